@@ -143,7 +143,10 @@ impl Appraisal {
 
     /// Whether flagged phrases are still waiting for the team to rephrase or justify them.
     pub fn has_unresolved_hindsight(&self) -> bool {
-        let noted = self.hindsight_note.as_deref().is_some_and(|note| !note.trim().is_empty());
+        let noted = self
+            .hindsight_note
+            .as_deref()
+            .is_some_and(|note| !note.trim().is_empty());
         !noted && !self.hindsight_flags().is_empty()
     }
 }
@@ -173,7 +176,10 @@ impl Validate for KeyPracticeEpisode {
         check.optional("what_happened", &self.what_happened);
         for (idx, account) in self.local_rationality.iter().enumerate() {
             let prefix = format!("local_rationality[{idx}]");
-            check.required(&format!("{prefix}.what_they_thought_was_happening"), &account.what_they_thought_was_happening);
+            check.required(
+                &format!("{prefix}.what_they_thought_was_happening"),
+                &account.what_they_thought_was_happening,
+            );
             for (name, value) in [
                 ("goals", &account.goals),
                 ("front_of_mind", &account.front_of_mind),
@@ -185,14 +191,26 @@ impl Validate for KeyPracticeEpisode {
             }
         }
         for (idx, factor) in self.contributory_factors.iter().enumerate() {
-            check.line(&format!("contributory_factors[{idx}].factor"), &factor.factor);
-            check.required(&format!("contributory_factors[{idx}].description"), &factor.description);
+            check.line(
+                &format!("contributory_factors[{idx}].factor"),
+                &factor.factor,
+            );
+            check.required(
+                &format!("contributory_factors[{idx}].description"),
+                &factor.description,
+            );
         }
         check.optional("appraisal.rationale", &self.appraisal.rationale);
-        check.optional("appraisal.knowable_at_the_time", &self.appraisal.knowable_at_the_time);
+        check.optional(
+            "appraisal.knowable_at_the_time",
+            &self.appraisal.knowable_at_the_time,
+        );
         check.each_required("appraisal.standards", &self.appraisal.standards);
         if self.appraisal.rating.is_some() && self.appraisal.rationale.trim().is_empty() {
-            check.fail("appraisal.rationale", "is required once the episode is rated");
+            check.fail(
+                "appraisal.rationale",
+                "is required once the episode is rated",
+            );
         }
         check.finish()
     }
@@ -215,7 +233,19 @@ mod tests {
     #[test]
     fn hindsight_is_unresolved_until_rephrased_or_noted() {
         assert!(appraisal("The nurse should have escalated.", None).has_unresolved_hindsight());
-        assert!(!appraisal("The nurse should have escalated.", Some("quoting the nurse's own words")).has_unresolved_hindsight());
-        assert!(!appraisal("Escalation routes were unclear to the nurse at the time.", None).has_unresolved_hindsight());
+        assert!(
+            !appraisal(
+                "The nurse should have escalated.",
+                Some("quoting the nurse's own words")
+            )
+            .has_unresolved_hindsight()
+        );
+        assert!(
+            !appraisal(
+                "Escalation routes were unclear to the nurse at the time.",
+                None
+            )
+            .has_unresolved_hindsight()
+        );
     }
 }

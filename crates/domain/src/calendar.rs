@@ -30,7 +30,8 @@ pub struct WorkingCalendar {
 impl WorkingCalendar {
     /// The calendar for England and Wales.
     pub fn england_and_wales() -> Self {
-        Self::parse(ENGLAND_AND_WALES).expect("the shipped bank holiday list is valid (checked by a unit test)")
+        Self::parse(ENGLAND_AND_WALES)
+            .expect("the shipped bank holiday list is valid (checked by a unit test)")
     }
 
     /// Parses a list of `YYYY-MM-DD<TAB>name` lines; `#` starts a comment line.
@@ -45,12 +46,17 @@ impl WorkingCalendar {
                 line: idx + 1,
                 reason: "expected a date, a tab and a name".to_owned(),
             })?;
-            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|err| CalendarError {
-                line: idx + 1,
-                reason: format!("{date:?} is not a date: {err}"),
+            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|err| {
+                CalendarError {
+                    line: idx + 1,
+                    reason: format!("{date:?} is not a date: {err}"),
+                }
             })?;
             if holidays.insert(date, name.trim().to_owned()).is_some() {
-                return Err(CalendarError { line: idx + 1, reason: format!("{date} is listed twice") });
+                return Err(CalendarError {
+                    line: idx + 1,
+                    reason: format!("{date} is listed twice"),
+                });
             }
         }
         Ok(Self { holidays })
@@ -63,7 +69,10 @@ impl WorkingCalendar {
 
     /// The first and last date the holiday list covers.
     pub fn coverage(&self) -> Option<(NaiveDate, NaiveDate)> {
-        Some((*self.holidays.keys().next()?, *self.holidays.keys().next_back()?))
+        Some((
+            *self.holidays.keys().next()?,
+            *self.holidays.keys().next_back()?,
+        ))
     }
 
     /// Whether `date` is a working day (not a weekend, not a bank holiday).
@@ -87,7 +96,11 @@ impl WorkingCalendar {
     /// Working days from `from` to `to`: the number of working days in `(from, to]`, or minus
     /// the number in `(to, from]` when `to` is earlier. Zero means "due today".
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (low, high, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
+        let (low, high, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut count = 0;
         let mut date = low;
         while date < high {
@@ -101,7 +114,8 @@ impl WorkingCalendar {
 }
 
 fn next_day(date: NaiveDate) -> NaiveDate {
-    date.checked_add_days(Days::new(1)).expect("dates stay far from chrono's limits")
+    date.checked_add_days(Days::new(1))
+        .expect("dates stay far from chrono's limits")
 }
 
 #[cfg(test)]
@@ -117,16 +131,29 @@ mod tests {
         let calendar = WorkingCalendar::england_and_wales();
         let (first, last) = calendar.coverage().expect("not empty");
         assert!(first <= day(2015, 1, 1) && last >= day(2030, 12, 1));
-        assert_eq!(calendar.holiday(day(2022, 9, 19)), Some("State Funeral of Queen Elizabeth II"));
-        assert_eq!(calendar.holiday(day(2020, 5, 8)), Some("Early May bank holiday (VE day)"));
-        assert_eq!(calendar.holiday(day(2020, 5, 4)), None, "2020's early May holiday moved to the 8th");
+        assert_eq!(
+            calendar.holiday(day(2022, 9, 19)),
+            Some("State Funeral of Queen Elizabeth II")
+        );
+        assert_eq!(
+            calendar.holiday(day(2020, 5, 8)),
+            Some("Early May bank holiday (VE day)")
+        );
+        assert_eq!(
+            calendar.holiday(day(2020, 5, 4)),
+            None,
+            "2020's early May holiday moved to the 8th"
+        );
     }
 
     #[test]
     fn five_working_days_skip_a_weekend() {
         let calendar = WorkingCalendar::england_and_wales();
         // Aware on Wednesday 4 March 2026: Thu 5, Fri 6, Mon 9, Tue 10, Wed 11.
-        assert_eq!(calendar.add_working_days(day(2026, 3, 4), 5), day(2026, 3, 11));
+        assert_eq!(
+            calendar.add_working_days(day(2026, 3, 4), 5),
+            day(2026, 3, 11)
+        );
     }
 
     #[test]
@@ -134,7 +161,10 @@ mod tests {
         let calendar = WorkingCalendar::england_and_wales();
         // Aware on Thursday 2 April 2026. Good Friday 3 April and Easter Monday 6 April are
         // bank holidays: Tue 7, Wed 8, Thu 9, Fri 10, Mon 13.
-        assert_eq!(calendar.add_working_days(day(2026, 4, 2), 5), day(2026, 4, 13));
+        assert_eq!(
+            calendar.add_working_days(day(2026, 4, 2), 5),
+            day(2026, 4, 13)
+        );
     }
 
     #[test]
@@ -150,15 +180,25 @@ mod tests {
     #[test]
     fn days_between_is_negative_when_overdue() {
         let calendar = WorkingCalendar::england_and_wales();
-        assert_eq!(calendar.working_days_between(day(2026, 3, 11), day(2026, 3, 4)), -5);
-        assert_eq!(calendar.working_days_between(day(2026, 3, 4), day(2026, 3, 4)), 0);
+        assert_eq!(
+            calendar.working_days_between(day(2026, 3, 11), day(2026, 3, 4)),
+            -5
+        );
+        assert_eq!(
+            calendar.working_days_between(day(2026, 3, 4), day(2026, 3, 4)),
+            0
+        );
         // Saturday to Sunday crosses no working day.
-        assert_eq!(calendar.working_days_between(day(2026, 3, 7), day(2026, 3, 8)), 0);
+        assert_eq!(
+            calendar.working_days_between(day(2026, 3, 7), day(2026, 3, 8)),
+            0
+        );
     }
 
     #[test]
     fn malformed_lists_name_the_line() {
-        let err = WorkingCalendar::parse("# comment\n2026-01-01\tNew Year\n2026-13-01\tBad\n").unwrap_err();
+        let err = WorkingCalendar::parse("# comment\n2026-01-01\tNew Year\n2026-13-01\tBad\n")
+            .unwrap_err();
         assert_eq!(err.line, 3);
         let err = WorkingCalendar::parse("2026-01-01\tA\n2026-01-01\tB\n").unwrap_err();
         assert!(err.reason.contains("twice"), "{err}");

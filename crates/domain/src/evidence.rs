@@ -4,8 +4,8 @@
 
 use crate::analysis::FactorLevel;
 use crate::ids::{
-    AgencyId, ChronologyEntryId, ConversationId, KpeId, NarrativeSectionId, ParticipationId, ReviewId,
-    SourceDocumentId, SubjectId,
+    AgencyId, ChronologyEntryId, ConversationId, KpeId, NarrativeSectionId, ParticipationId,
+    ReviewId, SourceDocumentId, SubjectId,
 };
 use crate::validation::{Checker, Invalid, Validate};
 use chrono::{Datelike, NaiveDate, NaiveTime};
@@ -41,19 +41,32 @@ pub struct FuzzyDate {
 impl FuzzyDate {
     /// A known day.
     pub fn day(date: NaiveDate) -> Self {
-        Self { precision: DatePrecision::Day, start: date, end: date, time: None }
+        Self {
+            precision: DatePrecision::Day,
+            start: date,
+            end: date,
+            time: None,
+        }
     }
 
     /// A known day and time.
     pub fn day_at(date: NaiveDate, time: NaiveTime) -> Self {
-        Self { time: Some(time), ..Self::day(date) }
+        Self {
+            time: Some(time),
+            ..Self::day(date)
+        }
     }
 
     /// A known month.
     pub fn month(year: i32, month: u32) -> Option<Self> {
         let start = NaiveDate::from_ymd_opt(year, month, 1)?;
         let end = last_day_of_month(start)?;
-        Some(Self { precision: DatePrecision::Month, start, end, time: None })
+        Some(Self {
+            precision: DatePrecision::Month,
+            start,
+            end,
+            time: None,
+        })
     }
 
     /// A known year.
@@ -68,12 +81,22 @@ impl FuzzyDate {
 
     /// Somewhere between two days, inclusive.
     pub fn range(start: NaiveDate, end: NaiveDate) -> Self {
-        Self { precision: DatePrecision::Range, start, end, time: None }
+        Self {
+            precision: DatePrecision::Range,
+            start,
+            end,
+            time: None,
+        }
     }
 
     /// An estimate within a window.
     pub fn approximate(start: NaiveDate, end: NaiveDate) -> Self {
-        Self { precision: DatePrecision::Approximate, start, end, time: None }
+        Self {
+            precision: DatePrecision::Approximate,
+            start,
+            end,
+            time: None,
+        }
     }
 
     /// Whether the two dates could refer to the same day.
@@ -87,11 +110,25 @@ impl FuzzyDate {
             check.fail("end", "is before start");
         }
         match self.precision {
-            DatePrecision::Day if self.start != self.end => check.fail("end", "must equal start for a known day"),
-            DatePrecision::Month if Self::month(self.start.year(), self.start.month()).as_ref() != Some(&Self { time: None, ..*self }) => {
+            DatePrecision::Day if self.start != self.end => {
+                check.fail("end", "must equal start for a known day")
+            }
+            DatePrecision::Month
+                if Self::month(self.start.year(), self.start.month()).as_ref()
+                    != Some(&Self {
+                        time: None,
+                        ..*self
+                    }) =>
+            {
                 check.fail("start", "a month must run from its first to its last day")
             }
-            DatePrecision::Year if Self::year(self.start.year()).as_ref() != Some(&Self { time: None, ..*self }) => {
+            DatePrecision::Year
+                if Self::year(self.start.year()).as_ref()
+                    != Some(&Self {
+                        time: None,
+                        ..*self
+                    }) =>
+            {
                 check.fail("start", "a year must run from 1 January to 31 December")
             }
             _ => {}
@@ -104,7 +141,11 @@ impl FuzzyDate {
 }
 
 fn last_day_of_month(first: NaiveDate) -> Option<NaiveDate> {
-    let (year, month) = if first.month() == 12 { (first.year() + 1, 1) } else { (first.year(), first.month() + 1) };
+    let (year, month) = if first.month() == 12 {
+        (first.year() + 1, 1)
+    } else {
+        (first.year(), first.month() + 1)
+    };
     NaiveDate::from_ymd_opt(year, month, 1)?.pred_opt()
 }
 
@@ -120,9 +161,19 @@ impl fmt::Display for FuzzyDate {
             }
             DatePrecision::Month => write!(f, "{}", self.start.format("%b %Y")),
             DatePrecision::Year => write!(f, "{}", self.start.format("%Y")),
-            DatePrecision::Range => write!(f, "{} to {}", self.start.format("%-d %b %Y"), self.end.format("%-d %b %Y")),
+            DatePrecision::Range => write!(
+                f,
+                "{} to {}",
+                self.start.format("%-d %b %Y"),
+                self.end.format("%-d %b %Y")
+            ),
             DatePrecision::Approximate => {
-                write!(f, "approx. {} to {}", self.start.format("%-d %b %Y"), self.end.format("%-d %b %Y"))
+                write!(
+                    f,
+                    "approx. {} to {}",
+                    self.start.format("%-d %b %Y"),
+                    self.end.format("%-d %b %Y")
+                )
             }
         }
     }
@@ -218,9 +269,16 @@ pub enum CheckBack {
     /// Sent, awaiting their reply.
     Sent { sent_on: NaiveDate },
     /// The participant confirmed the record as accurate.
-    Confirmed { sent_on: NaiveDate, replied_on: NaiveDate },
+    Confirmed {
+        sent_on: NaiveDate,
+        replied_on: NaiveDate,
+    },
     /// The participant asked for changes, which were made.
-    Amended { sent_on: NaiveDate, replied_on: NaiveDate, note: String },
+    Amended {
+        sent_on: NaiveDate,
+        replied_on: NaiveDate,
+        note: String,
+    },
 }
 
 /// The participant's mindset in one episode (Appendix 3, section 3b).
@@ -298,7 +356,15 @@ impl Validate for Conversation {
                     check.fail("check_back.sent_on", "is before the conversation was held");
                 }
             }
-            CheckBack::Confirmed { sent_on, replied_on } | CheckBack::Amended { sent_on, replied_on, .. } => {
+            CheckBack::Confirmed {
+                sent_on,
+                replied_on,
+            }
+            | CheckBack::Amended {
+                sent_on,
+                replied_on,
+                ..
+            } => {
                 if *sent_on < held_on {
                     check.fail("check_back.sent_on", "is before the conversation was held");
                 }
@@ -370,11 +436,20 @@ mod tests {
     #[test]
     fn fuzzy_dates_display_at_their_precision() {
         assert_eq!(FuzzyDate::day(day(2019, 3, 12)).to_string(), "12 Mar 2019");
-        let at = FuzzyDate::day_at(day(2019, 3, 12), NaiveTime::from_hms_opt(14, 5, 0).expect("time"));
+        let at = FuzzyDate::day_at(
+            day(2019, 3, 12),
+            NaiveTime::from_hms_opt(14, 5, 0).expect("time"),
+        );
         assert_eq!(at.to_string(), "12 Mar 2019 14:05");
-        assert_eq!(FuzzyDate::month(2019, 3).expect("month").to_string(), "Mar 2019");
+        assert_eq!(
+            FuzzyDate::month(2019, 3).expect("month").to_string(),
+            "Mar 2019"
+        );
         assert_eq!(FuzzyDate::year(2019).expect("year").to_string(), "2019");
-        assert_eq!(FuzzyDate::range(day(2020, 5, 4), day(2020, 5, 10)).to_string(), "4 May 2020 to 10 May 2020");
+        assert_eq!(
+            FuzzyDate::range(day(2020, 5, 4), day(2020, 5, 10)).to_string(),
+            "4 May 2020 to 10 May 2020"
+        );
     }
 
     #[test]

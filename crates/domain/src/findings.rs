@@ -107,15 +107,27 @@ impl Validate for Finding {
             check.fail("secondary_pattern", "needs a primary pattern first");
         }
         for (idx, item) in self.generality_evidence.iter().enumerate() {
-            check.required(&format!("generality_evidence[{idx}].description"), &item.description);
-            check.optional(&format!("generality_evidence[{idx}].reference"), &item.reference);
+            check.required(
+                &format!("generality_evidence[{idx}].description"),
+                &item.description,
+            );
+            check.optional(
+                &format!("generality_evidence[{idx}].reference"),
+                &item.reference,
+            );
         }
         check.each_required("questions", &self.questions);
         if self.priority == Some(0) {
             check.fail("priority", "starts at 1 (highest)");
         }
         if self.status != FindingStatus::Draft && !incompleteness(self).is_empty() {
-            check.fail("status", format!("a finding must have {} before it leaves draft", incompleteness(self).join(", ")));
+            check.fail(
+                "status",
+                format!(
+                    "a finding must have {} before it leaves draft",
+                    incompleteness(self).join(", ")
+                ),
+            );
         }
         check.finish()
     }
@@ -152,11 +164,15 @@ impl Validate for RecurrentIssue {
         check.line("label", &self.label);
         check.required("description", &self.description);
         match (self.status, self.merged_into) {
-            (RecurrentIssueStatus::Merged, None) => check.fail("merged_into", "is required for a merged issue"),
+            (RecurrentIssueStatus::Merged, None) => {
+                check.fail("merged_into", "is required for a merged issue")
+            }
             (status, Some(_)) if status != RecurrentIssueStatus::Merged => {
                 check.fail("merged_into", "is only allowed on a merged issue")
             }
-            (_, Some(target)) if target == self.id => check.fail("merged_into", "cannot be the issue itself"),
+            (_, Some(target)) if target == self.id => {
+                check.fail("merged_into", "cannot be the issue itself")
+            }
             _ => {}
         }
         check.finish()

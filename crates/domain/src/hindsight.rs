@@ -22,27 +22,87 @@ pub struct HindsightFlag {
 
 /// Phrases checked, lower case, with the advice shown for each.
 const PHRASES: &[(&str, &str)] = &[
-    ("should have", "judges against what is known now; describe what was knowable then and why the action made sense"),
-    ("should not have", "judges against what is known now; describe what was knowable then"),
-    ("shouldn't have", "judges against what is known now; describe what was knowable then"),
-    ("ought to have", "judges against what is known now; describe what was knowable then"),
-    ("could have", "counterfactual; say what options people saw at the time"),
-    ("could not have", "counterfactual; say what options people saw at the time"),
-    ("couldn't have", "counterfactual; say what options people saw at the time"),
-    ("would have prevented", "outcome bias; the review explains practice, it does not predict alternative outcomes"),
-    ("failed to", "blames an individual; describe the systemic conditions that made the action likely"),
-    ("failure to", "blames an individual; describe the systemic conditions that made the action likely"),
-    ("if only", "counterfactual; say what was known and what competed for attention"),
-    ("obviously", "only obvious with hindsight; say what signals were available and how they looked then"),
-    ("obvious", "only obvious with hindsight; say what signals were available and how they looked then"),
-    ("clearly", "certainty that may come from knowing the outcome; show the evidence available at the time"),
-    ("must have known", "assumes knowledge; check what the person actually knew"),
-    ("missed opportunity", "outcome language; describe the episode as it looked at the time"),
-    ("missed opportunities", "outcome language; describe the episode as it looked at the time"),
-    ("inexcusable", "blame language; explain why the practice made sense at the time"),
-    ("negligent", "blame language; the review is not a disciplinary process"),
+    (
+        "should have",
+        "judges against what is known now; describe what was knowable then and why the action made sense",
+    ),
+    (
+        "should not have",
+        "judges against what is known now; describe what was knowable then",
+    ),
+    (
+        "shouldn't have",
+        "judges against what is known now; describe what was knowable then",
+    ),
+    (
+        "ought to have",
+        "judges against what is known now; describe what was knowable then",
+    ),
+    (
+        "could have",
+        "counterfactual; say what options people saw at the time",
+    ),
+    (
+        "could not have",
+        "counterfactual; say what options people saw at the time",
+    ),
+    (
+        "couldn't have",
+        "counterfactual; say what options people saw at the time",
+    ),
+    (
+        "would have prevented",
+        "outcome bias; the review explains practice, it does not predict alternative outcomes",
+    ),
+    (
+        "failed to",
+        "blames an individual; describe the systemic conditions that made the action likely",
+    ),
+    (
+        "failure to",
+        "blames an individual; describe the systemic conditions that made the action likely",
+    ),
+    (
+        "if only",
+        "counterfactual; say what was known and what competed for attention",
+    ),
+    (
+        "obviously",
+        "only obvious with hindsight; say what signals were available and how they looked then",
+    ),
+    (
+        "obvious",
+        "only obvious with hindsight; say what signals were available and how they looked then",
+    ),
+    (
+        "clearly",
+        "certainty that may come from knowing the outcome; show the evidence available at the time",
+    ),
+    (
+        "must have known",
+        "assumes knowledge; check what the person actually knew",
+    ),
+    (
+        "missed opportunity",
+        "outcome language; describe the episode as it looked at the time",
+    ),
+    (
+        "missed opportunities",
+        "outcome language; describe the episode as it looked at the time",
+    ),
+    (
+        "inexcusable",
+        "blame language; explain why the practice made sense at the time",
+    ),
+    (
+        "negligent",
+        "blame language; the review is not a disciplinary process",
+    ),
     ("careless", "blame language; explain the conditions of work"),
-    ("with hindsight", "says itself that it uses hindsight; judge against what was knowable then"),
+    (
+        "with hindsight",
+        "says itself that it uses hindsight; judge against what was knowable then",
+    ),
 ];
 
 /// Finds every hindsight phrase in `text`, case-insensitively, on word boundaries, without
@@ -60,7 +120,12 @@ pub fn check(text: &str) -> Vec<HindsightFlag> {
             if !is_boundary(&lower, start, end) {
                 continue;
             }
-            flags.push(HindsightFlag { start, end, phrase: text[start..end].to_owned(), advice });
+            flags.push(HindsightFlag {
+                start,
+                end,
+                phrase: text[start..end].to_owned(),
+                advice,
+            });
         }
     }
     remove_overlaps(flags)
@@ -71,9 +136,16 @@ fn check_slow(text: &str) -> Vec<HindsightFlag> {
     let mut flags = Vec::new();
     for (phrase, advice) in PHRASES {
         for (start, _) in text.char_indices() {
-            let Some(end) = match_at(text, start, phrase) else { continue };
+            let Some(end) = match_at(text, start, phrase) else {
+                continue;
+            };
             if is_boundary(text, start, end) {
-                flags.push(HindsightFlag { start, end, phrase: text[start..end].to_owned(), advice });
+                flags.push(HindsightFlag {
+                    start,
+                    end,
+                    phrase: text[start..end].to_owned(),
+                    advice,
+                });
             }
         }
     }
@@ -88,7 +160,11 @@ fn match_at(text: &str, start: usize, phrase: &str) -> Option<usize> {
             return None;
         }
     }
-    Some(chars.next().map_or(text.len(), |(offset, _)| start + offset))
+    Some(
+        chars
+            .next()
+            .map_or(text.len(), |(offset, _)| start + offset),
+    )
 }
 
 fn is_boundary(text: &str, start: usize, end: usize) -> bool {
@@ -119,7 +195,8 @@ mod tests {
 
     #[test]
     fn flags_common_hindsight_phrases_with_offsets() {
-        let text = "The GP should have referred. If only the school had known; it was Obviously neglect.";
+        let text =
+            "The GP should have referred. If only the school had known; it was Obviously neglect.";
         let flags = check(text);
         assert_eq!(phrases(text), ["should have", "If only", "Obviously"]);
         for flag in &flags {
@@ -130,7 +207,10 @@ mod tests {
     #[test]
     fn respects_word_boundaries_and_prefers_the_longest_phrase() {
         assert!(check("The unobviously placed note; shouldhave").is_empty());
-        assert_eq!(phrases("They missed opportunities to ask."), ["missed opportunities"]);
+        assert_eq!(
+            phrases("They missed opportunities to ask."),
+            ["missed opportunities"]
+        );
         assert_eq!(phrases("It was not obvious at the time."), ["obvious"]);
     }
 

@@ -22,7 +22,9 @@ pub struct SubjectIdentity {
 impl std::fmt::Debug for SubjectIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print personal data, even in debug output or logs.
-        f.debug_struct("SubjectIdentity").field("subject_id", &self.subject_id).finish_non_exhaustive()
+        f.debug_struct("SubjectIdentity")
+            .field("subject_id", &self.subject_id)
+            .finish_non_exhaustive()
     }
 }
 

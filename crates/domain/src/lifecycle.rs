@@ -13,7 +13,9 @@ use crate::evidence::Conversation;
 use crate::findings::{Finding, incompleteness};
 use crate::participation::{Participation, Role};
 use crate::response::{Action, PartnershipResponse};
-use crate::review::{ParallelProcessStatus, PublicationOutcome, RapidReviewOutcome, Review, TermsOfReference};
+use crate::review::{
+    ParallelProcessStatus, PublicationOutcome, RapidReviewOutcome, Review, TermsOfReference,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -111,7 +113,10 @@ impl ReviewState {
 
     /// Whether the review can be put on hold or withdrawn from this state.
     pub fn is_active(self) -> bool {
-        !matches!(self, Self::OnHold | Self::Withdrawn | Self::Archived | Self::Closed)
+        !matches!(
+            self,
+            Self::OnHold | Self::Withdrawn | Self::Archived | Self::Closed
+        )
     }
 
     /// The forward moves the lifecycle allows from this state (guards apart).
@@ -174,10 +179,17 @@ pub enum TransitionRequest {
     /// Move forward to the given state.
     Advance(ReviewState),
     /// Go back to an earlier working stage.
-    ReturnTo { state: ReviewState, reason: String },
-    PutOnHold { reason: String },
+    ReturnTo {
+        state: ReviewState,
+        reason: String,
+    },
+    PutOnHold {
+        reason: String,
+    },
     Resume,
-    Withdraw { reason: String },
+    Withdraw {
+        reason: String,
+    },
 }
 
 /// Everything about a review that the guards look at.
@@ -232,7 +244,8 @@ pub fn apply(
 ) -> Result<(Review, Transition), TransitionRefused> {
     let review = &content.review;
     let from = review.state;
-    let refuse = |to: Option<ReviewState>, reasons: Vec<String>| TransitionRefused { from, to, reasons };
+    let refuse =
+        |to: Option<ReviewState>, reasons: Vec<String>| TransitionRefused { from, to, reasons };
     let mut next = review.clone();
     let (to, reason) = match request {
         TransitionRequest::Advance(to) => {
@@ -247,17 +260,29 @@ pub fn apply(
         }
         TransitionRequest::ReturnTo { state, reason } => {
             if !from.return_states().contains(state) {
-                return Err(refuse(Some(*state), vec![format!("a review cannot be returned from {from} to {state}")]));
+                return Err(refuse(
+                    Some(*state),
+                    vec![format!(
+                        "a review cannot be returned from {from} to {state}"
+                    )],
+                ));
             }
             require_reason(reason).map_err(|r| refuse(Some(*state), vec![r]))?;
             (*state, Some(reason.trim().to_owned()))
         }
         TransitionRequest::PutOnHold { reason } => {
             if !from.is_active() {
-                return Err(refuse(Some(ReviewState::OnHold), vec![format!("a review that is {from} cannot be put on hold")]));
+                return Err(refuse(
+                    Some(ReviewState::OnHold),
+                    vec![format!("a review that is {from} cannot be put on hold")],
+                ));
             }
             require_reason(reason).map_err(|r| refuse(Some(ReviewState::OnHold), vec![r]))?;
-            next.on_hold = Some(OnHold { reason: reason.trim().to_owned(), prior_state: from, since: today });
+            next.on_hold = Some(OnHold {
+                reason: reason.trim().to_owned(),
+                prior_state: from,
+                since: today,
+            });
             (ReviewState::OnHold, Some(reason.trim().to_owned()))
         }
         TransitionRequest::Resume => {
@@ -268,8 +293,14 @@ pub fn apply(
             (hold.prior_state, None)
         }
         TransitionRequest::Withdraw { reason } => {
-            if matches!(from, ReviewState::Closed | ReviewState::Archived | ReviewState::Withdrawn) {
-                return Err(refuse(Some(ReviewState::Withdrawn), vec![format!("a review that is {from} cannot be withdrawn")]));
+            if matches!(
+                from,
+                ReviewState::Closed | ReviewState::Archived | ReviewState::Withdrawn
+            ) {
+                return Err(refuse(
+                    Some(ReviewState::Withdrawn),
+                    vec![format!("a review that is {from} cannot be withdrawn")],
+                ));
             }
             require_reason(reason).map_err(|r| refuse(Some(ReviewState::Withdrawn), vec![r]))?;
             next.on_hold = None;
@@ -278,11 +309,23 @@ pub fn apply(
         }
     };
     next.state = to;
-    Ok((next, Transition { from, to, reason, on: today }))
+    Ok((
+        next,
+        Transition {
+            from,
+            to,
+            reason,
+            on: today,
+        },
+    ))
 }
 
 fn require_reason(reason: &str) -> Result<(), String> {
-    if reason.trim().is_empty() { Err("a reason is required".to_owned()) } else { Ok(()) }
+    if reason.trim().is_empty() {
+        Err("a reason is required".to_owned())
+    } else {
+        Ok(())
+    }
 }
 
 fn not_next(from: ReviewState, to: ReviewState) -> String {
@@ -290,7 +333,10 @@ fn not_next(from: ReviewState, to: ReviewState) -> String {
     if allowed.is_empty() {
         format!("no further step follows {from}")
     } else {
-        format!("{to} does not follow {from}; the next step is {}", allowed.join(" or "))
+        format!(
+            "{to} does not follow {from}; the next step is {}",
+            allowed.join(" or ")
+        )
     }
 }
 
@@ -308,8 +354,18 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         RapidReviewSubmitted if dates.rapid_review_submitted_on.is_none() => {
             reasons.push("record the date the rapid review was sent to the panel".to_owned())
         }
-        Decided if outcome.is_none() => reasons.push("record the rapid review decision and its rationale".to_owned()),
-        Commissioned if !matches!(outcome, Some(RapidReviewOutcome::CommissionLocalReview | RapidReviewOutcome::NationalReferral)) => {
+        Decided if outcome.is_none() => {
+            reasons.push("record the rapid review decision and its rationale".to_owned())
+        }
+        Commissioned
+            if !matches!(
+                outcome,
+                Some(
+                    RapidReviewOutcome::CommissionLocalReview
+                        | RapidReviewOutcome::NationalReferral
+                )
+            ) =>
+        {
             reasons.push("the rapid review decision was not to commission a review".to_owned())
         }
         NoFurtherReview if outcome != Some(RapidReviewOutcome::NoFurtherReview) => {
@@ -322,14 +378,21 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
             None => reasons.push("write the terms of reference".to_owned()),
             Some(terms) => {
                 if terms.research_questions.is_empty() {
-                    reasons.push("the terms of reference need at least one research question".to_owned());
+                    reasons.push(
+                        "the terms of reference need at least one research question".to_owned(),
+                    );
                 }
                 if terms.agreed_on.is_none() {
                     reasons.push("the terms of reference have not been agreed".to_owned());
                 }
             }
         },
-        DataCollection if !content.participations.iter().any(|p| p.role == Role::LeadReviewer) => {
+        DataCollection
+            if !content
+                .participations
+                .iter()
+                .any(|p| p.role == Role::LeadReviewer) =>
+        {
             reasons.push("appoint a lead reviewer".to_owned())
         }
         Analysis if content.chronology_entries == 0 && content.conversations.is_empty() => {
@@ -339,15 +402,25 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         ReportDrafting => guard_findings(&content.findings, &mut reasons),
         FactualAccuracyAndFamilyPreview => {
             for finding in &content.findings {
-                if matches!(finding.status, crate::findings::FindingStatus::Draft | crate::findings::FindingStatus::CaseGroupTested) {
-                    reasons.push(format!("{} has not been agreed by the review team", describe_finding(finding)));
+                if matches!(
+                    finding.status,
+                    crate::findings::FindingStatus::Draft
+                        | crate::findings::FindingStatus::CaseGroupTested
+                ) {
+                    reasons.push(format!(
+                        "{} has not been agreed by the review team",
+                        describe_finding(finding)
+                    ));
                 }
             }
         }
         PrePublication => {
             for finding in &content.findings {
                 if !content.responses.iter().any(|r| r.finding_id == finding.id) {
-                    reasons.push(format!("{} has no partnership response", describe_finding(finding)));
+                    reasons.push(format!(
+                        "{} has no partnership response",
+                        describe_finding(finding)
+                    ));
                 }
             }
             if content.actions.is_empty() {
@@ -370,7 +443,10 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
             }
             for process in &review.parallel_processes {
                 if process.blocks_publication && process.status == ParallelProcessStatus::Active {
-                    reasons.push(format!("a parallel process ({:?}) that blocks publication is still active", process.kind));
+                    reasons.push(format!(
+                        "a parallel process ({:?}) that blocks publication is still active",
+                        process.kind
+                    ));
                 }
             }
         }
@@ -381,7 +457,10 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         Closed => {
             for action in &content.actions {
                 if !action.status.is_closed() {
-                    reasons.push(format!("action \"{}\" is still open", shorten(&action.description)));
+                    reasons.push(format!(
+                        "action \"{}\" is still open",
+                        shorten(&action.description)
+                    ));
                 }
             }
         }
@@ -406,8 +485,16 @@ fn guard_analysis(kpes: &[KeyPracticeEpisode], reasons: &mut Vec<String>) {
             reasons.push(format!("{name} has not been appraised"));
         }
         if kpe.appraisal.has_unresolved_hindsight() {
-            let phrases: Vec<String> = kpe.appraisal.hindsight_flags().into_iter().map(|f| format!("\"{}\"", f.phrase)).collect();
-            reasons.push(format!("{name} has hindsight language in its appraisal ({}) to rephrase or explain", phrases.join(", ")));
+            let phrases: Vec<String> = kpe
+                .appraisal
+                .hindsight_flags()
+                .into_iter()
+                .map(|f| format!("\"{}\"", f.phrase))
+                .collect();
+            reasons.push(format!(
+                "{name} has hindsight language in its appraisal ({}) to rephrase or explain",
+                phrases.join(", ")
+            ));
         }
     }
 }
@@ -419,13 +506,21 @@ fn guard_findings(findings: &[Finding], reasons: &mut Vec<String>) {
     for finding in findings {
         let missing = incompleteness(finding);
         if !missing.is_empty() {
-            reasons.push(format!("{} lacks {}", describe_finding(finding), join_and(&missing)));
+            reasons.push(format!(
+                "{} lacks {}",
+                describe_finding(finding),
+                join_and(&missing)
+            ));
         }
     }
 }
 
 fn describe_finding(finding: &Finding) -> String {
-    format!("finding {} (\"{}\")", finding.position, shorten(&finding.statement))
+    format!(
+        "finding {} (\"{}\")",
+        finding.position,
+        shorten(&finding.statement)
+    )
 }
 
 fn shorten(text: &str) -> String {
@@ -464,7 +559,9 @@ mod tests {
             partnership_id: PartnershipId(Uuid::from_u128(2)),
             title: "Child W".to_owned(),
             kind: ReviewKind::LocalChildSafeguardingPracticeReview,
-            methodology: Methodology::LearningTogether { variant: LearningTogetherVariant::Full },
+            methodology: Methodology::LearningTogether {
+                variant: LearningTogetherVariant::Full,
+            },
             state,
             on_hold: None,
             withdrawn_reason: None,
@@ -528,17 +625,31 @@ mod tests {
         incomplete.pattern = Some(Pattern::Management);
         content.findings = vec![complete.clone(), incomplete];
 
-        let refused = apply(&content, &TransitionRequest::Advance(ReviewState::ReportDrafting), day(10)).unwrap_err();
+        let refused = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::ReportDrafting),
+            day(10),
+        )
+        .unwrap_err();
         assert_eq!(refused.reasons.len(), 1, "{refused}");
         assert!(
             refused.reasons[0].starts_with("finding 2")
                 && refused.reasons[0].contains("lacks a polarity, a link to a key practice episode and evidence that it is not a one-off"),
             "{refused}"
         );
-        assert!(refused.to_string().starts_with("cannot move the review from Findings development to Report drafting"));
+        assert!(
+            refused
+                .to_string()
+                .starts_with("cannot move the review from Findings development to Report drafting")
+        );
 
         content.findings = vec![complete];
-        let (review, transition) = apply(&content, &TransitionRequest::Advance(ReviewState::ReportDrafting), day(10)).expect("allowed");
+        let (review, transition) = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::ReportDrafting),
+            day(10),
+        )
+        .expect("allowed");
         assert_eq!(review.state, ReviewState::ReportDrafting);
         assert_eq!(transition.from, ReviewState::FindingsDevelopment);
     }
@@ -546,35 +657,83 @@ mod tests {
     #[test]
     fn a_step_cannot_be_skipped() {
         let content = content(ReviewState::DataCollection);
-        let refused = apply(&content, &TransitionRequest::Advance(ReviewState::Published), day(10)).unwrap_err();
-        assert_eq!(refused.reasons, ["Published does not follow Data collection; the next step is Analysis"]);
+        let refused = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::Published),
+            day(10),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused.reasons,
+            ["Published does not follow Data collection; the next step is Analysis"]
+        );
     }
 
     #[test]
     fn on_hold_needs_a_reason_and_resumes_to_the_prior_state() {
         let content_before = content(ReviewState::Analysis);
-        let refused = apply(&content_before, &TransitionRequest::PutOnHold { reason: "  ".to_owned() }, day(3)).unwrap_err();
+        let refused = apply(
+            &content_before,
+            &TransitionRequest::PutOnHold {
+                reason: "  ".to_owned(),
+            },
+            day(3),
+        )
+        .unwrap_err();
         assert_eq!(refused.reasons, ["a reason is required"]);
 
-        let (held, _) = apply(&content_before, &TransitionRequest::PutOnHold { reason: "criminal trial".to_owned() }, day(3)).expect("allowed");
+        let (held, _) = apply(
+            &content_before,
+            &TransitionRequest::PutOnHold {
+                reason: "criminal trial".to_owned(),
+            },
+            day(3),
+        )
+        .expect("allowed");
         assert_eq!(held.state, ReviewState::OnHold);
-        assert_eq!(held.on_hold.as_ref().map(|h| h.prior_state), Some(ReviewState::Analysis));
+        assert_eq!(
+            held.on_hold.as_ref().map(|h| h.prior_state),
+            Some(ReviewState::Analysis)
+        );
         assert!(crate::Validate::problems(&held).is_empty());
 
         let mut content_held = content_before.clone();
         content_held.review = held;
-        let refused = apply(&content_held, &TransitionRequest::Advance(ReviewState::FindingsDevelopment), day(4)).unwrap_err();
-        assert!(refused.reasons[0].contains("no further step follows On hold"), "{refused}");
-        let (resumed, transition) = apply(&content_held, &TransitionRequest::Resume, day(20)).expect("allowed");
-        assert_eq!((resumed.state, resumed.on_hold), (ReviewState::Analysis, None));
+        let refused = apply(
+            &content_held,
+            &TransitionRequest::Advance(ReviewState::FindingsDevelopment),
+            day(4),
+        )
+        .unwrap_err();
+        assert!(
+            refused.reasons[0].contains("no further step follows On hold"),
+            "{refused}"
+        );
+        let (resumed, transition) =
+            apply(&content_held, &TransitionRequest::Resume, day(20)).expect("allowed");
+        assert_eq!(
+            (resumed.state, resumed.on_hold),
+            (ReviewState::Analysis, None)
+        );
         assert_eq!(transition.to, ReviewState::Analysis);
     }
 
     #[test]
     fn publication_needs_a_sign_off_and_a_recorded_decision() {
         let mut content = content(ReviewState::PrePublication);
-        let refused = apply(&content, &TransitionRequest::Advance(ReviewState::Published), day(10)).unwrap_err();
-        assert_eq!(refused.reasons, ["the anonymisation check has not been signed off", "record the publication decision"]);
+        let refused = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::Published),
+            day(10),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused.reasons,
+            [
+                "the anonymisation check has not been signed off",
+                "record the publication decision"
+            ]
+        );
 
         content.review.anonymisation_sign_off = Some(AnonymisationSignOff {
             signed_off_by: UserId(Uuid::from_u128(9)),
@@ -596,12 +755,24 @@ mod tests {
             constraints: "publish after the verdict".to_owned(),
             blocks_publication: true,
         });
-        let refused = apply(&content, &TransitionRequest::Advance(ReviewState::Published), day(10)).unwrap_err();
+        let refused = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::Published),
+            day(10),
+        )
+        .unwrap_err();
         assert_eq!(refused.reasons.len(), 1);
         assert!(refused.reasons[0].contains("blocks publication"));
 
         content.review.parallel_processes[0].status = ParallelProcessStatus::Concluded;
-        assert!(apply(&content, &TransitionRequest::Advance(ReviewState::Published), day(10)).is_ok());
+        assert!(
+            apply(
+                &content,
+                &TransitionRequest::Advance(ReviewState::Published),
+                day(10)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -638,18 +809,44 @@ mod tests {
             },
             evidence: vec![],
         }];
-        let refused = apply(&content, &TransitionRequest::Advance(ReviewState::FindingsDevelopment), day(10)).unwrap_err();
-        assert_eq!(refused.reasons, ["KPE 1 (\"Strategy discussion\") has hindsight language in its appraisal (\"should have\") to rephrase or explain"]);
+        let refused = apply(
+            &content,
+            &TransitionRequest::Advance(ReviewState::FindingsDevelopment),
+            day(10),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused.reasons,
+            [
+                "KPE 1 (\"Strategy discussion\") has hindsight language in its appraisal (\"should have\") to rephrase or explain"
+            ]
+        );
     }
 
     #[test]
     fn withdrawal_needs_a_reason_and_is_final() {
         let content_open = content(ReviewState::Scoping);
-        let (withdrawn, _) = apply(&content_open, &TransitionRequest::Withdraw { reason: "merged into a joint review".to_owned() }, day(2)).expect("allowed");
+        let (withdrawn, _) = apply(
+            &content_open,
+            &TransitionRequest::Withdraw {
+                reason: "merged into a joint review".to_owned(),
+            },
+            day(2),
+        )
+        .expect("allowed");
         assert_eq!(withdrawn.state, ReviewState::Withdrawn);
         let mut content_withdrawn = content_open.clone();
         content_withdrawn.review = withdrawn;
-        assert!(apply(&content_withdrawn, &TransitionRequest::Withdraw { reason: "again".to_owned() }, day(3)).is_err());
+        assert!(
+            apply(
+                &content_withdrawn,
+                &TransitionRequest::Withdraw {
+                    reason: "again".to_owned()
+                },
+                day(3)
+            )
+            .is_err()
+        );
         assert!(ReviewState::Withdrawn.is_terminal());
     }
 }

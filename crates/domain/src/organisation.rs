@@ -173,9 +173,9 @@ impl Validate for User {
         check.line("display_name", &self.display_name);
         check.line("email", &self.email);
         let email = self.email.trim();
-        let looks_like_email = email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !email.contains(' '));
+        let looks_like_email = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !email.contains(' ')
+        });
         if !email.is_empty() && !looks_like_email {
             check.fail("email", "is not an email address");
         }

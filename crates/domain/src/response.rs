@@ -73,7 +73,10 @@ impl Validate for Action {
             check.fail("status_note", "say why the action was dropped");
         }
         for (idx, item) in self.impact_evidence.iter().enumerate() {
-            check.required(&format!("impact_evidence[{idx}].description"), &item.description);
+            check.required(
+                &format!("impact_evidence[{idx}].description"),
+                &item.description,
+            );
         }
         check.finish()
     }

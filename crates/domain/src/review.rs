@@ -40,7 +40,9 @@ impl ReviewKind {
     pub fn label(self) -> &'static str {
         match self {
             Self::SeriousCaseReview => "Serious case review",
-            Self::LocalChildSafeguardingPracticeReview => "Local child safeguarding practice review",
+            Self::LocalChildSafeguardingPracticeReview => {
+                "Local child safeguarding practice review"
+            }
             Self::NationalReview => "National review",
             Self::ChildPracticeReviewConcise => "Child practice review (concise)",
             Self::ChildPracticeReviewExtended => "Child practice review (extended)",
@@ -257,7 +259,8 @@ impl StatutoryDates {
             deadlines.push(Deadline {
                 kind: DeadlineKind::RapidReview,
                 starts_on: notified,
-                due_on: calendar.add_working_days(notified, DeadlineKind::RapidReview.working_days()),
+                due_on: calendar
+                    .add_working_days(notified, DeadlineKind::RapidReview.working_days()),
                 met_on: self.rapid_review_submitted_on,
             });
         }
@@ -337,50 +340,87 @@ impl Validate for Review {
         if let (Some(start), Some(end)) = (self.period_start, self.period_end)
             && end < start
         {
-            check.fail("period_end", "is before the start of the period under review");
+            check.fail(
+                "period_end",
+                "is before the start of the period under review",
+            );
         }
         if let Methodology::Other { name } = &self.methodology {
             check.line("methodology.name", name);
         }
         for (idx, process) in self.parallel_processes.iter().enumerate() {
-            check.optional(&format!("parallel_processes[{idx}].constraints"), &process.constraints);
-            check.optional(&format!("parallel_processes[{idx}].contact"), &process.contact);
+            check.optional(
+                &format!("parallel_processes[{idx}].constraints"),
+                &process.constraints,
+            );
+            check.optional(
+                &format!("parallel_processes[{idx}].contact"),
+                &process.contact,
+            );
         }
         let dates = &self.statutory;
         if let (Some(aware), Some(notified)) = (dates.local_authority_aware_on, dates.notified_on)
             && notified < aware
         {
-            check.fail("statutory.notified_on", "is before the local authority became aware");
+            check.fail(
+                "statutory.notified_on",
+                "is before the local authority became aware",
+            );
         }
-        if let (Some(notified), Some(submitted)) = (dates.notified_on, dates.rapid_review_submitted_on)
+        if let (Some(notified), Some(submitted)) =
+            (dates.notified_on, dates.rapid_review_submitted_on)
             && submitted < notified
         {
-            check.fail("statutory.rapid_review_submitted_on", "is before the notification");
+            check.fail(
+                "statutory.rapid_review_submitted_on",
+                "is before the notification",
+            );
         }
         if let Some(decision) = &dates.rapid_review_decision {
-            check.required("statutory.rapid_review_decision.rationale", &decision.rationale);
+            check.required(
+                "statutory.rapid_review_decision.rationale",
+                &decision.rationale,
+            );
         }
         if let Some(sign_off) = &self.anonymisation_sign_off {
-            check.optional("anonymisation_sign_off.residual_risks", &sign_off.residual_risks);
+            check.optional(
+                "anonymisation_sign_off.residual_risks",
+                &sign_off.residual_risks,
+            );
         }
         if let Some(publication) = &self.publication {
             if publication.outcome != PublicationOutcome::Publish {
                 check.required("publication.reasons", &publication.reasons);
             }
-            if publication.published_on.is_some() && publication.outcome != PublicationOutcome::Publish {
-                check.fail("publication.published_on", "is set but the decision was not to publish");
+            if publication.published_on.is_some()
+                && publication.outcome != PublicationOutcome::Publish
+            {
+                check.fail(
+                    "publication.published_on",
+                    "is set but the decision was not to publish",
+                );
             }
         }
         match (&self.on_hold, self.state) {
             (Some(_), state) if state != ReviewState::OnHold => {
                 check.fail("on_hold", "is set but the review is not on hold")
             }
-            (None, ReviewState::OnHold) => check.fail("on_hold", "is required while the review is on hold"),
+            (None, ReviewState::OnHold) => {
+                check.fail("on_hold", "is required while the review is on hold")
+            }
             (Some(hold), _) => check.required("on_hold.reason", &hold.reason),
             _ => {}
         }
-        if self.state == ReviewState::Withdrawn && self.withdrawn_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            check.fail("withdrawn_reason", "is required once the review is withdrawn");
+        if self.state == ReviewState::Withdrawn
+            && self
+                .withdrawn_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            check.fail(
+                "withdrawn_reason",
+                "is required once the review is withdrawn",
+            );
         }
         check.finish()
     }
@@ -413,7 +453,10 @@ impl Validate for TermsOfReference {
         check.optional("proportionality_rationale", &self.proportionality_rationale);
         check.optional("timescales", &self.timescales);
         if self.agreed_on.is_some() && self.research_questions.is_empty() {
-            check.fail("research_questions", "at least one research question is needed before the terms are agreed");
+            check.fail(
+                "research_questions",
+                "at least one research question is needed before the terms are agreed",
+            );
         }
         check.finish()
     }

@@ -165,9 +165,18 @@ const ORIGINAL_WORDING: [(Pattern, &str, &str); 6] = [
 const SHORT_LABELS: [(Pattern, &str); 6] = [
     (Pattern::Tool, "Tools"),
     (Pattern::Management, "Management systems"),
-    (Pattern::MultiagencyCrisis, "Multi-agency working in incidents and crises"),
-    (Pattern::MultiagencyLongterm, "Multi-agency working in longer-term work"),
-    (Pattern::FamilyProfessional, "Family-professional interaction"),
+    (
+        Pattern::MultiagencyCrisis,
+        "Multi-agency working in incidents and crises",
+    ),
+    (
+        Pattern::MultiagencyLongterm,
+        "Multi-agency working in longer-term work",
+    ),
+    (
+        Pattern::FamilyProfessional,
+        "Family-professional interaction",
+    ),
     (Pattern::Reasoning, "Human judgement and reasoning"),
 ];
 
@@ -228,9 +237,15 @@ pub fn map_code<'a>(
 ) -> Vec<&'a str> {
     let mut out = Vec::new();
     for mapping in mappings {
-        if mapping.from_version == from_version && mapping.from_code == code && mapping.to_version == to_version {
+        if mapping.from_version == from_version
+            && mapping.from_code == code
+            && mapping.to_version == to_version
+        {
             out.push(mapping.to_code.as_str());
-        } else if mapping.to_version == from_version && mapping.to_code == code && mapping.from_version == to_version {
+        } else if mapping.to_version == from_version
+            && mapping.to_code == code
+            && mapping.from_version == to_version
+        {
             out.push(mapping.from_code.as_str());
         }
     }
@@ -256,8 +271,14 @@ mod tests {
         let mappings = builtin_mappings();
         for pattern in Pattern::ALL {
             let code = pattern.number().to_string();
-            assert_eq!(map_code(&mappings, ORIGINAL_2008, &code, SHORT_LABELS_KEY), vec![code.as_str()]);
-            assert_eq!(map_code(&mappings, SHORT_LABELS_KEY, &code, ORIGINAL_2008), vec![code.as_str()]);
+            assert_eq!(
+                map_code(&mappings, ORIGINAL_2008, &code, SHORT_LABELS_KEY),
+                vec![code.as_str()]
+            );
+            assert_eq!(
+                map_code(&mappings, SHORT_LABELS_KEY, &code, ORIGINAL_2008),
+                vec![code.as_str()]
+            );
         }
         let versions = builtin_versions();
         assert_eq!(versions.len(), 2);

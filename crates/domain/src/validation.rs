@@ -15,7 +15,10 @@ pub struct Invalid {
 impl Invalid {
     /// A new validation failure for `field`.
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { field: field.into(), reason: reason.into() }
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The same failure, nested under `prefix` (`kpe` + `title` → `kpe.title`).
@@ -25,7 +28,10 @@ impl Invalid {
         } else {
             format!("{prefix}.{}", self.field)
         };
-        Self { field, reason: self.reason }
+        Self {
+            field,
+            reason: self.reason,
+        }
     }
 }
 
@@ -91,7 +97,10 @@ impl Checker {
     fn max_len(&mut self, field: &str, value: &str, max: usize) {
         let n_chars = value.chars().count();
         if n_chars > max {
-            self.fail(field, format!("is {n_chars} characters long; the limit is {max}"));
+            self.fail(
+                field,
+                format!("is {n_chars} characters long; the limit is {max}"),
+            );
         }
     }
 
@@ -104,7 +113,8 @@ impl Checker {
 
     /// Adds problems reported by a nested record under `prefix`.
     pub fn nested(&mut self, prefix: &str, problems: Vec<Invalid>) {
-        self.problems.extend(problems.into_iter().map(|p| p.under(prefix)));
+        self.problems
+            .extend(problems.into_iter().map(|p| p.under(prefix)));
     }
 
     /// The problems found.

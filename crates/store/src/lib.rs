@@ -1,1 +1,144 @@
-//! placeholder
+//! The storage contract.
+//!
+//! [`Store`] is what the application layer needs from a database: reference data
+//! (partnerships, agencies, users, the typology), versioned analytical records with optimistic
+//! concurrency and a kept revision for every change, lifecycle transitions, the identity vault,
+//! and an atomic import of a whole review.
+//!
+//! Analytical records are handled generically through [`Record`]: each record kind declares its
+//! table, its scope (usually the review), a sort key, the typed columns the database indexes or
+//! constrains, and its many-to-many links. The record itself travels as JSON.
+//!
+//! This crate holds no SQL and does no I/O; `casewindow-store-sql` implements it.
+
+mod error;
+mod record;
+mod records;
+
+pub use error::StoreError;
+pub use record::{
+    Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
+    StoredTransition,
+};
+
+use async_trait::async_trait;
+use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
+use casewindow_domain::lifecycle::Transition;
+use casewindow_domain::organisation::{Agency, Partnership, User};
+use casewindow_domain::review::Review;
+use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
+use uuid::Uuid;
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Lower-case name, as shown in logs and test output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A whole review to be written in one transaction: reference data first (skipped when a row
+/// with the same id exists), then the review's records in dependency order, their revisions
+/// and the lifecycle history.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewBundle {
+    pub partnership: Option<Partnership>,
+    pub agencies: Vec<Agency>,
+    pub users: Vec<User>,
+    /// Recurrent issues the review's findings refer to; existing ones are kept as they are.
+    pub recurrent_issues: Vec<ErasedRecord>,
+    /// The review and its records, parents before children.
+    pub records: Vec<ErasedRecord>,
+    pub revisions: Vec<(RecordKind, Uuid, Revision)>,
+    pub transitions: Vec<StoredTransition>,
+}
+
+/// What an import wrote and what it found already present.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub records: usize,
+    pub revisions: usize,
+    pub transitions: usize,
+    /// Reference rows (partnership, agencies, users, recurrent issues) already present and kept.
+    pub kept_existing: usize,
+}
+
+/// Persistence for casewindow. Every method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The engine behind this store.
+    fn backend(&self) -> Backend;
+
+    /// Writes the built-in typology versions and mappings, leaving existing ones unchanged.
+    async fn seed_typology(
+        &self,
+        versions: &[TypologyVersion],
+        mappings: &[TypologyMapping],
+    ) -> StoreResult<()>;
+    /// Every typology version with its categories, and every mapping.
+    async fn typology(&self) -> StoreResult<(Vec<TypologyVersion>, Vec<TypologyMapping>)>;
+
+    async fn insert_partnership(&self, partnership: &Partnership) -> StoreResult<()>;
+    async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership>;
+    async fn partnerships(&self) -> StoreResult<Vec<Partnership>>;
+
+    async fn insert_agency(&self, agency: &Agency) -> StoreResult<()>;
+    async fn agency(&self, id: AgencyId) -> StoreResult<Agency>;
+    /// All agencies, ordered by name.
+    async fn agencies(&self) -> StoreResult<Vec<Agency>>;
+
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn user(&self, id: UserId) -> StoreResult<User>;
+    async fn users(&self) -> StoreResult<Vec<User>>;
+
+    /// Stores a new record at version 1.
+    async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>>;
+    /// Replaces a record if it is still at `expected_version`, keeping the prior version as a
+    /// revision with who, when and why. A stale version is refused with [`StoreError::Conflict`].
+    async fn update<R: Record>(
+        &self,
+        record: &R,
+        expected_version: i64,
+        change: &Change,
+    ) -> StoreResult<Stored<R>>;
+    async fn get<R: Record>(&self, id: Uuid) -> StoreResult<Stored<R>>;
+    /// Records of one kind within a scope (a review; a partnership for reviews), in sort order.
+    async fn list<R: Record>(&self, scope: Uuid) -> StoreResult<Vec<Stored<R>>>;
+    /// Records of one kind across every scope, in sort order.
+    async fn list_all<R: Record>(&self) -> StoreResult<Vec<Stored<R>>>;
+    /// Prior versions of a record, oldest first.
+    async fn revisions(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Revision>>;
+
+    /// Saves the review's new state and records the transition, in one transaction, if the
+    /// review is still at `expected_version`.
+    async fn transition_review(
+        &self,
+        review: &Review,
+        expected_version: i64,
+        transition: &Transition,
+        change: &Change,
+    ) -> StoreResult<Stored<Review>>;
+    /// The review's lifecycle history, oldest first.
+    async fn transitions(&self, review_id: ReviewId) -> StoreResult<Vec<StoredTransition>>;
+
+    /// Stores or replaces the real identity behind a subject (the identity vault).
+    async fn put_identity(&self, identity: &SubjectIdentity, change: &Change) -> StoreResult<()>;
+    /// Reads the real identity behind a subject. Only the identity use case calls this.
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<SubjectIdentity>>;
+
+    /// Writes a whole review atomically: either all of it is stored or none of it.
+    async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary>;
+}

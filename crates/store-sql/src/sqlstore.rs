@@ -1,0 +1,326 @@
+//! [`SqlStore`]: connection, migrations and the [`Store`] implementation.
+
+use crate::error::{corrupt, map};
+use crate::url::{DatabaseUrl, UrlError};
+use crate::{import, records, reference, sqlite};
+use async_trait::async_trait;
+use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
+use casewindow_domain::lifecycle::Transition;
+use casewindow_domain::organisation::{Agency, Partnership, User};
+use casewindow_domain::review::Review;
+use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
+use casewindow_store::{
+    Backend, Change, ImportSummary, Record, RecordKind, RecordMeta, ReviewBundle, Revision, Store,
+    StoreError, StoreResult, Stored, StoredTransition,
+};
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Transaction};
+use std::time::Duration;
+use thiserror::Error;
+use uuid::Uuid;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Why a database could not be opened.
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    #[error(
+        "the SQLite database {path} does not exist; check DATABASE_URL for a typo, or create it with `casewindow migrate --create`"
+    )]
+    Missing { path: String },
+    #[error("cannot create the SQLite database {path}: the folder {folder} does not exist")]
+    MissingFolder { path: String, folder: String },
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot prepare the database: {0}")]
+    Setup(sqlx::Error),
+}
+
+/// Whether opening a SQLite database may create its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateMode {
+    /// The file must exist: the default for every command but an explicit create.
+    MustExist,
+    /// Create the file if it is missing (its folder must exist).
+    CreateIfMissing,
+}
+
+/// A [`Store`] on SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    url: DatabaseUrl,
+}
+
+impl SqlStore {
+    /// Opens the database named by `url`, without running migrations.
+    pub async fn connect(url: &str, create: CreateMode) -> Result<Self, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let url = DatabaseUrl::parse(url)?;
+        let (connect_url, backend, max_connections) = match &url {
+            DatabaseUrl::Sqlite { path } => {
+                sqlite::check_file(path, create)?;
+                (sqlite::connect_url(path), Backend::Sqlite, 8)
+            }
+            DatabaseUrl::Postgres { url } => (url.clone(), Backend::Postgres, 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&connect_url)
+            .await
+            .map_err(|source| ConnectError::Connect {
+                url: url.redacted(),
+                source,
+            })?;
+        if backend == Backend::Sqlite {
+            sqlite::prepare(&pool).await.map_err(ConnectError::Setup)?;
+        }
+        Ok(Self { pool, backend, url })
+    }
+
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(url: &str, create: CreateMode) -> Result<Self, ConnectError> {
+        let store = Self::connect(url, create).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Runs the migrations embedded for this backend.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The database location, without credentials.
+    pub fn describe(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// The SQLite file, when the store is on SQLite.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &self.url {
+            DatabaseUrl::Sqlite { path } => Some(path),
+            DatabaseUrl::Postgres { .. } => None,
+        }
+    }
+
+    /// The connection pool, for the SQLite backup.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once, so two writers
+    /// queue on the busy timeout instead of deadlocking on a lock upgrade.
+    async fn begin(&self) -> StoreResult<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map),
+            Backend::Postgres => self.pool.begin().await.map_err(map),
+        }
+    }
+
+    async fn read(&self) -> StoreResult<sqlx::pool::PoolConnection<Any>> {
+        self.pool.acquire().await.map_err(map)
+    }
+}
+
+fn decode<R: Record>(id: &str, body: &str, meta: RecordMeta) -> StoreResult<Stored<R>> {
+    let record = serde_json::from_str(body).map_err(|e| corrupt(R::KIND.label(), id, e))?;
+    Ok(Stored { record, meta })
+}
+
+fn erase<R: Record>(record: &R, meta: RecordMeta) -> StoreResult<casewindow_store::ErasedRecord> {
+    record
+        .erase(meta)
+        .map_err(|e| StoreError::Unexpected(Box::new(e)))
+}
+
+fn one<T>(mut rows: Vec<T>, kind: &'static str, id: impl ToString) -> StoreResult<T> {
+    rows.pop().ok_or_else(|| StoreError::NotFound {
+        kind,
+        id: id.to_string(),
+    })
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn seed_typology(
+        &self,
+        versions: &[TypologyVersion],
+        mappings: &[TypologyMapping],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::seed_typology(&mut tx, versions, mappings).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn typology(&self) -> StoreResult<(Vec<TypologyVersion>, Vec<TypologyMapping>)> {
+        reference::typology(&mut *self.read().await?).await
+    }
+
+    async fn insert_partnership(&self, partnership: &Partnership) -> StoreResult<()> {
+        reference::insert_partnership(&mut *self.read().await?, partnership).await
+    }
+
+    async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership> {
+        one(
+            reference::partnerships(&mut *self.read().await?, Some(id)).await?,
+            "partnership",
+            id,
+        )
+    }
+
+    async fn partnerships(&self) -> StoreResult<Vec<Partnership>> {
+        reference::partnerships(&mut *self.read().await?, None).await
+    }
+
+    async fn insert_agency(&self, agency: &Agency) -> StoreResult<()> {
+        reference::insert_agency(&mut *self.read().await?, agency).await
+    }
+
+    async fn agency(&self, id: AgencyId) -> StoreResult<Agency> {
+        one(
+            reference::agencies(&mut *self.read().await?, Some(id)).await?,
+            "agency",
+            id,
+        )
+    }
+
+    async fn agencies(&self) -> StoreResult<Vec<Agency>> {
+        reference::agencies(&mut *self.read().await?, None).await
+    }
+
+    async fn insert_user(&self, user: &User) -> StoreResult<()> {
+        reference::insert_user(&mut *self.read().await?, user).await
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<User> {
+        one(
+            reference::users(&mut *self.read().await?, Some(id)).await?,
+            "user",
+            id,
+        )
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        reference::users(&mut *self.read().await?, None).await
+    }
+
+    async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>> {
+        let meta = RecordMeta::created(change);
+        let erased = erase(record, meta.clone())?;
+        let mut tx = self.begin().await?;
+        records::insert(&mut tx, &erased).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Stored {
+            record: record.clone(),
+            meta,
+        })
+    }
+
+    async fn update<R: Record>(
+        &self,
+        record: &R,
+        expected_version: i64,
+        change: &Change,
+    ) -> StoreResult<Stored<R>> {
+        let placeholder = RecordMeta::created(change);
+        let erased = erase(record, placeholder)?;
+        let mut tx = self.begin().await?;
+        let meta = records::update(&mut tx, &erased, expected_version, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Stored {
+            record: record.clone(),
+            meta,
+        })
+    }
+
+    async fn get<R: Record>(&self, id: Uuid) -> StoreResult<Stored<R>> {
+        let (body, meta) = records::fetch(&mut *self.read().await?, R::KIND, id).await?;
+        decode(&id.to_string(), &body, meta)
+    }
+
+    async fn list<R: Record>(&self, scope: Uuid) -> StoreResult<Vec<Stored<R>>> {
+        let rows = records::list(&mut *self.read().await?, R::KIND, Some(scope)).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode(&scope.to_string(), &body, meta))
+            .collect()
+    }
+
+    async fn list_all<R: Record>(&self) -> StoreResult<Vec<Stored<R>>> {
+        let rows = records::list(&mut *self.read().await?, R::KIND, None).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode("(all)", &body, meta))
+            .collect()
+    }
+
+    async fn revisions(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Revision>> {
+        records::revisions(&mut *self.read().await?, kind, id).await
+    }
+
+    async fn transition_review(
+        &self,
+        review: &Review,
+        expected_version: i64,
+        transition: &Transition,
+        change: &Change,
+    ) -> StoreResult<Stored<Review>> {
+        let erased = erase(review, RecordMeta::created(change))?;
+        let mut tx = self.begin().await?;
+        let meta = records::update(&mut tx, &erased, expected_version, change).await?;
+        let stored = StoredTransition {
+            review_id: review.id,
+            transition: transition.clone(),
+            at: change.at,
+            by: change.actor,
+        };
+        reference::insert_transition(&mut tx, &stored).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Stored {
+            record: review.clone(),
+            meta,
+        })
+    }
+
+    async fn transitions(&self, review_id: ReviewId) -> StoreResult<Vec<StoredTransition>> {
+        reference::transitions(&mut *self.read().await?, review_id).await
+    }
+
+    async fn put_identity(&self, identity: &SubjectIdentity, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::put_identity(&mut tx, identity, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<SubjectIdentity>> {
+        reference::identity(&mut *self.read().await?, subject_id).await
+    }
+
+    async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary> {
+        let mut tx = self.begin().await?;
+        let summary = import::write(&mut tx, bundle).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(summary)
+    }
+}

@@ -1,0 +1,467 @@
+//! The storage conformance suite: every test runs on SQLite and on PostgreSQL
+//! (`<test>::sqlite` and `<test>::postgres` in the output).
+
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::evidence::{ChronologyEntry, NarrativeSection, SourceDocument};
+use casewindow_domain::findings::Finding;
+use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::ids::{AgencyId, ChronologyEntryId};
+use casewindow_domain::lifecycle::{ReviewState, Transition};
+use casewindow_domain::participation::Subject;
+use casewindow_domain::review::Review;
+use casewindow_domain::typology::{Pattern, builtin_mappings, builtin_versions};
+use casewindow_store::{Record, RecordKind, RecordMeta, ReviewBundle, Store, StoreError};
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+use casewindow_testkit::fixtures::{Sample, change};
+use chrono::{Duration, NaiveDate};
+use uuid::Uuid;
+
+async fn round_trip<R: Record + PartialEq + std::fmt::Debug>(
+    store: &SqlStore,
+    record: &R,
+) -> anyhow::Result<()> {
+    let stored = store.get::<R>(record.id()).await?;
+    assert_eq!(
+        &stored.record,
+        record,
+        "{} did not survive storage",
+        R::KIND
+    );
+    assert_eq!(stored.meta.version, 1);
+    let listed = match record.scope() {
+        Some(scope) => store.list::<R>(scope).await?,
+        None => store.list_all::<R>().await?,
+    };
+    assert!(
+        listed.iter().any(|s| &s.record == record),
+        "{} missing from its list",
+        R::KIND
+    );
+    Ok(())
+}
+
+both_backends!(
+    every_record_kind_round_trips,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        round_trip(&store, &sample.issue).await?;
+        round_trip(&store, &sample.review).await?;
+        round_trip(&store, &sample.terms).await?;
+        round_trip(&store, &sample.lead).await?;
+        round_trip(&store, &sample.child).await?;
+        round_trip(&store, &sample.document).await?;
+        round_trip(&store, &sample.entry).await?;
+        round_trip(&store, &sample.kpe).await?;
+        round_trip(&store, &sample.conversation).await?;
+        round_trip(&store, &sample.narrative).await?;
+        round_trip(&store, &sample.finding).await?;
+        round_trip(&store, &sample.response).await?;
+        round_trip(&store, &sample.action).await?;
+        assert_eq!(
+            store.partnership(sample.partnership.id).await?,
+            sample.partnership
+        );
+        assert_eq!(store.agency(sample.health.id).await?, sample.health);
+        assert_eq!(store.user(sample.reviewer.id).await?, sample.reviewer);
+        assert_eq!(store.agencies().await?.len(), 2);
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_stale_update_is_refused_as_a_conflict,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        // Two reviewers open the finding at version 1.
+        let mut first = sample.finding.clone();
+        first.statement = "First reviewer's wording".to_owned();
+        let mut second = sample.finding.clone();
+        second.statement = "Second reviewer's wording".to_owned();
+
+        let saved = store.update(&first, 1, &change("reword")).await?;
+        assert_eq!(saved.meta.version, 2);
+        let err = store
+            .update(&second, 1, &change("reword"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    expected: 1,
+                    actual: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("changed by someone else"), "{err}");
+
+        let stored = store.get::<Finding>(sample.finding.id.0).await?;
+        assert_eq!(
+            stored.record.statement, "First reviewer's wording",
+            "the stale write must not overwrite"
+        );
+        assert_eq!(
+            store
+                .revisions(RecordKind::Finding, sample.finding.id.0)
+                .await?
+                .len(),
+            1,
+            "the refused write kept no revision"
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    concurrent_updates_from_one_version_let_exactly_one_win,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let mut handles = Vec::new();
+        for n in 0..8 {
+            let store = store.clone();
+            let mut kpe = sample.kpe.clone();
+            kpe.title = format!("Edit {n}");
+            handles.push(tokio::spawn(async move {
+                store.update(&kpe, 1, &change("concurrent edit")).await
+            }));
+        }
+        let mut won = 0;
+        for handle in handles {
+            match handle.await? {
+                Ok(_) => won += 1,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(other) => anyhow::bail!("unexpected error: {other}"),
+            }
+        }
+        assert_eq!(won, 1, "exactly one of the concurrent edits may win");
+        let stored = store.get::<KeyPracticeEpisode>(sample.kpe.id.0).await?;
+        assert_eq!(stored.meta.version, 2);
+        Ok(())
+    }
+);
+
+both_backends!(
+    every_update_keeps_the_prior_revision_with_who_when_and_why,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let editor = sample.reviewer.id;
+        let mut kpe = sample.kpe.clone();
+        let mut version = 1;
+        for (n, at_minutes) in [(1, 10), (2, 20)] {
+            kpe.appraisal.rationale = format!("Rationale {n}");
+            let mut edit = change(&format!("clarified rationale {n}"));
+            edit.actor = Some(editor);
+            edit.at += Duration::minutes(at_minutes);
+            let saved = store.update(&kpe, version, &edit).await?;
+            assert_eq!(saved.meta.updated_by, Some(editor));
+            assert_eq!(
+                saved.meta.created_at,
+                change("").at,
+                "creation time is kept"
+            );
+            version = saved.meta.version;
+        }
+        let revisions = store.revisions(RecordKind::Kpe, kpe.id.0).await?;
+        assert_eq!(
+            revisions.iter().map(|r| r.version).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        let original: KeyPracticeEpisode = serde_json::from_str(&revisions[0].body)?;
+        assert_eq!(original, sample.kpe);
+        let middle: KeyPracticeEpisode = serde_json::from_str(&revisions[1].body)?;
+        assert_eq!(middle.appraisal.rationale, "Rationale 1");
+        assert_eq!(revisions[1].reason, "clarified rationale 2");
+        assert_eq!(revisions[1].replaced_by, Some(editor));
+        assert_eq!(
+            revisions[1].replaced_at,
+            change("").at + Duration::minutes(20)
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    updating_a_missing_record_is_not_found,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let mut ghost = sample.entry.clone();
+        ghost.id = ChronologyEntryId(Uuid::new_v4());
+        let err = store.update(&ghost, 1, &change("edit")).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+        assert!(matches!(
+            store.get::<ChronologyEntry>(ghost.id.0).await.unwrap_err(),
+            StoreError::NotFound { .. }
+        ));
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_record_cannot_be_moved_to_another_review,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let other = Sample::new();
+        other.insert_all(&store).await?;
+        let mut moved = sample.narrative.clone();
+        moved.review_id = other.review.id;
+        let err = store.update(&moved, 1, &change("move")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+        assert_eq!(
+            store
+                .get::<NarrativeSection>(moved.id.0)
+                .await?
+                .record
+                .review_id,
+            sample.review.id
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    foreign_keys_are_enforced,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let mut orphan = sample.entry.clone();
+        orphan.id = ChronologyEntryId(Uuid::new_v4());
+        orphan.agency_id = AgencyId(Uuid::new_v4());
+        orphan.source = None;
+        let err = store.insert(&orphan, &change("add")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+
+        let mut linked_to_nothing = sample.finding.clone();
+        linked_to_nothing
+            .kpe_ids
+            .push(casewindow_domain::ids::KpeId(Uuid::new_v4()));
+        let err = store
+            .update(&linked_to_nothing, 1, &change("link"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+        assert_eq!(
+            store
+                .get::<Finding>(sample.finding.id.0)
+                .await?
+                .meta
+                .version,
+            1,
+            "the failed update left nothing behind"
+        );
+        assert!(
+            store
+                .revisions(RecordKind::Finding, sample.finding.id.0)
+                .await?
+                .is_empty()
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    transitions_are_recorded_with_the_state_change,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let mut review = sample.review.clone();
+        review.state = ReviewState::FindingsDevelopment;
+        let transition = Transition {
+            from: ReviewState::Analysis,
+            to: ReviewState::FindingsDevelopment,
+            reason: None,
+            on: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+        };
+        let saved = store
+            .transition_review(&review, 1, &transition, &change("advance"))
+            .await?;
+        assert_eq!(saved.meta.version, 2);
+        assert_eq!(
+            store.get::<Review>(review.id.0).await?.record.state,
+            ReviewState::FindingsDevelopment
+        );
+        let history = store.transitions(review.id).await?;
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].transition, transition);
+
+        // A transition computed from a stale read is refused and leaves no history.
+        let err = store
+            .transition_review(&review, 1, &transition, &change("advance again"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert_eq!(store.transitions(review.id).await?.len(), 1);
+        Ok(())
+    }
+);
+
+both_backends!(
+    an_import_is_all_or_nothing,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        let meta = RecordMeta::created(&change("import"));
+        let erase = |r: &dyn Fn(
+            RecordMeta,
+        )
+            -> Result<casewindow_store::ErasedRecord, serde_json::Error>| {
+            r(meta.clone())
+        };
+        let mut bad_entry = sample.entry.clone();
+        bad_entry.agency_id = AgencyId(Uuid::new_v4()); // refers to no agency: fails at the very end
+        let bundle = ReviewBundle {
+            partnership: Some(sample.partnership.clone()),
+            agencies: vec![sample.social_care.clone(), sample.health.clone()],
+            users: vec![sample.reviewer.clone()],
+            recurrent_issues: vec![],
+            records: vec![
+                erase(&|m| sample.review.erase(m))?,
+                erase(&|m| sample.terms.erase(m))?,
+                erase(&|m| sample.child.erase(m))?,
+                erase(&|m| sample.document.erase(m))?,
+                erase(&|m| bad_entry.erase(m))?,
+            ],
+            revisions: vec![],
+            transitions: vec![],
+        };
+        let err = store.import_bundle(&bundle).await.unwrap_err();
+        assert!(
+            err.to_string().contains(&sample.entry.id.to_string()),
+            "the error names the record: {err}"
+        );
+        assert!(
+            store.partnerships().await?.is_empty(),
+            "nothing of the failed import was kept"
+        );
+        assert!(store.agencies().await?.is_empty());
+        assert!(matches!(
+            store.get::<Review>(sample.review.id.0).await.unwrap_err(),
+            StoreError::NotFound { .. }
+        ));
+
+        let mut good = bundle.clone();
+        good.records[4] = sample.entry.erase(meta.clone())?;
+        let summary = store.import_bundle(&good).await?;
+        assert_eq!(summary.records, 5);
+        assert_eq!(
+            store
+                .list::<ChronologyEntry>(sample.review.id.0)
+                .await?
+                .len(),
+            1
+        );
+        // Importing the same review again is refused, and leaves the first import as it was.
+        let err = store.import_bundle(&good).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Duplicate { kind: "review", .. }),
+            "{err}"
+        );
+        assert_eq!(
+            store
+                .list::<SourceDocument>(sample.review.id.0)
+                .await?
+                .len(),
+            1
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    the_identity_vault_keeps_identities_apart,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        assert_eq!(store.identity(sample.child.id).await?, None);
+        let identity = SubjectIdentity {
+            subject_id: sample.child.id,
+            full_name: "Fictional Name".to_owned(),
+            aliases: vec!["Fi".to_owned()],
+            date_of_birth: NaiveDate::from_ymd_opt(2022, 5, 1),
+            address: "1 Example Row".to_owned(),
+        };
+        store
+            .put_identity(&identity, &change("record identity"))
+            .await?;
+        assert_eq!(
+            store.identity(sample.child.id).await?,
+            Some(identity.clone())
+        );
+        let stored_subject = store.get::<Subject>(sample.child.id.0).await?;
+        let body = serde_json::to_string(&stored_subject.record)?;
+        assert!(
+            !body.contains("Fictional Name"),
+            "the subject record carries the pseudonym only"
+        );
+        assert!(
+            !format!("{identity:?}").contains("Fictional"),
+            "debug output never shows identities"
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    typology_seeding_is_idempotent,
+    |store: SqlStore, _url| async move {
+        store
+            .seed_typology(&builtin_versions(), &builtin_mappings())
+            .await?;
+        store
+            .seed_typology(&builtin_versions(), &builtin_mappings())
+            .await?;
+        let (versions, mappings) = store.typology().await?;
+        assert_eq!(versions, builtin_versions());
+        assert_eq!(mappings.len(), 6);
+        assert_eq!(
+            versions[0].categories[2].pattern,
+            Pattern::MultiagencyCrisis
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    lists_are_in_a_stable_order,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        for position in [3, 2] {
+            let mut finding = sample.finding.clone();
+            finding.id = casewindow_domain::ids::FindingId(Uuid::new_v4());
+            finding.position = position;
+            store.insert(&finding, &change("add")).await?;
+        }
+        let positions: Vec<u32> = store
+            .list::<Finding>(sample.review.id.0)
+            .await?
+            .iter()
+            .map(|f| f.record.position)
+            .collect();
+        assert_eq!(positions, [1, 2, 3]);
+        Ok(())
+    }
+);
+
+both_backends!(
+    duplicate_ids_are_refused,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let err = store
+            .insert(&sample.action, &change("again"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+        let err = store.insert_user(&sample.reviewer).await.unwrap_err();
+        assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+        Ok(())
+    }
+);
