@@ -67,6 +67,7 @@ pub enum Direction {
 
 /// A contributory factor in one episode.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContributoryFactor {
     pub level: FactorLevel,
     /// The Appendix 5 item within the level, e.g. "workload" or "willingness to engage".
@@ -89,6 +90,7 @@ pub enum AccountSource {
 
 /// How the situation looked to one participant at the time, so that their actions make sense.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LocalRationalityAccount {
     pub participant_id: ParticipationId,
     pub what_they_thought_was_happening: String,
@@ -122,6 +124,7 @@ pub enum Valence {
 
 /// The appraisal of an episode, judged against what was knowable then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Appraisal {
     pub rating: Option<Rating>,
     pub rationale: String,
@@ -153,6 +156,7 @@ impl Appraisal {
 
 /// A key practice episode.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeyPracticeEpisode {
     pub id: KpeId,
     pub review_id: ReviewId,

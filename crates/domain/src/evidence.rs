@@ -31,6 +31,7 @@ pub enum DatePrecision {
 
 /// A date as precisely as it is known: `start..=end` with a precision, and an optional time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FuzzyDate {
     pub precision: DatePrecision,
     pub start: NaiveDate,
@@ -197,6 +198,7 @@ pub enum SourceDocumentKind {
 
 /// An entry in the register of documents the review received.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceDocument {
     pub id: SourceDocumentId,
     pub review_id: ReviewId,
@@ -227,6 +229,7 @@ impl Validate for SourceDocument {
 
 /// Where a chronology entry came from: a document, and the row in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub document_id: SourceDocumentId,
     /// Row number in the source (1-based, as a spreadsheet shows it).
@@ -235,6 +238,7 @@ pub struct Provenance {
 
 /// One entry in one agency's chronology. Agencies' accounts are kept side by side, never merged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChronologyEntry {
     pub id: ChronologyEntryId,
     pub review_id: ReviewId,
@@ -283,6 +287,7 @@ pub enum CheckBack {
 
 /// The participant's mindset in one episode (Appendix 3, section 3b).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MindsetNote {
     /// The episode, if it has been identified as a KPE.
     pub kpe_id: Option<KpeId>,
@@ -299,6 +304,7 @@ pub struct MindsetNote {
 
 /// A contributory factor the participant named (Appendix 3, section 4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FactorNote {
     pub level: FactorLevel,
     pub description: String,
@@ -308,6 +314,7 @@ pub struct FactorNote {
 
 /// A structured conversation with a practitioner or family member, in the Appendix 3 structure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Conversation {
     pub id: ConversationId,
     pub review_id: ReviewId,
@@ -391,6 +398,7 @@ pub enum CitationTarget {
 
 /// A reference from analysis or narrative back to the evidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Citation {
     pub target: CitationTarget,
     /// Where in the target, or why it is cited.
@@ -399,6 +407,7 @@ pub struct Citation {
 
 /// A section of the multi-agency narrative: the "view of the case" from several perspectives.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NarrativeSection {
     pub id: NarrativeSectionId,
     pub review_id: ReviewId,

@@ -27,6 +27,7 @@ pub enum GeneralityEvidenceKind {
 
 /// One piece of evidence that the finding is about the system, not just this case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GeneralityEvidence {
     pub kind: GeneralityEvidenceKind,
     pub description: String,
@@ -46,6 +47,7 @@ pub enum FindingStatus {
 
 /// A systemic finding, in the finding template.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     pub id: FindingId,
     pub review_id: ReviewId,
@@ -146,6 +148,7 @@ pub enum RecurrentIssueStatus {
 /// A recurrent issue within one pattern: what findings from different reviews have in common
 /// underneath different surfaces. The list grows as reviews accumulate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RecurrentIssue {
     pub id: RecurrentIssueId,
     pub pattern: Pattern,

@@ -5,10 +5,10 @@
 //! (hindsight and outcome bias), so the review team is shown each one and asked to rephrase it or
 //! to say why it stands (for example, when it quotes a practitioner).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A phrase in an appraisal that suggests hindsight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HindsightFlag {
     /// Byte offset of the phrase in the text.
     pub start: usize,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The real identity behind a pseudonymised subject.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectIdentity {
     pub subject_id: SubjectId,
     pub full_name: String,

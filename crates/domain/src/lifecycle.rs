@@ -167,6 +167,7 @@ impl fmt::Display for ReviewState {
 
 /// Why and since when a review is on hold, and where it resumes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OnHold {
     pub reason: String,
     pub prior_state: ReviewState,
@@ -208,6 +209,7 @@ pub struct ReviewContent {
 
 /// A transition that was allowed, to be recorded in the review's history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transition {
     pub from: ReviewState,
     pub to: ReviewState,

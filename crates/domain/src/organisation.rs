@@ -30,6 +30,7 @@ pub enum PartnershipKind {
 
 /// A safeguarding partnership: the body that commissions reviews and responds to findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Partnership {
     pub id: PartnershipId,
     pub name: String,
@@ -143,6 +144,7 @@ impl AgencySector {
 
 /// An agency that worked with the child or family.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Agency {
     pub id: AgencyId,
     /// The partnership the agency belongs to; national or out-of-area agencies have none.
@@ -161,6 +163,7 @@ impl Validate for Agency {
 
 /// A person who uses casewindow. Accounts and credentials are kept elsewhere.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct User {
     pub id: UserId,
     pub display_name: String,

@@ -49,6 +49,7 @@ impl Role {
 
 /// The consent a participant gave to take part.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consent {
     pub given_on: NaiveDate,
     /// The confidentiality terms agreed, in plain words.
@@ -57,6 +58,7 @@ pub struct Consent {
 
 /// Someone's part in one review.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Participation {
     pub id: ParticipationId,
     pub review_id: ReviewId,
@@ -83,6 +85,7 @@ impl Validate for Participation {
 
 /// A member of the family or household, known only by pseudonym.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Subject {
     pub id: SubjectId,
     pub review_id: ReviewId,

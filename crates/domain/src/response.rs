@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The partnership's response to one finding.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartnershipResponse {
     pub id: ResponseId,
     pub review_id: ReviewId,
@@ -43,6 +44,7 @@ impl ActionStatus {
 
 /// Evidence that an action changed practice, recorded when it is seen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImpactEvidence {
     pub recorded_on: NaiveDate,
     pub description: String,
@@ -50,6 +52,7 @@ pub struct ImpactEvidence {
 
 /// An action in the partnership's action plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Action {
     pub id: ActionId,
     pub review_id: ReviewId,

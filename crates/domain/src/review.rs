@@ -146,6 +146,7 @@ pub enum ParallelProcessStatus {
 
 /// A process running alongside the review (trial, inquest, ...) and what it constrains.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ParallelProcess {
     pub kind: ParallelProcessKind,
     pub status: ParallelProcessStatus,
@@ -173,6 +174,7 @@ pub enum RapidReviewOutcome {
 
 /// The recorded decision of a rapid review.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RapidReviewDecision {
     pub outcome: RapidReviewOutcome,
     pub rationale: String,
@@ -181,6 +183,7 @@ pub struct RapidReviewDecision {
 
 /// The statutory timeline of a review that started with a serious incident notification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatutoryDates {
     /// When the incident happened.
     pub incident_on: Option<NaiveDate>,
@@ -270,6 +273,7 @@ impl StatutoryDates {
 
 /// The record that the report and briefing were checked for identifying details.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AnonymisationSignOff {
     pub signed_off_by: UserId,
     pub signed_off_on: NaiveDate,
@@ -289,6 +293,7 @@ pub enum PublicationOutcome {
 
 /// The partnership's publication decision and what followed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PublicationDecision {
     pub outcome: PublicationOutcome,
     pub reasons: String,
@@ -301,6 +306,7 @@ pub struct PublicationDecision {
 
 /// Facets used to analyse findings across reviews.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewFacets {
     pub harm_types: Vec<HarmType>,
     pub child_age_band: Option<AgeBand>,
@@ -308,6 +314,7 @@ pub struct ReviewFacets {
 
 /// A case review.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Review {
     pub id: ReviewId,
     pub partnership_id: PartnershipId,
@@ -428,6 +435,7 @@ impl Validate for Review {
 
 /// The terms of reference of one review. Each saved change is a new version (its revisions).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TermsOfReference {
     pub id: TermsOfReferenceId,
     pub review_id: ReviewId,

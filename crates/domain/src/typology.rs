@@ -87,6 +87,7 @@ impl fmt::Display for Pattern {
 
 /// One category of one typology version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TypologyCategory {
     /// The code within its version ("1" to "6" for the built-in versions).
     pub code: String,
@@ -98,6 +99,7 @@ pub struct TypologyCategory {
 
 /// A published or local wording of the typology.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TypologyVersion {
     /// Stable key, e.g. `learning-together-2008`.
     pub key: String,
@@ -109,6 +111,7 @@ pub struct TypologyVersion {
 
 /// A correspondence between a category of one version and a category of another.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TypologyMapping {
     pub from_version: String,
     pub from_code: String,
