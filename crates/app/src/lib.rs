@@ -1,1 +1,112 @@
-//! placeholder
+//! Use cases: the one boundary the web layer and the command line call.
+//!
+//! [`App`] wraps a [`Store`] and adds what storage alone does not know: validation of every
+//! record and of its references within its review, the lifecycle rules, statutory clocks, the
+//! whole-review export and import, and the demo data. Every change carries an [`Actor`] and a
+//! reason, and is stored with them.
+//!
+//! Authorisation belongs here too, in one place, so that pages, API and command line enforce
+//! the same rules (see the access-control issue); the command line acts as the system.
+
+mod demo;
+mod error;
+mod records;
+mod reviews;
+mod transfer;
+
+pub use demo::{DemoSummary, demo_documents};
+pub use error::AppError;
+pub use records::InReview;
+pub use reviews::ReviewSummary;
+
+use casewindow_domain::calendar::WorkingCalendar;
+use casewindow_domain::ids::UserId;
+use casewindow_domain::typology::{builtin_mappings, builtin_versions};
+use casewindow_store::{Change, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Who is acting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The signed-in user; `None` for the system itself.
+    pub user: Option<UserId>,
+    /// How the actor is described in logs (never personal data).
+    pub label: String,
+}
+
+impl Actor {
+    /// The system acting on an operator's command (command line, demo loader).
+    pub fn system(label: &str) -> Self {
+        Self {
+            user: None,
+            label: format!("system:{label}"),
+        }
+    }
+}
+
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The application: use cases over a store.
+#[derive(Clone)]
+pub struct App<S> {
+    store: S,
+    calendar: Arc<WorkingCalendar>,
+    clock: Clock,
+}
+
+impl<S: Store> App<S> {
+    /// An application over `store`, with the England and Wales calendar and the system clock.
+    pub fn new(store: S) -> Self {
+        Self {
+            store,
+            calendar: Arc::new(WorkingCalendar::england_and_wales()),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// The same application with a fixed or simulated clock (for tests).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The working-day calendar.
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    /// The current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Today's date (UTC).
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Seeds reference data that every instance needs (the typology). Safe to run at every start.
+    pub async fn prepare(&self) -> AppResult<()> {
+        self.store
+            .seed_typology(&builtin_versions(), &builtin_mappings())
+            .await?;
+        Ok(())
+    }
+
+    fn change(&self, actor: &Actor, reason: &str) -> Change {
+        Change {
+            actor: actor.user,
+            at: self.now(),
+            reason: reason.to_owned(),
+        }
+    }
+}

@@ -1,1 +1,115 @@
-fn main() {}
+//! The `casewindow` command: a thin layer that parses arguments, opens the database named by
+//! `DATABASE_URL` and calls the application layer. It is also the composition root: the only
+//! crate that names the concrete store.
+
+mod commands;
+
+use anyhow::Context as _;
+use casewindow_app::App;
+use casewindow_store_sql::{CreateMode, SqlStore};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// casewindow: multi-agency child-safeguarding case reviews, Learning Together style.
+#[derive(Debug, Parser)]
+#[command(name = "casewindow", version, about, long_about = None)]
+struct Cli {
+    /// Database: sqlite:PATH (the default) or postgres://USER@HOST:PORT/DATABASE.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:./data/casewindow.db",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve casewindow over HTTP.
+    Serve(commands::serve::Args),
+    /// Bring the database schema up to date (and create a SQLite file with --create).
+    Migrate(commands::migrate::Args),
+    /// Load the fictional demo reviews into an empty database.
+    Demo(commands::demo::Args),
+    /// List the reviews in the database.
+    Reviews,
+    /// Export a review as a versioned JSON document.
+    Export {
+        #[command(subcommand)]
+        what: commands::transfer::ExportWhat,
+    },
+    /// Import a review from a versioned JSON document.
+    Import {
+        #[command(subcommand)]
+        what: commands::transfer::ImportWhat,
+    },
+    /// Write a consistent copy of the SQLite database to a new file.
+    Backup(commands::backup::BackupArgs),
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore(commands::backup::RestoreArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CASEWINDOW_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url;
+    match cli.command {
+        Command::Migrate(args) => commands::migrate::run(&url, args).await,
+        Command::Restore(args) => commands::backup::restore(&url, args).await,
+        command => {
+            let app = open(&url).await?;
+            match command {
+                Command::Serve(args) => commands::serve::run(app, args).await,
+                Command::Demo(args) => commands::demo::run(&app, args).await,
+                Command::Reviews => commands::reviews::run(&app).await,
+                Command::Export { what } => commands::transfer::export(&app, what).await,
+                Command::Import { what } => commands::transfer::import(&app, what).await,
+                Command::Backup(args) => commands::backup::backup(&app, args).await,
+                Command::Migrate(_) | Command::Restore(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// Opens an existing database, migrates it and prepares reference data.
+async fn open(url: &str) -> anyhow::Result<App<SqlStore>> {
+    let store = SqlStore::open(url, CreateMode::MustExist)
+        .await
+        .context("opening the database")?;
+    let app = App::new(store);
+    app.prepare().await.context("preparing reference data")?;
+    Ok(app)
+}

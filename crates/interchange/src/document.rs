@@ -1,7 +1,9 @@
 //! The document types of format version 1, and conversion to and from the store's forms.
 
 use casewindow_domain::analysis::KeyPracticeEpisode;
-use casewindow_domain::evidence::{ChronologyEntry, Conversation, NarrativeSection, SourceDocument};
+use casewindow_domain::evidence::{
+    ChronologyEntry, Conversation, NarrativeSection, SourceDocument,
+};
 use casewindow_domain::findings::{Finding, RecurrentIssue};
 use casewindow_domain::ids::UserId;
 use casewindow_domain::lifecycle::{ReviewState, Transition};
@@ -9,7 +11,9 @@ use casewindow_domain::organisation::{Agency, Partnership, User};
 use casewindow_domain::participation::{Participation, Subject};
 use casewindow_domain::response::{Action, PartnershipResponse};
 use casewindow_domain::review::{Review, TermsOfReference};
-use casewindow_store::{Change, ErasedRecord, Record, RecordMeta, Revision, ReviewBundle, Stored, StoredTransition};
+use casewindow_store::{
+    Change, ErasedRecord, Record, RecordMeta, ReviewBundle, Revision, Stored, StoredTransition,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +78,9 @@ pub struct ReviewDocument {
     pub format: String,
     pub format_version: u32,
     pub partnership: Partnership,
+    /// Partnerships of agencies from outside the review's own partnership.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_partnerships: Vec<Partnership>,
     #[serde(default)]
     pub agencies: Vec<Agency>,
     #[serde(default)]
@@ -131,7 +138,10 @@ impl MetaDoc {
 
 impl<T: Record> Entry<T> {
     /// An entry for export, from a stored record and its revisions.
-    pub fn from_stored(stored: Stored<T>, revisions: &[Revision]) -> Result<Self, serde_json::Error> {
+    pub fn from_stored(
+        stored: Stored<T>,
+        revisions: &[Revision],
+    ) -> Result<Self, serde_json::Error> {
         let revisions = revisions
             .iter()
             .map(|revision| {
@@ -144,15 +154,29 @@ impl<T: Record> Entry<T> {
                 })
             })
             .collect::<Result<_, serde_json::Error>>()?;
-        Ok(Self { record: stored.record, meta: Some(MetaDoc::from_meta(&stored.meta)), revisions })
+        Ok(Self {
+            record: stored.record,
+            meta: Some(MetaDoc::from_meta(&stored.meta)),
+            revisions,
+        })
     }
 
     fn meta_or(&self, import: &Change) -> RecordMeta {
-        self.meta.as_ref().map_or_else(|| RecordMeta::created(import), MetaDoc::to_meta)
+        self.meta
+            .as_ref()
+            .map_or_else(|| RecordMeta::created(import), MetaDoc::to_meta)
     }
 
-    fn push_into(&self, import: &Change, records: &mut Vec<ErasedRecord>, bundle_revisions: &mut Vec<(casewindow_store::RecordKind, uuid::Uuid, Revision)>) {
-        let erased = self.record.erase(self.meta_or(import)).expect("domain records always serialise");
+    fn push_into(
+        &self,
+        import: &Change,
+        records: &mut Vec<ErasedRecord>,
+        bundle_revisions: &mut Vec<(casewindow_store::RecordKind, uuid::Uuid, Revision)>,
+    ) {
+        let erased = self
+            .record
+            .erase(self.meta_or(import))
+            .expect("domain records always serialise");
         for revision in &self.revisions {
             bundle_revisions.push((
                 T::KIND,
@@ -174,7 +198,14 @@ impl TransitionDoc {
     /// A transition for export.
     pub fn from_stored(stored: &StoredTransition) -> Self {
         let transition = &stored.transition;
-        Self { from: transition.from, to: transition.to, reason: transition.reason.clone(), on: transition.on, at: stored.at, by: stored.by }
+        Self {
+            from: transition.from,
+            to: transition.to,
+            reason: transition.reason.clone(),
+            on: transition.on,
+            at: stored.at,
+            by: stored.by,
+        }
     }
 }
 
@@ -199,19 +230,38 @@ impl ReviewDocument {
                 }
             )*};
         }
-        push_all!(participants, subjects, source_documents, chronology, key_practice_episodes, conversations, narrative, findings, responses, actions);
+        push_all!(
+            participants,
+            subjects,
+            source_documents,
+            chronology,
+            key_practice_episodes,
+            conversations,
+            narrative,
+            findings,
+            responses,
+            actions
+        );
         let transitions = self
             .lifecycle_history
             .iter()
             .map(|t| StoredTransition {
                 review_id: self.review.record.id,
-                transition: Transition { from: t.from, to: t.to, reason: t.reason.clone(), on: t.on },
+                transition: Transition {
+                    from: t.from,
+                    to: t.to,
+                    reason: t.reason.clone(),
+                    on: t.on,
+                },
                 at: t.at,
                 by: t.by,
             })
             .collect();
         ReviewBundle {
-            partnership: Some(self.partnership.clone()),
+            partnerships: std::iter::once(&self.partnership)
+                .chain(&self.other_partnerships)
+                .cloned()
+                .collect(),
             agencies: self.agencies.clone(),
             users: self.users.clone(),
             recurrent_issues: issues,

@@ -20,19 +20,26 @@ mod document;
 mod problems;
 mod validate;
 
-pub use document::{Entry, FORMAT, FORMAT_VERSION, MetaDoc, ReviewDocument, RevisionDoc, TransitionDoc};
+pub use document::{
+    Entry, FORMAT, FORMAT_VERSION, MetaDoc, ReviewDocument, RevisionDoc, TransitionDoc,
+};
 pub use problems::{ImportError, Problem};
 pub use validate::validate;
 
 /// Parses a review document, naming the JSON path of the first problem.
 pub fn parse(text: &str) -> Result<ReviewDocument, ImportError> {
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let document: ReviewDocument = serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let path = if path == "." { "(document)".to_owned() } else { path };
-        ImportError::single(path, inner.to_string())
-    })?;
+    let document: ReviewDocument =
+        serde_path_to_error::deserialize(deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let path = if path == "." {
+                "(document)".to_owned()
+            } else {
+                path
+            };
+            ImportError::single(path, inner.to_string())
+        })?;
     Ok(document)
 }
 
@@ -40,13 +47,18 @@ pub fn parse(text: &str) -> Result<ReviewDocument, ImportError> {
 pub fn read(text: &str) -> Result<ReviewDocument, ImportError> {
     let document = parse(text)?;
     let problems = validate(&document);
-    if problems.is_empty() { Ok(document) } else { Err(ImportError { problems }) }
+    if problems.is_empty() {
+        Ok(document)
+    } else {
+        Err(ImportError { problems })
+    }
 }
 
 /// The document as pretty-printed JSON with a trailing newline. Deterministic: the same
 /// document always gives the same bytes.
 pub fn to_json(document: &ReviewDocument) -> String {
-    let mut text = serde_json::to_string_pretty(document).expect("review documents always serialise");
+    let mut text =
+        serde_json::to_string_pretty(document).expect("review documents always serialise");
     text.push('\n');
     text
 }

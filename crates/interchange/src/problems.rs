@@ -26,7 +26,12 @@ pub struct ImportError {
 impl ImportError {
     /// An error with one problem.
     pub fn single(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { problems: vec![Problem { path: path.into(), reason: reason.into() }] }
+        Self {
+            problems: vec![Problem {
+                path: path.into(),
+                reason: reason.into(),
+            }],
+        }
     }
 }
 
@@ -35,7 +40,11 @@ impl fmt::Display for ImportError {
         match self.problems.as_slice() {
             [one] => write!(f, "the review file was not imported: {one}"),
             many => {
-                write!(f, "the review file was not imported; {} problems:", many.len())?;
+                write!(
+                    f,
+                    "the review file was not imported; {} problems:",
+                    many.len()
+                )?;
                 for problem in many {
                     write!(f, "\n  {problem}")?;
                 }

@@ -49,12 +49,18 @@ pub fn validate(document: &ReviewDocument) -> Vec<Problem> {
 
 impl Checker<'_> {
     fn fail(&mut self, path: impl Into<String>, reason: impl Into<String>) {
-        self.problems.push(Problem { path: path.into(), reason: reason.into() });
+        self.problems.push(Problem {
+            path: path.into(),
+            reason: reason.into(),
+        });
     }
 
     fn refers(&mut self, path: String, id: Uuid, set: Set, what: &str) {
         if !self.set(set).contains(&id) {
-            self.fail(path, format!("refers to {what} {id}, which is not in this file"));
+            self.fail(
+                path,
+                format!("refers to {what} {id}, which is not in this file"),
+            );
         }
     }
 
@@ -76,12 +82,21 @@ impl Checker<'_> {
     fn header(&mut self) {
         let document = self.document;
         if document.format != FORMAT {
-            self.fail("format", format!("is {:?}; a casewindow review file says {FORMAT:?}", document.format));
+            self.fail(
+                "format",
+                format!(
+                    "is {:?}; a casewindow review file says {FORMAT:?}",
+                    document.format
+                ),
+            );
         }
         if document.format_version != FORMAT_VERSION {
             self.fail(
                 "format_version",
-                format!("is {}; this casewindow reads version {FORMAT_VERSION}", document.format_version),
+                format!(
+                    "is {}; this casewindow reads version {FORMAT_VERSION}",
+                    document.format_version
+                ),
             );
         }
     }
@@ -91,27 +106,52 @@ impl Checker<'_> {
         for problem in document.partnership.problems() {
             self.fail(format!("partnership.{}", problem.field), problem.reason);
         }
-        unique(&mut self.problems, "agencies", document.agencies.iter().map(|a| a.id.0));
+        for (idx, other) in document.other_partnerships.iter().enumerate() {
+            for problem in other.problems() {
+                self.fail(
+                    format!("other_partnerships[{idx}].{}", problem.field),
+                    problem.reason,
+                );
+            }
+        }
+        unique(
+            &mut self.problems,
+            "agencies",
+            document.agencies.iter().map(|a| a.id.0),
+        );
         for (idx, agency) in document.agencies.iter().enumerate() {
             for problem in agency.problems() {
                 self.fail(format!("agencies[{idx}].{}", problem.field), problem.reason);
             }
             if let Some(partnership) = agency.partnership_id
                 && partnership != document.partnership.id
+                && !document
+                    .other_partnerships
+                    .iter()
+                    .any(|p| p.id == partnership)
             {
-                // Agencies of other partnerships are fine only if that partnership is ours; the
-                // file carries a single partnership, so anything else would dangle.
-                self.fail(format!("agencies[{idx}].partnership_id"), "refers to a partnership that is not in this file");
+                self.fail(
+                    format!("agencies[{idx}].partnership_id"),
+                    "refers to a partnership that is not in this file",
+                );
             }
         }
-        unique(&mut self.problems, "users", document.users.iter().map(|u| u.id.0));
+        unique(
+            &mut self.problems,
+            "users",
+            document.users.iter().map(|u| u.id.0),
+        );
         for (idx, user) in document.users.iter().enumerate() {
             for problem in user.problems() {
                 self.fail(format!("users[{idx}].{}", problem.field), problem.reason);
             }
         }
         let issues = &document.recurrent_issues;
-        unique(&mut self.problems, "recurrent_issues", issues.iter().map(|e| e.record.id.0));
+        unique(
+            &mut self.problems,
+            "recurrent_issues",
+            issues.iter().map(|e| e.record.id.0),
+        );
         for (idx, entry) in issues.iter().enumerate() {
             self.entry(&format!("recurrent_issues[{idx}]"), entry);
         }
@@ -124,7 +164,10 @@ impl Checker<'_> {
         }
         let Some(meta) = &entry.meta else {
             if !entry.revisions.is_empty() {
-                self.fail(format!("{path}.meta"), "is required when revisions are given");
+                self.fail(
+                    format!("{path}.meta"),
+                    "is required when revisions are given",
+                );
             }
             return;
         };
@@ -143,27 +186,45 @@ impl Checker<'_> {
             if revision.version <= previous || revision.version >= meta.version {
                 self.fail(
                     format!("{revision_path}.version"),
-                    format!("must increase and stay below the record's version {}", meta.version),
+                    format!(
+                        "must increase and stay below the record's version {}",
+                        meta.version
+                    ),
                 );
             }
             previous = revision.version;
             if let Some(user) = revision.replaced_by {
-                self.refers(format!("{revision_path}.replaced_by"), user.0, Set::Users, "user");
+                self.refers(
+                    format!("{revision_path}.replaced_by"),
+                    user.0,
+                    Set::Users,
+                    "user",
+                );
             }
             if !revision.record.is_object() {
-                self.fail(format!("{revision_path}.record"), "must be the record as it was (a JSON object)");
+                self.fail(
+                    format!("{revision_path}.record"),
+                    "must be the record as it was (a JSON object)",
+                );
             }
         }
     }
 
     fn scoped<T: Record + Validate>(&mut self, list: &str, entries: &[Entry<T>]) {
-        unique(&mut self.problems, list, entries.iter().map(|e| e.record.id()));
+        unique(
+            &mut self.problems,
+            list,
+            entries.iter().map(|e| e.record.id()),
+        );
         let review = self.document.review.record.id.0;
         for (idx, entry) in entries.iter().enumerate() {
             let path = format!("{list}[{idx}]");
             self.entry(&path, entry);
             if entry.record.scope() != Some(review) {
-                self.fail(format!("{path}.record.review_id"), "is not the id of this file's review");
+                self.fail(
+                    format!("{path}.record.review_id"),
+                    "is not the id of this file's review",
+                );
             }
         }
     }
@@ -172,9 +233,15 @@ impl Checker<'_> {
         for (idx, citation) in citations.iter().enumerate() {
             let path = format!("{path}[{idx}].target");
             match citation.target {
-                CitationTarget::ChronologyEntry(id) => self.refers(path, id.0, Set::Entries, "chronology entry"),
-                CitationTarget::Conversation(id) => self.refers(path, id.0, Set::Conversations, "conversation"),
-                CitationTarget::SourceDocument(id) => self.refers(path, id.0, Set::Documents, "source document"),
+                CitationTarget::ChronologyEntry(id) => {
+                    self.refers(path, id.0, Set::Entries, "chronology entry")
+                }
+                CitationTarget::Conversation(id) => {
+                    self.refers(path, id.0, Set::Conversations, "conversation")
+                }
+                CitationTarget::SourceDocument(id) => {
+                    self.refers(path, id.0, Set::Documents, "source document")
+                }
             }
         }
     }
@@ -184,15 +251,28 @@ impl Checker<'_> {
         let review = &document.review;
         self.entry("review", review);
         if review.record.partnership_id != document.partnership.id {
-            self.fail("review.record.partnership_id", "is not the id of this file's partnership");
+            self.fail(
+                "review.record.partnership_id",
+                "is not the id of this file's partnership",
+            );
         }
         if let Some(sign_off) = &review.record.anonymisation_sign_off {
-            self.refers("review.record.anonymisation_sign_off.signed_off_by".to_owned(), sign_off.signed_off_by.0, Set::Users, "user");
+            self.refers(
+                "review.record.anonymisation_sign_off.signed_off_by".to_owned(),
+                sign_off.signed_off_by.0,
+                Set::Users,
+                "user",
+            );
         }
         if let Some(terms) = &document.terms_of_reference {
             self.scoped("terms_of_reference", std::slice::from_ref(terms));
             for (idx, agency) in terms.record.agencies_in_scope.iter().enumerate() {
-                self.refers(format!("terms_of_reference.record.agencies_in_scope[{idx}]"), agency.0, Set::Agencies, "agency");
+                self.refers(
+                    format!("terms_of_reference.record.agencies_in_scope[{idx}]"),
+                    agency.0,
+                    Set::Agencies,
+                    "agency",
+                );
             }
             // `scoped` names the list with an index; a single entry reads better without one.
             for problem in &mut self.problems {
@@ -205,40 +285,82 @@ impl Checker<'_> {
         for (idx, entry) in document.participants.iter().enumerate() {
             let record = &entry.record;
             if let Some(user) = record.user_id {
-                self.refers(format!("participants[{idx}].record.user_id"), user.0, Set::Users, "user");
+                self.refers(
+                    format!("participants[{idx}].record.user_id"),
+                    user.0,
+                    Set::Users,
+                    "user",
+                );
             }
             if let Some(agency) = record.agency_id {
-                self.refers(format!("participants[{idx}].record.agency_id"), agency.0, Set::Agencies, "agency");
+                self.refers(
+                    format!("participants[{idx}].record.agency_id"),
+                    agency.0,
+                    Set::Agencies,
+                    "agency",
+                );
             }
         }
         self.scoped("subjects", &document.subjects);
         self.scoped("source_documents", &document.source_documents);
         for (idx, entry) in document.source_documents.iter().enumerate() {
             if let Some(agency) = entry.record.agency_id {
-                self.refers(format!("source_documents[{idx}].record.agency_id"), agency.0, Set::Agencies, "agency");
+                self.refers(
+                    format!("source_documents[{idx}].record.agency_id"),
+                    agency.0,
+                    Set::Agencies,
+                    "agency",
+                );
             }
         }
         self.scoped("chronology", &document.chronology);
         for (idx, entry) in document.chronology.iter().enumerate() {
             let record = &entry.record;
-            self.refers(format!("chronology[{idx}].record.agency_id"), record.agency_id.0, Set::Agencies, "agency");
+            self.refers(
+                format!("chronology[{idx}].record.agency_id"),
+                record.agency_id.0,
+                Set::Agencies,
+                "agency",
+            );
             if let Some(source) = record.source {
-                self.refers(format!("chronology[{idx}].record.source.document_id"), source.document_id.0, Set::Documents, "source document");
+                self.refers(
+                    format!("chronology[{idx}].record.source.document_id"),
+                    source.document_id.0,
+                    Set::Documents,
+                    "source document",
+                );
             }
             for (n, subject) in record.subjects.iter().enumerate() {
-                self.refers(format!("chronology[{idx}].record.subjects[{n}]"), subject.0, Set::Subjects, "subject");
+                self.refers(
+                    format!("chronology[{idx}].record.subjects[{n}]"),
+                    subject.0,
+                    Set::Subjects,
+                    "subject",
+                );
             }
         }
         self.kpes();
         self.conversations();
         self.scoped("narrative", &document.narrative);
-        positions(&mut self.problems, "narrative", document.narrative.iter().map(|e| e.record.position));
+        positions(
+            &mut self.problems,
+            "narrative",
+            document.narrative.iter().map(|e| e.record.position),
+        );
         for (idx, entry) in document.narrative.iter().enumerate() {
             let record = &entry.record;
             if let Some(agency) = record.perspective_agency_id {
-                self.refers(format!("narrative[{idx}].record.perspective_agency_id"), agency.0, Set::Agencies, "agency");
+                self.refers(
+                    format!("narrative[{idx}].record.perspective_agency_id"),
+                    agency.0,
+                    Set::Agencies,
+                    "agency",
+                );
             }
-            self.citations(&format!("narrative[{idx}].record.citations"), &record.citations);
+            self.citations(
+                &format!("narrative[{idx}].record.citations"),
+                &record.citations,
+            );
         }
         self.findings();
     }
@@ -246,15 +368,32 @@ impl Checker<'_> {
     fn kpes(&mut self) {
         let document = self.document;
         self.scoped("key_practice_episodes", &document.key_practice_episodes);
-        positions(&mut self.problems, "key_practice_episodes", document.key_practice_episodes.iter().map(|e| e.record.position));
+        positions(
+            &mut self.problems,
+            "key_practice_episodes",
+            document
+                .key_practice_episodes
+                .iter()
+                .map(|e| e.record.position),
+        );
         for (idx, entry) in document.key_practice_episodes.iter().enumerate() {
             let record = &entry.record;
             let path = format!("key_practice_episodes[{idx}].record");
             for (n, agency) in record.agencies.iter().enumerate() {
-                self.refers(format!("{path}.agencies[{n}]"), agency.0, Set::Agencies, "agency");
+                self.refers(
+                    format!("{path}.agencies[{n}]"),
+                    agency.0,
+                    Set::Agencies,
+                    "agency",
+                );
             }
             for (n, account) in record.local_rationality.iter().enumerate() {
-                self.refers(format!("{path}.local_rationality[{n}].participant_id"), account.participant_id.0, Set::Participants, "participant");
+                self.refers(
+                    format!("{path}.local_rationality[{n}].participant_id"),
+                    account.participant_id.0,
+                    Set::Participants,
+                    "participant",
+                );
             }
             self.citations(&format!("{path}.evidence"), &record.evidence);
         }
@@ -266,13 +405,28 @@ impl Checker<'_> {
         for (idx, entry) in document.conversations.iter().enumerate() {
             let record = &entry.record;
             let path = format!("conversations[{idx}].record");
-            self.refers(format!("{path}.participant_id"), record.participant_id.0, Set::Participants, "participant");
+            self.refers(
+                format!("{path}.participant_id"),
+                record.participant_id.0,
+                Set::Participants,
+                "participant",
+            );
             for (n, reviewer) in record.reviewers_present.iter().enumerate() {
-                self.refers(format!("{path}.reviewers_present[{n}]"), reviewer.0, Set::Participants, "participant");
+                self.refers(
+                    format!("{path}.reviewers_present[{n}]"),
+                    reviewer.0,
+                    Set::Participants,
+                    "participant",
+                );
             }
             for (n, note) in record.mindset.iter().enumerate() {
                 if let Some(kpe) = note.kpe_id {
-                    self.refers(format!("{path}.mindset[{n}].kpe_id"), kpe.0, Set::Kpes, "key practice episode");
+                    self.refers(
+                        format!("{path}.mindset[{n}].kpe_id"),
+                        kpe.0,
+                        Set::Kpes,
+                        "key practice episode",
+                    );
                 }
             }
         }
@@ -281,31 +435,63 @@ impl Checker<'_> {
     fn findings(&mut self) {
         let document = self.document;
         self.scoped("findings", &document.findings);
-        positions(&mut self.problems, "findings", document.findings.iter().map(|e| e.record.position));
+        positions(
+            &mut self.problems,
+            "findings",
+            document.findings.iter().map(|e| e.record.position),
+        );
         for (idx, entry) in document.findings.iter().enumerate() {
             let record = &entry.record;
             for (n, kpe) in record.kpe_ids.iter().enumerate() {
-                self.refers(format!("findings[{idx}].record.kpe_ids[{n}]"), kpe.0, Set::Kpes, "key practice episode");
+                self.refers(
+                    format!("findings[{idx}].record.kpe_ids[{n}]"),
+                    kpe.0,
+                    Set::Kpes,
+                    "key practice episode",
+                );
             }
             for (n, issue) in record.recurrent_issue_ids.iter().enumerate() {
-                self.refers(format!("findings[{idx}].record.recurrent_issue_ids[{n}]"), issue.0, Set::Issues, "recurrent issue");
+                self.refers(
+                    format!("findings[{idx}].record.recurrent_issue_ids[{n}]"),
+                    issue.0,
+                    Set::Issues,
+                    "recurrent issue",
+                );
             }
         }
         self.scoped("responses", &document.responses);
         let mut responded = HashMap::new();
         for (idx, entry) in document.responses.iter().enumerate() {
             let finding = entry.record.finding_id.0;
-            self.refers(format!("responses[{idx}].record.finding_id"), finding, Set::Findings, "finding");
+            self.refers(
+                format!("responses[{idx}].record.finding_id"),
+                finding,
+                Set::Findings,
+                "finding",
+            );
             if let Some(first) = responded.insert(finding, idx) {
-                self.fail(format!("responses[{idx}].record.finding_id"), format!("the finding already has a response (responses[{first}])"));
+                self.fail(
+                    format!("responses[{idx}].record.finding_id"),
+                    format!("the finding already has a response (responses[{first}])"),
+                );
             }
         }
         self.scoped("actions", &document.actions);
         for (idx, entry) in document.actions.iter().enumerate() {
             let record = &entry.record;
-            self.refers(format!("actions[{idx}].record.owner_agency_id"), record.owner_agency_id.0, Set::Agencies, "agency");
+            self.refers(
+                format!("actions[{idx}].record.owner_agency_id"),
+                record.owner_agency_id.0,
+                Set::Agencies,
+                "agency",
+            );
             if let Some(finding) = record.finding_id {
-                self.refers(format!("actions[{idx}].record.finding_id"), finding.0, Set::Findings, "finding");
+                self.refers(
+                    format!("actions[{idx}].record.finding_id"),
+                    finding.0,
+                    Set::Findings,
+                    "finding",
+                );
             }
         }
     }
@@ -315,16 +501,28 @@ impl Checker<'_> {
         let history = &document.lifecycle_history;
         for (idx, transition) in history.iter().enumerate() {
             if let Some(user) = transition.by {
-                self.refers(format!("lifecycle_history[{idx}].by"), user.0, Set::Users, "user");
+                self.refers(
+                    format!("lifecycle_history[{idx}].by"),
+                    user.0,
+                    Set::Users,
+                    "user",
+                );
             }
             if idx > 0 && history[idx - 1].to != transition.from {
                 self.fail(
                     format!("lifecycle_history[{idx}].from"),
-                    format!("is {}, but the previous transition ended in {}", transition.from, history[idx - 1].to),
+                    format!(
+                        "is {}, but the previous transition ended in {}",
+                        transition.from,
+                        history[idx - 1].to
+                    ),
                 );
             }
             if idx > 0 && transition.at < history[idx - 1].at {
-                self.fail(format!("lifecycle_history[{idx}].at"), "is earlier than the previous transition");
+                self.fail(
+                    format!("lifecycle_history[{idx}].at"),
+                    "is earlier than the previous transition",
+                );
             }
         }
         if let Some(last) = history.last()
@@ -332,7 +530,10 @@ impl Checker<'_> {
         {
             self.fail(
                 "review.record.state",
-                format!("is {}, but the lifecycle history ends in {}", document.review.record.state, last.to),
+                format!(
+                    "is {}, but the lifecycle history ends in {}",
+                    document.review.record.state, last.to
+                ),
             );
         }
     }
@@ -356,7 +557,10 @@ fn unique(problems: &mut Vec<Problem>, list: &str, ids: impl Iterator<Item = Uui
     let mut seen = HashMap::new();
     for (idx, id) in ids.enumerate() {
         if let Some(first) = seen.insert(id, idx) {
-            problems.push(Problem { path: format!("{list}[{idx}]"), reason: format!("repeats the id {id} of {list}[{first}]") });
+            problems.push(Problem {
+                path: format!("{list}[{idx}]"),
+                reason: format!("repeats the id {id} of {list}[{first}]"),
+            });
         }
     }
 }

@@ -28,5 +28,9 @@ fn every_demo_file_is_a_valid_review_document() {
             failures.push(format!("{}: {err}", path.display()));
         }
     }
-    assert!(failures.is_empty(), "invalid demo files:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "invalid demo files:\n{}",
+        failures.join("\n")
+    );
 }

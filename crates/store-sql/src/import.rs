@@ -11,7 +11,7 @@ pub(crate) async fn write(
     bundle: &ReviewBundle,
 ) -> Result<ImportSummary, StoreError> {
     let mut summary = ImportSummary::default();
-    if let Some(partnership) = &bundle.partnership {
+    for partnership in &bundle.partnerships {
         if reference::exists(conn, "partnerships", partnership.id.0).await? {
             summary.kept_existing += 1;
         } else {

@@ -55,7 +55,8 @@ impl Backend {
 /// and the lifecycle history.
 #[derive(Clone, Debug, Default)]
 pub struct ReviewBundle {
-    pub partnership: Option<Partnership>,
+    /// The review's partnership, and any other partnership its agencies belong to.
+    pub partnerships: Vec<Partnership>,
     pub agencies: Vec<Agency>,
     pub users: Vec<User>,
     /// Recurrent issues the review's findings refer to; existing ones are kept as they are.

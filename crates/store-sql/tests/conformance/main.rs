@@ -317,7 +317,7 @@ both_backends!(
         let mut bad_entry = sample.entry.clone();
         bad_entry.agency_id = AgencyId(Uuid::new_v4()); // refers to no agency: fails at the very end
         let bundle = ReviewBundle {
-            partnership: Some(sample.partnership.clone()),
+            partnerships: vec![sample.partnership.clone()],
             agencies: vec![sample.social_care.clone(), sample.health.clone()],
             users: vec![sample.reviewer.clone()],
             recurrent_issues: vec![],

@@ -1,0 +1,54 @@
+//! Errors of the use cases, shaped for the people who will read them.
+
+use casewindow_domain::lifecycle::TransitionRefused;
+use casewindow_interchange::{ImportError, Problem};
+use casewindow_store::StoreError;
+use thiserror::Error;
+
+/// What went wrong in a use case.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// Nothing with that id (or nothing the actor may see: both answer the same).
+    #[error("{what} was not found")]
+    NotFound { what: String },
+    /// Someone else changed the record since it was read; nothing was written.
+    #[error("{0}")]
+    Conflict(StoreError),
+    /// The input has problems, each named by field.
+    #[error("{}", describe(.0))]
+    Invalid(Vec<Problem>),
+    /// The lifecycle refused the transition.
+    #[error(transparent)]
+    Refused(#[from] TransitionRefused),
+    /// A review file was refused.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// A storage failure that is not the user's to fix.
+    #[error("storage failure")]
+    Store(#[source] StoreError),
+}
+
+fn describe(problems: &[Problem]) -> String {
+    let parts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    parts.join("; ")
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound { kind, id } => Self::NotFound {
+                what: format!("{kind} {id}"),
+            },
+            conflict @ StoreError::Conflict { .. } => Self::Conflict(conflict),
+            StoreError::Integrity(reason) => Self::Invalid(vec![Problem {
+                path: "(record)".to_owned(),
+                reason,
+            }]),
+            StoreError::Duplicate { kind, id } => Self::Invalid(vec![Problem {
+                path: "id".to_owned(),
+                reason: format!("{kind} {id} already exists"),
+            }]),
+            other => Self::Store(other),
+        }
+    }
+}

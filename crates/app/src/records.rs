@@ -1,0 +1,168 @@
+//! Creating and changing a review's records: field validation, reference checks within the
+//! review, and optimistic concurrency.
+
+use crate::transfer::History;
+use crate::{Actor, App, AppError, AppResult};
+use casewindow_domain::Validate;
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::evidence::{
+    ChronologyEntry, Conversation, NarrativeSection, SourceDocument,
+};
+use casewindow_domain::findings::Finding;
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::participation::{Participation, Subject};
+use casewindow_domain::response::{Action, PartnershipResponse};
+use casewindow_domain::review::{Review, TermsOfReference};
+use casewindow_interchange::{Entry, Problem, ReviewDocument};
+use casewindow_store::{Record, Store, Stored};
+
+/// A record that belongs to one review and can be checked in the context of that review.
+pub trait InReview: Record + Validate {
+    /// The review the record belongs to.
+    fn review_id(&self) -> ReviewId;
+    /// Puts the record into `document` (replacing the entry with the same id) and returns the
+    /// JSON path of its entry.
+    fn place(&self, document: &mut ReviewDocument) -> String;
+}
+
+fn place_in<T: Record + Clone>(list: &mut Vec<Entry<T>>, name: &str, record: &T) -> String {
+    let entry = Entry {
+        record: record.clone(),
+        meta: None,
+        revisions: Vec::new(),
+    };
+    let idx = match list.iter().position(|e| e.record.id() == record.id()) {
+        Some(idx) => {
+            list[idx] = entry;
+            idx
+        }
+        None => {
+            list.push(entry);
+            list.len() - 1
+        }
+    };
+    format!("{name}[{idx}]")
+}
+
+macro_rules! in_review {
+    ($($ty:ty => $list:ident),* $(,)?) => {$(
+        impl InReview for $ty {
+            fn review_id(&self) -> ReviewId {
+                self.review_id
+            }
+            fn place(&self, document: &mut ReviewDocument) -> String {
+                place_in(&mut document.$list, stringify!($list), self)
+            }
+        }
+    )*};
+}
+
+in_review!(
+    Participation => participants,
+    Subject => subjects,
+    SourceDocument => source_documents,
+    ChronologyEntry => chronology,
+    KeyPracticeEpisode => key_practice_episodes,
+    Conversation => conversations,
+    NarrativeSection => narrative,
+    Finding => findings,
+    PartnershipResponse => responses,
+    Action => actions,
+);
+
+impl InReview for TermsOfReference {
+    fn review_id(&self) -> ReviewId {
+        self.review_id
+    }
+    fn place(&self, document: &mut ReviewDocument) -> String {
+        document.terms_of_reference = Some(Entry {
+            record: self.clone(),
+            meta: None,
+            revisions: Vec::new(),
+        });
+        "terms_of_reference".to_owned()
+    }
+}
+
+impl InReview for Review {
+    fn review_id(&self) -> ReviewId {
+        self.id
+    }
+    fn place(&self, document: &mut ReviewDocument) -> String {
+        document.review.record = self.clone();
+        "review".to_owned()
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Adds a record to its review after checking its fields and references.
+    pub async fn create<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<Stored<R>> {
+        self.check_in_review(record).await?;
+        Ok(self
+            .store
+            .insert(record, &self.change(actor, "created"))
+            .await?)
+    }
+
+    /// Replaces a record that is still at `expected_version`, keeping the prior version with
+    /// the actor, time and `reason`. A stale version is refused as a conflict.
+    pub async fn update<R: InReview>(
+        &self,
+        actor: &Actor,
+        record: &R,
+        expected_version: i64,
+        reason: &str,
+    ) -> AppResult<Stored<R>> {
+        if reason.trim().is_empty() {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "reason".to_owned(),
+                reason: "say why the record is changing".to_owned(),
+            }]));
+        }
+        let current = self.store.get::<R>(record.id()).await?;
+        if current.record.review_id() != record.review_id() {
+            return Err(AppError::NotFound {
+                what: format!("{} {}", R::KIND, record.id()),
+            });
+        }
+        self.check_in_review(record).await?;
+        Ok(self
+            .store
+            .update(record, expected_version, &self.change(actor, reason.trim()))
+            .await?)
+    }
+
+    /// Field checks plus reference checks: everything the record refers to must be part of
+    /// the same review (or its partnership's agencies, or a known user).
+    async fn check_in_review<R: InReview>(&self, record: &R) -> AppResult<()> {
+        let mut document = self
+            .export_document(record.review_id(), History::Omit)
+            .await?;
+        // Any agency or user of the instance may be newly referenced.
+        document.agencies = self.store.agencies().await?;
+        document.users = self.store.users().await?;
+        document.lifecycle_history.clear();
+        let path = record.place(&mut document);
+        let problems: Vec<Problem> = casewindow_interchange::validate(&document)
+            .into_iter()
+            .filter(|p| {
+                p.path == path
+                    || p.path.starts_with(&format!("{path}."))
+                    || p.path.starts_with(&format!("{path}["))
+            })
+            .map(|p| Problem {
+                path: p
+                    .path
+                    .strip_prefix(&format!("{path}.record."))
+                    .map(str::to_owned)
+                    .unwrap_or(p.path),
+                reason: p.reason,
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(problems))
+        }
+    }
+}

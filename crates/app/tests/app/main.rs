@@ -1,0 +1,5 @@
+//! Use cases against real databases: every test runs on SQLite and PostgreSQL.
+
+mod lifecycle;
+mod records;
+mod transfer;

@@ -1,0 +1,79 @@
+//! Creating and updating records through the application layer.
+
+use casewindow_app::{Actor, App, AppError};
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::ids::{KpeId, ParticipationId};
+use casewindow_store::Store;
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+use casewindow_testkit::fixtures::Sample;
+
+both_backends!(
+    a_stale_edit_is_a_conflict_and_the_newer_text_survives,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store);
+        let sample = Sample::new();
+        sample.insert_all(app.store()).await?;
+        let actor = Actor::system("test");
+        let mut mine = sample.kpe.clone();
+        mine.title = "Mine".to_owned();
+        let mut theirs = sample.kpe.clone();
+        theirs.title = "Theirs".to_owned();
+        app.update(&actor, &theirs, 1, "retitled").await?;
+        let err = app.update(&actor, &mine, 1, "retitled").await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err}");
+        assert_eq!(
+            app.store()
+                .get::<KeyPracticeEpisode>(sample.kpe.id.0)
+                .await?
+                .record
+                .title,
+            "Theirs"
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    references_must_stay_within_the_review,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store);
+        let sample = Sample::new();
+        sample.insert_all(app.store()).await?;
+        let other = Sample::new();
+        other.insert_all(app.store()).await?;
+        let actor = Actor::system("test");
+
+        // Linking a finding to another review's KPE is refused, naming the field.
+        let mut finding = sample.finding.clone();
+        finding.kpe_ids = vec![other.kpe.id];
+        let err = app.update(&actor, &finding, 1, "linked").await.unwrap_err();
+        let AppError::Invalid(problems) = &err else {
+            panic!("expected invalid, got {err}")
+        };
+        assert_eq!(problems[0].path, "kpe_ids[0]", "{err}");
+
+        // A local-rationality account must belong to a participant of this review.
+        let mut kpe = sample.kpe.clone();
+        kpe.id = KpeId(uuid::Uuid::new_v4());
+        kpe.position = 2;
+        kpe.local_rationality[0].participant_id = ParticipationId(uuid::Uuid::new_v4());
+        let err = app.create(&actor, &kpe).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("local_rationality[0].participant_id"),
+            "{err}"
+        );
+
+        // Field validation: a blank title.
+        let mut blank = sample.kpe.clone();
+        blank.title = "  ".to_owned();
+        let err = app.update(&actor, &blank, 1, "blanked").await.unwrap_err();
+        assert_eq!(err.to_string(), "title: is required");
+
+        // A change needs a reason.
+        let err = app.update(&actor, &sample.kpe, 1, " ").await.unwrap_err();
+        assert_eq!(err.to_string(), "reason: say why the record is changing");
+        Ok(())
+    }
+);

@@ -1,0 +1,16 @@
+//! One module per subcommand.
+
+pub mod backup;
+pub mod demo;
+pub mod migrate;
+pub mod reviews;
+pub mod serve;
+pub mod transfer;
+
+/// A spinner on stderr for work of unknown length (hidden when stderr is not a terminal).
+pub fn spinner(message: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

@@ -1,0 +1,48 @@
+//! `casewindow serve`.
+
+use anyhow::Context as _;
+use casewindow_app::App;
+use casewindow_store_sql::SqlStore;
+use std::net::SocketAddr;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "CASEWINDOW_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+}
+
+pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let described = app.store().describe();
+    tracing::info!(address = %args.addr, database = %described, "casewindow is serving on http://{}", args.addr);
+    let router = casewindow_web::router(app);
+    casewindow_web::serve(listener, router, shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("casewindow stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,213 @@
+//! The `casewindow` binary, driven as a user drives it.
+
+use casewindow_testkit::{Engine, TestDb};
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn casewindow(url: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("CASEWINDOW_LOG", "warn")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the casewindow binary starts");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input)
+            .expect("writing stdin");
+    }
+    child
+        .wait_with_output()
+        .expect("the casewindow binary finishes")
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "casewindow failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("casewindow.db").display())
+}
+
+/// Creates a SQLite database with the demo loaded and returns its URL and Child W's id.
+fn demo_database(dir: &Path) -> (String, String) {
+    let url = sqlite_url(dir);
+    ok(casewindow(&url, &["migrate", "--create"], None));
+    ok(casewindow(&url, &["demo"], None));
+    let listing =
+        String::from_utf8(ok(casewindow(&url, &["reviews"], None)).stdout).expect("utf-8");
+    let line = listing
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("Child W"))
+        .expect("the demo has Child W");
+    (url, line.split('\t').next().expect("id column").to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_review_export_import_export_is_byte_identical_on_sqlite_and_postgres() {
+    let source = tempfile::tempdir().expect("temp dir");
+    let (url, id) = demo_database(source.path());
+    let first = ok(casewindow(
+        &url,
+        &["export", "review", &id, "--format", "json"],
+        None,
+    ))
+    .stdout;
+    assert!(first.len() > 10_000, "the demo review is substantial");
+
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        if engine == Engine::Postgres && casewindow_testkit::postgres_skipped() {
+            continue;
+        }
+        let target = TestDb::new(engine).await.expect("fresh database");
+        let imported = ok(casewindow(
+            &target.url,
+            &["import", "review", "-"],
+            Some(&first),
+        ));
+        assert!(
+            String::from_utf8_lossy(&imported.stderr).contains("imported review"),
+            "{imported:?}"
+        );
+        let second = ok(casewindow(
+            &target.url,
+            &["export", "review", &id, "--format", "json"],
+            None,
+        ))
+        .stdout;
+        target.cleanup().await.expect("cleanup");
+        assert!(
+            first == second,
+            "export after import into {engine:?} is not byte-identical"
+        );
+        eprintln!("{engine:?}: {} bytes, byte-identical", second.len());
+    }
+}
+
+#[test]
+fn a_mistyped_database_url_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let typo = format!("sqlit:{}", dir.path().join("casewindow.db").display());
+    let output = casewindow(&typo, &["reviews"], None);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("scheme \"sqlit\" is not supported"));
+
+    let missing = format!("sqlite:{}", dir.path().join("casewindw.db").display());
+    let output = casewindow(&missing, &["serve"], None);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("does not exist; check DATABASE_URL for a typo")
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("readable").count(),
+        0,
+        "no file was created"
+    );
+}
+
+#[test]
+fn a_malformed_review_file_is_refused_with_its_json_path_and_nothing_is_written() {
+    let source = tempfile::tempdir().expect("temp dir");
+    let (url, id) = demo_database(source.path());
+    let json = String::from_utf8(ok(casewindow(&url, &["export", "review", &id], None)).stdout)
+        .expect("utf-8");
+    let broken = json.replacen("\"precision\": \"day\"", "\"precision\": \"fortnight\"", 1);
+
+    let target = tempfile::tempdir().expect("temp dir");
+    let fresh = sqlite_url(target.path());
+    ok(casewindow(&fresh, &["migrate", "--create"], None));
+    let output = casewindow(&fresh, &["import", "review", "-"], Some(broken.as_bytes()));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("chronology[0].record.occurred.precision"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unknown variant `fortnight`"), "{stderr}");
+    let listing = ok(casewindow(&fresh, &["reviews"], None));
+    assert!(listing.stdout.is_empty(), "nothing was imported");
+}
+
+#[test]
+fn backup_and_restore_bring_back_the_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _) = demo_database(dir.path());
+    let before = ok(casewindow(&url, &["reviews"], None)).stdout;
+    let backup = dir.path().join("backup.db");
+    ok(casewindow(
+        &url,
+        &["backup", backup.to_str().expect("utf-8 path")],
+        None,
+    ));
+    let again = casewindow(
+        &url,
+        &["backup", backup.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
+
+    // Replace the live database with an empty one, then restore.
+    std::fs::remove_file(dir.path().join("casewindow.db")).expect("remove");
+    let _ = std::fs::remove_file(dir.path().join("casewindow.db-wal"));
+    let _ = std::fs::remove_file(dir.path().join("casewindow.db-shm"));
+    ok(casewindow(&url, &["migrate", "--create"], None));
+    assert!(ok(casewindow(&url, &["reviews"], None)).stdout.is_empty());
+    ok(casewindow(
+        &url,
+        &["restore", backup.to_str().expect("utf-8 path")],
+        None,
+    ));
+    assert_eq!(ok(casewindow(&url, &["reviews"], None)).stdout, before);
+
+    let not_a_backup = dir.path().join("notes.txt");
+    std::fs::write(&not_a_backup, "not a database").expect("write");
+    let output = casewindow(
+        &url,
+        &["restore", not_a_backup.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("is not a casewindow SQLite database")
+    );
+    assert_eq!(
+        ok(casewindow(&url, &["reviews"], None)).stdout,
+        before,
+        "a refused restore changes nothing"
+    );
+}
+
+#[test]
+fn demo_loads_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _) = demo_database(dir.path());
+    let output = ok(casewindow(&url, &["demo"], None));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already holds reviews"));
+    let listing =
+        String::from_utf8(ok(casewindow(&url, &["reviews"], None)).stdout).expect("utf-8");
+    assert!(
+        listing.lines().count() >= 31,
+        "one complete review and at least 30 library reviews:\n{listing}"
+    );
+}

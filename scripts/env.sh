@@ -1,0 +1,36 @@
+# Shared settings for run.sh and test.sh (sourced, not executed).
+# The build directory lives outside the checkout so that a fresh clone (and CI) reuses a warm build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/casewindow/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+BIN="$CARGO_TARGET_DIR/debug/casewindow"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Starts the local PostgreSQL server if it is installed but not running; installs it from Debian
+# when it is missing and apt is available. Sets TEST_POSTGRES_URL.
+ensure_postgres() {
+    export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+    if [ "${CASEWINDOW_SKIP_POSTGRES:-0}" = 1 ]; then
+        step "PostgreSQL tests skipped (CASEWINDOW_SKIP_POSTGRES=1)"
+        return
+    fi
+    if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+        return
+    fi
+    if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+        step "installing PostgreSQL from Debian"
+        command -v apt-get >/dev/null || die "PostgreSQL is not installed and apt-get is not available"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+    step "starting PostgreSQL"
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 30); do
+        pg_isready -q -h 127.0.0.1 -p 5432 && return
+        sleep 1
+    done
+    die "PostgreSQL did not start on 127.0.0.1:5432"
+}
