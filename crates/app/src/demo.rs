@@ -2,8 +2,10 @@
 //! findings, embedded in the binary.
 
 use crate::{Actor, App, AppResult};
+use casewindow_domain::ids::ParticipationId;
+use casewindow_domain::participation::{Participation, Role};
 use casewindow_domain::review::Review;
-use casewindow_store::Store;
+use casewindow_store::{Change, Store};
 
 include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
@@ -19,13 +21,18 @@ pub struct DemoSummary {
     pub records: usize,
     /// True when the database already held reviews and nothing was loaded.
     pub skipped: bool,
+    /// The demo account to sign in with (email), when accounts were created.
+    pub sign_in_email: Option<String>,
 }
 
 impl<S: Store> App<S> {
     /// Loads the demo reviews unless the database already holds reviews. Each review is
-    /// imported atomically; `progress` is told after each one.
+    /// imported atomically; `progress` is told after each one. When `password` is given, every
+    /// demo user gets an account with it, and the first lead reviewer also observes every other
+    /// demo review, so one sign-in shows the whole demo.
     pub async fn load_demo(
         &self,
+        password: Option<&str>,
         mut progress: impl FnMut(usize, usize, &str),
     ) -> AppResult<DemoSummary> {
         if !self.store.list_all::<Review>().await?.is_empty() {
@@ -37,12 +44,67 @@ impl<S: Store> App<S> {
         let actor = Actor::system("demo");
         let mut summary = DemoSummary::default();
         let total = DEMO_FILES.len();
+        let mut reviews = Vec::new();
         for (done, (name, text)) in DEMO_FILES.iter().enumerate() {
-            let (_, imported) = self.import_review(&actor, text).await?;
+            let (review, imported) = self.import_review(&actor, text).await?;
+            reviews.push(review);
             summary.reviews_loaded += 1;
             summary.records += imported.records;
             progress(done + 1, total, name);
         }
+        if let Some(password) = password {
+            summary.sign_in_email = self.demo_accounts(password, &reviews).await?;
+        }
         Ok(summary)
+    }
+
+    async fn demo_accounts(
+        &self,
+        password: &str,
+        reviews: &[casewindow_domain::ids::ReviewId],
+    ) -> AppResult<Option<String>> {
+        for user in self.store.users().await? {
+            if self.store.account(user.id).await?.is_none() {
+                self.set_password(user.id, password).await?;
+            }
+        }
+        let mut lead = None;
+        for review in reviews {
+            let participations = self.store.list::<Participation>(review.0).await?;
+            if let Some(found) = participations
+                .iter()
+                .find(|p| p.record.role == Role::LeadReviewer && p.record.user_id.is_some())
+            {
+                lead = found.record.user_id;
+                break;
+            }
+        }
+        let Some(lead) = lead else { return Ok(None) };
+        let change = Change {
+            actor: None,
+            at: self.now(),
+            reason: "demo: lets the demo account see every demo review".to_owned(),
+        };
+        for review in reviews {
+            let participations = self.store.list::<Participation>(review.0).await?;
+            if participations
+                .iter()
+                .any(|p| p.record.user_id == Some(lead))
+            {
+                continue;
+            }
+            let observer = Participation {
+                id: ParticipationId(uuid::Uuid::new_v4()),
+                review_id: *review,
+                user_id: Some(lead),
+                label: "Demo observer".to_owned(),
+                role: Role::Observer,
+                agency_id: None,
+                invited_on: None,
+                consent: None,
+            };
+            self.store.insert(&observer, &change).await?;
+        }
+        Ok(Some(self.store.user(lead).await?.email))
     }
 }

@@ -8,12 +8,18 @@
 //! Authorisation belongs here too, in one place, so that pages, API and command line enforce
 //! the same rules (see the access-control issue); the command line acts as the system.
 
+mod access;
+mod accounts;
+mod checkback;
 mod demo;
 mod error;
 mod records;
 mod reviews;
 mod transfer;
 
+pub use access::{Permission, permits};
+pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
+pub use checkback::CheckBackReply;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use records::InReview;
@@ -36,6 +42,8 @@ pub struct Actor {
     pub user: Option<UserId>,
     /// How the actor is described in logs (never personal data).
     pub label: String,
+    /// Platform administrators run the instance and see no case content.
+    pub platform_admin: bool,
 }
 
 impl Actor {
@@ -44,6 +52,7 @@ impl Actor {
         Self {
             user: None,
             label: format!("system:{label}"),
+            platform_admin: false,
         }
     }
 }

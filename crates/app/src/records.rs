@@ -2,7 +2,7 @@
 //! review, and optimistic concurrency.
 
 use crate::transfer::History;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::Validate;
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{
@@ -14,7 +14,7 @@ use casewindow_domain::participation::{Participation, Subject};
 use casewindow_domain::response::{Action, PartnershipResponse};
 use casewindow_domain::review::{Review, TermsOfReference};
 use casewindow_interchange::{Entry, Problem, ReviewDocument};
-use casewindow_store::{Record, Store, Stored};
+use casewindow_store::{Record, Revision, Store, Stored};
 
 /// A record that belongs to one review and can be checked in the context of that review.
 pub trait InReview: Record + Validate {
@@ -97,6 +97,8 @@ impl InReview for Review {
 impl<S: Store> App<S> {
     /// Adds a record to its review after checking its fields and references.
     pub async fn create<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<Stored<R>> {
+        self.authorize(actor, record.review_id(), Permission::to_write(R::KIND))
+            .await?;
         self.check_in_review(record).await?;
         Ok(self
             .store
@@ -120,6 +122,12 @@ impl<S: Store> App<S> {
             }]));
         }
         let current = self.store.get::<R>(record.id()).await?;
+        self.authorize(
+            actor,
+            current.record.review_id(),
+            Permission::to_write(R::KIND),
+        )
+        .await?;
         if current.record.review_id() != record.review_id() {
             return Err(AppError::NotFound {
                 what: format!("{} {}", R::KIND, record.id()),
@@ -130,6 +138,40 @@ impl<S: Store> App<S> {
             .store
             .update(record, expected_version, &self.change(actor, reason.trim()))
             .await?)
+    }
+
+    /// The records of one kind in a review, if the actor may read them.
+    pub async fn records<R: InReview>(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<Vec<Stored<R>>> {
+        self.authorize(actor, review, Permission::to_read(R::KIND))
+            .await?;
+        Ok(self.store.list::<R>(review.0).await?)
+    }
+
+    /// One record, if the actor may read it ("not found" otherwise).
+    pub async fn record<R: InReview>(&self, actor: &Actor, id: uuid::Uuid) -> AppResult<Stored<R>> {
+        let stored = self.store.get::<R>(id).await?;
+        self.authorize(
+            actor,
+            stored.record.review_id(),
+            Permission::to_read(R::KIND),
+        )
+        .await?;
+        Ok(stored)
+    }
+
+    /// Prior versions of a record, if the actor may read it.
+    pub async fn record_history<R: InReview>(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+    ) -> AppResult<(Stored<R>, Vec<Revision>)> {
+        let stored = self.record::<R>(actor, id).await?;
+        let revisions = self.store.revisions(R::KIND, id).await?;
+        Ok((stored, revisions))
     }
 
     /// Field checks plus reference checks: everything the record refers to must be part of

@@ -1,12 +1,16 @@
 //! Reviews: the portfolio, a review's content, its lifecycle and statutory clocks.
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, Permission};
+use casewindow_domain::Validate;
 use casewindow_domain::evidence::ChronologyEntry;
+use casewindow_domain::ids::ParticipationId;
 use casewindow_domain::ids::ReviewId;
 use casewindow_domain::lifecycle::{self, ReviewContent, ReviewState, TransitionRequest};
 use casewindow_domain::organisation::Partnership;
+use casewindow_domain::participation::{Participation, Role};
 use casewindow_domain::review::{Deadline, Review, TermsOfReference};
-use casewindow_store::{Store, Stored};
+use casewindow_interchange::Problem;
+use casewindow_store::{ErasedRecord, Record, RecordMeta, ReviewBundle, Store, Stored};
 
 /// One line of the portfolio.
 #[derive(Clone, Debug)]
@@ -24,13 +28,34 @@ fn records<R>(list: Vec<Stored<R>>) -> Vec<R> {
 }
 
 impl<S: Store> App<S> {
-    /// Every review, with its partnership and next statutory deadline.
-    pub async fn reviews(&self) -> AppResult<Vec<ReviewSummary>> {
+    /// Every review the actor takes part in (every review, for the system), with its
+    /// partnership and next statutory deadline.
+    pub async fn reviews(&self, actor: &Actor) -> AppResult<Vec<ReviewSummary>> {
+        if actor.platform_admin {
+            return Ok(Vec::new());
+        }
+        let visible: Option<std::collections::HashSet<ReviewId>> = match actor.user {
+            None => None,
+            Some(user) => Some(
+                self.store
+                    .participations_of(user)
+                    .await?
+                    .into_iter()
+                    .map(|p| p.record.review_id)
+                    .collect(),
+            ),
+        };
         let partnerships = self.store.partnerships().await?;
         let today = self.today();
         let mut summaries = Vec::new();
         for partnership in partnerships {
             for review in self.store.list::<Review>(partnership.id.0).await? {
+                if visible
+                    .as_ref()
+                    .is_some_and(|ids| !ids.contains(&review.record.id))
+                {
+                    continue;
+                }
                 let next_deadline = self
                     .deadlines(&review.record)
                     .into_iter()
@@ -54,14 +79,19 @@ impl<S: Store> App<S> {
         review.statutory.deadlines(self.calendar())
     }
 
-    /// A review and its version.
-    pub async fn review(&self, id: ReviewId) -> AppResult<Stored<Review>> {
+    /// A review and its version, if the actor may see it.
+    pub async fn review(&self, actor: &Actor, id: ReviewId) -> AppResult<Stored<Review>> {
+        self.authorize(actor, id, Permission::ViewReview).await?;
         Ok(self.store.get::<Review>(id.0).await?)
     }
 
     /// Everything the lifecycle guards look at.
-    pub async fn review_content(&self, id: ReviewId) -> AppResult<(Stored<Review>, ReviewContent)> {
-        let review = self.review(id).await?;
+    pub async fn review_content(
+        &self,
+        actor: &Actor,
+        id: ReviewId,
+    ) -> AppResult<(Stored<Review>, ReviewContent)> {
+        let review = self.review(actor, id).await?;
         let scope = id.0;
         let content = ReviewContent {
             review: review.record.clone(),
@@ -83,8 +113,12 @@ impl<S: Store> App<S> {
     }
 
     /// The forward moves open to a review now, each with the reasons it is not yet allowed.
-    pub async fn next_steps(&self, id: ReviewId) -> AppResult<Vec<(ReviewState, Vec<String>)>> {
-        let (_, content) = self.review_content(id).await?;
+    pub async fn next_steps(
+        &self,
+        actor: &Actor,
+        id: ReviewId,
+    ) -> AppResult<Vec<(ReviewState, Vec<String>)>> {
+        let (_, content) = self.review_content(actor, id).await?;
         Ok(content
             .review
             .state
@@ -103,7 +137,9 @@ impl<S: Store> App<S> {
         expected_version: i64,
         request: &TransitionRequest,
     ) -> AppResult<Stored<Review>> {
-        let (review, content) = self.review_content(id).await?;
+        self.authorize(actor, id, Permission::ManageLifecycle)
+            .await?;
+        let (review, content) = self.review_content(actor, id).await?;
         if review.meta.version != expected_version {
             return Err(AppError::Conflict(casewindow_store::StoreError::Conflict {
                 kind: casewindow_store::RecordKind::Review,
@@ -126,5 +162,126 @@ impl<S: Store> App<S> {
                 &self.change(actor, &reason),
             )
             .await?)
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Opens a new review; the actor becomes its lead reviewer. Written in one transaction.
+    pub async fn create_review(&self, actor: &Actor, review: &Review) -> AppResult<Stored<Review>> {
+        let Some(user) = actor.user else {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "actor".to_owned(),
+                reason: "a review is opened by a signed-in user, who becomes its lead reviewer"
+                    .to_owned(),
+            }]));
+        };
+        if actor.platform_admin {
+            return Err(AppError::NotFound {
+                what: "page".to_owned(),
+            });
+        }
+        let problems: Vec<Problem> = review
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.field,
+                reason: p.reason,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        self.store.partnership(review.partnership_id).await?;
+        let lead = Participation {
+            id: ParticipationId(uuid::Uuid::new_v4()),
+            review_id: review.id,
+            user_id: Some(user),
+            label: "Lead reviewer".to_owned(),
+            role: Role::LeadReviewer,
+            agency_id: None,
+            invited_on: Some(self.today()),
+            consent: None,
+        };
+        let change = self.change(actor, "opened the review");
+        let meta = RecordMeta::created(&change);
+        let erase = |result: Result<ErasedRecord, serde_json::Error>| {
+            result
+                .map_err(|e| AppError::Store(casewindow_store::StoreError::Unexpected(Box::new(e))))
+        };
+        let bundle = ReviewBundle {
+            records: vec![
+                erase(review.erase(meta.clone()))?,
+                erase(lead.erase(meta.clone()))?,
+            ],
+            ..ReviewBundle::default()
+        };
+        self.store.import_bundle(&bundle).await?;
+        Ok(Stored {
+            record: review.clone(),
+            meta,
+        })
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Adds an agency to the review's partnership (for those who manage the review's participants).
+    pub async fn create_agency(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        name: &str,
+        sector: casewindow_domain::organisation::AgencySector,
+    ) -> AppResult<casewindow_domain::organisation::Agency> {
+        self.authorize(actor, review, Permission::ManageParticipants)
+            .await?;
+        let partnership = self
+            .store
+            .get::<Review>(review.0)
+            .await?
+            .record
+            .partnership_id;
+        let agency = casewindow_domain::organisation::Agency {
+            id: casewindow_domain::ids::AgencyId(uuid::Uuid::new_v4()),
+            partnership_id: Some(partnership),
+            name: name.trim().to_owned(),
+            sector,
+        };
+        let problems: Vec<Problem> = agency
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.field,
+                reason: p.reason,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        if self.store.agencies().await?.iter().any(|a| {
+            a.partnership_id == Some(partnership) && a.name.eq_ignore_ascii_case(&agency.name)
+        }) {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "name".to_owned(),
+                reason: "is already an agency of this partnership".to_owned(),
+            }]));
+        }
+        self.store.insert_agency(&agency).await?;
+        Ok(agency)
+    }
+
+    /// The agencies of the review's partnership, plus any other agency its records refer to.
+    pub async fn agencies_of(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<Vec<casewindow_domain::organisation::Agency>> {
+        let stored = self.review(actor, review).await?;
+        Ok(self
+            .store
+            .agencies()
+            .await?
+            .into_iter()
+            .filter(|a| a.partnership_id == Some(stored.record.partnership_id))
+            .collect())
     }
 }

@@ -6,6 +6,7 @@ pub mod migrate;
 pub mod reviews;
 pub mod serve;
 pub mod transfer;
+pub mod user;
 
 /// A spinner on stderr for work of unknown length (hidden when stderr is not a terminal).
 pub fn spinner(message: &str) -> indicatif::ProgressBar {

@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         what: commands::transfer::ImportWhat,
     },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: commands::user::UserCommand,
+    },
     /// Write a consistent copy of the SQLite database to a new file.
     Backup(commands::backup::BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
@@ -98,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Export { what } => commands::transfer::export(&app, what).await,
                 Command::Import { what } => commands::transfer::import(&app, what).await,
                 Command::Backup(args) => commands::backup::backup(&app, args).await,
+                Command::User { command } => commands::user::run(&app, command).await,
                 Command::Migrate(_) | Command::Restore(_) => unreachable!("handled above"),
             }
         }

@@ -11,6 +11,7 @@
 //!
 //! Nothing outside this crate writes SQL. Errors carry no SQL text.
 
+mod accounts;
 mod error;
 mod import;
 mod records;

@@ -124,7 +124,34 @@ pub(crate) async fn update(
     check_columns(record)?;
     let kind = record.kind;
     let id = record.id.to_string();
-    // Keep the prior version first: if the record moved on, nothing matches and nothing is written.
+    // Claim the row first. The no-op update takes the row's write lock (PostgreSQL) or the
+    // database's (SQLite); a concurrent writer that got there first makes this match nothing,
+    // after waiting for it to commit, so exactly one of several writers from one version wins.
+    let claim = format!(
+        "UPDATE {} SET version = version WHERE id = $1 AND version = $2",
+        kind.table()
+    );
+    let claimed = sqlx::query(AssertSqlSafe(claim))
+        .bind(id.clone())
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    if claimed.rows_affected() == 0 {
+        return Err(match current_version(conn, kind, &id).await? {
+            Some(actual) => StoreError::Conflict {
+                kind,
+                id,
+                expected: expected_version,
+                actual,
+            },
+            None => StoreError::NotFound {
+                kind: kind.label(),
+                id,
+            },
+        });
+    }
+    // Keep the prior version: the row is ours until the transaction ends.
     let keep = format!(
         "INSERT INTO revisions (table_name, record_id, version, body, replaced_at, replaced_by, reason) \
          SELECT $1, id, version, body, $2, $3, $4 FROM {} WHERE id = $5 AND version = $6",
@@ -339,6 +366,31 @@ pub(crate) async fn list(
         }
     }
     .map_err(map)?;
+    rows.iter().map(|row| read_row(kind, row)).collect()
+}
+
+/// Records of a kind whose typed `column` equals `value`, in order. `column` must be one of
+/// the kind's declared columns.
+pub(crate) async fn list_by(
+    conn: &mut AnyConnection,
+    kind: RecordKind,
+    column: &'static str,
+    value: &str,
+) -> Result<Vec<(String, RecordMeta)>, StoreError> {
+    if !kind.columns().contains(&column) {
+        return Err(StoreError::Integrity(format!(
+            "{kind} has no column {column}"
+        )));
+    }
+    let sql = format!(
+        "SELECT {SELECT_COLUMNS} FROM {} WHERE {column} = $1 ORDER BY sort_key, id",
+        kind.table()
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(value.to_owned())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
     rows.iter().map(|row| read_row(kind, row)).collect()
 }
 

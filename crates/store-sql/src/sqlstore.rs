@@ -2,7 +2,7 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{import, records, reference, sqlite};
+use crate::{accounts, import, records, reference, sqlite};
 use async_trait::async_trait;
 use casewindow_domain::identity::SubjectIdentity;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
@@ -11,8 +11,8 @@ use casewindow_domain::organisation::{Agency, Partnership, User};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
 use casewindow_store::{
-    Backend, Change, ImportSummary, Record, RecordKind, RecordMeta, ReviewBundle, Revision, Store,
-    StoreError, StoreResult, Stored, StoredTransition,
+    Account, Backend, Change, ImportSummary, Record, RecordKind, RecordMeta, ReviewBundle,
+    Revision, Session, Store, StoreError, StoreResult, Stored, StoredTransition,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
@@ -322,5 +322,66 @@ impl Store for SqlStore {
         let summary = import::write(&mut tx, bundle).await?;
         tx.commit().await.map_err(map)?;
         Ok(summary)
+    }
+
+    async fn participations_of(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
+        let rows = accounts::participations_of(&mut *self.read().await?, user).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
+            .collect()
+    }
+
+    async fn insert_user_with_account(&self, user: &User, account: &Account) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::insert_user(&mut tx, user).await?;
+        accounts::insert_account(&mut tx, account).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn account_by_email(&self, email: &str) -> StoreResult<Option<(User, Account)>> {
+        accounts::account_by_email(&mut *self.read().await?, email).await
+    }
+
+    async fn account(&self, user: UserId) -> StoreResult<Option<Account>> {
+        accounts::account(&mut *self.read().await?, user).await
+    }
+
+    async fn insert_account(&self, account: &Account) -> StoreResult<()> {
+        accounts::insert_account(&mut *self.read().await?, account).await
+    }
+
+    async fn update_password(&self, account: &Account) -> StoreResult<()> {
+        accounts::update_password(&mut *self.read().await?, account).await
+    }
+
+    async fn update_login_state(&self, account: &Account) -> StoreResult<()> {
+        accounts::update_login_state(&mut *self.read().await?, account).await
+    }
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        accounts::insert_session(&mut *self.read().await?, session).await
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        accounts::session(&mut *self.read().await?, token_hash).await
+    }
+
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        accounts::touch_session(&mut *self.read().await?, token_hash, at).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        accounts::delete_session(&mut *self.read().await?, token_hash).await
+    }
+
+    async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()> {
+        accounts::delete_sessions_of(&mut *self.read().await?, user).await
     }
 }

@@ -11,10 +11,12 @@
 //!
 //! This crate holds no SQL and does no I/O; `casewindow-store-sql` implements it.
 
+mod account;
 mod error;
 mod record;
 mod records;
 
+pub use account::{Account, Session};
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -142,4 +144,33 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes a whole review atomically: either all of it is stored or none of it.
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary>;
+
+    /// Every participation of one user, across reviews.
+    async fn participations_of(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
+
+    /// Creates a user and their account together.
+    async fn insert_user_with_account(&self, user: &User, account: &Account) -> StoreResult<()>;
+    /// The user and account with this email address (compared case-insensitively).
+    async fn account_by_email(&self, email: &str) -> StoreResult<Option<(User, Account)>>;
+    async fn account(&self, user: UserId) -> StoreResult<Option<Account>>;
+    /// Adds an account to an existing user (for example a demo or imported user).
+    async fn insert_account(&self, account: &Account) -> StoreResult<()>;
+    /// Saves a new password hash (and clears the failed-login state).
+    async fn update_password(&self, account: &Account) -> StoreResult<()>;
+    /// Saves the failed-login count and lock.
+    async fn update_login_state(&self, account: &Account) -> StoreResult<()>;
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Signs a user out everywhere.
+    async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()>;
 }

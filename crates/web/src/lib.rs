@@ -1,14 +1,30 @@
 //! The HTTP surface. Only this crate knows HTTP.
 //!
+//! Server-rendered pages (askama templates in `templates/`, our own CSS and a little of our own
+//! JavaScript in `assets/`) that work fully without JavaScript and follow GOV.UK Design System
+//! patterns: error summary linking to each field, "check your answers" before a state change,
+//! breadcrumbs, plain English.
+//!
 //! [`router`] builds the routes over an [`App`]; [`serve`] runs them on a listener that is
-//! already bound, so tests can use port 0 without sleeping. Errors are logged in full and
-//! answered with a short, safe message: no SQL text, no stack traces, no personal data.
+//! already bound, so tests can use port 0. Every request passes [`session::authenticate`]
+//! (who is asking) and [`session::protect`] (CSRF); every response gets security headers,
+//! including a Content-Security-Policy without `unsafe-inline`. Authorisation is decided in
+//! the application layer, never here. Errors are logged in full and answered with a safe
+//! message: no SQL text, stack traces or personal data.
 
+mod error;
+mod form;
+mod layout;
+mod pages;
+mod session;
+
+pub use error::WebError;
+
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use casewindow_app::App;
 use casewindow_store::Store;
 use serde_json::json;
@@ -16,12 +32,25 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// The state every handler shares.
+pub type AppState<S> = Arc<App<S>>;
+
 /// Builds the application's routes.
 pub fn router<S: Store>(app: App<S>) -> Router {
+    let state: AppState<S> = Arc::new(app);
     Router::new()
         .route("/health", get(health::<S>))
-        .with_state(Arc::new(app))
+        .route("/assets/app.css", get(stylesheet))
+        .route("/assets/app.js", get(script))
+        .merge(pages::routes::<S>())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(session::protect))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::authenticate::<S>,
+        ))
         .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes.
@@ -35,8 +64,15 @@ pub async fn serve(
         .await
 }
 
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
+
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -46,21 +82,48 @@ async fn security_headers(mut response: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 
+async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", include_str!("../assets/app.css"))
+}
+
+async fn script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/app.js"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Liveness and readiness: answers 200 when the database answers.
-async fn health<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
+async fn health<S: Store>(State(app): State<AppState<S>>) -> Response {
     match app.store().partnerships().await {
-        Ok(_) => {
-            Json(json!({"status": "ok", "database": app.store().backend().name()})).into_response()
-        }
+        Ok(_) => axum::Json(json!({"status": "ok", "database": app.store().backend().name()}))
+            .into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check: database unavailable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
+                axum::Json(json!({"status": "unavailable"})),
             )
                 .into_response()
         }

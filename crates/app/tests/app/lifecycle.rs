@@ -20,6 +20,7 @@ both_backends!(
         let actor = Actor {
             user: Some(sample.reviewer.id),
             label: "test".to_owned(),
+            platform_admin: false,
         };
         let review = sample.review.id;
 
@@ -128,7 +129,7 @@ both_backends!(
         sample.review.statutory.notified_on = NaiveDate::from_ymd_opt(2026, 3, 27);
         sample.insert_all(app.store()).await?;
         let summary = app
-            .reviews()
+            .reviews(&Actor::system("test"))
             .await?
             .into_iter()
             .find(|s| s.review.record.id == sample.review.id)

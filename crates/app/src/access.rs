@@ -1,0 +1,190 @@
+//! Who may do what, decided in one place.
+//!
+//! Every use case that reads or changes a review's content calls [`App::authorize`] with the
+//! permission it needs. Permissions come from the actor's role *in that review*
+//! ([`casewindow_domain::participation::Role`]); a user with no part in a review, and a platform
+//! administrator, get "not found", the same answer as for a review that does not exist.
+//! The system actor (command line run by an operator) may do everything.
+
+use crate::{Actor, App, AppError, AppResult};
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::participation::{Participation, Role};
+use casewindow_store::{RecordKind, Store};
+
+/// Something an actor may be allowed to do within a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the review's summary, lifecycle, terms, participants, analysis and findings.
+    ViewReview,
+    /// See agency chronologies and the document register.
+    ViewChronology,
+    /// Add or change chronology entries and source documents.
+    EditChronology,
+    /// See practitioners' conversation records.
+    ViewConversations,
+    /// Record and change conversations.
+    EditConversations,
+    /// Write terms of reference, narrative, KPEs, findings and subjects.
+    EditAnalysis,
+    /// Add participants and change roles.
+    ManageParticipants,
+    /// Move the review through its lifecycle, record decisions.
+    ManageLifecycle,
+    /// Record the partnership's responses and track actions.
+    RespondAndAct,
+}
+
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 9] = [
+        Self::ViewReview,
+        Self::ViewChronology,
+        Self::EditChronology,
+        Self::ViewConversations,
+        Self::EditConversations,
+        Self::EditAnalysis,
+        Self::ManageParticipants,
+        Self::ManageLifecycle,
+        Self::RespondAndAct,
+    ];
+
+    /// The permission needed to read records of a kind.
+    pub fn to_read(kind: RecordKind) -> Self {
+        match kind {
+            RecordKind::ChronologyEntry | RecordKind::SourceDocument => Self::ViewChronology,
+            RecordKind::Conversation => Self::ViewConversations,
+            _ => Self::ViewReview,
+        }
+    }
+
+    /// The permission needed to create or change records of a kind.
+    pub fn to_write(kind: RecordKind) -> Self {
+        match kind {
+            RecordKind::ChronologyEntry | RecordKind::SourceDocument => Self::EditChronology,
+            RecordKind::Conversation => Self::EditConversations,
+            RecordKind::Participation => Self::ManageParticipants,
+            RecordKind::Review => Self::ManageLifecycle,
+            RecordKind::Response | RecordKind::Action => Self::RespondAndAct,
+            RecordKind::TermsOfReference
+            | RecordKind::Subject
+            | RecordKind::NarrativeSection
+            | RecordKind::Kpe
+            | RecordKind::Finding
+            | RecordKind::RecurrentIssue => Self::EditAnalysis,
+        }
+    }
+}
+
+/// Whether a role grants a permission. The whole policy is this table.
+pub fn permits(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::LeadReviewer | Role::CoReviewer => true,
+        Role::ReviewTeamMember => matches!(permission, ViewReview | ViewChronology | EditAnalysis),
+        Role::AgencyRecordsLiaison => matches!(permission, ViewChronology | EditChronology),
+        Role::BusinessManager => matches!(
+            permission,
+            ViewReview | ManageLifecycle | ManageParticipants | RespondAndAct
+        ),
+        Role::PartnerSignatory => matches!(permission, ViewReview | RespondAndAct),
+        Role::IndependentScrutineer | Role::QualitySupervisor | Role::Observer => {
+            matches!(permission, ViewReview)
+        }
+        // Case group and family members see their own contribution through dedicated pages.
+        Role::CaseGroupMember | Role::FamilyMember => false,
+    }
+}
+
+impl<S: Store> App<S> {
+    /// The actor's participations in a review (empty for the system actor).
+    pub async fn roles_in(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Participation>> {
+        let Some(user) = actor.user else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .store
+            .participations_of(user)
+            .await?
+            .into_iter()
+            .map(|s| s.record)
+            .filter(|p| p.review_id == review)
+            .collect())
+    }
+
+    /// Allows the action or answers "not found".
+    pub async fn authorize(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        permission: Permission,
+    ) -> AppResult<()> {
+        if self.may(actor, review, permission).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound {
+                what: format!("review {review}"),
+            })
+        }
+    }
+
+    /// Whether the actor may do something (for showing or hiding links).
+    pub async fn may(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        permission: Permission,
+    ) -> AppResult<bool> {
+        if actor.platform_admin {
+            return Ok(false);
+        }
+        if actor.user.is_none() {
+            return Ok(true);
+        }
+        Ok(self
+            .roles_in(actor, review)
+            .await?
+            .iter()
+            .any(|p| permits(p.role, permission)))
+    }
+
+    /// Every permission the actor holds in a review.
+    pub async fn permissions(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Permission>> {
+        if actor.platform_admin {
+            return Ok(Vec::new());
+        }
+        if actor.user.is_none() {
+            return Ok(Permission::ALL.to_vec());
+        }
+        let roles = self.roles_in(actor, review).await?;
+        Ok(Permission::ALL
+            .into_iter()
+            .filter(|p| roles.iter().any(|r| permits(r.role, *p)))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reviewers_may_do_everything_and_case_group_members_nothing_by_default() {
+        for permission in Permission::ALL {
+            assert!(permits(Role::LeadReviewer, permission));
+            assert!(!permits(Role::CaseGroupMember, permission));
+        }
+    }
+
+    #[test]
+    fn conversations_are_for_reviewers_only() {
+        for role in [
+            Role::ReviewTeamMember,
+            Role::BusinessManager,
+            Role::PartnerSignatory,
+            Role::AgencyRecordsLiaison,
+            Role::Observer,
+        ] {
+            assert!(!permits(role, Permission::ViewConversations), "{role:?}");
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! Accounts, sign-in and sessions.
+//!
+//! Passwords are hashed with Argon2id. The password policy follows NCSC guidance: a minimum
+//! length and a deny-list of very common passwords, no composition rules. Repeated failures
+//! lock the account for a while. Sessions are stored in the database (so several server
+//! instances share them) under the SHA-256 of their token, with idle and absolute timeouts.
+
+use crate::{Actor, App, AppError, AppResult};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use casewindow_domain::Validate;
+use casewindow_domain::ids::UserId;
+use casewindow_domain::organisation::User;
+use casewindow_interchange::Problem;
+use casewindow_store::{Account, Session, Store};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted (hashing cost is bounded).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+/// Failed sign-ins before the account is locked.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+/// How long a lock lasts.
+pub const LOCK_MINUTES: i64 = 15;
+/// A session ends after this long without use.
+pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+/// A session ends this long after sign-in, whatever happens.
+pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
+
+/// Very common passwords, refused whatever their length (checked case-insensitively, also with
+/// digits and punctuation stripped from the end).
+const DENY_LIST: &[&str] = &[
+    "password",
+    "passw0rd",
+    "password1",
+    "password123",
+    "passwordpassword",
+    "qwerty",
+    "qwertyuiop",
+    "qwerty123",
+    "123456789012",
+    "1234567890",
+    "123456789",
+    "12345678",
+    "111111111111",
+    "000000000000",
+    "abc123",
+    "abcdefghijkl",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "welcome123",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "superman",
+    "batman",
+    "starwars",
+    "whatever",
+    "changeme",
+    "administrator",
+    "admin",
+    "adminadmin",
+    "safeguarding",
+    "casewindow",
+    "socialwork",
+    "socialworker",
+    "childprotection",
+    "london",
+    "manchester",
+    "liverpool",
+    "arsenal",
+    "chelsea",
+    "summer",
+    "winter",
+    "autumn",
+    "spring",
+    "default",
+];
+
+fn problem(path: &str, reason: &str) -> AppError {
+    AppError::Invalid(vec![Problem {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    }])
+}
+
+/// Checks a new password against the policy.
+pub fn check_password_policy(password: &str, email: &str) -> Result<(), AppError> {
+    let n_chars = password.chars().count();
+    if n_chars < MIN_PASSWORD_CHARS {
+        return Err(problem(
+            "password",
+            &format!(
+                "must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words make a strong one"
+            ),
+        ));
+    }
+    if n_chars > MAX_PASSWORD_CHARS {
+        return Err(problem(
+            "password",
+            &format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let lower = password.to_lowercase();
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let local_part = email.split('@').next().unwrap_or_default().to_lowercase();
+    if DENY_LIST.contains(&lower.as_str())
+        || DENY_LIST.contains(&stem)
+        || (local_part.chars().count() >= 4 && lower.contains(&local_part))
+    {
+        return Err(problem(
+            "password",
+            "is too easy to guess; choose something less common",
+        ));
+    }
+    if password
+        .chars()
+        .all(|c| c == password.chars().next().unwrap_or(' '))
+    {
+        return Err(problem(
+            "password",
+            "is too easy to guess; choose something less common",
+        ));
+    }
+    Ok(())
+}
+
+fn hash_password(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|err| {
+            AppError::Store(casewindow_store::StoreError::Unexpected(
+                format!("password hashing failed: {err}").into(),
+            ))
+        })
+}
+
+/// A fresh random token, 256 bits, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The stored form of a session token.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A successful sign-in: the token for the cookie, and the session's CSRF token.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub token: String,
+    pub csrf_token: String,
+}
+
+/// The user behind a valid session.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user: User,
+    pub platform_admin: bool,
+    pub csrf_token: String,
+}
+
+impl CurrentUser {
+    /// The user as an actor for use cases.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: Some(self.user.id),
+            label: format!("user:{}", self.user.id),
+            platform_admin: self.platform_admin,
+        }
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Creates a user with a password.
+    pub async fn create_account(
+        &self,
+        display_name: &str,
+        email: &str,
+        password: &str,
+        platform_admin: bool,
+    ) -> AppResult<User> {
+        let user = User {
+            id: UserId(uuid::Uuid::new_v4()),
+            display_name: display_name.trim().to_owned(),
+            email: email.trim().to_owned(),
+        };
+        let problems: Vec<Problem> = user
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.field,
+                reason: p.reason,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        check_password_policy(password, email)?;
+        if self.store.account_by_email(email).await?.is_some() {
+            return Err(problem("email", "already has an account"));
+        }
+        let account = Account {
+            user_id: user.id,
+            password_hash: hash_password(password)?,
+            platform_admin,
+            failed_logins: 0,
+            locked_until: None,
+        };
+        self.store.insert_user_with_account(&user, &account).await?;
+        Ok(user)
+    }
+
+    /// Gives an existing user (for example one from an imported review) a password.
+    pub async fn add_account(&self, user: UserId, password: &str) -> AppResult<()> {
+        let existing = self.store.user(user).await?;
+        check_password_policy(password, &existing.email)?;
+        if self.store.account(user).await?.is_some() {
+            return Err(problem("email", "already has an account"));
+        }
+        let account = Account {
+            user_id: user,
+            password_hash: hash_password(password)?,
+            platform_admin: false,
+            failed_logins: 0,
+            locked_until: None,
+        };
+        Ok(self.store.insert_account(&account).await?)
+    }
+
+    /// Sets a user's password (creating their account if they have none) and ends every
+    /// session they have.
+    pub async fn set_password(&self, user: UserId, password: &str) -> AppResult<()> {
+        let existing = self.store.user(user).await?;
+        check_password_policy(password, &existing.email)?;
+        let password_hash = hash_password(password)?;
+        match self.store.account(user).await? {
+            Some(mut account) => {
+                account.password_hash = password_hash;
+                account.failed_logins = 0;
+                account.locked_until = None;
+                self.store.update_password(&account).await?;
+            }
+            None => {
+                let account = Account {
+                    user_id: user,
+                    password_hash,
+                    platform_admin: false,
+                    failed_logins: 0,
+                    locked_until: None,
+                };
+                self.store.insert_account(&account).await?;
+            }
+        }
+        Ok(self.store.delete_sessions_of(user).await?)
+    }
+
+    /// Signs a user in. The same message answers an unknown email and a wrong password.
+    pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<SignedIn> {
+        let refused = || problem("email", "The email address or password is not right");
+        let now = self.now();
+        let Some((user, mut account)) = self.store.account_by_email(email).await? else {
+            // Spend the same time as a real check, so timing does not reveal which emails exist.
+            let _ = Argon2::default().verify_password(password.as_bytes(), DUMMY_HASH.as_str());
+            return Err(refused());
+        };
+        if account.locked_until.is_some_and(|until| until > now) {
+            return Err(problem(
+                "email",
+                &format!(
+                    "Too many failed attempts: this account is locked for up to {LOCK_MINUTES} minutes"
+                ),
+            ));
+        }
+        let valid = Argon2::default()
+            .verify_password(password.as_bytes(), account.password_hash.as_str())
+            .is_ok();
+        if !valid {
+            account.failed_logins += 1;
+            if account.failed_logins >= MAX_FAILED_SIGN_INS {
+                account.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
+                account.failed_logins = 0;
+            }
+            self.store.update_login_state(&account).await?;
+            return Err(refused());
+        }
+        if account.failed_logins != 0 || account.locked_until.is_some() {
+            account.failed_logins = 0;
+            account.locked_until = None;
+            self.store.update_login_state(&account).await?;
+        }
+        // A new token at every sign-in: a session id planted before sign-in is never promoted.
+        let token = random_token();
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: random_token(),
+            created_at: now,
+            last_seen_at: now,
+        };
+        self.store.insert_session(&session).await?;
+        Ok(SignedIn {
+            user,
+            token,
+            csrf_token: session.csrf_token,
+        })
+    }
+
+    /// The user behind a session token, if the session is valid; expired sessions are removed.
+    pub async fn session_user(&self, token: &str) -> AppResult<Option<CurrentUser>> {
+        let hash = token_hash(token);
+        let Some(session) = self.store.session(&hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        if expired(&session, now) {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        // Touch at most once a minute to keep writes down.
+        if now - session.last_seen_at > Duration::minutes(1) {
+            self.store.touch_session(&hash, now).await?;
+        }
+        let user = self.store.user(session.user_id).await?;
+        let platform_admin = self
+            .store
+            .account(user.id)
+            .await?
+            .is_some_and(|a| a.platform_admin);
+        Ok(Some(CurrentUser {
+            user,
+            platform_admin,
+            csrf_token: session.csrf_token,
+        }))
+    }
+
+    /// Ends one session.
+    pub async fn sign_out(&self, token: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&token_hash(token)).await?)
+    }
+
+    /// Ends every session of a user.
+    pub async fn sign_out_everywhere(&self, user: UserId) -> AppResult<()> {
+        Ok(self.store.delete_sessions_of(user).await?)
+    }
+}
+
+fn expired(session: &Session, now: DateTime<Utc>) -> bool {
+    now - session.last_seen_at > Duration::minutes(IDLE_TIMEOUT_MINUTES)
+        || now - session.created_at > Duration::hours(ABSOLUTE_TIMEOUT_HOURS)
+}
+
+/// A hash of a random string, verified against when the email is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy_checks_length_and_common_passwords_not_composition() {
+        assert!(check_password_policy("short", "a@b.org").is_err());
+        assert!(
+            check_password_policy("Password123!", "a@b.org").is_err(),
+            "a deny-listed stem with digits"
+        );
+        assert!(check_password_policy("aaaaaaaaaaaaaaa", "a@b.org").is_err());
+        assert!(
+            check_password_policy("jane.smith.2026", "jane.smith@b.org").is_err(),
+            "contains the email name"
+        );
+        assert!(
+            check_password_policy("correct horse battery staple", "a@b.org").is_ok(),
+            "no composition rules"
+        );
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

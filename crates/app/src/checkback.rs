@@ -1,0 +1,99 @@
+//! The practitioner's check-back: a participant sees the record of their own conversation and
+//! confirms it or asks for changes. They see nothing else of the review.
+
+use crate::{Actor, App, AppError, AppResult, Permission};
+use casewindow_domain::evidence::{CheckBack, Conversation};
+use casewindow_domain::ids::ConversationId;
+use casewindow_domain::participation::Participation;
+use casewindow_store::{Store, Stored};
+
+/// The participant's reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckBackReply {
+    Confirm,
+    AskForChanges { note: String },
+}
+
+impl<S: Store> App<S> {
+    /// A conversation record, for its own participant or for those who may read conversations.
+    pub async fn conversation_for_check_back(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> AppResult<(Stored<Conversation>, Participation)> {
+        let stored = self.store.get::<Conversation>(id.0).await?;
+        let participant = self
+            .store
+            .get::<Participation>(stored.record.participant_id.0)
+            .await?
+            .record;
+        let is_participant =
+            actor.user.is_some() && participant.user_id == actor.user && !actor.platform_admin;
+        if !is_participant
+            && !self
+                .may(
+                    actor,
+                    stored.record.review_id,
+                    Permission::ViewConversations,
+                )
+                .await?
+        {
+            return Err(AppError::NotFound {
+                what: format!("conversation {id}"),
+            });
+        }
+        Ok((stored, participant))
+    }
+
+    /// Records the participant's reply to the record of their conversation.
+    pub async fn reply_to_check_back(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        expected_version: i64,
+        reply: CheckBackReply,
+    ) -> AppResult<Stored<Conversation>> {
+        let (stored, participant) = self.conversation_for_check_back(actor, id).await?;
+        if actor.user.is_none() || participant.user_id != actor.user {
+            // Only the participant answers for their own account.
+            return Err(AppError::NotFound {
+                what: format!("conversation {id}"),
+            });
+        }
+        let today = self.today();
+        let sent_on = match stored.record.check_back {
+            CheckBack::Sent { sent_on }
+            | CheckBack::Confirmed { sent_on, .. }
+            | CheckBack::Amended { sent_on, .. } => sent_on,
+            CheckBack::NotSent => today,
+        };
+        let mut changed = stored.record.clone();
+        let reason = match reply {
+            CheckBackReply::Confirm => {
+                changed.check_back = CheckBack::Confirmed {
+                    sent_on,
+                    replied_on: today,
+                };
+                "the participant confirmed the record"
+            }
+            CheckBackReply::AskForChanges { note } => {
+                if note.trim().is_empty() {
+                    return Err(AppError::Invalid(vec![casewindow_interchange::Problem {
+                        path: "note".to_owned(),
+                        reason: "say what should change".to_owned(),
+                    }]));
+                }
+                changed.check_back = CheckBack::Amended {
+                    sent_on,
+                    replied_on: today,
+                    note: note.trim().to_owned(),
+                };
+                "the participant asked for changes"
+            }
+        };
+        Ok(self
+            .store
+            .update(&changed, expected_version, &self.change(actor, reason))
+            .await?)
+    }
+}

@@ -1,0 +1,71 @@
+//! `casewindow user`: accounts from the command line. Passwords are read from standard input,
+//! never from arguments (which other users of the machine can see).
+
+use anyhow::Context as _;
+use casewindow_app::App;
+use casewindow_store::Store;
+use casewindow_store_sql::SqlStore;
+use std::io::BufRead as _;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a password (read from standard input).
+    Create {
+        /// The name shown to others.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// A platform administrator runs the service and sees no case content.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Give an existing user (for example one from an imported review) a password, read from
+    /// standard input, and sign them out everywhere.
+    Password { email: String },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    eprintln!("password (read from standard input, one line):");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub async fn run(app: &App<SqlStore>, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create { name, email, admin } => {
+            let password = read_password()?;
+            let user = app.create_account(&name, &email, &password, admin).await?;
+            eprintln!(
+                "created {} <{}>{}",
+                user.display_name,
+                user.email,
+                if admin {
+                    " as a platform administrator"
+                } else {
+                    ""
+                }
+            );
+        }
+        UserCommand::Password { email } => {
+            let user = app
+                .store()
+                .users()
+                .await?
+                .into_iter()
+                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+                .with_context(|| format!("no user has the email address {email}"))?;
+            let password = read_password()?;
+            app.set_password(user.id, &password).await?;
+            eprintln!(
+                "password set for {}; every session of theirs has ended",
+                user.email
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! Accounts, sessions and per-user participations.
+
+use crate::error::{corrupt, map};
+use crate::records::{from_millis, millis};
+use casewindow_domain::ids::UserId;
+use casewindow_domain::organisation::User;
+use casewindow_store::{Account, Session, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+fn user_id(text: &str) -> Result<UserId, StoreError> {
+    Uuid::parse_str(text)
+        .map(UserId)
+        .map_err(|e| corrupt("account", text, e))
+}
+
+fn read_account(row: &AnyRow) -> Result<Account, StoreError> {
+    let id: String = row.try_get("user_id").map_err(map)?;
+    let locked: Option<i64> = row.try_get("locked_until").map_err(map)?;
+    Ok(Account {
+        user_id: user_id(&id)?,
+        password_hash: row.try_get("password_hash").map_err(map)?,
+        platform_admin: row.try_get::<i64, _>("platform_admin").map_err(map)? != 0,
+        failed_logins: row.try_get("failed_logins").map_err(map)?,
+        locked_until: locked
+            .map(|ms| from_millis("account", &id, ms))
+            .transpose()?,
+    })
+}
+
+pub(crate) async fn insert_account(
+    conn: &mut AnyConnection,
+    account: &Account,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO accounts (user_id, password_hash, platform_admin, failed_logins, locked_until) VALUES ($1, $2, $3, $4, $5)")
+        .bind(account.user_id.0.to_string())
+        .bind(account.password_hash.clone())
+        .bind(i64::from(account.platform_admin))
+        .bind(account.failed_logins)
+        .bind(account.locked_until.map(millis))
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "a.user_id, a.password_hash, a.platform_admin, a.failed_logins, a.locked_until";
+
+pub(crate) async fn account_by_email(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> Result<Option<(User, Account)>, StoreError> {
+    let sql = format!(
+        "SELECT u.display_name, u.email, {ACCOUNT_COLUMNS} FROM users u JOIN accounts a ON a.user_id = u.id WHERE LOWER(u.email) = LOWER($1)"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(email.trim().to_owned())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    row.map(|row| {
+        let account = read_account(&row)?;
+        let user = User {
+            id: account.user_id,
+            display_name: row.try_get("display_name").map_err(map)?,
+            email: row.try_get("email").map_err(map)?,
+        };
+        Ok((user, account))
+    })
+    .transpose()
+}
+
+pub(crate) async fn account(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<Account>, StoreError> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.user_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user.0.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    row.as_ref().map(read_account).transpose()
+}
+
+pub(crate) async fn update_password(
+    conn: &mut AnyConnection,
+    account: &Account,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, failed_logins = $2, locked_until = $3 WHERE user_id = $4")
+        .bind(account.password_hash.clone())
+        .bind(account.failed_logins)
+        .bind(account.locked_until.map(millis))
+        .bind(account.user_id.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn update_login_state(
+    conn: &mut AnyConnection,
+    account: &Account,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE user_id = $3")
+        .bind(account.failed_logins)
+        .bind(account.locked_until.map(millis))
+        .bind(account.user_id.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn insert_session(
+    conn: &mut AnyConnection,
+    session: &Session,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(session.token_hash.clone())
+        .bind(session.user_id.0.to_string())
+        .bind(session.csrf_token.clone())
+        .bind(millis(session.created_at))
+        .bind(millis(session.last_seen_at))
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<Session>, StoreError> {
+    let row = sqlx::query("SELECT token_hash, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
+        .bind(token_hash.to_owned())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    row.map(|row| {
+        let user: String = row.try_get("user_id").map_err(map)?;
+        Ok(Session {
+            token_hash: row.try_get("token_hash").map_err(map)?,
+            user_id: user_id(&user)?,
+            csrf_token: row.try_get("csrf_token").map_err(map)?,
+            created_at: from_millis("session", "", row.try_get("created_at").map_err(map)?)?,
+            last_seen_at: from_millis("session", "", row.try_get("last_seen_at").map_err(map)?)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn touch_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(millis(at))
+        .bind(token_hash.to_owned())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash.to_owned())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_sessions_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+/// Bodies and metadata of every participation of one user.
+pub(crate) async fn participations_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Vec<(String, casewindow_store::RecordMeta)>, StoreError> {
+    crate::records::list_by(
+        conn,
+        casewindow_store::RecordKind::Participation,
+        "user_id",
+        &user.0.to_string(),
+    )
+    .await
+}

@@ -1,0 +1,39 @@
+//! Accounts and sessions as stored.
+
+use casewindow_domain::ids::UserId;
+use chrono::{DateTime, Utc};
+
+/// Sign-in credentials and security state of a user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: UserId,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Platform administrators run the instance and see no case content.
+    pub platform_admin: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("user_id", &self.user_id)
+            .field("platform_admin", &self.platform_admin)
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signed-in session. The token itself is only ever in the user's cookie.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the session token, hex encoded.
+    pub token_hash: String,
+    pub user_id: UserId,
+    /// The synchroniser token every form of this session must carry.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}

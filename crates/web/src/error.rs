@@ -1,0 +1,74 @@
+//! Errors as pages: a short, safe message for the user; the cause goes to the log only.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use casewindow_app::AppError;
+
+/// Why a request could not be served.
+#[derive(Debug)]
+pub enum WebError {
+    /// Missing, or not the viewer's to see: both answer the same.
+    NotFound,
+    /// A form without a valid CSRF token, or from another site.
+    Forbidden,
+    TooLarge,
+    /// Something the user cannot fix; logged with a reference shown to the user.
+    Unexpected(String),
+}
+
+impl From<AppError> for WebError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound { .. } => Self::NotFound,
+            other => Self::Unexpected(format!("{other:?}")),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(err: askama::Error) -> Self {
+        Self::Unexpected(format!("template: {err}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: crate::layout::Layout,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match self {
+            Self::NotFound => (StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you followed a link, you may not have access to this review.".to_owned()),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "This form has expired", "For your security, the form could not be accepted. Go back, reload the page and try again.".to_owned()),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "That was too much to send", "The form was larger than casewindow accepts.".to_owned()),
+            Self::Unexpected(detail) => {
+                let reference = uuid_like();
+                tracing::error!(reference = %reference, detail = %detail, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", format!("Try again later. If it keeps happening, quote reference {reference}."))
+            }
+        };
+        let page = ErrorPage {
+            layout: crate::layout::Layout {
+                title: heading.to_owned(),
+                ..Default::default()
+            },
+            heading,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, heading).into_response(),
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    let mut bytes = [0u8; 6];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}

@@ -1,0 +1,100 @@
+//! Submitted forms as a multi-map, so repeated fields (checkboxes) keep every value.
+
+use crate::error::WebError;
+use crate::session::form_urlencoded_pairs;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use chrono::NaiveDate;
+
+/// A submitted `application/x-www-form-urlencoded` form.
+#[derive(Clone, Debug, Default)]
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+}
+
+impl FormData {
+    /// Parses a body.
+    pub fn parse(body: &[u8]) -> Self {
+        Self {
+            pairs: form_urlencoded_pairs(body).collect(),
+        }
+    }
+
+    /// Adds a value (repeated names keep every value).
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.pairs.push((name.to_owned(), value.into()));
+    }
+
+    /// Whether one of a repeated field's values is `value` (ticked checkbox, selected option).
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.pairs.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// The first value of a field, trimmed of trailing line-ending noise; "" when absent.
+    pub fn get(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.replace("\r\n", "\n"))
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Non-blank lines of a text area, one item per line.
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Whether a checkbox is ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    /// An optional date (`YYYY-MM-DD`, as date inputs send); an error message when malformed.
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, String> {
+        let raw = self.get(name);
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| "must be a real date, like 2026-03-27".to_owned())
+    }
+
+    /// An optional whole number; an error message when malformed.
+    pub fn number(&self, name: &str) -> Result<Option<i64>, String> {
+        let raw = self.get(name);
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        raw.parse()
+            .map(Some)
+            .map_err(|_| "must be a whole number".to_owned())
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| WebError::TooLarge)?;
+        Ok(Self::parse(&bytes))
+    }
+}

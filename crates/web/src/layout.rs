@@ -1,0 +1,134 @@
+//! The page frame every page shares, and form errors shown the GOV.UK way: a summary at the
+//! top linking to each field, and a message by the field.
+
+use casewindow_domain::ids::ReviewId;
+
+/// What the frame of every page needs.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    /// (href, label)
+    pub breadcrumbs: Vec<(String, String)>,
+    pub review_nav: Option<ReviewNav>,
+    pub has_errors: bool,
+}
+
+/// The section navigation shown on every page of a review.
+#[derive(Clone, Debug)]
+pub struct ReviewNav {
+    pub title: String,
+    /// (href, label, is current)
+    pub items: Vec<(String, String, bool)>,
+}
+
+/// The sections of a review, in the order of the method.
+pub const SECTIONS: [(&str, &str); 11] = [
+    ("", "Overview"),
+    ("/terms", "Terms of reference"),
+    ("/participants", "Participants"),
+    ("/agencies", "Agencies"),
+    ("/chronology", "Chronologies"),
+    ("/conversations", "Conversations"),
+    ("/narrative", "Narrative"),
+    ("/kpes", "Key practice episodes"),
+    ("/findings", "Findings"),
+    ("/actions", "Responses and actions"),
+    ("/history", "Lifecycle history"),
+];
+
+impl ReviewNav {
+    /// Navigation for review `id`, with `current` (a suffix from [`SECTIONS`]) highlighted.
+    pub fn new(id: ReviewId, title: &str, current: &str) -> Self {
+        let items = SECTIONS
+            .iter()
+            .map(|(suffix, label)| {
+                (
+                    format!("/reviews/{id}{suffix}"),
+                    (*label).to_owned(),
+                    *suffix == current,
+                )
+            })
+            .collect();
+        Self {
+            title: title.to_owned(),
+            items,
+        }
+    }
+}
+
+/// Problems with a submitted form: (field id, message), in page order.
+#[derive(Clone, Debug, Default)]
+pub struct Errors {
+    pub list: Vec<(String, String)>,
+}
+
+impl Errors {
+    /// No errors.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds an error for a field.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.list.push((field.to_owned(), message.into()));
+    }
+
+    /// The first message for a field, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.list
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The CSS class for a field's group.
+    pub fn group(&self, field: &str) -> &'static str {
+        if self.get(field).is_some() {
+            "form-group form-group--error"
+        } else {
+            "form-group"
+        }
+    }
+
+    /// Converts application problems (named by record path) into form errors, mapping each
+    /// path to the form field that shows it.
+    pub fn from_problems(
+        problems: &[casewindow_interchange::Problem],
+        field_for: impl Fn(&str) -> String,
+    ) -> Self {
+        let mut errors = Self::none();
+        for problem in problems {
+            let field = field_for(&problem.path);
+            errors.add(&field, sentence(&problem.path, &problem.reason));
+        }
+        errors
+    }
+}
+
+/// "statement" + "is required" → "Statement is required".
+fn sentence(path: &str, reason: &str) -> String {
+    let name = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .split('[')
+        .next()
+        .unwrap_or(path)
+        .replace('_', " ");
+    let mut chars = name.chars();
+    let name = match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    };
+    if reason.chars().next().is_some_and(char::is_uppercase) {
+        reason.to_owned()
+    } else {
+        format!("{name} {reason}")
+    }
+}

@@ -1,0 +1,95 @@
+//! Pages, one module per resource. Handlers stay thin: extract, call `app`, render.
+
+mod actions;
+mod auth;
+mod chronology;
+mod conversations;
+mod edit;
+mod findings;
+mod kpes;
+mod narrative;
+mod people;
+mod portfolio;
+mod review;
+mod terms;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::layout::{Layout, ReviewNav};
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use casewindow_app::{CurrentUser, Permission};
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::review::Review;
+use casewindow_store::{Store, Stored};
+
+/// Every page route.
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .merge(auth::routes::<S>())
+        .merge(portfolio::routes::<S>())
+        .merge(review::routes::<S>())
+        .merge(findings::routes::<S>())
+        .merge(kpes::routes::<S>())
+        .merge(people::routes::<S>())
+        .merge(terms::routes::<S>())
+        .merge(chronology::routes::<S>())
+        .merge(conversations::routes::<S>())
+        .merge(narrative::routes::<S>())
+        .merge(actions::routes::<S>())
+}
+
+/// Renders a page.
+pub(crate) fn render(page: &impl Template) -> Result<Response, WebError> {
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The frame for a page outside any review.
+pub(crate) fn layout(
+    user: &CurrentUser,
+    title: &str,
+    breadcrumbs: Vec<(String, String)>,
+) -> Layout {
+    Layout {
+        title: title.to_owned(),
+        user_name: Some(user.user.display_name.clone()),
+        csrf: user.csrf_token.clone(),
+        breadcrumbs,
+        review_nav: None,
+        has_errors: false,
+    }
+}
+
+/// The review (if the user may see it) and the frame for one of its pages.
+pub(crate) async fn review_frame<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    section: &str,
+    title: &str,
+) -> Result<(Stored<Review>, Layout), WebError> {
+    let review = app.review(&user.actor(), id).await?;
+    let mut frame = layout(
+        user,
+        &format!("{title} – {}", review.record.title),
+        vec![
+            ("/".to_owned(), "Your reviews".to_owned()),
+            (format!("/reviews/{id}"), review.record.title.clone()),
+        ],
+    );
+    frame.review_nav = Some(ReviewNav::new(id, &review.record.title, section));
+    Ok((review, frame))
+}
+
+/// Whether the user holds a permission in the review (for showing links and buttons).
+pub(crate) async fn may<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    permission: Permission,
+) -> bool {
+    app.may(&user.actor(), id, permission)
+        .await
+        .unwrap_or(false)
+}

@@ -1,0 +1,579 @@
+//! Agency chronologies: each agency's own account, the accounts side by side (entries that
+//! may record the same occurrence sit together, with their differences highlighted), a
+//! swimlane timeline drawn as SVG, and adding entries.
+
+use super::edit::{self, Saved};
+use super::findings::{key, parse_key};
+use super::{render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_app::CurrentUser;
+use casewindow_domain::evidence::{
+    ChronologyEntry, DatePrecision, FuzzyDate, Provenance, SourceDocument,
+};
+use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
+use casewindow_domain::organisation::Agency;
+use casewindow_store::Store;
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/reviews/{id}/chronology", get(show::<S>))
+        .route(
+            "/reviews/{id}/chronology/new",
+            get(new_form::<S>).post(create::<S>),
+        )
+}
+
+#[derive(Deserialize, Default)]
+struct Filter {
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// One entry as shown.
+pub struct EntryView {
+    pub agency: String,
+    pub date: String,
+    pub actor: String,
+    pub contact: String,
+    pub description: String,
+    pub source: String,
+    /// Which of date, actor, contact differ from the others in its group.
+    pub differs: [bool; 3],
+}
+
+/// Entries that may record the same occurrence, from different agencies.
+pub struct Group {
+    pub date: String,
+    pub entries: Vec<EntryView>,
+    pub shared: bool,
+}
+
+#[derive(Template)]
+#[template(path = "chronology.html")]
+struct ChronologyPage {
+    layout: Layout,
+    id: String,
+    view: String,
+    filter_agency: String,
+    filter_from: String,
+    filter_to: String,
+    agencies: Vec<(String, String)>,
+    by_agency: Vec<(String, Vec<EntryView>)>,
+    groups: Vec<Group>,
+    svg: String,
+    total: usize,
+}
+
+fn words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn similar(a: &ChronologyEntry, b: &ChronologyEntry) -> bool {
+    let (wa, wb) = (words(&a.description), words(&b.description));
+    let union = wa.union(&wb).count();
+    let shared = wa.intersection(&wb).count();
+    (union > 0 && shared as f64 / union as f64 >= 0.12)
+        || (!a.contact_type.is_empty() && a.contact_type.eq_ignore_ascii_case(&b.contact_type))
+}
+
+/// Groups entries of different agencies whose dates overlap (allowing a day either side) and
+/// whose wording or kind of contact suggests the same occurrence.
+fn group(entries: &[ChronologyEntry]) -> Vec<Vec<&ChronologyEntry>> {
+    let mut groups: Vec<Vec<&ChronologyEntry>> = Vec::new();
+    for entry in entries {
+        let widened = FuzzyDate::range(
+            entry
+                .occurred
+                .start
+                .pred_opt()
+                .unwrap_or(entry.occurred.start),
+            entry.occurred.end.succ_opt().unwrap_or(entry.occurred.end),
+        );
+        let target = groups.iter_mut().rev().take(6).find(|g| {
+            g.iter().all(|other| other.agency_id != entry.agency_id)
+                && g.iter()
+                    .any(|other| widened.overlaps(&other.occurred) && similar(entry, other))
+        });
+        match target {
+            Some(group) => group.push(entry),
+            None => groups.push(vec![entry]),
+        }
+    }
+    groups
+}
+
+fn view(
+    entry: &ChronologyEntry,
+    agencies: &[Agency],
+    documents: &[SourceDocument],
+    differs: [bool; 3],
+) -> EntryView {
+    let source = entry
+        .source
+        .map_or_else(String::new, |Provenance { document_id, row }| {
+            let title = documents
+                .iter()
+                .find(|d| d.id == document_id)
+                .map_or("a source document", |d| d.title.as_str());
+            match row {
+                Some(row) => format!("{title}, row {row}"),
+                None => title.to_owned(),
+            }
+        });
+    EntryView {
+        agency: agencies
+            .iter()
+            .find(|a| a.id == entry.agency_id)
+            .map_or_else(|| "Unknown agency".to_owned(), |a| a.name.clone()),
+        date: entry.occurred.to_string(),
+        actor: entry.actor_role.clone(),
+        contact: entry.contact_type.clone(),
+        description: entry.description.clone(),
+        source,
+        differs,
+    }
+}
+
+fn lane_colour(idx: usize) -> &'static str {
+    [
+        "#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#5694ca", "#912b88", "#28a197",
+        "#85994b", "#b58840",
+    ][idx % 10]
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Draws the swimlane timeline: one lane per agency, entries placed by date; groups that may be
+/// the same occurrence are joined by a line.
+pub fn swimlane_svg(
+    entries: &[ChronologyEntry],
+    agencies: &[Agency],
+    groups: &[Vec<&ChronologyEntry>],
+) -> String {
+    let lanes: Vec<&Agency> = agencies
+        .iter()
+        .filter(|a| entries.iter().any(|e| e.agency_id == a.id))
+        .collect();
+    let (Some(first), Some(last)) = (
+        entries.iter().map(|e| e.occurred.start).min(),
+        entries.iter().map(|e| e.occurred.end).max(),
+    ) else {
+        return String::new();
+    };
+    let (label_width, width, lane_height, top) = (300.0, 1000.0, 52.0, 34.0);
+    let span = (last - first).num_days().max(1) as f64;
+    let x = |date: NaiveDate| {
+        label_width + 10.0 + (date - first).num_days() as f64 / span * (width - label_width - 30.0)
+    };
+    let height = top + lane_height * lanes.len() as f64 + 10.0;
+    let lane_y = |agency: AgencyId| {
+        lanes
+            .iter()
+            .position(|a| a.id == agency)
+            .map_or(0.0, |i| top + lane_height * i as f64 + lane_height / 2.0)
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">Timeline of {} entries from {} agencies, {} to {}</title>"#,
+        entries.len(),
+        lanes.len(),
+        first.format("%-d %b %Y"),
+        last.format("%-d %b %Y")
+    );
+    let mut year = first.year();
+    while let Some(jan) = NaiveDate::from_ymd_opt(year, 1, 1) {
+        if jan > last {
+            break;
+        }
+        if jan >= first {
+            let px = x(jan);
+            let _ = write!(
+                svg,
+                r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{height}" stroke="#b1b4b6" stroke-dasharray="3 3"/><text x="{:.1}" y="18" font-size="15" fill="#505a5f">{year}</text>"##,
+                top - 6.0,
+                px + 3.0
+            );
+        }
+        year += 1;
+    }
+    for (idx, lane) in lanes.iter().enumerate() {
+        let y = top + lane_height * idx as f64;
+        let _ = write!(
+            svg,
+            r##"<rect x="0" y="{y}" width="{width}" height="{lane_height}" fill="{}"/><text x="8" y="{:.1}" font-size="15" fill="#0b0c0c">{}</text>"##,
+            if idx % 2 == 0 { "#f3f2f1" } else { "#ffffff" },
+            y + lane_height / 2.0 + 4.0,
+            escape(&truncate(&lane.name, 36))
+        );
+    }
+    for group in groups.iter().filter(|g| g.len() > 1) {
+        let px = x(group[0].occurred.start);
+        let ys: Vec<f64> = group.iter().map(|e| lane_y(e.agency_id)).collect();
+        let (min, max) = (
+            ys.iter().cloned().fold(f64::MAX, f64::min),
+            ys.iter().cloned().fold(f64::MIN, f64::max),
+        );
+        let _ = write!(
+            svg,
+            r##"<line x1="{px:.1}" y1="{min:.1}" x2="{px:.1}" y2="{max:.1}" stroke="#0b0c0c" stroke-width="2"/>"##
+        );
+    }
+    for entry in entries {
+        let colour = lane_colour(
+            lanes
+                .iter()
+                .position(|a| a.id == entry.agency_id)
+                .unwrap_or(0),
+        );
+        let y = lane_y(entry.agency_id);
+        let tip = escape(&format!(
+            "{}: {}",
+            entry.occurred,
+            truncate(&entry.description, 140)
+        ));
+        if entry.occurred.precision == DatePrecision::Day {
+            let _ = write!(
+                svg,
+                r#"<circle cx="{:.1}" cy="{y:.1}" r="6" fill="{colour}"><title>{tip}</title></circle>"#,
+                x(entry.occurred.start)
+            );
+        } else {
+            let (x1, x2) = (x(entry.occurred.start), x(entry.occurred.end));
+            let _ = write!(
+                svg,
+                r#"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="8" fill="{colour}" fill-opacity="0.5"><title>{tip}</title></rect>"#,
+                y - 4.0,
+                (x2 - x1).max(4.0)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+async fn show<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, WebError> {
+    let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
+    let actor = user.actor();
+    let agencies = app.agencies_of(&actor, id).await?;
+    let documents: Vec<SourceDocument> = app
+        .records::<SourceDocument>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|d| d.record)
+        .collect();
+    let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
+    let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
+    let agency_filter = filter.agency.parse::<AgencyId>().ok();
+    let entries: Vec<ChronologyEntry> = app
+        .records::<ChronologyEntry>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|e| e.record)
+        .filter(|e| agency_filter.is_none_or(|a| e.agency_id == a))
+        .filter(|e| {
+            from.is_none_or(|f| e.occurred.end >= f) && to.is_none_or(|t| e.occurred.start <= t)
+        })
+        .collect();
+    let view_name = match filter.view.as_str() {
+        "side-by-side" | "timeline" => filter.view.clone(),
+        _ => "agency".to_owned(),
+    };
+    let groups = group(&entries);
+    let by_agency = agencies
+        .iter()
+        .filter_map(|agency| {
+            let mine: Vec<EntryView> = entries
+                .iter()
+                .filter(|e| e.agency_id == agency.id)
+                .map(|e| view(e, &agencies, &documents, [false; 3]))
+                .collect();
+            (!mine.is_empty()).then(|| (agency.name.clone(), mine))
+        })
+        .collect();
+    let group_views = groups
+        .iter()
+        .map(|g| {
+            let shared = g.len() > 1;
+            let entries = g
+                .iter()
+                .map(|e| {
+                    let differs = if shared {
+                        [
+                            g.iter().any(|o| o.occurred != e.occurred),
+                            g.iter()
+                                .any(|o| !o.actor_role.eq_ignore_ascii_case(&e.actor_role)),
+                            g.iter()
+                                .any(|o| !o.contact_type.eq_ignore_ascii_case(&e.contact_type)),
+                        ]
+                    } else {
+                        [false; 3]
+                    };
+                    view(e, &agencies, &documents, differs)
+                })
+                .collect();
+            Group {
+                date: g[0].occurred.to_string(),
+                entries,
+                shared,
+            }
+        })
+        .collect();
+    let svg = if view_name == "timeline" {
+        swimlane_svg(&entries, &agencies, &groups)
+    } else {
+        String::new()
+    };
+    render(&ChronologyPage {
+        layout: frame,
+        id: id.to_string(),
+        view: view_name,
+        filter_agency: filter.agency,
+        filter_from: filter.from,
+        filter_to: filter.to,
+        agencies: agencies
+            .iter()
+            .map(|a| (a.id.to_string(), a.name.clone()))
+            .collect(),
+        by_agency,
+        groups: group_views,
+        svg,
+        total: entries.len(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "chronology_new.html")]
+struct NewEntryPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    agencies: Vec<(String, String)>,
+    documents: Vec<(String, String)>,
+    precisions: Vec<(String, &'static str)>,
+}
+
+const PRECISIONS: [(DatePrecision, &str); 5] = [
+    (DatePrecision::Day, "A known day"),
+    (DatePrecision::Month, "Only the month is known"),
+    (DatePrecision::Year, "Only the year is known"),
+    (DatePrecision::Approximate, "An estimate between two dates"),
+    (DatePrecision::Range, "Some time between two dates"),
+];
+
+async fn entry_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (_, mut frame) =
+        review_frame(app, user, id, "/chronology", "Add a chronology entry").await?;
+    frame.has_errors = !errors.is_empty();
+    let actor = user.actor();
+    let agencies = app
+        .agencies_of(&actor, id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.name))
+        .collect();
+    let documents = app
+        .records::<SourceDocument>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|d| (d.record.id.to_string(), d.record.title))
+        .collect();
+    render(&NewEntryPage {
+        layout: frame,
+        errors,
+        form,
+        id: id.to_string(),
+        agencies,
+        documents,
+        precisions: PRECISIONS.iter().map(|(p, l)| (key(p), *l)).collect(),
+    })
+}
+
+async fn new_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let mut form = FormData::default();
+    form.push("precision", "day");
+    entry_page(&app, &user, id, form, Errors::none()).await
+}
+
+/// The date of an entry from the form's precision, dates and time.
+fn occurred(form: &FormData, errors: &mut Errors) -> Option<FuzzyDate> {
+    let precision =
+        parse_key::<DatePrecision>(&form.get("precision")).unwrap_or(DatePrecision::Day);
+    let start = match form.date("start") {
+        Ok(Some(date)) => Some(date),
+        Ok(None) => {
+            errors.add(
+                "start",
+                "Enter the date, or a date in the month or year it happened",
+            );
+            None
+        }
+        Err(message) => {
+            errors.add("start", format!("The date {message}"));
+            None
+        }
+    };
+    let end = form
+        .date("end")
+        .map_err(|m| errors.add("end", format!("The end date {m}")))
+        .ok()
+        .flatten();
+    let time = {
+        let raw = form.get("time");
+        let raw = raw.trim();
+        if raw.is_empty() {
+            None
+        } else {
+            match NaiveTime::parse_from_str(raw, "%H:%M") {
+                Ok(time) => Some(time),
+                Err(_) => {
+                    errors.add("time", "The time must be like 14:30");
+                    None
+                }
+            }
+        }
+    };
+    let start = start?;
+    let date = match precision {
+        DatePrecision::Day => FuzzyDate {
+            time,
+            ..FuzzyDate::day(start)
+        },
+        DatePrecision::Month => FuzzyDate::month(start.year(), start.month())?,
+        DatePrecision::Year => FuzzyDate::year(start.year())?,
+        DatePrecision::Approximate | DatePrecision::Range => {
+            let Some(end) = end else {
+                errors.add("end", "Enter the latest date it could have been");
+                return None;
+            };
+            if end < start {
+                errors.add("end", "The end date must be on or after the start date");
+                return None;
+            }
+            if precision == DatePrecision::Range {
+                FuzzyDate::range(start, end)
+            } else {
+                FuzzyDate::approximate(start, end)
+            }
+        }
+    };
+    if time.is_some() && precision != DatePrecision::Day {
+        errors.add("time", "A time can only be given with a known day");
+    }
+    Some(date)
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let mut errors = Errors::none();
+    let agency = form.get("agency_id").parse::<AgencyId>().ok();
+    if agency.is_none() {
+        errors.add("agency_id", "Choose whose chronology the entry belongs to");
+    }
+    let date = occurred(&form, &mut errors);
+    let description = form.get("description").trim().to_owned();
+    if description.is_empty() {
+        errors.add("description", "Describe what the record says happened");
+    }
+    let source = match form.get("document_id").parse::<SourceDocumentId>().ok() {
+        Some(document_id) => match form.number("row") {
+            Ok(row) => Some(Provenance {
+                document_id,
+                row: row.and_then(|r| u32::try_from(r).ok()),
+            }),
+            Err(message) => {
+                errors.add("row", format!("The row {message}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let (Some(agency_id), Some(occurred), true) = (agency, date, errors.is_empty()) else {
+        return entry_page(&app, &user, id, form, errors).await;
+    };
+    let entry = ChronologyEntry {
+        id: ChronologyEntryId(uuid::Uuid::new_v4()),
+        review_id: id,
+        agency_id,
+        occurred,
+        actor_role: form.get("actor_role").trim().to_owned(),
+        contact_type: form.get("contact_type").trim().to_owned(),
+        description,
+        subjects: Vec::new(),
+        source,
+    };
+    let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
+    let back = format!("/reviews/{id}/chronology");
+    match edit::save(
+        &app,
+        &user.actor(),
+        &frame,
+        entry,
+        None,
+        "",
+        &back,
+        edit::field_from_path,
+    )
+    .await?
+    {
+        Saved::Done(_) => Ok(edit::see_other(&format!(
+            "/reviews/{id}/chronology?agency={agency_id}"
+        ))),
+        Saved::Invalid(errors) => entry_page(&app, &user, id, form, errors).await,
+        Saved::Conflict(response) => Ok(response),
+    }
+}

@@ -1,0 +1,567 @@
+//! Conversations in the Appendix 3 structure, and the practitioner's own check-back page.
+
+use super::edit::{self, Saved};
+use super::findings::{key, parse_key};
+use super::{layout, render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_app::{AppError, CheckBackReply, CurrentUser};
+use casewindow_domain::analysis::{FactorLevel, KeyPracticeEpisode};
+use casewindow_domain::evidence::{CheckBack, Conversation, FactorNote, MindsetNote};
+use casewindow_domain::ids::{ConversationId, KpeId, ParticipationId, ReviewId};
+use casewindow_domain::participation::Participation;
+use casewindow_store::{Store, Stored};
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/reviews/{id}/conversations", get(list::<S>))
+        .route(
+            "/reviews/{id}/conversations/new",
+            get(new_form::<S>).post(create::<S>),
+        )
+        .route(
+            "/reviews/{id}/conversations/{conversation}",
+            get(edit_form::<S>).post(update::<S>),
+        )
+        .route(
+            "/check-back/{conversation}",
+            get(check_back::<S>).post(reply::<S>),
+        )
+}
+
+fn check_back_label(check: &CheckBack) -> String {
+    match check {
+        CheckBack::NotSent => "Not yet sent to the participant".to_owned(),
+        CheckBack::Sent { sent_on } => {
+            format!("Sent on {}, awaiting reply", sent_on.format("%-d %B %Y"))
+        }
+        CheckBack::Confirmed { replied_on, .. } => format!(
+            "Confirmed by the participant on {}",
+            replied_on.format("%-d %B %Y")
+        ),
+        CheckBack::Amended { replied_on, .. } => format!(
+            "Participant asked for changes on {}",
+            replied_on.format("%-d %B %Y")
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "conversations.html")]
+struct ListPage {
+    layout: Layout,
+    id: String,
+    rows: Vec<(String, String, String, String)>,
+}
+
+async fn list<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let (_, frame) = review_frame(&app, &user, id, "/conversations", "Conversations").await?;
+    let actor = user.actor();
+    let conversations = app.records::<Conversation>(&actor, id).await?;
+    let participants = app.records::<Participation>(&actor, id).await?;
+    let rows = conversations
+        .into_iter()
+        .map(|c| {
+            let c = c.record;
+            let who = participants
+                .iter()
+                .find(|p| p.record.id == c.participant_id)
+                .map_or_else(String::new, |p| p.record.label.clone());
+            (
+                format!("/reviews/{id}/conversations/{}", c.id),
+                who,
+                c.held_on.format("%-d %B %Y").to_string(),
+                check_back_label(&c.check_back),
+            )
+        })
+        .collect();
+    render(&ListPage {
+        layout: frame,
+        id: id.to_string(),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "conversation_edit.html")]
+struct EditPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    action: String,
+    is_new: bool,
+    check_back_link: String,
+    participants: Vec<(String, String)>,
+    kpes: Vec<(String, String)>,
+    levels: Vec<(String, &'static str)>,
+    mindset_slots: Vec<usize>,
+    factor_slots: Vec<usize>,
+    check_states: Vec<(String, &'static str)>,
+}
+
+const MINDSET_FIELDS: [(&str, &str); 7] = [
+    (
+        "what_they_thought_was_happening",
+        "What they thought was going on",
+    ),
+    ("reasons_and_emotions", "Their reasons, and how they felt"),
+    ("front_of_mind", "What was at the front of their mind"),
+    ("other_demands", "What else was occupying them"),
+    (
+        "conflicting_concerns",
+        "Conflicting concerns, and how they prioritised them",
+    ),
+    ("hoped_to_achieve", "What they hoped to achieve"),
+    ("options_seen", "The options they thought they had"),
+];
+
+fn count(form: &FormData, prefix: &str) -> usize {
+    (0..100)
+        .take_while(|idx| !form.get(&format!("{prefix}_{idx}")).trim().is_empty())
+        .count()
+}
+
+fn to_form(conversation: &Conversation, version: i64) -> FormData {
+    let mut form = FormData::default();
+    form.push("version", version.to_string());
+    form.push("participant_id", conversation.participant_id.to_string());
+    form.push("held_on", conversation.held_on.to_string());
+    for reviewer in &conversation.reviewers_present {
+        form.push("reviewers_present", reviewer.to_string());
+    }
+    form.push("introduction", conversation.introduction.clone());
+    form.push("overview", conversation.overview.clone());
+    form.push("turning_points", conversation.turning_points.join("\n"));
+    for (idx, note) in conversation.mindset.iter().enumerate() {
+        form.push(&format!("episode_{idx}"), note.episode.clone());
+        if let Some(kpe) = note.kpe_id {
+            form.push(&format!("kpe_{idx}"), kpe.to_string());
+        }
+        let values = [
+            &note.what_they_thought_was_happening,
+            &note.reasons_and_emotions,
+            &note.front_of_mind,
+            &note.other_demands,
+            &note.conflicting_concerns,
+            &note.hoped_to_achieve,
+            &note.options_seen,
+        ];
+        for ((name, _), value) in MINDSET_FIELDS.iter().zip(values) {
+            form.push(&format!("{name}_{idx}"), value.clone());
+        }
+    }
+    for (idx, factor) in conversation.factors.iter().enumerate() {
+        form.push(&format!("factor_{idx}"), factor.description.clone());
+        form.push(&format!("factor_level_{idx}"), key(&factor.level));
+        if let Some(priority) = factor.priority {
+            form.push(&format!("factor_priority_{idx}"), priority.to_string());
+        }
+    }
+    form.push("went_well", conversation.went_well.join("\n"));
+    form.push("queries", conversation.queries.join("\n"));
+    form.push(
+        "suggested_changes",
+        conversation.suggested_changes.join("\n"),
+    );
+    match &conversation.check_back {
+        CheckBack::NotSent => form.push("check_back", "not_sent"),
+        CheckBack::Sent { sent_on }
+        | CheckBack::Confirmed { sent_on, .. }
+        | CheckBack::Amended { sent_on, .. } => {
+            form.push("check_back", "sent");
+            form.push("sent_on", sent_on.to_string());
+        }
+    }
+    form
+}
+
+fn from_form(form: &FormData, mut conversation: Conversation) -> Result<Conversation, Errors> {
+    let mut errors = Errors::none();
+    match form.get("participant_id").parse::<ParticipationId>() {
+        Ok(participant) => conversation.participant_id = participant,
+        Err(_) => errors.add("participant_id", "Choose who the conversation was with"),
+    }
+    match form.date("held_on") {
+        Ok(Some(date)) => conversation.held_on = date,
+        Ok(None) => errors.add("held_on", "Enter the date the conversation was held"),
+        Err(message) => errors.add("held_on", format!("The date {message}")),
+    }
+    conversation.reviewers_present = form
+        .all("reviewers_present")
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    conversation.introduction = form.get("introduction").trim().to_owned();
+    conversation.overview = form.get("overview").trim().to_owned();
+    conversation.turning_points = form.lines("turning_points");
+    conversation.mindset = (0..count(form, "episode") + 1)
+        .filter(|idx| !form.get(&format!("episode_{idx}")).trim().is_empty())
+        .map(|idx| {
+            let get = |name: &str| form.get(&format!("{name}_{idx}")).trim().to_owned();
+            MindsetNote {
+                kpe_id: get("kpe").parse::<KpeId>().ok(),
+                episode: get("episode"),
+                what_they_thought_was_happening: get("what_they_thought_was_happening"),
+                reasons_and_emotions: get("reasons_and_emotions"),
+                front_of_mind: get("front_of_mind"),
+                other_demands: get("other_demands"),
+                conflicting_concerns: get("conflicting_concerns"),
+                hoped_to_achieve: get("hoped_to_achieve"),
+                options_seen: get("options_seen"),
+            }
+        })
+        .collect();
+    conversation.factors = Vec::new();
+    for idx in 0..count(form, "factor") + 1 {
+        let description = form.get(&format!("factor_{idx}")).trim().to_owned();
+        if description.is_empty() {
+            continue;
+        }
+        let Some(level) = parse_key::<FactorLevel>(&form.get(&format!("factor_level_{idx}")))
+        else {
+            errors.add(
+                &format!("factor_level_{idx}"),
+                "Choose the level of this factor",
+            );
+            continue;
+        };
+        let priority = form
+            .number(&format!("factor_priority_{idx}"))
+            .ok()
+            .flatten()
+            .and_then(|p| u8::try_from(p).ok());
+        conversation.factors.push(FactorNote {
+            level,
+            description,
+            priority,
+        });
+    }
+    conversation.went_well = form.lines("went_well");
+    conversation.queries = form.lines("queries");
+    conversation.suggested_changes = form.lines("suggested_changes");
+    let previous = conversation.check_back.clone();
+    conversation.check_back = match form.get("check_back").as_str() {
+        "sent" => match form.date("sent_on") {
+            Ok(Some(sent_on)) => match previous {
+                // Keep the participant's reply when the sending date is unchanged.
+                CheckBack::Confirmed { sent_on: was, .. }
+                | CheckBack::Amended { sent_on: was, .. }
+                    if was == sent_on =>
+                {
+                    previous
+                }
+                _ => CheckBack::Sent { sent_on },
+            },
+            Ok(None) => {
+                errors.add(
+                    "sent_on",
+                    "Enter the date the record was sent to the participant",
+                );
+                previous
+            }
+            Err(message) => {
+                errors.add("sent_on", format!("The date {message}"));
+                previous
+            }
+        },
+        _ => CheckBack::NotSent,
+    };
+    if errors.is_empty() {
+        Ok(conversation)
+    } else {
+        Err(errors)
+    }
+}
+
+fn field_for(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("mindset[") {
+        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        return format!("episode_{idx}");
+    }
+    if let Some(rest) = path.strip_prefix("factors[") {
+        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        return format!("factor_{idx}");
+    }
+    if path.starts_with("check_back") {
+        return "sent_on".to_owned();
+    }
+    edit::field_from_path(path)
+}
+
+async fn edit_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+    existing: Option<ConversationId>,
+) -> Result<Response, WebError> {
+    let (_, mut frame) = review_frame(
+        app,
+        user,
+        id,
+        "/conversations",
+        if existing.is_some() {
+            "Conversation"
+        } else {
+            "Record a conversation"
+        },
+    )
+    .await?;
+    frame.has_errors = !errors.is_empty();
+    let actor = user.actor();
+    let participants = app
+        .records::<Participation>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.record.id.to_string(),
+                format!("{} ({})", p.record.label, p.record.role.label()),
+            )
+        })
+        .collect();
+    let kpes = app
+        .records::<KeyPracticeEpisode>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            (
+                k.record.id.to_string(),
+                format!("KPE {}: {}", k.record.position, k.record.title),
+            )
+        })
+        .collect();
+    let mindset_slots = (0..count(&form, "episode") + 1).collect();
+    let factor_slots = (0..count(&form, "factor") + 1).collect();
+    render(&EditPage {
+        layout: frame,
+        errors,
+        form,
+        action: existing.map_or_else(
+            || format!("/reviews/{id}/conversations/new"),
+            |c| format!("/reviews/{id}/conversations/{c}"),
+        ),
+        is_new: existing.is_none(),
+        check_back_link: existing.map_or_else(String::new, |c| format!("/check-back/{c}")),
+        participants,
+        kpes,
+        levels: FactorLevel::ALL
+            .iter()
+            .map(|l| (key(l), l.label()))
+            .collect(),
+        mindset_slots,
+        factor_slots,
+        check_states: vec![
+            ("not_sent".to_owned(), "Not yet sent"),
+            ("sent".to_owned(), "Sent to the participant"),
+        ],
+    })
+}
+
+async fn new_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let mut form = FormData::default();
+    form.push(
+        "introduction",
+        "Purpose, confidentiality and the structure of the conversation explained and agreed.",
+    );
+    edit_page(&app, &user, id, form, Errors::none(), None).await
+}
+
+async fn load<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    conversation: ConversationId,
+) -> Result<Stored<Conversation>, WebError> {
+    let stored = app
+        .record::<Conversation>(&user.actor(), conversation.0)
+        .await?;
+    if stored.record.review_id != id {
+        return Err(WebError::NotFound);
+    }
+    Ok(stored)
+}
+
+async fn edit_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, conversation)): Path<(ReviewId, ConversationId)>,
+) -> Result<Response, WebError> {
+    let stored = load(&app, &user, id, conversation).await?;
+    edit_page(
+        &app,
+        &user,
+        id,
+        to_form(&stored.record, stored.meta.version),
+        Errors::none(),
+        Some(conversation),
+    )
+    .await
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let base = Conversation {
+        id: ConversationId(uuid::Uuid::new_v4()),
+        review_id: id,
+        participant_id: ParticipationId(uuid::Uuid::nil()),
+        held_on: app.today(),
+        reviewers_present: Vec::new(),
+        introduction: String::new(),
+        overview: String::new(),
+        turning_points: Vec::new(),
+        mindset: Vec::new(),
+        factors: Vec::new(),
+        went_well: Vec::new(),
+        queries: Vec::new(),
+        suggested_changes: Vec::new(),
+        check_back: CheckBack::NotSent,
+    };
+    persist(app, user, id, form, base, None).await
+}
+
+async fn update<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, conversation)): Path<(ReviewId, ConversationId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = load(&app, &user, id, conversation).await?;
+    let version = edit::version(&form).unwrap_or(0);
+    persist(app, user, id, form, stored.record, Some(version)).await
+}
+
+async fn persist<S: Store>(
+    app: AppState<S>,
+    user: CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    base: Conversation,
+    version: Option<i64>,
+) -> Result<Response, WebError> {
+    let conversation_id = base.id;
+    let existing = version.map(|_| conversation_id);
+    let conversation = match from_form(&form, base) {
+        Ok(c) => c,
+        Err(errors) => return edit_page(&app, &user, id, form, errors, existing).await,
+    };
+    let (_, frame) = review_frame(&app, &user, id, "/conversations", "Conversation").await?;
+    let back = format!("/reviews/{id}/conversations/{conversation_id}");
+    match edit::save(
+        &app,
+        &user.actor(),
+        &frame,
+        conversation,
+        version,
+        &edit::reason(&form, "edited the conversation record"),
+        &back,
+        field_for,
+    )
+    .await?
+    {
+        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/conversations"))),
+        Saved::Invalid(errors) => edit_page(&app, &user, id, form, errors, existing).await,
+        Saved::Conflict(response) => Ok(response),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "check_back.html")]
+struct CheckBackPage {
+    layout: Layout,
+    errors: Errors,
+    conversation: Conversation,
+    participant: String,
+    status: String,
+    version: i64,
+    action: String,
+    is_participant: bool,
+    note: String,
+    mindset_labels: Vec<&'static str>,
+}
+
+async fn check_back_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ConversationId,
+    errors: Errors,
+    note: String,
+) -> Result<Response, WebError> {
+    let (stored, participant) = app.conversation_for_check_back(&user.actor(), id).await?;
+    let mut frame = layout(
+        user,
+        "Check the record of your conversation",
+        vec![("/".to_owned(), "Your reviews".to_owned())],
+    );
+    frame.has_errors = !errors.is_empty();
+    render(&CheckBackPage {
+        layout: frame,
+        errors,
+        status: check_back_label(&stored.record.check_back),
+        is_participant: participant.user_id == Some(user.user.id),
+        participant: participant.label,
+        version: stored.meta.version,
+        action: format!("/check-back/{id}"),
+        conversation: stored.record,
+        note,
+        mindset_labels: MINDSET_FIELDS.iter().map(|(_, label)| *label).collect(),
+    })
+}
+
+async fn check_back<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ConversationId>,
+) -> Result<Response, WebError> {
+    check_back_page(&app, &user, id, Errors::none(), String::new()).await
+}
+
+async fn reply<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ConversationId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let note = form.get("note").trim().to_owned();
+    let reply = if form.get("reply") == "confirm" {
+        CheckBackReply::Confirm
+    } else {
+        CheckBackReply::AskForChanges { note: note.clone() }
+    };
+    let version = edit::version(&form).unwrap_or(0);
+    let mut errors = Errors::none();
+    match app
+        .reply_to_check_back(&user.actor(), id, version, reply)
+        .await
+    {
+        Ok(_) => return Ok(edit::see_other(&format!("/check-back/{id}"))),
+        Err(AppError::Invalid(_)) => errors.add("note", "Say what should change in the record"),
+        Err(AppError::Conflict(_)) => errors.add(
+            "note",
+            "The record changed since you opened it; read it again before replying",
+        ),
+        Err(other) => return Err(other.into()),
+    }
+    check_back_page(&app, &user, id, errors, note).await
+}

@@ -1,0 +1,487 @@
+//! Findings: the list, and the editor in the finding template.
+
+use super::edit::{self, Saved};
+use super::{render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_app::{AppError, CurrentUser};
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::findings::{
+    Finding, FindingStatus, GeneralityEvidence, GeneralityEvidenceKind, Polarity, RecurrentIssue,
+    RecurrentIssueStatus,
+};
+use casewindow_domain::ids::{FindingId, KpeId, RecurrentIssueId, ReviewId};
+use casewindow_domain::typology::Pattern;
+use casewindow_store::Store;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/reviews/{id}/findings", get(list::<S>))
+        .route(
+            "/reviews/{id}/findings/new",
+            get(new_form::<S>).post(create::<S>),
+        )
+        .route(
+            "/reviews/{id}/findings/{finding}",
+            get(edit_form::<S>).post(update::<S>),
+        )
+}
+
+pub(crate) fn key<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub(crate) fn parse_key<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+const EVIDENCE_KINDS: [(GeneralityEvidenceKind, &str); 5] = [
+    (
+        GeneralityEvidenceKind::ReviewTeamKnowledge,
+        "Review team's knowledge",
+    ),
+    (
+        GeneralityEvidenceKind::LocalAuditData,
+        "Local audit or data",
+    ),
+    (GeneralityEvidenceKind::Research, "Research"),
+    (GeneralityEvidenceKind::OtherReview, "Another review"),
+    (
+        GeneralityEvidenceKind::PractitionerSurvey,
+        "Practitioner survey",
+    ),
+];
+
+const STATUSES: [(FindingStatus, &str); 4] = [
+    (FindingStatus::Draft, "Draft"),
+    (FindingStatus::CaseGroupTested, "Tested with the case group"),
+    (FindingStatus::ReviewTeamAgreed, "Agreed by the review team"),
+    (FindingStatus::Final, "Final"),
+];
+
+fn status_label(status: FindingStatus) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map_or("", |(_, label)| label)
+}
+
+struct Row {
+    href: String,
+    position: u32,
+    statement: String,
+    pattern: String,
+    polarity: &'static str,
+    status: &'static str,
+    missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "findings_list.html")]
+struct ListPage {
+    layout: Layout,
+    id: String,
+    rows: Vec<Row>,
+}
+
+async fn list<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let (_, frame) = review_frame(&app, &user, id, "/findings", "Findings").await?;
+    let findings = app.records::<Finding>(&user.actor(), id).await?;
+    let rows = findings
+        .into_iter()
+        .map(|stored| {
+            let finding = stored.record;
+            Row {
+                href: format!("/reviews/{id}/findings/{}", finding.id),
+                position: finding.position,
+                pattern: finding
+                    .pattern
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "Not yet placed".to_owned()),
+                polarity: match finding.polarity {
+                    Some(Polarity::Constructive) => "Constructive",
+                    Some(Polarity::Unsafe) => "Unsafe",
+                    None => "Not set",
+                },
+                status: status_label(finding.status),
+                missing: casewindow_domain::findings::incompleteness(&finding).join(", "),
+                statement: finding.statement,
+            }
+        })
+        .collect();
+    render(&ListPage {
+        layout: frame,
+        id: id.to_string(),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "finding_edit.html")]
+struct EditPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    action: String,
+    is_new: bool,
+    patterns: Vec<(String, String, String)>,
+    kpes: Vec<(String, String)>,
+    issues: Vec<(String, String)>,
+    evidence_kinds: Vec<(String, &'static str)>,
+    statuses: Vec<(String, &'static str)>,
+    evidence_slots: Vec<usize>,
+}
+
+fn to_form(finding: &Finding, version: i64) -> FormData {
+    let mut form = FormData::default();
+    form.push("version", version.to_string());
+    form.push("statement", finding.statement.clone());
+    form.push("context", finding.context.clone());
+    if let Some(pattern) = finding.pattern {
+        form.push("pattern", key(&pattern));
+    }
+    if let Some(pattern) = finding.secondary_pattern {
+        form.push("secondary_pattern", key(&pattern));
+    }
+    if let Some(polarity) = finding.polarity {
+        form.push("polarity", key(&polarity));
+    }
+    form.push("manifestation", finding.manifestation.clone());
+    for kpe in &finding.kpe_ids {
+        form.push("kpe_ids", kpe.to_string());
+    }
+    for (idx, item) in finding.generality_evidence.iter().enumerate() {
+        form.push(&format!("evidence_kind_{idx}"), key(&item.kind));
+        form.push(
+            &format!("evidence_description_{idx}"),
+            item.description.clone(),
+        );
+        form.push(&format!("evidence_reference_{idx}"), item.reference.clone());
+    }
+    form.push("why_it_matters", finding.why_it_matters.clone());
+    form.push("questions", finding.questions.join("\n"));
+    if let Some(priority) = finding.priority {
+        form.push("priority", priority.to_string());
+    }
+    form.push("status", key(&finding.status));
+    for issue in &finding.recurrent_issue_ids {
+        form.push("recurrent_issue_ids", issue.to_string());
+    }
+    form
+}
+
+fn evidence_count(form: &FormData) -> usize {
+    (0..50)
+        .take_while(|idx| {
+            !form.get(&format!("evidence_kind_{idx}")).is_empty()
+                || !form.get(&format!("evidence_description_{idx}")).is_empty()
+        })
+        .count()
+}
+
+fn from_form(form: &FormData, mut finding: Finding) -> Result<Finding, Errors> {
+    let mut errors = Errors::none();
+    finding.statement = form.get("statement").trim().to_owned();
+    finding.context = form.get("context").trim().to_owned();
+    finding.pattern = parse_key(&form.get("pattern"));
+    finding.secondary_pattern = parse_key(&form.get("secondary_pattern"));
+    finding.polarity = parse_key(&form.get("polarity"));
+    finding.manifestation = form.get("manifestation").trim().to_owned();
+    finding.kpe_ids = form
+        .all("kpe_ids")
+        .iter()
+        .filter_map(|id| id.parse::<KpeId>().ok())
+        .collect();
+    finding.generality_evidence.clear();
+    for idx in 0..evidence_count(form) + 1 {
+        let description = form
+            .get(&format!("evidence_description_{idx}"))
+            .trim()
+            .to_owned();
+        let kind = form.get(&format!("evidence_kind_{idx}"));
+        if description.is_empty() && kind.is_empty() {
+            continue;
+        }
+        match parse_key::<GeneralityEvidenceKind>(&kind) {
+            Some(kind) => finding.generality_evidence.push(GeneralityEvidence {
+                kind,
+                description,
+                reference: form
+                    .get(&format!("evidence_reference_{idx}"))
+                    .trim()
+                    .to_owned(),
+            }),
+            None => errors.add(
+                &format!("evidence_kind_{idx}"),
+                "Choose what kind of evidence this is",
+            ),
+        }
+    }
+    finding.why_it_matters = form.get("why_it_matters").trim().to_owned();
+    finding.questions = form.lines("questions");
+    finding.priority = match form.number("priority") {
+        Ok(Some(n)) if (1..=255).contains(&n) => Some(n as u8),
+        Ok(Some(_)) => {
+            errors.add(
+                "priority",
+                "Priority must be a number from 1 (highest) upwards",
+            );
+            None
+        }
+        Ok(None) => None,
+        Err(message) => {
+            errors.add("priority", format!("Priority {message}"));
+            None
+        }
+    };
+    finding.status = parse_key(&form.get("status")).unwrap_or(FindingStatus::Draft);
+    finding.recurrent_issue_ids = form
+        .all("recurrent_issue_ids")
+        .iter()
+        .filter_map(|id| id.parse::<RecurrentIssueId>().ok())
+        .collect();
+    if errors.is_empty() {
+        Ok(finding)
+    } else {
+        Err(errors)
+    }
+}
+
+fn field_for(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("generality_evidence[") {
+        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let field = if path.ends_with("reference") {
+            "reference"
+        } else {
+            "description"
+        };
+        return format!("evidence_{field}_{idx}");
+    }
+    edit::field_from_path(path)
+}
+
+async fn edit_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+    finding: Option<FindingId>,
+) -> Result<Response, WebError> {
+    let title = if finding.is_some() {
+        "Edit finding"
+    } else {
+        "Add a finding"
+    };
+    let (_, mut frame) = review_frame(app, user, id, "/findings", title).await?;
+    frame.has_errors = !errors.is_empty();
+    let actor = user.actor();
+    let kpes = app
+        .records::<KeyPracticeEpisode>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            (
+                k.record.id.to_string(),
+                format!("KPE {}: {}", k.record.position, k.record.title),
+            )
+        })
+        .collect();
+    let issues = app
+        .store()
+        .list_all::<RecurrentIssue>()
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.record.status,
+                RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
+            ) || form.has("recurrent_issue_ids", &i.record.id.to_string())
+        })
+        .map(|i| {
+            (
+                i.record.id.to_string(),
+                format!("{}: {}", i.record.pattern.short_label(), i.record.label),
+            )
+        })
+        .collect();
+    let slots = evidence_count(&form) + 1;
+    let action = match finding {
+        Some(finding) => format!("/reviews/{id}/findings/{finding}"),
+        None => format!("/reviews/{id}/findings/new"),
+    };
+    render(&EditPage {
+        layout: frame,
+        errors,
+        form,
+        action,
+        is_new: finding.is_none(),
+        patterns: Pattern::ALL
+            .iter()
+            .map(|p| (key(p), p.to_string(), pattern_hint(*p).to_owned()))
+            .collect(),
+        kpes,
+        issues,
+        evidence_kinds: EVIDENCE_KINDS
+            .iter()
+            .map(|(k, label)| (key(k), *label))
+            .collect(),
+        statuses: STATUSES.iter().map(|(s, label)| (key(s), *label)).collect(),
+        evidence_slots: (0..slots).collect(),
+    })
+}
+
+fn pattern_hint(pattern: Pattern) -> &'static str {
+    match pattern {
+        Pattern::Tool => {
+            "Forms, recording systems, frameworks, procedures and how they shape practice."
+        }
+        Pattern::Management => {
+            "Resources and demand, priorities, performance measures, supervision."
+        }
+        Pattern::MultiagencyCrisis => {
+            "Noticing, referring and acting together when something urgent happens."
+        }
+        Pattern::MultiagencyLongterm => "Assessment, planning and shared responsibility over time.",
+        Pattern::FamilyProfessional => {
+            "Engagement, hostility, the child's voice, language and culture."
+        }
+        Pattern::Reasoning => "First impressions, revising judgements, optimism, emotional impact.",
+    }
+}
+
+async fn new_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    edit_page(&app, &user, id, FormData::default(), Errors::none(), None).await
+}
+
+async fn edit_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, finding)): Path<(ReviewId, FindingId)>,
+) -> Result<Response, WebError> {
+    let stored = app.record::<Finding>(&user.actor(), finding.0).await?;
+    if stored.record.review_id != id {
+        return Err(WebError::NotFound);
+    }
+    edit_page(
+        &app,
+        &user,
+        id,
+        to_form(&stored.record, stored.meta.version),
+        Errors::none(),
+        Some(finding),
+    )
+    .await
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let existing = app.records::<Finding>(&user.actor(), id).await?;
+    let base = Finding {
+        id: FindingId(uuid::Uuid::new_v4()),
+        review_id: id,
+        position: existing
+            .iter()
+            .map(|f| f.record.position)
+            .max()
+            .unwrap_or(0)
+            + 1,
+        statement: String::new(),
+        context: String::new(),
+        pattern: None,
+        secondary_pattern: None,
+        polarity: None,
+        manifestation: String::new(),
+        kpe_ids: Vec::new(),
+        generality_evidence: Vec::new(),
+        why_it_matters: String::new(),
+        questions: Vec::new(),
+        priority: None,
+        status: FindingStatus::Draft,
+        recurrent_issue_ids: Vec::new(),
+    };
+    persist(app, user, id, form, base, None).await
+}
+
+async fn update<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, finding)): Path<(ReviewId, FindingId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.record::<Finding>(&user.actor(), finding.0).await?;
+    if stored.record.review_id != id {
+        return Err(WebError::NotFound);
+    }
+    let version = edit::version(&form);
+    persist(
+        app,
+        user,
+        id,
+        form,
+        stored.record,
+        Some(version.unwrap_or(0)),
+    )
+    .await
+}
+
+async fn persist<S: Store>(
+    app: AppState<S>,
+    user: CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    base: Finding,
+    version: Option<i64>,
+) -> Result<Response, WebError> {
+    let finding_id = base.id;
+    let finding = match from_form(&form, base) {
+        Ok(finding) => finding,
+        Err(errors) => {
+            return edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await;
+        }
+    };
+    let back = format!("/reviews/{id}/findings/{finding_id}");
+    let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
+    match edit::save(
+        &app,
+        &user.actor(),
+        &frame,
+        finding,
+        version,
+        &edit::reason(&form, "edited the finding"),
+        &back,
+        field_for,
+    )
+    .await?
+    {
+        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/findings"))),
+        Saved::Invalid(errors) => {
+            edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await
+        }
+        Saved::Conflict(response) => Ok(response),
+    }
+}

@@ -1,0 +1,256 @@
+//! Agencies and participants of a review.
+
+use super::findings::{key, parse_key};
+use super::{may, render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_app::{AppError, CurrentUser, Permission};
+use casewindow_domain::ids::{AgencyId, ParticipationId, ReviewId};
+use casewindow_domain::organisation::AgencySector;
+use casewindow_domain::participation::{Participation, Role};
+use casewindow_store::Store;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route(
+            "/reviews/{id}/agencies",
+            get(agencies::<S>).post(add_agency::<S>),
+        )
+        .route(
+            "/reviews/{id}/participants",
+            get(participants::<S>).post(add_participant::<S>),
+        )
+}
+
+const ROLES: [Role; 11] = [
+    Role::LeadReviewer,
+    Role::CoReviewer,
+    Role::ReviewTeamMember,
+    Role::CaseGroupMember,
+    Role::FamilyMember,
+    Role::AgencyRecordsLiaison,
+    Role::BusinessManager,
+    Role::PartnerSignatory,
+    Role::IndependentScrutineer,
+    Role::QualitySupervisor,
+    Role::Observer,
+];
+
+#[derive(Template)]
+#[template(path = "agencies.html")]
+struct AgenciesPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    rows: Vec<(String, &'static str)>,
+    sectors: Vec<(String, &'static str)>,
+    can_add: bool,
+}
+
+async fn agencies_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (_, mut frame) = review_frame(app, user, id, "/agencies", "Agencies").await?;
+    frame.has_errors = !errors.is_empty();
+    let rows = app
+        .agencies_of(&user.actor(), id)
+        .await?
+        .into_iter()
+        .map(|a| (a.name, a.sector.label()))
+        .collect();
+    render(&AgenciesPage {
+        layout: frame,
+        errors,
+        form,
+        id: id.to_string(),
+        rows,
+        sectors: AgencySector::ALL
+            .iter()
+            .map(|s| (key(s), s.label()))
+            .collect(),
+        can_add: may(app, user, id, Permission::ManageParticipants).await,
+    })
+}
+
+async fn agencies<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    agencies_page(&app, &user, id, FormData::default(), Errors::none()).await
+}
+
+async fn add_agency<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let mut errors = Errors::none();
+    let name = form.get("name").trim().to_owned();
+    if name.is_empty() {
+        errors.add("name", "Enter the agency's name");
+    }
+    let sector = parse_key::<AgencySector>(&form.get("sector"));
+    if sector.is_none() {
+        errors.add("sector", "Choose the agency's sector");
+    }
+    if let (Some(sector), true) = (sector, errors.is_empty()) {
+        match app.create_agency(&user.actor(), id, &name, sector).await {
+            Ok(_) => return Ok(super::edit::see_other(&format!("/reviews/{id}/agencies"))),
+            Err(AppError::Invalid(problems)) => {
+                errors = Errors::from_problems(&problems, |p| p.to_owned())
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    agencies_page(&app, &user, id, form, errors).await
+}
+
+#[derive(Template)]
+#[template(path = "participants.html")]
+struct ParticipantsPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    rows: Vec<(String, &'static str, String, String)>,
+    roles: Vec<(String, &'static str)>,
+    agencies: Vec<(String, String)>,
+    can_add: bool,
+}
+
+async fn participants_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (_, mut frame) = review_frame(app, user, id, "/participants", "Participants").await?;
+    frame.has_errors = !errors.is_empty();
+    let actor = user.actor();
+    let agencies = app.agencies_of(&actor, id).await?;
+    let users = app.store().users().await.map_err(AppError::from)?;
+    let rows = app
+        .records::<Participation>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let p = p.record;
+            let agency = p
+                .agency_id
+                .and_then(|a| agencies.iter().find(|x| x.id == a))
+                .map(|a| a.name.clone())
+                .unwrap_or_default();
+            let account = p
+                .user_id
+                .and_then(|u| users.iter().find(|x| x.id == u))
+                .map(|u| u.display_name.clone())
+                .unwrap_or_else(|| "No account".to_owned());
+            (p.label, p.role.label(), agency, account)
+        })
+        .collect();
+    render(&ParticipantsPage {
+        layout: frame,
+        errors,
+        form,
+        id: id.to_string(),
+        rows,
+        roles: ROLES.iter().map(|r| (key(r), r.label())).collect(),
+        agencies: agencies
+            .into_iter()
+            .map(|a| (a.id.to_string(), a.name))
+            .collect(),
+        can_add: may(app, user, id, Permission::ManageParticipants).await,
+    })
+}
+
+async fn participants<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    participants_page(&app, &user, id, FormData::default(), Errors::none()).await
+}
+
+async fn add_participant<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let mut errors = Errors::none();
+    let label = form.get("label").trim().to_owned();
+    if label.is_empty() {
+        errors.add(
+            "label",
+            "Enter how the participant is referred to, for example Social worker 1",
+        );
+    }
+    let role = parse_key::<Role>(&form.get("role"));
+    if role.is_none() {
+        errors.add("role", "Choose the participant's role");
+    }
+    let email = form.get("email").trim().to_owned();
+    let user_id = if email.is_empty() {
+        None
+    } else {
+        let found = app
+            .store()
+            .users()
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .find(|u| u.email.eq_ignore_ascii_case(&email));
+        if found.is_none() {
+            errors.add(
+                "email",
+                "No one with a casewindow account has that email address",
+            );
+        }
+        found.map(|u| u.id)
+    };
+    let invited_on = form
+        .date("invited_on")
+        .map_err(|m| errors.add("invited_on", format!("The date {m}")))
+        .ok()
+        .flatten();
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let participation = Participation {
+            id: ParticipationId(uuid::Uuid::new_v4()),
+            review_id: id,
+            user_id,
+            label,
+            role,
+            agency_id: form.get("agency_id").parse::<AgencyId>().ok(),
+            invited_on,
+            consent: None,
+        };
+        match app.create(&user.actor(), &participation).await {
+            Ok(_) => {
+                return Ok(super::edit::see_other(&format!(
+                    "/reviews/{id}/participants"
+                )));
+            }
+            Err(AppError::Invalid(problems)) => {
+                errors = Errors::from_problems(&problems, super::edit::field_from_path)
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    participants_page(&app, &user, id, form, errors).await
+}

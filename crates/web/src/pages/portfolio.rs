@@ -1,0 +1,115 @@
+//! The portfolio dashboard: every review the user takes part in, with its state, next
+//! statutory deadline and any on-hold reason.
+
+use super::{layout, render};
+use crate::AppState;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_store::Store;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new().route("/", get(show::<S>))
+}
+
+/// One row of the dashboard, ready to show.
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub partnership: String,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub state_tag: &'static str,
+    pub deadline: String,
+    pub deadline_tag: &'static str,
+    pub days_left: String,
+    pub on_hold: String,
+}
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    is_admin: bool,
+}
+
+/// The tag colour for a lifecycle state.
+pub fn state_tag(state: casewindow_domain::lifecycle::ReviewState) -> &'static str {
+    use casewindow_domain::lifecycle::ReviewState::*;
+    match state {
+        OnHold => "tag tag--orange",
+        Withdrawn | Archived | Closed | NoFurtherReview => "tag tag--grey",
+        Published | ActionMonitoring => "tag tag--green",
+        Notified | RapidReviewInProgress | RapidReviewSubmitted => "tag tag--red",
+        _ => "tag",
+    }
+}
+
+async fn show<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, WebError> {
+    let summaries = app.reviews(&user.actor()).await?;
+    let rows = summaries
+        .into_iter()
+        .map(|summary| {
+            let review = &summary.review.record;
+            let (deadline, days_left, deadline_tag) =
+                match (&summary.next_deadline, summary.working_days_left) {
+                    (Some(deadline), Some(left)) => {
+                        let tag = if left < 0 {
+                            "tag tag--red"
+                        } else if left <= 3 {
+                            "tag tag--yellow"
+                        } else {
+                            "tag tag--grey"
+                        };
+                        let days = if left < 0 {
+                            format!("{} working days overdue", -left)
+                        } else if left == 0 {
+                            "due today".to_owned()
+                        } else {
+                            format!("{left} working days left")
+                        };
+                        (
+                            format!(
+                                "{} by {}",
+                                deadline.kind.label(),
+                                deadline.due_on.format("%-d %B %Y")
+                            ),
+                            days,
+                            tag,
+                        )
+                    }
+                    _ => (String::new(), String::new(), ""),
+                };
+            Row {
+                id: review.id.to_string(),
+                title: review.title.clone(),
+                partnership: summary.partnership.name.clone(),
+                kind: review.kind.label(),
+                state: review.state.label(),
+                state_tag: state_tag(review.state),
+                deadline,
+                deadline_tag,
+                days_left,
+                on_hold: review
+                    .on_hold
+                    .as_ref()
+                    .map(|h| h.reason.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    render(&PortfolioPage {
+        layout: layout(&user, "Your reviews", vec![]),
+        rows,
+        is_admin: user.platform_admin,
+    })
+}

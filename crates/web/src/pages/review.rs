@@ -1,0 +1,611 @@
+//! Opening a review, its overview, lifecycle moves (with "check your answers") and history.
+
+use super::portfolio::state_tag;
+use super::{layout, may, render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use casewindow_app::{AppError, Permission};
+use casewindow_domain::ids::{PartnershipId, ReviewId};
+use casewindow_domain::lifecycle::{ReviewState, TransitionRequest};
+use casewindow_domain::organisation::{Jurisdiction, Partnership, PartnershipKind};
+use casewindow_domain::review::{
+    HarmType, LearningTogetherVariant, Methodology, Review, ReviewFacets, ReviewKind,
+    StatutoryDates,
+};
+use casewindow_store::Store;
+use serde::Deserialize;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/reviews/new", get(new_form::<S>).post(create::<S>))
+        .route("/reviews/{id}", get(overview::<S>))
+        .route(
+            "/reviews/{id}/transition",
+            get(confirm::<S>).post(transition::<S>),
+        )
+        .route("/reviews/{id}/history", get(history::<S>))
+}
+
+pub(crate) const KINDS: [ReviewKind; 10] = [
+    ReviewKind::LocalChildSafeguardingPracticeReview,
+    ReviewKind::SeriousCaseReview,
+    ReviewKind::NationalReview,
+    ReviewKind::ChildPracticeReviewConcise,
+    ReviewKind::ChildPracticeReviewExtended,
+    ReviewKind::SingleUnifiedSafeguardingReview,
+    ReviewKind::SafeguardingAdultReview,
+    ReviewKind::LearningReview,
+    ReviewKind::ThemedReview,
+    ReviewKind::GoodPracticeReview,
+];
+
+const VARIANTS: [(&str, &str); 8] = [
+    ("full", "Learning Together: full"),
+    ("intensive", "Learning Together: intensive"),
+    ("speed_plus", "Learning Together: Speed+"),
+    ("mid_range", "Learning Together: mid-range"),
+    ("focused", "Learning Together: focused"),
+    ("themed", "Learning Together: themed"),
+    ("silp", "Significant incident learning process"),
+    ("other", "Another methodology"),
+];
+
+const HARMS: [(HarmType, &str); 12] = [
+    (HarmType::Neglect, "Neglect"),
+    (HarmType::PhysicalAbuse, "Physical abuse"),
+    (HarmType::SexualAbuse, "Sexual abuse"),
+    (HarmType::EmotionalAbuse, "Emotional abuse"),
+    (
+        HarmType::NonAccidentalInjuryInfant,
+        "Non-accidental injury to an infant",
+    ),
+    (
+        HarmType::SuddenUnexpectedInfantDeath,
+        "Sudden unexpected infant death",
+    ),
+    (
+        HarmType::ChildSexualExploitation,
+        "Child sexual exploitation",
+    ),
+    (HarmType::CriminalExploitation, "Criminal exploitation"),
+    (HarmType::ExtraFamilialHarm, "Extra-familial harm"),
+    (HarmType::Suicide, "Suicide"),
+    (HarmType::DomesticAbuse, "Domestic abuse"),
+    (HarmType::Other, "Other"),
+];
+
+fn enum_key<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn from_key<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
+}
+
+#[derive(Template)]
+#[template(path = "review_new.html")]
+struct NewReviewPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    partnerships: Vec<(String, String)>,
+    kinds: Vec<(String, &'static str)>,
+    variants: Vec<(&'static str, &'static str)>,
+    harms: Vec<(String, &'static str)>,
+}
+
+impl NewReviewPage {
+    fn selected(&self, field: &str, value: &str) -> bool {
+        self.form.get(field) == value
+    }
+
+    fn ticked(&self, field: &str, value: &str) -> bool {
+        self.form.all(field).iter().any(|v| v == value)
+    }
+}
+
+async fn new_page<S: Store>(
+    app: &AppState<S>,
+    user: &casewindow_app::CurrentUser,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let partnerships = app
+        .store()
+        .partnerships()
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect();
+    let mut frame = layout(
+        user,
+        "Open a new review",
+        vec![("/".to_owned(), "Your reviews".to_owned())],
+    );
+    frame.has_errors = !errors.is_empty();
+    render(&NewReviewPage {
+        layout: frame,
+        errors,
+        form,
+        partnerships,
+        kinds: KINDS.iter().map(|k| (enum_key(k), k.label())).collect(),
+        variants: VARIANTS.to_vec(),
+        harms: HARMS
+            .iter()
+            .map(|(h, label)| (enum_key(h), *label))
+            .collect(),
+    })
+}
+
+async fn new_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, WebError> {
+    new_page(&app, &user, FormData::default(), Errors::none()).await
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let mut errors = Errors::none();
+    let title = form.get("title").trim().to_owned();
+    if title.is_empty() {
+        errors.add(
+            "title",
+            "Enter the review's pseudonymous title, for example Child W",
+        );
+    }
+    let partnership_choice = form.get("partnership");
+    let new_partnership = form.get("new_partnership").trim().to_owned();
+    if partnership_choice.is_empty() && new_partnership.is_empty() {
+        errors.add(
+            "partnership",
+            "Choose the partnership, or enter the name of a new one",
+        );
+    }
+    let kind = from_key::<ReviewKind>(&form.get("kind"));
+    if kind.is_none() {
+        errors.add("kind", "Choose the kind of review");
+    }
+    let methodology = match form.get("methodology").as_str() {
+        "silp" => Some(Methodology::Silp),
+        "other" => Some(Methodology::Other {
+            name: "Other".to_owned(),
+        }),
+        key => from_key::<LearningTogetherVariant>(key)
+            .map(|variant| Methodology::LearningTogether { variant }),
+    };
+    if methodology.is_none() {
+        errors.add("methodology", "Choose the methodology");
+    }
+    let mut dates = Vec::new();
+    for field in [
+        "period_start",
+        "period_end",
+        "local_authority_aware_on",
+        "notified_on",
+    ] {
+        match form.date(field) {
+            Ok(date) => dates.push(date),
+            Err(message) => {
+                errors.add(field, format!("The date {message}"));
+                dates.push(None);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return new_page(&app, &user, form, errors).await;
+    }
+    let partnership_id = if new_partnership.is_empty() {
+        partnership_choice
+            .parse::<PartnershipId>()
+            .map_err(|_| WebError::NotFound)?
+    } else {
+        let partnership = Partnership {
+            id: PartnershipId(uuid::Uuid::new_v4()),
+            name: new_partnership,
+            jurisdiction: if form.get("jurisdiction") == "wales" {
+                Jurisdiction::Wales
+            } else {
+                Jurisdiction::England
+            },
+            kind: PartnershipKind::SafeguardingPartnership,
+        };
+        app.store()
+            .insert_partnership(&partnership)
+            .await
+            .map_err(AppError::from)?;
+        partnership.id
+    };
+    let notified = dates[3];
+    let review = Review {
+        id: ReviewId(uuid::Uuid::new_v4()),
+        partnership_id,
+        title,
+        kind: kind.unwrap_or(ReviewKind::LearningReview),
+        methodology: methodology.unwrap_or(Methodology::LearningTogether {
+            variant: LearningTogetherVariant::Full,
+        }),
+        state: if notified.is_some() || dates[2].is_some() {
+            ReviewState::Notified
+        } else {
+            ReviewState::Commissioned
+        },
+        on_hold: None,
+        withdrawn_reason: None,
+        period_start: dates[0],
+        period_end: dates[1],
+        opened_on: app.today(),
+        typology_version: casewindow_domain::typology::ORIGINAL_2008.to_owned(),
+        parallel_processes: Vec::new(),
+        statutory: StatutoryDates {
+            local_authority_aware_on: dates[2],
+            notified_on: notified,
+            ..StatutoryDates::default()
+        },
+        facets: ReviewFacets {
+            harm_types: form
+                .all("harm")
+                .iter()
+                .filter_map(|k| from_key(k))
+                .collect(),
+            child_age_band: None,
+        },
+        anonymisation_sign_off: None,
+        publication: None,
+    };
+    match app.create_review(&user.actor(), &review).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{}", review.id)).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, |path| {
+                path.split('.').next().unwrap_or(path).to_owned()
+            });
+            new_page(&app, &user, form, errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A possible next move, with what stands in its way.
+pub struct Step {
+    pub state: String,
+    pub label: &'static str,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "review_overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    review: Review,
+    id: String,
+    state_tag: &'static str,
+    partnership: String,
+    deadlines: Vec<(String, String, String, String)>,
+    steps: Vec<Step>,
+    returns: Vec<(String, &'static str)>,
+    can_manage: bool,
+    counts: Vec<(&'static str, usize, String)>,
+}
+
+async fn overview<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let (stored, frame) = review_frame(&app, &user, id, "", "Overview").await?;
+    let actor = user.actor();
+    let review = stored.record.clone();
+    let partnership = app
+        .store()
+        .partnership(review.partnership_id)
+        .await
+        .map_err(AppError::from)?
+        .name;
+    let today = app.today();
+    let deadlines = app
+        .deadlines(&review)
+        .into_iter()
+        .map(|d| {
+            let status = match d.met_on {
+                Some(met) if d.met_late() => format!("Met late, on {}", met.format("%-d %B %Y")),
+                Some(met) => format!("Met on {}", met.format("%-d %B %Y")),
+                None => {
+                    let left = d.working_days_left(app.calendar(), today);
+                    if left < 0 {
+                        format!("{} working days overdue", -left)
+                    } else {
+                        format!("{left} working days left")
+                    }
+                }
+            };
+            (
+                d.kind.label().to_owned(),
+                d.starts_on.format("%-d %B %Y").to_string(),
+                d.due_on.format("%-d %B %Y").to_string(),
+                status,
+            )
+        })
+        .collect();
+    let can_manage = may(&app, &user, id, Permission::ManageLifecycle).await;
+    let (_, content) = app.review_content(&actor, id).await?;
+    let steps = review
+        .state
+        .next_states()
+        .iter()
+        .map(|state| Step {
+            state: enum_key(state),
+            label: state.label(),
+            reasons: casewindow_domain::lifecycle::guard(&content, *state),
+        })
+        .collect();
+    let returns = review
+        .state
+        .return_states()
+        .iter()
+        .map(|s| (enum_key(s), s.label()))
+        .collect();
+    let counts = vec![
+        (
+            "Chronology entries",
+            content.chronology_entries,
+            format!("/reviews/{id}/chronology"),
+        ),
+        (
+            "Conversations",
+            content.conversations.len(),
+            format!("/reviews/{id}/conversations"),
+        ),
+        (
+            "Key practice episodes",
+            content.kpes.len(),
+            format!("/reviews/{id}/kpes"),
+        ),
+        (
+            "Findings",
+            content.findings.len(),
+            format!("/reviews/{id}/findings"),
+        ),
+        (
+            "Actions",
+            content.actions.len(),
+            format!("/reviews/{id}/actions"),
+        ),
+    ];
+    render(&OverviewPage {
+        layout: frame,
+        state_tag: state_tag(review.state),
+        id: id.to_string(),
+        review,
+        partnership,
+        deadlines,
+        steps,
+        returns,
+        can_manage,
+        counts,
+    })
+}
+
+#[derive(Deserialize)]
+struct MoveQuery {
+    action: String,
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "review_transition.html")]
+struct ConfirmPage {
+    layout: Layout,
+    errors: Errors,
+    id: String,
+    version: i64,
+    action: String,
+    to: String,
+    heading: String,
+    from_label: &'static str,
+    to_label: String,
+    needs_reason: bool,
+    reason: String,
+}
+
+fn describe_move(review: &Review, action: &str, to: &str) -> Option<(String, String, bool)> {
+    match action {
+        "advance" => {
+            let state: ReviewState = from_key(to)?;
+            Some((
+                format!("Move the review to {}", state.label()),
+                state.label().to_owned(),
+                false,
+            ))
+        }
+        "return" => {
+            let state: ReviewState = from_key(to)?;
+            Some((
+                format!("Return the review to {}", state.label()),
+                state.label().to_owned(),
+                true,
+            ))
+        }
+        "hold" => Some((
+            "Put the review on hold".to_owned(),
+            "On hold".to_owned(),
+            true,
+        )),
+        "resume" => {
+            let prior = review.on_hold.as_ref()?.prior_state;
+            Some((
+                format!("Resume the review at {}", prior.label()),
+                prior.label().to_owned(),
+                false,
+            ))
+        }
+        "withdraw" => Some((
+            "Withdraw the review".to_owned(),
+            "Withdrawn".to_owned(),
+            true,
+        )),
+        _ => None,
+    }
+}
+
+async fn confirm_page<S: Store>(
+    app: &AppState<S>,
+    user: &casewindow_app::CurrentUser,
+    id: ReviewId,
+    action: &str,
+    to: &str,
+    reason: String,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (stored, mut frame) = review_frame(app, user, id, "", "Check your answers").await?;
+    app.authorize(&user.actor(), id, Permission::ManageLifecycle)
+        .await?;
+    let (heading, to_label, needs_reason) =
+        describe_move(&stored.record, action, to).ok_or(WebError::NotFound)?;
+    frame.has_errors = !errors.is_empty();
+    render(&ConfirmPage {
+        layout: frame,
+        errors,
+        id: id.to_string(),
+        version: stored.meta.version,
+        action: action.to_owned(),
+        to: to.to_owned(),
+        heading,
+        from_label: stored.record.state.label(),
+        to_label,
+        needs_reason,
+        reason,
+    })
+}
+
+async fn confirm<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    Query(query): Query<MoveQuery>,
+) -> Result<Response, WebError> {
+    confirm_page(
+        &app,
+        &user,
+        id,
+        &query.action,
+        &query.to,
+        String::new(),
+        Errors::none(),
+    )
+    .await
+}
+
+async fn transition<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let action = form.get("action");
+    let to = form.get("to");
+    let reason = form.get("reason").trim().to_owned();
+    let version = form.number("version").ok().flatten().unwrap_or(0);
+    let request = match action.as_str() {
+        "advance" => TransitionRequest::Advance(from_key(&to).ok_or(WebError::NotFound)?),
+        "return" => TransitionRequest::ReturnTo {
+            state: from_key(&to).ok_or(WebError::NotFound)?,
+            reason: reason.clone(),
+        },
+        "hold" => TransitionRequest::PutOnHold {
+            reason: reason.clone(),
+        },
+        "resume" => TransitionRequest::Resume,
+        "withdraw" => TransitionRequest::Withdraw {
+            reason: reason.clone(),
+        },
+        _ => return Err(WebError::NotFound),
+    };
+    let mut errors = Errors::none();
+    match app.transition(&user.actor(), id, version, &request).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Err(AppError::Refused(refused)) => {
+            let field = if refused.reasons.iter().any(|r| r == "a reason is required") {
+                "reason"
+            } else {
+                "confirm"
+            };
+            for reason in &refused.reasons {
+                let message = if reason == "a reason is required" {
+                    "Enter the reason".to_owned()
+                } else {
+                    capitalise(reason)
+                };
+                errors.add(field, message);
+            }
+        }
+        Err(AppError::Conflict(_)) => {
+            errors.add("confirm", "Someone else changed this review since you opened the page. Check the overview and try again.");
+        }
+        Err(other) => return Err(other.into()),
+    }
+    confirm_page(&app, &user, id, &action, &to, reason, errors).await
+}
+
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review_history.html")]
+struct HistoryPage {
+    layout: Layout,
+    rows: Vec<(String, &'static str, &'static str, String, String)>,
+}
+
+async fn history<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    let (_, frame) = review_frame(&app, &user, id, "/history", "Lifecycle history").await?;
+    let transitions = app.store().transitions(id).await.map_err(AppError::from)?;
+    let mut names = std::collections::HashMap::new();
+    for user in app.store().users().await.map_err(AppError::from)? {
+        names.insert(user.id, user.display_name);
+    }
+    let rows = transitions
+        .iter()
+        .rev()
+        .map(|t| {
+            let who =
+                t.by.and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_else(|| "casewindow (system)".to_owned());
+            (
+                t.transition.on.format("%-d %B %Y").to_string(),
+                t.transition.from.label(),
+                t.transition.to.label(),
+                t.transition.reason.clone().unwrap_or_default(),
+                who,
+            )
+        })
+        .collect();
+    render(&HistoryPage {
+        layout: frame,
+        rows,
+    })
+}

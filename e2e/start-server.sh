@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts casewindow for the browser tests: a fresh SQLite database with the demo loaded, one
+# demo password, and an empty account for the walkthrough. Playwright stops it afterwards.
+set -euo pipefail
+BIN="${CASEWINDOW_BIN:?set CASEWINDOW_BIN to the casewindow binary}"
+DIR="$(mktemp -d)"
+export DATABASE_URL="sqlite:$DIR/casewindow.db"
+export CASEWINDOW_LOG=warn
+"$BIN" migrate --create
+CASEWINDOW_DEMO_PASSWORD="fictional demo password" "$BIN" demo
+printf 'walkthrough password 2026\n' | "$BIN" user create --name "Wren Walker" --email walker@example.org
+exec "$BIN" serve --addr 127.0.0.1:${E2E_PORT:-8181}

@@ -1,0 +1,29 @@
+import { expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import fs from 'node:fs';
+
+export const DEMO_LEAD = { email: 'helen.marchbank@example.org', password: 'fictional demo password' };
+export const WALKER = { email: 'walker@example.org', password: 'walkthrough password 2026' };
+
+export async function signIn(page, who) {
+  await page.goto('/sign-in');
+  await page.fill('#email', who.email);
+  await page.fill('#password', who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Your reviews' })).toBeVisible();
+}
+
+/** Runs axe-core on the current page; fails on any serious or critical violation. */
+export async function checkAccessibility(page, name) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = blocking.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
+  expect(summary, `accessibility violations on ${name}`).toEqual([]);
+  return results;
+}
+
+/** Keeps a full-page screenshot as a test artifact. */
+export async function keep(page, name) {
+  fs.mkdirSync('artifacts/screenshots', { recursive: true });
+  await page.screenshot({ path: `artifacts/screenshots/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,98 @@
+// Every page of the workspace on the demo review: axe-core finds no serious or critical
+// violation, and a screenshot of each is kept. Also: editing over someone else's change
+// shows both versions and overwrites nothing; forms keep what was typed after an error.
+import { test, expect } from '@playwright/test';
+import { DEMO_LEAD, signIn, checkAccessibility, keep } from './helpers.mjs';
+
+async function demoReview(page) {
+  await signIn(page, DEMO_LEAD);
+  await page.getByRole('link', { name: 'Child W', exact: true }).click();
+  return page.url();
+}
+
+test('every page passes axe-core with no serious or critical violations', async ({ page }) => {
+  await page.goto('/sign-in');
+  await checkAccessibility(page, 'sign in');
+  await keep(page, 'page-sign-in');
+  const review = await demoReview(page);
+  await page.goto('/');
+  await checkAccessibility(page, 'portfolio');
+  await keep(page, 'page-portfolio');
+
+  const sections = [
+    ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
+    ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
+    ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'],
+    ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],
+    ['narrative-new', '/narrative/new'], ['kpes', '/kpes'], ['kpe-new', '/kpes/new'], ['findings', '/findings'],
+    ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],
+    ['transition-hold', '/transition?action=hold'],
+  ];
+  for (const [name, suffix] of sections) {
+    await page.goto(review + suffix);
+    await expect(page.locator('h1')).toBeVisible();
+    await checkAccessibility(page, name);
+    await keep(page, `page-${name}`);
+  }
+  // Pages of individual records: the first of each list.
+  for (const [name, list, pattern] of [
+    ['kpe', '/kpes', /\/kpes\/[0-9a-f-]{36}$/],
+    ['finding', '/findings', /\/findings\/[0-9a-f-]{36}$/],
+    ['conversation', '/conversations', /\/conversations\/[0-9a-f-]{36}$/],
+    ['narrative-section', '/narrative', /\/narrative\/[0-9a-f-]{36}$/],
+  ]) {
+    await page.goto(review + list);
+    const href = await page.locator('main a').filter({ hasNotText: /^(Add|Record)/ }).evaluateAll(
+      (links, source) => links.map((a) => a.getAttribute('href')).find((h) => new RegExp(source).test(h)), pattern.source);
+    expect(href, `a ${name} link`).toBeTruthy();
+    await page.goto(href);
+    await checkAccessibility(page, name);
+    await keep(page, `page-${name}`);
+  }
+  await page.goto(review + '/conversations');
+  const conversation = await page.locator('main table a').first().getAttribute('href');
+  await page.goto('/check-back/' + conversation.split('/').pop());
+  await checkAccessibility(page, 'check-back');
+  await keep(page, 'page-check-back');
+  await page.goto('/reviews/new');
+  await checkAccessibility(page, 'new review');
+  await page.goto('/no-such-page');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await checkAccessibility(page, 'not found');
+});
+
+test('saving over a change someone else made shows both versions and overwrites nothing', async ({ browser }) => {
+  const first = await browser.newPage();
+  const second = await browser.newPage();
+  const review = await demoReview(first);
+  await signIn(second, DEMO_LEAD);
+  await first.goto(review + '/findings');
+  const href = await first.locator('main table a').first().getAttribute('href');
+  await first.goto(href);
+  await second.goto(href);
+  await first.fill('#why_it_matters', 'Saved first by one reviewer.');
+  await first.getByRole('button', { name: 'Save the finding' }).click();
+  await second.fill('#why_it_matters', 'Typed by a second reviewer on a stale page.');
+  await second.getByRole('button', { name: 'Save the finding' }).click();
+  await expect(second.getByRole('heading', { name: 'Someone else changed this since you opened it' })).toBeVisible();
+  await expect(second.locator('tr.difference')).toContainText('Saved first by one reviewer.');
+  await expect(second.locator('tr.difference')).toContainText('Typed by a second reviewer on a stale page.');
+  await checkAccessibility(second, 'conflict');
+  await keep(second, 'page-conflict');
+  await second.goto(href);
+  await expect(second.locator('#why_it_matters')).toHaveValue('Saved first by one reviewer.');
+});
+
+test('a form with an error comes back with everything typed still there', async ({ page }) => {
+  const review = await demoReview(page);
+  await page.goto(review + '/chronology/new');
+  await page.fill('#actor_role', 'Duty social worker');
+  await page.fill('#contact_type', 'Telephone call');
+  await page.fill('#description', 'Call from school about bruising.');
+  await page.getByRole('button', { name: 'Add the entry' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Choose whose chronology the entry belongs to');
+  await expect(page.locator('.error-summary a').first()).toHaveAttribute('href', '#agency_id');
+  await expect(page.locator('#description')).toHaveValue('Call from school about bruising.');
+  await expect(page.locator('#contact_type')).toHaveValue('Telephone call');
+  await keep(page, 'page-chronology-new-errors');
+});

@@ -1,0 +1,173 @@
+// A whole review, as a lead reviewer does it: open it, add agencies, terms of reference,
+// chronology entries, a participant and a conversation, a key practice episode with local
+// rationality and factors, a finding, and move it through its lifecycle, including a
+// transition the lifecycle refuses.
+import { test, expect } from '@playwright/test';
+import { WALKER, signIn, checkAccessibility, keep } from './helpers.mjs';
+
+test('a lead reviewer walks a whole review through the workspace', async ({ page }) => {
+  await signIn(page, WALKER);
+  await keep(page, 'walk-01-portfolio');
+
+  // Open the review; a blank form is refused with an error summary and nothing lost.
+  await page.getByRole('link', { name: 'Open a new review' }).click();
+  await page.getByRole('button', { name: 'Open the review' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Enter the review\'s pseudonymous title');
+  await checkAccessibility(page, 'new review with errors');
+  await keep(page, 'walk-02-new-review-errors');
+  await page.fill('#title', 'Child Q');
+  await page.fill('#new_partnership', 'Harbourside Safeguarding Children Partnership');
+  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
+  await page.selectOption('#methodology', 'mid_range');
+  await page.fill('#period_start', '2024-01-01');
+  await page.fill('#period_end', '2025-03-31');
+  await page.check('#harm-neglect');
+  await page.getByRole('button', { name: 'Open the review' }).click();
+  await expect(page.getByRole('heading', { name: 'Child Q', level: 1 })).toBeVisible();
+  await expect(page.locator('.tag').filter({ hasText: 'Commissioned' })).toBeVisible();
+  const reviewUrl = page.url();
+
+  // Agencies.
+  await page.getByRole('navigation', { name: 'Review sections' }).getByRole('link', { name: 'Agencies' }).click();
+  for (const [name, sector] of [['Harbourside Children\'s Services', 'childrens_social_care'], ['Harbourside Community Health', 'health_visiting0_to19']]) {
+    await page.fill('#name', name);
+    await page.selectOption('#sector', sector);
+    await page.getByRole('button', { name: 'Add the agency' }).click();
+    await expect(page.getByRole('cell', { name })).toBeVisible();
+  }
+
+  // Move forward: commissioned -> scoping is free; scoping -> reviewers appointed needs agreed terms.
+  await advance(page, reviewUrl, 'Scoping');
+  await page.goto(reviewUrl);
+  await page.getByRole('link', { name: 'Try to move to Reviewers appointed' }).click();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Write the terms of reference');
+  await keep(page, 'walk-03-refused-transition');
+  await checkAccessibility(page, 'refused transition');
+
+  await page.goto(reviewUrl + '/terms/edit');
+  await page.fill('#purpose', 'To understand how concerns about a young child\'s growth were shared.');
+  await page.fill('#research_questions', 'How do agencies share concerns about growth?\nHow is the child\'s daily experience understood?');
+  await page.check('text=Harbourside Children\'s Services');
+  await page.fill('#agreed_on', '2025-05-01');
+  await page.getByRole('button', { name: 'Save the terms of reference' }).click();
+  await expect(page.getByText('How do agencies share concerns about growth?')).toBeVisible();
+  await advance(page, reviewUrl, 'Reviewers appointed');
+  await advance(page, reviewUrl, 'Data collection');
+
+  // Chronology entries from two agencies about the same home visit.
+  for (const [agency, date, who, text] of [
+    ['Harbourside Community Health', '2024-03-12', 'Health visitor', 'Home visit. Child Q weighed; weight below the 2nd centile. Mother warm and engaged.'],
+    ['Harbourside Children\'s Services', '2024-03-13', 'Social worker', 'Joint home visit with the health visitor. Weight concern noted; mother engaged.'],
+  ]) {
+    await page.goto(reviewUrl + '/chronology/new');
+    await page.getByLabel('Agency').selectOption({ label: agency });
+    await page.fill('#start', date);
+    await page.fill('#actor_role', who);
+    await page.fill('#contact_type', 'Home visit');
+    await page.fill('#description', text);
+    await page.getByRole('button', { name: 'Add the entry' }).click();
+    await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
+  }
+  await page.goto(reviewUrl + '/chronology?view=side-by-side');
+  await expect(page.locator('.card.shared')).toContainText('Recorded by 2 agencies');
+  await expect(page.locator('.card.shared .difference').first()).toBeVisible();
+  await keep(page, 'walk-04-side-by-side');
+  await page.goto(reviewUrl + '/chronology?view=timeline');
+  await expect(page.locator('svg.timeline-svg circle')).toHaveCount(2);
+
+  // A participant and their conversation.
+  await page.goto(reviewUrl + '/participants');
+  await page.fill('#label', 'Health visitor 1');
+  await page.selectOption('#role', 'case_group_member');
+  await page.getByLabel('Agency (optional)').selectOption({ label: 'Harbourside Community Health' });
+  await page.getByRole('button', { name: 'Add the participant' }).click();
+  await expect(page.getByRole('cell', { name: 'Health visitor 1' })).toBeVisible();
+  await page.goto(reviewUrl + '/conversations/new');
+  await page.getByLabel('Conversation with').selectOption({ label: 'Health visitor 1 (Case group member)' });
+  await page.fill('#held_on', '2025-06-02');
+  await page.fill('#overview', 'Knew the family through universal visits for a year.');
+  await page.fill('#turning_points', 'The March home visit');
+  await page.fill('#episode_0', 'The March home visit');
+  await page.fill('#what_they_thought_was_happening_0', 'A small child gaining slowly in a loving family.');
+  await page.getByRole('button', { name: 'Save the conversation record' }).click();
+  await expect(page.getByRole('cell', { name: 'Health visitor 1' })).toBeVisible();
+
+  await advance(page, reviewUrl, 'Analysis');
+
+  // A key practice episode with hindsight language in its appraisal.
+  await page.goto(reviewUrl + '/kpes/new');
+  await page.fill('#title', 'The March home visit');
+  await page.fill('#period_start', '2024-03-12');
+  await page.fill('#what_happened', 'The health visitor found low weight and planned a review in six weeks.');
+  await page.selectOption('#rating', 'adequate');
+  await page.fill('#rationale', 'The health visitor should have referred to the GP.');
+  await expect(page.locator('#rationale-flags')).toContainText('should have');
+  await page.getByRole('button', { name: 'Add the episode' }).click();
+  await expect(page.locator('#hindsight-flags')).toContainText('should have');
+  await page.locator('summary', { hasText: 'Add a local-rationality account' }).click();
+  await page.getByLabel('Whose account').selectOption({ label: 'Health visitor 1 (Case group member)' });
+  await page.fill('#what_they_thought_was_happening', 'Slow but steady growth in a warm family.');
+  await page.fill('#competing_demands', 'Two safeguarding visits the same week.');
+  await page.getByRole('button', { name: 'Add the account' }).click();
+  await expect(page.getByRole('heading', { name: 'Health visitor 1', level: 3 })).toBeVisible();
+  await page.locator('summary', { hasText: 'Add a contributory factor' }).click();
+  await page.selectOption('#level', 'conditions_of_work');
+  await page.fill('#factor', 'Workload');
+  await page.fill('#factor_description', 'A caseload far above the recommended level.');
+  await page.check('#direction-hinders');
+  await page.getByRole('button', { name: 'Add the factor' }).click();
+  await expect(page.getByRole('cell', { name: 'Workload' })).toBeVisible();
+  await keep(page, 'walk-05-kpe');
+  await checkAccessibility(page, 'key practice episode');
+  const kpeUrl = page.url();
+
+  // The lifecycle refuses to leave analysis while the appraisal carries hindsight language.
+  await page.goto(reviewUrl);
+  await page.getByRole('link', { name: 'Try to move to Findings development' }).click();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.error-summary')).toContainText('hindsight language in its appraisal ("should have")');
+  await page.goto(kpeUrl);
+  await page.fill('#rationale', 'Growth guidance at the time allowed a six-week review for a well child.');
+  await page.fill('#change_reason', 'Rephrased without hindsight');
+  await page.getByRole('button', { name: 'Save the episode' }).click();
+  await expect(page.locator('#hindsight-flags')).toHaveCount(0);
+  await advance(page, reviewUrl, 'Findings development');
+
+  // A finding in the template.
+  await page.goto(reviewUrl + '/findings/new');
+  await page.fill('#statement', 'Growth records held by separate teams hide a pattern of faltering growth.');
+  await page.check('#pattern-tool');
+  await page.check('#polarity-unsafe');
+  await page.fill('#manifestation', 'Earlier weights were not visible at the March visit.');
+  await page.check('text=KPE 1: The March home visit');
+  await page.selectOption('#evidence_kind_0', 'local_audit_data');
+  await page.fill('#evidence_description_0', 'An audit of 30 records found the same split.');
+  await page.fill('#why_it_matters', 'Faltering growth is an early sign of neglect.');
+  await page.fill('#questions', 'How will the partnership make growth history visible to every team?');
+  await page.getByRole('button', { name: 'Save the finding' }).click();
+  await expect(page.getByRole('link', { name: /Growth records held by separate teams/ })).toBeVisible();
+  await keep(page, 'walk-06-findings');
+
+  await advance(page, reviewUrl, 'Report drafting');
+  await page.goto(reviewUrl + '/history');
+  await expect(page.getByRole('cell', { name: 'Report drafting' })).toBeVisible();
+  await keep(page, 'walk-07-history');
+
+  // On hold with a reason, and resumed to the same stage.
+  await page.goto(reviewUrl + '/transition?action=hold');
+  await page.fill('#reason', 'Criminal trial listed for the autumn');
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.warning-text')).toContainText('Criminal trial listed for the autumn');
+  await page.getByRole('link', { name: 'Resume the review' }).click();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.tag').filter({ hasText: 'Report drafting' })).toBeVisible();
+});
+
+async function advance(page, reviewUrl, stage) {
+  await page.goto(reviewUrl);
+  await page.getByRole('link', { name: `Move to ${stage}` }).click();
+  await expect(page.getByRole('heading', { name: `Move the review to ${stage}` })).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.tag').filter({ hasText: stage }).first()).toBeVisible();
+}
