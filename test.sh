@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit, storage conformance on SQLite and PostgreSQL, application and command
-# line. Starts (or installs) PostgreSQL when it is not running.
+# Runs every test: unit, storage conformance on SQLite and PostgreSQL, application, command
+# line, and the pages in a real browser (Debian chromium driven by Playwright, checked with
+# axe-core). Starts (or installs) PostgreSQL, chromium and the npm packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
@@ -18,3 +19,10 @@ if command -v cargo-nextest >/dev/null; then
 else
     cargo test --workspace --no-fail-fast
 fi
+
+step "browser tests: Playwright in Debian chromium, axe-core on every page"
+ensure_chromium
+ensure_e2e_packages
+cargo build --quiet --workspace --all-targets
+(cd e2e && CASEWINDOW_BIN="$BIN" npx playwright test)
+echo "screenshots of every page: e2e/artifacts/screenshots/" >&2

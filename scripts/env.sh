@@ -34,3 +34,22 @@ ensure_postgres() {
     done
     die "PostgreSQL did not start on 127.0.0.1:5432"
 }
+
+# Debian's chromium for the browser tests (never a browser downloaded by a test tool).
+ensure_chromium() {
+    if command -v chromium >/dev/null; then
+        return
+    fi
+    step "installing chromium from Debian"
+    command -v apt-get >/dev/null || die "chromium is not installed and apt-get is not available"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
+# Playwright and axe-core from the npm registry, exactly as locked; no browser download.
+ensure_e2e_packages() {
+    command -v npm >/dev/null || die "npm is needed for the browser tests"
+    if [ ! -d e2e/node_modules/@playwright/test ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+        step "installing the browser-test packages from npm"
+        (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}

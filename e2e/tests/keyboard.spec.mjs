@@ -14,10 +14,23 @@ async function tabTo(page, id, limit = 200) {
   throw new Error(`#${id} was not reached with the keyboard`);
 }
 
+/** Presses Tab until the button with this text has focus. */
+async function tabToButton(page, text, limit = 200) {
+  for (let n = 0; n < limit; n++) {
+    if (await page.evaluate((t) => document.activeElement && document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === t, text)) {
+      return;
+    }
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`the "${text}" button was not reached with the keyboard`);
+}
+
 async function reviewUrl(page) {
   await signIn(page, DEMO_LEAD);
-  await page.keyboard.press('Tab');
-  await page.getByRole('link', { name: 'Child W', exact: true }).focus();
+  for (let n = 0; n < 200; n++) {
+    if (await page.evaluate(() => document.activeElement && document.activeElement.textContent === 'Child W')) break;
+    await page.keyboard.press('Tab');
+  }
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/reviews\/[0-9a-f-]{36}$/);
   return page.url();
@@ -36,16 +49,14 @@ test('a key practice episode can be added with the keyboard only', async ({ page
   await page.keyboard.press('ArrowDown');
   await tabTo(page, 'rationale');
   await page.keyboard.type('The discussion followed the procedure in place at the time.');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  const submit = page.getByRole('button', { name: 'Add the episode' });
-  await submit.focus();
-  await expect(submit).toBeFocused();
+  await tabToButton(page, 'Add the episode');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Keyboard episode: the strategy discussion' })).toBeVisible();
   // Then a contributory factor, by keyboard: open the disclosure with Enter.
-  const summary = page.locator('summary', { hasText: 'Add a contributory factor' });
-  await summary.focus();
+  for (let n = 0; n < 200; n++) {
+    if (await page.evaluate(() => document.activeElement && document.activeElement.tagName === 'SUMMARY' && document.activeElement.textContent.includes('Add a contributory factor'))) break;
+    await page.keyboard.press('Tab');
+  }
   await page.keyboard.press('Enter');
   await tabTo(page, 'level');
   await page.keyboard.press('ArrowDown');
@@ -55,11 +66,9 @@ test('a key practice episode can be added with the keyboard only', async ({ page
   await page.keyboard.type('Three urgent referrals arrived the same hour.');
   await tabTo(page, 'direction-hinders');
   await page.keyboard.press('Space');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('button', { name: 'Add the factor' })).toBeFocused();
+  await tabToButton(page, 'Add the factor');
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('cell', { name: 'Workload' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Workload', exact: true })).toBeVisible();
 });
 
 test('a finding can be written with the keyboard only', async ({ page }) => {
@@ -67,10 +76,14 @@ test('a finding can be written with the keyboard only', async ({ page }) => {
   await page.goto(review + '/findings/new');
   await tabTo(page, 'statement');
   await page.keyboard.type('Keyboard finding: referral routes depend on who answers the phone.');
-  await tabTo(page, 'pattern-multiagency_crisis');
-  await page.keyboard.press('Space');
+  // Tab enters a radio group at its first option; arrow keys choose within it.
+  await tabTo(page, 'pattern-tool');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('#pattern-multiagency_crisis')).toBeChecked();
   await tabTo(page, 'polarity-unsafe');
   await page.keyboard.press('Space');
+  await expect(page.locator('#polarity-unsafe')).toBeChecked();
   await tabTo(page, 'manifestation');
   await page.keyboard.type('Two calls on the same day were routed differently.');
   const firstKpe = await page.locator('input[name=kpe_ids]').first().getAttribute('id');
@@ -84,8 +97,7 @@ test('a finding can be written with the keyboard only', async ({ page }) => {
   await page.keyboard.type('Urgent concerns wait longer than they should.');
   await tabTo(page, 'questions');
   await page.keyboard.type('How does the partnership know which route a call takes?');
-  const submit = page.getByRole('button', { name: 'Save the finding' });
-  await submit.focus();
+  await tabToButton(page, 'Save the finding');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('link', { name: /Keyboard finding: referral routes/ })).toBeVisible();
 });

@@ -61,9 +61,9 @@ test('every page passes axe-core with no serious or critical violations', async 
   await checkAccessibility(page, 'not found');
 });
 
-test('saving over a change someone else made shows both versions and overwrites nothing', async ({ browser }) => {
-  const first = await browser.newPage();
-  const second = await browser.newPage();
+test('saving over a change someone else made shows both versions and overwrites nothing', async ({ browser, baseURL }) => {
+  const first = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
+  const second = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
   const review = await demoReview(first);
   await signIn(second, DEMO_LEAD);
   await first.goto(review + '/findings');

@@ -117,7 +117,7 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   await page.fill('#factor_description', 'A caseload far above the recommended level.');
   await page.check('#direction-hinders');
   await page.getByRole('button', { name: 'Add the factor' }).click();
-  await expect(page.getByRole('cell', { name: 'Workload' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Workload', exact: true })).toBeVisible();
   await keep(page, 'walk-05-kpe');
   await checkAccessibility(page, 'key practice episode');
   const kpeUrl = page.url();

@@ -103,11 +103,10 @@ impl<S: Store> App<S> {
         };
         Ok(self
             .store
-            .participations_of(user)
+            .participations_in(user, review)
             .await?
             .into_iter()
             .map(|s| s.record)
-            .filter(|p| p.review_id == review)
             .collect())
     }
 

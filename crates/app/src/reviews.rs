@@ -102,7 +102,7 @@ impl<S: Store> App<S> {
                 .pop()
                 .map(|s| s.record),
             participations: records(self.store.list(scope).await?),
-            chronology_entries: self.store.list::<ChronologyEntry>(scope).await?.len(),
+            chronology_entries: self.store.count::<ChronologyEntry>(scope).await?,
             conversations: records(self.store.list(scope).await?),
             kpes: records(self.store.list(scope).await?),
             findings: records(self.store.list(scope).await?),

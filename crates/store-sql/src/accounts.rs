@@ -191,6 +191,26 @@ pub(crate) async fn delete_sessions_of(
     Ok(())
 }
 
+/// Bodies and metadata of one user's participations in one review.
+pub(crate) async fn participations_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+    review: casewindow_domain::ids::ReviewId,
+) -> Result<Vec<(String, casewindow_store::RecordMeta)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, body, version, created_at, created_by, updated_at, updated_by FROM participations \
+         WHERE user_id = $1 AND review_id = $2 ORDER BY sort_key, id",
+    )
+    .bind(user.0.to_string())
+    .bind(review.0.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| crate::records::read_row(casewindow_store::RecordKind::Participation, row))
+        .collect()
+}
+
 /// Bodies and metadata of every participation of one user.
 pub(crate) async fn participations_of(
     conn: &mut AnyConnection,

@@ -305,7 +305,7 @@ async fn delete_links(
 
 const SELECT_COLUMNS: &str = "id, body, version, created_at, created_by, updated_at, updated_by";
 
-fn read_row(kind: RecordKind, row: &AnyRow) -> Result<(String, RecordMeta), StoreError> {
+pub(crate) fn read_row(kind: RecordKind, row: &AnyRow) -> Result<(String, RecordMeta), StoreError> {
     let id: String = row.try_get("id").map_err(map)?;
     let label = kind.label();
     let meta = RecordMeta {
@@ -392,6 +392,28 @@ pub(crate) async fn list_by(
         .await
         .map_err(map)?;
     rows.iter().map(|row| read_row(kind, row)).collect()
+}
+
+/// How many records of a kind a scope holds.
+pub(crate) async fn count(
+    conn: &mut AnyConnection,
+    kind: RecordKind,
+    scope: Uuid,
+) -> Result<usize, StoreError> {
+    let Some(column) = kind.scope_column() else {
+        return Err(StoreError::Integrity(format!("{kind} has no scope")));
+    };
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {} WHERE {column} = $1",
+        kind.table()
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(scope.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map)?;
+    let n: i64 = row.try_get("n").map_err(map)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// Prior versions of a record, oldest first.

@@ -324,6 +324,21 @@ impl Store for SqlStore {
         Ok(summary)
     }
 
+    async fn count<R: Record>(&self, scope: Uuid) -> StoreResult<usize> {
+        records::count(&mut *self.read().await?, R::KIND, scope).await
+    }
+
+    async fn participations_in(
+        &self,
+        user: UserId,
+        review: ReviewId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
+        let rows = accounts::participations_in(&mut *self.read().await?, user, review).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
+            .collect()
+    }
+
     async fn participations_of(
         &self,
         user: UserId,

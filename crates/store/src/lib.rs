@@ -145,6 +145,16 @@ pub trait Store: Send + Sync + 'static {
     /// Writes a whole review atomically: either all of it is stored or none of it.
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary>;
 
+    /// Records of one kind within a scope, counted without reading them.
+    async fn count<R: Record>(&self, scope: Uuid) -> StoreResult<usize>;
+
+    /// The participations of one user in one review.
+    async fn participations_in(
+        &self,
+        user: UserId,
+        review: ReviewId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
+
     /// Every participation of one user, across reviews.
     async fn participations_of(
         &self,

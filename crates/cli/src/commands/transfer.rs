@@ -29,10 +29,12 @@ pub enum Format {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportWhat {
-    /// A whole review from a file written by `export review` (or `-` for standard input).
+    /// Whole reviews from files written by `export review` (or `-` for standard input). Each
+    /// file is imported atomically; the first failure stops the run.
     Review {
-        /// The file, or `-` for standard input.
-        file: String,
+        /// The files, or `-` for standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
     },
 }
 
@@ -59,24 +61,48 @@ pub async fn export(app: &App<SqlStore>, what: ExportWhat) -> anyhow::Result<()>
 }
 
 pub async fn import(app: &App<SqlStore>, what: ImportWhat) -> anyhow::Result<()> {
-    let ImportWhat::Review { file } = what;
-    let (name, text) = if file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading standard input")?;
-        ("standard input".to_owned(), text)
+    let ImportWhat::Review { files } = what;
+    let bar = if files.len() > 1 {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("importing reviews {bar:30} {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
     } else {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
-        (file.clone(), text)
+        super::spinner("importing")
     };
-    let bar = super::spinner(&format!("importing {name}"));
-    let outcome = app.import_review(&Actor::system("cli"), &text).await;
-    bar.finish_and_clear();
-    let (review_id, summary) = outcome.with_context(|| format!("importing {name}"))?;
-    eprintln!(
-        "imported review {review_id}: {} records, {} revisions, {} lifecycle transitions ({} reference rows already present)",
-        summary.records, summary.revisions, summary.transitions, summary.kept_existing
-    );
+    for file in &files {
+        let (name, text) = if file == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("reading standard input")?;
+            ("standard input".to_owned(), text)
+        } else {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            (file.clone(), text)
+        };
+        let outcome = app.import_review(&Actor::system("cli"), &text).await;
+        bar.inc(1);
+        let (review_id, summary) = match outcome {
+            Ok(done) => done,
+            Err(err) => {
+                bar.finish_and_clear();
+                return Err(err).with_context(|| format!("importing {name}"));
+            }
+        };
+        if files.len() == 1 {
+            bar.finish_and_clear();
+            eprintln!(
+                "imported review {review_id}: {} records, {} revisions, {} lifecycle transitions ({} reference rows already present)",
+                summary.records, summary.revisions, summary.transitions, summary.kept_existing
+            );
+        }
+    }
+    if files.len() > 1 {
+        bar.finish_and_clear();
+        eprintln!("imported {} reviews", files.len());
+    }
     Ok(())
 }

@@ -465,3 +465,28 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    counts_and_a_users_participations_in_one_review,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let other = Sample::new();
+        other.insert_all(&store).await?;
+        assert_eq!(store.count::<ChronologyEntry>(sample.review.id.0).await?, 1);
+        assert_eq!(store.count::<Finding>(uuid::Uuid::new_v4()).await?, 0);
+        let mine = store
+            .participations_in(sample.reviewer.id, sample.review.id)
+            .await?;
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].record.id, sample.lead.id);
+        assert!(
+            store
+                .participations_in(sample.reviewer.id, other.review.id)
+                .await?
+                .is_empty(),
+            "another review's lead is someone else"
+        );
+        Ok(())
+    }
+);

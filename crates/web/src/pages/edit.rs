@@ -84,6 +84,7 @@ struct ConflictPage {
     version: i64,
     updated_at: String,
     rows: Vec<(String, String, String, bool)>,
+    same: Vec<(String, String)>,
 }
 
 fn conflict_page<R: serde::Serialize>(
@@ -106,7 +107,9 @@ fn conflict_page<R: serde::Serialize>(
     );
     let mut rows = Vec::new();
     for (path, their_value) in &theirs_flat {
-        if path == "id" || path == "review_id" || path.ends_with("_id") && !path.contains('[') {
+        // Identifiers mean nothing to a reader; links are shown through their own pages.
+        if path == "id" || path.ends_with("_id") || path.contains("_ids[") || path.ends_with("_ids")
+        {
             continue;
         }
         let my_value = mine_flat
@@ -122,6 +125,10 @@ fn conflict_page<R: serde::Serialize>(
         ));
     }
     for (path, my_value) in &mine_flat {
+        if path == "id" || path.ends_with("_id") || path.contains("_ids[") || path.ends_with("_ids")
+        {
+            continue;
+        }
         if !theirs_flat.iter().any(|(p, _)| p == path) {
             rows.push((
                 path.replace('_', " "),
@@ -131,6 +138,12 @@ fn conflict_page<R: serde::Serialize>(
             ));
         }
     }
+    let same = rows
+        .iter()
+        .filter(|r| !r.3)
+        .map(|r| (r.0.clone(), r.1.clone()))
+        .collect();
+    rows.retain(|r| r.3);
     let mut frame = layout.clone();
     frame.title = format!("Someone else changed this – {}", layout.title);
     let page = ConflictPage {
@@ -143,6 +156,7 @@ fn conflict_page<R: serde::Serialize>(
             .format("%-d %B %Y at %H:%M")
             .to_string(),
         rows,
+        same,
     };
     let mut response = render(&page)?;
     *response.status_mut() = axum::http::StatusCode::CONFLICT;

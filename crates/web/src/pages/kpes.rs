@@ -236,8 +236,8 @@ fn field_for(path: &str) -> String {
             .next()
             .unwrap_or(p)
             .to_owned(),
-        p if p.starts_with("local_rationality") => "account".to_owned(),
-        p if p.starts_with("contributory_factors") => "factor".to_owned(),
+        p if p.starts_with("local_rationality") => "account-form".to_owned(),
+        p if p.starts_with("contributory_factors") => "factor-form".to_owned(),
         p => edit::field_from_path(p),
     }
 }
