@@ -164,6 +164,61 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   await expect(page.locator('.tag').filter({ hasText: 'Report drafting' })).toBeVisible();
 });
 
+test('a notified review runs its statutory clocks, rapid review and decision, then records publication', async ({ page }) => {
+  await signIn(page, WALKER);
+  await page.goto('/reviews/new');
+  await page.fill('#title', 'Baby R');
+  await page.fill('#new_partnership', 'Northgate Safeguarding Children Partnership');
+  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
+  await page.selectOption('#methodology', 'full');
+  await page.fill('#local_authority_aware_on', '2026-03-23');
+  await page.fill('#notified_on', '2026-03-27');
+  await page.getByRole('button', { name: 'Open the review' }).click();
+  const reviewUrl = page.url();
+  await expect(page.locator('.tag').filter({ hasText: 'Notified' })).toBeVisible();
+  // Notified on Friday 27 March 2026: 15 working days, skipping Easter, is Tuesday 21 April.
+  await expect(page.getByRole('cell', { name: '21 April 2026' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Met on 27 March 2026' })).toBeVisible();
+  await advance(page, reviewUrl, 'Rapid review in progress');
+
+  await page.goto(reviewUrl + '/details');
+  await page.fill('#rapid_review_submitted_on', '2026-04-16');
+  await page.selectOption('#decision', 'commission_local_review');
+  await page.fill('#decided_on', '2026-04-16');
+  await page.getByRole('button', { name: 'Save the details' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Rationale is required');
+  await expect(page.locator('#rapid_review_submitted_on')).toHaveValue('2026-04-16');
+  await page.fill('#decision_rationale', 'Learning about information sharing around a young baby.');
+  await page.getByRole('button', { name: 'Save the details' }).click();
+  await expect(page.getByRole('cell', { name: 'Met on 16 April 2026' })).toBeVisible();
+  await advance(page, reviewUrl, 'Rapid review submitted');
+  await advance(page, reviewUrl, 'Decision made');
+  await advance(page, reviewUrl, 'Commissioned');
+
+  await page.goto(reviewUrl + '/details');
+  await page.locator('summary', { hasText: 'Record a parallel process' }).click();
+  await page.selectOption('#process_kind', 'criminal_investigation');
+  await page.fill('#contact', 'Senior investigating officer');
+  await page.check('#blocks_publication');
+  await page.getByRole('button', { name: 'Record the process' }).click();
+  await page.goto(reviewUrl + '/details');
+  await expect(page.getByText('Publication waits for it')).toBeVisible();
+
+  await page.goto(reviewUrl + '/publication');
+  await page.selectOption('#outcome', 'defer');
+  await page.fill('#decision_on', '2026-05-01');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Enter the reasons for the decision');
+  await page.fill('#reasons', 'Criminal proceedings have not concluded.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Record the publication decision' })).toBeVisible();
+  await keep(page, 'walk-08-publication-check');
+  await checkAccessibility(page, 'publication check your answers');
+  await page.getByRole('button', { name: 'Confirm and record' }).click();
+  await page.goto(reviewUrl + '/publication');
+  await expect(page.locator('#reasons')).toHaveValue('Criminal proceedings have not concluded.');
+});
+
 async function advance(page, reviewUrl, stage) {
   await page.goto(reviewUrl);
   await page.getByRole('link', { name: `Move to ${stage}` }).click();

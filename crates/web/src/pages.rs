@@ -4,6 +4,7 @@ mod actions;
 mod auth;
 mod chronology;
 mod conversations;
+mod details;
 mod edit;
 mod findings;
 mod kpes;
@@ -38,6 +39,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(conversations::routes::<S>())
         .merge(narrative::routes::<S>())
         .merge(actions::routes::<S>())
+        .merge(details::routes::<S>())
 }
 
 /// Renders a page.

@@ -1,0 +1,544 @@
+//! The review's own details: title and period, statutory dates and the rapid review decision,
+//! parallel processes; and the publication records (anonymisation sign-off and the
+//! publication decision), confirmed on a "check your answers" page before they are saved.
+
+use super::edit::{self, Saved};
+use super::findings::{key, parse_key};
+use super::{render, review_frame};
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use casewindow_app::CurrentUser;
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::review::{
+    AnonymisationSignOff, ParallelProcess, ParallelProcessKind, ParallelProcessStatus,
+    PublicationDecision, PublicationOutcome, RapidReviewDecision, RapidReviewOutcome, Review,
+};
+use casewindow_store::Store;
+use casewindow_store::Stored;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route(
+            "/reviews/{id}/details",
+            get(details::<S>).post(save_details::<S>),
+        )
+        .route("/reviews/{id}/details/processes", post(add_process::<S>))
+        .route(
+            "/reviews/{id}/details/processes/conclude",
+            post(conclude_process::<S>),
+        )
+        .route(
+            "/reviews/{id}/publication",
+            get(publication::<S>).post(check_publication::<S>),
+        )
+        .route(
+            "/reviews/{id}/publication/confirm",
+            post(confirm_publication::<S>),
+        )
+}
+
+const OUTCOMES: [(RapidReviewOutcome, &str); 4] = [
+    (
+        RapidReviewOutcome::CommissionLocalReview,
+        "Commission a local child safeguarding practice review",
+    ),
+    (RapidReviewOutcome::NoFurtherReview, "No further review"),
+    (
+        RapidReviewOutcome::OtherLearning,
+        "Take the learning forward another way",
+    ),
+    (
+        RapidReviewOutcome::NationalReferral,
+        "Refer to the national panel",
+    ),
+];
+
+const PROCESS_KINDS: [(ParallelProcessKind, &str); 9] = [
+    (
+        ParallelProcessKind::CriminalInvestigation,
+        "Criminal investigation",
+    ),
+    (ParallelProcessKind::CriminalTrial, "Criminal trial"),
+    (ParallelProcessKind::Inquest, "Inquest"),
+    (ParallelProcessKind::FamilyProceedings, "Family proceedings"),
+    (
+        ParallelProcessKind::HumanResources,
+        "Human resources process",
+    ),
+    (
+        ParallelProcessKind::DomesticHomicideReview,
+        "Domestic homicide review",
+    ),
+    (
+        ParallelProcessKind::SafeguardingAdultReview,
+        "Safeguarding adult review",
+    ),
+    (ParallelProcessKind::Complaint, "Complaint"),
+    (ParallelProcessKind::Litigation, "Litigation"),
+];
+
+const PUBLICATION: [(PublicationOutcome, &str); 3] = [
+    (PublicationOutcome::Publish, "Publish"),
+    (PublicationOutcome::DoNotPublish, "Do not publish"),
+    (PublicationOutcome::Defer, "Defer publication"),
+];
+
+fn label<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, l)| l)
+}
+
+fn date_text(date: Option<chrono::NaiveDate>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "details.html")]
+struct DetailsPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    outcomes: Vec<(String, &'static str)>,
+    process_kinds: Vec<(String, &'static str)>,
+    processes: Vec<(usize, &'static str, bool, String, String, bool)>,
+    version: i64,
+}
+
+fn details_form(stored: &Stored<Review>) -> FormData {
+    let review = &stored.record;
+    let mut form = FormData::default();
+    form.push("version", stored.meta.version.to_string());
+    form.push("title", review.title.clone());
+    form.push("period_start", date_text(review.period_start));
+    form.push("period_end", date_text(review.period_end));
+    let dates = &review.statutory;
+    form.push("incident_on", date_text(dates.incident_on));
+    form.push(
+        "local_authority_aware_on",
+        date_text(dates.local_authority_aware_on),
+    );
+    form.push("notified_on", date_text(dates.notified_on));
+    form.push(
+        "rapid_review_submitted_on",
+        date_text(dates.rapid_review_submitted_on),
+    );
+    if let Some(decision) = &dates.rapid_review_decision {
+        form.push("decision", key(&decision.outcome));
+        form.push("decision_rationale", decision.rationale.clone());
+        form.push("decided_on", decision.decided_on.to_string());
+    }
+    form
+}
+
+async fn details_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: Option<FormData>,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (stored, mut frame) = review_frame(app, user, id, "", "Review details").await?;
+    frame.has_errors = !errors.is_empty();
+    let processes = stored
+        .record
+        .parallel_processes
+        .iter()
+        .enumerate()
+        .map(|(idx, p)| {
+            (
+                idx,
+                label(&PROCESS_KINDS, p.kind),
+                p.status == ParallelProcessStatus::Active,
+                p.contact.clone(),
+                p.constraints.clone(),
+                p.blocks_publication,
+            )
+        })
+        .collect();
+    render(&DetailsPage {
+        layout: frame,
+        errors,
+        form: form.unwrap_or_else(|| details_form(&stored)),
+        id: id.to_string(),
+        outcomes: OUTCOMES.iter().map(|(o, l)| (key(o), *l)).collect(),
+        process_kinds: PROCESS_KINDS.iter().map(|(k, l)| (key(k), *l)).collect(),
+        processes,
+        version: stored.meta.version,
+    })
+}
+
+async fn details<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    details_page(&app, &user, id, None, Errors::none()).await
+}
+
+async fn save_review<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    review: Review,
+    form: FormData,
+    reason: &str,
+) -> Result<Response, WebError> {
+    let (_, frame) = review_frame(app, user, id, "", "Review details").await?;
+    let back = format!("/reviews/{id}/details");
+    let version = edit::version(&form).unwrap_or(0);
+    let field_for = |path: &str| {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        match last {
+            "rationale" => "decision_rationale".to_owned(),
+            other => other.to_owned(),
+        }
+    };
+    match edit::save(
+        app,
+        &user.actor(),
+        &frame,
+        review,
+        Some(version),
+        reason,
+        &back,
+        field_for,
+    )
+    .await?
+    {
+        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}"))),
+        Saved::Invalid(errors) => details_page(app, user, id, Some(form), errors).await,
+        Saved::Conflict(response) => Ok(response),
+    }
+}
+
+async fn save_details<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    let mut review = stored.record.clone();
+    let mut errors = Errors::none();
+    let mut date = |field: &str| {
+        form.date(field)
+            .map_err(|m| errors.add(field, format!("The date {m}")))
+            .ok()
+            .flatten()
+    };
+    review.period_start = date("period_start");
+    review.period_end = date("period_end");
+    review.statutory.incident_on = date("incident_on");
+    review.statutory.local_authority_aware_on = date("local_authority_aware_on");
+    review.statutory.notified_on = date("notified_on");
+    review.statutory.rapid_review_submitted_on = date("rapid_review_submitted_on");
+    let decided_on = date("decided_on");
+    review.title = form.get("title").trim().to_owned();
+    review.statutory.rapid_review_decision =
+        match parse_key::<RapidReviewOutcome>(&form.get("decision")) {
+            Some(outcome) => match decided_on {
+                Some(decided_on) => Some(RapidReviewDecision {
+                    outcome,
+                    rationale: form.get("decision_rationale").trim().to_owned(),
+                    decided_on,
+                }),
+                None => {
+                    errors.add("decided_on", "Enter the date of the rapid review decision");
+                    None
+                }
+            },
+            None => None,
+        };
+    if !errors.is_empty() {
+        return details_page(&app, &user, id, Some(form), errors).await;
+    }
+    save_review(
+        &app,
+        &user,
+        id,
+        review,
+        form,
+        "updated the review's details",
+    )
+    .await
+}
+
+async fn add_process<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    let Some(kind) = parse_key::<ParallelProcessKind>(&form.get("process_kind")) else {
+        let mut errors = Errors::none();
+        errors.add("process_kind", "Choose the kind of process");
+        return details_page(&app, &user, id, None, errors).await;
+    };
+    let mut review = stored.record.clone();
+    review.parallel_processes.push(ParallelProcess {
+        kind,
+        status: ParallelProcessStatus::Active,
+        contact: form.get("contact").trim().to_owned(),
+        constraints: form.get("constraints").trim().to_owned(),
+        blocks_publication: form.checked("blocks_publication"),
+    });
+    save_review(&app, &user, id, review, form, "recorded a parallel process").await
+}
+
+async fn conclude_process<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    let index = form
+        .number("index")
+        .ok()
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or(WebError::NotFound)?;
+    let mut review = stored.record.clone();
+    let process = review
+        .parallel_processes
+        .get_mut(index)
+        .ok_or(WebError::NotFound)?;
+    process.status = ParallelProcessStatus::Concluded;
+    save_review(
+        &app,
+        &user,
+        id,
+        review,
+        form,
+        "a parallel process concluded",
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "publication.html")]
+struct PublicationPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    outcomes: Vec<(String, &'static str)>,
+    checking: bool,
+    summary: Vec<(&'static str, String)>,
+}
+
+fn publication_form(stored: &Stored<Review>) -> FormData {
+    let mut form = FormData::default();
+    form.push("version", stored.meta.version.to_string());
+    if let Some(sign_off) = &stored.record.anonymisation_sign_off {
+        form.push("signed_off", "yes");
+        form.push("residual_risks", sign_off.residual_risks.clone());
+        form.push("signed_off_on", sign_off.signed_off_on.to_string());
+    }
+    if let Some(decision) = &stored.record.publication {
+        form.push("outcome", key(&decision.outcome));
+        form.push("reasons", decision.reasons.clone());
+        form.push("decision_on", decision.decided_on.to_string());
+        form.push("sent_to_panel_on", date_text(decision.sent_to_panel_on));
+        form.push("published_on", date_text(decision.published_on));
+        form.push("remove_after", date_text(decision.remove_after));
+    }
+    form
+}
+
+async fn publication_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: Option<FormData>,
+    errors: Errors,
+    summary: Vec<(&'static str, String)>,
+) -> Result<Response, WebError> {
+    let (stored, mut frame) = review_frame(app, user, id, "", "Publication").await?;
+    frame.has_errors = !errors.is_empty();
+    render(&PublicationPage {
+        layout: frame,
+        errors,
+        form: form.unwrap_or_else(|| publication_form(&stored)),
+        id: id.to_string(),
+        outcomes: PUBLICATION.iter().map(|(o, l)| (key(o), *l)).collect(),
+        checking: !summary.is_empty(),
+        summary,
+    })
+}
+
+async fn publication<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    publication_page(&app, &user, id, None, Errors::none(), Vec::new()).await
+}
+
+/// Reads the publication form into the review, or the errors.
+fn apply_publication(
+    form: &FormData,
+    user: &CurrentUser,
+    mut review: Review,
+) -> Result<Review, Errors> {
+    let mut errors = Errors::none();
+    let mut date = |field: &str| {
+        form.date(field)
+            .map_err(|m| errors.add(field, format!("The date {m}")))
+            .ok()
+            .flatten()
+    };
+    let signed_off_on = date("signed_off_on");
+    let decided_on = date("decision_on");
+    let sent_to_panel_on = date("sent_to_panel_on");
+    let published_on = date("published_on");
+    let remove_after = date("remove_after");
+    if form.checked("signed_off") {
+        match signed_off_on {
+            Some(signed_off_on) => {
+                review.anonymisation_sign_off = Some(AnonymisationSignOff {
+                    signed_off_by: user.user.id,
+                    signed_off_on,
+                    residual_risks: form.get("residual_risks").trim().to_owned(),
+                })
+            }
+            None => errors.add("signed_off_on", "Enter the date of the sign-off"),
+        }
+    } else {
+        review.anonymisation_sign_off = None;
+    }
+    review.publication = match parse_key::<PublicationOutcome>(&form.get("outcome")) {
+        Some(outcome) => match decided_on {
+            Some(decided_on) => Some(PublicationDecision {
+                outcome,
+                reasons: form.get("reasons").trim().to_owned(),
+                decided_on,
+                sent_to_panel_on,
+                published_on,
+                remove_after,
+            }),
+            None => {
+                errors.add("decision_on", "Enter the date of the decision");
+                None
+            }
+        },
+        None => None,
+    };
+    if errors.is_empty() {
+        Ok(review)
+    } else {
+        Err(errors)
+    }
+}
+
+async fn check_publication<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    let review = match apply_publication(&form, &user, stored.record.clone()) {
+        Ok(review) => review,
+        Err(errors) => {
+            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+        }
+    };
+    let problems = casewindow_domain::Validate::problems(&review);
+    if !problems.is_empty() {
+        let mut errors = Errors::none();
+        for problem in problems {
+            if problem.field.ends_with("reasons") {
+                errors.add("reasons", "Enter the reasons for the decision");
+            } else {
+                errors.add(
+                    "outcome",
+                    super::review::capitalise(&format!(
+                        "{} {}",
+                        problem
+                            .field
+                            .rsplit('.')
+                            .next()
+                            .unwrap_or("")
+                            .replace('_', " "),
+                        problem.reason
+                    )),
+                );
+            }
+        }
+        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+    }
+    let mut summary = vec![(
+        "Anonymisation sign-off",
+        match &review.anonymisation_sign_off {
+            Some(s) => format!(
+                "Signed off by you on {}. Residual risks: {}",
+                s.signed_off_on.format("%-d %B %Y"),
+                if s.residual_risks.is_empty() {
+                    "none recorded"
+                } else {
+                    &s.residual_risks
+                }
+            ),
+            None => "Not signed off".to_owned(),
+        },
+    )];
+    if let Some(decision) = &review.publication {
+        summary.push((
+            "Decision",
+            format!(
+                "{} ({})",
+                label(&PUBLICATION, decision.outcome),
+                decision.decided_on.format("%-d %B %Y")
+            ),
+        ));
+        if !decision.reasons.is_empty() {
+            summary.push(("Reasons", decision.reasons.clone()));
+        }
+        for (name, date) in [
+            ("Sent to the national panel", decision.sent_to_panel_on),
+            ("Published", decision.published_on),
+            ("Remove after", decision.remove_after),
+        ] {
+            if let Some(date) = date {
+                summary.push((name, date.format("%-d %B %Y").to_string()));
+            }
+        }
+    }
+    publication_page(&app, &user, id, Some(form), Errors::none(), summary).await
+}
+
+async fn confirm_publication<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    match apply_publication(&form, &user, stored.record.clone()) {
+        Ok(review) => {
+            save_review(
+                &app,
+                &user,
+                id,
+                review,
+                form,
+                "recorded the publication decision and sign-off",
+            )
+            .await
+        }
+        Err(errors) => publication_page(&app, &user, id, Some(form), errors, Vec::new()).await,
+    }
+}
