@@ -27,7 +27,7 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['narrative-new', '/narrative/new'], ['kpes', '/kpes'], ['kpe-new', '/kpes/new'], ['findings', '/findings'],
     ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],
     ['transition-hold', '/transition?action=hold'],
-    ['details', '/details'], ['publication', '/publication'],
+    ['details', '/details'], ['publication', '/publication'], ['audit', '/audit'],
   ];
   for (const [name, suffix] of sections) {
     await page.goto(review + suffix);

@@ -32,11 +32,15 @@ pub enum Permission {
     ManageLifecycle,
     /// Record the partnership's responses and track actions.
     RespondAndAct,
+    /// Read the review's audit trail.
+    ViewAudit,
+    /// Reveal the real identity behind a pseudonymised subject (always with a reason).
+    RevealIdentity,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Self::ViewReview,
         Self::ViewChronology,
         Self::EditChronology,
@@ -46,6 +50,8 @@ impl Permission {
         Self::ManageParticipants,
         Self::ManageLifecycle,
         Self::RespondAndAct,
+        Self::ViewAudit,
+        Self::RevealIdentity,
     ];
 
     /// The permission needed to read records of a kind.
@@ -84,7 +90,7 @@ pub fn permits(role: Role, permission: Permission) -> bool {
         Role::AgencyRecordsLiaison => matches!(permission, ViewChronology | EditChronology),
         Role::BusinessManager => matches!(
             permission,
-            ViewReview | ManageLifecycle | ManageParticipants | RespondAndAct
+            ViewReview | ManageLifecycle | ManageParticipants | RespondAndAct | ViewAudit
         ),
         Role::PartnerSignatory => matches!(permission, ViewReview | RespondAndAct),
         Role::IndependentScrutineer | Role::QualitySupervisor | Role::Observer => {

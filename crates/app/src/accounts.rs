@@ -220,7 +220,14 @@ impl<S: Store> App<S> {
             failed_logins: 0,
             locked_until: None,
         };
-        self.store.insert_user_with_account(&user, &account).await?;
+        let change = casewindow_store::Change {
+            actor: None,
+            at: self.now(),
+            reason: "account created".to_owned(),
+        };
+        self.store
+            .insert_user_with_account(&user, &account, &change)
+            .await?;
         Ok(user)
     }
 
@@ -238,7 +245,10 @@ impl<S: Store> App<S> {
             failed_logins: 0,
             locked_until: None,
         };
-        Ok(self.store.insert_account(&account).await?)
+        Ok(self
+            .store
+            .insert_account(&account, &self.account_change(user, "account created"))
+            .await?)
     }
 
     /// Sets a user's password (creating their account if they have none) and ends every
@@ -252,7 +262,9 @@ impl<S: Store> App<S> {
                 account.password_hash = password_hash;
                 account.failed_logins = 0;
                 account.locked_until = None;
-                self.store.update_password(&account).await?;
+                self.store
+                    .update_password(&account, &self.account_change(user, "password set"))
+                    .await?;
             }
             None => {
                 let account = Account {
@@ -262,10 +274,33 @@ impl<S: Store> App<S> {
                     failed_logins: 0,
                     locked_until: None,
                 };
-                self.store.insert_account(&account).await?;
+                self.store
+                    .insert_account(&account, &self.account_change(user, "account created"))
+                    .await?;
             }
         }
         Ok(self.store.delete_sessions_of(user).await?)
+    }
+
+    async fn audit_account(&self, user: UserId, action: &str) -> AppResult<()> {
+        let entry = casewindow_store::audit::AuditEntry {
+            at: self.now(),
+            actor: Some(user),
+            review_id: None,
+            action: action.to_owned(),
+            entity: "accounts".to_owned(),
+            entity_id: user.to_string(),
+            reason: String::new(),
+        };
+        Ok(self.store.audit(&entry).await?)
+    }
+
+    fn account_change(&self, _user: UserId, reason: &str) -> casewindow_store::Change {
+        casewindow_store::Change {
+            actor: None,
+            at: self.now(),
+            reason: reason.to_owned(),
+        }
     }
 
     /// Signs a user in. The same message answers an unknown email and a wrong password.
@@ -295,6 +330,16 @@ impl<S: Store> App<S> {
                 account.failed_logins = 0;
             }
             self.store.update_login_state(&account).await?;
+            let locked = account.locked_until.is_some_and(|until| until > now);
+            self.audit_account(
+                user.id,
+                if locked {
+                    "locked_out"
+                } else {
+                    "sign_in_failed"
+                },
+            )
+            .await?;
             return Err(refused());
         }
         if account.failed_logins != 0 || account.locked_until.is_some() {
@@ -312,6 +357,7 @@ impl<S: Store> App<S> {
             last_seen_at: now,
         };
         self.store.insert_session(&session).await?;
+        self.audit_account(user.id, "sign_in").await?;
         Ok(SignedIn {
             user,
             token,

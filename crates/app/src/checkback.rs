@@ -42,6 +42,13 @@ impl<S: Store> App<S> {
                 what: format!("conversation {id}"),
             });
         }
+        self.audit_read(
+            actor,
+            stored.record.review_id,
+            casewindow_store::RecordKind::Conversation,
+            &id.to_string(),
+        )
+        .await?;
         Ok((stored, participant))
     }
 

@@ -13,6 +13,7 @@ mod accounts;
 mod checkback;
 mod demo;
 mod error;
+mod identity;
 mod records;
 mod reviews;
 mod transfer;

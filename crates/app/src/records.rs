@@ -14,7 +14,8 @@ use casewindow_domain::participation::{Participation, Subject};
 use casewindow_domain::response::{Action, PartnershipResponse};
 use casewindow_domain::review::{Review, TermsOfReference};
 use casewindow_interchange::{Entry, Problem, ReviewDocument};
-use casewindow_store::{Record, Revision, Store, Stored};
+use casewindow_store::audit::AuditEntry;
+use casewindow_store::{Record, RecordKind, Revision, Store, Stored};
 
 /// A record that belongs to one review and can be checked in the context of that review.
 pub trait InReview: Record + Validate {
@@ -148,7 +149,34 @@ impl<S: Store> App<S> {
     ) -> AppResult<Vec<Stored<R>>> {
         self.authorize(actor, review, Permission::to_read(R::KIND))
             .await?;
+        self.audit_read(actor, review, R::KIND, "all").await?;
         Ok(self.store.list::<R>(review.0).await?)
+    }
+
+    /// Records a read of restricted content (conversations, chronologies, source documents).
+    pub(crate) async fn audit_read(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        kind: RecordKind,
+        id: &str,
+    ) -> AppResult<()> {
+        if !matches!(
+            kind,
+            RecordKind::Conversation | RecordKind::ChronologyEntry | RecordKind::SourceDocument
+        ) {
+            return Ok(());
+        }
+        let entry = AuditEntry {
+            at: self.now(),
+            actor: actor.user,
+            review_id: Some(review),
+            action: "read".to_owned(),
+            entity: kind.table().to_owned(),
+            entity_id: id.to_owned(),
+            reason: String::new(),
+        };
+        Ok(self.store.audit(&entry).await?)
     }
 
     /// One record, if the actor may read it ("not found" otherwise).
@@ -160,6 +188,8 @@ impl<S: Store> App<S> {
             Permission::to_read(R::KIND),
         )
         .await?;
+        self.audit_read(actor, stored.record.review_id(), R::KIND, &id.to_string())
+            .await?;
         Ok(stored)
     }
 

@@ -213,6 +213,9 @@ impl<S: Store> App<S> {
                 erase(review.erase(meta.clone()))?,
                 erase(lead.erase(meta.clone()))?,
             ],
+            actor: actor.user,
+            at: change.at,
+            reason: change.reason.clone(),
             ..ReviewBundle::default()
         };
         self.store.import_bundle(&bundle).await?;
@@ -224,6 +227,34 @@ impl<S: Store> App<S> {
 }
 
 impl<S: Store> App<S> {
+    /// Adds a safeguarding partnership (any signed-in user who is not a platform administrator).
+    pub async fn create_partnership(
+        &self,
+        actor: &Actor,
+        partnership: &Partnership,
+    ) -> AppResult<()> {
+        if actor.platform_admin {
+            return Err(AppError::NotFound {
+                what: "page".to_owned(),
+            });
+        }
+        let problems: Vec<Problem> = partnership
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.field,
+                reason: p.reason,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        Ok(self
+            .store
+            .insert_partnership(partnership, &self.change(actor, "added a partnership"))
+            .await?)
+    }
+
     /// Adds an agency to the review's partnership (for those who manage the review's participants).
     pub async fn create_agency(
         &self,
@@ -265,7 +296,9 @@ impl<S: Store> App<S> {
                 reason: "is already an agency of this partnership".to_owned(),
             }]));
         }
-        self.store.insert_agency(&agency).await?;
+        self.store
+            .insert_agency(&agency, &self.change(actor, "added an agency"))
+            .await?;
         Ok(agency)
     }
 

@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         what: commands::transfer::ImportWhat,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: commands::audit::AuditCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -104,6 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Import { what } => commands::transfer::import(&app, what).await,
                 Command::Backup(args) => commands::backup::backup(&app, args).await,
                 Command::User { command } => commands::user::run(&app, command).await,
+                Command::Audit { command } => commands::audit::run(&app, command).await,
                 Command::Migrate(_) | Command::Restore(_) => unreachable!("handled above"),
             }
         }

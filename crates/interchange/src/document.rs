@@ -268,6 +268,9 @@ impl ReviewDocument {
             records,
             revisions,
             transitions,
+            actor: import.actor,
+            at: import.at,
+            reason: import.reason.clone(),
         }
     }
 }

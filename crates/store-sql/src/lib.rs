@@ -12,6 +12,7 @@
 //! Nothing outside this crate writes SQL. Errors carry no SQL text.
 
 mod accounts;
+mod audit;
 mod error;
 mod import;
 mod records;

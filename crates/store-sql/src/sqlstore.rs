@@ -2,7 +2,7 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{accounts, import, records, reference, sqlite};
+use crate::{accounts, audit, import, records, reference, sqlite};
 use async_trait::async_trait;
 use casewindow_domain::identity::SubjectIdentity;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
@@ -179,8 +179,19 @@ impl Store for SqlStore {
         reference::typology(&mut *self.read().await?).await
     }
 
-    async fn insert_partnership(&self, partnership: &Partnership) -> StoreResult<()> {
-        reference::insert_partnership(&mut *self.read().await?, partnership).await
+    async fn insert_partnership(
+        &self,
+        partnership: &Partnership,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::insert_partnership(&mut tx, partnership).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "partnerships", partnership.id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership> {
@@ -195,8 +206,15 @@ impl Store for SqlStore {
         reference::partnerships(&mut *self.read().await?, None).await
     }
 
-    async fn insert_agency(&self, agency: &Agency) -> StoreResult<()> {
-        reference::insert_agency(&mut *self.read().await?, agency).await
+    async fn insert_agency(&self, agency: &Agency, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::insert_agency(&mut tx, agency).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "agencies", agency.id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency> {
@@ -211,8 +229,15 @@ impl Store for SqlStore {
         reference::agencies(&mut *self.read().await?, None).await
     }
 
-    async fn insert_user(&self, user: &User) -> StoreResult<()> {
-        reference::insert_user(&mut *self.read().await?, user).await
+    async fn insert_user(&self, user: &User, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        reference::insert_user(&mut tx, user).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "users", user.id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn user(&self, id: UserId) -> StoreResult<User> {
@@ -232,6 +257,7 @@ impl Store for SqlStore {
         let erased = erase(record, meta.clone())?;
         let mut tx = self.begin().await?;
         records::insert(&mut tx, &erased).await?;
+        audit::append(&mut tx, &audit::for_record("create", &erased, change)).await?;
         tx.commit().await.map_err(map)?;
         Ok(Stored {
             record: record.clone(),
@@ -249,6 +275,7 @@ impl Store for SqlStore {
         let erased = erase(record, placeholder)?;
         let mut tx = self.begin().await?;
         let meta = records::update(&mut tx, &erased, expected_version, change).await?;
+        audit::append(&mut tx, &audit::for_record("update", &erased, change)).await?;
         tx.commit().await.map_err(map)?;
         Ok(Stored {
             record: record.clone(),
@@ -296,6 +323,7 @@ impl Store for SqlStore {
             by: change.actor,
         };
         reference::insert_transition(&mut tx, &stored).await?;
+        audit::append(&mut tx, &audit::for_record("transition", &erased, change)).await?;
         tx.commit().await.map_err(map)?;
         Ok(Stored {
             record: review.clone(),
@@ -310,6 +338,14 @@ impl Store for SqlStore {
     async fn put_identity(&self, identity: &SubjectIdentity, change: &Change) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         reference::put_identity(&mut tx, identity, change).await?;
+        let mut entry = audit::for_reference(
+            "update",
+            "subject_identities",
+            identity.subject_id.0,
+            change,
+        );
+        entry.reason = change.reason.clone();
+        audit::append(&mut tx, &entry).await?;
         tx.commit().await.map_err(map)
     }
 
@@ -320,6 +356,18 @@ impl Store for SqlStore {
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary> {
         let mut tx = self.begin().await?;
         let summary = import::write(&mut tx, bundle).await?;
+        if let Some(first) = bundle.records.first() {
+            let change = Change {
+                actor: first.meta.created_by,
+                at: first.meta.updated_at,
+                reason: bundle.reason.clone(),
+            };
+            let mut entry = audit::for_record("import", first, &change);
+            entry.entity_id = format!("{} ({} records)", first.id, summary.records);
+            entry.at = bundle.at;
+            entry.actor = bundle.actor;
+            audit::append(&mut tx, &entry).await?;
+        }
         tx.commit().await.map_err(map)?;
         Ok(summary)
     }
@@ -349,10 +397,20 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn insert_user_with_account(&self, user: &User, account: &Account) -> StoreResult<()> {
+    async fn insert_user_with_account(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         reference::insert_user(&mut tx, user).await?;
         accounts::insert_account(&mut tx, account).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "accounts", user.id.0, change),
+        )
+        .await?;
         tx.commit().await.map_err(map)
     }
 
@@ -364,12 +422,44 @@ impl Store for SqlStore {
         accounts::account(&mut *self.read().await?, user).await
     }
 
-    async fn insert_account(&self, account: &Account) -> StoreResult<()> {
-        accounts::insert_account(&mut *self.read().await?, account).await
+    async fn insert_account(&self, account: &Account, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::insert_account(&mut tx, account).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "accounts", account.user_id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
     }
 
-    async fn update_password(&self, account: &Account) -> StoreResult<()> {
-        accounts::update_password(&mut *self.read().await?, account).await
+    async fn update_password(&self, account: &Account, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::update_password(&mut tx, account).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("update", "accounts", account.user_id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn audit(&self, entry: &casewindow_store::audit::AuditEntry) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        audit::append(&mut tx, entry).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn audit_events(
+        &self,
+        review: ReviewId,
+        limit: usize,
+    ) -> StoreResult<Vec<casewindow_store::audit::AuditEvent>> {
+        audit::for_review(&mut *self.read().await?, review, limit).await
+    }
+
+    async fn verify_audit(&self) -> StoreResult<Result<usize, String>> {
+        audit::verify(&mut *self.read().await?).await
     }
 
     async fn update_login_state(&self, account: &Account) -> StoreResult<()> {

@@ -12,6 +12,7 @@
 //! This crate holds no SQL and does no I/O; `casewindow-store-sql` implements it.
 
 mod account;
+pub mod audit;
 mod error;
 mod record;
 mod records;
@@ -67,6 +68,10 @@ pub struct ReviewBundle {
     pub records: Vec<ErasedRecord>,
     pub revisions: Vec<(RecordKind, Uuid, Revision)>,
     pub transitions: Vec<StoredTransition>,
+    /// Who imports the bundle, when and why (for the audit trail).
+    pub actor: Option<UserId>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub reason: String,
 }
 
 /// What an import wrote and what it found already present.
@@ -94,16 +99,20 @@ pub trait Store: Send + Sync + 'static {
     /// Every typology version with its categories, and every mapping.
     async fn typology(&self) -> StoreResult<(Vec<TypologyVersion>, Vec<TypologyMapping>)>;
 
-    async fn insert_partnership(&self, partnership: &Partnership) -> StoreResult<()>;
+    async fn insert_partnership(
+        &self,
+        partnership: &Partnership,
+        change: &Change,
+    ) -> StoreResult<()>;
     async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership>;
     async fn partnerships(&self) -> StoreResult<Vec<Partnership>>;
 
-    async fn insert_agency(&self, agency: &Agency) -> StoreResult<()>;
+    async fn insert_agency(&self, agency: &Agency, change: &Change) -> StoreResult<()>;
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency>;
     /// All agencies, ordered by name.
     async fn agencies(&self) -> StoreResult<Vec<Agency>>;
 
-    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn insert_user(&self, user: &User, change: &Change) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn users(&self) -> StoreResult<Vec<User>>;
 
@@ -162,14 +171,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
 
     /// Creates a user and their account together.
-    async fn insert_user_with_account(&self, user: &User, account: &Account) -> StoreResult<()>;
+    async fn insert_user_with_account(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<()>;
     /// The user and account with this email address (compared case-insensitively).
     async fn account_by_email(&self, email: &str) -> StoreResult<Option<(User, Account)>>;
     async fn account(&self, user: UserId) -> StoreResult<Option<Account>>;
     /// Adds an account to an existing user (for example a demo or imported user).
-    async fn insert_account(&self, account: &Account) -> StoreResult<()>;
+    async fn insert_account(&self, account: &Account, change: &Change) -> StoreResult<()>;
     /// Saves a new password hash (and clears the failed-login state).
-    async fn update_password(&self, account: &Account) -> StoreResult<()>;
+    async fn update_password(&self, account: &Account, change: &Change) -> StoreResult<()>;
     /// Saves the failed-login count and lock.
     async fn update_login_state(&self, account: &Account) -> StoreResult<()>;
 
@@ -183,4 +197,16 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Signs a user out everywhere.
     async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()>;
+
+    /// Appends an event that is not part of a change (a read of restricted data, a sign-in).
+    /// Changes are audited by the store itself, in the same transaction as the change.
+    async fn audit(&self, entry: &audit::AuditEntry) -> StoreResult<()>;
+    /// A review's events, newest first, at most `limit`.
+    async fn audit_events(
+        &self,
+        review: ReviewId,
+        limit: usize,
+    ) -> StoreResult<Vec<audit::AuditEvent>>;
+    /// Checks the whole chain; the number of events, or the first problem found.
+    async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
 }

@@ -344,10 +344,10 @@ impl Sample {
     /// Stores every record, parents first.
     pub async fn insert_all<S: Store>(&self, store: &S) -> anyhow::Result<()> {
         let change = change("fixture");
-        store.insert_partnership(&self.partnership).await?;
-        store.insert_agency(&self.social_care).await?;
-        store.insert_agency(&self.health).await?;
-        store.insert_user(&self.reviewer).await?;
+        store.insert_partnership(&self.partnership, &change).await?;
+        store.insert_agency(&self.social_care, &change).await?;
+        store.insert_agency(&self.health, &change).await?;
+        store.insert_user(&self.reviewer, &change).await?;
         store.insert(&self.issue, &change).await?;
         store.insert(&self.review, &change).await?;
         store.insert(&self.terms, &change).await?;

@@ -24,7 +24,7 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 11] = [
+pub const SECTIONS: [(&str, &str); 12] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
@@ -36,6 +36,7 @@ pub const SECTIONS: [(&str, &str); 11] = [
     ("/findings", "Findings"),
     ("/actions", "Responses and actions"),
     ("/history", "Lifecycle history"),
+    ("/audit", "Audit trail"),
 ];
 
 impl ReviewNav {

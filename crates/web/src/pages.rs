@@ -1,6 +1,7 @@
 //! Pages, one module per resource. Handlers stay thin: extract, call `app`, render.
 
 mod actions;
+mod audit;
 mod auth;
 mod chronology;
 mod conversations;
@@ -40,6 +41,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(narrative::routes::<S>())
         .merge(actions::routes::<S>())
         .merge(details::routes::<S>())
+        .merge(audit::routes::<S>())
 }
 
 /// Renders a page.

@@ -211,3 +211,64 @@ fn demo_loads_once() {
         "one complete review and at least 30 library reviews:\n{listing}"
     );
 }
+
+async fn tamper_test(engine: Engine) {
+    if engine == Engine::Postgres && casewindow_testkit::postgres_skipped() {
+        return;
+    }
+    let db = TestDb::new(engine).await.expect("fresh database");
+    let url = db.url.clone();
+    let source = tempfile::tempdir().expect("temp dir");
+    let (demo_url, id) = demo_database(source.path());
+    let json = ok(casewindow(&demo_url, &["export", "review", &id], None)).stdout;
+    ok(casewindow(&url, &["import", "review", "-"], Some(&json)));
+    let verified = ok(casewindow(&url, &["audit", "verify"], None));
+    assert!(
+        String::from_utf8_lossy(&verified.stderr).contains("the audit trail is intact"),
+        "{verified:?}"
+    );
+
+    // Change one event directly in the database: verify names it.
+    let pool = sqlx::AnyPool::connect(&match engine {
+        Engine::Sqlite => format!("{}?mode=rw", url.replacen("sqlite:", "sqlite://", 1)),
+        Engine::Postgres => url.clone(),
+    })
+    .await
+    .expect("direct connection");
+    sqlx::query("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 1")
+        .execute(&pool)
+        .await
+        .expect("tamper");
+    let output = casewindow(&url, &["audit", "verify"], None);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("event 1 was altered"),
+        "{output:?}"
+    );
+
+    // Delete an event instead: verify names the gap.
+    sqlx::query("DELETE FROM audit_events WHERE seq = 1")
+        .execute(&pool)
+        .await
+        .expect("tamper");
+    let output = casewindow(&url, &["audit", "verify"], None);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("event 1 is missing"),
+        "{output:?}"
+    );
+    pool.close().await;
+    db.cleanup().await.expect("cleanup");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_a_changed_or_deleted_event_on_sqlite() {
+    sqlx::any::install_default_drivers();
+    tamper_test(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_a_changed_or_deleted_event_on_postgres() {
+    sqlx::any::install_default_drivers();
+    tamper_test(Engine::Postgres).await;
+}

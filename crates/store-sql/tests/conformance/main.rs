@@ -330,6 +330,9 @@ both_backends!(
             ],
             revisions: vec![],
             transitions: vec![],
+            actor: None,
+            at: change("import").at,
+            reason: "imported in a test".to_owned(),
         };
         let err = store.import_bundle(&bundle).await.unwrap_err();
         assert!(
@@ -460,7 +463,10 @@ both_backends!(
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
-        let err = store.insert_user(&sample.reviewer).await.unwrap_err();
+        let err = store
+            .insert_user(&sample.reviewer, &change("again"))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
         Ok(())
     }
@@ -487,6 +493,54 @@ both_backends!(
                 .is_empty(),
             "another review's lead is someone else"
         );
+        Ok(())
+    }
+);
+
+both_backends!(
+    every_change_is_audited_in_the_same_transaction,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let events = |n: Result<usize, String>| n.map_err(anyhow::Error::msg);
+        let after_fixture = events(store.verify_audit().await?)?;
+        assert_eq!(
+            after_fixture, 18,
+            "one event per record and reference row written by the fixture"
+        );
+
+        // A refused (stale) update writes no event.
+        let mut finding = sample.finding.clone();
+        finding.why_it_matters = "Edited".to_owned();
+        store.update(&finding, 1, &change("first edit")).await?;
+        assert!(
+            store
+                .update(&finding, 1, &change("stale edit"))
+                .await
+                .is_err()
+        );
+        assert_eq!(events(store.verify_audit().await?)?, after_fixture + 1);
+
+        let trail = store.audit_events(sample.review.id, 5).await?;
+        assert_eq!(trail[0].entry.action, "update");
+        assert_eq!(trail[0].entry.entity, "findings");
+        assert_eq!(trail[0].entry.reason, "first edit");
+
+        // Concurrent changes still form one unbroken chain.
+        let mut handles = Vec::new();
+        for n in 0..6 {
+            let store = store.clone();
+            let mut entry = sample.entry.clone();
+            entry.id = ChronologyEntryId(Uuid::new_v4());
+            entry.description = format!("Concurrent entry {n}");
+            handles.push(tokio::spawn(async move {
+                store.insert(&entry, &change("add")).await
+            }));
+        }
+        for handle in handles {
+            handle.await??;
+        }
+        assert_eq!(events(store.verify_audit().await?)?, after_fixture + 7);
         Ok(())
     }
 );

@@ -225,10 +225,7 @@ async fn create<S: Store>(
             },
             kind: PartnershipKind::SafeguardingPartnership,
         };
-        app.store()
-            .insert_partnership(&partnership)
-            .await
-            .map_err(AppError::from)?;
+        app.create_partnership(&user.actor(), &partnership).await?;
         partnership.id
     };
     let notified = dates[3];

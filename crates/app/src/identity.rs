@@ -1,0 +1,83 @@
+//! The identity vault, reached only through here: recording a subject's real identity, and
+//! revealing it to a reviewer who gives a reason. Both are audited.
+
+use crate::{Actor, App, AppError, AppResult, Permission};
+use casewindow_domain::Validate;
+use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::participation::Subject;
+use casewindow_interchange::Problem;
+use casewindow_store::Store;
+
+impl<S: Store> App<S> {
+    /// Stores the real identity behind a subject.
+    pub async fn record_identity(
+        &self,
+        actor: &Actor,
+        identity: &SubjectIdentity,
+        reason: &str,
+    ) -> AppResult<()> {
+        let subject = self.store.get::<Subject>(identity.subject_id.0).await?;
+        self.authorize(actor, subject.record.review_id, Permission::RevealIdentity)
+            .await?;
+        let problems: Vec<Problem> = identity
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.field,
+                reason: p.reason,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        Ok(self
+            .store
+            .put_identity(identity, &self.change(actor, reason))
+            .await?)
+    }
+
+    /// Reveals a subject's real identity, recording who asked and why.
+    pub async fn reveal_identity(
+        &self,
+        actor: &Actor,
+        subject: casewindow_domain::ids::SubjectId,
+        reason: &str,
+    ) -> AppResult<Option<SubjectIdentity>> {
+        let stored = self.store.get::<Subject>(subject.0).await?;
+        self.authorize(actor, stored.record.review_id, Permission::RevealIdentity)
+            .await?;
+        if reason.trim().is_empty() {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "reason".to_owned(),
+                reason: "say why the real identity is needed".to_owned(),
+            }]));
+        }
+        let entry = casewindow_store::audit::AuditEntry {
+            at: self.now(),
+            actor: actor.user,
+            review_id: Some(stored.record.review_id),
+            action: "reveal_identity".to_owned(),
+            entity: "subject_identities".to_owned(),
+            entity_id: subject.to_string(),
+            reason: reason.trim().to_owned(),
+        };
+        self.store.audit(&entry).await?;
+        Ok(self.store.identity(subject).await?)
+    }
+
+    /// The review's audit trail, newest first, for those who may read it.
+    pub async fn audit_trail(
+        &self,
+        actor: &Actor,
+        review: casewindow_domain::ids::ReviewId,
+        limit: usize,
+    ) -> AppResult<Vec<casewindow_store::audit::AuditEvent>> {
+        self.authorize(actor, review, Permission::ViewAudit).await?;
+        Ok(self.store.audit_events(review, limit).await?)
+    }
+
+    /// Checks the whole audit chain: the number of events, or the first tampered event.
+    pub async fn verify_audit(&self) -> AppResult<Result<usize, String>> {
+        Ok(self.store.verify_audit().await?)
+    }
+}

@@ -1,0 +1,145 @@
+//! Appending to and reading the hash-chained audit trail.
+
+use crate::error::{corrupt, map};
+use crate::records::{from_millis, millis, parse_user, user_text};
+use casewindow_domain::ids::ReviewId;
+use casewindow_store::audit::{AuditEntry, AuditEvent, event_hash};
+use casewindow_store::{Change, ErasedRecord, RecordKind, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+/// Appends an event inside the caller's transaction. Taking the head row first serialises
+/// concurrent writers, so every event follows exactly one predecessor.
+pub(crate) async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map)?;
+    let seq: i64 = head.try_get("seq").map_err(map)?;
+    let prev_hash: String = head.try_get("hash").map_err(map)?;
+    let hash = event_hash(seq, entry, &prev_hash);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(seq)
+    .bind(millis(entry.at))
+    .bind(user_text(entry.actor))
+    .bind(entry.review_id.map(|r| r.0.to_string()))
+    .bind(entry.action.clone())
+    .bind(entry.entity.clone())
+    .bind(entry.entity_id.clone())
+    .bind(entry.reason.clone())
+    .bind(prev_hash)
+    .bind(hash.clone())
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+/// The entry for a change to a record.
+pub(crate) fn for_record(action: &str, record: &ErasedRecord, change: &Change) -> AuditEntry {
+    let review = match record.kind {
+        RecordKind::Review => Some(record.id),
+        RecordKind::RecurrentIssue => None,
+        _ => record.scope,
+    };
+    AuditEntry {
+        at: change.at,
+        actor: change.actor,
+        review_id: review.map(ReviewId),
+        action: action.to_owned(),
+        entity: record.kind.table().to_owned(),
+        entity_id: record.id.to_string(),
+        reason: change.reason.clone(),
+    }
+}
+
+/// The entry for a change to reference data (partnerships, agencies, users, accounts).
+pub(crate) fn for_reference(action: &str, entity: &str, id: Uuid, change: &Change) -> AuditEntry {
+    AuditEntry {
+        at: change.at,
+        actor: change.actor,
+        review_id: None,
+        action: action.to_owned(),
+        entity: entity.to_owned(),
+        entity_id: id.to_string(),
+        reason: change.reason.clone(),
+    }
+}
+
+fn read(row: &AnyRow) -> Result<AuditEvent, StoreError> {
+    let seq: i64 = row.try_get("seq").map_err(map)?;
+    let label = seq.to_string();
+    let review: Option<String> = row.try_get("review_id").map_err(map)?;
+    Ok(AuditEvent {
+        seq,
+        entry: AuditEntry {
+            at: from_millis("audit event", &label, row.try_get("at").map_err(map)?)?,
+            actor: parse_user("audit event", &label, row.try_get("actor").map_err(map)?)?,
+            review_id: review
+                .map(|r| {
+                    Uuid::parse_str(&r)
+                        .map(ReviewId)
+                        .map_err(|e| corrupt("audit event", &label, e))
+                })
+                .transpose()?,
+            action: row.try_get("action").map_err(map)?,
+            entity: row.try_get("entity").map_err(map)?,
+            entity_id: row.try_get("entity_id").map_err(map)?,
+            reason: row.try_get("reason").map_err(map)?,
+        },
+        prev_hash: row.try_get("prev_hash").map_err(map)?,
+        hash: row.try_get("hash").map_err(map)?,
+    })
+}
+
+const COLUMNS: &str =
+    "seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash";
+
+/// A review's events, newest first.
+pub(crate) async fn for_review(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+    limit: usize,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE review_id = $1 ORDER BY seq DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(review.0.to_string())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+    rows.iter().map(read).collect()
+}
+
+/// Checks the whole chain against the head.
+pub(crate) async fn verify(conn: &mut AnyConnection) -> Result<Result<usize, String>, StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map)?;
+    let Some(head) = head else {
+        return Ok(Err("the record of the trail's end is missing".to_owned()));
+    };
+    let head_seq: i64 = head.try_get("seq").map_err(map)?;
+    let head_hash: String = head.try_get("hash").map_err(map)?;
+    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+    let events: Vec<AuditEvent> = rows.iter().map(read).collect::<Result<_, _>>()?;
+    Ok(casewindow_store::audit::verify(
+        &events, head_seq, &head_hash,
+    ))
+}
