@@ -52,7 +52,7 @@ curl -fs -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$TOKEN" \
     --data-urlencode "email=helen.marchbank@example.org" --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$PORT/sign-in"
 SESSION=$(awk '$6 == "cw_session" { print $7 }' "$JAR")
 [ -n "$SESSION" ] || die "could not sign in"
-ENTRIES=$(curl -fs -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$PORT/reviews/$TARGET/chronology" | grep -c '<td class="pre">' || true)
+ENTRIES=$(curl -fs -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$PORT/reviews/$TARGET/chronology" | grep -o '<td class="pre">' | wc -l)
 
 measure() {
     local name="$1" path="$2" out

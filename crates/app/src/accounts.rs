@@ -368,7 +368,7 @@ impl<S: Store> App<S> {
     /// The user behind a session token, if the session is valid; expired sessions are removed.
     pub async fn session_user(&self, token: &str) -> AppResult<Option<CurrentUser>> {
         let hash = token_hash(token);
-        let Some(session) = self.store.session(&hash).await? else {
+        let Some((session, user, platform_admin)) = self.store.session_user(&hash).await? else {
             return Ok(None);
         };
         let now = self.now();
@@ -380,12 +380,6 @@ impl<S: Store> App<S> {
         if now - session.last_seen_at > Duration::minutes(1) {
             self.store.touch_session(&hash, now).await?;
         }
-        let user = self.store.user(session.user_id).await?;
-        let platform_admin = self
-            .store
-            .account(user.id)
-            .await?
-            .is_some_and(|a| a.platform_admin);
         Ok(Some(CurrentUser {
             user,
             platform_admin,

@@ -23,8 +23,8 @@ pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
 pub use checkback::CheckBackReply;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
-pub use records::InReview;
-pub use reviews::ReviewSummary;
+pub use records::{ChronologyView, InReview};
+pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 
 use casewindow_domain::calendar::WorkingCalendar;
 use casewindow_domain::ids::UserId;

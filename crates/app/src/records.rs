@@ -238,3 +238,50 @@ impl<S: Store> App<S> {
         }
     }
 }
+
+/// Everything the chronology pages show, read (and audited) as one view.
+pub struct ChronologyView {
+    pub entries: Vec<casewindow_domain::evidence::ChronologyEntry>,
+    pub documents: Vec<casewindow_domain::evidence::SourceDocument>,
+    pub agencies: Vec<casewindow_domain::organisation::Agency>,
+}
+
+impl<S: Store> App<S> {
+    /// A review's chronology entries, document register and agencies, recorded in the audit
+    /// trail as one reading of the chronology.
+    pub async fn chronology(&self, actor: &Actor, review: ReviewId) -> AppResult<ChronologyView> {
+        self.authorize(actor, review, Permission::ViewChronology)
+            .await?;
+        self.audit_read(actor, review, RecordKind::ChronologyEntry, "all")
+            .await?;
+        let partnership = self
+            .store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?
+            .record
+            .partnership_id;
+        Ok(ChronologyView {
+            entries: self
+                .store
+                .list(review.0)
+                .await?
+                .into_iter()
+                .map(|s: Stored<_>| s.record)
+                .collect(),
+            documents: self
+                .store
+                .list(review.0)
+                .await?
+                .into_iter()
+                .map(|s: Stored<_>| s.record)
+                .collect(),
+            agencies: self
+                .store
+                .agencies()
+                .await?
+                .into_iter()
+                .filter(|a| a.partnership_id == Some(partnership))
+                .collect(),
+        })
+    }
+}

@@ -2,15 +2,40 @@
 
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::Validate;
+use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::ChronologyEntry;
+use casewindow_domain::evidence::Conversation;
+use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ParticipationId;
 use casewindow_domain::ids::ReviewId;
-use casewindow_domain::lifecycle::{self, ReviewContent, ReviewState, TransitionRequest};
+use casewindow_domain::lifecycle::{
+    self, ContentNeeds, ReviewContent, ReviewState, TransitionRequest,
+};
 use casewindow_domain::organisation::Partnership;
 use casewindow_domain::participation::{Participation, Role};
+use casewindow_domain::response::Action;
 use casewindow_domain::review::{Deadline, Review, TermsOfReference};
 use casewindow_interchange::Problem;
 use casewindow_store::{ErasedRecord, Record, RecordMeta, ReviewBundle, Store, Stored};
+
+/// How many records of each kind a review holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OverviewCounts {
+    pub chronology_entries: usize,
+    pub conversations: usize,
+    pub kpes: usize,
+    pub findings: usize,
+    pub actions: usize,
+}
+
+/// What the overview page shows.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub review: Stored<Review>,
+    pub permissions: Vec<Permission>,
+    pub steps: Vec<(ReviewState, Vec<String>)>,
+    pub counts: OverviewCounts,
+}
 
 /// One line of the portfolio.
 #[derive(Clone, Debug)]
@@ -79,6 +104,18 @@ impl<S: Store> App<S> {
         review.statutory.deadlines(self.calendar())
     }
 
+    /// A review's header (title, state, dates), for any page of the review the actor may open:
+    /// `permission` is the one that page needs.
+    pub async fn review_header(
+        &self,
+        actor: &Actor,
+        id: ReviewId,
+        permission: Permission,
+    ) -> AppResult<Stored<Review>> {
+        self.authorize(actor, id, permission).await?;
+        Ok(self.store.get::<Review>(id.0).await?)
+    }
+
     /// A review and its version, if the actor may see it.
     pub async fn review(&self, actor: &Actor, id: ReviewId) -> AppResult<Stored<Review>> {
         self.authorize(actor, id, Permission::ViewReview).await?;
@@ -92,24 +129,122 @@ impl<S: Store> App<S> {
         id: ReviewId,
     ) -> AppResult<(Stored<Review>, ReviewContent)> {
         let review = self.review(actor, id).await?;
-        let scope = id.0;
-        let content = ReviewContent {
-            review: review.record.clone(),
-            terms: self
-                .store
-                .list::<TermsOfReference>(scope)
-                .await?
-                .pop()
-                .map(|s| s.record),
-            participations: records(self.store.list(scope).await?),
-            chronology_entries: self.store.count::<ChronologyEntry>(scope).await?,
-            conversations: records(self.store.list(scope).await?),
-            kpes: records(self.store.list(scope).await?),
-            findings: records(self.store.list(scope).await?),
-            responses: records(self.store.list(scope).await?),
-            actions: records(self.store.list(scope).await?),
+        let all = ContentNeeds {
+            terms: true,
+            participations: true,
+            counts: true,
+            kpes: true,
+            findings: true,
+            responses: true,
+            actions: true,
         };
+        let content = self.load_content(&review, all).await?;
         Ok((review, content))
+    }
+
+    /// The parts of a review's content a guard needs; the rest is left empty. Not authorised:
+    /// callers have already checked the actor may see the review.
+    async fn load_content(
+        &self,
+        review: &Stored<Review>,
+        needs: ContentNeeds,
+    ) -> AppResult<ReviewContent> {
+        let scope = review.record.id.0;
+        Ok(ReviewContent {
+            review: review.record.clone(),
+            terms: if needs.terms {
+                self.store
+                    .list::<TermsOfReference>(scope)
+                    .await?
+                    .pop()
+                    .map(|s| s.record)
+            } else {
+                None
+            },
+            participations: if needs.participations {
+                records(self.store.list(scope).await?)
+            } else {
+                Vec::new()
+            },
+            chronology_entries: if needs.counts {
+                self.store.count::<ChronologyEntry>(scope).await?
+            } else {
+                0
+            },
+            conversations: if needs.counts {
+                self.store.count::<Conversation>(scope).await?
+            } else {
+                0
+            },
+            kpes: if needs.kpes {
+                records(self.store.list(scope).await?)
+            } else {
+                Vec::new()
+            },
+            findings: if needs.findings {
+                records(self.store.list(scope).await?)
+            } else {
+                Vec::new()
+            },
+            responses: if needs.responses {
+                records(self.store.list(scope).await?)
+            } else {
+                Vec::new()
+            },
+            actions: if needs.actions {
+                records(self.store.list(scope).await?)
+            } else {
+                Vec::new()
+            },
+        })
+    }
+
+    /// A review with the actor's permissions in it, from one look-up of their roles; "not
+    /// found" unless they hold `needed`.
+    pub async fn review_access(
+        &self,
+        actor: &Actor,
+        id: ReviewId,
+        needed: Permission,
+    ) -> AppResult<(Stored<Review>, Vec<Permission>)> {
+        let permissions = self.permissions(actor, id).await?;
+        if !permissions.contains(&needed) {
+            return Err(AppError::NotFound {
+                what: format!("review {id}"),
+            });
+        }
+        Ok((self.store.get::<Review>(id.0).await?, permissions))
+    }
+
+    /// What the overview page shows: the review, the actor's permissions, the next steps with
+    /// what stands in their way, and how many records of each kind the review holds.
+    pub async fn overview(&self, actor: &Actor, id: ReviewId) -> AppResult<Overview> {
+        let (review, permissions) = self
+            .review_access(actor, id, Permission::ViewReview)
+            .await?;
+        let next = review.record.state.next_states();
+        let needs = next.iter().fold(ContentNeeds::default(), |acc, state| {
+            acc.and(ContentNeeds::to_enter(*state))
+        });
+        let content = self.load_content(&review, needs).await?;
+        let steps = next
+            .iter()
+            .map(|state| (*state, lifecycle::guard(&content, *state)))
+            .collect();
+        let scope = id.0;
+        let counts = OverviewCounts {
+            chronology_entries: self.store.count::<ChronologyEntry>(scope).await?,
+            conversations: self.store.count::<Conversation>(scope).await?,
+            kpes: self.store.count::<KeyPracticeEpisode>(scope).await?,
+            findings: self.store.count::<Finding>(scope).await?,
+            actions: self.store.count::<Action>(scope).await?,
+        };
+        Ok(Overview {
+            review,
+            permissions,
+            steps,
+            counts,
+        })
     }
 
     /// The forward moves open to a review now, each with the reasons it is not yet allowed.
@@ -137,9 +272,14 @@ impl<S: Store> App<S> {
         expected_version: i64,
         request: &TransitionRequest,
     ) -> AppResult<Stored<Review>> {
-        self.authorize(actor, id, Permission::ManageLifecycle)
+        let (review, _) = self
+            .review_access(actor, id, Permission::ManageLifecycle)
             .await?;
-        let (review, content) = self.review_content(actor, id).await?;
+        let needs = match request {
+            TransitionRequest::Advance(to) => ContentNeeds::to_enter(*to),
+            _ => ContentNeeds::default(),
+        };
+        let content = self.load_content(&review, needs).await?;
         if review.meta.version != expected_version {
             return Err(AppError::Conflict(casewindow_store::StoreError::Conflict {
                 kind: casewindow_store::RecordKind::Review,
@@ -308,7 +448,11 @@ impl<S: Store> App<S> {
         actor: &Actor,
         review: ReviewId,
     ) -> AppResult<Vec<casewindow_domain::organisation::Agency>> {
-        let stored = self.review(actor, review).await?;
+        if !self.may(actor, review, Permission::ViewReview).await? {
+            self.authorize(actor, review, Permission::ViewChronology)
+                .await?;
+        }
+        let stored = self.store.get::<Review>(review.0).await?;
         Ok(self
             .store
             .agencies()

@@ -9,7 +9,6 @@
 //! with a reason, because analysis is iterative.
 
 use crate::analysis::KeyPracticeEpisode;
-use crate::evidence::Conversation;
 use crate::findings::{Finding, incompleteness};
 use crate::participation::{Participation, Role};
 use crate::response::{Action, PartnershipResponse};
@@ -200,11 +199,74 @@ pub struct ReviewContent {
     pub terms: Option<TermsOfReference>,
     pub participations: Vec<Participation>,
     pub chronology_entries: usize,
-    pub conversations: Vec<Conversation>,
+    pub conversations: usize,
     pub kpes: Vec<KeyPracticeEpisode>,
     pub findings: Vec<Finding>,
     pub responses: Vec<PartnershipResponse>,
     pub actions: Vec<Action>,
+}
+
+/// Which parts of a review a guard looks at, so callers load only those.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContentNeeds {
+    pub terms: bool,
+    pub participations: bool,
+    pub counts: bool,
+    pub kpes: bool,
+    pub findings: bool,
+    pub responses: bool,
+    pub actions: bool,
+}
+
+impl ContentNeeds {
+    /// What the guard for moving into `to` reads.
+    pub fn to_enter(to: ReviewState) -> Self {
+        use ReviewState::*;
+        let none = Self::default();
+        match to {
+            ReviewersAppointed => Self {
+                terms: true,
+                ..none
+            },
+            DataCollection => Self {
+                participations: true,
+                ..none
+            },
+            Analysis => Self {
+                counts: true,
+                ..none
+            },
+            FindingsDevelopment => Self { kpes: true, ..none },
+            ReportDrafting | FactualAccuracyAndFamilyPreview => Self {
+                findings: true,
+                ..none
+            },
+            PrePublication => Self {
+                findings: true,
+                responses: true,
+                actions: true,
+                ..none
+            },
+            Closed => Self {
+                actions: true,
+                ..none
+            },
+            _ => none,
+        }
+    }
+
+    /// Both sets together.
+    pub fn and(self, other: Self) -> Self {
+        Self {
+            terms: self.terms || other.terms,
+            participations: self.participations || other.participations,
+            counts: self.counts || other.counts,
+            kpes: self.kpes || other.kpes,
+            findings: self.findings || other.findings,
+            responses: self.responses || other.responses,
+            actions: self.actions || other.actions,
+        }
+    }
 }
 
 /// A transition that was allowed, to be recorded in the review's history.
@@ -397,7 +459,7 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         {
             reasons.push("appoint a lead reviewer".to_owned())
         }
-        Analysis if content.chronology_entries == 0 && content.conversations.is_empty() => {
+        Analysis if content.chronology_entries == 0 && content.conversations == 0 => {
             reasons.push("collect at least one agency chronology entry or conversation".to_owned())
         }
         FindingsDevelopment => guard_analysis(&content.kpes, &mut reasons),
@@ -582,7 +644,7 @@ mod tests {
             terms: None,
             participations: vec![],
             chronology_entries: 0,
-            conversations: vec![],
+            conversations: 0,
             kpes: vec![],
             findings: vec![],
             responses: vec![],

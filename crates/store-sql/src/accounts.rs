@@ -153,6 +153,39 @@ pub(crate) async fn session(
     .transpose()
 }
 
+pub(crate) async fn session_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<(Session, User, bool)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.display_name, u.email, a.platform_admin \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.user_id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash.to_owned())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?;
+    row.map(|row| {
+        let user: String = row.try_get("user_id").map_err(map)?;
+        let user_id = user_id(&user)?;
+        let admin: Option<i64> = row.try_get("platform_admin").map_err(map)?;
+        let session = Session {
+            token_hash: row.try_get("token_hash").map_err(map)?,
+            user_id,
+            csrf_token: row.try_get("csrf_token").map_err(map)?,
+            created_at: from_millis("session", "", row.try_get("created_at").map_err(map)?)?,
+            last_seen_at: from_millis("session", "", row.try_get("last_seen_at").map_err(map)?)?,
+        };
+        let user = User {
+            id: user_id,
+            display_name: row.try_get("display_name").map_err(map)?,
+            email: row.try_get("email").map_err(map)?,
+        };
+        Ok((session, user, admin.unwrap_or(0) != 0))
+    })
+    .transpose()
+}
+
 pub(crate) async fn touch_session(
     conn: &mut AnyConnection,
     token_hash: &str,

@@ -74,6 +74,16 @@ impl SqlStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // With write-ahead logging, NORMAL is safe against corruption and avoids an
+                        // fsync per transaction; only the last moments before a power cut can be lost.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect(&connect_url)
             .await
@@ -472,6 +482,10 @@ impl Store for SqlStore {
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         accounts::session(&mut *self.read().await?, token_hash).await
+    }
+
+    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(Session, User, bool)>> {
+        accounts::session_user(&mut *self.read().await?, token_hash).await
     }
 
     async fn touch_session(

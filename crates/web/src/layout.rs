@@ -41,9 +41,10 @@ pub const SECTIONS: [(&str, &str); 12] = [
 
 impl ReviewNav {
     /// Navigation for review `id`, with `current` (a suffix from [`SECTIONS`]) highlighted.
-    pub fn new(id: ReviewId, title: &str, current: &str) -> Self {
+    pub fn new(id: ReviewId, title: &str, current: &str, visible: impl Fn(&str) -> bool) -> Self {
         let items = SECTIONS
             .iter()
+            .filter(|(suffix, _)| visible(suffix))
             .map(|(suffix, label)| {
                 (
                     format!("/reviews/{id}{suffix}"),

@@ -16,6 +16,7 @@ mod error;
 mod form;
 mod layout;
 mod pages;
+pub mod routes;
 mod session;
 
 pub use error::WebError;

@@ -73,7 +73,9 @@ pub(crate) async fn review_frame<S: Store>(
     section: &str,
     title: &str,
 ) -> Result<(Stored<Review>, Layout), WebError> {
-    let review = app.review(&user.actor(), id).await?;
+    let (review, permissions) = app
+        .review_access(&user.actor(), id, section_permission(section))
+        .await?;
     let mut frame = layout(
         user,
         &format!("{title} – {}", review.record.title),
@@ -82,8 +84,33 @@ pub(crate) async fn review_frame<S: Store>(
             (format!("/reviews/{id}"), review.record.title.clone()),
         ],
     );
-    frame.review_nav = Some(ReviewNav::new(id, &review.record.title, section));
+    frame.review_nav = Some(ReviewNav::new(
+        id,
+        &review.record.title,
+        section,
+        |suffix| permissions.contains(&section_permission(suffix)),
+    ));
     Ok((review, frame))
+}
+
+/// The permission needed to read a section of a review (a suffix from `layout::SECTIONS`).
+pub(crate) fn section_permission(section: &str) -> Permission {
+    match section {
+        "/chronology" => Permission::ViewChronology,
+        "/conversations" => Permission::ViewConversations,
+        "/audit" => Permission::ViewAudit,
+        _ => Permission::ViewReview,
+    }
+}
+
+/// Refuses (as "not found") a page the user may not use for writing.
+pub(crate) async fn require<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    permission: Permission,
+) -> Result<(), WebError> {
+    Ok(app.authorize(&user.actor(), id, permission).await?)
 }
 
 /// Whether the user holds a permission in the review (for showing links and buttons).

@@ -203,6 +203,7 @@ async fn respond<S: Store>(
     Path((id, finding)): Path<(ReviewId, FindingId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
     let actor = user.actor();
     let field = format!("response_{finding}");
     let mut errors = Errors::none();
@@ -259,6 +260,7 @@ async fn add_action<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
     let mut errors = Errors::none();
     let owner = form.get("owner_agency_id").parse::<AgencyId>().ok();
     if owner.is_none() {
@@ -313,6 +315,7 @@ async fn update_action<S: Store>(
     Path((id, action)): Path<(ReviewId, ActionId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
     let stored = app.record::<Action>(&user.actor(), action.0).await?;
     if stored.record.review_id != id {
         return Err(WebError::NotFound);

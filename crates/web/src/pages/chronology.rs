@@ -90,19 +90,25 @@ fn words(text: &str) -> HashSet<String> {
         .collect()
 }
 
-fn similar(a: &ChronologyEntry, b: &ChronologyEntry) -> bool {
-    let (wa, wb) = (words(&a.description), words(&b.description));
-    let union = wa.union(&wb).count();
-    let shared = wa.intersection(&wb).count();
+fn similar(
+    a: &ChronologyEntry,
+    b: &ChronologyEntry,
+    words_a: &HashSet<String>,
+    words_b: &HashSet<String>,
+) -> bool {
+    let union = words_a.union(words_b).count();
+    let shared = words_a.intersection(words_b).count();
     (union > 0 && shared as f64 / union as f64 >= 0.12)
         || (!a.contact_type.is_empty() && a.contact_type.eq_ignore_ascii_case(&b.contact_type))
 }
 
 /// Groups entries of different agencies whose dates overlap (allowing a day either side) and
-/// whose wording or kind of contact suggests the same occurrence.
+/// whose wording or kind of contact suggests the same occurrence. Entries arrive in date order;
+/// each is compared with the few most recent groups only.
 fn group(entries: &[ChronologyEntry]) -> Vec<Vec<&ChronologyEntry>> {
-    let mut groups: Vec<Vec<&ChronologyEntry>> = Vec::new();
-    for entry in entries {
+    let word_sets: Vec<HashSet<String>> = entries.iter().map(|e| words(&e.description)).collect();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (idx, entry) in entries.iter().enumerate() {
         let widened = FuzzyDate::range(
             entry
                 .occurred
@@ -112,16 +118,22 @@ fn group(entries: &[ChronologyEntry]) -> Vec<Vec<&ChronologyEntry>> {
             entry.occurred.end.succ_opt().unwrap_or(entry.occurred.end),
         );
         let target = groups.iter_mut().rev().take(6).find(|g| {
-            g.iter().all(|other| other.agency_id != entry.agency_id)
-                && g.iter()
-                    .any(|other| widened.overlaps(&other.occurred) && similar(entry, other))
+            g.iter()
+                .all(|&other| entries[other].agency_id != entry.agency_id)
+                && g.iter().any(|&other| {
+                    widened.overlaps(&entries[other].occurred)
+                        && similar(entry, &entries[other], &word_sets[idx], &word_sets[other])
+                })
         });
         match target {
-            Some(group) => group.push(entry),
-            None => groups.push(vec![entry]),
+            Some(group) => group.push(idx),
+            None => groups.push(vec![idx]),
         }
     }
     groups
+        .into_iter()
+        .map(|g| g.into_iter().map(|idx| &entries[idx]).collect())
+        .collect()
 }
 
 fn view(
@@ -293,22 +305,14 @@ async fn show<S: Store>(
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
     let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
-    let actor = user.actor();
-    let agencies = app.agencies_of(&actor, id).await?;
-    let documents: Vec<SourceDocument> = app
-        .records::<SourceDocument>(&actor, id)
-        .await?
-        .into_iter()
-        .map(|d| d.record)
-        .collect();
+    let chronology = app.chronology(&user.actor(), id).await?;
+    let (agencies, documents) = (chronology.agencies, chronology.documents);
     let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
     let agency_filter = filter.agency.parse::<AgencyId>().ok();
-    let entries: Vec<ChronologyEntry> = app
-        .records::<ChronologyEntry>(&actor, id)
-        .await?
+    let entries: Vec<ChronologyEntry> = chronology
+        .entries
         .into_iter()
-        .map(|e| e.record)
         .filter(|e| agency_filter.is_none_or(|a| e.agency_id == a))
         .filter(|e| {
             from.is_none_or(|f| e.occurred.end >= f) && to.is_none_or(|t| e.occurred.start <= t)
@@ -318,18 +322,26 @@ async fn show<S: Store>(
         "side-by-side" | "timeline" => filter.view.clone(),
         _ => "agency".to_owned(),
     };
-    let groups = group(&entries);
-    let by_agency = agencies
-        .iter()
-        .filter_map(|agency| {
-            let mine: Vec<EntryView> = entries
-                .iter()
-                .filter(|e| e.agency_id == agency.id)
-                .map(|e| view(e, &agencies, &documents, [false; 3]))
-                .collect();
-            (!mine.is_empty()).then(|| (agency.name.clone(), mine))
-        })
-        .collect();
+    let groups = if view_name == "agency" {
+        Vec::new()
+    } else {
+        group(&entries)
+    };
+    let by_agency: Vec<(String, Vec<EntryView>)> = if view_name != "agency" {
+        Vec::new()
+    } else {
+        agencies
+            .iter()
+            .filter_map(|agency| {
+                let mine: Vec<EntryView> = entries
+                    .iter()
+                    .filter(|e| e.agency_id == agency.id)
+                    .map(|e| view(e, &agencies, &documents, [false; 3]))
+                    .collect();
+                (!mine.is_empty()).then(|| (agency.name.clone(), mine))
+            })
+            .collect()
+    };
     let group_views = groups
         .iter()
         .map(|g| {
@@ -440,6 +452,7 @@ async fn new_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditChronology).await?;
     let mut form = FormData::default();
     form.push("precision", "day");
     entry_page(&app, &user, id, form, Errors::none()).await
@@ -519,6 +532,7 @@ async fn create<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditChronology).await?;
     let mut errors = Errors::none();
     let agency = form.get("agency_id").parse::<AgencyId>().ok();
     if agency.is_none() {

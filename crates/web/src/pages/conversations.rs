@@ -376,6 +376,13 @@ async fn new_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(
+        &app,
+        &user,
+        id,
+        casewindow_app::Permission::EditConversations,
+    )
+    .await?;
     let mut form = FormData::default();
     form.push(
         "introduction",
@@ -422,6 +429,13 @@ async fn create<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(
+        &app,
+        &user,
+        id,
+        casewindow_app::Permission::EditConversations,
+    )
+    .await?;
     let base = Conversation {
         id: ConversationId(uuid::Uuid::new_v4()),
         review_id: id,
@@ -447,6 +461,13 @@ async fn update<S: Store>(
     Path((id, conversation)): Path<(ReviewId, ConversationId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(
+        &app,
+        &user,
+        id,
+        casewindow_app::Permission::EditConversations,
+    )
+    .await?;
     let stored = load(&app, &user, id, conversation).await?;
     let version = edit::version(&form).unwrap_or(0);
     persist(app, user, id, form, stored.record, Some(version)).await

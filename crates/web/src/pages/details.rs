@@ -183,6 +183,7 @@ async fn details<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     details_page(&app, &user, id, None, Errors::none()).await
 }
 
@@ -228,6 +229,7 @@ async fn save_details<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     let mut review = stored.record.clone();
     let mut errors = Errors::none();
@@ -280,6 +282,7 @@ async fn add_process<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     let Some(kind) = parse_key::<ParallelProcessKind>(&form.get("process_kind")) else {
         let mut errors = Errors::none();
@@ -303,6 +306,7 @@ async fn conclude_process<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     let index = form
         .number("index")
@@ -384,6 +388,7 @@ async fn publication<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     publication_page(&app, &user, id, None, Errors::none(), Vec::new()).await
 }
 
@@ -449,6 +454,7 @@ async fn check_publication<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     let review = match apply_publication(&form, &user, stored.record.clone()) {
         Ok(review) => review,
@@ -526,6 +532,7 @@ async fn confirm_publication<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     match apply_publication(&form, &user, stored.record.clone()) {
         Ok(review) => {

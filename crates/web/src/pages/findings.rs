@@ -371,6 +371,7 @@ async fn new_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     edit_page(&app, &user, id, FormData::default(), Errors::none(), None).await
 }
 
@@ -400,6 +401,7 @@ async fn create<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let existing = app.records::<Finding>(&user.actor(), id).await?;
     let base = Finding {
         id: FindingId(uuid::Uuid::new_v4()),
@@ -433,6 +435,7 @@ async fn update<S: Store>(
     Path((id, finding)): Path<(ReviewId, FindingId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = app.record::<Finding>(&user.actor(), finding.0).await?;
     if stored.record.review_id != id {
         return Err(WebError::NotFound);

@@ -416,6 +416,7 @@ async fn new_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let mut form = FormData::default();
     form.push("valence", "mixed");
     page(&app, &user, id, None, form, Errors::none()).await
@@ -444,6 +445,7 @@ async fn create<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let existing = app.records::<KeyPracticeEpisode>(&user.actor(), id).await?;
     let base = KeyPracticeEpisode {
         id: KpeId(uuid::Uuid::new_v4()),
@@ -523,6 +525,7 @@ async fn update<S: Store>(
     Path((id, kpe)): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = load(&app, &user, id, kpe).await?;
     match from_form(&form, stored.record.clone()) {
         Ok(changed) => {
@@ -547,6 +550,7 @@ async fn add_account<S: Store>(
     Path((id, kpe)): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = load(&app, &user, id, kpe).await?;
     let mut errors = Errors::none();
     let participant = form.get("participant_id").parse::<ParticipationId>().ok();
@@ -609,6 +613,7 @@ async fn add_factor<S: Store>(
     Path((id, kpe)): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = load(&app, &user, id, kpe).await?;
     let mut errors = Errors::none();
     let level = parse_key::<FactorLevel>(&form.get("level"));
@@ -662,6 +667,7 @@ async fn remove_item<S: Store>(
     Path((id, kpe)): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = load(&app, &user, id, kpe).await?;
     let index = form
         .number("index")

@@ -190,6 +190,7 @@ async fn new_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     edit_page(&app, &user, id, FormData::default(), Errors::none(), None).await
 }
 
@@ -221,6 +222,7 @@ async fn create<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let existing = app.records::<NarrativeSection>(&user.actor(), id).await?;
     let base = NarrativeSection {
         id: NarrativeSectionId(uuid::Uuid::new_v4()),
@@ -246,6 +248,7 @@ async fn update<S: Store>(
     Path((id, section)): Path<(ReviewId, NarrativeSectionId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = app
         .record::<NarrativeSection>(&user.actor(), section.0)
         .await?;

@@ -99,6 +99,13 @@ async fn add_agency<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(
+        &app,
+        &user,
+        id,
+        casewindow_app::Permission::ManageParticipants,
+    )
+    .await?;
     let mut errors = Errors::none();
     let name = form.get("name").trim().to_owned();
     if name.is_empty() {
@@ -193,6 +200,13 @@ async fn add_participant<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(
+        &app,
+        &user,
+        id,
+        casewindow_app::Permission::ManageParticipants,
+    )
+    .await?;
     let mut errors = Errors::none();
     let label = form.get("label").trim().to_owned();
     if label.is_empty() {

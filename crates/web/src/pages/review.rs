@@ -1,7 +1,7 @@
 //! Opening a review, its overview, lifecycle moves (with "check your answers") and history.
 
 use super::portfolio::state_tag;
-use super::{layout, may, render, review_frame};
+use super::{layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -153,6 +153,9 @@ async fn new_form<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
 ) -> Result<Response, WebError> {
+    if user.platform_admin {
+        return Err(WebError::NotFound);
+    }
     new_page(&app, &user, FormData::default(), Errors::none()).await
 }
 
@@ -161,6 +164,9 @@ async fn create<S: Store>(
     SignedIn(user): SignedIn,
     form: FormData,
 ) -> Result<Response, WebError> {
+    if user.platform_admin {
+        return Err(WebError::NotFound);
+    }
     let mut errors = Errors::none();
     let title = form.get("title").trim().to_owned();
     if title.is_empty() {
@@ -304,9 +310,26 @@ async fn overview<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
-    let (stored, frame) = review_frame(&app, &user, id, "", "Overview").await?;
-    let actor = user.actor();
-    let review = stored.record.clone();
+    let overview = app.overview(&user.actor(), id).await?;
+    let mut frame = super::layout(
+        &user,
+        &format!("Overview – {}", overview.review.record.title),
+        vec![
+            ("/".to_owned(), "Your reviews".to_owned()),
+            (
+                format!("/reviews/{id}"),
+                overview.review.record.title.clone(),
+            ),
+        ],
+    );
+    let permissions = overview.permissions.clone();
+    frame.review_nav = Some(crate::layout::ReviewNav::new(
+        id,
+        &overview.review.record.title,
+        "",
+        |suffix| permissions.contains(&super::section_permission(suffix)),
+    ));
+    let review = overview.review.record;
     let partnership = app
         .store()
         .partnership(review.partnership_id)
@@ -338,16 +361,14 @@ async fn overview<S: Store>(
             )
         })
         .collect();
-    let can_manage = may(&app, &user, id, Permission::ManageLifecycle).await;
-    let (_, content) = app.review_content(&actor, id).await?;
-    let steps = review
-        .state
-        .next_states()
-        .iter()
-        .map(|state| Step {
-            state: enum_key(state),
+    let can_manage = overview.permissions.contains(&Permission::ManageLifecycle);
+    let steps = overview
+        .steps
+        .into_iter()
+        .map(|(state, reasons)| Step {
+            state: enum_key(&state),
             label: state.label(),
-            reasons: casewindow_domain::lifecycle::guard(&content, *state),
+            reasons: reasons.iter().map(|r| capitalise(r)).collect(),
         })
         .collect();
     let returns = review
@@ -356,32 +377,29 @@ async fn overview<S: Store>(
         .iter()
         .map(|s| (enum_key(s), s.label()))
         .collect();
+    let counts = overview.counts;
     let counts = vec![
         (
             "Chronology entries",
-            content.chronology_entries,
+            counts.chronology_entries,
             format!("/reviews/{id}/chronology"),
         ),
         (
             "Conversations",
-            content.conversations.len(),
+            counts.conversations,
             format!("/reviews/{id}/conversations"),
         ),
         (
             "Key practice episodes",
-            content.kpes.len(),
+            counts.kpes,
             format!("/reviews/{id}/kpes"),
         ),
         (
             "Findings",
-            content.findings.len(),
+            counts.findings,
             format!("/reviews/{id}/findings"),
         ),
-        (
-            "Actions",
-            content.actions.len(),
-            format!("/reviews/{id}/actions"),
-        ),
+        ("Actions", counts.actions, format!("/reviews/{id}/actions")),
     ];
     render(&OverviewPage {
         layout: frame,
@@ -399,6 +417,8 @@ async fn overview<S: Store>(
 
 #[derive(Deserialize)]
 struct MoveQuery {
+    // Defaults, so that a malformed address is answered after authorisation, as "not found".
+    #[serde(default)]
     action: String,
     #[serde(default)]
     to: String,
@@ -514,6 +534,7 @@ async fn transition<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let action = form.get("action");
     let to = form.get("to");
     let reason = form.get("reason").trim().to_owned();

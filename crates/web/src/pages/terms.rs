@@ -286,6 +286,7 @@ async fn edit_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let current = app
         .records::<TermsOfReference>(&user.actor(), id)
         .await?
@@ -308,6 +309,7 @@ async fn save<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let actor = user.actor();
     let current = app.records::<TermsOfReference>(&actor, id).await?.pop();
     let mut errors = Errors::none();

@@ -1,0 +1,343 @@
+//! The authorisation matrix, generated from the route table: every route × every role (and a
+//! platform administrator, and someone not signed in) × the user's own review and another
+//! review, each checked against what the table and the role policy say. Also: a route added to
+//! a router without an entry in the table fails the build of this matrix.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use casewindow_app::{App, permits};
+use casewindow_domain::participation::{Participation, Role};
+use casewindow_domain::review::{ParallelProcess, ParallelProcessKind, ParallelProcessStatus};
+use casewindow_store::Store;
+use casewindow_testkit::fixtures::{Sample, change};
+use casewindow_testkit::{Engine, TestDb};
+use casewindow_web::routes::{Needs, ROUTES};
+use std::path::Path;
+use tower::ServiceExt;
+
+const ROLES: [Role; 11] = [
+    Role::LeadReviewer,
+    Role::CoReviewer,
+    Role::ReviewTeamMember,
+    Role::CaseGroupMember,
+    Role::FamilyMember,
+    Role::AgencyRecordsLiaison,
+    Role::BusinessManager,
+    Role::PartnerSignatory,
+    Role::IndependentScrutineer,
+    Role::QualitySupervisor,
+    Role::Observer,
+];
+
+#[derive(Clone, Debug)]
+enum Viewer {
+    Anonymous,
+    Admin {
+        token: String,
+        csrf: String,
+    },
+    Member {
+        role: Role,
+        token: String,
+        csrf: String,
+    },
+}
+
+fn sample_with_process() -> Sample {
+    let mut sample = Sample::new();
+    sample.review.parallel_processes.push(ParallelProcess {
+        kind: ParallelProcessKind::Inquest,
+        status: ParallelProcessStatus::Active,
+        contact: "Coroner's officer".to_owned(),
+        constraints: String::new(),
+        blocks_publication: true,
+    });
+    sample
+}
+
+fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
+    let role = match viewer {
+        Viewer::Member { role, .. } if own => Some(*role),
+        _ => None,
+    };
+    match needs {
+        Needs::Public => true,
+        Needs::SignedIn => !matches!(viewer, Viewer::Anonymous),
+        Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
+        Needs::Permission(permission) => role.is_some_and(|r| permits(r, permission)),
+        Needs::CheckBack => role.is_some_and(|r| {
+            r == Role::CaseGroupMember || permits(r, casewindow_app::Permission::ViewConversations)
+        }),
+        Needs::CheckBackReply => role == Some(Role::CaseGroupMember),
+    }
+}
+
+fn body_for(path: &str) -> &'static str {
+    match path {
+        p if p.ends_with("/transition") => "&action=hold&version=1",
+        p if p.ends_with("/remove") => "&what=account&index=0&version=999",
+        p if p.ends_with("/conclude") => "&index=0&version=999",
+        p if p.starts_with("/check-back") => "&reply=amend&note=&version=1",
+        "/sign-in" => "&email=&password=",
+        _ => "",
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_allows_exactly_the_roles_the_table_says() {
+    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+    let app = App::new(db.store.clone());
+    app.prepare().await.expect("prepare");
+    let password = "matrix test password 2026";
+
+    // One account per role, each with that role in review A only; the case group member is the
+    // participant of review A's conversation.
+    let mut own = sample_with_process();
+    let other = sample_with_process();
+    let mut members = Vec::new();
+    for role in ROLES {
+        let email = format!("{role:?}@example.org").to_lowercase();
+        let user = app
+            .create_account(&format!("{role:?}"), &email, password, false)
+            .await
+            .expect("account");
+        members.push((role, user));
+    }
+    let case_group_user = members
+        .iter()
+        .find(|(r, _)| *r == Role::CaseGroupMember)
+        .map(|(_, u)| u.id)
+        .expect("case group member");
+    own.health_visitor.user_id = Some(case_group_user);
+    own.insert_all(&db.store).await.expect("review A");
+    other.insert_all(&db.store).await.expect("review B");
+    for (role, user) in &members {
+        if *role == Role::CaseGroupMember {
+            continue;
+        }
+        let participation = Participation {
+            id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+            review_id: own.review.id,
+            user_id: Some(user.id),
+            label: format!("{role:?}"),
+            role: *role,
+            agency_id: None,
+            invited_on: None,
+            consent: None,
+        };
+        db.store
+            .insert(&participation, &change("matrix"))
+            .await
+            .expect("participation");
+    }
+    app.create_account("Platform admin", "admin@example.org", password, true)
+        .await
+        .expect("admin");
+
+    let mut viewers = vec![Viewer::Anonymous];
+    let admin = app
+        .sign_in("admin@example.org", password)
+        .await
+        .expect("admin signs in");
+    viewers.push(Viewer::Admin {
+        token: admin.token,
+        csrf: admin.csrf_token,
+    });
+    for (role, user) in &members {
+        let signed_in = app
+            .sign_in(&user.email, password)
+            .await
+            .expect("member signs in");
+        viewers.push(Viewer::Member {
+            role: *role,
+            token: signed_in.token,
+            csrf: signed_in.csrf_token,
+        });
+    }
+
+    let router = casewindow_web::router(app.clone());
+    let mut mismatches = Vec::new();
+    let mut checked = 0;
+    for viewer in &viewers {
+        for spec in ROUTES {
+            for (is_own, sample) in [(true, &own), (false, &other)] {
+                let path = spec
+                    .path
+                    .replace("{id}", &sample.review.id.to_string())
+                    .replace("{finding}", &sample.finding.id.to_string())
+                    .replace("{kpe}", &sample.kpe.id.to_string())
+                    .replace("{conversation}", &sample.conversation.id.to_string())
+                    .replace("{section}", &sample.narrative.id.to_string())
+                    .replace("{action}", &sample.action.id.to_string());
+                if spec.path == "/sign-out" && !is_own {
+                    continue; // the first sign-out ended the session
+                }
+                let uri = if spec.method == "GET" && spec.path.ends_with("/transition") {
+                    format!("{path}?action=hold")
+                } else {
+                    path.clone()
+                };
+                let mut request = Request::builder()
+                    .method(spec.method)
+                    .uri(&uri)
+                    .header(header::HOST, "localhost");
+                let (cookie, csrf) = match viewer {
+                    // Someone not signed in has the pre-session cookie the sign-in page sets.
+                    Viewer::Anonymous => (
+                        Some("cw_presession=presession-token".to_owned()),
+                        "presession-token".to_owned(),
+                    ),
+                    Viewer::Admin { token, csrf } | Viewer::Member { token, csrf, .. } => {
+                        (Some(format!("cw_session={token}")), csrf.clone())
+                    }
+                };
+                if let Some(cookie) = cookie {
+                    request = request.header(header::COOKIE, cookie);
+                }
+                let body = if spec.method == "POST" {
+                    request =
+                        request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                    Body::from(format!("csrf_token={csrf}{}", body_for(spec.path)))
+                } else {
+                    Body::empty()
+                };
+                let response = router
+                    .clone()
+                    .oneshot(request.body(body).expect("request"))
+                    .await
+                    .expect("response");
+                let status = response.status();
+                let to_sign_in = status == StatusCode::SEE_OTHER
+                    && response
+                        .headers()
+                        .get(header::LOCATION)
+                        .is_some_and(|l| l == "/sign-in");
+                let allowed = if spec.path == "/sign-out" {
+                    // Signing out also ends at the sign-in page; what shows it happened is the
+                    // session cookie being cleared.
+                    response
+                        .headers()
+                        .get_all(header::SET_COOKIE)
+                        .iter()
+                        .any(|c| c.to_str().is_ok_and(|c| c.starts_with("cw_session=;")))
+                } else {
+                    status != StatusCode::NOT_FOUND
+                        && status != StatusCode::FORBIDDEN
+                        && !to_sign_in
+                };
+                let want = expected(spec.needs, viewer, is_own);
+                checked += 1;
+                if allowed != want {
+                    let who = match viewer {
+                        Viewer::Anonymous => "anonymous".to_owned(),
+                        Viewer::Admin { .. } => "platform admin".to_owned(),
+                        Viewer::Member { role, .. } => format!("{role:?}"),
+                    };
+                    let which = if is_own {
+                        "own review"
+                    } else {
+                        "another review"
+                    };
+                    mismatches.push(format!(
+                        "{} {} as {who} on {which}: expected {}, got {status}",
+                        spec.method,
+                        spec.path,
+                        if want { "allow" } else { "deny" }
+                    ));
+                }
+            }
+        }
+    }
+    db.cleanup().await.expect("cleanup");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} checks disagree with the route table:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    eprintln!(
+        "authorisation matrix: {checked} route × viewer × review checks agree with the route table"
+    );
+}
+
+/// Every `.route("...", get(..).post(..))` in the crate's sources, as (method, path).
+fn routes_in_sources() -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable source");
+            for (start, _) in text.match_indices(".route(") {
+                let rest = &text[start + ".route(".len()..];
+                let Some(open) = rest.find('"') else { continue };
+                let Some(close) = rest[open + 1..].find('"') else {
+                    continue;
+                };
+                let route_path = &rest[open + 1..open + 1 + close];
+                // The handlers: up to the end of this `.route(...)` call.
+                let mut depth = 1;
+                let mut end = rest.len();
+                for (idx, ch) in rest.char_indices() {
+                    match ch {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = idx;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let handlers = &rest[..end];
+                if handlers.contains("get(") {
+                    found.push(("GET".to_owned(), route_path.to_owned()));
+                }
+                if handlers.contains("post(") {
+                    found.push(("POST".to_owned(), route_path.to_owned()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_in_the_routers_has_an_entry_in_the_table() {
+    let routes = routes_in_sources();
+    assert!(
+        routes.len() > 30,
+        "the source scan found the routers ({} routes)",
+        routes.len()
+    );
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(method, path)| !ROUTES.iter().any(|r| r.method == method && r.path == path))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in casewindow_web::routes::ROUTES:\n{}",
+        missing.join("\n")
+    );
+    let stale: Vec<String> = ROUTES
+        .iter()
+        .filter(|r| {
+            !routes
+                .iter()
+                .any(|(method, path)| r.method == method && r.path == path)
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "table entries with no route:\n{}",
+        stale.join("\n")
+    );
+}
