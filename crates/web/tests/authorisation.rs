@@ -341,3 +341,102 @@ fn every_route_in_the_routers_has_an_entry_in_the_table() {
         stale.join("\n")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changing_requests_need_the_session_csrf_token_and_the_same_site() {
+    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+    let app = App::new(db.store.clone());
+    app.prepare().await.expect("prepare");
+    let sample = Sample::new();
+    sample.insert_all(&db.store).await.expect("review");
+    let lead = app
+        .create_account(
+            "Lead",
+            "lead@example.org",
+            "matrix test password 2026",
+            false,
+        )
+        .await
+        .expect("account");
+    let participation = Participation {
+        id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+        review_id: sample.review.id,
+        user_id: Some(lead.id),
+        label: "Lead".to_owned(),
+        role: Role::LeadReviewer,
+        agency_id: None,
+        invited_on: None,
+        consent: None,
+    };
+    db.store
+        .insert(&participation, &change("test"))
+        .await
+        .expect("participation");
+    let session = app
+        .sign_in("lead@example.org", "matrix test password 2026")
+        .await
+        .expect("sign in");
+    let router = casewindow_web::router(app.clone());
+    let path = format!("/reviews/{}/agencies", sample.review.id);
+    let post = |body: String, origin: Option<&str>| {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(&path)
+            .header(header::HOST, "localhost")
+            .header(header::COOKIE, format!("cw_session={}", session.token))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        request.body(Body::from(body)).expect("request")
+    };
+    let form = "name=Harbour+Housing&sector=housing";
+    let no_token = router
+        .clone()
+        .oneshot(post(form.to_owned(), None))
+        .await
+        .expect("response");
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let wrong_token = router
+        .clone()
+        .oneshot(post(format!("csrf_token=guess&{form}"), None))
+        .await
+        .expect("response");
+    assert_eq!(wrong_token.status(), StatusCode::FORBIDDEN);
+    let other_site = router
+        .clone()
+        .oneshot(post(
+            format!("csrf_token={}&{form}", session.csrf_token),
+            Some("https://evil.example"),
+        ))
+        .await
+        .expect("response");
+    assert_eq!(other_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        db.store.agencies().await.expect("agencies").len(),
+        2,
+        "nothing was written by a refused request"
+    );
+    let accepted = router
+        .clone()
+        .oneshot(post(
+            format!("csrf_token={}&{form}", session.csrf_token),
+            Some("http://localhost"),
+        ))
+        .await
+        .expect("response");
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(db.store.agencies().await.expect("agencies").len(), 3);
+    // Every response carries the security headers.
+    let csp = accepted
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    db.cleanup().await.expect("cleanup");
+}

@@ -35,6 +35,31 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform administrator (the first one at first run). The password is read from
+    /// standard input. Administrators run the service and see no case content.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub async fn admin(app: &App<SqlStore>, command: AdminCommand) -> anyhow::Result<()> {
+    let AdminCommand::Create { name, email } = command;
+    run(
+        app,
+        UserCommand::Create {
+            name,
+            email,
+            admin: true,
+        },
+    )
+    .await
+}
+
 pub async fn run(app: &App<SqlStore>, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Create { name, email, admin } => {

@@ -1,0 +1,146 @@
+//! Sign-in, sessions and their timeouts, lockout: on both engines, with a controlled clock.
+
+use casewindow_app::{Actor, App, AppError};
+use casewindow_store::Store;
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// An application whose clock the test moves.
+fn app_with_clock(store: SqlStore) -> (App<SqlStore>, Arc<AtomicI64>) {
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
+        .single()
+        .expect("valid")
+        .timestamp_millis();
+    let now = Arc::new(AtomicI64::new(start));
+    let clock = now.clone();
+    let app = App::new(store).with_clock(move || {
+        DateTime::from_timestamp_millis(clock.load(Ordering::SeqCst)).expect("valid time")
+    });
+    (app, now)
+}
+
+fn advance(clock: &AtomicI64, by: Duration) {
+    clock.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+}
+
+const PASSWORD: &str = "a long and unusual passphrase";
+
+both_backends!(
+    sessions_end_after_idle_and_absolute_timeouts,
+    |store: SqlStore, _url| async move {
+        let (app, clock) = app_with_clock(store);
+        app.create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
+            .await?;
+        let signed_in = app.sign_in("sam@example.org", PASSWORD).await?;
+        assert!(app.session_user(&signed_in.token).await?.is_some());
+
+        // Used every 25 minutes, it survives past the idle limit...
+        for _ in 0..4 {
+            advance(&clock, Duration::minutes(25));
+            assert!(
+                app.session_user(&signed_in.token).await?.is_some(),
+                "in use, so not idle"
+            );
+        }
+        // ...but 31 idle minutes end it.
+        advance(&clock, Duration::minutes(31));
+        assert!(
+            app.session_user(&signed_in.token).await?.is_none(),
+            "idle timeout"
+        );
+
+        // However busy, a session ends 12 hours after sign-in.
+        let busy = app.sign_in("sam@example.org", PASSWORD).await?;
+        for _ in 0..49 {
+            advance(&clock, Duration::minutes(15));
+            if app.session_user(&busy.token).await?.is_none() {
+                break;
+            }
+        }
+        assert!(
+            app.session_user(&busy.token).await?.is_none(),
+            "absolute timeout"
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    every_sign_in_gets_a_new_session_and_sign_out_everywhere_ends_them_all,
+    |store: SqlStore, _url| async move {
+        let (app, _clock) = app_with_clock(store);
+        let user = app
+            .create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
+            .await?;
+        let first = app.sign_in("sam@example.org", PASSWORD).await?;
+        let second = app.sign_in("sam@example.org", PASSWORD).await?;
+        assert_ne!(
+            first.token, second.token,
+            "a token planted before sign-in is never reused"
+        );
+        assert_ne!(first.csrf_token, second.csrf_token);
+        // A made-up token is not a session.
+        assert!(app.session_user("planted-by-an-attacker").await?.is_none());
+        app.sign_out(&first.token).await?;
+        assert!(app.session_user(&first.token).await?.is_none());
+        assert!(app.session_user(&second.token).await?.is_some());
+        app.sign_out_everywhere(user.id).await?;
+        assert!(app.session_user(&second.token).await?.is_none());
+        Ok(())
+    }
+);
+
+both_backends!(
+    repeated_failures_lock_the_account_for_a_while,
+    |store: SqlStore, _url| async move {
+        let (app, clock) = app_with_clock(store);
+        app.create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
+            .await?;
+        for _ in 0..5 {
+            let err = app
+                .sign_in("sam@example.org", "wrong password entirely")
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("not right"), "{err}");
+        }
+        // Locked: even the right password is refused, with a message that says so.
+        let err = app.sign_in("sam@example.org", PASSWORD).await.unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        // The same answer for an unknown email as for a wrong password.
+        let unknown = app
+            .sign_in("nobody@example.org", PASSWORD)
+            .await
+            .unwrap_err();
+        assert!(unknown.to_string().contains("not right"), "{unknown}");
+        advance(&clock, Duration::minutes(16));
+        app.sign_in("sam@example.org", PASSWORD).await?;
+        // Failures and the lock-out are in the audit trail, and the chain holds.
+        assert!(app.verify_audit().await?.is_ok());
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_platform_administrator_sees_no_case_content,
+    |store: SqlStore, _url| async move {
+        let (app, _clock) = app_with_clock(store);
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(app.store()).await?;
+        let admin = app
+            .create_account("Ops", "ops@example.org", PASSWORD, true)
+            .await?;
+        let actor = Actor {
+            user: Some(admin.id),
+            label: "admin".to_owned(),
+            platform_admin: true,
+        };
+        assert!(app.reviews(&actor).await?.is_empty());
+        let err = app.review(&actor, sample.review.id).await.unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        Ok(())
+    }
+);
