@@ -1,7 +1,6 @@
 //! Sign-in, sessions and their timeouts, lockout: on both engines, with a controlled clock.
 
 use casewindow_app::{Actor, App, AppError};
-use casewindow_store::Store;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use chrono::{DateTime, Duration, TimeZone, Utc};
