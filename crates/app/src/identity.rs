@@ -32,7 +32,11 @@ impl<S: Store> App<S> {
         }
         Ok(self
             .store
-            .put_identity(identity, &self.change(actor, reason))
+            .put_identity(
+                identity.subject_id,
+                &self.vault()?.seal(identity),
+                &self.change(actor, reason),
+            )
             .await?)
     }
 
@@ -62,7 +66,17 @@ impl<S: Store> App<S> {
             reason: reason.trim().to_owned(),
         };
         self.store.audit(&entry).await?;
-        Ok(self.store.identity(subject).await?)
+        let vault = self.vault()?;
+        match self.store.identity(subject).await? {
+            None => Ok(None),
+            Some(sealed) => vault.open(subject, &sealed).map(Some).map_err(|err| {
+                AppError::Store(casewindow_store::StoreError::Corrupt {
+                    kind: "subject identity",
+                    id: subject.to_string(),
+                    reason: err.to_string(),
+                })
+            }),
+        }
     }
 
     /// The review's audit trail, newest first, for those who may read it.

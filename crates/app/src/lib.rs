@@ -17,6 +17,7 @@ mod identity;
 mod records;
 mod reviews;
 mod transfer;
+mod vault;
 
 pub use access::{Permission, permits};
 pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
@@ -25,6 +26,7 @@ pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use records::{ChronologyView, InReview};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
+pub use vault::{Vault, VaultError};
 
 use casewindow_domain::calendar::WorkingCalendar;
 use casewindow_domain::ids::UserId;
@@ -66,6 +68,7 @@ pub struct App<S> {
     store: S,
     calendar: Arc<WorkingCalendar>,
     clock: Clock,
+    vault: Option<Arc<vault::Vault>>,
 }
 
 impl<S: Store> App<S> {
@@ -75,6 +78,7 @@ impl<S: Store> App<S> {
             store,
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
             clock: Arc::new(Utc::now),
+            vault: None,
         }
     }
 
@@ -82,6 +86,21 @@ impl<S: Store> App<S> {
     pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
+    }
+
+    /// The same application with the identity vault's key.
+    pub fn with_vault(mut self, vault: vault::Vault) -> Self {
+        self.vault = Some(Arc::new(vault));
+        self
+    }
+
+    pub(crate) fn vault(&self) -> AppResult<&vault::Vault> {
+        self.vault.as_deref().ok_or_else(|| {
+            AppError::Invalid(vec![casewindow_interchange::Problem {
+                path: "vault".to_owned(),
+                reason: vault::VaultError::NotConfigured.to_string(),
+            }])
+        })
     }
 
     /// The underlying store.

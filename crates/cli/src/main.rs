@@ -132,7 +132,14 @@ async fn open(url: &str) -> anyhow::Result<App<SqlStore>> {
     let store = SqlStore::open(url, CreateMode::MustExist)
         .await
         .context("opening the database")?;
-    let app = App::new(store);
+    let mut app = App::new(store);
+    // The identity vault's key comes from the environment, never the database. Without it,
+    // casewindow runs but refuses to record or reveal identities, and says why.
+    if let Ok(key) = std::env::var("CASEWINDOW_VAULT_KEY") {
+        app = app.with_vault(
+            casewindow_app::Vault::from_base64(&key).context("reading CASEWINDOW_VAULT_KEY")?,
+        );
+    }
     app.prepare().await.context("preparing reference data")?;
     Ok(app)
 }

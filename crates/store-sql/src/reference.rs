@@ -3,7 +3,6 @@
 
 use crate::error::{corrupt, map};
 use crate::records::{from_millis, millis, parse_user, user_text};
-use casewindow_domain::identity::SubjectIdentity;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::{ReviewState, Transition};
 use casewindow_domain::organisation::{Agency, Partnership, User};
@@ -380,11 +379,12 @@ pub(crate) async fn transitions(
 
 pub(crate) async fn put_identity(
     conn: &mut AnyConnection,
-    identity: &SubjectIdentity,
+    subject_id: SubjectId,
+    sealed: &str,
     change: &Change,
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(identity).map_err(|e| StoreError::Unexpected(Box::new(e)))?;
-    let subject = identity.subject_id.0.to_string();
+    let body = sealed.to_owned();
+    let subject = subject_id.0.to_string();
     sqlx::query("DELETE FROM subject_identities WHERE subject_id = $1")
         .bind(subject.clone())
         .execute(&mut *conn)
@@ -404,16 +404,12 @@ pub(crate) async fn put_identity(
 pub(crate) async fn identity(
     conn: &mut AnyConnection,
     subject_id: SubjectId,
-) -> Result<Option<SubjectIdentity>, StoreError> {
+) -> Result<Option<String>, StoreError> {
     let id = subject_id.0.to_string();
     let row = sqlx::query("SELECT body FROM subject_identities WHERE subject_id = $1")
         .bind(id.clone())
         .fetch_optional(conn)
         .await
         .map_err(map)?;
-    row.map(|row| {
-        let body: String = get(&row, "body")?;
-        serde_json::from_str(&body).map_err(|e| corrupt("subject identity", &id, e))
-    })
-    .transpose()
+    row.map(|row| get::<String>(&row, "body")).transpose()
 }

@@ -4,7 +4,6 @@ use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
 use crate::{accounts, audit, import, records, reference, sqlite};
 use async_trait::async_trait;
-use casewindow_domain::identity::SubjectIdentity;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
 use casewindow_domain::organisation::{Agency, Partnership, User};
@@ -345,21 +344,23 @@ impl Store for SqlStore {
         reference::transitions(&mut *self.read().await?, review_id).await
     }
 
-    async fn put_identity(&self, identity: &SubjectIdentity, change: &Change) -> StoreResult<()> {
+    async fn put_identity(
+        &self,
+        subject_id: SubjectId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        reference::put_identity(&mut tx, identity, change).await?;
-        let mut entry = audit::for_reference(
-            "update",
-            "subject_identities",
-            identity.subject_id.0,
-            change,
-        );
-        entry.reason = change.reason.clone();
-        audit::append(&mut tx, &entry).await?;
+        reference::put_identity(&mut tx, subject_id, sealed, change).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("update", "subject_identities", subject_id.0, change),
+        )
+        .await?;
         tx.commit().await.map_err(map)
     }
 
-    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<SubjectIdentity>> {
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>> {
         reference::identity(&mut *self.read().await?, subject_id).await
     }
 

@@ -25,7 +25,7 @@ pub use record::{
 };
 
 use async_trait::async_trait;
-use casewindow_domain::identity::SubjectIdentity;
+
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
 use casewindow_domain::organisation::{Agency, Partnership, User};
@@ -146,10 +146,16 @@ pub trait Store: Send + Sync + 'static {
     /// The review's lifecycle history, oldest first.
     async fn transitions(&self, review_id: ReviewId) -> StoreResult<Vec<StoredTransition>>;
 
-    /// Stores or replaces the real identity behind a subject (the identity vault).
-    async fn put_identity(&self, identity: &SubjectIdentity, change: &Change) -> StoreResult<()>;
-    /// Reads the real identity behind a subject. Only the identity use case calls this.
-    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<SubjectIdentity>>;
+    /// Stores or replaces the sealed (encrypted) identity behind a subject (the identity vault).
+    /// The store never sees the plain identity or the key.
+    async fn put_identity(
+        &self,
+        subject_id: SubjectId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// Reads the sealed identity behind a subject. Only the identity use case calls this.
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
 
     /// Writes a whole review atomically: either all of it is stored or none of it.
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary>;

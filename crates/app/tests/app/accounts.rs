@@ -1,6 +1,7 @@
 //! Sign-in, sessions and their timeouts, lockout: on both engines, with a controlled clock.
 
 use casewindow_app::{Actor, App, AppError};
+use casewindow_store::Store as _;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -140,6 +141,80 @@ both_backends!(
         assert!(app.reviews(&actor).await?.is_empty());
         let err = app.review(&actor, sample.review.id).await.unwrap_err();
         assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        Ok(())
+    }
+);
+
+both_backends!(
+    identities_are_sealed_at_rest_and_revealed_only_with_a_reason,
+    |store: SqlStore, url: String| async move {
+        use base64::Engine as _;
+        let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
+        let (app, _clock) = app_with_clock(store.clone());
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(app.store()).await?;
+        let actor = Actor {
+            user: Some(sample.reviewer.id),
+            label: "lead".to_owned(),
+            platform_admin: false,
+        };
+        let identity = casewindow_domain::identity::SubjectIdentity {
+            subject_id: sample.child.id,
+            full_name: "Fictional Child Name".to_owned(),
+            aliases: vec![],
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2022, 5, 1),
+            address: "1 Example Row".to_owned(),
+        };
+        // Without a key the vault refuses, plainly.
+        let err = app
+            .record_identity(&actor, &identity, "recorded at scoping")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("CASEWINDOW_VAULT_KEY"), "{err}");
+
+        let app = app.with_vault(casewindow_app::Vault::from_base64(&key)?);
+        app.record_identity(&actor, &identity, "recorded at scoping")
+            .await?;
+        let sealed = app
+            .store()
+            .identity(sample.child.id)
+            .await?
+            .expect("stored");
+        assert!(!sealed.contains("Fictional"), "nothing readable at rest");
+        let _ = url;
+
+        let err = app
+            .reveal_identity(&actor, sample.child.id, "  ")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("say why"), "{err}");
+        let revealed = app
+            .reveal_identity(
+                &actor,
+                sample.child.id,
+                "checking the report for jigsaw identifiers",
+            )
+            .await?;
+        assert_eq!(revealed, Some(identity));
+        let trail = app.store().audit_events(sample.review.id, 1).await?;
+        assert_eq!(trail[0].entry.action, "reveal_identity");
+        assert_eq!(
+            trail[0].entry.reason,
+            "checking the report for jigsaw identifiers"
+        );
+
+        // Someone without a reviewer role cannot reveal it: the same answer as for a missing review.
+        let observer = Actor {
+            user: None,
+            label: "x".to_owned(),
+            platform_admin: true,
+        };
+        assert!(matches!(
+            app.reveal_identity(&observer, sample.child.id, "curious")
+                .await
+                .unwrap_err(),
+            AppError::NotFound { .. }
+        ));
         Ok(())
     }
 );

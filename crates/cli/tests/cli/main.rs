@@ -1,5 +1,6 @@
 //! The `casewindow` binary, driven as a user drives it.
 
+use casewindow_store::Store as _;
 use casewindow_testkit::{Engine, TestDb};
 use std::io::Write as _;
 use std::path::Path;
@@ -271,4 +272,169 @@ async fn audit_verify_names_a_changed_or_deleted_event_on_sqlite() {
 async fn audit_verify_names_a_changed_or_deleted_event_on_postgres() {
     sqlx::any::install_default_drivers();
     tamper_test(Engine::Postgres).await;
+}
+
+/// A minimal HTTP/1.1 exchange over a fresh connection: (status, headers, body).
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_share_sessions_and_refuse_lost_updates() {
+    if casewindow_testkit::postgres_skipped() {
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres).await.expect("database");
+    let app = casewindow_app::App::new(db.store.clone());
+    app.prepare().await.expect("prepare");
+    let password = "two servers share one database";
+    let user = app
+        .create_account("Lead", "lead@example.org", password, false)
+        .await
+        .expect("account");
+    let mut sample = casewindow_testkit::fixtures::Sample::new();
+    sample.lead.user_id = Some(user.id);
+    sample.insert_all(&db.store).await.expect("review");
+
+    let ports = [free_port(), free_port()];
+    let mut servers = Vec::new();
+    for port in ports {
+        servers.push(
+            Command::new(env!("CARGO_BIN_EXE_casewindow"))
+                .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+                .env("DATABASE_URL", &db.url)
+                .env("CASEWINDOW_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("server starts"),
+        );
+    }
+    for port in ports {
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    // Sign in on the first server.
+    let presession = "cw_presession=two-servers";
+    let form = format!(
+        "csrf_token=two-servers&email=lead%40example.org&password={}",
+        password.replace(' ', "+")
+    );
+    let (status, head, _) = http(ports[0], "POST", "/sign-in", presession, &form).await;
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|c| c.starts_with("cw_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    // The session is valid on the second server too.
+    let (status, _, body) = http(ports[1], "GET", "/", &cookie, "").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Signed in as Lead"),
+        "the second server knows the session"
+    );
+
+    // Both servers open the finding at version 1; both save. One wins, the other gets the
+    // conflict page, and the first save is what the database holds.
+    let (_, _, page) = http(
+        ports[1],
+        "GET",
+        &format!(
+            "/reviews/{}/findings/{}",
+            sample.review.id, sample.finding.id
+        ),
+        &cookie,
+        "",
+    )
+    .await;
+    let csrf = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf token")
+        .to_owned();
+    let path = format!(
+        "/reviews/{}/findings/{}",
+        sample.review.id, sample.finding.id
+    );
+    let edit = |text: &str| {
+        format!(
+            "csrf_token={csrf}&version=1&statement=Growth+records+split+across+teams&pattern=tool&polarity=unsafe&kpe_ids={}\
+             &evidence_kind_0=local_audit_data&evidence_description_0=An+audit&why_it_matters={text}&status=draft",
+            sample.kpe.id
+        )
+    };
+    let (edit_one, edit_two) = (
+        edit("Saved+through+server+one"),
+        edit("Saved+through+server+two"),
+    );
+    let (first, second) = tokio::join!(
+        http(ports[0], "POST", &path, &cookie, &edit_one),
+        http(ports[1], "POST", &path, &cookie, &edit_two),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [303, 409],
+        "exactly one save wins; the other sees the conflict page"
+    );
+    let stored = db
+        .store
+        .get::<casewindow_domain::findings::Finding>(sample.finding.id.0)
+        .await
+        .expect("finding");
+    assert_eq!(stored.meta.version, 2);
+    let winner = if first.0 == 303 {
+        "Saved through server one"
+    } else {
+        "Saved through server two"
+    };
+    assert_eq!(stored.record.why_it_matters, winner);
+
+    for mut server in servers {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    db.cleanup().await.expect("cleanup");
 }

@@ -1,0 +1,159 @@
+//! Sealing identities for the vault: XChaCha20-Poly1305 with a random nonce per write and the
+//! subject id as associated data, so a sealed identity cannot be moved to another subject.
+//! The key comes from configuration (`CASEWINDOW_VAULT_KEY`), never from the database.
+
+use base64::Engine as _;
+use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::ids::SubjectId;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use thiserror::Error;
+
+const PREFIX: &str = "xchacha20poly1305:v1:";
+
+/// Why the vault could not seal or open an identity.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum VaultError {
+    #[error(
+        "the identity vault is not configured: set CASEWINDOW_VAULT_KEY to 32 random bytes, base64 encoded"
+    )]
+    NotConfigured,
+    #[error("CASEWINDOW_VAULT_KEY must be 32 bytes, base64 encoded")]
+    BadKey,
+    #[error("a sealed identity could not be opened: wrong key, or the record was altered")]
+    CannotOpen,
+}
+
+/// The key that seals identities.
+pub struct Vault {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(..)")
+    }
+}
+
+impl Vault {
+    /// A vault from a base64-encoded 32-byte key.
+    pub fn from_base64(key: &str) -> Result<Self, VaultError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(key.trim())
+            .map_err(|_| VaultError::BadKey)?;
+        if bytes.len() != 32 {
+            return Err(VaultError::BadKey);
+        }
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&Key::from(
+                <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| VaultError::BadKey)?,
+            )),
+        })
+    }
+
+    /// Seals an identity.
+    pub fn seal(&self, identity: &SubjectIdentity) -> String {
+        let plain = serde_json::to_vec(identity).expect("identities always serialise");
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        let aad = identity.subject_id.0.as_bytes();
+        let sealed = self
+            .cipher
+            .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad })
+            .expect("encryption of a small message cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        format!(
+            "{PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(out)
+        )
+    }
+
+    /// Opens a sealed identity of `subject`.
+    pub fn open(&self, subject: SubjectId, sealed: &str) -> Result<SubjectIdentity, VaultError> {
+        let encoded = sealed.strip_prefix(PREFIX).ok_or(VaultError::CannotOpen)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|_| VaultError::CannotOpen)?;
+        if bytes.len() < 24 {
+            return Err(VaultError::CannotOpen);
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(
+                &XNonce::from(<[u8; 24]>::try_from(nonce).map_err(|_| VaultError::CannotOpen)?),
+                Payload {
+                    msg: sealed,
+                    aad: subject.0.as_bytes(),
+                },
+            )
+            .map_err(|_| VaultError::CannotOpen)?;
+        let identity: SubjectIdentity =
+            serde_json::from_slice(&plain).map_err(|_| VaultError::CannotOpen)?;
+        if identity.subject_id != subject {
+            return Err(VaultError::CannotOpen);
+        }
+        Ok(identity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(subject: SubjectId) -> SubjectIdentity {
+        SubjectIdentity {
+            subject_id: subject,
+            full_name: "Fictional Person".to_owned(),
+            aliases: vec!["Fi".to_owned()],
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2021, 4, 1),
+            address: "1 Example Row".to_owned(),
+        }
+    }
+
+    fn key(byte: u8) -> String {
+        base64::engine::general_purpose::STANDARD.encode([byte; 32])
+    }
+
+    #[test]
+    fn seals_and_opens_and_hides_the_plain_text() {
+        let vault = Vault::from_base64(&key(7)).expect("key");
+        let subject = SubjectId(uuid::Uuid::new_v4());
+        let sealed = vault.seal(&identity(subject));
+        assert!(!sealed.contains("Fictional"));
+        assert_ne!(
+            sealed,
+            vault.seal(&identity(subject)),
+            "a fresh nonce every time"
+        );
+        assert_eq!(vault.open(subject, &sealed), Ok(identity(subject)));
+    }
+
+    #[test]
+    fn the_wrong_key_another_subject_or_an_edit_cannot_open_it() {
+        let vault = Vault::from_base64(&key(7)).expect("key");
+        let subject = SubjectId(uuid::Uuid::new_v4());
+        let sealed = vault.seal(&identity(subject));
+        assert_eq!(
+            Vault::from_base64(&key(8))
+                .expect("key")
+                .open(subject, &sealed),
+            Err(VaultError::CannotOpen)
+        );
+        assert_eq!(
+            vault.open(SubjectId(uuid::Uuid::new_v4()), &sealed),
+            Err(VaultError::CannotOpen)
+        );
+        let mut edited = sealed.clone();
+        edited.replace_range(
+            edited.len() - 5..edited.len() - 4,
+            if edited.ends_with('A') { "B" } else { "A" },
+        );
+        assert_eq!(vault.open(subject, &edited), Err(VaultError::CannotOpen));
+        assert_eq!(
+            Vault::from_base64("c2hvcnQ=").unwrap_err(),
+            VaultError::BadKey
+        );
+    }
+}
