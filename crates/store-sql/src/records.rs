@@ -476,3 +476,39 @@ pub(crate) async fn insert_revision(
     .map_err(map)?;
     Ok(())
 }
+
+/// A list as one JSON array of `[id, version, created_at, created_by, updated_at, updated_by,
+/// body]` arrays, built by the database. One row instead of one per record: the driver's
+/// per-row cost dominated long lists.
+pub(crate) async fn list_json(
+    conn: &mut AnyConnection,
+    backend: casewindow_store::Backend,
+    kind: RecordKind,
+    scope: Uuid,
+) -> Result<String, StoreError> {
+    let Some(column) = kind.scope_column() else {
+        return Err(StoreError::Integrity(format!("{kind} has no scope")));
+    };
+    let table = kind.table();
+    // Bodies are JSON written by casewindow itself, so the array is built by concatenation
+    // rather than re-parsed by the database's JSON functions; ids are UUIDs and need no escaping.
+    let element = "'[\"' || id || '\",' || version || ',' || created_at || ',' || \
+                   COALESCE('\"' || created_by || '\"', 'null') || ',' || updated_at || ',' || \
+                   COALESCE('\"' || updated_by || '\"', 'null') || ',' || body || ']'";
+    let sql = match backend {
+        casewindow_store::Backend::Sqlite => format!(
+            "SELECT COALESCE('[' || group_concat(element, ',') || ']', '[]') AS rows FROM \
+             (SELECT {element} AS element FROM {table} WHERE {column} = $1 ORDER BY sort_key, id)"
+        ),
+        casewindow_store::Backend::Postgres => format!(
+            "SELECT COALESCE('[' || string_agg({element}, ',' ORDER BY sort_key, id) || ']', '[]') AS rows \
+             FROM {table} WHERE {column} = $1"
+        ),
+    };
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(scope.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map)?;
+    row.try_get("rows").map_err(map)
+}

@@ -150,6 +150,10 @@ impl SqlStore {
     }
 }
 
+/// One element of [`records::list_json`]'s array.
+#[derive(serde::Deserialize)]
+struct ListedRow<R>(String, i64, i64, Option<String>, i64, Option<String>, R);
+
 fn decode<R: Record>(id: &str, body: &str, meta: RecordMeta) -> StoreResult<Stored<R>> {
     let record = serde_json::from_str(body).map_err(|e| corrupt(R::KIND.label(), id, e))?;
     Ok(Stored { record, meta })
@@ -298,9 +302,27 @@ impl Store for SqlStore {
     }
 
     async fn list<R: Record>(&self, scope: Uuid) -> StoreResult<Vec<Stored<R>>> {
-        let rows = records::list(&mut *self.read().await?, R::KIND, Some(scope)).await?;
+        let json =
+            records::list_json(&mut *self.read().await?, self.backend, R::KIND, scope).await?;
+        let rows: Vec<ListedRow<R>> = serde_json::from_str(&json)
+            .map_err(|e| corrupt(R::KIND.label(), &scope.to_string(), e))?;
         rows.into_iter()
-            .map(|(body, meta)| decode(&scope.to_string(), &body, meta))
+            .map(
+                |ListedRow(id, version, created_at, created_by, updated_at, updated_by, record)| {
+                    let label = R::KIND.label();
+                    let user = |u: Option<String>| records::parse_user(label, &id, u);
+                    Ok(Stored {
+                        record,
+                        meta: RecordMeta {
+                            version,
+                            created_at: records::from_millis(label, &id, created_at)?,
+                            created_by: user(created_by)?,
+                            updated_at: records::from_millis(label, &id, updated_at)?,
+                            updated_by: user(updated_by)?,
+                        },
+                    })
+                },
+            )
             .collect()
     }
 
