@@ -104,42 +104,10 @@ impl<S: Store> App<S> {
         review.statutory.deadlines(self.calendar())
     }
 
-    /// A review's header (title, state, dates), for any page of the review the actor may open:
-    /// `permission` is the one that page needs.
-    pub async fn review_header(
-        &self,
-        actor: &Actor,
-        id: ReviewId,
-        permission: Permission,
-    ) -> AppResult<Stored<Review>> {
-        self.authorize(actor, id, permission).await?;
-        Ok(self.store.get::<Review>(id.0).await?)
-    }
-
     /// A review and its version, if the actor may see it.
     pub async fn review(&self, actor: &Actor, id: ReviewId) -> AppResult<Stored<Review>> {
         self.authorize(actor, id, Permission::ViewReview).await?;
         Ok(self.store.get::<Review>(id.0).await?)
-    }
-
-    /// Everything the lifecycle guards look at.
-    pub async fn review_content(
-        &self,
-        actor: &Actor,
-        id: ReviewId,
-    ) -> AppResult<(Stored<Review>, ReviewContent)> {
-        let review = self.review(actor, id).await?;
-        let all = ContentNeeds {
-            terms: true,
-            participations: true,
-            counts: true,
-            kpes: true,
-            findings: true,
-            responses: true,
-            actions: true,
-        };
-        let content = self.load_content(&review, all).await?;
-        Ok((review, content))
     }
 
     /// The parts of a review's content a guard needs; the rest is left empty. Not authorised:
@@ -245,22 +213,6 @@ impl<S: Store> App<S> {
             steps,
             counts,
         })
-    }
-
-    /// The forward moves open to a review now, each with the reasons it is not yet allowed.
-    pub async fn next_steps(
-        &self,
-        actor: &Actor,
-        id: ReviewId,
-    ) -> AppResult<Vec<(ReviewState, Vec<String>)>> {
-        let (_, content) = self.review_content(actor, id).await?;
-        Ok(content
-            .review
-            .state
-            .next_states()
-            .iter()
-            .map(|state| (*state, lifecycle::guard(&content, *state)))
-            .collect())
     }
 
     /// Moves a review through its lifecycle if the guards allow it and the review is still at

@@ -131,28 +131,6 @@ pub(crate) async fn insert_session(
     Ok(())
 }
 
-pub(crate) async fn session(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-) -> Result<Option<Session>, StoreError> {
-    let row = sqlx::query("SELECT token_hash, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
-        .bind(token_hash.to_owned())
-        .fetch_optional(conn)
-        .await
-        .map_err(map)?;
-    row.map(|row| {
-        let user: String = row.try_get("user_id").map_err(map)?;
-        Ok(Session {
-            token_hash: row.try_get("token_hash").map_err(map)?,
-            user_id: user_id(&user)?,
-            csrf_token: row.try_get("csrf_token").map_err(map)?,
-            created_at: from_millis("session", "", row.try_get("created_at").map_err(map)?)?,
-            last_seen_at: from_millis("session", "", row.try_get("last_seen_at").map_err(map)?)?,
-        })
-    })
-    .transpose()
-}
-
 pub(crate) async fn session_user(
     conn: &mut AnyConnection,
     token_hash: &str,

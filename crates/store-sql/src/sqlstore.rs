@@ -503,10 +503,6 @@ impl Store for SqlStore {
         accounts::insert_session(&mut *self.read().await?, session).await
     }
 
-    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
-        accounts::session(&mut *self.read().await?, token_hash).await
-    }
-
     async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(Session, User, bool)>> {
         accounts::session_user(&mut *self.read().await?, token_hash).await
     }

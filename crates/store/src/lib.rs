@@ -194,7 +194,6 @@ pub trait Store: Send + Sync + 'static {
     async fn update_login_state(&self, account: &Account) -> StoreResult<()>;
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
-    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
     /// A session with its user and whether they are a platform administrator, in one read.
     async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(Session, User, bool)>>;
     async fn touch_session(
