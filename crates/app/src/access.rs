@@ -116,6 +116,33 @@ impl<S: Store> App<S> {
             .collect())
     }
 
+    /// The one agency whose submissions the actor is limited to, if they read the chronology
+    /// only as an agency records liaison; `None` when they are not limited.
+    pub async fn agency_limit(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<Option<casewindow_domain::ids::AgencyId>> {
+        if actor.user.is_none() {
+            return Ok(None);
+        }
+        let roles = self.roles_in(actor, review).await?;
+        let unrestricted = roles.iter().any(|p| {
+            p.role != Role::AgencyRecordsLiaison && permits(p.role, Permission::ViewChronology)
+        });
+        if unrestricted {
+            return Ok(None);
+        }
+        // A liaison without an agency sees nothing: limit to an agency that does not exist.
+        Ok(roles
+            .iter()
+            .find(|p| p.role == Role::AgencyRecordsLiaison)
+            .map(|p| {
+                p.agency_id
+                    .unwrap_or(casewindow_domain::ids::AgencyId(uuid::Uuid::nil()))
+            }))
+    }
+
     /// Allows the action or answers "not found".
     pub async fn authorize(
         &self,

@@ -24,6 +24,11 @@ pub trait InReview: Record + Validate {
     /// Puts the record into `document` (replacing the entry with the same id) and returns the
     /// JSON path of its entry.
     fn place(&self, document: &mut ReviewDocument) -> String;
+    /// The agency whose submission this is, for records an agency submits (chronology entries
+    /// and source documents): agency records liaisons see and write only their own agency's.
+    fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
+        None
+    }
 }
 
 fn place_in<T: Record + Clone>(list: &mut Vec<Entry<T>>, name: &str, record: &T) -> String {
@@ -46,7 +51,7 @@ fn place_in<T: Record + Clone>(list: &mut Vec<Entry<T>>, name: &str, record: &T)
 }
 
 macro_rules! in_review {
-    ($($ty:ty => $list:ident),* $(,)?) => {$(
+    ($($ty:ty => $list:ident $(, submitted by $agency:expr)?);* $(;)?) => {$(
         impl InReview for $ty {
             fn review_id(&self) -> ReviewId {
                 self.review_id
@@ -54,21 +59,25 @@ macro_rules! in_review {
             fn place(&self, document: &mut ReviewDocument) -> String {
                 place_in(&mut document.$list, stringify!($list), self)
             }
+            $(fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
+                let agency: fn(&Self) -> Option<casewindow_domain::ids::AgencyId> = $agency;
+                agency(self)
+            })?
         }
     )*};
 }
 
 in_review!(
-    Participation => participants,
-    Subject => subjects,
-    SourceDocument => source_documents,
-    ChronologyEntry => chronology,
-    KeyPracticeEpisode => key_practice_episodes,
-    Conversation => conversations,
-    NarrativeSection => narrative,
-    Finding => findings,
-    PartnershipResponse => responses,
-    Action => actions,
+    Participation => participants;
+    Subject => subjects;
+    SourceDocument => source_documents, submitted by |d| d.agency_id;
+    ChronologyEntry => chronology, submitted by |e| Some(e.agency_id);
+    KeyPracticeEpisode => key_practice_episodes;
+    Conversation => conversations;
+    NarrativeSection => narrative;
+    Finding => findings;
+    PartnershipResponse => responses;
+    Action => actions;
 );
 
 impl InReview for TermsOfReference {
@@ -100,6 +109,7 @@ impl<S: Store> App<S> {
     pub async fn create<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<Stored<R>> {
         self.authorize(actor, record.review_id(), Permission::to_write(R::KIND))
             .await?;
+        self.check_own_agency(actor, record).await?;
         self.check_in_review(record).await?;
         Ok(self
             .store
@@ -134,6 +144,8 @@ impl<S: Store> App<S> {
                 what: format!("{} {}", R::KIND, record.id()),
             });
         }
+        self.check_own_agency(actor, &current.record).await?;
+        self.check_own_agency(actor, record).await?;
         self.check_in_review(record).await?;
         Ok(self
             .store
@@ -150,7 +162,30 @@ impl<S: Store> App<S> {
         self.authorize(actor, review, Permission::to_read(R::KIND))
             .await?;
         self.audit_read(actor, review, R::KIND, "all").await?;
-        Ok(self.store.list::<R>(review.0).await?)
+        let limit = match R::KIND {
+            RecordKind::ChronologyEntry | RecordKind::SourceDocument => {
+                self.agency_limit(actor, review).await?
+            }
+            _ => None,
+        };
+        let mut list = self.store.list::<R>(review.0).await?;
+        if let Some(agency) = limit {
+            list.retain(|stored| stored.record.submitted_by().is_none_or(|a| a == agency));
+        }
+        Ok(list)
+    }
+
+    /// Refuses a record another agency submitted, for an actor limited to their own agency.
+    async fn check_own_agency<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<()> {
+        let Some(submitted_by) = record.submitted_by() else {
+            return Ok(());
+        };
+        match self.agency_limit(actor, record.review_id()).await? {
+            Some(own) if own != submitted_by => Err(AppError::NotFound {
+                what: format!("{} {}", R::KIND, record.id()),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Records a read of restricted content (conversations, chronologies, source documents).
@@ -188,6 +223,7 @@ impl<S: Store> App<S> {
             Permission::to_read(R::KIND),
         )
         .await?;
+        self.check_own_agency(actor, &stored.record).await?;
         self.audit_read(actor, stored.record.review_id(), R::KIND, &id.to_string())
             .await?;
         Ok(stored)
@@ -260,21 +296,30 @@ impl<S: Store> App<S> {
             .await?
             .record
             .partnership_id;
+        let limit = self.agency_limit(actor, review).await?;
+        let own = |agency: Option<casewindow_domain::ids::AgencyId>| {
+            limit.is_none_or(|l| agency == Some(l))
+        };
+        let entries: Vec<casewindow_domain::evidence::ChronologyEntry> = self
+            .store
+            .list(review.0)
+            .await?
+            .into_iter()
+            .map(|s: Stored<_>| s.record)
+            .collect();
+        let documents: Vec<casewindow_domain::evidence::SourceDocument> = self
+            .store
+            .list(review.0)
+            .await?
+            .into_iter()
+            .map(|s: Stored<_>| s.record)
+            .collect();
         Ok(ChronologyView {
-            entries: self
-                .store
-                .list(review.0)
-                .await?
+            entries: entries
                 .into_iter()
-                .map(|s: Stored<_>| s.record)
+                .filter(|e| own(Some(e.agency_id)))
                 .collect(),
-            documents: self
-                .store
-                .list(review.0)
-                .await?
-                .into_iter()
-                .map(|s: Stored<_>| s.record)
-                .collect(),
+            documents: documents.into_iter().filter(|d| own(d.agency_id)).collect(),
             agencies: self
                 .store
                 .agencies()

@@ -77,3 +77,95 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    an_agency_liaison_sees_and_submits_only_their_own_agency,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::evidence::ChronologyEntry;
+        use casewindow_domain::ids::ChronologyEntryId;
+        use casewindow_domain::participation::{Participation, Role};
+        let app = App::new(store);
+        let sample = Sample::new();
+        sample.insert_all(app.store()).await?;
+        // The fixture's entry is the health agency's; add one from children's social care.
+        let mut social_care_entry = sample.entry.clone();
+        social_care_entry.id = ChronologyEntryId(uuid::Uuid::new_v4());
+        social_care_entry.agency_id = sample.social_care.id;
+        social_care_entry.source = None;
+        app.create(&Actor::system("test"), &social_care_entry)
+            .await?;
+
+        let liaison = app
+            .create_account(
+                "Health liaison",
+                "liaison@example.org",
+                "records from the health trust",
+                false,
+            )
+            .await?;
+        let participation = Participation {
+            id: ParticipationId(uuid::Uuid::new_v4()),
+            review_id: sample.review.id,
+            user_id: Some(liaison.id),
+            label: "Health records liaison".to_owned(),
+            role: Role::AgencyRecordsLiaison,
+            agency_id: Some(sample.health.id),
+            invited_on: None,
+            consent: None,
+        };
+        app.create(&Actor::system("test"), &participation).await?;
+        let actor = Actor {
+            user: Some(liaison.id),
+            label: "liaison".to_owned(),
+            platform_admin: false,
+        };
+
+        let seen = app
+            .records::<ChronologyEntry>(&actor, sample.review.id)
+            .await?;
+        assert_eq!(
+            seen.iter().map(|e| e.record.agency_id).collect::<Vec<_>>(),
+            [sample.health.id],
+            "only their own agency's entries"
+        );
+        let view = app.chronology(&actor, sample.review.id).await?;
+        assert!(
+            view.entries.iter().all(|e| e.agency_id == sample.health.id) && view.entries.len() == 1
+        );
+        assert!(matches!(
+            app.record::<ChronologyEntry>(&actor, social_care_entry.id.0)
+                .await
+                .unwrap_err(),
+            AppError::NotFound { .. }
+        ));
+
+        // They may add their own agency's entries, not another agency's.
+        let mut own = sample.entry.clone();
+        own.id = ChronologyEntryId(uuid::Uuid::new_v4());
+        app.create(&actor, &own).await?;
+        let mut other = social_care_entry.clone();
+        other.id = ChronologyEntryId(uuid::Uuid::new_v4());
+        assert!(matches!(
+            app.create(&actor, &other).await.unwrap_err(),
+            AppError::NotFound { .. }
+        ));
+        // Nor can they read the review's analysis.
+        assert!(matches!(
+            app.review(&actor, sample.review.id).await.unwrap_err(),
+            AppError::NotFound { .. }
+        ));
+        // A lead reviewer still sees every agency's entries.
+        let lead = Actor {
+            user: Some(sample.reviewer.id),
+            label: "lead".to_owned(),
+            platform_admin: false,
+        };
+        assert_eq!(
+            app.records::<ChronologyEntry>(&lead, sample.review.id)
+                .await?
+                .len(),
+            3
+        );
+        Ok(())
+    }
+);
