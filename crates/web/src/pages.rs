@@ -14,6 +14,7 @@ mod people;
 mod portfolio;
 mod review;
 mod terms;
+mod text;
 
 use crate::AppState;
 use crate::error::WebError;

@@ -1,7 +1,7 @@
 //! The partnership's response to each finding, and the action plan tracked to impact.
 
 use super::edit::{self, Saved};
-use super::findings::{key, parse_key};
+use super::text::{key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -316,10 +316,7 @@ async fn update_action<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
-    let stored = app.record::<Action>(&user.actor(), action.0).await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
+    let stored = edit::record_in::<_, Action>(&app, &user, id, action.0).await?;
     let mut changed = stored.record.clone();
     let field = format!("action_{action}");
     let mut errors = Errors::none();

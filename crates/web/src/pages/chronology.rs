@@ -3,7 +3,7 @@
 //! swimlane timeline drawn as SVG, and adding entries.
 
 use super::edit::{self, Saved};
-use super::findings::{key, parse_key};
+use super::text::{key, parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -289,13 +289,6 @@ pub fn swimlane_svg(
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 async fn show<S: Store>(

@@ -1,7 +1,7 @@
 //! Conversations in the Appendix 3 structure, and the practitioner's own check-back page.
 
 use super::edit::{self, Saved};
-use super::findings::{key, parse_key};
+use super::text::{key, parse_key};
 use super::{layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -18,7 +18,7 @@ use casewindow_domain::analysis::{FactorLevel, KeyPracticeEpisode};
 use casewindow_domain::evidence::{CheckBack, Conversation, FactorNote, MindsetNote};
 use casewindow_domain::ids::{ConversationId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
-use casewindow_store::{Store, Stored};
+use casewindow_store::Store;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
@@ -391,27 +391,12 @@ async fn new_form<S: Store>(
     edit_page(&app, &user, id, form, Errors::none(), None).await
 }
 
-async fn load<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    conversation: ConversationId,
-) -> Result<Stored<Conversation>, WebError> {
-    let stored = app
-        .record::<Conversation>(&user.actor(), conversation.0)
-        .await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
-    Ok(stored)
-}
-
 async fn edit_form<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path((id, conversation)): Path<(ReviewId, ConversationId)>,
 ) -> Result<Response, WebError> {
-    let stored = load(&app, &user, id, conversation).await?;
+    let stored = edit::record_in::<_, Conversation>(&app, &user, id, conversation.0).await?;
     edit_page(
         &app,
         &user,
@@ -468,7 +453,7 @@ async fn update<S: Store>(
         casewindow_app::Permission::EditConversations,
     )
     .await?;
-    let stored = load(&app, &user, id, conversation).await?;
+    let stored = edit::record_in::<_, Conversation>(&app, &user, id, conversation.0).await?;
     let version = edit::version(&form).unwrap_or(0);
     persist(app, user, id, form, stored.record, Some(version)).await
 }

@@ -3,7 +3,7 @@
 //! publication decision), confirmed on a "check your answers" page before they are saved.
 
 use super::edit::{self, Saved};
-use super::findings::{key, parse_key};
+use super::text::{key, label, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -90,13 +90,6 @@ const PUBLICATION: [(PublicationOutcome, &str); 3] = [
     (PublicationOutcome::DoNotPublish, "Do not publish"),
     (PublicationOutcome::Defer, "Defer publication"),
 ];
-
-fn label<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
-    table
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("", |(_, l)| l)
-}
 
 fn date_text(date: Option<chrono::NaiveDate>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
@@ -471,7 +464,7 @@ async fn check_publication<S: Store>(
             } else {
                 errors.add(
                     "outcome",
-                    super::review::capitalise(&format!(
+                    super::text::capitalise(&format!(
                         "{} {}",
                         problem
                             .field

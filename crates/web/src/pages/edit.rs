@@ -56,6 +56,21 @@ pub async fn save<S: Store, R: InReview + serde::Serialize>(
     }
 }
 
+/// A record of review `review` the user may read; "not found" if it belongs to another review
+/// (an address that mixes one review's id with another's record).
+pub async fn record_in<S: Store, R: InReview>(
+    app: &AppState<S>,
+    user: &casewindow_app::CurrentUser,
+    review: casewindow_domain::ids::ReviewId,
+    id: uuid::Uuid,
+) -> Result<Stored<R>, WebError> {
+    let stored = app.record::<R>(&user.actor(), id).await?;
+    if stored.record.review_id() != review {
+        return Err(WebError::NotFound);
+    }
+    Ok(stored)
+}
+
 /// The version a form was opened at.
 pub fn version(form: &FormData) -> Option<i64> {
     form.number("version").ok().flatten()

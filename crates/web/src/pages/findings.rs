@@ -1,6 +1,7 @@
 //! Findings: the list, and the editor in the finding template.
 
 use super::edit::{self, Saved};
+use super::text::{key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -33,17 +34,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/findings/{finding}",
             get(edit_form::<S>).post(update::<S>),
         )
-}
-
-pub(crate) fn key<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub(crate) fn parse_key<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 const EVIDENCE_KINDS: [(GeneralityEvidenceKind, &str); 5] = [
@@ -380,10 +370,7 @@ async fn edit_form<S: Store>(
     SignedIn(user): SignedIn,
     Path((id, finding)): Path<(ReviewId, FindingId)>,
 ) -> Result<Response, WebError> {
-    let stored = app.record::<Finding>(&user.actor(), finding.0).await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
+    let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
     edit_page(
         &app,
         &user,
@@ -436,10 +423,7 @@ async fn update<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = app.record::<Finding>(&user.actor(), finding.0).await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
+    let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
     let version = edit::version(&form);
     persist(
         app,

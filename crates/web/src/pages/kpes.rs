@@ -3,7 +3,7 @@
 //! hindsight language as it is typed and when it is saved.
 
 use super::edit::{self, Saved};
-use super::findings::{key, parse_key};
+use super::text::{key, label, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -79,13 +79,6 @@ struct ListPage {
     layout: Layout,
     id: String,
     rows: Vec<Row>,
-}
-
-fn label<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
-    table
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("", |(_, label)| label)
 }
 
 async fn list<S: Store>(
@@ -396,21 +389,6 @@ async fn page<S: Store>(
     })
 }
 
-async fn load<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    kpe: KpeId,
-) -> Result<Stored<KeyPracticeEpisode>, WebError> {
-    let stored = app
-        .record::<KeyPracticeEpisode>(&user.actor(), kpe.0)
-        .await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
-    Ok(stored)
-}
-
 async fn new_form<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -427,7 +405,7 @@ async fn show<S: Store>(
     SignedIn(user): SignedIn,
     Path((id, kpe)): Path<(ReviewId, KpeId)>,
 ) -> Result<Response, WebError> {
-    let stored = load(&app, &user, id, kpe).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     page(
         &app,
         &user,
@@ -526,7 +504,7 @@ async fn update<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = load(&app, &user, id, kpe).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     match from_form(&form, stored.record.clone()) {
         Ok(changed) => {
             save_kpe(
@@ -551,7 +529,7 @@ async fn add_account<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = load(&app, &user, id, kpe).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     let mut errors = Errors::none();
     let participant = form.get("participant_id").parse::<ParticipationId>().ok();
     if participant.is_none() {
@@ -614,7 +592,7 @@ async fn add_factor<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = load(&app, &user, id, kpe).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     let mut errors = Errors::none();
     let level = parse_key::<FactorLevel>(&form.get("level"));
     if level.is_none() {
@@ -668,7 +646,7 @@ async fn remove_item<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = load(&app, &user, id, kpe).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     let index = form
         .number("index")
         .ok()

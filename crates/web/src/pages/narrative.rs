@@ -2,6 +2,7 @@
 //! each citing the records and conversations it rests on.
 
 use super::edit::{self, Saved};
+use super::text::truncate;
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -72,13 +73,6 @@ async fn citables<S: Store>(
         }
     }
     Ok(out)
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 fn citation_value(citation: &Citation) -> String {
@@ -199,12 +193,7 @@ async fn edit_form<S: Store>(
     SignedIn(user): SignedIn,
     Path((id, section)): Path<(ReviewId, NarrativeSectionId)>,
 ) -> Result<Response, WebError> {
-    let stored = app
-        .record::<NarrativeSection>(&user.actor(), section.0)
-        .await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
+    let stored = edit::record_in::<_, NarrativeSection>(&app, &user, id, section.0).await?;
     let mut form = FormData::default();
     form.push("version", stored.meta.version.to_string());
     form.push("heading", stored.record.heading.clone());
@@ -249,12 +238,7 @@ async fn update<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = app
-        .record::<NarrativeSection>(&user.actor(), section.0)
-        .await?;
-    if stored.record.review_id != id {
-        return Err(WebError::NotFound);
-    }
+    let stored = edit::record_in::<_, NarrativeSection>(&app, &user, id, section.0).await?;
     let version = edit::version(&form).unwrap_or(0);
     persist(app, user, id, form, stored.record, Some(version)).await
 }

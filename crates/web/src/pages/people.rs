@@ -1,6 +1,6 @@
 //! Agencies and participants of a review.
 
-use super::findings::{key, parse_key};
+use super::text::{key, parse_key};
 use super::{may, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;

@@ -1,6 +1,7 @@
 //! Opening a review, its overview, lifecycle moves (with "check your answers") and history.
 
 use super::portfolio::state_tag;
+use super::text::{capitalise, key, parse_key};
 use super::{layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -82,17 +83,6 @@ const HARMS: [(HarmType, &str); 12] = [
     (HarmType::Other, "Other"),
 ];
 
-fn enum_key<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn from_key<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
-}
-
 #[derive(Template)]
 #[template(path = "review_new.html")]
 struct NewReviewPage {
@@ -140,12 +130,9 @@ async fn new_page<S: Store>(
         errors,
         form,
         partnerships,
-        kinds: KINDS.iter().map(|k| (enum_key(k), k.label())).collect(),
+        kinds: KINDS.iter().map(|k| (key(k), k.label())).collect(),
         variants: VARIANTS.to_vec(),
-        harms: HARMS
-            .iter()
-            .map(|(h, label)| (enum_key(h), *label))
-            .collect(),
+        harms: HARMS.iter().map(|(h, label)| (key(h), *label)).collect(),
     })
 }
 
@@ -183,7 +170,7 @@ async fn create<S: Store>(
             "Choose the partnership, or enter the name of a new one",
         );
     }
-    let kind = from_key::<ReviewKind>(&form.get("kind"));
+    let kind = parse_key::<ReviewKind>(&form.get("kind"));
     if kind.is_none() {
         errors.add("kind", "Choose the kind of review");
     }
@@ -192,7 +179,7 @@ async fn create<S: Store>(
         "other" => Some(Methodology::Other {
             name: "Other".to_owned(),
         }),
-        key => from_key::<LearningTogetherVariant>(key)
+        key => parse_key::<LearningTogetherVariant>(key)
             .map(|variant| Methodology::LearningTogether { variant }),
     };
     if methodology.is_none() {
@@ -264,7 +251,7 @@ async fn create<S: Store>(
             harm_types: form
                 .all("harm")
                 .iter()
-                .filter_map(|k| from_key(k))
+                .filter_map(|k| parse_key(k))
                 .collect(),
             child_age_band: None,
         },
@@ -366,7 +353,7 @@ async fn overview<S: Store>(
         .steps
         .into_iter()
         .map(|(state, reasons)| Step {
-            state: enum_key(&state),
+            state: key(&state),
             label: state.label(),
             reasons: reasons.iter().map(|r| capitalise(r)).collect(),
         })
@@ -375,7 +362,7 @@ async fn overview<S: Store>(
         .state
         .return_states()
         .iter()
-        .map(|s| (enum_key(s), s.label()))
+        .map(|s| (key(s), s.label()))
         .collect();
     let counts = overview.counts;
     let counts = vec![
@@ -443,7 +430,7 @@ struct ConfirmPage {
 fn describe_move(review: &Review, action: &str, to: &str) -> Option<(String, String, bool)> {
     match action {
         "advance" => {
-            let state: ReviewState = from_key(to)?;
+            let state: ReviewState = parse_key(to)?;
             Some((
                 format!("Move the review to {}", state.label()),
                 state.label().to_owned(),
@@ -451,7 +438,7 @@ fn describe_move(review: &Review, action: &str, to: &str) -> Option<(String, Str
             ))
         }
         "return" => {
-            let state: ReviewState = from_key(to)?;
+            let state: ReviewState = parse_key(to)?;
             Some((
                 format!("Return the review to {}", state.label()),
                 state.label().to_owned(),
@@ -540,9 +527,9 @@ async fn transition<S: Store>(
     let reason = form.get("reason").trim().to_owned();
     let version = form.number("version").ok().flatten().unwrap_or(0);
     let request = match action.as_str() {
-        "advance" => TransitionRequest::Advance(from_key(&to).ok_or(WebError::NotFound)?),
+        "advance" => TransitionRequest::Advance(parse_key(&to).ok_or(WebError::NotFound)?),
         "return" => TransitionRequest::ReturnTo {
-            state: from_key(&to).ok_or(WebError::NotFound)?,
+            state: parse_key(&to).ok_or(WebError::NotFound)?,
             reason: reason.clone(),
         },
         "hold" => TransitionRequest::PutOnHold {
@@ -578,14 +565,6 @@ async fn transition<S: Store>(
         Err(other) => return Err(other.into()),
     }
     confirm_page(&app, &user, id, &action, &to, reason, errors).await
-}
-
-pub(crate) fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 #[derive(Template)]
