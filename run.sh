@@ -9,6 +9,7 @@ step "building (the first build takes a few minutes)"
 # Same feature set as the test build, so both commands share one build.
 cargo build --workspace --all-targets --quiet
 
+ensure_model
 export DATABASE_URL="${DATABASE_URL:-sqlite:./data/casewindow.db}"
 mkdir -p data
 "$BIN" migrate --create

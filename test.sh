@@ -7,6 +7,9 @@ cd "$(dirname "$0")"
 source scripts/env.sh
 
 ensure_postgres
+ensure_model
+# The model tests must run here, not skip.
+export CASEWINDOW_REQUIRE_MODEL=1
 
 step "architecture: the domain crate depends on no I/O framework"
 if cargo tree -p casewindow-domain -e normal --prefix none | grep -E '^(sqlx|axum|tokio|hyper)[ -]'; then

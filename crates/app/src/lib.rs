@@ -14,6 +14,7 @@ mod checkback;
 mod demo;
 mod error;
 mod identity;
+pub mod patterns;
 mod records;
 mod reviews;
 mod transfer;

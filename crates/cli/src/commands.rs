@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod eval;
 pub mod migrate;
 pub mod reviews;
 pub mod serve;

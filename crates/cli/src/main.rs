@@ -69,6 +69,8 @@ enum Command {
     },
     /// Write a consistent copy of the SQLite database to a new file.
     Backup(commands::backup::BackupArgs),
+    /// Measure pattern and recurrent-issue suggestions on labelled findings.
+    Eval(commands::eval::Args),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
 }
@@ -109,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate(args) => commands::migrate::run(&url, args).await,
         Command::Restore(args) => commands::backup::restore(&url, args).await,
+        Command::Eval(args) => commands::eval::run(args),
         command => {
             let app = open(&url).await?;
             match command {
@@ -121,7 +124,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
                 Command::Admin { command } => commands::user::admin(&app, command).await,
-                Command::Migrate(_) | Command::Restore(_) => unreachable!("handled above"),
+                Command::Migrate(_) | Command::Restore(_) | Command::Eval(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

@@ -438,3 +438,111 @@ async fn two_servers_on_one_postgres_share_sessions_and_refuse_lost_updates() {
     }
     db.cleanup().await.expect("cleanup");
 }
+
+fn eval(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .arg("eval")
+        .args(args)
+        .env("CASEWINDOW_LOG", "warn")
+        .output()
+        .expect("the casewindow binary runs")
+}
+
+fn json_of(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&ok(output.clone()).stdout).expect("eval prints one JSON object")
+}
+
+#[test]
+fn eval_reads_any_labelled_file_and_prints_each_section_its_inputs_allow() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let test = dir.path().join("test.jsonl");
+    let lines = [
+        r#"{"id": "a", "text": "The case management system showed only the open episode, so earlier referrals were not seen.", "category": "tool", "issue": "t1", "review": "R1", "ignored": true}"#,
+        r#"{"id": "b", "text": "Closed episodes were hidden by the recording system and the history was read as new.", "category": "tool", "issue": "t1", "review": "R2"}"#,
+        r#"{"id": "c", "text": "Managers had no time for reflective supervision because caseloads had doubled.", "category": "management", "issue": "m1", "review": "R1"}"#,
+        r#"{"id": "d", "text": "Supervision became a list of deadlines when caseloads rose.", "category": "management", "issue": "m1", "review": "R2"}"#,
+    ];
+    std::fs::write(&test, lines.join("\n")).expect("write");
+    let issues = dir.path().join("issues.json");
+    std::fs::write(
+        &issues,
+        r#"[{"issue": "t1", "category": "tool", "label": "Records fragment history", "description": "Recording systems split the history into episodes."},
+            {"issue": "m1", "category": "management", "label": "Supervision squeezed", "description": "Workload leaves no room for reflective supervision."}]"#,
+    )
+    .expect("write");
+    let test_path = test.to_str().expect("utf-8 path");
+    let issues_path = issues.to_str().expect("utf-8 path");
+
+    let cold = json_of(&eval(&["--test", test_path, "--json", "--no-model"]));
+    assert_eq!(cold["n"], 4);
+    for key in ["macro_f1", "accuracy", "top2_accuracy"] {
+        let v = cold["category"][key].as_f64().expect(key);
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    assert!(cold.get("issue_assign").is_none(), "no issue list given");
+    assert!(cold["issue_retrieval"]["map"].as_f64().is_some());
+
+    let with_issues = json_of(&eval(&[
+        "--test",
+        test_path,
+        "--issues",
+        issues_path,
+        "--library",
+        test_path,
+        "--json",
+        "--no-model",
+    ]));
+    assert!(with_issues["issue_assign"]["top3"].as_f64().is_some());
+    // Two issues only: the right one is always among the top three.
+    assert_eq!(with_issues["issue_assign"]["top3"].as_f64(), Some(1.0));
+
+    std::fs::write(
+        &test,
+        "{\"id\": \"x\", \"text\": \"t\", \"category\": \"tools\"}\n",
+    )
+    .expect("write");
+    let refused = eval(&["--test", test_path, "--json", "--no-model"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("line 1") && stderr.contains("`category`"),
+        "{stderr}"
+    );
+}
+
+/// The pattern-library quality bars on the labelled development findings (read at run time
+/// from ../shared/data; never shipped or trained on). Runs with the sentence-embedding model
+/// that `./test.sh` installs.
+#[test]
+fn eval_meets_the_quality_bars_on_the_development_findings() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let findings = data.join("dev_findings.jsonl");
+    let issues = data.join("dev_issues.json");
+    if !findings.is_file() || std::env::var_os("CASEWINDOW_MODEL_DIR").is_none() {
+        assert!(
+            std::env::var_os("CASEWINDOW_REQUIRE_MODEL").is_none(),
+            "the development findings or the model are missing"
+        );
+        eprintln!("skipped: no development findings or no model");
+        return;
+    }
+    let (f, i) = (
+        findings.to_str().expect("utf-8 path"),
+        issues.to_str().expect("utf-8 path"),
+    );
+    let cold = json_of(&eval(&["--test", f, "--json"]));
+    let warm = json_of(&eval(&[
+        "--test",
+        f,
+        "--issues",
+        i,
+        "--leave-one-review-out",
+        "--json",
+    ]));
+    let figure = |v: &serde_json::Value, a: &str, b: &str| v[a][b].as_f64().expect("a figure");
+    eprintln!("cold: {cold}\nwarm: {warm}");
+    assert!(figure(&cold, "category", "macro_f1") >= 0.65);
+    assert!(figure(&warm, "category", "macro_f1") >= 0.80);
+    assert!(figure(&warm, "issue_assign", "top3") >= 0.85);
+    assert!(figure(&warm, "issue_retrieval", "map") >= 0.35);
+}

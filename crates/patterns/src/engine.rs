@@ -1,0 +1,587 @@
+//! The engine: what the library knows, and the three questions it answers about a finding —
+//! which pattern, which recurrent issue, and which other findings share its underlying issue.
+//!
+//! Three kinds of evidence are combined, in the method's order (pattern first):
+//! - a classifier over the pattern of every finding in the library, every recurrent issue's
+//!   description and the typology's own wording, retrained whenever the library changes;
+//! - nearest neighbours among library findings (the explanation a reviewer sees);
+//! - the curated recurrent issues under each pattern: a finding is matched to an issue by its
+//!   description and by the findings already linked to it, weighted by how likely the issue's
+//!   pattern is.
+//!
+//! Similarity is lexical (TF-IDF over stems with names removed) and, when an [`Embedder`] is
+//! given, semantic (cosine of sentence embeddings) as well.
+
+use casewindow_domain::typology::Pattern;
+use serde::Serialize;
+
+use crate::softmax::{Row, Softmax, Training, softmax_in_place};
+use crate::space::{Sparse, TermSpace, dense_dot};
+
+/// Turns texts into L2-normalised sentence embeddings.
+pub trait Embedder: Send + Sync {
+    /// A name for the model, reported with every suggestion.
+    fn name(&self) -> &str;
+    /// Embeds `texts` (same order).
+    ///
+    /// # Errors
+    /// When the model fails; the message is for the operator.
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+}
+
+/// An embedder that remembers every text it has embedded (evaluation folds and rebuilds embed
+/// the same texts again and again).
+pub struct CachedEmbedder<'a> {
+    inner: &'a dyn Embedder,
+    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+}
+
+impl<'a> CachedEmbedder<'a> {
+    #[must_use]
+    pub fn new(inner: &'a dyn Embedder) -> Self {
+        Self {
+            inner,
+            cache: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl Embedder for CachedEmbedder<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        let mut cache = self
+            .cache
+            .lock()
+            .map_err(|_| "embedding cache poisoned".to_owned())?;
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !cache.contains_key(*t))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let vectors = self.inner.embed(&missing)?;
+            for (text, vector) in missing.into_iter().zip(vectors) {
+                cache.insert(text.to_owned(), vector);
+            }
+        }
+        texts
+            .iter()
+            .map(|t| {
+                cache
+                    .get(*t)
+                    .cloned()
+                    .ok_or_else(|| "embedder returned too few vectors".to_owned())
+            })
+            .collect()
+    }
+}
+
+/// A finding the library holds (or a labelled example).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub id: String,
+    pub text: String,
+    pub pattern: Pattern,
+    /// The recurrent issue code it is linked to, if any.
+    pub issue: Option<String>,
+    /// The review it comes from (findings of one review never count as evidence of generality
+    /// for each other).
+    pub review: Option<String>,
+}
+
+/// A recurrent issue under a pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueDef {
+    pub code: String,
+    pub pattern: Pattern,
+    pub label: String,
+    pub description: String,
+}
+
+/// What the engine is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    pub examples: Vec<Example>,
+    pub issues: Vec<IssueDef>,
+    /// Descriptions of each pattern (the codebook's wording), used as extra examples.
+    pub pattern_descriptions: Vec<(Pattern, String)>,
+}
+
+/// A text as the engine compares it.
+#[derive(Debug, Clone, Default)]
+pub struct Repr {
+    pub lexical: Sparse,
+    pub dense: Option<Vec<f32>>,
+}
+
+/// How much the semantic part counts in a similarity when both texts have an embedding. Generic
+/// sentence embeddings see the surface of a finding (the harm, the agencies) as much as its
+/// underlying issue, so the stemmed terms, with names removed, keep the larger share.
+const DENSE_SHARE: f32 = 0.3;
+
+impl Repr {
+    /// Similarity in [-1, 1].
+    #[must_use]
+    pub fn similarity(&self, other: &Repr) -> f32 {
+        let lexical = self.lexical.dot(&other.lexical);
+        match (&self.dense, &other.dense) {
+            (Some(a), Some(b)) => (1.0 - DENSE_SHARE) * lexical + DENSE_SHARE * dense_dot(a, b),
+            _ => lexical,
+        }
+    }
+}
+
+/// One pattern with its probability.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scored<T> {
+    pub item: T,
+    pub score: f32,
+}
+
+/// A neighbour that drove a suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Neighbour {
+    pub id: String,
+    pub pattern: Pattern,
+    pub issue: Option<String>,
+    pub review: Option<String>,
+    pub similarity: f32,
+}
+
+/// The pattern suggestion for one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatternSuggestion {
+    /// All six patterns, most likely first, with probabilities summing to 1.
+    pub ranked: Vec<Scored<Pattern>>,
+    /// The library findings nearest to the text, which drove the suggestion.
+    pub nearest: Vec<Neighbour>,
+}
+
+impl PatternSuggestion {
+    /// The most likely pattern.
+    #[must_use]
+    pub fn best(&self) -> Pattern {
+        self.ranked.first().map_or(Pattern::Reasoning, |s| s.item)
+    }
+
+    /// Probability of `pattern`.
+    #[must_use]
+    pub fn probability(&self, pattern: Pattern) -> f32 {
+        self.ranked
+            .iter()
+            .find(|s| s.item == pattern)
+            .map_or(0.0, |s| s.score)
+    }
+}
+
+/// An issue suggestion: the issue, its probability, and the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueSuggestion {
+    pub code: String,
+    pub label: String,
+    pub pattern: Pattern,
+    pub probability: f32,
+    /// Similarity of the text to the issue's description.
+    pub description_similarity: f32,
+    /// The linked findings nearest to the text.
+    pub nearest: Vec<Neighbour>,
+}
+
+/// Tunable weights. The defaults are fixed in code; they are not fitted to any evaluation set.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Temperature of the classifier's softmax (calibration).
+    pub temperature: f32,
+    /// Share of the nearest-neighbour vote in the pattern probability.
+    pub neighbour_share: f32,
+    /// Neighbours that vote.
+    pub neighbours: usize,
+    /// Share of the recurrent issues' evidence in the pattern probability.
+    pub issue_share: f32,
+    /// Weight of log P(pattern) in an issue's score.
+    pub pattern_weight: f32,
+    /// Temperature of the issue softmax.
+    pub issue_temperature: f32,
+    pub training: Training,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            temperature: 1.0,
+            neighbour_share: 0.3,
+            neighbours: 7,
+            issue_share: 0.3,
+            pattern_weight: 0.15,
+            issue_temperature: 0.05,
+            training: Training::default(),
+        }
+    }
+}
+
+/// The built engine.
+pub struct Engine {
+    space: TermSpace,
+    examples: Vec<Example>,
+    example_reprs: Vec<Repr>,
+    issues: Vec<IssueDef>,
+    issue_reprs: Vec<Repr>,
+    /// For each issue code, the library findings linked to it.
+    linked: std::collections::HashMap<String, Vec<usize>>,
+    classifier: Softmax,
+    embedder_name: Option<String>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("examples", &self.examples.len())
+            .field("issues", &self.issues.len())
+            .field("terms", &self.space.len())
+            .field("embedder", &self.embedder_name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn issue_text(issue: &IssueDef) -> String {
+    format!("{}. {}", issue.label, issue.description)
+}
+
+fn pattern_index(pattern: Pattern) -> usize {
+    Pattern::ALL.iter().position(|p| *p == pattern).unwrap_or(0)
+}
+
+impl Engine {
+    /// Builds the engine from `knowledge`.
+    ///
+    /// # Errors
+    /// When the embedder fails.
+    pub fn build(
+        knowledge: Knowledge,
+        embedder: Option<&dyn Embedder>,
+        settings: Settings,
+    ) -> Result<Self, String> {
+        let Knowledge {
+            examples,
+            issues,
+            pattern_descriptions,
+        } = knowledge;
+        let issue_texts: Vec<String> = issues.iter().map(issue_text).collect();
+        let all_texts = examples
+            .iter()
+            .map(|e| e.text.as_str())
+            .chain(issue_texts.iter().map(String::as_str))
+            .chain(pattern_descriptions.iter().map(|(_, d)| d.as_str()));
+        let space = TermSpace::fit(all_texts.clone());
+        let texts: Vec<&str> = all_texts.collect();
+        let dense = match embedder {
+            Some(e) => Some(e.embed(&texts)?),
+            None => None,
+        };
+        let reprs: Vec<Repr> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Repr {
+                lexical: space.vector(t),
+                dense: dense.as_ref().and_then(|d| d.get(i).cloned()),
+            })
+            .collect();
+        let dense_dim = reprs
+            .iter()
+            .find_map(|r| r.dense.as_ref().map(Vec::len))
+            .unwrap_or(0);
+        let mut rows = Vec::with_capacity(reprs.len());
+        let labels = examples
+            .iter()
+            .map(|e| (e.pattern, 1.0))
+            .chain(issues.iter().map(|i| (i.pattern, 1.0)))
+            .chain(pattern_descriptions.iter().map(|(p, _)| (*p, 1.0)));
+        for (repr, (pattern, weight)) in reprs.iter().zip(labels) {
+            rows.push(Row {
+                sparse: &repr.lexical,
+                dense: repr.dense.as_deref(),
+                class: pattern_index(pattern),
+                weight,
+            });
+        }
+        let classifier = Softmax::train(
+            &rows,
+            Pattern::ALL.len(),
+            space.len(),
+            dense_dim,
+            settings.training,
+        );
+        let mut reprs = reprs.into_iter();
+        let example_reprs: Vec<Repr> = reprs.by_ref().take(examples.len()).collect();
+        let issue_reprs: Vec<Repr> = reprs.take(issues.len()).collect();
+        let mut linked: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, e) in examples.iter().enumerate() {
+            if let Some(code) = &e.issue {
+                linked.entry(code.clone()).or_default().push(i);
+            }
+        }
+        Ok(Self {
+            linked,
+            space,
+            examples,
+            example_reprs,
+            issues,
+            issue_reprs,
+            classifier,
+            embedder_name: embedder.map(|e| e.name().to_owned()),
+            settings,
+        })
+    }
+
+    /// The embedding model in use, if any.
+    #[must_use]
+    pub fn embedder_name(&self) -> Option<&str> {
+        self.embedder_name.as_deref()
+    }
+
+    /// The library findings the engine holds.
+    #[must_use]
+    pub fn examples(&self) -> &[Example] {
+        &self.examples
+    }
+
+    /// The recurrent issues the engine holds.
+    #[must_use]
+    pub fn issues(&self) -> &[IssueDef] {
+        &self.issues
+    }
+
+    /// The term space (for key terms).
+    #[must_use]
+    pub fn space(&self) -> &TermSpace {
+        &self.space
+    }
+
+    /// Represents `texts` in the engine's space (embedding them in one batch when an embedder is
+    /// given).
+    ///
+    /// # Errors
+    /// When the embedder fails.
+    pub fn represent(
+        &self,
+        texts: &[&str],
+        embedder: Option<&dyn Embedder>,
+    ) -> Result<Vec<Repr>, String> {
+        let dense = match embedder {
+            Some(e) if self.embedder_name.is_some() => Some(e.embed(texts)?),
+            _ => None,
+        };
+        Ok(texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Repr {
+                lexical: self.space.vector(t),
+                dense: dense.as_ref().and_then(|d| d.get(i).cloned()),
+            })
+            .collect())
+    }
+
+    /// The library findings nearest to `repr`, most similar first.
+    #[must_use]
+    pub fn nearest(&self, repr: &Repr, k: usize, exclude_review: Option<&str>) -> Vec<Neighbour> {
+        let mut scored: Vec<(usize, f32)> = self
+            .example_reprs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                exclude_review.is_none() || self.examples[*i].review.as_deref() != exclude_review
+            })
+            .map(|(i, r)| (i, repr.similarity(r)))
+            .collect();
+        top_k(&mut scored, k);
+        scored
+            .into_iter()
+            .map(|(i, s)| {
+                let e = &self.examples[i];
+                Neighbour {
+                    id: e.id.clone(),
+                    pattern: e.pattern,
+                    issue: e.issue.clone(),
+                    review: e.review.clone(),
+                    similarity: s,
+                }
+            })
+            .collect()
+    }
+
+    /// The pattern suggestion for a represented text.
+    #[must_use]
+    pub fn suggest_pattern(&self, repr: &Repr) -> PatternSuggestion {
+        let mut probs = self.classifier.logits(&repr.lexical, repr.dense.as_deref());
+        softmax_in_place(&mut probs, self.settings.temperature);
+        let nearest = self.nearest(repr, self.settings.neighbours, None);
+        let share = if nearest.is_empty() {
+            0.0
+        } else {
+            self.settings.neighbour_share
+        };
+        let mut vote = [0.0f32; 6];
+        for n in &nearest {
+            vote[pattern_index(n.pattern)] += n.similarity.max(0.0) + 1e-3;
+        }
+        let total: f32 = vote.iter().sum();
+        let issues = self.issue_evidence(repr);
+        let issue_share = if issues.is_some() {
+            self.settings.issue_share
+        } else {
+            0.0
+        };
+        let mut ranked: Vec<Scored<Pattern>> = Pattern::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let neighbours = if total > 0.0 { vote[i] / total } else { 0.0 };
+                let from_issues = issues.map_or(0.0, |v| v[i]);
+                Scored {
+                    item: *p,
+                    score: (1.0 - share - issue_share) * probs[i]
+                        + share * neighbours
+                        + issue_share * from_issues,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+        PatternSuggestion { ranked, nearest }
+    }
+
+    /// How close a text is to an issue: to its description and to the findings linked to it,
+    /// the description counting as much as all the findings together. Also returns the
+    /// description's similarity and the three nearest linked findings.
+    fn issue_similarity(
+        &self,
+        repr: &Repr,
+        code: &str,
+        issue_repr: &Repr,
+    ) -> (f32, f32, Vec<(usize, f32)>) {
+        let description_similarity = repr.similarity(issue_repr);
+        let mut linked: Vec<(usize, f32)> = self
+            .linked
+            .get(code)
+            .map(|ids| {
+                ids.iter()
+                    .map(|&i| (i, repr.similarity(&self.example_reprs[i])))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let similarity = if linked.is_empty() {
+            description_similarity
+        } else {
+            let mean = linked.iter().map(|(_, s)| s).sum::<f32>() / linked.len() as f32;
+            0.5 * description_similarity + 0.5 * mean
+        };
+        top_k(&mut linked, 3);
+        (similarity, description_similarity, linked)
+    }
+
+    /// How likely each pattern is judged by the recurrent issues alone: a softmax over every
+    /// known issue's similarity, summed per pattern.
+    fn issue_evidence(&self, repr: &Repr) -> Option<[f32; 6]> {
+        if self.issues.is_empty() {
+            return None;
+        }
+        let mut scores: Vec<f32> = self
+            .issues
+            .iter()
+            .zip(&self.issue_reprs)
+            .map(|(issue, issue_repr)| self.issue_similarity(repr, &issue.code, issue_repr).0)
+            .collect();
+        softmax_in_place(&mut scores, self.settings.issue_temperature);
+        let mut out = [0.0; 6];
+        for (issue, p) in self.issues.iter().zip(scores) {
+            out[pattern_index(issue.pattern)] += p;
+        }
+        Some(out)
+    }
+
+    /// Scores every issue in `issues` for a represented text, most likely first. `issue_reprs`
+    /// are the issues' represented descriptions (see [`Engine::represent_issues`]).
+    #[must_use]
+    pub fn suggest_issues(
+        &self,
+        repr: &Repr,
+        pattern: &PatternSuggestion,
+        issues: &[IssueDef],
+        issue_reprs: &[Repr],
+    ) -> Vec<IssueSuggestion> {
+        let mut raw = Vec::with_capacity(issues.len());
+        for (issue, issue_repr) in issues.iter().zip(issue_reprs) {
+            let (similarity, description_similarity, linked) =
+                self.issue_similarity(repr, &issue.code, issue_repr);
+            let p = pattern.probability(issue.pattern).max(1e-4);
+            let score = similarity + self.settings.pattern_weight * p.ln();
+            raw.push((score, description_similarity, linked));
+        }
+        let mut scores: Vec<f32> = raw.iter().map(|(s, _, _)| *s).collect();
+        softmax_in_place(&mut scores, self.settings.issue_temperature);
+        let mut out: Vec<IssueSuggestion> = issues
+            .iter()
+            .zip(raw)
+            .zip(scores)
+            .map(
+                |((issue, (_, description_similarity, linked)), probability)| IssueSuggestion {
+                    code: issue.code.clone(),
+                    label: issue.label.clone(),
+                    pattern: issue.pattern,
+                    probability,
+                    description_similarity,
+                    nearest: linked
+                        .into_iter()
+                        .map(|(i, s)| {
+                            let e = &self.examples[i];
+                            Neighbour {
+                                id: e.id.clone(),
+                                pattern: e.pattern,
+                                issue: e.issue.clone(),
+                                review: e.review.clone(),
+                                similarity: s,
+                            }
+                        })
+                        .collect(),
+                },
+            )
+            .collect();
+        out.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        out
+    }
+
+    /// The engine's own issues, represented.
+    #[must_use]
+    pub fn own_issue_reprs(&self) -> &[Repr] {
+        &self.issue_reprs
+    }
+
+    /// Represents issue definitions from elsewhere (for example an evaluation's issue list).
+    ///
+    /// # Errors
+    /// When the embedder fails.
+    pub fn represent_issues(
+        &self,
+        issues: &[IssueDef],
+        embedder: Option<&dyn Embedder>,
+    ) -> Result<Vec<Repr>, String> {
+        let texts: Vec<String> = issues.iter().map(issue_text).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        self.represent(&refs, embedder)
+    }
+}
+
+/// Keeps the `k` highest scores, highest first.
+pub fn top_k(scored: &mut Vec<(usize, f32)>, k: usize) {
+    if scored.len() > k {
+        scored.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1));
+        scored.truncate(k);
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+}
