@@ -137,6 +137,12 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   // A finding in the template.
   await page.goto(reviewUrl + '/findings/new');
   await page.fill('#statement', 'Growth records held by separate teams hide a pattern of faltering growth.');
+  // The pattern library suggests a pattern, explains why, and keeps what was typed.
+  await page.getByRole('button', { name: 'Suggest a pattern from this text' }).click();
+  await expect(page.getByRole('heading', { name: 'Suggested by the pattern library' })).toBeVisible();
+  await expect(page.locator('.suggestion__headline')).toContainText('% likely');
+  await expect(page.locator('#statement')).toHaveValue(/Growth records held by separate teams/);
+  await keep(page, 'walk-06-finding-suggestion');
   await page.check('#pattern-tool');
   await page.check('#polarity-unsafe');
   await page.fill('#manifestation', 'Earlier weights were not visible at the March visit.');

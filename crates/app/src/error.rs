@@ -26,6 +26,9 @@ pub enum AppError {
     /// A storage failure that is not the user's to fix.
     #[error("storage failure")]
     Store(#[source] StoreError),
+    /// Another failure that is not the user's to fix (the detail is for the log only).
+    #[error("internal failure")]
+    Internal(String),
 }
 
 fn describe(problems: &[Problem]) -> String {

@@ -14,6 +14,7 @@ mod checkback;
 mod demo;
 mod error;
 mod identity;
+mod library;
 pub mod patterns;
 mod records;
 mod reviews;
@@ -25,6 +26,7 @@ pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
 pub use checkback::CheckBackReply;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
+pub use library::{FindingSuggestions, PatternLibrary, Reason, SuggestedIssue};
 pub use records::{ChronologyView, InReview};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 pub use vault::{Vault, VaultError};
@@ -70,6 +72,7 @@ pub struct App<S> {
     calendar: Arc<WorkingCalendar>,
     clock: Clock,
     vault: Option<Arc<vault::Vault>>,
+    library: Arc<library::PatternLibrary>,
 }
 
 impl<S: Store> App<S> {
@@ -80,7 +83,14 @@ impl<S: Store> App<S> {
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
             clock: Arc::new(Utc::now),
             vault: None,
+            library: Arc::new(library::PatternLibrary::lexical()),
         }
+    }
+
+    /// The same application with a pattern library that also uses sentence embeddings.
+    pub fn with_pattern_library(mut self, library: library::PatternLibrary) -> Self {
+        self.library = Arc::new(library);
+        self
     }
 
     /// The same application with a fixed or simulated clock (for tests).

@@ -71,6 +71,34 @@ pub struct Finding {
     pub priority: Option<u8>,
     pub status: FindingStatus,
     pub recurrent_issue_ids: Vec<RecurrentIssueId>,
+    /// What the pattern library suggested when the pattern was chosen, and whether the reviewer
+    /// took it; kept with the finding's history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_choice: Option<PatternChoice>,
+}
+
+/// A reviewer's decision on the pattern library's suggestion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternChoice {
+    /// The pattern suggested first.
+    pub suggested: Pattern,
+    /// Its probability, in whole percent.
+    pub confidence_percent: u8,
+    /// The pattern suggested second.
+    pub runner_up: Option<Pattern>,
+    /// The pattern the reviewer chose.
+    pub chosen: Pattern,
+    /// What produced the suggestion (features and model), for later comparison.
+    pub engine: String,
+}
+
+impl PatternChoice {
+    /// Whether the reviewer took the suggestion.
+    #[must_use]
+    pub fn accepted(&self) -> bool {
+        self.suggested == self.chosen
+    }
 }
 
 /// Why a finding is not yet complete enough to leave findings development.

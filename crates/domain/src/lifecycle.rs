@@ -670,6 +670,7 @@ mod tests {
             priority: None,
             status: FindingStatus::Draft,
             recurrent_issue_ids: vec![],
+            pattern_choice: None,
         }
     }
 

@@ -29,16 +29,16 @@ pub trait Embedder: Send + Sync {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
 }
 
-/// An embedder that remembers every text it has embedded (evaluation folds and rebuilds embed
-/// the same texts again and again).
-pub struct CachedEmbedder<'a> {
-    inner: &'a dyn Embedder,
+/// An embedder that remembers every text it has embedded (evaluation folds and library
+/// rebuilds embed the same texts again and again).
+pub struct CachedEmbedder {
+    inner: std::sync::Arc<dyn Embedder>,
     cache: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
 }
 
-impl<'a> CachedEmbedder<'a> {
+impl CachedEmbedder {
     #[must_use]
-    pub fn new(inner: &'a dyn Embedder) -> Self {
+    pub fn new(inner: std::sync::Arc<dyn Embedder>) -> Self {
         Self {
             inner,
             cache: std::sync::Mutex::default(),
@@ -46,7 +46,7 @@ impl<'a> CachedEmbedder<'a> {
     }
 }
 
-impl Embedder for CachedEmbedder<'_> {
+impl Embedder for CachedEmbedder {
     fn name(&self) -> &str {
         self.inner.name()
     }
@@ -249,7 +249,9 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn issue_text(issue: &IssueDef) -> String {
+/// The text an issue is compared by: its label and description.
+#[must_use]
+pub fn issue_text(issue: &IssueDef) -> String {
     format!("{}. {}", issue.label, issue.description)
 }
 

@@ -299,6 +299,7 @@ impl Sample {
             priority: Some(1),
             status: FindingStatus::ReviewTeamAgreed,
             recurrent_issue_ids: vec![issue.id],
+            pattern_choice: None,
         };
         let response = PartnershipResponse {
             id: ResponseId(id()),

@@ -25,6 +25,12 @@ impl FormData {
         self.pairs.push((name.to_owned(), value.into()));
     }
 
+    /// Replaces every value of a field with one value.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.pairs.retain(|(k, _)| k != name);
+        self.push(name, value);
+    }
+
     /// Whether one of a repeated field's values is `value` (ticked checkbox, selected option).
     pub fn has(&self, name: &str, value: &str) -> bool {
         self.pairs.iter().any(|(k, v)| k == name && v == value)

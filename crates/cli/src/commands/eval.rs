@@ -82,9 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         test: &test,
     };
     let model = load_model(args.model_dir.as_ref(), args.no_model)?;
-    let cached = model
-        .as_ref()
-        .map(|m| CachedEmbedder::new(m as &dyn casewindow_patterns::Embedder));
+    let cached = model.map(|m| CachedEmbedder::new(std::sync::Arc::new(m)));
     let embedder = cached
         .as_ref()
         .map(|c| c as &dyn casewindow_patterns::Embedder);

@@ -13,6 +13,28 @@ pub struct Args {
 }
 
 pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
+    let app = match casewindow_embed::model_dir_from_env() {
+        Some(dir) => {
+            let model = casewindow_embed::SentenceModel::load(&dir)?;
+            app.with_pattern_library(casewindow_app::PatternLibrary::with_embedder(
+                std::sync::Arc::new(model),
+            ))
+        }
+        None => {
+            tracing::warn!(
+                "no sentence-embedding model (CASEWINDOW_MODEL_DIR); pattern suggestions use library terms only"
+            );
+            app
+        }
+    };
+    let warming = app.clone();
+    tokio::spawn(async move {
+        match warming.warm_pattern_library().await {
+            Ok(texts) if texts > 0 => tracing::info!(texts, "pattern library ready"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "warming the pattern library failed"),
+        }
+    });
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;

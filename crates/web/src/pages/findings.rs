@@ -135,6 +135,73 @@ struct EditPage {
     evidence_kinds: Vec<(String, &'static str)>,
     statuses: Vec<(String, &'static str)>,
     evidence_slots: Vec<usize>,
+    suggestion: Option<SuggestionView>,
+}
+
+/// The pattern library's suggestion, ready to show.
+struct SuggestionView {
+    best: String,
+    best_percent: u32,
+    runner_up: Option<(String, u32)>,
+    reasons: Vec<ReasonView>,
+    issues: Vec<IssueView>,
+    engine: String,
+    library_size: usize,
+}
+
+struct ReasonView {
+    pattern: String,
+    similarity_percent: u32,
+    text: Option<String>,
+    review: Option<String>,
+    issue: Option<String>,
+}
+
+struct IssueView {
+    label: String,
+    pattern: String,
+    percent: u32,
+    description: String,
+}
+
+fn percent(p: f32) -> u32 {
+    (p.clamp(0.0, 1.0) * 100.0).round() as u32
+}
+
+fn suggestion_view(s: &casewindow_app::FindingSuggestions) -> SuggestionView {
+    let label = |p: Pattern| p.to_string();
+    SuggestionView {
+        best: s
+            .patterns
+            .first()
+            .map(|(p, _)| label(*p))
+            .unwrap_or_default(),
+        best_percent: s.patterns.first().map_or(0, |(_, v)| percent(*v)),
+        runner_up: s.patterns.get(1).map(|(p, v)| (label(*p), percent(*v))),
+        reasons: s
+            .reasons
+            .iter()
+            .map(|r| ReasonView {
+                pattern: r.pattern.short_label().to_owned(),
+                similarity_percent: percent(r.similarity),
+                text: r.text.as_deref().map(|t| super::text::truncate(t, 320)),
+                review: r.review.clone(),
+                issue: r.issue.clone(),
+            })
+            .collect(),
+        issues: s
+            .issues
+            .iter()
+            .map(|i| IssueView {
+                label: i.label.clone(),
+                pattern: i.pattern.short_label().to_owned(),
+                percent: percent(i.probability),
+                description: i.description.clone(),
+            })
+            .collect(),
+        engine: s.engine.clone(),
+        library_size: s.library_size,
+    }
 }
 
 fn to_form(finding: &Finding, version: i64) -> FormData {
@@ -273,6 +340,18 @@ async fn edit_page<S: Store>(
     errors: Errors,
     finding: Option<FindingId>,
 ) -> Result<Response, WebError> {
+    suggest_page(app, user, id, form, errors, finding, None).await
+}
+
+async fn suggest_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: FormData,
+    errors: Errors,
+    finding: Option<FindingId>,
+    suggestion: Option<SuggestionView>,
+) -> Result<Response, WebError> {
     let title = if finding.is_some() {
         "Edit finding"
     } else {
@@ -334,6 +413,7 @@ async fn edit_page<S: Store>(
             .collect(),
         statuses: STATUSES.iter().map(|(s, label)| (key(s), *label)).collect(),
         evidence_slots: (0..slots).collect(),
+        suggestion,
     })
 }
 
@@ -412,6 +492,7 @@ async fn create<S: Store>(
         priority: None,
         status: FindingStatus::Draft,
         recurrent_issue_ids: Vec::new(),
+        pattern_choice: None,
     };
     persist(app, user, id, form, base, None).await
 }
@@ -445,12 +526,18 @@ async fn persist<S: Store>(
     version: Option<i64>,
 ) -> Result<Response, WebError> {
     let finding_id = base.id;
+    let existing = version.map(|_| finding_id);
+    if form.get("suggest") == "1" {
+        return suggest(&app, &user, id, form, existing).await;
+    }
     let finding = match from_form(&form, base) {
         Ok(finding) => finding,
         Err(errors) => {
             return edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await;
         }
     };
+    let mut finding = finding;
+    finding.pattern_choice = pattern_choice(&form, &finding, &app.pattern_engine_name());
     let back = format!("/reviews/{id}/findings/{finding_id}");
     let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
     match edit::save(
@@ -470,5 +557,75 @@ async fn persist<S: Store>(
             edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await
         }
         Saved::Conflict(response) => Ok(response),
+    }
+}
+
+/// Shows the pattern library's suggestion for the statement and context as typed, keeping
+/// everything typed; nothing is saved.
+async fn suggest<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    mut form: FormData,
+    finding: Option<FindingId>,
+) -> Result<Response, WebError> {
+    let text = [
+        form.get("statement"),
+        form.get("context"),
+        form.get("manifestation"),
+    ]
+    .iter()
+    .map(|t| t.trim())
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    match app.suggest_for_finding(&user.actor(), id, &text).await {
+        Ok(s) => {
+            if let Some((best, p)) = s.patterns.first() {
+                form.set("suggested_pattern", key(best));
+                form.set("suggested_percent", percent(*p).to_string());
+            }
+            if let Some((second, _)) = s.patterns.get(1) {
+                form.set("suggested_runner_up", key(second));
+            }
+            let view = suggestion_view(&s);
+            suggest_page(app, user, id, form, Errors::none(), finding, Some(view)).await
+        }
+        Err(AppError::Invalid(_)) => {
+            let mut errors = Errors::none();
+            errors.add(
+                "statement",
+                "Write the finding statement first, then ask for a suggestion",
+            );
+            suggest_page(app, user, id, form, errors, finding, None).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The suggestion shown when the form was filled in, with the pattern the reviewer chose. Without
+/// a new suggestion the earlier record is kept, with the pattern now chosen.
+fn pattern_choice(
+    form: &FormData,
+    finding: &Finding,
+    engine: &str,
+) -> Option<casewindow_domain::findings::PatternChoice> {
+    let chosen = finding.pattern?;
+    match parse_key::<Pattern>(&form.get("suggested_pattern")) {
+        Some(suggested) => Some(casewindow_domain::findings::PatternChoice {
+            suggested,
+            confidence_percent: form
+                .get("suggested_percent")
+                .parse::<u8>()
+                .unwrap_or(0)
+                .min(100),
+            runner_up: parse_key(&form.get("suggested_runner_up")),
+            chosen,
+            engine: engine.to_owned(),
+        }),
+        None => finding.pattern_choice.clone().map(|mut c| {
+            c.chosen = chosen;
+            c
+        }),
     }
 }

@@ -1,0 +1,364 @@
+//! The pattern library as a use case: suggestions for a finding being written, learnt from every
+//! other review's findings and recurrent issues as they stand now.
+//!
+//! The engine for a review is built from the shipped starter knowledge plus every finding of the
+//! other reviews in the instance (a review's own findings are not independent evidence about
+//! it) and every recurrent issue that is proposed or accepted. It is rebuilt when that content
+//! changes, so the suggestions learn as the library grows without anyone retraining anything.
+//! Embeddings are remembered per text, so a rebuild only embeds what is new.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use casewindow_domain::findings::{Finding, RecurrentIssue, RecurrentIssueStatus};
+use casewindow_domain::ids::{RecurrentIssueId, ReviewId};
+use casewindow_domain::review::Review;
+use casewindow_domain::typology::Pattern;
+use casewindow_patterns::engine::CachedEmbedder;
+use casewindow_patterns::{Embedder, Engine, Example, Knowledge, Settings};
+use casewindow_store::Store;
+
+use crate::access::Permission;
+use crate::patterns::{finding_text, issue_def, starter_knowledge};
+use crate::{Actor, App, AppError, AppResult};
+
+/// Engines kept at once (one per review being edited).
+const CACHED_ENGINES: usize = 8;
+
+/// The instance's pattern library: the optional embedding model and the built engines.
+pub struct PatternLibrary {
+    embedder: Option<Arc<CachedEmbedder>>,
+    engines: Mutex<Vec<(ReviewId, u64, Arc<Engine>)>>,
+}
+
+impl std::fmt::Debug for PatternLibrary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatternLibrary")
+            .field(
+                "embedder",
+                &self.embedder.as_ref().map(|e| e.name().to_owned()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl PatternLibrary {
+    /// A library that compares findings by their words only.
+    #[must_use]
+    pub fn lexical() -> Self {
+        Self {
+            embedder: None,
+            engines: Mutex::default(),
+        }
+    }
+
+    /// A library that also compares findings by sentence embeddings.
+    #[must_use]
+    pub fn with_embedder(embedder: Arc<dyn Embedder>) -> Self {
+        Self {
+            embedder: Some(Arc::new(CachedEmbedder::new(embedder))),
+            engines: Mutex::default(),
+        }
+    }
+
+    fn embedder(&self) -> Option<&dyn Embedder> {
+        self.embedder.as_deref().map(|e| e as &dyn Embedder)
+    }
+
+    /// What produces the suggestions, in words a reviewer can report.
+    #[must_use]
+    pub fn engine_description(&self) -> String {
+        match &self.embedder {
+            Some(e) => format!("library terms and {} embeddings", e.name()),
+            None => "library terms only (no sentence-embedding model installed)".to_owned(),
+        }
+    }
+}
+
+/// A library finding shown as the reason for a suggestion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    pub pattern: Pattern,
+    pub similarity: f32,
+    /// The finding's text and its review's title, when the viewer may read that review (or the
+    /// finding is one of the shipped starter examples); otherwise only its pattern is shown.
+    pub text: Option<String>,
+    pub review: Option<String>,
+    pub issue: Option<String>,
+}
+
+/// A recurrent issue suggested for the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SuggestedIssue {
+    /// The stored issue, when it is one of this instance's (starter issues not loaded have none).
+    pub id: Option<RecurrentIssueId>,
+    pub pattern: Pattern,
+    pub label: String,
+    pub description: String,
+    pub probability: f32,
+}
+
+/// Suggestions for a finding being written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingSuggestions {
+    /// All six patterns, most likely first, with probabilities.
+    pub patterns: Vec<(Pattern, f32)>,
+    /// The library findings nearest the text.
+    pub reasons: Vec<Reason>,
+    /// The likeliest recurrent issues.
+    pub issues: Vec<SuggestedIssue>,
+    /// What produced them.
+    pub engine: String,
+    /// How many library findings the suggestion drew on.
+    pub library_size: usize,
+}
+
+impl<S: Store> App<S> {
+    /// What produces pattern suggestions in this instance.
+    pub fn pattern_engine_name(&self) -> String {
+        self.library.engine_description()
+    }
+
+    /// Suggests a pattern and recurrent issues for `text`, a finding being written in `review`,
+    /// with the library findings and issue descriptions that drove them.
+    pub async fn suggest_for_finding(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        text: &str,
+    ) -> AppResult<FindingSuggestions> {
+        self.authorize(actor, review, Permission::EditAnalysis)
+            .await?;
+        if text.trim().is_empty() {
+            return Err(AppError::Invalid(vec![casewindow_interchange::Problem {
+                path: "statement".to_owned(),
+                reason: "write the finding statement first".to_owned(),
+            }]));
+        }
+        let findings = self.store.list_all::<Finding>().await?;
+        let issues = self.store.list_all::<RecurrentIssue>().await?;
+        let reviews = self.store.list_all::<Review>().await?;
+        let titles: HashMap<String, (ReviewId, String)> = reviews
+            .iter()
+            .map(|r| {
+                (
+                    r.record.id.to_string(),
+                    (r.record.id, r.record.title.clone()),
+                )
+            })
+            .collect();
+        let issue_codes: HashMap<RecurrentIssueId, &RecurrentIssue> =
+            issues.iter().map(|i| (i.record.id, &i.record)).collect();
+        let live_issues: Vec<&RecurrentIssue> = issues
+            .iter()
+            .map(|i| &i.record)
+            .filter(|i| {
+                matches!(
+                    i.status,
+                    RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
+                )
+            })
+            .collect();
+
+        let mut knowledge = starter_knowledge();
+        let stored_ids: HashSet<String> =
+            findings.iter().map(|f| f.record.id.to_string()).collect();
+        // Starter examples that are also stored (the demo loaded) are taken from the store, so
+        // their current text and pattern count and the review's own findings can be left out.
+        knowledge.examples.retain(|e| !stored_ids.contains(&e.id));
+        for stored in &findings {
+            let f = &stored.record;
+            let Some(pattern) = f.pattern else { continue };
+            if f.review_id == review {
+                continue;
+            }
+            knowledge.examples.push(Example {
+                id: f.id.to_string(),
+                text: finding_text(f),
+                pattern,
+                issue: f
+                    .recurrent_issue_ids
+                    .first()
+                    .and_then(|id| issue_codes.get(id))
+                    .map(|i| i.code.clone()),
+                review: Some(f.review_id.to_string()),
+            });
+        }
+        let stored_codes: HashSet<&str> = live_issues.iter().map(|i| i.code.as_str()).collect();
+        knowledge
+            .issues
+            .retain(|i| !stored_codes.contains(i.code.as_str()));
+        knowledge
+            .issues
+            .extend(live_issues.iter().map(|i| issue_def(i)));
+
+        let engine = self.library_engine(review, knowledge).await?;
+        let library = &self.library;
+        let reprs = engine
+            .represent(&[text], library.embedder())
+            .map_err(AppError::Internal)?;
+        let repr = reprs.into_iter().next().unwrap_or_default();
+        let suggestion = engine.suggest_pattern(&repr);
+        let own_issues = engine.issues().to_vec();
+        let ranked_issues =
+            engine.suggest_issues(&repr, &suggestion, &own_issues, engine.own_issue_reprs());
+
+        let mut readable: HashMap<ReviewId, bool> = HashMap::new();
+        let mut reasons = Vec::new();
+        for n in suggestion.nearest.iter().take(5) {
+            let example = engine.examples().iter().find(|e| e.id == n.id);
+            let review_of = n.review.as_ref().and_then(|r| titles.get(r));
+            let visible = match review_of {
+                Some((id, _)) => {
+                    if let Some(v) = readable.get(id) {
+                        *v
+                    } else {
+                        let v = self.may(actor, *id, Permission::ViewReview).await?;
+                        readable.insert(*id, v);
+                        v
+                    }
+                }
+                // A shipped starter example, written for this project.
+                None => !stored_ids.contains(&n.id),
+            };
+            reasons.push(Reason {
+                pattern: n.pattern,
+                similarity: n.similarity,
+                text: visible.then(|| example.map(|e| e.text.clone())).flatten(),
+                review: if visible {
+                    review_of
+                        .map(|(_, t)| t.clone())
+                        .or_else(|| Some("Starter library".to_owned()))
+                } else {
+                    None
+                },
+                issue: n.issue.as_ref().and_then(|code| {
+                    own_issues
+                        .iter()
+                        .find(|i| &i.code == code)
+                        .map(|i| i.label.clone())
+                }),
+            });
+        }
+        let issues_out = ranked_issues
+            .into_iter()
+            .take(3)
+            .map(|s| {
+                let stored = live_issues.iter().find(|i| i.code == s.code);
+                let description = own_issues
+                    .iter()
+                    .find(|i| i.code == s.code)
+                    .map(|i| i.description.clone())
+                    .unwrap_or_default();
+                SuggestedIssue {
+                    id: stored.map(|i| i.id),
+                    pattern: s.pattern,
+                    label: s.label,
+                    description,
+                    probability: s.probability,
+                }
+            })
+            .collect();
+        Ok(FindingSuggestions {
+            patterns: suggestion
+                .ranked
+                .iter()
+                .map(|s| (s.item, s.score))
+                .collect(),
+            reasons,
+            issues: issues_out,
+            engine: library.engine_description(),
+            library_size: engine.examples().len(),
+        })
+    }
+
+    /// Embeds the starter knowledge and every stored finding ahead of the first suggestion (a
+    /// server calls this in the background at start). Does nothing without a model.
+    pub async fn warm_pattern_library(&self) -> AppResult<usize> {
+        let Some(embedder) = self.library.embedder.clone() else {
+            return Ok(0);
+        };
+        let knowledge = starter_knowledge();
+        let mut texts: Vec<String> = knowledge.examples.into_iter().map(|e| e.text).collect();
+        texts.extend(
+            knowledge
+                .issues
+                .iter()
+                .map(casewindow_patterns::engine::issue_text),
+        );
+        texts.extend(knowledge.pattern_descriptions.into_iter().map(|(_, d)| d));
+        texts.extend(
+            self.store
+                .list_all::<Finding>()
+                .await?
+                .iter()
+                .map(|f| finding_text(&f.record)),
+        );
+        let count = texts.len();
+        tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            embedder.embed(&refs).map(|_| ())
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("warming the pattern library: {e}")))?
+        .map_err(AppError::Internal)?;
+        Ok(count)
+    }
+
+    /// The engine for `review` over `knowledge`, reused while the knowledge is unchanged.
+    async fn library_engine(
+        &self,
+        review: ReviewId,
+        knowledge: Knowledge,
+    ) -> AppResult<Arc<Engine>> {
+        let signature = signature(&knowledge);
+        {
+            let engines = self
+                .library
+                .engines
+                .lock()
+                .map_err(|_| AppError::Internal("pattern library lock poisoned".into()))?;
+            if let Some((_, _, engine)) = engines
+                .iter()
+                .find(|(r, s, _)| *r == review && *s == signature)
+            {
+                return Ok(engine.clone());
+            }
+        }
+        let library = self.library.clone();
+        let engine = tokio::task::spawn_blocking(move || {
+            Engine::build(knowledge, library.embedder(), Settings::default())
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("building the pattern library: {e}")))?
+        .map_err(AppError::Internal)?;
+        let engine = Arc::new(engine);
+        let mut engines = self
+            .library
+            .engines
+            .lock()
+            .map_err(|_| AppError::Internal("pattern library lock poisoned".into()))?;
+        engines.retain(|(r, _, _)| *r != review);
+        engines.insert(0, (review, signature, engine.clone()));
+        engines.truncate(CACHED_ENGINES);
+        Ok(engine)
+    }
+}
+
+fn signature(knowledge: &Knowledge) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for e in &knowledge.examples {
+        e.id.hash(&mut hasher);
+        e.text.hash(&mut hasher);
+        e.pattern.key().hash(&mut hasher);
+        e.issue.hash(&mut hasher);
+    }
+    for i in &knowledge.issues {
+        i.code.hash(&mut hasher);
+        i.label.hash(&mut hasher);
+        i.description.hash(&mut hasher);
+        i.pattern.key().hash(&mut hasher);
+    }
+    hasher.finish()
+}

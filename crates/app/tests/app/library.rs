@@ -1,0 +1,96 @@
+//! Pattern suggestions for a finding being written, learnt from the other reviews' findings.
+
+use casewindow_app::{Actor, App, AppError};
+use casewindow_domain::findings::Finding;
+use casewindow_domain::ids::{FindingId, UserId};
+use casewindow_domain::review::Review;
+use casewindow_domain::typology::Pattern;
+use casewindow_store::Store;
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+
+both_backends!(
+    suggestions_explain_themselves_and_learn_from_new_findings,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store);
+        app.load_demo(None, |_, _, _| {}).await?;
+        let actor = Actor::system("test");
+        let reviews = app.store().list_all::<Review>().await?;
+        let child_w = reviews
+            .iter()
+            .find(|r| r.record.title.contains("Child W"))
+            .expect("the demo review");
+        let other = reviews
+            .iter()
+            .find(|r| r.record.id != child_w.record.id)
+            .expect("a library review");
+        let id = child_w.record.id;
+
+        let text = "The electronic recording system shows only the current episode, so the duty \
+                    worker screening a referral cannot see the earlier contacts.";
+        let s = app.suggest_for_finding(&actor, id, text).await?;
+        assert_eq!(s.patterns.len(), 6);
+        let total: f32 = s.patterns.iter().map(|(_, p)| p).sum();
+        assert!((total - 1.0).abs() < 1e-3, "{total}");
+        assert!(
+            s.patterns.iter().take(2).any(|(p, _)| *p == Pattern::Tool),
+            "{:?}",
+            s.patterns
+        );
+        assert!(!s.reasons.is_empty() && s.reasons.iter().all(|r| r.text.is_some()));
+        // The review's own findings are not evidence about it.
+        assert!(
+            s.reasons
+                .iter()
+                .all(|r| r.review.as_deref() != Some(child_w.record.title.as_str()))
+        );
+        assert_eq!(s.issues.len(), 3);
+        assert!(s.engine.contains("terms only"), "{}", s.engine);
+
+        // A new finding in another review is drawn on at once, with no retraining step.
+        let mut added: Finding = app.store().list_all::<Finding>().await?[0].record.clone();
+        added.id = FindingId(uuid::Uuid::new_v4());
+        added.review_id = other.record.id;
+        added.position = 99;
+        added.statement = "Lollipop wardens outside the academy gates noticed the bruises but \
+                           had no route to tell anyone."
+            .to_owned();
+        added.pattern = Some(Pattern::MultiagencyCrisis);
+        added.recurrent_issue_ids.clear();
+        added.kpe_ids.clear();
+        added.status = casewindow_domain::findings::FindingStatus::Draft;
+        app.create(&actor, &added).await?;
+        let s = app
+            .suggest_for_finding(
+                &actor,
+                id,
+                "Lollipop wardens at the gates saw bruises and had no route to report them.",
+            )
+            .await?;
+        let first = s.reasons.first().expect("a reason");
+        assert!(
+            first
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("Lollipop")),
+            "{:?}",
+            s.reasons
+        );
+
+        // Someone with no role in the review is told it does not exist; an empty text is
+        // refused by field.
+        let stranger = Actor {
+            user: Some(UserId(uuid::Uuid::new_v4())),
+            label: "stranger".into(),
+            platform_admin: false,
+        };
+        let err = app
+            .suggest_for_finding(&stranger, id, text)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        let err = app.suggest_for_finding(&actor, id, "  ").await.unwrap_err();
+        assert!(err.to_string().starts_with("statement:"), "{err}");
+        Ok(())
+    }
+);
