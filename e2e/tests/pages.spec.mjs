@@ -57,6 +57,21 @@ test('every page passes axe-core with no serious or critical violations', async 
   await keep(page, 'page-check-back');
   await page.goto('/reviews/new');
   await checkAccessibility(page, 'new review');
+  // The pattern library across every demo review, and narrowed to one pattern.
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Pattern library' }).click();
+  await expect(page.getByRole('heading', { name: 'Pattern library', level: 1 })).toBeVisible();
+  await expect(page.locator('svg[role=img]')).toHaveCount(4);
+  await checkAccessibility(page, 'library');
+  await keep(page, 'page-library');
+  await page.selectOption('#f-pattern', 'reasoning');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/pattern=reasoning/);
+  const patterns = await page.locator('#library-findings tbody td:nth-child(2)').allInnerTexts();
+  expect(patterns.length).toBeGreaterThan(5);
+  expect(new Set(patterns)).toEqual(new Set(['Human judgement and reasoning']));
+  await checkAccessibility(page, 'library filtered');
+  await keep(page, 'page-library-reasoning');
   await page.goto('/no-such-page');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await checkAccessibility(page, 'not found');

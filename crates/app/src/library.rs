@@ -114,7 +114,100 @@ pub struct FindingSuggestions {
     pub library_size: usize,
 }
 
+/// A finding as the cross-review library shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LibraryFinding {
+    pub finding: Finding,
+    pub review: ReviewId,
+    pub review_title: String,
+    pub review_kind: casewindow_domain::review::ReviewKind,
+    pub year: i32,
+    pub harm_types: Vec<casewindow_domain::review::HarmType>,
+    pub age_band: Option<casewindow_domain::review::AgeBand>,
+    /// The recurrent issues it is linked to (after merges, the issue it was merged into).
+    pub issues: Vec<RecurrentIssue>,
+}
+
 impl<S: Store> App<S> {
+    /// Every finding of every review whose findings the actor may read, with the review's facets
+    /// and the finding's recurrent issues.
+    pub async fn library_findings(&self, actor: &Actor) -> AppResult<Vec<LibraryFinding>> {
+        if actor.platform_admin {
+            return Ok(Vec::new());
+        }
+        let visible: Option<HashSet<ReviewId>> = match actor.user {
+            None => None,
+            Some(user) => Some(
+                self.store
+                    .participations_of(user)
+                    .await?
+                    .into_iter()
+                    .filter(|p| crate::access::permits(p.record.role, Permission::ViewReview))
+                    .map(|p| p.record.review_id)
+                    .collect(),
+            ),
+        };
+        let reviews: HashMap<ReviewId, Review> = self
+            .store
+            .list_all::<Review>()
+            .await?
+            .into_iter()
+            .filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.record.id)))
+            .map(|r| (r.record.id, r.record))
+            .collect();
+        let issues: HashMap<RecurrentIssueId, RecurrentIssue> = self
+            .store
+            .list_all::<RecurrentIssue>()
+            .await?
+            .into_iter()
+            .map(|i| (i.record.id, i.record))
+            .collect();
+        let resolve = |id: &RecurrentIssueId| {
+            let mut issue = issues.get(id)?;
+            // Follow merges (bounded, in case of a cycle).
+            for _ in 0..8 {
+                match issue.merged_into.and_then(|m| issues.get(&m)) {
+                    Some(next) => issue = next,
+                    None => break,
+                }
+            }
+            Some(issue.clone())
+        };
+        let mut out: Vec<LibraryFinding> = self
+            .store
+            .list_all::<Finding>()
+            .await?
+            .into_iter()
+            .filter_map(|stored| {
+                let finding = stored.record;
+                let review = reviews.get(&finding.review_id)?;
+                let mut linked: Vec<RecurrentIssue> = finding
+                    .recurrent_issue_ids
+                    .iter()
+                    .filter_map(&resolve)
+                    .collect();
+                linked.dedup_by_key(|i| i.id);
+                Some(LibraryFinding {
+                    review: review.id,
+                    review_title: review.title.clone(),
+                    review_kind: review.kind,
+                    year: chrono::Datelike::year(&review.opened_on),
+                    harm_types: review.facets.harm_types.clone(),
+                    age_band: review.facets.child_age_band,
+                    issues: linked,
+                    finding,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.year
+                .cmp(&a.year)
+                .then_with(|| a.review_title.cmp(&b.review_title))
+                .then(a.finding.position.cmp(&b.finding.position))
+        });
+        Ok(out)
+    }
+
     /// What produces pattern suggestions in this instance.
     pub fn pattern_engine_name(&self) -> String {
         self.library.engine_description()

@@ -12,6 +12,7 @@
 //! the application layer, never here. Errors are logged in full and answered with a safe
 //! message: no SQL text, stack traces or personal data.
 
+mod charts;
 mod error;
 mod form;
 mod layout;

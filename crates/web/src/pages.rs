@@ -9,6 +9,7 @@ mod details;
 mod edit;
 mod findings;
 mod kpes;
+mod library;
 mod narrative;
 mod people;
 mod portfolio;
@@ -43,6 +44,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(actions::routes::<S>())
         .merge(details::routes::<S>())
         .merge(audit::routes::<S>())
+        .merge(library::routes::<S>())
 }
 
 /// Renders a page.

@@ -52,6 +52,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/sign-in", Public),
     route("POST", "/sign-in", Public),
     route("GET", "/", SignedIn),
+    route("GET", "/library", NotAdmin),
     route("GET", "/reviews/new", NotAdmin),
     route("POST", "/reviews/new", NotAdmin),
     route("GET", "/reviews/{id}", p(ViewReview)),

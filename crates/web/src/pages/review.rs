@@ -59,7 +59,7 @@ const VARIANTS: [(&str, &str); 8] = [
     ("other", "Another methodology"),
 ];
 
-const HARMS: [(HarmType, &str); 12] = [
+pub(crate) const HARMS: [(HarmType, &str); 12] = [
     (HarmType::Neglect, "Neglect"),
     (HarmType::PhysicalAbuse, "Physical abuse"),
     (HarmType::SexualAbuse, "Sexual abuse"),

@@ -1,0 +1,421 @@
+//! The pattern library: findings across every review the user may read, with facets, and
+//! charts of how the patterns and recurrent issues recur.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use super::review::HARMS;
+use super::text::{key, label, truncate};
+use super::{layout, render};
+use crate::AppState;
+use crate::charts::{self, Bar};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_app::LibraryFinding;
+use casewindow_domain::findings::Polarity;
+use casewindow_domain::review::AgeBand;
+use casewindow_domain::typology::Pattern;
+use casewindow_store::Store;
+use serde::Deserialize;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new().route("/library", get(show::<S>))
+}
+
+const AGES: [(AgeBand, &str); 7] = [
+    (AgeBand::Unborn, "Unborn"),
+    (AgeBand::Under1, "Under 1"),
+    (AgeBand::Age1To4, "1 to 4"),
+    (AgeBand::Age5To9, "5 to 9"),
+    (AgeBand::Age10To13, "10 to 13"),
+    (AgeBand::Age14To17, "14 to 17"),
+    (AgeBand::Adult, "Adult"),
+];
+
+/// The filters, from the address (a GET form: nothing changes, so no CSRF token is needed).
+#[derive(Debug, Default, Deserialize)]
+struct Filter {
+    #[serde(default)]
+    pattern: String,
+    #[serde(default)]
+    issue: String,
+    #[serde(default)]
+    polarity: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    harm: String,
+    #[serde(default)]
+    age: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    Pattern,
+    Issue,
+    Polarity,
+    Year,
+    Kind,
+    Harm,
+    Age,
+}
+
+const FACETS: [Facet; 7] = [
+    Facet::Pattern,
+    Facet::Issue,
+    Facet::Polarity,
+    Facet::Year,
+    Facet::Kind,
+    Facet::Harm,
+    Facet::Age,
+];
+
+impl Facet {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Pattern => "pattern",
+            Self::Issue => "issue",
+            Self::Polarity => "polarity",
+            Self::Year => "year",
+            Self::Kind => "kind",
+            Self::Harm => "harm",
+            Self::Age => "age",
+        }
+    }
+
+    fn legend(self) -> &'static str {
+        match self {
+            Self::Pattern => "Underlying pattern",
+            Self::Issue => "Recurrent issue",
+            Self::Polarity => "Polarity",
+            Self::Year => "Year the review opened",
+            Self::Kind => "Kind of review",
+            Self::Harm => "Harm",
+            Self::Age => "Child's age",
+        }
+    }
+
+    fn chosen(self, filter: &Filter) -> &str {
+        match self {
+            Self::Pattern => &filter.pattern,
+            Self::Issue => &filter.issue,
+            Self::Polarity => &filter.polarity,
+            Self::Year => &filter.year,
+            Self::Kind => &filter.kind,
+            Self::Harm => &filter.harm,
+            Self::Age => &filter.age,
+        }
+    }
+
+    /// The facet's values for one finding: (value, label).
+    fn values(self, f: &LibraryFinding) -> Vec<(String, String)> {
+        match self {
+            Self::Pattern => f
+                .finding
+                .pattern
+                .map(|p| vec![(key(&p), p.to_string())])
+                .unwrap_or_default(),
+            Self::Issue => f
+                .issues
+                .iter()
+                .map(|i| (i.code.clone(), i.label.clone()))
+                .collect(),
+            Self::Polarity => f
+                .finding
+                .polarity
+                .map(|p| vec![(key(&p), polarity_label(p).to_owned())])
+                .unwrap_or_default(),
+            Self::Year => vec![(f.year.to_string(), f.year.to_string())],
+            Self::Kind => vec![(key(&f.review_kind), f.review_kind.label().to_owned())],
+            Self::Harm => f
+                .harm_types
+                .iter()
+                .map(|h| (key(h), label(&HARMS, *h).to_owned()))
+                .collect(),
+            Self::Age => f
+                .age_band
+                .map(|a| vec![(key(&a), label(&AGES, a).to_owned())])
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn polarity_label(p: Polarity) -> &'static str {
+    match p {
+        Polarity::Constructive => "Constructive",
+        Polarity::Unsafe => "Unsafe",
+    }
+}
+
+/// Whether a finding passes every filter except `skip`'s.
+fn passes(f: &LibraryFinding, filter: &Filter, skip: Option<Facet>) -> bool {
+    FACETS.iter().all(|facet| {
+        let chosen = facet.chosen(filter);
+        Some(*facet) == skip
+            || chosen.is_empty()
+            || facet.values(f).iter().any(|(v, _)| v == chosen)
+    })
+}
+
+struct Option_ {
+    value: String,
+    label: String,
+    count: usize,
+    selected: bool,
+}
+
+struct FacetView {
+    name: &'static str,
+    legend: &'static str,
+    options: Vec<Option_>,
+}
+
+struct Row {
+    href: String,
+    statement: String,
+    pattern: String,
+    polarity: &'static str,
+    issues: String,
+    review: String,
+    year: i32,
+}
+
+#[derive(Template)]
+#[template(path = "library.html")]
+struct LibraryPage {
+    layout: Layout,
+    total: usize,
+    shown: usize,
+    reviews: usize,
+    facets: Vec<FacetView>,
+    filtered: bool,
+    rows: Vec<Row>,
+    more: usize,
+    by_year: String,
+    by_year_table: (Vec<String>, Vec<(String, Vec<usize>)>),
+    polarity: String,
+    co_occurrence: String,
+    top_issues: String,
+    top_issue_rows: Vec<(String, String, usize, usize)>,
+}
+
+/// Rows shown at once; the facets narrow the rest.
+const PAGE: usize = 100;
+
+async fn show<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Query(filter): Query<Filter>,
+) -> Result<Response, WebError> {
+    // Platform administrators run the service and see no case content.
+    if user.platform_admin {
+        return Err(WebError::NotFound);
+    }
+    let all = app.library_findings(&user.actor()).await?;
+    let selected: Vec<&LibraryFinding> = all.iter().filter(|f| passes(f, &filter, None)).collect();
+
+    let facets = FACETS
+        .iter()
+        .map(|facet| {
+            let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+            for f in all.iter().filter(|f| passes(f, &filter, Some(*facet))) {
+                for (value, label) in facet.values(f) {
+                    counts.entry(value).or_insert((label, 0)).1 += 1;
+                }
+            }
+            let mut options: Vec<Option_> = counts
+                .into_iter()
+                .map(|(value, (label, count))| Option_ {
+                    selected: facet.chosen(&filter) == value,
+                    value,
+                    label,
+                    count,
+                })
+                .collect();
+            match facet {
+                Facet::Pattern => options.sort_by_key(|o| {
+                    Pattern::ALL
+                        .iter()
+                        .position(|p| key(p) == o.value)
+                        .unwrap_or(9)
+                }),
+                Facet::Year => options.sort_by(|a, b| b.value.cmp(&a.value)),
+                _ => options.sort_by(|a, b| a.label.cmp(&b.label)),
+            }
+            FacetView {
+                name: facet.name(),
+                legend: facet.legend(),
+                options,
+            }
+        })
+        .collect();
+
+    let rows = selected
+        .iter()
+        .take(PAGE)
+        .map(|f| Row {
+            href: format!("/reviews/{}/findings/{}", f.review, f.finding.id),
+            statement: truncate(&f.finding.statement, 400),
+            pattern: f
+                .finding
+                .pattern
+                .map(|p| p.short_label().to_owned())
+                .unwrap_or_else(|| "Not yet placed".to_owned()),
+            polarity: f.finding.polarity.map_or("Not set", polarity_label),
+            issues: f
+                .issues
+                .iter()
+                .map(|i| i.label.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            review: f.review_title.clone(),
+            year: f.year,
+        })
+        .collect();
+
+    // Pattern × year.
+    let years: BTreeSet<i32> = selected.iter().map(|f| f.year).collect();
+    let years: Vec<i32> = years.into_iter().collect();
+    let pattern_names: Vec<String> = Pattern::ALL.iter().map(|p| p.to_string()).collect();
+    let mut grid = vec![vec![0usize; years.len()]; 6];
+    for f in &selected {
+        if let (Some(p), Ok(j)) = (f.finding.pattern, years.binary_search(&f.year)) {
+            grid[p.number() as usize - 1][j] += 1;
+        }
+    }
+    let year_labels: Vec<String> = years.iter().map(ToString::to_string).collect();
+    let by_year = charts::heatmap(
+        "by-year",
+        "Findings by pattern and year",
+        "Number of findings in each underlying pattern, by the year the review opened.",
+        &pattern_names,
+        &year_labels,
+        &grid,
+    );
+    let by_year_table = (
+        year_labels.clone(),
+        pattern_names
+            .iter()
+            .cloned()
+            .zip(grid.iter().cloned())
+            .collect(),
+    );
+
+    // Constructive and unsafe per pattern.
+    let polarity_bars: Vec<Bar> = Pattern::ALL
+        .iter()
+        .map(|p| {
+            let of = |polarity| {
+                selected
+                    .iter()
+                    .filter(|f| {
+                        f.finding.pattern == Some(*p) && f.finding.polarity == Some(polarity)
+                    })
+                    .count()
+            };
+            Bar {
+                label: p.to_string(),
+                segments: vec![
+                    (of(Polarity::Unsafe), "#d4351c", "Unsafe"),
+                    (of(Polarity::Constructive), "#00703c", "Constructive"),
+                ],
+            }
+        })
+        .collect();
+    let polarity = charts::bars(
+        "polarity",
+        "Unsafe and constructive findings by pattern",
+        "For each underlying pattern, how many findings describe something that makes poor practice more likely and how many describe something that supports good practice.",
+        &polarity_bars,
+    );
+
+    // Co-occurrence of patterns within reviews.
+    let mut patterns_of: HashMap<_, HashSet<Pattern>> = HashMap::new();
+    for f in &selected {
+        if let Some(p) = f.finding.pattern {
+            patterns_of.entry(f.review).or_default().insert(p);
+        }
+    }
+    let mut co = vec![vec![0usize; 6]; 6];
+    for set in patterns_of.values() {
+        for a in set {
+            for b in set {
+                co[a.number() as usize - 1][b.number() as usize - 1] += 1;
+            }
+        }
+    }
+    let short: Vec<String> = Pattern::ALL
+        .iter()
+        .map(|p| p.number().to_string())
+        .collect();
+    let co_occurrence = charts::heatmap(
+        "co-occurrence",
+        "Patterns found together in the same review",
+        "Number of reviews with findings in both patterns; the diagonal is the number of reviews with any finding in that pattern. Columns are numbered as the rows.",
+        &pattern_names,
+        &short,
+        &co,
+    );
+
+    // Recurrent issues by number of reviews.
+    let mut issue_reviews: HashMap<String, (String, String, HashSet<_>, usize)> = HashMap::new();
+    for f in &selected {
+        for i in &f.issues {
+            let entry = issue_reviews.entry(i.code.clone()).or_insert((
+                i.label.clone(),
+                i.pattern.short_label().to_owned(),
+                HashSet::new(),
+                0,
+            ));
+            entry.2.insert(f.review);
+            entry.3 += 1;
+        }
+    }
+    let mut top: Vec<(String, String, usize, usize)> = issue_reviews
+        .into_values()
+        .map(|(label, pattern, reviews, findings)| (label, pattern, reviews.len(), findings))
+        .collect();
+    top.sort_by(|a, b| b.2.cmp(&a.2).then(b.3.cmp(&a.3)).then(a.0.cmp(&b.0)));
+    top.truncate(12);
+    let top_issues = charts::bars(
+        "top-issues",
+        "Recurrent issues seen in the most reviews",
+        "For each recurrent issue, the number of different reviews with a finding linked to it.",
+        &top.iter()
+            .map(|(label, pattern, reviews, _)| Bar {
+                label: format!("{label} ({pattern})"),
+                segments: vec![(*reviews, "#1d70b8", "Reviews")],
+            })
+            .collect::<Vec<_>>(),
+    );
+
+    let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
+    let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
+    render(&LibraryPage {
+        layout: layout(
+            &user,
+            "Pattern library",
+            vec![("/".to_owned(), "Your reviews".to_owned())],
+        ),
+        total: all.len(),
+        shown: selected.len(),
+        reviews: reviews.len(),
+        facets,
+        filtered,
+        more: selected.len().saturating_sub(PAGE),
+        rows,
+        by_year,
+        by_year_table,
+        polarity,
+        co_occurrence,
+        top_issues,
+        top_issue_rows: top,
+    })
+}
