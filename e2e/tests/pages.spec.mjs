@@ -72,6 +72,16 @@ test('every page passes axe-core with no serious or critical violations', async 
   expect(new Set(patterns)).toEqual(new Set(['Human judgement and reasoning']));
   await checkAccessibility(page, 'library filtered');
   await keep(page, 'page-library-reasoning');
+  // "Is it a one-off?": attach a finding from another review as generality evidence.
+  await page.goto(review + '/findings');
+  await page.locator('main table a').first().click();
+  await expect(page.getByRole('heading', { name: /Is it a one-off/ })).toBeVisible();
+  const before = await page.locator('select[id^=evidence_kind_]').count();
+  await page.getByRole('button', { name: 'Attach as evidence' }).first().click();
+  await expect(page.locator('select[id^=evidence_kind_]')).toHaveCount(before + 1);
+  await expect(page.locator(`#evidence_kind_${before - 1}`)).toHaveValue('other_review');
+  await expect(page.locator(`#evidence_reference_${before - 1}`)).toHaveValue(/, finding \d+$/);
+  await keep(page, 'page-finding-one-off');
   await page.goto('/no-such-page');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await checkAccessibility(page, 'not found');

@@ -26,7 +26,9 @@ pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
 pub use checkback::CheckBackReply;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
-pub use library::{FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SuggestedIssue};
+pub use library::{
+    FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding, SuggestedIssue,
+};
 pub use records::{ChronologyView, InReview};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 pub use vault::{Vault, VaultError};

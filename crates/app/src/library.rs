@@ -11,13 +11,15 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use casewindow_domain::findings::{Finding, RecurrentIssue, RecurrentIssueStatus};
-use casewindow_domain::ids::{RecurrentIssueId, ReviewId};
+use casewindow_domain::findings::{
+    Finding, GeneralityEvidence, GeneralityEvidenceKind, RecurrentIssue, RecurrentIssueStatus,
+};
+use casewindow_domain::ids::{FindingId, RecurrentIssueId, ReviewId};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::Pattern;
 use casewindow_patterns::engine::CachedEmbedder;
 use casewindow_patterns::{Embedder, Engine, Example, Knowledge, Settings};
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 use crate::access::Permission;
 use crate::patterns::{finding_text, issue_def, starter_knowledge};
@@ -128,7 +130,139 @@ pub struct LibraryFinding {
     pub issues: Vec<RecurrentIssue>,
 }
 
+/// A finding from another review that likely shares a finding's underlying issue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimilarFinding {
+    /// The stored finding, when it is one (starter examples are not).
+    pub id: Option<FindingId>,
+    pub pattern: Pattern,
+    /// How strongly it is thought to share the issue (0 to about 2).
+    pub score: f32,
+    /// The recurrent issue they are thought to share, if one stands out.
+    pub shared_issue: Option<String>,
+    /// Text and review title, when the viewer may read that review.
+    pub text: Option<String>,
+    pub review: Option<String>,
+}
+
 impl<S: Store> App<S> {
+    /// "How do we know it is not a one-off?": findings from other reviews that likely share this
+    /// finding's underlying issue despite a different surface, most likely first. Findings of
+    /// the same review never count.
+    pub async fn similar_findings(
+        &self,
+        actor: &Actor,
+        finding: FindingId,
+        limit: usize,
+    ) -> AppResult<Vec<SimilarFinding>> {
+        let stored = self.record::<Finding>(actor, finding.0).await?;
+        let review = stored.record.review_id;
+        let text = finding_text(&stored.record);
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let LibraryContext {
+            titles,
+            stored_ids,
+            knowledge,
+            ..
+        } = self.library_context(review).await?;
+        let engine = self.library_engine(review, knowledge).await?;
+        let repr = engine
+            .represent(&[text.as_str()], self.library.embedder())
+            .map_err(AppError::Internal)?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let suggestion = engine.suggest_pattern(&repr);
+        let issues = engine.issues().to_vec();
+        let issue_probability: HashMap<String, f32> = engine
+            .suggest_issues(&repr, &suggestion, &issues, engine.own_issue_reprs())
+            .into_iter()
+            .map(|i| (i.code, i.probability))
+            .collect();
+        let ranked = engine.same_issue(&repr, &suggestion, &issue_probability, limit);
+        let mut memo = HashMap::new();
+        let mut out = Vec::with_capacity(ranked.len());
+        for (index, score) in ranked {
+            let example = &engine.examples()[index];
+            let review_of = example.review.as_ref().and_then(|r| titles.get(r));
+            let visible = self
+                .readable(
+                    actor,
+                    review_of,
+                    stored_ids.contains(&example.id),
+                    &mut memo,
+                )
+                .await?;
+            out.push(SimilarFinding {
+                id: example
+                    .id
+                    .parse::<uuid::Uuid>()
+                    .ok()
+                    .filter(|_| stored_ids.contains(&example.id))
+                    .map(FindingId),
+                pattern: example.pattern,
+                score,
+                shared_issue: example.issue.as_ref().and_then(|code| {
+                    issues
+                        .iter()
+                        .find(|i| &i.code == code)
+                        .map(|i| i.label.clone())
+                }),
+                text: visible.then(|| example.text.clone()),
+                review: visible.then(|| {
+                    review_of
+                        .map(|(_, t)| t.clone())
+                        .unwrap_or_else(|| "Starter library".to_owned())
+                }),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Attaches a finding from another review as evidence that `finding` is not a one-off.
+    pub async fn attach_generality_evidence(
+        &self,
+        actor: &Actor,
+        finding: FindingId,
+        expected_version: i64,
+        source: FindingId,
+    ) -> AppResult<Stored<Finding>> {
+        let target = self.record::<Finding>(actor, finding.0).await?;
+        // The source must be readable by the actor; "not found" otherwise.
+        let source = self.record::<Finding>(actor, source.0).await?.record;
+        if source.review_id == target.record.review_id {
+            return Err(AppError::Invalid(vec![casewindow_interchange::Problem {
+                path: "source".to_owned(),
+                reason: "a finding of the same review is not evidence that the issue recurs"
+                    .to_owned(),
+            }]));
+        }
+        let review = self.store.get::<Review>(source.review_id.0).await?.record;
+        let reference = format!("{}, finding {}", review.title, source.position);
+        let mut updated = target.record.clone();
+        if updated
+            .generality_evidence
+            .iter()
+            .any(|e| e.reference == reference)
+        {
+            return Ok(target);
+        }
+        updated.generality_evidence.push(GeneralityEvidence {
+            kind: GeneralityEvidenceKind::OtherReview,
+            description: source.statement.clone(),
+            reference,
+        });
+        self.update(
+            actor,
+            &updated,
+            expected_version,
+            "attached a finding from another review as generality evidence",
+        )
+        .await
+    }
+
     /// Every finding of every review whose findings the actor may read, with the review's facets
     /// and the finding's recurrent issues.
     pub async fn library_findings(&self, actor: &Actor) -> AppResult<Vec<LibraryFinding>> {
@@ -229,63 +363,13 @@ impl<S: Store> App<S> {
                 reason: "write the finding statement first".to_owned(),
             }]));
         }
-        let findings = self.store.list_all::<Finding>().await?;
-        let issues = self.store.list_all::<RecurrentIssue>().await?;
-        let reviews = self.store.list_all::<Review>().await?;
-        let titles: HashMap<String, (ReviewId, String)> = reviews
-            .iter()
-            .map(|r| {
-                (
-                    r.record.id.to_string(),
-                    (r.record.id, r.record.title.clone()),
-                )
-            })
-            .collect();
-        let issue_codes: HashMap<RecurrentIssueId, &RecurrentIssue> =
-            issues.iter().map(|i| (i.record.id, &i.record)).collect();
-        let live_issues: Vec<&RecurrentIssue> = issues
-            .iter()
-            .map(|i| &i.record)
-            .filter(|i| {
-                matches!(
-                    i.status,
-                    RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
-                )
-            })
-            .collect();
-
-        let mut knowledge = starter_knowledge();
-        let stored_ids: HashSet<String> =
-            findings.iter().map(|f| f.record.id.to_string()).collect();
-        // Starter examples that are also stored (the demo loaded) are taken from the store, so
-        // their current text and pattern count and the review's own findings can be left out.
-        knowledge.examples.retain(|e| !stored_ids.contains(&e.id));
-        for stored in &findings {
-            let f = &stored.record;
-            let Some(pattern) = f.pattern else { continue };
-            if f.review_id == review {
-                continue;
-            }
-            knowledge.examples.push(Example {
-                id: f.id.to_string(),
-                text: finding_text(f),
-                pattern,
-                issue: f
-                    .recurrent_issue_ids
-                    .first()
-                    .and_then(|id| issue_codes.get(id))
-                    .map(|i| i.code.clone()),
-                review: Some(f.review_id.to_string()),
-            });
-        }
-        let stored_codes: HashSet<&str> = live_issues.iter().map(|i| i.code.as_str()).collect();
-        knowledge
-            .issues
-            .retain(|i| !stored_codes.contains(i.code.as_str()));
-        knowledge
-            .issues
-            .extend(live_issues.iter().map(|i| issue_def(i)));
-
+        let context = self.library_context(review).await?;
+        let LibraryContext {
+            titles,
+            live_issues,
+            stored_ids,
+            knowledge,
+        } = context;
         let engine = self.library_engine(review, knowledge).await?;
         let library = &self.library;
         let reprs = engine
@@ -302,19 +386,9 @@ impl<S: Store> App<S> {
         for n in suggestion.nearest.iter().take(5) {
             let example = engine.examples().iter().find(|e| e.id == n.id);
             let review_of = n.review.as_ref().and_then(|r| titles.get(r));
-            let visible = match review_of {
-                Some((id, _)) => {
-                    if let Some(v) = readable.get(id) {
-                        *v
-                    } else {
-                        let v = self.may(actor, *id, Permission::ViewReview).await?;
-                        readable.insert(*id, v);
-                        v
-                    }
-                }
-                // A shipped starter example, written for this project.
-                None => !stored_ids.contains(&n.id),
-            };
+            let visible = self
+                .readable(actor, review_of, stored_ids.contains(&n.id), &mut readable)
+                .await?;
             reasons.push(Reason {
                 pattern: n.pattern,
                 similarity: n.similarity,
@@ -436,6 +510,105 @@ impl<S: Store> App<S> {
         engines.insert(0, (review, signature, engine.clone()));
         engines.truncate(CACHED_ENGINES);
         Ok(engine)
+    }
+}
+
+/// What a review's engine is built from, and what is needed to show its answers.
+struct LibraryContext {
+    titles: HashMap<String, (ReviewId, String)>,
+    live_issues: Vec<RecurrentIssue>,
+    stored_ids: HashSet<String>,
+    knowledge: Knowledge,
+}
+
+impl<S: Store> App<S> {
+    async fn library_context(&self, review: ReviewId) -> AppResult<LibraryContext> {
+        let findings = self.store.list_all::<Finding>().await?;
+        let issues = self.store.list_all::<RecurrentIssue>().await?;
+        let reviews = self.store.list_all::<Review>().await?;
+        let titles: HashMap<String, (ReviewId, String)> = reviews
+            .iter()
+            .map(|r| {
+                (
+                    r.record.id.to_string(),
+                    (r.record.id, r.record.title.clone()),
+                )
+            })
+            .collect();
+        let issue_codes: HashMap<RecurrentIssueId, &RecurrentIssue> =
+            issues.iter().map(|i| (i.record.id, &i.record)).collect();
+        let live_issues: Vec<RecurrentIssue> = issues
+            .iter()
+            .map(|i| i.record.clone())
+            .filter(|i| {
+                matches!(
+                    i.status,
+                    RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
+                )
+            })
+            .collect();
+
+        let mut knowledge = starter_knowledge();
+        let stored_ids: HashSet<String> =
+            findings.iter().map(|f| f.record.id.to_string()).collect();
+        // Starter examples that are also stored (the demo loaded) are taken from the store, so
+        // their current text and pattern count and the review's own findings can be left out.
+        knowledge.examples.retain(|e| !stored_ids.contains(&e.id));
+        for stored in &findings {
+            let f = &stored.record;
+            let Some(pattern) = f.pattern else { continue };
+            if f.review_id == review {
+                continue;
+            }
+            knowledge.examples.push(Example {
+                id: f.id.to_string(),
+                text: finding_text(f),
+                pattern,
+                issue: f
+                    .recurrent_issue_ids
+                    .first()
+                    .and_then(|id| issue_codes.get(id))
+                    .map(|i| i.code.clone()),
+                review: Some(f.review_id.to_string()),
+            });
+        }
+        let stored_codes: HashSet<&str> = live_issues.iter().map(|i| i.code.as_str()).collect();
+        knowledge
+            .issues
+            .retain(|i| !stored_codes.contains(i.code.as_str()));
+        knowledge
+            .issues
+            .extend(live_issues.iter().map(|i| issue_def(i)));
+
+        Ok(LibraryContext {
+            titles,
+            live_issues,
+            stored_ids,
+            knowledge,
+        })
+    }
+
+    /// Whether the actor may read the review a library finding came from (memoised).
+    async fn readable(
+        &self,
+        actor: &Actor,
+        review: Option<&(ReviewId, String)>,
+        stored: bool,
+        memo: &mut HashMap<ReviewId, bool>,
+    ) -> AppResult<bool> {
+        Ok(match review {
+            Some((id, _)) => {
+                if let Some(v) = memo.get(id) {
+                    *v
+                } else {
+                    let v = self.may(actor, *id, Permission::ViewReview).await?;
+                    memo.insert(*id, v);
+                    v
+                }
+            }
+            // A shipped starter example, written for this project.
+            None => !stored,
+        })
     }
 }
 

@@ -558,6 +558,40 @@ impl Engine {
         out
     }
 
+    /// Library findings most likely to share the underlying issue of a represented text, best
+    /// first, as (example index, score). The score adds the text's probability for the issue a
+    /// finding is linked to, the text's probability for the finding's pattern, and their direct
+    /// similarity, so a shared issue outweighs shared surface words.
+    #[must_use]
+    pub fn same_issue(
+        &self,
+        repr: &Repr,
+        pattern: &PatternSuggestion,
+        issue_probability: &std::collections::HashMap<String, f32>,
+        limit: usize,
+    ) -> Vec<(usize, f32)> {
+        let mut scored: Vec<(usize, f32)> = self
+            .examples
+            .iter()
+            .zip(&self.example_reprs)
+            .enumerate()
+            .map(|(i, (example, example_repr))| {
+                let issue = example
+                    .issue
+                    .as_ref()
+                    .and_then(|code| issue_probability.get(code))
+                    .copied()
+                    .unwrap_or(0.0);
+                let score = issue
+                    + 0.3 * pattern.probability(example.pattern)
+                    + 0.5 * repr.similarity(example_repr);
+                (i, score)
+            })
+            .collect();
+        top_k(&mut scored, limit);
+        scored
+    }
+
     /// The engine's own issues, represented.
     #[must_use]
     pub fn own_issue_reprs(&self) -> &[Repr] {

@@ -130,6 +130,11 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/reviews/{id}/findings/new", p(EditAnalysis)),
     route("GET", "/reviews/{id}/findings/{finding}", p(ViewReview)),
     route("POST", "/reviews/{id}/findings/{finding}", p(EditAnalysis)),
+    route(
+        "POST",
+        "/reviews/{id}/findings/{finding}/evidence",
+        p(EditAnalysis),
+    ),
     route("GET", "/reviews/{id}/actions", p(ViewReview)),
     route("POST", "/reviews/{id}/actions", p(RespondAndAct)),
     route(

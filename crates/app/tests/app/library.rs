@@ -94,3 +94,81 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    findings_of_other_reviews_can_be_attached_as_evidence_that_an_issue_recurs,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store);
+        app.load_demo(None, |_, _, _| {}).await?;
+        let actor = Actor::system("test");
+        let findings = app.store().list_all::<Finding>().await?;
+        let target = findings
+            .iter()
+            .find(|f| f.record.pattern.is_some())
+            .expect("a demo finding");
+        let similar = app.similar_findings(&actor, target.record.id, 5).await?;
+        assert_eq!(similar.len(), 5);
+        let review_of = |id: FindingId| {
+            findings
+                .iter()
+                .find(|f| f.record.id == id)
+                .map(|f| f.record.review_id)
+        };
+        for s in &similar {
+            if let Some(id) = s.id {
+                assert_ne!(review_of(id), Some(target.record.review_id), "same review");
+            }
+        }
+        let source = similar.iter().find_map(|s| s.id).expect("a stored finding");
+        let updated = app
+            .attach_generality_evidence(&actor, target.record.id, target.meta.version, source)
+            .await?;
+        let added = updated
+            .record
+            .generality_evidence
+            .last()
+            .expect("evidence added");
+        assert_eq!(
+            added.kind,
+            casewindow_domain::findings::GeneralityEvidenceKind::OtherReview
+        );
+        assert!(
+            added.reference.contains(", finding "),
+            "{}",
+            added.reference
+        );
+        // Attaching the same finding again changes nothing; with a stale version another one
+        // is a conflict; a finding of the same review is refused.
+        let again = app
+            .attach_generality_evidence(&actor, target.record.id, updated.meta.version, source)
+            .await?;
+        assert_eq!(again.meta.version, updated.meta.version);
+        let second = similar
+            .iter()
+            .filter_map(|s| s.id)
+            .find(|id| *id != source)
+            .expect("another stored finding");
+        let err = app
+            .attach_generality_evidence(&actor, target.record.id, target.meta.version, second)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err}");
+        let sibling = findings
+            .iter()
+            .find(|f| {
+                f.record.review_id == target.record.review_id && f.record.id != target.record.id
+            })
+            .expect("a second finding in the review");
+        let err = app
+            .attach_generality_evidence(
+                &actor,
+                target.record.id,
+                updated.meta.version,
+                sibling.record.id,
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("source:"), "{err}");
+        Ok(())
+    }
+);

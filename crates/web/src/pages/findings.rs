@@ -34,6 +34,57 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/findings/{finding}",
             get(edit_form::<S>).post(update::<S>),
         )
+        .route(
+            "/reviews/{id}/findings/{finding}/evidence",
+            axum::routing::post(attach::<S>),
+        )
+}
+
+/// Attaches a finding from another review as generality evidence.
+async fn attach<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, finding)): Path<(ReviewId, FindingId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+    let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+    let Some(source) = form.get("source").parse::<uuid::Uuid>().ok().map(FindingId) else {
+        let mut errors = Errors::none();
+        errors.add(
+            "statement",
+            "Choose a finding from another review to attach",
+        );
+        let form = to_form(&stored.record, stored.meta.version);
+        return edit_page(&app, &user, id, form, errors, Some(finding)).await;
+    };
+    let version = edit::version(&form).unwrap_or(0);
+    match app
+        .attach_generality_evidence(&user.actor(), finding, version, source)
+        .await
+    {
+        Ok(_) => Ok(edit::see_other(&format!(
+            "/reviews/{id}/findings/{finding}#evidence_kind_0"
+        ))),
+        Err(AppError::Conflict(_)) => {
+            let mut errors = Errors::none();
+            errors.add(
+                "statement",
+                "Someone changed this finding after you opened it, so nothing was attached. It is shown as it is now; attach the evidence again if it is still needed.",
+            );
+            let latest = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+            edit_page(
+                &app,
+                &user,
+                id,
+                to_form(&latest.record, latest.meta.version),
+                errors,
+                Some(finding),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 const EVIDENCE_KINDS: [(GeneralityEvidenceKind, &str); 5] = [
@@ -136,6 +187,27 @@ struct EditPage {
     statuses: Vec<(String, &'static str)>,
     evidence_slots: Vec<usize>,
     suggestion: Option<SuggestionView>,
+    similar: Vec<SimilarView>,
+    finding_path: String,
+}
+
+/// A finding from another review that likely shares this one's underlying issue.
+struct SimilarView {
+    source: Option<String>,
+    pattern: String,
+    text: Option<String>,
+    review: Option<String>,
+    shared_issue: Option<String>,
+}
+
+fn similar_view(s: &casewindow_app::SimilarFinding) -> SimilarView {
+    SimilarView {
+        source: s.id.filter(|_| s.text.is_some()).map(|id| id.to_string()),
+        pattern: s.pattern.short_label().to_owned(),
+        text: s.text.as_deref().map(|t| super::text::truncate(t, 360)),
+        review: s.review.clone(),
+        shared_issue: s.shared_issue.clone(),
+    }
 }
 
 /// The pattern library's suggestion, ready to show.
@@ -352,6 +424,16 @@ async fn suggest_page<S: Store>(
     finding: Option<FindingId>,
     suggestion: Option<SuggestionView>,
 ) -> Result<Response, WebError> {
+    // "Not a one-off": findings of other reviews likely to share the issue (saved text only).
+    let similar = match finding {
+        Some(f) => app
+            .similar_findings(&user.actor(), f, 5)
+            .await?
+            .iter()
+            .map(similar_view)
+            .collect(),
+        None => Vec::new(),
+    };
     let title = if finding.is_some() {
         "Edit finding"
     } else {
@@ -414,6 +496,10 @@ async fn suggest_page<S: Store>(
         statuses: STATUSES.iter().map(|(s, label)| (key(s), *label)).collect(),
         evidence_slots: (0..slots).collect(),
         suggestion,
+        similar,
+        finding_path: finding
+            .map(|f| format!("/reviews/{id}/findings/{f}"))
+            .unwrap_or_default(),
     })
 }
 
