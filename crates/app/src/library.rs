@@ -576,9 +576,7 @@ impl<S: Store> App<S> {
         knowledge
             .issues
             .retain(|i| !stored_codes.contains(i.code.as_str()));
-        knowledge
-            .issues
-            .extend(live_issues.iter().map(|i| issue_def(i)));
+        knowledge.issues.extend(live_issues.iter().map(issue_def));
 
         Ok(LibraryContext {
             titles,
