@@ -71,6 +71,8 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     /// Measure pattern and recurrent-issue suggestions on labelled findings.
     Eval(commands::eval::Args),
+    /// Cohen's kappa and the confusion matrix between two raters' patterns.
+    Agreement(commands::agreement::Args),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
 }
@@ -112,6 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => commands::migrate::run(&url, args).await,
         Command::Restore(args) => commands::backup::restore(&url, args).await,
         Command::Eval(args) => commands::eval::run(args),
+        Command::Agreement(args) => commands::agreement::run(args),
         command => {
             let app = open(&url).await?;
             match command {
@@ -124,7 +127,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
                 Command::Admin { command } => commands::user::admin(&app, command).await,
-                Command::Migrate(_) | Command::Restore(_) | Command::Eval(_) => {
+                Command::Migrate(_)
+                | Command::Restore(_)
+                | Command::Eval(_)
+                | Command::Agreement(_) => {
                     unreachable!("handled above")
                 }
             }

@@ -91,6 +91,43 @@ pub fn parse_findings(file: &str, source: &str) -> Result<Vec<LabelledFinding>, 
     Ok(out)
 }
 
+/// Reads JSON Lines of `{id, category}` (other fields ignored): one rater's classifications.
+///
+/// # Errors
+/// Names the file, the line and what is wrong.
+pub fn parse_labels(file: &str, source: &str) -> Result<Vec<(String, Pattern)>, FormatError> {
+    let mut out = Vec::new();
+    for (index, line) in source.lines().enumerate() {
+        let number = index + 1;
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() {
+            continue;
+        }
+        let error = |message: String| FormatError {
+            file: file.to_owned(),
+            line: number,
+            message,
+        };
+        let raw: RawFinding =
+            serde_json::from_str(line).map_err(|e| error(format!("not a JSON object ({e})")))?;
+        let id = match raw.id {
+            Some(serde_json::Value::String(s)) => s,
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => return Err(error("field `id` is missing".into())),
+        };
+        let c = raw
+            .category
+            .ok_or_else(|| error("field `category` is missing".into()))?;
+        let pattern = category(&c).ok_or_else(|| {
+            error(format!(
+                "field `category`: {c:?} is not one of {CATEGORIES}"
+            ))
+        })?;
+        out.push((id, pattern));
+    }
+    Ok(out)
+}
+
 #[derive(Deserialize)]
 struct RawIssue {
     issue: String,
@@ -173,6 +210,8 @@ pub struct EvalReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
     pub id: String,
+    /// The predicted pattern (so a predictions file can be compared with `casewindow agreement`).
+    pub category: String,
     pub gold: String,
     pub ranked: Vec<String>,
     pub probability: f32,
@@ -251,6 +290,11 @@ fn predict(
         out.push(Predicted {
             prediction: Prediction {
                 id: finding.id.clone(),
+                category: suggestion
+                    .ranked
+                    .first()
+                    .map(|s| s.item.key().to_owned())
+                    .unwrap_or_default(),
                 gold: finding.category.key().to_owned(),
                 ranked: suggestion
                     .ranked

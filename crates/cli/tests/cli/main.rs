@@ -546,3 +546,37 @@ fn eval_meets_the_quality_bars_on_the_development_findings() {
     assert!(figure(&warm, "issue_assign", "top3") >= 0.85);
     assert!(figure(&warm, "issue_retrieval", "map") >= 0.35);
 }
+
+#[test]
+fn agreement_reports_kappa_per_pattern_and_the_confusion_matrix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    std::fs::write(
+        &a,
+        "{\"id\": \"1\", \"category\": \"tool\"}\n{\"id\": \"2\", \"category\": \"tool\"}\n{\"id\": \"3\", \"category\": \"reasoning\"}\n{\"id\": \"4\", \"category\": \"reasoning\"}\n{\"id\": \"5\", \"category\": \"management\"}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &b,
+        "{\"id\": \"1\", \"category\": \"tool\"}\n{\"id\": \"2\", \"category\": \"reasoning\"}\n{\"id\": \"3\", \"category\": \"reasoning\"}\n{\"id\": \"4\", \"category\": \"reasoning\"}\n",
+    )
+    .expect("write");
+    let output = ok(Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["agreement", "--json", "--a"])
+        .arg(&a)
+        .arg("--b")
+        .arg(&b)
+        .output()
+        .expect("runs"));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(v["n"], 4);
+    assert_eq!(v["only_in_a"], 1);
+    // Observed 3/4; expected (2*1 + 2*3)/16 = 0.5; kappa = 0.25/0.5 = 0.5.
+    assert!(
+        (v["kappa"].as_f64().expect("kappa") - 0.5).abs() < 1e-9,
+        "{v}"
+    );
+    assert_eq!(v["confusion"][0][5], 1, "tool rated reasoning once: {v}");
+    assert!(v["per_pattern"]["reasoning"].as_f64().is_some());
+}

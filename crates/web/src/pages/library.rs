@@ -204,6 +204,16 @@ struct LibraryPage {
     co_occurrence: String,
     top_issues: String,
     top_issue_rows: Vec<(String, String, usize, usize)>,
+    agreement: Option<AgreementView>,
+}
+
+/// How often reviewers took the pattern library's first suggestion.
+struct AgreementView {
+    n: usize,
+    observed_percent: u32,
+    kappa: String,
+    labels: Vec<String>,
+    rows: Vec<(String, Vec<usize>)>,
 }
 
 /// Rows shown at once; the facets narrow the rest.
@@ -396,6 +406,26 @@ async fn show<S: Store>(
             .collect::<Vec<_>>(),
     );
 
+    // Reviewers' choices against the library's first suggestion, where one was shown.
+    let pairs: Vec<(Pattern, Pattern)> = selected
+        .iter()
+        .filter_map(|f| f.finding.pattern_choice.as_ref())
+        .map(|c| (c.chosen, c.suggested))
+        .collect();
+    let agreement = (!pairs.is_empty()).then(|| {
+        let a = casewindow_patterns::eval::agreement(&pairs);
+        AgreementView {
+            n: a.n,
+            observed_percent: (a.observed * 100.0).round() as u32,
+            kappa: format!("{:.2}", a.kappa),
+            labels: Pattern::ALL
+                .iter()
+                .map(|p| p.number().to_string())
+                .collect(),
+            rows: pattern_names.iter().cloned().zip(a.confusion).collect(),
+        }
+    });
+
     let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
     let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
     render(&LibraryPage {
@@ -417,5 +447,6 @@ async fn show<S: Store>(
         co_occurrence,
         top_issues,
         top_issue_rows: top,
+        agreement,
     })
 }
