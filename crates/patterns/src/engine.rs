@@ -122,7 +122,7 @@ pub struct Repr {
 /// How much the semantic part counts in a similarity when both texts have an embedding. Generic
 /// sentence embeddings see the surface of a finding (the harm, the agencies) as much as its
 /// underlying issue, so the stemmed terms, with names removed, keep the larger share.
-const DENSE_SHARE: f32 = 0.3;
+pub(crate) const DENSE_SHARE: f32 = 0.3;
 
 impl Repr {
     /// Similarity in [-1, 1].
@@ -160,6 +160,9 @@ pub struct PatternSuggestion {
     pub ranked: Vec<Scored<Pattern>>,
     /// The library findings nearest to the text, which drove the suggestion.
     pub nearest: Vec<Neighbour>,
+    /// The text's similarity to every library finding (reused for its issue suggestions).
+    #[serde(skip)]
+    pub similarities: Vec<f32>,
 }
 
 impl PatternSuggestion {
@@ -203,6 +206,8 @@ pub struct Settings {
     pub neighbours: usize,
     /// Share of the recurrent issues' evidence in the pattern probability.
     pub issue_share: f32,
+    /// Library findings the classifier trains on at most (an even sample beyond that).
+    pub max_training_examples: usize,
     /// Weight of log P(pattern) in an issue's score.
     pub pattern_weight: f32,
     /// Temperature of the issue softmax.
@@ -217,6 +222,7 @@ impl Default for Settings {
             neighbour_share: 0.3,
             neighbours: 7,
             issue_share: 0.3,
+            max_training_examples: 5_000,
             pattern_weight: 0.15,
             issue_temperature: 0.05,
             training: Training::default(),
@@ -228,7 +234,10 @@ impl Default for Settings {
 pub struct Engine {
     space: TermSpace,
     examples: Vec<Example>,
-    example_reprs: Vec<Repr>,
+    index: crate::index::SimilarityIndex,
+    /// For each example, the position of its issue code in `issue_codes`.
+    example_issue: Vec<Option<usize>>,
+    issue_codes: Vec<String>,
     issues: Vec<IssueDef>,
     issue_reprs: Vec<Repr>,
     /// For each issue code, the library findings linked to it.
@@ -304,7 +313,16 @@ impl Engine {
             .map(|e| (e.pattern, 1.0))
             .chain(issues.iter().map(|i| (i.pattern, 1.0)))
             .chain(pattern_descriptions.iter().map(|(p, _)| (*p, 1.0)));
-        for (repr, (pattern, weight)) in reprs.iter().zip(labels) {
+        // A large library trains the classifier on an even sample of its findings (every
+        // description is kept); neighbours and recurrent issues still draw on all of it.
+        let stride = examples
+            .len()
+            .div_ceil(settings.max_training_examples.max(1))
+            .max(1);
+        for (i, (repr, (pattern, weight))) in reprs.iter().zip(labels).enumerate() {
+            if i < examples.len() && i % stride != 0 {
+                continue;
+            }
             rows.push(Row {
                 sparse: &repr.lexical,
                 dense: repr.dense.as_deref(),
@@ -329,11 +347,29 @@ impl Engine {
                 linked.entry(code.clone()).or_default().push(i);
             }
         }
+        let index = crate::index::SimilarityIndex::build(&example_reprs, space.len());
+        let mut issue_codes: Vec<String> = Vec::new();
+        let example_issue = examples
+            .iter()
+            .map(|e| {
+                e.issue.as_ref().map(|code| {
+                    issue_codes
+                        .iter()
+                        .position(|c| c == code)
+                        .unwrap_or_else(|| {
+                            issue_codes.push(code.clone());
+                            issue_codes.len() - 1
+                        })
+                })
+            })
+            .collect();
         Ok(Self {
+            index,
+            example_issue,
+            issue_codes,
             linked,
             space,
             examples,
-            example_reprs,
             issues,
             issue_reprs,
             classifier,
@@ -393,14 +429,22 @@ impl Engine {
     /// The library findings nearest to `repr`, most similar first.
     #[must_use]
     pub fn nearest(&self, repr: &Repr, k: usize, exclude_review: Option<&str>) -> Vec<Neighbour> {
-        let mut scored: Vec<(usize, f32)> = self
-            .example_reprs
+        self.nearest_of(&self.index.similarities(repr), k, exclude_review)
+    }
+
+    fn nearest_of(
+        &self,
+        similarities: &[f32],
+        k: usize,
+        exclude_review: Option<&str>,
+    ) -> Vec<Neighbour> {
+        let mut scored: Vec<(usize, f32)> = similarities
             .iter()
+            .copied()
             .enumerate()
             .filter(|(i, _)| {
                 exclude_review.is_none() || self.examples[*i].review.as_deref() != exclude_review
             })
-            .map(|(i, r)| (i, repr.similarity(r)))
             .collect();
         top_k(&mut scored, k);
         scored
@@ -423,7 +467,8 @@ impl Engine {
     pub fn suggest_pattern(&self, repr: &Repr) -> PatternSuggestion {
         let mut probs = self.classifier.logits(&repr.lexical, repr.dense.as_deref());
         softmax_in_place(&mut probs, self.settings.temperature);
-        let nearest = self.nearest(repr, self.settings.neighbours, None);
+        let similarities = self.index.similarities(repr);
+        let nearest = self.nearest_of(&similarities, self.settings.neighbours, None);
         let share = if nearest.is_empty() {
             0.0
         } else {
@@ -434,7 +479,7 @@ impl Engine {
             vote[pattern_index(n.pattern)] += n.similarity.max(0.0) + 1e-3;
         }
         let total: f32 = vote.iter().sum();
-        let issues = self.issue_evidence(repr);
+        let issues = self.issue_evidence(repr, &similarities);
         let issue_share = if issues.is_some() {
             self.settings.issue_share
         } else {
@@ -455,7 +500,11 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
-        PatternSuggestion { ranked, nearest }
+        PatternSuggestion {
+            ranked,
+            nearest,
+            similarities,
+        }
     }
 
     /// How close a text is to an issue: to its description and to the findings linked to it,
@@ -466,6 +515,7 @@ impl Engine {
         repr: &Repr,
         code: &str,
         issue_repr: &Repr,
+        similarities: &[f32],
     ) -> (f32, f32, Vec<(usize, f32)>) {
         let description_similarity = repr.similarity(issue_repr);
         let mut linked: Vec<(usize, f32)> = self
@@ -473,7 +523,7 @@ impl Engine {
             .get(code)
             .map(|ids| {
                 ids.iter()
-                    .map(|&i| (i, repr.similarity(&self.example_reprs[i])))
+                    .map(|&i| (i, similarities.get(i).copied().unwrap_or(0.0)))
                     .collect()
             })
             .unwrap_or_default();
@@ -489,7 +539,7 @@ impl Engine {
 
     /// How likely each pattern is judged by the recurrent issues alone: a softmax over every
     /// known issue's similarity, summed per pattern.
-    fn issue_evidence(&self, repr: &Repr) -> Option<[f32; 6]> {
+    fn issue_evidence(&self, repr: &Repr, similarities: &[f32]) -> Option<[f32; 6]> {
         if self.issues.is_empty() {
             return None;
         }
@@ -497,7 +547,10 @@ impl Engine {
             .issues
             .iter()
             .zip(&self.issue_reprs)
-            .map(|(issue, issue_repr)| self.issue_similarity(repr, &issue.code, issue_repr).0)
+            .map(|(issue, issue_repr)| {
+                self.issue_similarity(repr, &issue.code, issue_repr, similarities)
+                    .0
+            })
             .collect();
         softmax_in_place(&mut scores, self.settings.issue_temperature);
         let mut out = [0.0; 6];
@@ -520,7 +573,7 @@ impl Engine {
         let mut raw = Vec::with_capacity(issues.len());
         for (issue, issue_repr) in issues.iter().zip(issue_reprs) {
             let (similarity, description_similarity, linked) =
-                self.issue_similarity(repr, &issue.code, issue_repr);
+                self.issue_similarity(repr, &issue.code, issue_repr, &pattern.similarities);
             let p = pattern.probability(issue.pattern).max(1e-4);
             let score = similarity + self.settings.pattern_weight * p.ln();
             raw.push((score, description_similarity, linked));
@@ -570,21 +623,31 @@ impl Engine {
         issue_probability: &std::collections::HashMap<String, f32>,
         limit: usize,
     ) -> Vec<(usize, f32)> {
-        let mut scored: Vec<(usize, f32)> = self
-            .examples
+        let by_slot: Vec<f32> = self
+            .issue_codes
             .iter()
-            .zip(&self.example_reprs)
+            .map(|code| issue_probability.get(code).copied().unwrap_or(0.0))
+            .collect();
+        let by_pattern: Vec<f32> = Pattern::ALL
+            .iter()
+            .map(|p| pattern.probability(*p))
+            .collect();
+        let fresh;
+        let similarities = if pattern.similarities.len() == self.examples.len() {
+            &pattern.similarities
+        } else {
+            fresh = self.index.similarities(repr);
+            &fresh
+        };
+        let mut scored: Vec<(usize, f32)> = similarities
+            .iter()
+            .copied()
             .enumerate()
-            .map(|(i, (example, example_repr))| {
-                let issue = example
-                    .issue
-                    .as_ref()
-                    .and_then(|code| issue_probability.get(code))
-                    .copied()
-                    .unwrap_or(0.0);
+            .map(|(i, similarity)| {
+                let issue = self.example_issue[i].map_or(0.0, |slot| by_slot[slot]);
                 let score = issue
-                    + 0.3 * pattern.probability(example.pattern)
-                    + 0.5 * repr.similarity(example_repr);
+                    + 0.3 * by_pattern[pattern_index(self.examples[i].pattern)]
+                    + 0.5 * similarity;
                 (i, score)
             })
             .collect();

@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod eval;
+pub mod index;
 pub mod softmax;
 pub mod space;
 pub mod text;

@@ -113,13 +113,9 @@ impl TermSpace {
     pub fn vector(&self, text: &str) -> Sparse {
         let mut ordinary_here = HashSet::new();
         Analyzer::lowercase_words(text, &mut ordinary_here);
-        let terms = if ordinary_here.is_empty() {
-            self.analyzer.terms(text, &self.ordinary)
-        } else {
-            let mut ordinary = ordinary_here;
-            ordinary.extend(self.ordinary.iter().cloned());
-            self.analyzer.terms(text, &ordinary)
-        };
+        let terms = self.analyzer.terms_with(text, |word| {
+            self.ordinary.contains(word) || ordinary_here.contains(word)
+        });
         let mut counts: HashMap<u32, f32> = HashMap::new();
         for term in terms {
             if let Some(&id) = self.ids.get(&term) {

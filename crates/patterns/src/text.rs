@@ -283,6 +283,12 @@ impl Analyzer {
     /// mid-sentence that is not among them is taken for a name and dropped.
     #[must_use]
     pub fn terms(&self, text: &str, ordinary: &HashSet<String>) -> Vec<String> {
+        self.terms_with(text, |word| ordinary.contains(word))
+    }
+
+    /// As [`Analyzer::terms`], with any test of whether a lower-case word is ordinary.
+    #[must_use]
+    pub fn terms_with(&self, text: &str, ordinary: impl Fn(&str) -> bool) -> Vec<String> {
         let mut stems: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut previous_kept = false;
@@ -291,8 +297,7 @@ impl Analyzer {
             let is_number = lower.chars().any(|c| c.is_ascii_digit());
             let capitalised = w.text.chars().next().is_some_and(char::is_uppercase);
             let single_letter = lower.chars().count() == 1;
-            let name =
-                capitalised && (single_letter || (!w.sentence_start && !ordinary.contains(&lower)));
+            let name = capitalised && (single_letter || (!w.sentence_start && !ordinary(&lower)));
             if is_number || name || self.stopwords.contains(lower.as_str()) {
                 previous_kept = false;
                 continue;
