@@ -27,7 +27,8 @@ pub use checkback::CheckBackReply;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use library::{
-    FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding, SuggestedIssue,
+    CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
+    SuggestedIssue,
 };
 pub use records::{ChronologyView, InReview};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};

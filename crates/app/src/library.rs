@@ -130,6 +130,17 @@ pub struct LibraryFinding {
     pub issues: Vec<RecurrentIssue>,
 }
 
+/// A candidate new recurrent issue: findings of one pattern, from several reviews, that no
+/// recurrent issue covers yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CandidateIssue {
+    pub pattern: Pattern,
+    pub key_terms: Vec<String>,
+    pub reviews: usize,
+    /// (finding, review title, statement), most representative first.
+    pub findings: Vec<(FindingId, ReviewId, String, String)>,
+}
+
 /// A finding from another review that likely shares a finding's underlying issue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimilarFinding {
@@ -261,6 +272,74 @@ impl<S: Store> App<S> {
             "attached a finding from another review as generality evidence",
         )
         .await
+    }
+
+    /// Discovery: within each pattern, groups of the actor's readable findings that are linked to
+    /// no recurrent issue, drawn from several reviews, proposed as candidate new issues.
+    pub async fn candidate_issues(&self, actor: &Actor) -> AppResult<Vec<CandidateIssue>> {
+        let unlinked: Vec<LibraryFinding> = self
+            .library_findings(actor)
+            .await?
+            .into_iter()
+            .filter(|f| f.issues.is_empty() && f.finding.pattern.is_some())
+            .collect();
+        if unlinked.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One engine over the whole library (no review left out) gives the shared term space.
+        let LibraryContext { knowledge, .. } =
+            self.library_context(ReviewId(uuid::Uuid::nil())).await?;
+        let engine = self
+            .library_engine(ReviewId(uuid::Uuid::nil()), knowledge)
+            .await?;
+        let texts: Vec<String> = unlinked.iter().map(|f| finding_text(&f.finding)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let reprs = engine
+            .represent(&refs, self.library.embedder())
+            .map_err(AppError::Internal)?;
+        let mut out = Vec::new();
+        for pattern in Pattern::ALL {
+            let indices: Vec<usize> = (0..unlinked.len())
+                .filter(|&i| unlinked[i].finding.pattern == Some(pattern))
+                .collect();
+            let reviews: Vec<String> = indices
+                .iter()
+                .map(|&i| unlinked[i].review.to_string())
+                .collect();
+            let items: Vec<casewindow_patterns::discover::Item<'_>> = indices
+                .iter()
+                .zip(&reviews)
+                .map(|(&i, review)| casewindow_patterns::discover::Item {
+                    repr: &reprs[i],
+                    review,
+                })
+                .collect();
+            for candidate in casewindow_patterns::discover::discover(
+                &items,
+                engine.space(),
+                casewindow_patterns::discover::Discovery::default(),
+            ) {
+                out.push(CandidateIssue {
+                    pattern,
+                    key_terms: candidate.key_terms,
+                    reviews: candidate.reviews,
+                    findings: candidate
+                        .members
+                        .iter()
+                        .map(|&m| {
+                            let f = &unlinked[indices[m]];
+                            (
+                                f.finding.id,
+                                f.review,
+                                f.review_title.clone(),
+                                f.finding.statement.clone(),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Every finding of every review whose findings the actor may read, with the review's facets

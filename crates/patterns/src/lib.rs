@@ -2,6 +2,7 @@
 //! suggesting a pattern and recurrent issues with the evidence that drove them, finding the
 //! same underlying issue behind a different surface, and measuring all of it.
 
+pub mod discover;
 pub mod engine;
 pub mod eval;
 pub mod index;

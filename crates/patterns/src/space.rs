@@ -50,6 +50,8 @@ pub struct TermSpace {
     idf: Vec<f32>,
     /// The term behind each id, for explanations ("key terms").
     terms: Vec<String>,
+    /// For each stem, the first word seen that has it, to show a term as a reader wrote it.
+    surface: HashMap<String, String>,
 }
 
 impl TermSpace {
@@ -63,9 +65,14 @@ impl TermSpace {
             Analyzer::lowercase_words(text, &mut ordinary);
         }
         let mut df: HashMap<String, u32> = HashMap::new();
+        let mut surface: HashMap<String, String> = HashMap::new();
         let mut n = 0u32;
         for text in texts {
             n += 1;
+            for w in crate::text::words(text) {
+                let lower = w.text.to_lowercase();
+                surface.entry(analyzer.stem(&lower)).or_insert(lower);
+            }
             let unique: HashSet<String> = analyzer.terms(text, &ordinary).into_iter().collect();
             for term in unique {
                 *df.entry(term).or_default() += 1;
@@ -88,6 +95,7 @@ impl TermSpace {
             ids,
             idf,
             terms: names,
+            surface,
         }
     }
 
@@ -106,6 +114,17 @@ impl TermSpace {
     #[must_use]
     pub fn term(&self, id: u32) -> &str {
         self.terms.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// A term as a reader would write it: each stem replaced by a word that has it
+    /// ("first languag" becomes "first language").
+    #[must_use]
+    pub fn display(&self, id: u32) -> String {
+        self.term(id)
+            .split(' ')
+            .map(|stem| self.surface.get(stem).map_or(stem, String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The TF-IDF vector of `text`; terms unknown to the space are ignored.

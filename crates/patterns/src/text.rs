@@ -269,6 +269,14 @@ impl Analyzer {
         }
     }
 
+    /// The stem of one lower-case word (as [`Analyzer::terms`] forms it).
+    #[must_use]
+    pub fn stem(&self, lower: &str) -> String {
+        self.stemmer
+            .stem(&lower.replace(['’', '\''], ""))
+            .into_owned()
+    }
+
     /// Lower-case forms of the words in `text` that are not names by position: every word that
     /// is written in lower case somewhere. Used to learn which capitalised words are ordinary.
     pub fn lowercase_words(text: &str, into: &mut HashSet<String>) {

@@ -172,3 +172,24 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    discovery_proposes_a_theme_no_recurrent_issue_names_yet,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store);
+        app.load_demo(None, |_, _, _| {}).await?;
+        // The demo library holds four findings, from four reviews, about families heard only
+        // through relatives or English letters; no starter issue names that.
+        let candidates = app.candidate_issues(&Actor::system("test")).await?;
+        assert_eq!(candidates.len(), 1, "{candidates:?}");
+        let c = &candidates[0];
+        assert_eq!(c.pattern, Pattern::FamilyProfessional);
+        assert!(c.reviews >= 3);
+        assert!(
+            c.key_terms.iter().any(|t| t.contains("interpret")),
+            "{:?}",
+            c.key_terms
+        );
+        Ok(())
+    }
+);

@@ -205,6 +205,16 @@ struct LibraryPage {
     top_issues: String,
     top_issue_rows: Vec<(String, String, usize, usize)>,
     agreement: Option<AgreementView>,
+    candidates: Vec<CandidateView>,
+}
+
+/// A candidate new recurrent issue, ready to show.
+struct CandidateView {
+    pattern: String,
+    key_terms: String,
+    reviews: usize,
+    size: usize,
+    examples: Vec<(String, String, String)>,
 }
 
 /// How often reviewers took the pattern library's first suggestion.
@@ -426,6 +436,30 @@ async fn show<S: Store>(
         }
     });
 
+    let candidates = app
+        .candidate_issues(&user.actor())
+        .await?
+        .into_iter()
+        .map(|c| CandidateView {
+            pattern: c.pattern.to_string(),
+            key_terms: c.key_terms.join(", "),
+            reviews: c.reviews,
+            size: c.findings.len(),
+            examples: c
+                .findings
+                .iter()
+                .take(3)
+                .map(|(finding, review, title, statement)| {
+                    (
+                        format!("/reviews/{review}/findings/{finding}"),
+                        title.clone(),
+                        truncate(statement, 300),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+
     let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
     let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
     render(&LibraryPage {
@@ -448,5 +482,6 @@ async fn show<S: Store>(
         top_issues,
         top_issue_rows: top,
         agreement,
+        candidates,
     })
 }
