@@ -1,0 +1,39 @@
+//! Sentence-embedding throughput of the in-process model on the texts of a file (one per line),
+//! batched as the product batches them. Run by `bench/embed_throughput.sh`, which compares it
+//! with sentence-transformers (PyTorch, CPU) on the same texts in the same run.
+//!
+//! `CASEWINDOW_MODEL_DIR=… EMBED_TEXTS=texts.txt cargo bench -p casewindow-embed --bench throughput`
+
+use std::time::Instant;
+
+use casewindow_embed::{SentenceModel, model_dir_from_env};
+
+fn main() {
+    let Some(dir) = model_dir_from_env() else {
+        eprintln!("set CASEWINDOW_MODEL_DIR to the model directory");
+        std::process::exit(2);
+    };
+    let Ok(path) = std::env::var("EMBED_TEXTS") else {
+        eprintln!("set EMBED_TEXTS to a file of texts, one per line");
+        std::process::exit(2);
+    };
+    let source = std::fs::read_to_string(&path).expect("reading the texts");
+    let texts: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
+    let started = Instant::now();
+    let model = SentenceModel::load(&dir).expect("loading the model");
+    let load = started.elapsed().as_secs_f64();
+    // Warm-up, then the best of three runs (the machine is shared).
+    let _ = model.embed_all(&texts[..texts.len().min(32)]).expect("embeds");
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let vectors = model.embed_all(&texts).expect("embeds");
+        assert_eq!(vectors.len(), texts.len());
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "{{\"engine\": \"casewindow (candle)\", \"texts\": {}, \"seconds\": {best:.3}, \"texts_per_second\": {:.1}, \"load_seconds\": {load:.2}}}",
+        texts.len(),
+        texts.len() as f64 / best
+    );
+}
