@@ -73,6 +73,8 @@ enum Command {
     Eval(commands::eval::Args),
     /// Cohen's kappa and the confusion matrix between two raters' patterns.
     Agreement(commands::agreement::Args),
+    /// Scan a text for identifiers (names, dates, addresses, numbers, schools, conditions).
+    Scan(commands::scan::Args),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
 }
@@ -115,6 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => commands::backup::restore(&url, args).await,
         Command::Eval(args) => commands::eval::run(args),
         Command::Agreement(args) => commands::agreement::run(args),
+        Command::Scan(args) => commands::scan::run(args),
         command => {
             let app = open(&url).await?;
             match command {
@@ -130,7 +133,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Migrate(_)
                 | Command::Restore(_)
                 | Command::Eval(_)
-                | Command::Agreement(_) => {
+                | Command::Agreement(_)
+                | Command::Scan(_) => {
                     unreachable!("handled above")
                 }
             }

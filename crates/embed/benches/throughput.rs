@@ -23,7 +23,9 @@ fn main() {
     let model = SentenceModel::load(&dir).expect("loading the model");
     let load = started.elapsed().as_secs_f64();
     // Warm-up, then the best of three runs (the machine is shared).
-    let _ = model.embed_all(&texts[..texts.len().min(32)]).expect("embeds");
+    let _ = model
+        .embed_all(&texts[..texts.len().min(32)])
+        .expect("embeds");
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();

@@ -580,3 +580,69 @@ fn agreement_reports_kappa_per_pattern_and_the_confusion_matrix() {
     assert_eq!(v["confusion"][0][5], 1, "tool rated reasoning once: {v}");
     assert!(v["per_pattern"]["reasoning"].as_f64().is_some());
 }
+
+#[test]
+fn scan_prints_hits_with_byte_offsets_and_uses_the_gazetteer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = dir.path().join("report.txt");
+    let body =
+        "Ré: Ellie Storr (known as Elz) was seen at Wrenfield Primary School on 4 March 2021.\n";
+    std::fs::write(&text, body).expect("write");
+    let gazetteer = dir.path().join("g.json");
+    std::fs::write(
+        &gazetteer,
+        r#"{"people": [{"name": "Ellie Storr", "aliases": ["Elz"], "pseudonym": "Child E"}],
+            "places": [{"name": "Wrenfield Primary School", "kind": "school"}],
+            "conditions": []}"#,
+    )
+    .expect("write");
+    let output = ok(Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["scan", "--json", "--text"])
+        .arg(&text)
+        .arg("--gazetteer")
+        .arg(&gazetteer)
+        .output()
+        .expect("runs"));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let hits = v["hits"].as_array().expect("hits");
+    let found: Vec<(&str, &str, &str)> = hits
+        .iter()
+        .map(|h| {
+            let (start, end) = (
+                h["start"].as_u64().expect("start") as usize,
+                h["end"].as_u64().expect("end") as usize,
+            );
+            assert_eq!(
+                &body.as_bytes()[start..end],
+                h["text"].as_str().expect("text").as_bytes()
+            );
+            (
+                h["kind"].as_str().expect("kind"),
+                h["text"].as_str().expect("text"),
+                h["suggestion"].as_str().expect("suggestion"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("name", "Ellie Storr", "Child E"),
+            ("name", "Elz", "Child E"),
+            ("school", "Wrenfield Primary School", "the child's school"),
+            ("date", "4 March 2021", "March 2021"),
+        ]
+    );
+
+    // A file that is not UTF-8 is refused, saying where.
+    std::fs::write(&text, b"ok \xff bad").expect("write");
+    let refused = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["scan", "--json", "--text"])
+        .arg(&text)
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("not UTF-8 text (invalid byte at offset 3)")
+    );
+}

@@ -1,0 +1,605 @@
+//! The identifier scan: everything in a report or briefing that could identify the family,
+//! each hit with its byte span and a suggested replacement.
+//!
+//! Jigsaw identification is the known risk, so the scan errs towards flagging: a reviewer sees
+//! every hit in context and decides. Known people and places come from the review's gazetteer
+//! (real names and aliases with the pseudonym to use; schools, GP practices and other places);
+//! everything else is found by pattern: dates (with dates of birth told apart by what precedes
+//! them), UK postcodes and street addresses, phone numbers, NHS and National Insurance numbers,
+//! email addresses, titled names ("Mrs Okafor"), school and GP practice names by their form,
+//! and rare conditions.
+
+use std::collections::HashSet;
+
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+/// What kind of identifier a hit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Name,
+    DateOfBirth,
+    Date,
+    Address,
+    Postcode,
+    Phone,
+    NhsNumber,
+    NiNumber,
+    Email,
+    School,
+    Gp,
+    Place,
+    Condition,
+}
+
+/// One identifier found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub kind: Kind,
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset after the last byte.
+    pub end: usize,
+    pub text: String,
+    pub suggestion: String,
+}
+
+/// A person the review knows by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub pseudonym: String,
+}
+
+/// What a known place is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    School,
+    Gp,
+    #[default]
+    Other,
+}
+
+/// A place the review knows by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub name: String,
+    #[serde(default)]
+    pub kind: PlaceKind,
+}
+
+/// The review's gazetteer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gazetteer {
+    #[serde(default)]
+    pub people: Vec<Person>,
+    #[serde(default)]
+    pub places: Vec<Place>,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+/// A gazetteer that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct GazetteerError(String);
+
+impl Gazetteer {
+    /// Reads a gazetteer from JSON; unknown fields are ignored.
+    ///
+    /// # Errors
+    /// Names the JSON path and what is wrong.
+    pub fn from_json(text: &str) -> Result<Self, GazetteerError> {
+        serde_json::from_str(text).map_err(|e| GazetteerError(e.to_string()))
+    }
+}
+
+/// Up to `bytes` bytes of `text` before `at`, starting on a character boundary.
+fn window_before(text: &str, at: usize, bytes: usize) -> &str {
+    let mut start = at.saturating_sub(bytes);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..at]
+}
+
+/// Rare conditions that could identify a child in a small area; our own list of condition
+/// names, extended by the gazetteer's.
+const RARE_CONDITIONS: &[&str] = &[
+    "22q11 deletion syndrome",
+    "Angelman syndrome",
+    "Batten disease",
+    "cystic fibrosis",
+    "DiGeorge syndrome",
+    "Duchenne muscular dystrophy",
+    "Edwards syndrome",
+    "Ehlers-Danlos syndrome",
+    "epidermolysis bullosa",
+    "fragile X syndrome",
+    "glutaric aciduria",
+    "haemophilia",
+    "Huntington's disease",
+    "Marfan syndrome",
+    "neurofibromatosis",
+    "Noonan syndrome",
+    "osteogenesis imperfecta",
+    "Patau syndrome",
+    "phenylketonuria",
+    "Prader-Willi syndrome",
+    "Rett syndrome",
+    "sickle cell disease",
+    "spinal muscular atrophy",
+    "thalassaemia",
+    "tuberous sclerosis",
+    "Williams syndrome",
+    "Wolf-Hirschhorn syndrome",
+];
+
+const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec";
+
+fn month_name(token: &str) -> Option<&'static str> {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let lower = token.to_lowercase();
+    NAMES
+        .iter()
+        .find(|m| lower.len() >= 3 && m.to_lowercase().starts_with(&lower[..3]))
+        .copied()
+}
+
+fn regex(pattern: &str, case_insensitive: bool) -> Regex {
+    RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .build()
+        .unwrap_or_else(|e| panic!("built-in pattern {pattern:?} is invalid: {e}"))
+}
+
+/// The compiled scanner for one gazetteer.
+pub struct Scanner {
+    known: Vec<(Regex, Kind, String)>,
+    numeric_date: Regex,
+    written_date: Regex,
+    american_date: Regex,
+    day_month: Regex,
+    iso_date: Regex,
+    postcode: Regex,
+    address: Regex,
+    phone: Regex,
+    nhs: Regex,
+    ni: Regex,
+    email: Regex,
+    titled: Regex,
+    school: Regex,
+    gp: Regex,
+    birth_context: Regex,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("known", &self.known.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn word_pattern(phrase: &str) -> String {
+    // Whitespace inside a phrase may be any run of whitespace; a possessive may follow.
+    let parts: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
+    format!(r"\b{}(?:'s|’s)?\b", parts.join(r"\s+"))
+}
+
+impl Scanner {
+    /// Compiles the scanner for `gazetteer`.
+    #[must_use]
+    pub fn new(gazetteer: &Gazetteer) -> Self {
+        let mut known: Vec<(Regex, Kind, String)> = Vec::new();
+        let mut seen = HashSet::new();
+        for person in &gazetteer.people {
+            let pseudonym = if person.pseudonym.trim().is_empty() {
+                "[name]".to_owned()
+            } else {
+                person.pseudonym.trim().to_owned()
+            };
+            let mut forms: Vec<&str> = vec![person.name.as_str()];
+            forms.extend(person.aliases.iter().map(String::as_str));
+            // Each part of a full name alone (first name, surname) identifies as well.
+            let parts: Vec<&str> = person
+                .name
+                .split_whitespace()
+                .filter(|p| p.chars().count() >= 3)
+                .collect();
+            if parts.len() > 1 {
+                forms.extend(parts);
+            }
+            for form in forms {
+                let form = form.trim();
+                if form.is_empty() || !seen.insert((form.to_lowercase(), Kind::Name)) {
+                    continue;
+                }
+                // Names are matched as written with a capital (so "Rose" the name is found but
+                // "rose" the verb is not), whole words only.
+                known.push((
+                    regex(&word_pattern(form), false),
+                    Kind::Name,
+                    pseudonym.clone(),
+                ));
+                let lower_first = form.chars().next().is_some_and(char::is_lowercase);
+                if lower_first {
+                    known.push((
+                        regex(&word_pattern(form), true),
+                        Kind::Name,
+                        pseudonym.clone(),
+                    ));
+                }
+            }
+        }
+        for place in &gazetteer.places {
+            let name = place.name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let (kind, suggestion) = match place.kind {
+                PlaceKind::School => (Kind::School, "the child's school"),
+                PlaceKind::Gp => (Kind::Gp, "the family's GP practice"),
+                PlaceKind::Other => (Kind::Place, "a local place"),
+            };
+            known.push((
+                regex(&word_pattern(name), true),
+                kind,
+                suggestion.to_owned(),
+            ));
+        }
+        for condition in RARE_CONDITIONS
+            .iter()
+            .copied()
+            .chain(gazetteer.conditions.iter().map(String::as_str))
+        {
+            let condition = condition.trim();
+            if condition.is_empty() || !seen.insert((condition.to_lowercase(), Kind::Condition)) {
+                continue;
+            }
+            known.push((
+                regex(&word_pattern(condition), true),
+                Kind::Condition,
+                "a rare health condition".to_owned(),
+            ));
+        }
+        let titles = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Nurse|Sister|PC|DC|DS|DI|Sgt|Sergeant|Constable|Cllr|Rev";
+        Self {
+            known,
+            numeric_date: regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", false),
+            written_date: regex(
+                &format!(
+                    r"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}})\b"
+                ),
+                true,
+            ),
+            american_date: regex(
+                &format!(r"\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"),
+                true,
+            ),
+            iso_date: regex(r"\b(\d{4})-(\d{2})-(\d{2})\b", false),
+            day_month: regex(
+                &format!(r"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\b"),
+                true,
+            ),
+            postcode: regex(
+                r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b",
+                true,
+            ),
+            address: regex(
+                r"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][a-z'’]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Court|Place|Gardens|Terrace|Grove|Hill|Square|Walk|Row|Mews|Rise|View|Parade|Green|Vale|Park)\b",
+                false,
+            ),
+            phone: regex(
+                r"(?:\+44\s?(?:\(0\)\s?)?|\(0|\b0)\d{1,4}\)?(?:[\s\-]?\d){5,9}\b",
+                false,
+            ),
+            nhs: regex(r"\b\d{3}[\s\-]?\d{3}[\s\-]?\d{4}\b", false),
+            ni: regex(
+                // Any two letters: HMRC's own example prefix (QQ) is not issued but still
+                // appears in records, and flagging too much is the safer error here.
+                r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b",
+                false,
+            ),
+            email: regex(
+                r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b",
+                false,
+            ),
+            titled: regex(
+                &format!(r"\b(?:{titles})\.?\s+[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)?"),
+                false,
+            ),
+            school: regex(
+                r"\b(?:St\.?\s+)?(?:[A-Z][a-z'’]+\s+){1,4}(?:(?:Primary|Infant|Infants|Junior|Nursery|Secondary|High|Grammar|Community|Church of England|C of E|CE|RC|Catholic)\s+){0,3}(?:School|Academy|College|Nursery)\b",
+                false,
+            ),
+            gp: regex(
+                r"\b(?:[A-Z][a-z'’]+\s+){1,4}(?:Surgery|Medical Centre|Medical Center|Health Centre|Medical Practice|Family Practice|Group Practice)\b",
+                false,
+            ),
+            birth_context: regex(
+                r"(?:\bborn\b|\bDOB\b|\bD\.O\.B\.?|\bdate of birth\b|\bbirthday\b|\bb\.)\W{0,3}(?:on\s+)?(?:\w+\s+){0,2}$",
+                true,
+            ),
+        }
+    }
+
+    /// Every identifier in `text`, in order, overlaps resolved (known names and places first,
+    /// then the longer span).
+    #[must_use]
+    pub fn scan(&self, text: &str) -> Vec<Hit> {
+        let mut hits: Vec<(u8, Hit)> = Vec::new();
+        let mut push = |priority: u8, kind: Kind, start: usize, end: usize, suggestion: String| {
+            hits.push((
+                priority,
+                Hit {
+                    kind,
+                    start,
+                    end,
+                    text: text[start..end].to_owned(),
+                    suggestion,
+                },
+            ));
+        };
+        for (re, kind, suggestion) in &self.known {
+            for m in re.find_iter(text) {
+                push(0, *kind, m.start(), m.end(), suggestion.clone());
+            }
+        }
+        for m in self.email.find_iter(text) {
+            push(1, Kind::Email, m.start(), m.end(), "[email address]".into());
+        }
+        for m in self.ni.find_iter(text) {
+            push(
+                1,
+                Kind::NiNumber,
+                m.start(),
+                m.end(),
+                "[National Insurance number]".into(),
+            );
+        }
+        for m in self.nhs.find_iter(text) {
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            let before = window_before(text, m.start(), 24);
+            let labelled = before.to_lowercase().contains("nhs");
+            if digits.starts_with('0') && !labelled {
+                continue; // a phone number
+            }
+            if labelled || nhs_checksum_ok(&digits) {
+                push(
+                    1,
+                    Kind::NhsNumber,
+                    m.start(),
+                    m.end(),
+                    "[NHS number]".into(),
+                );
+            }
+        }
+        for m in self.phone.find_iter(text) {
+            let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
+            if (10..=13).contains(&digits) {
+                push(2, Kind::Phone, m.start(), m.end(), "[phone number]".into());
+            }
+        }
+        for m in self.postcode.find_iter(text) {
+            push(1, Kind::Postcode, m.start(), m.end(), "[postcode]".into());
+        }
+        for m in self.address.find_iter(text) {
+            push(
+                1,
+                Kind::Address,
+                m.start(),
+                m.end(),
+                "the family home".into(),
+            );
+        }
+        self.dates(text, &mut push);
+        for m in self.titled.find_iter(text) {
+            push(3, Kind::Name, m.start(), m.end(), "[name or role]".into());
+        }
+        for m in self.school.find_iter(text) {
+            if m.as_str().split_whitespace().count() >= 2 {
+                push(
+                    3,
+                    Kind::School,
+                    m.start(),
+                    m.end(),
+                    "the child's school".into(),
+                );
+            }
+        }
+        for m in self.gp.find_iter(text) {
+            push(
+                3,
+                Kind::Gp,
+                m.start(),
+                m.end(),
+                "the family's GP practice".into(),
+            );
+        }
+        resolve(hits)
+    }
+
+    fn dates(&self, text: &str, push: &mut impl FnMut(u8, Kind, usize, usize, String)) {
+        // A day and month without a year is still an exact date (the year is usually nearby).
+        for c in self.day_month.captures_iter(text) {
+            let (Some(all), Some(m)) = (c.get(0), c.get(2)) else {
+                continue;
+            };
+            let day: u32 = c.get(1).map_or(0, |d| d.as_str().parse().unwrap_or(0));
+            if (1..=31).contains(&day) {
+                let month = month_name(m.as_str()).unwrap_or("the month");
+                push(2, Kind::Date, all.start(), all.end(), month.to_owned());
+            }
+        }
+        let mut emit = |start: usize, end: usize, month: Option<&str>, year: &str| {
+            let year = if year.len() == 2 {
+                let y: u32 = year.parse().unwrap_or(0);
+                format!("{}", if y > 40 { 1900 + y } else { 2000 + y })
+            } else {
+                year.to_owned()
+            };
+            let before = window_before(text, start, 40);
+            if self.birth_context.is_match(before) {
+                push(1, Kind::DateOfBirth, start, end, format!("born in {year}"));
+            } else {
+                let suggestion = match month {
+                    Some(m) => format!("{m} {year}"),
+                    None => year,
+                };
+                push(1, Kind::Date, start, end, suggestion);
+            }
+        };
+        for c in self.numeric_date.captures_iter(text) {
+            let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let (day, month): (u32, u32) = (
+                d.as_str().parse().unwrap_or(0),
+                m.as_str().parse().unwrap_or(0),
+            );
+            if !(1..=31).contains(&day) || !(1..=12).contains(&month) {
+                continue;
+            }
+            let name = month_name(
+                [
+                    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                    "dec",
+                ][month as usize - 1],
+            );
+            emit(all.start(), all.end(), name, y.as_str());
+        }
+        for c in self.written_date.captures_iter(text) {
+            if let (Some(all), Some(m), Some(y)) = (c.get(0), c.get(2), c.get(3)) {
+                emit(all.start(), all.end(), month_name(m.as_str()), y.as_str());
+            }
+        }
+        for c in self.american_date.captures_iter(text) {
+            if let (Some(all), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(3)) {
+                emit(all.start(), all.end(), month_name(m.as_str()), y.as_str());
+            }
+        }
+        for c in self.iso_date.captures_iter(text) {
+            let (Some(all), Some(y), Some(m)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let month: usize = m.as_str().parse().unwrap_or(0);
+            if (1..=12).contains(&month) {
+                let name = month_name(
+                    [
+                        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                        "nov", "dec",
+                    ][month - 1],
+                );
+                emit(all.start(), all.end(), name, y.as_str());
+            }
+        }
+    }
+}
+
+/// Whether ten digits pass the NHS number's modulus 11 check.
+#[must_use]
+pub fn nhs_checksum_ok(digits: &str) -> bool {
+    let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 10 {
+        return false;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * (10 - i as u32))
+        .sum();
+    let check = 11 - (sum % 11);
+    let check = if check == 11 { 0 } else { check };
+    check != 10 && check == d[9]
+}
+
+/// Keeps the best of overlapping hits: higher priority (lower number) first, then the longer.
+fn resolve(mut hits: Vec<(u8, Hit)>) -> Vec<Hit> {
+    hits.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then((b.1.end - b.1.start).cmp(&(a.1.end - a.1.start)))
+            .then(a.1.start.cmp(&b.1.start))
+    });
+    let mut kept: Vec<Hit> = Vec::new();
+    for (_, hit) in hits {
+        if kept
+            .iter()
+            .all(|k| hit.end <= k.start || hit.start >= k.end)
+        {
+            kept.push(hit);
+        }
+    }
+    kept.sort_by_key(|h| (h.start, h.end));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nhs_checksum() {
+        assert!(nhs_checksum_ok("9434765919"));
+        assert!(!nhs_checksum_ok("9434765918"));
+    }
+
+    #[test]
+    fn offsets_are_bytes_and_text_matches() {
+        let text = "Café visit on 3 March 2019 – Mrs Okafor rang 07700 900123.";
+        let hits = Scanner::new(&Gazetteer::default()).scan(text);
+        for h in &hits {
+            assert_eq!(&text[h.start..h.end], h.text);
+        }
+        let kinds: Vec<Kind> = hits.iter().map(|h| h.kind).collect();
+        assert_eq!(kinds, [Kind::Date, Kind::Name, Kind::Phone], "{hits:?}");
+        assert_eq!(hits[0].suggestion, "March 2019");
+    }
+
+    fn scanner() -> &'static Scanner {
+        static SCANNER: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
+        SCANNER.get_or_init(|| {
+            Scanner::new(&Gazetteer {
+                people: vec![Person {
+                    name: "Jo Bloggs".into(),
+                    aliases: vec!["JB".into()],
+                    pseudonym: "Child J".into(),
+                }],
+                places: vec![Place {
+                    name: "Elm Primary".into(),
+                    kind: PlaceKind::School,
+                }],
+                conditions: vec!["rare thing".into()],
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_scans_without_panic_and_spans_are_valid(text in "\\PC{0,300}") {
+            for hit in scanner().scan(&text) {
+                proptest::prop_assert!(text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end));
+                proptest::prop_assert_eq!(&text[hit.start..hit.end], hit.text.as_str());
+            }
+        }
+    }
+}
