@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod reviews;
 pub mod scan;
 pub mod serve;
+pub mod suggest;
 pub mod transfer;
 pub mod user;
 

@@ -73,6 +73,8 @@ enum Command {
     Eval(commands::eval::Args),
     /// Cohen's kappa and the confusion matrix between two raters' patterns.
     Agreement(commands::agreement::Args),
+    /// Suggest a pattern and recurrent issues for a finding's text, from the library.
+    Suggest(commands::suggest::Args),
     /// Scan a text for identifiers (names, dates, addresses, numbers, schools, conditions).
     Scan(commands::scan::Args),
     /// Replace the SQLite database with a backup (stop the server first).
@@ -124,6 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Serve(args) => commands::serve::run(app, args).await,
                 Command::Demo(args) => commands::demo::run(&app, args).await,
                 Command::Reviews => commands::reviews::run(&app).await,
+                Command::Suggest(args) => commands::suggest::run(app, args).await,
                 Command::Export { what } => commands::transfer::export(&app, what).await,
                 Command::Import { what } => commands::transfer::import(&app, what).await,
                 Command::Backup(args) => commands::backup::backup(&app, args).await,

@@ -12,8 +12,9 @@ pub struct Args {
     addr: SocketAddr,
 }
 
-pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
-    let app = match casewindow_embed::model_dir_from_env() {
+/// The application with the sentence-embedding model when `CASEWINDOW_MODEL_DIR` names one.
+pub fn with_model(app: App<SqlStore>) -> anyhow::Result<App<SqlStore>> {
+    Ok(match casewindow_embed::model_dir_from_env() {
         Some(dir) => {
             let model = casewindow_embed::SentenceModel::load(&dir)?;
             app.with_pattern_library(casewindow_app::PatternLibrary::with_embedder(
@@ -26,7 +27,11 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
             );
             app
         }
-    };
+    })
+}
+
+pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
+    let app = with_model(app)?;
     let warming = app.clone();
     tokio::spawn(async move {
         match warming.warm_pattern_library().await {

@@ -646,3 +646,23 @@ fn scan_prints_hits_with_byte_offsets_and_uses_the_gazetteer() {
             .contains("not UTF-8 text (invalid byte at offset 3)")
     );
 }
+
+#[test]
+fn suggest_draws_on_the_databases_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _) = demo_database(dir.path());
+    let output = ok(casewindow(
+        &url,
+        &[
+            "suggest",
+            "--json",
+            "Supervision had become a check of deadlines, with no space to reflect on families.",
+        ],
+        None,
+    ));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(v["patterns"].as_array().expect("patterns").len(), 6);
+    assert_eq!(v["patterns"][0]["pattern"], "management", "{v}");
+    assert_eq!(v["issues"].as_array().expect("issues").len(), 3);
+    assert!(v["library_size"].as_u64().expect("size") >= 100);
+}
