@@ -34,7 +34,10 @@ def main():
 
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
-    ap.add_argument("--findings", default=os.path.join(here, "..", "..", "shared", "data", "dev_findings.jsonl"))
+    default = os.path.join(here, "..", "..", "shared", "data", "dev_findings.jsonl")
+    if not os.path.exists(default):
+        default = "/work/shared/data/dev_findings.jsonl"
+    ap.add_argument("--findings", default=default)
     a = ap.parse_args()
     rows = [json.loads(l) for l in open(a.findings, encoding="utf-8") if l.strip()]
     reviews = sorted({r.get("review") for r in rows}, key=str)

