@@ -153,6 +153,10 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   await page.fill('#questions', 'How will the partnership make growth history visible to every team?');
   await page.getByRole('button', { name: 'Save the finding' }).click();
   await expect(page.getByRole('link', { name: /Growth records held by separate teams/ })).toBeVisible();
+  // The suggestion shown and the reviewer's choice are kept with the finding.
+  await page.getByRole('link', { name: /Growth records held by separate teams/ }).click();
+  await expect(page.locator('#pattern-hint')).toContainText('The pattern library suggested');
+  await page.goBack();
   await keep(page, 'walk-06-findings');
 
   await advance(page, reviewUrl, 'Report drafting');

@@ -189,6 +189,8 @@ struct EditPage {
     suggestion: Option<SuggestionView>,
     similar: Vec<SimilarView>,
     finding_path: String,
+    /// What the library suggested when the pattern was last chosen, and the choice.
+    choice_note: Option<String>,
 }
 
 /// A finding from another review that likely shares this one's underlying issue.
@@ -424,6 +426,28 @@ async fn suggest_page<S: Store>(
     finding: Option<FindingId>,
     suggestion: Option<SuggestionView>,
 ) -> Result<Response, WebError> {
+    let choice_note = match finding {
+        Some(f) => edit::record_in::<_, Finding>(app, user, id, f.0)
+            .await?
+            .record
+            .pattern_choice
+            .map(|c| {
+                let verdict = if c.accepted() {
+                    "the reviewer took it".to_owned()
+                } else {
+                    format!("the reviewer chose {}", c.chosen)
+                };
+                format!(
+                    "The pattern library suggested {} ({}%){}; {verdict}.",
+                    c.suggested,
+                    c.confidence_percent,
+                    c.runner_up
+                        .map(|r| format!(", then {r}"))
+                        .unwrap_or_default()
+                )
+            }),
+        None => None,
+    };
     // "Not a one-off": findings of other reviews likely to share the issue (saved text only).
     let similar = match finding {
         Some(f) => app
@@ -500,6 +524,7 @@ async fn suggest_page<S: Store>(
         finding_path: finding
             .map(|f| format!("/reviews/{id}/findings/{f}"))
             .unwrap_or_default(),
+        choice_note,
     })
 }
 
