@@ -62,6 +62,8 @@ test('every page passes axe-core with no serious or critical violations', async 
   await page.getByRole('link', { name: 'Pattern library' }).click();
   await expect(page.getByRole('heading', { name: 'Pattern library', level: 1 })).toBeVisible();
   await expect(page.locator('svg[role=img]')).toHaveCount(4);
+  // Facets include the sectors of the agencies that took part.
+  expect(await page.locator('#f-sector option').count()).toBeGreaterThan(3);
   await checkAccessibility(page, 'library');
   await keep(page, 'page-library');
   await page.selectOption('#f-pattern', 'reasoning');

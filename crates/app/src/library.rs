@@ -126,6 +126,8 @@ pub struct LibraryFinding {
     pub year: i32,
     pub harm_types: Vec<casewindow_domain::review::HarmType>,
     pub age_band: Option<casewindow_domain::review::AgeBand>,
+    /// The sectors of the agencies that took part in the review.
+    pub sectors: Vec<casewindow_domain::organisation::AgencySector>,
     /// The recurrent issues it is linked to (after merges, the issue it was merged into).
     pub issues: Vec<RecurrentIssue>,
 }
@@ -375,6 +377,28 @@ impl<S: Store> App<S> {
             .into_iter()
             .map(|i| (i.record.id, i.record))
             .collect();
+        // Sectors of the agencies whose practitioners took part in each review.
+        let sector_of: HashMap<_, _> = self
+            .store
+            .agencies()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.sector))
+            .collect();
+        let mut sectors: HashMap<ReviewId, Vec<casewindow_domain::organisation::AgencySector>> =
+            HashMap::new();
+        for p in self
+            .store
+            .list_all::<casewindow_domain::participation::Participation>()
+            .await?
+        {
+            if let Some(sector) = p.record.agency_id.and_then(|a| sector_of.get(&a)) {
+                let list = sectors.entry(p.record.review_id).or_default();
+                if !list.contains(sector) {
+                    list.push(*sector);
+                }
+            }
+        }
         let resolve = |id: &RecurrentIssueId| {
             let mut issue = issues.get(id)?;
             // Follow merges (bounded, in case of a cycle).
@@ -407,6 +431,7 @@ impl<S: Store> App<S> {
                     year: chrono::Datelike::year(&review.opened_on),
                     harm_types: review.facets.harm_types.clone(),
                     age_band: review.facets.child_age_band,
+                    sectors: sectors.get(&review.id).cloned().unwrap_or_default(),
                     issues: linked,
                     finding,
                 })

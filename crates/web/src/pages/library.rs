@@ -54,6 +54,8 @@ struct Filter {
     harm: String,
     #[serde(default)]
     age: String,
+    #[serde(default)]
+    sector: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -65,9 +67,10 @@ enum Facet {
     Kind,
     Harm,
     Age,
+    Sector,
 }
 
-const FACETS: [Facet; 7] = [
+const FACETS: [Facet; 8] = [
     Facet::Pattern,
     Facet::Issue,
     Facet::Polarity,
@@ -75,6 +78,7 @@ const FACETS: [Facet; 7] = [
     Facet::Kind,
     Facet::Harm,
     Facet::Age,
+    Facet::Sector,
 ];
 
 impl Facet {
@@ -87,6 +91,7 @@ impl Facet {
             Self::Kind => "kind",
             Self::Harm => "harm",
             Self::Age => "age",
+            Self::Sector => "sector",
         }
     }
 
@@ -99,6 +104,7 @@ impl Facet {
             Self::Kind => "Kind of review",
             Self::Harm => "Harm",
             Self::Age => "Child's age",
+            Self::Sector => "Agency taking part",
         }
     }
 
@@ -111,6 +117,7 @@ impl Facet {
             Self::Kind => &filter.kind,
             Self::Harm => &filter.harm,
             Self::Age => &filter.age,
+            Self::Sector => &filter.sector,
         }
     }
 
@@ -143,6 +150,11 @@ impl Facet {
                 .age_band
                 .map(|a| vec![(key(&a), label(&AGES, a).to_owned())])
                 .unwrap_or_default(),
+            Self::Sector => f
+                .sectors
+                .iter()
+                .map(|s| (key(s), s.label().to_owned()))
+                .collect(),
         }
     }
 }
