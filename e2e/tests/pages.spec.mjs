@@ -84,6 +84,19 @@ test('every page passes axe-core with no serious or critical violations', async 
   await expect(page.locator(`#evidence_kind_${before - 1}`)).toHaveValue('other_review');
   await expect(page.locator(`#evidence_reference_${before - 1}`)).toHaveValue(/, finding \d+$/);
   await keep(page, 'page-finding-one-off');
+  // The same suggestions as JSON, for scripts: the form's CSRF token is required.
+  const csrf = await page.locator('input[name=csrf_token]').first().inputValue();
+  const api = review + '/findings/suggestions';
+  const answer = await page.request.post(api, { form: { csrf_token: csrf, text: 'Supervision had become a check of deadlines, with no space to reflect.' } });
+  expect(answer.status()).toBe(200);
+  const body = await answer.json();
+  expect(body.patterns).toHaveLength(6);
+  expect(body.patterns[0].pattern).toBe('management');
+  const empty = await page.request.post(api, { form: { csrf_token: csrf, text: ' ' } });
+  expect(empty.status()).toBe(422);
+  expect((await empty.json()).errors[0].field).toBe('text');
+  const forged = await page.request.post(api, { form: { text: 'no token' } });
+  expect(forged.status()).toBe(403);
   await page.goto('/no-such-page');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await checkAccessibility(page, 'not found');

@@ -135,6 +135,11 @@ pub const ROUTES: &[RouteSpec] = &[
         "/reviews/{id}/findings/{finding}/evidence",
         p(EditAnalysis),
     ),
+    route(
+        "POST",
+        "/reviews/{id}/findings/suggestions",
+        p(EditAnalysis),
+    ),
     route("GET", "/reviews/{id}/actions", p(ViewReview)),
     route("POST", "/reviews/{id}/actions", p(RespondAndAct)),
     route(

@@ -38,6 +38,42 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/findings/{finding}/evidence",
             axum::routing::post(attach::<S>),
         )
+        .route(
+            "/reviews/{id}/findings/suggestions",
+            axum::routing::post(suggestions_json::<S>),
+        )
+}
+
+/// The pattern library's suggestion as JSON, for scripts and the page's own enhancements
+/// (a POST with the form's CSRF token and `text`; nothing is saved).
+async fn suggestions_json<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    use axum::response::IntoResponse as _;
+    match app
+        .suggest_for_finding(&user.actor(), id, &form.get("text"))
+        .await
+    {
+        Ok(s) => Ok(axum::Json(serde_json::json!({
+            "patterns": s.patterns.iter().map(|(p, v)| serde_json::json!({"pattern": p.key(), "label": p.to_string(), "probability": v})).collect::<Vec<_>>(),
+            "issues": s.issues.iter().map(|i| serde_json::json!({"id": i.id.map(|id| id.to_string()), "label": i.label, "pattern": i.pattern.key(), "probability": i.probability})).collect::<Vec<_>>(),
+            "nearest": s.reasons.iter().map(|r| serde_json::json!({"pattern": r.pattern.key(), "similarity": r.similarity, "review": r.review, "issue": r.issue, "text": r.text})).collect::<Vec<_>>(),
+            "engine": s.engine,
+            "library_size": s.library_size,
+        }))
+        .into_response()),
+        Err(AppError::Invalid(problems)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(serde_json::json!({
+                "errors": problems.iter().map(|p| serde_json::json!({"field": if p.path == "statement" { "text" } else { p.path.as_str() }, "message": p.reason})).collect::<Vec<_>>()
+            })),
+        )
+            .into_response()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Attaches a finding from another review as generality evidence.
