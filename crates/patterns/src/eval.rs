@@ -37,7 +37,7 @@ struct RawFinding {
 }
 
 fn category(value: &str) -> Option<Pattern> {
-    Pattern::from_key(value.trim())
+    Pattern::from_key(&value.trim().to_lowercase())
 }
 
 const CATEGORIES: &str =
