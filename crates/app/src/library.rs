@@ -158,6 +158,28 @@ pub struct SimilarFinding {
     pub review: Option<String>,
 }
 
+impl FindingSuggestions {
+    /// The suggestions as JSON, for the command line and the pages' JSON endpoint.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "patterns": self.patterns.iter().map(|(p, v)| serde_json::json!({
+                "pattern": p.key(), "label": p.to_string(), "probability": v,
+            })).collect::<Vec<_>>(),
+            "issues": self.issues.iter().map(|i| serde_json::json!({
+                "id": i.id.map(|id| id.to_string()), "label": i.label, "pattern": i.pattern.key(),
+                "probability": i.probability, "description": i.description,
+            })).collect::<Vec<_>>(),
+            "nearest": self.reasons.iter().map(|r| serde_json::json!({
+                "pattern": r.pattern.key(), "similarity": r.similarity, "review": r.review,
+                "issue": r.issue, "text": r.text,
+            })).collect::<Vec<_>>(),
+            "engine": self.engine,
+            "library_size": self.library_size,
+        })
+    }
+}
+
 impl<S: Store> App<S> {
     /// "How do we know it is not a one-off?": findings from other reviews that likely share this
     /// finding's underlying issue despite a different surface, most likely first. Findings of

@@ -426,6 +426,18 @@ impl Engine {
             .collect())
     }
 
+    /// Library finding `index` as a neighbour at `similarity`.
+    fn neighbour(&self, index: usize, similarity: f32) -> Neighbour {
+        let e = &self.examples[index];
+        Neighbour {
+            id: e.id.clone(),
+            pattern: e.pattern,
+            issue: e.issue.clone(),
+            review: e.review.clone(),
+            similarity,
+        }
+    }
+
     /// The library findings nearest to `repr`, most similar first.
     #[must_use]
     pub fn nearest(&self, repr: &Repr, k: usize, exclude_review: Option<&str>) -> Vec<Neighbour> {
@@ -449,16 +461,7 @@ impl Engine {
         top_k(&mut scored, k);
         scored
             .into_iter()
-            .map(|(i, s)| {
-                let e = &self.examples[i];
-                Neighbour {
-                    id: e.id.clone(),
-                    pattern: e.pattern,
-                    issue: e.issue.clone(),
-                    review: e.review.clone(),
-                    similarity: s,
-                }
-            })
+            .map(|(i, s)| self.neighbour(i, s))
             .collect()
     }
 
@@ -593,16 +596,7 @@ impl Engine {
                     description_similarity,
                     nearest: linked
                         .into_iter()
-                        .map(|(i, s)| {
-                            let e = &self.examples[i];
-                            Neighbour {
-                                id: e.id.clone(),
-                                pattern: e.pattern,
-                                issue: e.issue.clone(),
-                                review: e.review.clone(),
-                                similarity: s,
-                            }
-                        })
+                        .map(|(i, s)| self.neighbour(i, s))
                         .collect(),
                 },
             )

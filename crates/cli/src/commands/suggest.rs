@@ -35,13 +35,7 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
         .suggest_for_finding(&Actor::system("cli"), review, &text)
         .await?;
     if args.json {
-        let value = serde_json::json!({
-            "patterns": s.patterns.iter().map(|(p, v)| serde_json::json!({"pattern": p.key(), "probability": v})).collect::<Vec<_>>(),
-            "issues": s.issues.iter().map(|i| serde_json::json!({"label": i.label, "pattern": i.pattern.key(), "probability": i.probability, "description": i.description})).collect::<Vec<_>>(),
-            "nearest": s.reasons.iter().map(|r| serde_json::json!({"pattern": r.pattern.key(), "similarity": r.similarity, "review": r.review, "issue": r.issue, "text": r.text})).collect::<Vec<_>>(),
-            "engine": s.engine,
-            "library_size": s.library_size,
-        });
+        let value = s.to_json();
         println!("{value}");
         return Ok(());
     }

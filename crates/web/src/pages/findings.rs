@@ -57,13 +57,7 @@ async fn suggestions_json<S: Store>(
         .suggest_for_finding(&user.actor(), id, &form.get("text"))
         .await
     {
-        Ok(s) => Ok(axum::Json(serde_json::json!({
-            "patterns": s.patterns.iter().map(|(p, v)| serde_json::json!({"pattern": p.key(), "label": p.to_string(), "probability": v})).collect::<Vec<_>>(),
-            "issues": s.issues.iter().map(|i| serde_json::json!({"id": i.id.map(|id| id.to_string()), "label": i.label, "pattern": i.pattern.key(), "probability": i.probability})).collect::<Vec<_>>(),
-            "nearest": s.reasons.iter().map(|r| serde_json::json!({"pattern": r.pattern.key(), "similarity": r.similarity, "review": r.review, "issue": r.issue, "text": r.text})).collect::<Vec<_>>(),
-            "engine": s.engine,
-            "library_size": s.library_size,
-        }))
+        Ok(s) => Ok(axum::Json(s.to_json())
         .into_response()),
         Err(AppError::Invalid(problems)) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
