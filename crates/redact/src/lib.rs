@@ -199,6 +199,19 @@ impl std::fmt::Debug for Scanner {
     }
 }
 
+/// A known name, place or condition as a pattern; an entry too large to compile is named.
+fn phrase(text: &str, case_insensitive: bool) -> Result<Regex, GazetteerError> {
+    RegexBuilder::new(&word_pattern(text))
+        .case_insensitive(case_insensitive)
+        .build()
+        .map_err(|_| {
+            let shown: String = text.chars().take(40).collect();
+            GazetteerError(format!(
+                "the gazetteer entry {shown:?} is too long to search for"
+            ))
+        })
+}
+
 fn word_pattern(phrase: &str) -> String {
     // Whitespace inside a phrase may be any run of whitespace; a possessive may follow.
     let parts: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
@@ -207,8 +220,10 @@ fn word_pattern(phrase: &str) -> String {
 
 impl Scanner {
     /// Compiles the scanner for `gazetteer`.
-    #[must_use]
-    pub fn new(gazetteer: &Gazetteer) -> Self {
+    ///
+    /// # Errors
+    /// When an entry of the gazetteer cannot be searched for (it is named).
+    pub fn new(gazetteer: &Gazetteer) -> Result<Self, GazetteerError> {
         let mut known: Vec<(Regex, Kind, String)> = Vec::new();
         let mut seen = HashSet::new();
         for person in &gazetteer.people {
@@ -235,18 +250,10 @@ impl Scanner {
                 }
                 // Names are matched as written with a capital (so "Rose" the name is found but
                 // "rose" the verb is not), whole words only.
-                known.push((
-                    regex(&word_pattern(form), false),
-                    Kind::Name,
-                    pseudonym.clone(),
-                ));
+                known.push((phrase(form, false)?, Kind::Name, pseudonym.clone()));
                 let lower_first = form.chars().next().is_some_and(char::is_lowercase);
                 if lower_first {
-                    known.push((
-                        regex(&word_pattern(form), true),
-                        Kind::Name,
-                        pseudonym.clone(),
-                    ));
+                    known.push((phrase(form, true)?, Kind::Name, pseudonym.clone()));
                 }
             }
         }
@@ -260,11 +267,7 @@ impl Scanner {
                 PlaceKind::Gp => (Kind::Gp, "the family's GP practice"),
                 PlaceKind::Other => (Kind::Place, "a local place"),
             };
-            known.push((
-                regex(&word_pattern(name), true),
-                kind,
-                suggestion.to_owned(),
-            ));
+            known.push((phrase(name, true)?, kind, suggestion.to_owned()));
         }
         for condition in RARE_CONDITIONS
             .iter()
@@ -276,13 +279,13 @@ impl Scanner {
                 continue;
             }
             known.push((
-                regex(&word_pattern(condition), true),
+                phrase(condition, true)?,
                 Kind::Condition,
                 "a rare health condition".to_owned(),
             ));
         }
         let titles = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Nurse|Sister|PC|DC|DS|DI|Sgt|Sergeant|Constable|Cllr|Rev";
-        Self {
+        Ok(Self {
             known,
             numeric_date: regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", false),
             written_date: regex(
@@ -339,7 +342,7 @@ impl Scanner {
                 r"(?:\bborn\b|\bDOB\b|\bD\.O\.B\.?|\bdate of birth\b|\bbirthday\b|\bb\.)\W{0,3}(?:on\s+)?(?:\w+\s+){0,2}$",
                 true,
             ),
-        }
+        })
     }
 
     /// Every identifier in `text`, in order, overlaps resolved (known names and places first,
@@ -566,7 +569,9 @@ mod tests {
     #[test]
     fn offsets_are_bytes_and_text_matches() {
         let text = "Café visit on 3 March 2019 – Mrs Okafor rang 07700 900123.";
-        let hits = Scanner::new(&Gazetteer::default()).scan(text);
+        let hits = Scanner::new(&Gazetteer::default())
+            .expect("compiles")
+            .scan(text);
         for h in &hits {
             assert_eq!(&text[h.start..h.end], h.text);
         }
@@ -590,7 +595,21 @@ mod tests {
                 }],
                 conditions: vec!["rare thing".into()],
             })
+            .expect("compiles")
         })
+    }
+
+    #[test]
+    fn an_entry_too_long_to_search_for_is_named() {
+        let gazetteer = Gazetteer {
+            conditions: vec!["x".repeat(2_000_000)],
+            ..Gazetteer::default()
+        };
+        let error = Scanner::new(&gazetteer).expect_err("too long");
+        assert!(
+            error.to_string().contains("too long to search for"),
+            "{error}"
+        );
     }
 
     proptest::proptest! {

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         None => Gazetteer::default(),
     };
-    let hits = Scanner::new(&gazetteer).scan(text);
+    let hits = Scanner::new(&gazetteer)?.scan(text);
     if args.json {
         println!("{}", serde_json::json!({ "hits": hits }));
         return Ok(());
