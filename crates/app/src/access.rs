@@ -116,6 +116,27 @@ impl<S: Store> App<S> {
             .collect())
     }
 
+    /// The reviews the actor takes part in, in a role granting `permission` when one is given;
+    /// `None` for the system actor, who is not limited.
+    pub(crate) async fn reviews_taking_part(
+        &self,
+        actor: &Actor,
+        permission: Option<Permission>,
+    ) -> AppResult<Option<std::collections::HashSet<ReviewId>>> {
+        let Some(user) = actor.user else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.store
+                .participations_of(user)
+                .await?
+                .into_iter()
+                .filter(|p| permission.is_none_or(|perm| permits(p.record.role, perm)))
+                .map(|p| p.record.review_id)
+                .collect(),
+        ))
+    }
+
     /// The one agency whose submissions the actor is limited to, if they read the chronology
     /// only as an agency records liaison; `None` when they are not limited.
     pub async fn agency_limit(

@@ -18,11 +18,11 @@ use casewindow_domain::ids::{FindingId, RecurrentIssueId, ReviewId};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::Pattern;
 use casewindow_patterns::engine::CachedEmbedder;
-use casewindow_patterns::{Embedder, Engine, Example, Knowledge, Settings};
+use casewindow_patterns::{Embedder, Engine, Knowledge, Settings};
 use casewindow_store::{Store, Stored};
 
 use crate::access::Permission;
-use crate::patterns::{finding_text, issue_def, starter_knowledge};
+use crate::patterns::{example_of, finding_text, issue_def, starter_knowledge};
 use crate::{Actor, App, AppError, AppResult};
 
 /// Engines kept at once (one per review being edited).
@@ -372,18 +372,9 @@ impl<S: Store> App<S> {
         if actor.platform_admin {
             return Ok(Vec::new());
         }
-        let visible: Option<HashSet<ReviewId>> = match actor.user {
-            None => None,
-            Some(user) => Some(
-                self.store
-                    .participations_of(user)
-                    .await?
-                    .into_iter()
-                    .filter(|p| crate::access::permits(p.record.role, Permission::ViewReview))
-                    .map(|p| p.record.review_id)
-                    .collect(),
-            ),
-        };
+        let visible = self
+            .reviews_taking_part(actor, Some(Permission::ViewReview))
+            .await?;
         let reviews: HashMap<ReviewId, Review> = self
             .store
             .list_all::<Review>()
@@ -680,23 +671,18 @@ impl<S: Store> App<S> {
         // Starter examples that are also stored (the demo loaded) are taken from the store, so
         // their current text and pattern count and the review's own findings can be left out.
         knowledge.examples.retain(|e| !stored_ids.contains(&e.id));
-        for stored in &findings {
-            let f = &stored.record;
-            let Some(pattern) = f.pattern else { continue };
+        for f in findings.iter().map(|s| &s.record) {
             if f.review_id == review {
                 continue;
             }
-            knowledge.examples.push(Example {
-                id: f.id.to_string(),
-                text: finding_text(f),
-                pattern,
-                issue: f
-                    .recurrent_issue_ids
-                    .first()
-                    .and_then(|id| issue_codes.get(id))
-                    .map(|i| i.code.clone()),
-                review: Some(f.review_id.to_string()),
-            });
+            let issue = f
+                .recurrent_issue_ids
+                .first()
+                .and_then(|id| issue_codes.get(id))
+                .map(|i| i.code.clone());
+            knowledge
+                .examples
+                .extend(example_of(f, issue, f.review_id.to_string()));
         }
         let stored_codes: HashSet<&str> = live_issues.iter().map(|i| i.code.as_str()).collect();
         knowledge

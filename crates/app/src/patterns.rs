@@ -22,6 +22,19 @@ pub fn finding_text(finding: &Finding) -> String {
     text
 }
 
+/// A finding with a pattern as a library example (`None` while it has no pattern). `issue` is
+/// the code of its first recurrent issue; `review` identifies its review.
+#[must_use]
+pub fn example_of(finding: &Finding, issue: Option<String>, review: String) -> Option<Example> {
+    Some(Example {
+        id: finding.id.to_string(),
+        text: finding_text(finding),
+        pattern: finding.pattern?,
+        issue,
+        review: Some(review),
+    })
+}
+
 /// A recurrent issue as the engine reads it.
 #[must_use]
 pub fn issue_def(issue: &RecurrentIssue) -> IssueDef {
@@ -64,22 +77,16 @@ pub fn starter_knowledge() -> Knowledge {
                 knowledge.issues.push(issue_def(&issue.record));
             }
         }
-        let review = document.review.record.title.clone();
+        let review = document.review.record.id.to_string();
         for finding in &document.findings {
             let record = &finding.record;
-            let Some(pattern) = record.pattern else {
-                continue;
-            };
-            knowledge.examples.push(Example {
-                id: record.id.to_string(),
-                text: finding_text(record),
-                pattern,
-                issue: record
-                    .recurrent_issue_ids
-                    .first()
-                    .and_then(|id| issue_codes.get(id).cloned()),
-                review: Some(review.clone()),
-            });
+            let issue = record
+                .recurrent_issue_ids
+                .first()
+                .and_then(|id| issue_codes.get(id).cloned());
+            knowledge
+                .examples
+                .extend(example_of(record, issue, review.clone()));
         }
     }
     knowledge

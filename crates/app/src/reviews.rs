@@ -59,17 +59,7 @@ impl<S: Store> App<S> {
         if actor.platform_admin {
             return Ok(Vec::new());
         }
-        let visible: Option<std::collections::HashSet<ReviewId>> = match actor.user {
-            None => None,
-            Some(user) => Some(
-                self.store
-                    .participations_of(user)
-                    .await?
-                    .into_iter()
-                    .map(|p| p.record.review_id)
-                    .collect(),
-            ),
-        };
+        let visible = self.reviews_taking_part(actor, None).await?;
         let partnerships = self.store.partnerships().await?;
         let today = self.today();
         let mut summaries = Vec::new();
