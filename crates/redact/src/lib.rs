@@ -345,6 +345,44 @@ impl Scanner {
         })
     }
 
+    /// `text` with every known person's name and aliases replaced by their pseudonym: the
+    /// pseudonym map, applied the same way to the report, the briefing and exports. Other
+    /// identifiers are left for the reviewer to judge in the scan.
+    #[must_use]
+    pub fn pseudonymise(&self, text: &str) -> String {
+        let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+        for (re, kind, pseudonym) in &self.known {
+            if *kind == Kind::Name {
+                spans.extend(
+                    re.find_iter(text)
+                        .map(|m| (m.start(), m.end(), pseudonym.as_str())),
+                );
+            }
+        }
+        if spans.is_empty() {
+            return text.to_owned();
+        }
+        // Earliest first; of two starting together, the longer (a full name before its surname).
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, pseudonym) in spans {
+            if start < at {
+                continue;
+            }
+            out.push_str(&text[at..start]);
+            out.push_str(pseudonym);
+            // Keep a possessive the pattern swallowed.
+            let matched = &text[start..end];
+            if let Some(tail) = ["'s", "’s"].iter().find(|t| matched.ends_with(*t)) {
+                out.push_str(tail);
+            }
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
     /// Every identifier in `text`, in order, overlaps resolved (known names and places first,
     /// then the longer span).
     #[must_use]
@@ -558,6 +596,27 @@ fn resolve(mut hits: Vec<(u8, Hit)>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pseudonyms_replace_full_names_parts_and_aliases_consistently() {
+        let gazetteer = Gazetteer {
+            people: vec![Person {
+                name: "Kayden Marsh".into(),
+                aliases: vec!["KJ".into()],
+                pseudonym: "Child W".into(),
+            }],
+            ..Gazetteer::default()
+        };
+        let scanner = Scanner::new(&gazetteer).expect("compiles");
+        assert_eq!(
+            scanner.pseudonymise("Kayden Marsh's nursery saw KJ; Marsh was quiet. Kaydenx stays."),
+            "Child W's nursery saw Child W; Child W was quiet. Kaydenx stays."
+        );
+        assert_eq!(
+            scanner.pseudonymise("nothing to change"),
+            "nothing to change"
+        );
+    }
+
     use super::*;
 
     #[test]

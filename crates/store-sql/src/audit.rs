@@ -11,6 +11,16 @@ use uuid::Uuid;
 
 /// Appends an event inside the caller's transaction. Taking the head row first serialises
 /// concurrent writers, so every event follows exactly one predecessor.
+/// Takes the audit head's row lock for the rest of the transaction: writers that check a
+/// version before writing call this first, so two of them cannot both pass the check.
+pub(crate) async fn lock_head(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
 pub(crate) async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)

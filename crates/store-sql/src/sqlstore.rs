@@ -15,7 +15,7 @@ use casewindow_store::{
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, Row as _, Transaction};
 use std::time::Duration;
 use thiserror::Error;
 use uuid::Uuid;
@@ -493,6 +493,59 @@ impl Store for SqlStore {
 
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>> {
         audit::verify(&mut *self.read().await?).await
+    }
+
+    async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
+        let row =
+            sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")
+                .fetch_optional(&mut *self.read().await?)
+                .await
+                .map_err(map)?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some((
+                row.try_get("version").map_err(map)?,
+                row.try_get("body").map_err(map)?,
+            ))),
+        }
+    }
+
+    async fn save_report_template(
+        &self,
+        body: &str,
+        expected: i64,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        // Serialise writers on the audit head first, so two saves cannot both see `expected`.
+        audit::lock_head(&mut tx).await?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM report_templates")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?;
+        let latest = latest.unwrap_or(0);
+        if latest != expected {
+            return Err(StoreError::Integrity(format!(
+                "the report template was changed by someone else since you opened it \
+                 (you edited version {expected}, it is now at version {latest}); nothing was saved"
+            )));
+        }
+        let version = latest + 1;
+        sqlx::query(
+            "INSERT INTO report_templates (version, body, changed_at, changed_by) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(version)
+        .bind(body.to_owned())
+        .bind(change.at.timestamp_millis())
+        .bind(change.actor.map(|u| u.0.to_string()))
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        let mut entry = audit::for_reference("update", "report_templates", Uuid::nil(), change);
+        entry.entity_id = version.to_string();
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(version)
     }
 
     async fn update_login_state(&self, account: &Account) -> StoreResult<()> {

@@ -216,4 +216,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<audit::AuditEvent>>;
     /// Checks the whole chain; the number of events, or the first problem found.
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
+
+    /// The report template in use: its version and its JSON body; `None` until one is saved.
+    async fn report_template(&self) -> StoreResult<Option<(i64, String)>>;
+    /// Saves a new version of the report template, if `expected` is still the latest version
+    /// (0 when none was saved yet); returns the new version.
+    async fn save_report_template(
+        &self,
+        body: &str,
+        expected: i64,
+        change: &Change,
+    ) -> StoreResult<i64>;
 }

@@ -1,0 +1,207 @@
+//! The shape every output shares: a report is a title page and a list of blocks. HTML, Word and
+//! PDF each render the same blocks, so the three never disagree about what the report says.
+
+use serde::Serialize;
+
+/// Which document this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// The full review report.
+    Report,
+    /// The one- or two-page 7-minute briefing.
+    Briefing,
+}
+
+/// A generated document, ready to render.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub title: String,
+    pub subtitle: String,
+    /// Lines for the title page: partnership, kind of review, date.
+    pub meta: Vec<String>,
+    /// The protective marking printed on every page, e.g. "Draft: not for publication".
+    pub marking: String,
+    pub blocks: Vec<Block>,
+}
+
+/// One piece of a document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    /// Level 1 starts a chapter; 2 and 3 are sections within it.
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    /// A paragraph that starts with a bold label.
+    Labelled {
+        label: String,
+        text: String,
+    },
+    Bullets {
+        items: Vec<String>,
+    },
+    Numbered {
+        items: Vec<String>,
+    },
+    Finding(FindingBlock),
+    Table(Table),
+    /// A chart, with the same figures as a table for readers (and formats) that cannot see it.
+    Figure(Figure),
+    /// The table of contents.
+    Contents,
+    PageBreak,
+}
+
+/// A finding in the report's template.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FindingBlock {
+    pub number: u32,
+    pub statement: String,
+    /// "5. Family-professional interaction", or "Not yet classified".
+    pub pattern: String,
+    /// "Unsafe", "Constructive", or "Not yet decided".
+    pub polarity: String,
+    /// The template's parts in order: introduction, how it showed in this case, evidence that it
+    /// is not a one-off, why it matters.
+    pub parts: Vec<Part>,
+    pub questions: Vec<String>,
+}
+
+/// A labelled part of a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Part {
+    pub label: String,
+    /// Paragraphs of the part.
+    pub paragraphs: Vec<String>,
+}
+
+/// A table with a caption and a header row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A chart as SVG with its table alternative.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    pub caption: String,
+    /// A one-sentence description for screen readers and for the PDF's tags.
+    pub alt: String,
+    pub svg: String,
+    pub table: Table,
+}
+
+impl Document {
+    /// Applies `map` to every piece of text the document shows, e.g. to put pseudonyms in place of
+    /// real names. The SVG is rebuilt from its table by the caller when it carries names, so it
+    /// is left alone here (our charts only carry pattern names and counts).
+    pub fn map_text(&mut self, map: &dyn Fn(&str) -> String) {
+        let map_all = |items: &mut Vec<String>| {
+            for item in items.iter_mut() {
+                *item = map(item);
+            }
+        };
+        let map_table = |table: &mut Table| {
+            table.caption = map(&table.caption);
+            for row in &mut table.rows {
+                for cell in row.iter_mut() {
+                    *cell = map(cell);
+                }
+            }
+        };
+        self.title = map(&self.title);
+        self.subtitle = map(&self.subtitle);
+        map_all(&mut self.meta);
+        for block in &mut self.blocks {
+            match block {
+                Block::Heading { text, .. } | Block::Paragraph { text } => *text = map(text),
+                Block::Labelled { label, text } => {
+                    *label = map(label);
+                    *text = map(text);
+                }
+                Block::Bullets { items } | Block::Numbered { items } => map_all(items),
+                Block::Finding(finding) => {
+                    finding.statement = map(&finding.statement);
+                    for part in &mut finding.parts {
+                        map_all(&mut part.paragraphs);
+                    }
+                    map_all(&mut finding.questions);
+                }
+                Block::Table(table) => map_table(table),
+                Block::Figure(figure) => {
+                    figure.caption = map(&figure.caption);
+                    figure.alt = map(&figure.alt);
+                    map_table(&mut figure.table);
+                }
+                Block::Contents | Block::PageBreak => {}
+            }
+        }
+    }
+
+    /// The document as plain text, one block per paragraph: what the identifier scan reads and
+    /// what a reader of the PDF would see (less the page furniture).
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        let mut line = |text: &str| {
+            out.push_str(text);
+            out.push_str("\n\n");
+        };
+        line(&self.title);
+        line(&self.subtitle);
+        for meta in &self.meta {
+            line(meta);
+        }
+        for block in &self.blocks {
+            match block {
+                Block::Heading { text, .. } | Block::Paragraph { text } => line(text),
+                Block::Labelled { label, text } => line(&format!("{label}: {text}")),
+                Block::Bullets { items } | Block::Numbered { items } => {
+                    items.iter().for_each(|item| line(item));
+                }
+                Block::Finding(finding) => {
+                    line(&format!(
+                        "Finding {}: {}",
+                        finding.number, finding.statement
+                    ));
+                    line(&format!("{}; {}", finding.pattern, finding.polarity));
+                    for part in &finding.parts {
+                        line(&part.label);
+                        part.paragraphs.iter().for_each(|p| line(p));
+                    }
+                    finding.questions.iter().for_each(|q| line(q));
+                }
+                Block::Table(table) => table_text(table, &mut line),
+                Block::Figure(figure) => {
+                    line(&figure.caption);
+                    table_text(&figure.table, &mut line);
+                }
+                Block::Contents | Block::PageBreak => {}
+            }
+        }
+        out
+    }
+
+    /// Every finding in the document.
+    pub fn findings(&self) -> impl Iterator<Item = &FindingBlock> {
+        self.blocks.iter().filter_map(|block| match block {
+            Block::Finding(finding) => Some(finding),
+            _ => None,
+        })
+    }
+}
+
+fn table_text(table: &Table, line: &mut impl FnMut(&str)) {
+    line(&table.caption);
+    line(&table.header.join(" | "));
+    for row in &table.rows {
+        line(&row.join(" | "));
+    }
+}

@@ -1,0 +1,238 @@
+//! The demo review's report and briefing, opened by the programs readers use: the Word file
+//! converted by LibreOffice, both PDFs read back by pdftotext, fonts checked by pdffonts.
+#![allow(clippy::unwrap_used)]
+
+use casewindow_interchange::ReviewDocument;
+use casewindow_report::{Document, ReportInput, Template, briefing, docx, html, pdf, report};
+use chrono::NaiveDate;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+fn demo() -> ReportInput {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/demo/child-w.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let document: ReviewDocument = serde_json::from_str(&text).unwrap();
+    ReportInput::from_document(&document, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+}
+
+/// Runs a program the test needs, failing with a plain message when it is missing.
+fn run(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed for this test (./test.sh installs it): {e}")
+        });
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Text with whitespace collapsed and typographic quotes made plain, for comparing what a PDF
+/// shows with what the records say.
+fn normal(text: &str) -> String {
+    text.replace(['\u{2019}', '\u{2018}'], "'")
+        .replace(['\u{201c}', '\u{201d}'], "\"")
+        .replace('\u{00ad}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn assert_every_finding(document: &Document, text: &str, what: &str) {
+    let text = normal(text);
+    let mut count = 0;
+    for finding in document.findings() {
+        count += 1;
+        assert!(
+            text.contains(&normal(&finding.statement)),
+            "{what} does not show finding {}: {}",
+            finding.number,
+            finding.statement
+        );
+    }
+    assert!(
+        count >= 3,
+        "the demo review should have findings, saw {count}"
+    );
+}
+
+fn pdf_text(path: &Path) -> String {
+    run(
+        "pdftotext",
+        &["-layout", "-enc", "UTF-8", path.to_str().unwrap(), "-"],
+    )
+}
+
+fn assert_fonts_embedded(path: &Path) {
+    let listing = run("pdffonts", &[path.to_str().unwrap()]);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "no fonts listed:\n{listing}");
+    for row in rows {
+        // Columns: name type encoding emb sub uni object ID; "emb" is the fourth from the end.
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cols[cols.len() - 5],
+            "yes",
+            "font not embedded: {row}\n{listing}"
+        );
+    }
+}
+
+#[test]
+fn the_report_pdf_shows_every_finding_with_its_fonts_embedded() {
+    let input = demo();
+    let template = Template::default();
+    let document = report(&input, &template);
+    let bytes = pdf::render(&document, &template.layout, input.generated_on).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let text = pdf_text(&path);
+    assert_every_finding(&document, &text, "our PDF");
+    for heading in [
+        "Introduction",
+        "Methodology",
+        "Terms of reference and research questions",
+        "Review team and participation",
+        "The family's contribution",
+        "The case in summary",
+        "Analysis of key practice episodes",
+        "Questions for the partnership",
+        "Appendix A: the findings in the typology",
+        "Appendix C: glossary",
+    ] {
+        assert!(normal(&text).contains(heading), "our PDF lacks {heading}");
+    }
+    assert_fonts_embedded(&path);
+    let info = run("pdfinfo", &[path.to_str().unwrap()]);
+    assert!(
+        info.contains("Title:") && info.contains(&input.review.title),
+        "{info}"
+    );
+}
+
+#[test]
+fn the_word_report_opens_in_libreoffice_and_shows_every_finding() {
+    let input = demo();
+    let document = report(&input, &Template::default());
+    let bytes = docx::render(&document).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.docx");
+    std::fs::write(&path, &bytes).unwrap();
+
+    // Real headings and a table of contents, as Word expects them.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains(r#"<w:pStyle w:val="Heading1"/>"#));
+    assert!(xml.contains(r#"TOC \o "1-2""#));
+    let mut styles = String::new();
+    archive
+        .by_name("word/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(styles.contains(r#"<w:outlineLvl w:val="0"/>"#));
+
+    let profile = dir.path().join("lo-profile");
+    let profile_url = format!("-env:UserInstallation=file://{}", profile.display());
+    run(
+        "libreoffice",
+        &[
+            &profile_url,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            dir.path().to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
+    );
+    let converted = dir.path().join("report.pdf");
+    assert!(converted.exists(), "LibreOffice wrote no PDF");
+    let text = pdf_text(&converted);
+    assert_every_finding(&document, &text, "LibreOffice's PDF of our Word file");
+    assert!(normal(&text).contains("Contents"));
+}
+
+#[test]
+fn the_briefing_fits_on_two_pages_and_names_every_finding() {
+    let input = demo();
+    let template = Template::default();
+    let document = briefing(&input, &template);
+    let bytes = pdf::render(&document, &template.layout, input.generated_on).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("briefing.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let info = run("pdfinfo", &[path.to_str().unwrap()]);
+    let pages: u32 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&pages), "the briefing takes {pages} pages");
+    let text = normal(&pdf_text(&path));
+    for finding in &input.findings {
+        assert!(
+            text.contains(&normal(&finding.statement)),
+            "the briefing lacks: {}",
+            finding.statement
+        );
+    }
+    assert!(!docx::render(&document).unwrap().is_empty());
+}
+
+#[test]
+fn the_preview_escapes_text_and_links_its_contents() {
+    let mut input = demo();
+    input.findings[0].statement = "Tools <script>alert(1)</script> & forms shape practice.".into();
+    let document = report(&input, &Template::default());
+    let page = html::render(&document);
+    assert!(!page.contains("<script>"));
+    assert!(page.contains("Tools &lt;script&gt;alert(1)&lt;/script&gt; &amp; forms"));
+    assert!(page.contains(r##"<a href="#section-introduction">Introduction</a>"##));
+    assert!(page.contains(r#"<h2 id="section-introduction">"#));
+    assert!(page.contains("<svg"), "the typology chart is inline");
+}
+
+#[test]
+fn a_mistake_in_the_layout_is_reported_with_its_line() {
+    let layout = "#let data = json(\"report.json\")\n\n#data.title\n#nonsense(1)\n";
+    match pdf::check_layout(layout) {
+        Err(pdf::PdfError::Layout { line, message }) => {
+            assert_eq!(line, 4, "{message}");
+            assert!(message.contains("nonsense"), "{message}");
+        }
+        other => panic!("expected a layout error, got {other:?}"),
+    }
+    pdf::check_layout(&Template::default().layout).unwrap();
+    // A layout may not read files from the machine.
+    let sneaky = "#read(\"/etc/passwd\")\n";
+    assert!(matches!(
+        pdf::check_layout(sneaky),
+        Err(pdf::PdfError::Layout { line: 1, .. })
+    ));
+}
+
+#[test]
+fn names_are_replaced_everywhere_the_document_shows_text() {
+    let input = demo();
+    let mut document = report(&input, &Template::default());
+    let title = input.review.title.clone();
+    assert!(document.plain_text().contains(&title));
+    document.map_text(&|text: &str| text.replace(&title, "[replaced]"));
+    assert!(!document.plain_text().contains(&title));
+    assert!(!html::render(&document).contains(&title));
+    assert!(document.plain_text().contains("[replaced]"));
+}
