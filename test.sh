@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage conformance on SQLite and PostgreSQL, application, command
-# line, and the pages in a real browser (Debian chromium driven by Playwright, checked with
+# line, the reports as LibreOffice and poppler read them, and the pages in a real browser (Debian chromium driven by Playwright, checked with
 # axe-core). Starts (or installs) PostgreSQL, chromium and the npm packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +8,7 @@ source scripts/env.sh
 
 ensure_postgres
 ensure_model
+ensure_report_tools
 # The model tests must run here, not skip.
 export CASEWINDOW_REQUIRE_MODEL=1
 

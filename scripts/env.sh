@@ -45,6 +45,18 @@ ensure_chromium() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 
+# The programs readers open our reports with, for the report tests: LibreOffice (converts our
+# Word file to PDF) and poppler (pdftotext, pdffonts, pdfinfo), from Debian.
+ensure_report_tools() {
+    if command -v libreoffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; then
+        return
+    fi
+    step "installing LibreOffice Writer and poppler-utils from Debian"
+    command -v apt-get >/dev/null || die "libreoffice and pdftotext are needed and apt-get is not available"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        libreoffice-writer-nogui poppler-utils >/dev/null
+}
+
 # Playwright and axe-core from the npm registry, exactly as locked; no browser download.
 ensure_e2e_packages() {
     command -v npm >/dev/null || die "npm is needed for the browser tests"

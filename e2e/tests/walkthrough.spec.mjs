@@ -227,6 +227,41 @@ test('a notified review runs its statutory clocks, rapid review and decision, th
   await page.getByRole('button', { name: 'Confirm and record' }).click();
   await page.goto(reviewUrl + '/publication');
   await expect(page.locator('#reasons')).toHaveValue('Criminal proceedings have not concluded.');
+
+  // The report and briefing come from the records, in the browser and as downloads.
+  await page.goto(reviewUrl + '/report');
+  await expect(page.getByRole('heading', { name: 'Report', level: 1 })).toBeVisible();
+  await expect(page.locator('.report')).toContainText('No findings have been written yet.');
+  await keep(page, 'walk-09-report');
+  for (const [path, type] of [['/report.docx', 'wordprocessingml'], ['/report.pdf', 'application/pdf'],
+    ['/briefing.docx', 'wordprocessingml'], ['/briefing.pdf', 'application/pdf']]) {
+    const response = await page.request.get(reviewUrl + path);
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()['content-type'], path).toContain(type);
+    expect((await response.body()).length, path).toBeGreaterThan(2000);
+  }
+
+  // A sign-off is accepted only after a scan of the documents as they stand.
+  await page.goto(reviewUrl + '/publication');
+  await page.check('#signed_off');
+  await page.fill('#signed_off_on', '2026-05-02');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Run the identifier scan');
+  await page.goto(reviewUrl + '/publication/scan');
+  await page.fill('#extra_names', 'school: Hill Top Primary');
+  await page.getByRole('button', { name: 'Run the identifier scan' }).click();
+  await expect(page.getByRole('heading', { name: 'Result' })).toBeVisible();
+  await keep(page, 'walk-10-scan');
+  await checkAccessibility(page, 'identifier scan result');
+  await page.getByRole('button', { name: 'Continue to the sign-off' }).click();
+  await page.check('#signed_off');
+  await page.fill('#signed_off_on', '2026-05-02');
+  await page.fill('#residual_risks', 'The month of the incident stays: it is already public.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByText('after an identifier scan that showed')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm and record' }).click();
+  await page.goto(reviewUrl + '/report');
+  await expect(page.locator('.report__marking')).toHaveText('Checked for identifying details');
 });
 
 async function advance(page, reviewUrl, stage) {

@@ -17,6 +17,7 @@ mod identity;
 mod library;
 pub mod patterns;
 mod records;
+pub mod reports;
 mod reviews;
 mod transfer;
 mod vault;

@@ -804,6 +804,7 @@ mod tests {
             signed_off_by: UserId(Uuid::from_u128(9)),
             signed_off_on: day(8),
             residual_risks: "none identified".to_owned(),
+            scan_hits: None,
         });
         content.review.publication = Some(PublicationDecision {
             outcome: PublicationOutcome::Publish,

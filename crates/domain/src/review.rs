@@ -279,6 +279,9 @@ pub struct AnonymisationSignOff {
     pub signed_off_on: NaiveDate,
     /// Risks of identification that remain, and why they are accepted.
     pub residual_risks: String,
+    /// How many possible identifiers the identifier scan showed the person signing off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_hits: Option<u32>,
 }
 
 /// What the partnership decided about publication.

@@ -147,7 +147,21 @@ pub fn render(
         creator: typst::foundations::Smart::Custom(Some("casewindow".to_owned())),
         ..typst_pdf::PdfOptions::default()
     };
-    typst_pdf::pdf(&compiled, &options).map_err(|diagnostics| first_error(&world, &diagnostics))
+    let pdf = typst_pdf::pdf(&compiled, &options)
+        .map_err(|diagnostics| first_error(&world, &diagnostics));
+    // Typst memoises layout work across compilations; in a long-running server keep only what
+    // recent compilations used, so memory does not grow with every report ever generated.
+    typst::comemo::evict(EVICT_AFTER);
+    pdf
+}
+
+/// Compilations a memoised result survives without being used.
+const EVICT_AFTER: usize = 10;
+
+/// Forgets everything Typst memoised, so the next PDF is typeset from scratch (for honest
+/// benchmarks of a first request).
+pub fn forget_memoised() {
+    typst::comemo::evict(0);
 }
 
 /// Checks that a layout template compiles, using a small sample document.

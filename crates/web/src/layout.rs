@@ -24,7 +24,7 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 12] = [
+pub const SECTIONS: [(&str, &str); 13] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
@@ -35,6 +35,7 @@ pub const SECTIONS: [(&str, &str); 12] = [
     ("/kpes", "Key practice episodes"),
     ("/findings", "Findings"),
     ("/actions", "Responses and actions"),
+    ("/report", "Report"),
     ("/history", "Lifecycle history"),
     ("/audit", "Audit trail"),
 ];

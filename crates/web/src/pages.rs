@@ -13,6 +13,7 @@ mod library;
 mod narrative;
 mod people;
 mod portfolio;
+mod reports;
 mod review;
 mod terms;
 mod text;
@@ -45,6 +46,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(details::routes::<S>())
         .merge(audit::routes::<S>())
         .merge(library::routes::<S>())
+        .merge(reports::routes::<S>())
 }
 
 /// Renders a page.

@@ -4,4 +4,5 @@ mod accounts;
 mod library;
 mod lifecycle;
 mod records;
+mod reports;
 mod transfer;

@@ -380,9 +380,50 @@ async fn publication<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
+    axum::extract::Query(scan): axum::extract::Query<ScanQuery>,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    publication_page(&app, &user, id, None, Errors::none(), Vec::new()).await
+    let stored = app.review(&user.actor(), id).await?;
+    let mut form = publication_form(&stored);
+    if let Some(fingerprint) = scan.scan {
+        form.set("scan", fingerprint);
+        form.set("scan_hits", scan.scan_hits.unwrap_or(0).to_string());
+    }
+    publication_page(&app, &user, id, Some(form), Errors::none(), Vec::new()).await
+}
+
+/// What the identifier scan hands to the sign-off: the fingerprint of the documents it read
+/// and how many possible identifiers it showed.
+#[derive(serde::Deserialize)]
+struct ScanQuery {
+    scan: Option<String>,
+    scan_hits: Option<u32>,
+}
+
+/// A new sign-off must follow a scan of the documents as they stand now.
+async fn scan_problem<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    stored: &Review,
+    form: &FormData,
+) -> Result<Option<&'static str>, WebError> {
+    if !form.checked("signed_off") || stored.anonymisation_sign_off.is_some() {
+        return Ok(None);
+    }
+    let scanned = form.get("scan");
+    if scanned.is_empty() {
+        return Ok(Some(
+            "Run the identifier scan on the report and briefing before signing them off",
+        ));
+    }
+    let current = app.documents_fingerprint(&user.actor(), id).await?;
+    if scanned != current {
+        return Ok(Some(
+            "The report or briefing has changed since the identifier scan; run the scan again before signing off",
+        ));
+    }
+    Ok(None)
 }
 
 /// Reads the publication form into the review, or the errors.
@@ -406,10 +447,15 @@ fn apply_publication(
     if form.checked("signed_off") {
         match signed_off_on {
             Some(signed_off_on) => {
+                let earlier = review.anonymisation_sign_off.take();
                 review.anonymisation_sign_off = Some(AnonymisationSignOff {
-                    signed_off_by: user.user.id,
+                    signed_off_by: earlier.as_ref().map_or(user.user.id, |e| e.signed_off_by),
                     signed_off_on,
                     residual_risks: form.get("residual_risks").trim().to_owned(),
+                    scan_hits: match earlier {
+                        Some(earlier) => earlier.scan_hits,
+                        None => form.get("scan_hits").parse().ok(),
+                    },
                 })
             }
             None => errors.add("signed_off_on", "Enter the date of the sign-off"),
@@ -449,6 +495,11 @@ async fn check_publication<S: Store>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
+    if let Some(problem) = scan_problem(&app, &user, id, &stored.record, &form).await? {
+        let mut errors = Errors::none();
+        errors.add("signed_off", problem);
+        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+    }
     let review = match apply_publication(&form, &user, stored.record.clone()) {
         Ok(review) => review,
         Err(errors) => {
@@ -483,8 +534,13 @@ async fn check_publication<S: Store>(
         "Anonymisation sign-off",
         match &review.anonymisation_sign_off {
             Some(s) => format!(
-                "Signed off by you on {}. Residual risks: {}",
+                "Signed off on {}{}. Residual risks: {}",
                 s.signed_off_on.format("%-d %B %Y"),
+                s.scan_hits
+                    .map(|n| format!(
+                        ", after an identifier scan that showed {n} possible identifying details"
+                    ))
+                    .unwrap_or_default(),
                 if s.residual_risks.is_empty() {
                     "none recorded"
                 } else {
@@ -527,6 +583,11 @@ async fn confirm_publication<S: Store>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
+    if let Some(problem) = scan_problem(&app, &user, id, &stored.record, &form).await? {
+        let mut errors = Errors::none();
+        errors.add("signed_off", problem);
+        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+    }
     match apply_publication(&form, &user, stored.record.clone()) {
         Ok(review) => {
             save_review(

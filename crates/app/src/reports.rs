@@ -1,0 +1,384 @@
+//! The report, the briefing and the identifier scan before publication.
+//!
+//! Reports are generated from the records each time they are asked for, so they are never out of
+//! date. Real names the identity vault knows are replaced by their pseudonyms in every output
+//! (the pseudonym map); the scan then shows what else could identify the family.
+
+use crate::{Actor, App, AppError, AppResult, Permission};
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::evidence::NarrativeSection;
+use casewindow_domain::findings::Finding;
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::participation::{Participation, Subject};
+use casewindow_domain::response::PartnershipResponse;
+use casewindow_domain::review::TermsOfReference;
+use casewindow_interchange::Problem;
+use casewindow_redact::{Gazetteer, Hit, Person, Place, PlaceKind, Scanner};
+use casewindow_report::{Document, DocumentKind, ReportInput, Template};
+use casewindow_store::Store;
+use casewindow_store::audit::AuditEntry;
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Docx,
+    Pdf,
+}
+
+/// The report template in use, with its version (0: the built-in default, never saved).
+#[derive(Clone, Debug)]
+pub struct StoredTemplate {
+    pub version: i64,
+    pub template: Template,
+}
+
+/// One hit of the identifier scan, with the text around it.
+#[derive(Clone, Debug)]
+pub struct ScanHit {
+    /// "report" or "briefing".
+    pub document: &'static str,
+    pub hit: Hit,
+    pub before: String,
+    pub after: String,
+}
+
+/// Extra names a reviewer asks the scan to look for: schools, GP practices, other places, rare
+/// conditions. One per line, in the form `school: Name`, `gp: Name`, `place: Name` or
+/// `condition: Name`; a line with no prefix is a place.
+pub fn parse_extra_names(text: &str) -> Gazetteer {
+    let mut gazetteer = Gazetteer::default();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (prefix, name) = match line.split_once(':') {
+            Some((p, n)) => (p.trim().to_lowercase(), n.trim()),
+            None => (String::new(), line),
+        };
+        if name.is_empty() {
+            continue;
+        }
+        match prefix.as_str() {
+            "school" => gazetteer.places.push(Place {
+                name: name.to_owned(),
+                kind: PlaceKind::School,
+            }),
+            "gp" => gazetteer.places.push(Place {
+                name: name.to_owned(),
+                kind: PlaceKind::Gp,
+            }),
+            "condition" => gazetteer.conditions.push(name.to_owned()),
+            "place" => gazetteer.places.push(Place {
+                name: name.to_owned(),
+                kind: PlaceKind::Other,
+            }),
+            _ => gazetteer.places.push(Place {
+                name: line.to_owned(),
+                kind: PlaceKind::Other,
+            }),
+        }
+    }
+    gazetteer
+}
+
+fn context(text: &str, start: usize, end: usize) -> (String, String) {
+    let mut from = start.saturating_sub(60);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + 60).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (clean(&text[from..start]), clean(&text[end..to]))
+}
+
+impl<S: Store> App<S> {
+    /// The report template in use.
+    pub async fn report_template(&self) -> AppResult<StoredTemplate> {
+        match self.store.report_template().await? {
+            None => Ok(StoredTemplate {
+                version: 0,
+                template: Template::default(),
+            }),
+            Some((version, body)) => {
+                let template = serde_json::from_str(&body).map_err(|e| {
+                    AppError::Store(casewindow_store::StoreError::Corrupt {
+                        kind: "report template",
+                        id: version.to_string(),
+                        reason: e.to_string(),
+                    })
+                })?;
+                Ok(StoredTemplate { version, template })
+            }
+        }
+    }
+
+    /// Saves a new version of the report template. Only platform administrators may; the layout
+    /// must typeset, and nothing is saved if someone else saved a version meanwhile.
+    pub async fn save_report_template(
+        &self,
+        actor: &Actor,
+        template: &Template,
+        expected_version: i64,
+    ) -> AppResult<i64> {
+        if !actor.platform_admin {
+            return Err(AppError::NotFound {
+                what: "the report template".to_owned(),
+            });
+        }
+        let layout = template.layout.clone();
+        let checked =
+            tokio::task::spawn_blocking(move || casewindow_report::pdf::check_layout(&layout))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Err(err) = checked {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "layout".to_owned(),
+                reason: err.to_string(),
+            }]));
+        }
+        let body =
+            serde_json::to_string(template).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(self
+            .store
+            .save_report_template(
+                &body,
+                expected_version,
+                &self.change(actor, "changed the report template"),
+            )
+            .await?)
+    }
+
+    async fn report_input(&self, actor: &Actor, review: ReviewId) -> AppResult<ReportInput> {
+        let stored = self.review(actor, review).await?;
+        let partnership = self.store.partnership(stored.record.partnership_id).await?;
+        let agencies = self.agencies_of(actor, review).await?;
+        fn records<R>(list: Vec<casewindow_store::Stored<R>>) -> Vec<R> {
+            list.into_iter().map(|s| s.record).collect()
+        }
+        Ok(ReportInput {
+            partnership,
+            terms: records(self.records::<TermsOfReference>(actor, review).await?)
+                .into_iter()
+                .next(),
+            agencies,
+            participants: records(self.records::<Participation>(actor, review).await?),
+            subjects: records(self.records::<Subject>(actor, review).await?),
+            narrative: records(self.records::<NarrativeSection>(actor, review).await?),
+            kpes: records(self.records::<KeyPracticeEpisode>(actor, review).await?),
+            findings: records(self.records::<Finding>(actor, review).await?),
+            responses: records(self.records::<PartnershipResponse>(actor, review).await?),
+            review: stored.record,
+            generated_on: self.today(),
+        })
+    }
+
+    /// The people the identity vault knows in this review, with their pseudonyms; the read is
+    /// audited. Without a vault key there are none (and the scan says so).
+    async fn known_people(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        why: &str,
+    ) -> AppResult<(Vec<Person>, Vec<Place>)> {
+        let Ok(vault) = self.vault() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let subjects = self.store.list::<Subject>(review.0).await?;
+        let mut people = Vec::new();
+        let mut places = Vec::new();
+        for subject in &subjects {
+            let Some(sealed) = self.store.identity(subject.record.id).await? else {
+                continue;
+            };
+            let identity = vault.open(subject.record.id, &sealed).map_err(|err| {
+                AppError::Store(casewindow_store::StoreError::Corrupt {
+                    kind: "subject identity",
+                    id: subject.record.id.to_string(),
+                    reason: err.to_string(),
+                })
+            })?;
+            people.push(Person {
+                name: identity.full_name.clone(),
+                aliases: identity.aliases.clone(),
+                pseudonym: subject.record.pseudonym.clone(),
+            });
+            if !identity.address.trim().is_empty() {
+                places.push(Place {
+                    name: identity.address.trim().to_owned(),
+                    kind: PlaceKind::Other,
+                });
+            }
+        }
+        if !people.is_empty() {
+            self.store
+                .audit(&AuditEntry {
+                    at: self.now(),
+                    actor: actor.user,
+                    review_id: Some(review),
+                    action: "read".to_owned(),
+                    entity: "subject_identities".to_owned(),
+                    entity_id: "all".to_owned(),
+                    reason: why.to_owned(),
+                })
+                .await?;
+        }
+        Ok((people, places))
+    }
+
+    /// The report or briefing of a review, with the pseudonym map applied.
+    pub async fn review_document(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        kind: DocumentKind,
+    ) -> AppResult<(Document, Template)> {
+        let input = self.report_input(actor, review).await?;
+        let template = self.report_template().await?.template;
+        let mut document = match kind {
+            DocumentKind::Report => casewindow_report::report(&input, &template),
+            DocumentKind::Briefing => casewindow_report::briefing(&input, &template),
+        };
+        let (people, _) = self
+            .known_people(
+                actor,
+                review,
+                "names replaced by pseudonyms in a generated report",
+            )
+            .await?;
+        if !people.is_empty() {
+            let scanner = Scanner::new(&Gazetteer {
+                people,
+                ..Gazetteer::default()
+            })
+            .map_err(|e| {
+                AppError::Invalid(vec![Problem {
+                    path: "identity".to_owned(),
+                    reason: e.to_string(),
+                }])
+            })?;
+            document.map_text(&|text: &str| scanner.pseudonymise(text));
+        }
+        Ok((document, template))
+    }
+
+    /// The report or briefing rendered in `format`.
+    pub async fn render_document(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        kind: DocumentKind,
+        format: Format,
+    ) -> AppResult<Vec<u8>> {
+        let (document, template) = self.review_document(actor, review, kind).await?;
+        let today = self.today();
+        tokio::task::spawn_blocking(move || match format {
+            Format::Html => Ok(casewindow_report::html::render(&document).into_bytes()),
+            Format::Docx => casewindow_report::docx::render(&document)
+                .map_err(|e| AppError::Internal(e.to_string())),
+            Format::Pdf => casewindow_report::pdf::render(&document, &template.layout, today)
+                .map_err(|e| AppError::Internal(e.to_string())),
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+
+    /// A fingerprint of the report and the briefing as they stand: a sign-off names the
+    /// fingerprint of what was scanned, and is refused when the documents changed since.
+    pub async fn documents_fingerprint(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<String> {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        for kind in [DocumentKind::Report, DocumentKind::Briefing] {
+            let (mut document, _) = self.review_document(actor, review, kind).await?;
+            // The marking changes with the sign-off itself and the meta lines carry the date of
+            // generation; neither is content.
+            document.marking.clear();
+            document.meta.clear();
+            hasher.update(document.plain_text().as_bytes());
+            hasher.update([0]);
+        }
+        Ok(hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+
+    /// The identifier scan of the report and the briefing as they would be published: every
+    /// hit in context with its suggested replacement. Shows real details, so it is for those who
+    /// manage the review's lifecycle, and it is audited.
+    pub async fn identifier_scan(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        extra: &Gazetteer,
+    ) -> AppResult<Vec<ScanHit>> {
+        self.authorize(actor, review, Permission::ManageLifecycle)
+            .await?;
+        let (people, mut places) = self
+            .known_people(actor, review, "identifier scan before publication")
+            .await?;
+        places.extend(extra.places.iter().cloned());
+        let gazetteer = Gazetteer {
+            people,
+            places,
+            conditions: extra.conditions.clone(),
+        };
+        let scanner = Scanner::new(&gazetteer).map_err(|e| {
+            AppError::Invalid(vec![Problem {
+                path: "extra_names".to_owned(),
+                reason: e.to_string(),
+            }])
+        })?;
+        let mut hits = Vec::new();
+        for (name, kind) in [
+            ("report", DocumentKind::Report),
+            ("briefing", DocumentKind::Briefing),
+        ] {
+            let (mut document, _) = self.review_document(actor, review, kind).await?;
+            // The title page's lines (partnership, kind of review, period as month and year,
+            // date of generation) are the partnership's own, not the family's.
+            document.meta.clear();
+            let text = document.plain_text();
+            for hit in scanner.scan(&text) {
+                let (before, after) = context(&text, hit.start, hit.end);
+                hits.push(ScanHit {
+                    document: name,
+                    hit,
+                    before,
+                    after,
+                });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_names_are_read_by_their_prefix() {
+        let g = parse_extra_names(
+            "school: Hill Top Primary\n gp : Elm Surgery\ncondition: Rett syndrome\nThe Lido\n\nplace:\n",
+        );
+        assert_eq!(g.places.len(), 3);
+        assert_eq!(g.places[0].kind, PlaceKind::School);
+        assert_eq!(g.places[1].name, "Elm Surgery");
+        assert_eq!(g.places[1].kind, PlaceKind::Gp);
+        assert_eq!(g.places[2].name, "The Lido");
+        assert_eq!(g.conditions, vec!["Rett syndrome".to_owned()]);
+    }
+
+    #[test]
+    fn context_stops_on_character_boundaries() {
+        let text = "é".repeat(50) + "NAME" + &"ü".repeat(50);
+        let (before, after) = context(&text, 100, 104);
+        assert!(before.ends_with('é') && after.starts_with('ü'));
+    }
+}

@@ -1,0 +1,176 @@
+//! Reports from the records: the pseudonym map applied, the identifier scan, the fingerprint a
+//! sign-off names, and the administrator's report template.
+
+use casewindow_app::reports::{Format, parse_extra_names};
+use casewindow_app::{Actor, App, AppError, Vault};
+use casewindow_domain::findings::Finding;
+use casewindow_report::{DocumentKind, Template};
+use casewindow_store::Store as _;
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+
+fn vault() -> Vault {
+    use base64::Engine as _;
+    Vault::from_base64(&base64::engine::general_purpose::STANDARD.encode([7u8; 32]))
+        .expect("a valid key")
+}
+
+both_backends!(
+    reports_use_pseudonyms_and_the_scan_shows_what_is_left,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store).with_vault(vault());
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(app.store()).await?;
+        let lead = Actor {
+            user: Some(sample.reviewer.id),
+            label: "lead".to_owned(),
+            platform_admin: false,
+        };
+        let identity = casewindow_domain::identity::SubjectIdentity {
+            subject_id: sample.child.id,
+            full_name: "Kayden Marsh".to_owned(),
+            aliases: vec!["KJ".to_owned()],
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2022, 5, 1),
+            address: "14 Orchard Lane".to_owned(),
+        };
+        app.record_identity(&lead, &identity, "recorded at scoping")
+            .await?;
+        let mut finding: Finding = sample.finding.clone();
+        finding.statement = "When Kayden Marsh was seen at Hill Top Primary on 12 March 2024, \
+            records about KJ stayed with one agency."
+            .to_owned();
+        app.update(&lead, &finding, 1, "named the example").await?;
+
+        let (report, _) = app
+            .review_document(&lead, sample.review.id, DocumentKind::Report)
+            .await?;
+        let text = report.plain_text();
+        assert!(!text.contains("Kayden") && !text.contains("Marsh") && !text.contains("KJ"));
+        assert!(text.contains("When Child S was seen"), "{text}");
+        assert!(text.contains("records about Child S stayed"));
+        let pdf = app
+            .render_document(&lead, sample.review.id, DocumentKind::Briefing, Format::Pdf)
+            .await?;
+        assert!(pdf.starts_with(b"%PDF"));
+        let events = app.store().audit_events(sample.review.id, 5).await?;
+        assert!(
+            events
+                .iter()
+                .any(|e| e.entry.entity == "subject_identities" && e.entry.action == "read"),
+            "the vault read is audited"
+        );
+
+        let before = app.documents_fingerprint(&lead, sample.review.id).await?;
+        let hits = app
+            .identifier_scan(
+                &lead,
+                sample.review.id,
+                &parse_extra_names("school: Hill Top Primary"),
+            )
+            .await?;
+        let find = |kind: casewindow_redact::Kind| hits.iter().find(|h| h.hit.kind == kind);
+        let date = find(casewindow_redact::Kind::Date).expect("the exact date is shown");
+        assert_eq!(date.hit.text, "12 March 2024");
+        assert_eq!(date.hit.suggestion, "March 2024");
+        assert!(
+            date.before.ends_with("Hill Top Primary on"),
+            "{}",
+            date.before
+        );
+        assert!(find(casewindow_redact::Kind::School).is_some());
+        assert!(
+            hits.iter()
+                .all(|h| h.hit.kind != casewindow_redact::Kind::Name
+                    || !h.hit.text.contains("Kayden"))
+        );
+
+        // The fingerprint is stable, and changes when the content does.
+        assert_eq!(
+            before,
+            app.documents_fingerprint(&lead, sample.review.id).await?
+        );
+        finding.statement = "Records stayed with one agency.".to_owned();
+        app.update(&lead, &finding, 2, "took the details out")
+            .await?;
+        assert_ne!(
+            before,
+            app.documents_fingerprint(&lead, sample.review.id).await?
+        );
+
+        // A case group member may read the report but not run the scan.
+        let outsider = Actor {
+            user: None,
+            label: "nobody".to_owned(),
+            platform_admin: true,
+        };
+        let err = app
+            .identifier_scan(&outsider, sample.review.id, &Default::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        Ok(())
+    }
+);
+
+both_backends!(
+    the_report_template_is_versioned_checked_and_only_for_administrators,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store);
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(app.store()).await?;
+        let lead = Actor {
+            user: Some(sample.reviewer.id),
+            label: "lead".to_owned(),
+            platform_admin: false,
+        };
+        let admin = Actor {
+            user: None,
+            label: "admin".to_owned(),
+            platform_admin: true,
+        };
+        let current = app.report_template().await?;
+        assert_eq!(current.version, 0);
+        let mut template: Template = current.template;
+        template.wording.introduction = "Our own introduction for {review}.".to_owned();
+
+        let err = app
+            .save_report_template(&lead, &template, 0)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+
+        let mut broken = template.clone();
+        broken.layout.push_str("\n#undefined-function()\n");
+        match app.save_report_template(&admin, &broken, 0).await {
+            Err(AppError::Invalid(problems)) => {
+                assert_eq!(problems[0].path, "layout");
+                assert!(
+                    problems[0].reason.contains("line"),
+                    "{}",
+                    problems[0].reason
+                );
+            }
+            other => panic!("expected the layout to be refused, got {other:?}"),
+        }
+        assert_eq!(app.report_template().await?.version, 0, "nothing saved");
+
+        assert_eq!(app.save_report_template(&admin, &template, 0).await?, 1);
+        let err = app
+            .save_report_template(&admin, &template, 0)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("changed by someone else")
+                || matches!(err, AppError::Store(_)),
+            "{err}"
+        );
+        assert_eq!(app.report_template().await?.version, 1);
+
+        let (report, _) = app
+            .review_document(&lead, sample.review.id, DocumentKind::Report)
+            .await?;
+        let intro = format!("Our own introduction for {}.", sample.review.title);
+        assert!(report.plain_text().contains(&intro));
+        Ok(())
+    }
+);
