@@ -9,4 +9,5 @@ export CASEWINDOW_LOG=warn
 "$BIN" migrate --create
 CASEWINDOW_DEMO_PASSWORD="fictional demo password" "$BIN" demo
 printf 'walkthrough password 2026\n' | "$BIN" user create --name "Wren Walker" --email walker@example.org
+printf 'steady lighthouse keeper 51\n' | "$BIN" user create --admin --name "Ada Admin" --email admin@example.org
 exec "$BIN" serve --addr 127.0.0.1:${E2E_PORT:-8181}

@@ -3,6 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 
 export const DEMO_LEAD = { email: 'helen.marchbank@example.org', password: 'fictional demo password' };
+export const ADMIN = { email: 'admin@example.org', password: 'steady lighthouse keeper 51' };
 export const WALKER = { email: 'walker@example.org', password: 'walkthrough password 2026' };
 
 export async function signIn(page, who) {

@@ -58,6 +58,17 @@ test('every page passes axe-core with no serious or critical violations', async 
   await keep(page, 'page-check-back');
   await page.goto('/reviews/new');
   await checkAccessibility(page, 'new review');
+  // The action tracker across reviews, all and overdue only.
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Action tracker' }).click();
+  await expect(page.getByRole('heading', { name: 'Action tracker', level: 1 })).toBeVisible();
+  await expect(page.locator('main table tbody tr').first()).toBeVisible();
+  await checkAccessibility(page, 'action tracker');
+  await keep(page, 'page-action-tracker');
+  await page.check('#overdue');
+  await page.getByRole('button', { name: 'Show actions' }).click();
+  await expect(page).toHaveURL(/overdue=yes/);
+  await checkAccessibility(page, 'action tracker, overdue');
   // The pattern library across every demo review, and narrowed to one pattern.
   await page.goto('/');
   await page.getByRole('link', { name: 'Pattern library' }).click();

@@ -19,6 +19,7 @@ pub mod patterns;
 mod records;
 pub mod reports;
 mod reviews;
+pub mod tracker;
 mod transfer;
 mod vault;
 

@@ -1,6 +1,7 @@
 //! Pages, one module per resource. Handlers stay thin: extract, call `app`, render.
 
 mod actions;
+mod admin;
 mod audit;
 mod auth;
 mod chronology;
@@ -17,6 +18,7 @@ mod reports;
 mod review;
 mod terms;
 mod text;
+mod tracker;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -47,6 +49,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(audit::routes::<S>())
         .merge(library::routes::<S>())
         .merge(reports::routes::<S>())
+        .merge(tracker::routes::<S>())
+        .merge(admin::routes::<S>())
 }
 
 /// Renders a page.

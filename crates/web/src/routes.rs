@@ -13,6 +13,8 @@ pub enum Needs {
     SignedIn,
     /// Anyone signed in who is not a platform administrator (they see no case content).
     NotAdmin,
+    /// Platform administrators only (instance settings, never case content).
+    Admin,
     /// A permission in the review named by the path.
     Permission(Permission),
     /// The conversation's own participant, or someone who may read conversations.
@@ -37,7 +39,7 @@ const fn route(method: &'static str, path: &'static str, needs: Needs) -> RouteS
     }
 }
 
-use Needs::{CheckBack, CheckBackReply, NotAdmin, Public, SignedIn};
+use Needs::{Admin, CheckBack, CheckBackReply, NotAdmin, Public, SignedIn};
 use Permission::*;
 
 const fn p(permission: Permission) -> Needs {
@@ -53,6 +55,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/sign-in", Public),
     route("GET", "/", SignedIn),
     route("GET", "/library", NotAdmin),
+    route("GET", "/actions", NotAdmin),
+    route("GET", "/admin/report-template", Admin),
+    route("POST", "/admin/report-template", Admin),
     route("GET", "/reviews/new", NotAdmin),
     route("POST", "/reviews/new", NotAdmin),
     route("GET", "/reviews/{id}", p(ViewReview)),

@@ -64,6 +64,7 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
         Needs::Public => true,
         Needs::SignedIn => !matches!(viewer, Viewer::Anonymous),
         Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
+        Needs::Admin => matches!(viewer, Viewer::Admin { .. }),
         Needs::Permission(permission) => role.is_some_and(|r| permits(r, permission)),
         Needs::CheckBack => role.is_some_and(|r| {
             r == Role::CaseGroupMember || permits(r, casewindow_app::Permission::ViewConversations)

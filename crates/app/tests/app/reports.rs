@@ -174,3 +174,61 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_action_tracker_shows_the_actions_of_reviews_the_actor_takes_part_in,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store);
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(app.store()).await?;
+        let lead = Actor {
+            user: Some(sample.reviewer.id),
+            label: "lead".to_owned(),
+            platform_admin: false,
+        };
+        let tracked = app.action_tracker(&lead).await?;
+        assert_eq!(tracked.len(), 1);
+        assert_eq!(tracked[0].action.id, sample.action.id);
+        assert_eq!(tracked[0].review_title, sample.review.title);
+        let owner = [&sample.social_care, &sample.health]
+            .into_iter()
+            .find(|a| a.id == sample.action.owner_agency_id)
+            .expect("the sample action's owner");
+        assert_eq!(tracked[0].owner, owner.name);
+
+        // An action past its date and still open is overdue; a done one never is.
+        let mut action = sample.action.clone();
+        action.due_on = chrono::NaiveDate::from_ymd_opt(2020, 1, 1);
+        action.status = casewindow_domain::response::ActionStatus::Open;
+        app.update(&lead, &action, 1, "the date slipped").await?;
+        assert!(app.action_tracker(&lead).await?[0].overdue);
+        action.status = casewindow_domain::response::ActionStatus::Done;
+        app.update(&lead, &action, 2, "done").await?;
+        assert!(!app.action_tracker(&lead).await?[0].overdue);
+
+        let stranger = app
+            .create_account(
+                "Stranger",
+                "stranger@example.org",
+                "a long enough passphrase",
+                false,
+            )
+            .await?;
+        let stranger = Actor {
+            user: Some(stranger.id),
+            label: "stranger".to_owned(),
+            platform_admin: false,
+        };
+        assert!(app.action_tracker(&stranger).await?.is_empty());
+        let admin = Actor {
+            user: None,
+            label: "admin".to_owned(),
+            platform_admin: true,
+        };
+        assert!(matches!(
+            app.action_tracker(&admin).await,
+            Err(AppError::NotFound { .. })
+        ));
+        Ok(())
+    }
+);

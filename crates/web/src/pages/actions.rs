@@ -29,7 +29,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/actions/{action}", post(update_action::<S>))
 }
 
-const STATUSES: [(ActionStatus, &str); 5] = [
+pub(crate) const STATUSES: [(ActionStatus, &str); 5] = [
     (ActionStatus::Open, "Open"),
     (ActionStatus::OnTrack, "On track"),
     (ActionStatus::AtRisk, "At risk"),
@@ -37,7 +37,7 @@ const STATUSES: [(ActionStatus, &str); 5] = [
     (ActionStatus::Dropped, "Dropped"),
 ];
 
-fn status_tag(status: ActionStatus) -> &'static str {
+pub(crate) fn status_tag(status: ActionStatus) -> &'static str {
     match status {
         ActionStatus::Done => "tag tag--green",
         ActionStatus::AtRisk => "tag tag--red",
