@@ -7,6 +7,7 @@ pub mod demo;
 pub mod eval;
 pub mod migrate;
 pub mod reviews;
+pub mod report;
 pub mod scan;
 pub mod serve;
 pub mod suggest;

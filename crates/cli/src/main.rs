@@ -77,6 +77,8 @@ enum Command {
     Suggest(commands::suggest::Args),
     /// Scan a text for identifiers (names, dates, addresses, numbers, schools, conditions).
     Scan(commands::scan::Args),
+    /// Write a review's report or 7-minute briefing as Word, PDF or HTML.
+    Report(commands::report::Args),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
 }
@@ -127,6 +129,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Demo(args) => commands::demo::run(&app, args).await,
                 Command::Reviews => commands::reviews::run(&app).await,
                 Command::Suggest(args) => commands::suggest::run(app, args).await,
+                Command::Report(args) => commands::report::run(&app, args).await,
                 Command::Export { what } => commands::transfer::export(&app, what).await,
                 Command::Import { what } => commands::transfer::import(&app, what).await,
                 Command::Backup(args) => commands::backup::backup(&app, args).await,

@@ -678,3 +678,49 @@ fn suggest_draws_on_the_databases_library() {
     assert_eq!(v["issues"].as_array().expect("issues").len(), 3);
     assert!(v["library_size"].as_u64().expect("size") >= 100);
 }
+
+#[test]
+fn report_writes_the_demo_review_as_word_and_pdf() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, child_w) = demo_database(dir.path());
+    let docx = dir.path().join("child-w.docx");
+    let pdf = dir.path().join("briefing.pdf");
+    ok(casewindow(
+        &url,
+        &["report", "--review", &child_w, "--out", docx.to_str().expect("path")],
+        None,
+    ));
+    ok(casewindow(
+        &url,
+        &[
+            "report",
+            "--review",
+            &child_w,
+            "--briefing",
+            "--format",
+            "pdf",
+            "--out",
+            pdf.to_str().expect("path"),
+        ],
+        None,
+    ));
+    let word = std::fs::read(&docx).expect("the Word file");
+    assert!(word.starts_with(b"PK"), "a zip package");
+    assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));
+    // An unknown review is an error, and no file is written.
+    let missing = dir.path().join("missing.docx");
+    let output = casewindow(
+        &url,
+        &[
+            "report",
+            "--review",
+            "00000000-0000-0000-0000-000000000001",
+            "--out",
+            missing.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not found"));
+    assert!(!missing.exists());
+}
