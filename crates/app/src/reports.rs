@@ -79,6 +79,29 @@ pub fn parse_extra_names(text: &str) -> Gazetteer {
     gazetteer
 }
 
+/// The gazetteer's places and conditions as [`parse_extra_names`] reads them.
+pub fn extra_names_text(gazetteer: &Gazetteer) -> String {
+    let mut lines: Vec<String> = gazetteer
+        .places
+        .iter()
+        .map(|p| {
+            let prefix = match p.kind {
+                PlaceKind::School => "school",
+                PlaceKind::Gp => "gp",
+                PlaceKind::Other => "place",
+            };
+            format!("{prefix}: {}", p.name)
+        })
+        .collect();
+    lines.extend(
+        gazetteer
+            .conditions
+            .iter()
+            .map(|c| format!("condition: {c}")),
+    );
+    lines.join("\n")
+}
+
 fn context(text: &str, start: usize, end: usize) -> (String, String) {
     let mut from = start.saturating_sub(60);
     while !text.is_char_boundary(from) {
@@ -281,6 +304,66 @@ impl<S: Store> App<S> {
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+
+    /// The review's saved gazetteer (schools, GP practices, places, conditions the scan looks
+    /// for); reading it is audited. Empty when none was saved or there is no vault key.
+    pub async fn review_gazetteer(&self, actor: &Actor, review: ReviewId) -> AppResult<Gazetteer> {
+        self.authorize(actor, review, Permission::ManageLifecycle)
+            .await?;
+        let Some(sealed) = self.store.review_gazetteer(review).await? else {
+            return Ok(Gazetteer::default());
+        };
+        let vault = self.vault()?;
+        self.store
+            .audit(&AuditEntry {
+                at: self.now(),
+                actor: actor.user,
+                review_id: Some(review),
+                action: "read".to_owned(),
+                entity: "review_gazetteers".to_owned(),
+                entity_id: review.to_string(),
+                reason: "identifier scan".to_owned(),
+            })
+            .await?;
+        vault.open_gazetteer(review, &sealed).map_err(|err| {
+            AppError::Store(casewindow_store::StoreError::Corrupt {
+                kind: "review gazetteer",
+                id: review.to_string(),
+                reason: err.to_string(),
+            })
+        })
+    }
+
+    /// Saves the places and conditions the review's scans look for, sealed by the vault.
+    pub async fn save_review_gazetteer(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        gazetteer: &Gazetteer,
+    ) -> AppResult<()> {
+        self.authorize(actor, review, Permission::ManageLifecycle)
+            .await?;
+        let kept = Gazetteer {
+            people: Vec::new(),
+            places: gazetteer.places.clone(),
+            conditions: gazetteer.conditions.clone(),
+        };
+        Scanner::new(&kept).map_err(|e| {
+            AppError::Invalid(vec![Problem {
+                path: "extra_names".to_owned(),
+                reason: e.to_string(),
+            }])
+        })?;
+        let sealed = self.vault()?.seal_gazetteer(review, &kept);
+        Ok(self
+            .store
+            .put_review_gazetteer(
+                review,
+                &sealed,
+                &self.change(actor, "changed the names the identifier scan looks for"),
+            )
+            .await?)
     }
 
     /// A fingerprint of the report and the briefing as they stand: a sign-off names the

@@ -51,15 +51,13 @@ impl Vault {
         })
     }
 
-    /// Seals an identity.
-    pub fn seal(&self, identity: &SubjectIdentity) -> String {
-        let plain = serde_json::to_vec(identity).expect("identities always serialise");
+    /// Seals bytes, bound to `aad` (the id of what they belong to).
+    fn seal_bytes(&self, plain: &[u8], aad: &[u8]) -> String {
         let mut nonce = [0u8; 24];
         getrandom::fill(&mut nonce).expect("the operating system provides randomness");
-        let aad = identity.subject_id.0.as_bytes();
         let sealed = self
             .cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad })
+            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
             .expect("encryption of a small message cannot fail");
         let mut out = nonce.to_vec();
         out.extend(sealed);
@@ -69,8 +67,8 @@ impl Vault {
         )
     }
 
-    /// Opens a sealed identity of `subject`.
-    pub fn open(&self, subject: SubjectId, sealed: &str) -> Result<SubjectIdentity, VaultError> {
+    /// Opens what [`Self::seal_bytes`] sealed with the same `aad`.
+    fn open_bytes(&self, sealed: &str, aad: &[u8]) -> Result<Vec<u8>, VaultError> {
         let encoded = sealed.strip_prefix(PREFIX).ok_or(VaultError::CannotOpen)?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded)
@@ -79,22 +77,49 @@ impl Vault {
             return Err(VaultError::CannotOpen);
         }
         let (nonce, sealed) = bytes.split_at(24);
-        let plain = self
-            .cipher
+        self.cipher
             .decrypt(
                 &XNonce::from(<[u8; 24]>::try_from(nonce).map_err(|_| VaultError::CannotOpen)?),
-                Payload {
-                    msg: sealed,
-                    aad: subject.0.as_bytes(),
-                },
+                Payload { msg: sealed, aad },
             )
-            .map_err(|_| VaultError::CannotOpen)?;
+            .map_err(|_| VaultError::CannotOpen)
+    }
+
+    /// Seals an identity.
+    pub fn seal(&self, identity: &SubjectIdentity) -> String {
+        let plain = serde_json::to_vec(identity).expect("identities always serialise");
+        self.seal_bytes(&plain, identity.subject_id.0.as_bytes())
+    }
+
+    /// Opens a sealed identity of `subject`.
+    pub fn open(&self, subject: SubjectId, sealed: &str) -> Result<SubjectIdentity, VaultError> {
+        let plain = self.open_bytes(sealed, subject.0.as_bytes())?;
         let identity: SubjectIdentity =
             serde_json::from_slice(&plain).map_err(|_| VaultError::CannotOpen)?;
         if identity.subject_id != subject {
             return Err(VaultError::CannotOpen);
         }
         Ok(identity)
+    }
+
+    /// Seals a review's gazetteer (the places and conditions its scans look for).
+    pub(crate) fn seal_gazetteer(
+        &self,
+        review: casewindow_domain::ids::ReviewId,
+        gazetteer: &casewindow_redact::Gazetteer,
+    ) -> String {
+        let plain = serde_json::to_vec(gazetteer).expect("gazetteers always serialise");
+        self.seal_bytes(&plain, review.0.as_bytes())
+    }
+
+    /// Opens a review's sealed gazetteer.
+    pub(crate) fn open_gazetteer(
+        &self,
+        review: casewindow_domain::ids::ReviewId,
+        sealed: &str,
+    ) -> Result<casewindow_redact::Gazetteer, VaultError> {
+        let plain = self.open_bytes(sealed, review.0.as_bytes())?;
+        serde_json::from_slice(&plain).map_err(|_| VaultError::CannotOpen)
     }
 }
 

@@ -495,6 +495,37 @@ impl Store for SqlStore {
         audit::verify(&mut *self.read().await?).await
     }
 
+    async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
+            .bind(review.0.to_string())
+            .fetch_optional(&mut *self.read().await?)
+            .await
+            .map_err(map)
+    }
+
+    async fn put_review_gazetteer(
+        &self,
+        review: ReviewId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO review_gazetteers (review_id, sealed, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (review_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+        )
+        .bind(review.0.to_string())
+        .bind(sealed.to_owned())
+        .bind(change.at.timestamp_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        let mut entry = audit::for_reference("update", "review_gazetteers", review.0, change);
+        entry.review_id = Some(review);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)
+    }
+
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
         let row =
             sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")

@@ -217,6 +217,16 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the whole chain; the number of events, or the first problem found.
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
 
+    /// A review's sealed gazetteer for the identifier scan, if one was saved.
+    async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;
+    /// Saves (replaces) a review's sealed gazetteer.
+    async fn put_review_gazetteer(
+        &self,
+        review: ReviewId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()>;
+
     /// The report template in use: its version and its JSON body; `None` until one is saved.
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>>;
     /// Saves a new version of the report template, if `expected` is still the latest version

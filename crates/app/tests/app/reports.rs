@@ -84,6 +84,29 @@ both_backends!(
                     || !h.hit.text.contains("Kayden"))
         );
 
+        // The names a scan looks for can be kept for the review, sealed like identities.
+        let names = parse_extra_names("school: Hill Top Primary\ncondition: Rett syndrome");
+        app.save_review_gazetteer(&lead, sample.review.id, &names)
+            .await?;
+        assert_eq!(app.review_gazetteer(&lead, sample.review.id).await?, names);
+        let sealed = app
+            .store()
+            .review_gazetteer(sample.review.id)
+            .await?
+            .expect("kept");
+        assert!(!sealed.contains("Hill Top"), "nothing readable at rest");
+        let trail = app.store().audit_events(sample.review.id, 3).await?;
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.entry.entity == "review_gazetteers" && e.entry.action == "update")
+        );
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.entry.entity == "review_gazetteers" && e.entry.action == "read")
+        );
+
         // The fingerprint is stable, and changes when the content does.
         assert_eq!(
             before,

@@ -687,7 +687,13 @@ fn report_writes_the_demo_review_as_word_and_pdf() {
     let pdf = dir.path().join("briefing.pdf");
     ok(casewindow(
         &url,
-        &["report", "--review", &child_w, "--out", docx.to_str().expect("path")],
+        &[
+            "report",
+            "--review",
+            &child_w,
+            "--out",
+            docx.to_str().expect("path"),
+        ],
         None,
     ));
     ok(casewindow(

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use casewindow_app::reports::{Format, ScanHit, parse_extra_names};
+use casewindow_app::reports::{Format, ScanHit, extra_names_text, parse_extra_names};
 use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::ReviewId;
 use casewindow_report::DocumentKind;
@@ -252,7 +252,12 @@ async fn scan_form<S: Store>(
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, Permission::ManageLifecycle).await?;
-    scan_page(&app, &user, id, FormData::default(), Errors::none(), None).await
+    let mut form = FormData::default();
+    // Without a vault key nothing can have been kept; the scan still works.
+    if let Ok(saved) = app.review_gazetteer(&user.actor(), id).await {
+        form.push("extra_names", extra_names_text(&saved));
+    }
+    scan_page(&app, &user, id, form, Errors::none(), None).await
 }
 
 async fn run_scan<S: Store>(
@@ -264,6 +269,28 @@ async fn run_scan<S: Store>(
     super::require(&app, &user, id, Permission::ManageLifecycle).await?;
     let extra = parse_extra_names(&form.get("extra_names"));
     let actor = user.actor();
+    if form.checked("keep") {
+        match app.save_review_gazetteer(&actor, id, &extra).await {
+            Ok(()) => {}
+            Err(casewindow_app::AppError::Invalid(problems)) => {
+                let mut errors = Errors::none();
+                for problem in problems {
+                    errors.add("extra_names", super::text::capitalise(&problem.reason));
+                }
+                return scan_page(&app, &user, id, form, errors, None).await;
+            }
+            Err(other) => {
+                // Most likely no vault key: say so instead of failing the scan.
+                tracing::warn!(error = %other, "the review gazetteer could not be kept");
+                let mut errors = Errors::none();
+                errors.add(
+                    "keep",
+                    "The names could not be kept: this instance has no identity vault key (CASEWINDOW_VAULT_KEY). Untick the box to scan without keeping them",
+                );
+                return scan_page(&app, &user, id, form, errors, None).await;
+            }
+        }
+    }
     match app.identifier_scan(&actor, id, &extra).await {
         Ok(hits) => {
             let fingerprint = app.documents_fingerprint(&actor, id).await?;
