@@ -566,7 +566,10 @@ fn analysis_section(
     for kpe in kpes {
         let mut title = format!("Episode {}: {}", kpe.position, kpe.title.trim());
         if let Some(period) = kpe.period {
-            title.push_str(&format!(" ({})", month_year(period.start)));
+            let when = month_year(period.start);
+            if !title.contains(&when) {
+                title.push_str(&format!(" ({when})"));
+            }
         }
         blocks.push(heading(2, &title));
         if !kpe.agencies.is_empty() {
