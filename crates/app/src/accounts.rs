@@ -85,7 +85,7 @@ const DENY_LIST: &[&str] = &[
     "default",
 ];
 
-fn problem(path: &str, reason: &str) -> AppError {
+pub(crate) fn problem(path: &str, reason: &str) -> AppError {
     AppError::Invalid(vec![Problem {
         path: path.to_owned(),
         reason: reason.to_owned(),
@@ -133,7 +133,7 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), AppError
     Ok(())
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
+pub(crate) fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())

@@ -19,6 +19,7 @@ pub mod patterns;
 mod records;
 pub mod reports;
 mod reviews;
+mod setup;
 pub mod tracker;
 mod transfer;
 mod vault;
@@ -34,6 +35,7 @@ pub use library::{
 };
 pub use records::{ChronologyView, InReview};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
+pub use setup::new_setup_code;
 pub use vault::{Vault, VaultError};
 
 use casewindow_domain::calendar::WorkingCalendar;
@@ -78,6 +80,8 @@ pub struct App<S> {
     clock: Clock,
     vault: Option<Arc<vault::Vault>>,
     library: Arc<library::PatternLibrary>,
+    /// The one-time code that lets the first platform administrator be created in the browser.
+    setup_code: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl<S: Store> App<S> {
@@ -89,6 +93,7 @@ impl<S: Store> App<S> {
             clock: Arc::new(Utc::now),
             vault: None,
             library: Arc::new(library::PatternLibrary::lexical()),
+            setup_code: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 

@@ -495,6 +495,43 @@ impl Store for SqlStore {
         audit::verify(&mut *self.read().await?).await
     }
 
+    async fn has_platform_admin(&self) -> StoreResult<bool> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
+                .fetch_one(&mut *self.read().await?)
+                .await
+                .map_err(map)?;
+        Ok(count > 0)
+    }
+
+    async fn insert_first_admin(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        // The audit head's lock makes two first-run requests take turns.
+        audit::lock_head(&mut tx).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+        if count > 0 {
+            return Ok(false);
+        }
+        reference::insert_user(&mut tx, user).await?;
+        accounts::insert_account(&mut tx, account).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "accounts", user.id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
             .bind(review.0.to_string())

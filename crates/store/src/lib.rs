@@ -217,6 +217,17 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the whole chain; the number of events, or the first problem found.
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
 
+    /// Whether any platform administrator has an account.
+    async fn has_platform_admin(&self) -> StoreResult<bool>;
+    /// Creates the first platform administrator, unless one exists by the time the transaction
+    /// runs (then nothing is written and the answer is `false`).
+    async fn insert_first_admin(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<bool>;
+
     /// A review's sealed gazetteer for the identifier scan, if one was saved.
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;
     /// Saves (replaces) a review's sealed gazetteer.

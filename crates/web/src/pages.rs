@@ -16,6 +16,7 @@ mod people;
 mod portfolio;
 mod reports;
 mod review;
+mod setup;
 mod terms;
 mod text;
 mod tracker;
@@ -51,6 +52,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(reports::routes::<S>())
         .merge(tracker::routes::<S>())
         .merge(admin::routes::<S>())
+        .merge(setup::routes::<S>())
 }
 
 /// Renders a page.

@@ -15,6 +15,8 @@ pub enum Needs {
     NotAdmin,
     /// Platform administrators only (instance settings, never case content).
     Admin,
+    /// Anyone, but only at first run: no administrator yet and a set-up code issued.
+    FirstRun,
     /// A permission in the review named by the path.
     Permission(Permission),
     /// The conversation's own participant, or someone who may read conversations.
@@ -39,7 +41,7 @@ const fn route(method: &'static str, path: &'static str, needs: Needs) -> RouteS
     }
 }
 
-use Needs::{Admin, CheckBack, CheckBackReply, NotAdmin, Public, SignedIn};
+use Needs::{Admin, CheckBack, CheckBackReply, FirstRun, NotAdmin, Public, SignedIn};
 use Permission::*;
 
 const fn p(permission: Permission) -> Needs {
@@ -53,6 +55,8 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/assets/app.js", Public),
     route("GET", "/sign-in", Public),
     route("POST", "/sign-in", Public),
+    route("GET", "/setup", FirstRun),
+    route("POST", "/setup", FirstRun),
     route("GET", "/", SignedIn),
     route("GET", "/library", NotAdmin),
     route("GET", "/actions", NotAdmin),

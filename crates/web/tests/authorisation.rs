@@ -65,6 +65,8 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
         Needs::SignedIn => !matches!(viewer, Viewer::Anonymous),
         Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
         Needs::Admin => matches!(viewer, Viewer::Admin { .. }),
+        // The matrix runs with an administrator and no set-up code: first run is closed.
+        Needs::FirstRun => false,
         Needs::Permission(permission) => role.is_some_and(|r| permits(r, permission)),
         Needs::CheckBack => role.is_some_and(|r| {
             r == Role::CaseGroupMember || permits(r, casewindow_app::Permission::ViewConversations)

@@ -218,3 +218,45 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_first_administrator_is_created_once_with_the_set_up_code,
+    |store: SqlStore, _url: String| async move {
+        let (app, _clock) = app_with_clock(store);
+        assert!(!app.first_run().await?, "closed until a code is issued");
+        let code = casewindow_app::new_setup_code();
+        assert_eq!(code.len(), 20);
+        let app = app.with_setup_code(code.clone());
+        assert!(app.first_run().await?);
+        let err = app
+            .create_first_admin("WRONGCODE", "Ops", "ops@example.org", PASSWORD)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("set-up code"), "{err}");
+        let err = app
+            .create_first_admin(&code, "Ops", "ops@example.org", "short")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{err}");
+        let admin = app
+            .create_first_admin(&code.to_lowercase(), "Ops", "ops@example.org", PASSWORD)
+            .await?;
+        let (_, account) = app
+            .store()
+            .account_by_email("ops@example.org")
+            .await?
+            .expect("created");
+        assert!(account.platform_admin);
+        assert_eq!(account.user_id, admin.id);
+        assert!(
+            !app.first_run().await?,
+            "closed once an administrator exists"
+        );
+        let err = app
+            .create_first_admin(&code, "Again", "again@example.org", PASSWORD)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("closed"), "{err}");
+        Ok(())
+    }
+);

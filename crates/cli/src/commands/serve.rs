@@ -2,6 +2,7 @@
 
 use anyhow::Context as _;
 use casewindow_app::App;
+use casewindow_store::Store as _;
 use casewindow_store_sql::SqlStore;
 use std::net::SocketAddr;
 
@@ -31,7 +32,18 @@ pub fn with_model(app: App<SqlStore>) -> anyhow::Result<App<SqlStore>> {
 }
 
 pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
-    let app = with_model(app)?;
+    let mut app = with_model(app)?;
+    if !app.store().has_platform_admin().await? {
+        // First run: a one-time code for the operator's console only (never the log), spent
+        // when the first administrator is created at /setup.
+        let code = casewindow_app::new_setup_code();
+        eprintln!(
+            "first run: no platform administrator exists. Open http://{}/setup and enter the \
+             one-time set-up code {code} (or run `casewindow admin create`).",
+            args.addr
+        );
+        app = app.with_setup_code(code);
+    }
     let warming = app.clone();
     tokio::spawn(async move {
         match warming.warm_pattern_library().await {

@@ -21,7 +21,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/sign-out", post(sign_out::<S>))
 }
 
-fn secure_cookies() -> bool {
+pub(crate) fn secure_cookies() -> bool {
     std::env::var("CASEWINDOW_SECURE_COOKIES").is_ok_and(|v| v == "1")
 }
 
@@ -57,7 +57,7 @@ async fn show(
     Ok(response)
 }
 
-fn anonymous_layout(token: &str, has_errors: bool) -> Layout {
+pub(crate) fn anonymous_layout(token: &str, has_errors: bool) -> Layout {
     Layout {
         title: "Sign in".to_owned(),
         csrf: token.to_owned(),
