@@ -85,6 +85,28 @@ const DENY_LIST: &[&str] = &[
     "default",
 ];
 
+/// A new user with a fresh id, or the problems with its name and email.
+pub(crate) fn new_user(display_name: &str, email: &str) -> AppResult<User> {
+    let user = User {
+        id: UserId(uuid::Uuid::new_v4()),
+        display_name: display_name.trim().to_owned(),
+        email: email.trim().to_owned(),
+    };
+    let problems: Vec<Problem> = user
+        .problems()
+        .into_iter()
+        .map(|p| Problem {
+            path: p.field,
+            reason: p.reason,
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(user)
+    } else {
+        Err(AppError::Invalid(problems))
+    }
+}
+
 pub(crate) fn problem(path: &str, reason: &str) -> AppError {
     AppError::Invalid(vec![Problem {
         path: path.to_owned(),
@@ -193,22 +215,7 @@ impl<S: Store> App<S> {
         password: &str,
         platform_admin: bool,
     ) -> AppResult<User> {
-        let user = User {
-            id: UserId(uuid::Uuid::new_v4()),
-            display_name: display_name.trim().to_owned(),
-            email: email.trim().to_owned(),
-        };
-        let problems: Vec<Problem> = user
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
+        let user = new_user(display_name, email)?;
         check_password_policy(password, email)?;
         if self.store.account_by_email(email).await?.is_some() {
             return Err(problem("email", "already has an account"));

@@ -1,12 +1,9 @@
 //! First run: the first platform administrator, created in the browser with a one-time code the
 //! server gives its operator (the command line's `casewindow admin create` does the same).
 
-use crate::accounts::{check_password_policy, hash_password, problem};
+use crate::accounts::{check_password_policy, hash_password, new_user, problem};
 use crate::{App, AppResult};
-use casewindow_domain::Validate as _;
-use casewindow_domain::ids::UserId;
 use casewindow_domain::organisation::User;
-use casewindow_interchange::Problem;
 use casewindow_store::{Account, Store};
 use subtle::ConstantTimeEq as _;
 
@@ -55,22 +52,7 @@ impl<S: Store> App<S> {
         if !bool::from(code.as_bytes().ct_eq(expected.as_bytes())) {
             return Err(problem("code", "is not the set-up code the server gave"));
         }
-        let user = User {
-            id: UserId(uuid::Uuid::new_v4()),
-            display_name: display_name.trim().to_owned(),
-            email: email.trim().to_owned(),
-        };
-        let problems: Vec<Problem> = user
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(crate::AppError::Invalid(problems));
-        }
+        let user = new_user(display_name, email)?;
         check_password_policy(password, email)?;
         if self.store.account_by_email(email.trim()).await?.is_some() {
             return Err(problem("email", "already has an account"));
