@@ -9,7 +9,6 @@ use crate::{Actor, App, AppError, AppResult};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
-use casewindow_domain::Validate;
 use casewindow_domain::ids::UserId;
 use casewindow_domain::organisation::User;
 use casewindow_interchange::Problem;
@@ -92,19 +91,8 @@ pub(crate) fn new_user(display_name: &str, email: &str) -> AppResult<User> {
         display_name: display_name.trim().to_owned(),
         email: email.trim().to_owned(),
     };
-    let problems: Vec<Problem> = user
-        .problems()
-        .into_iter()
-        .map(|p| Problem {
-            path: p.field,
-            reason: p.reason,
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(user)
-    } else {
-        Err(AppError::Invalid(problems))
-    }
+    crate::error::check_fields(&user)?;
+    Ok(user)
 }
 
 pub(crate) fn problem(path: &str, reason: &str) -> AppError {

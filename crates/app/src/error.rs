@@ -31,6 +31,23 @@ pub enum AppError {
     Internal(String),
 }
 
+/// Refuses a value whose fields have problems, each named by its field.
+pub(crate) fn check_fields(value: &impl casewindow_domain::Validate) -> Result<(), AppError> {
+    let problems: Vec<Problem> = value
+        .problems()
+        .into_iter()
+        .map(|p| Problem {
+            path: p.field,
+            reason: p.reason,
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(problems))
+    }
+}
+
 fn describe(problems: &[Problem]) -> String {
     let parts: Vec<String> = problems.iter().map(ToString::to_string).collect();
     parts.join("; ")

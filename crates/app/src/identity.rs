@@ -2,7 +2,6 @@
 //! revealing it to a reviewer who gives a reason. Both are audited.
 
 use crate::{Actor, App, AppError, AppResult, Permission};
-use casewindow_domain::Validate;
 use casewindow_domain::identity::SubjectIdentity;
 use casewindow_domain::participation::Subject;
 use casewindow_interchange::Problem;
@@ -19,17 +18,7 @@ impl<S: Store> App<S> {
         let subject = self.store.get::<Subject>(identity.subject_id.0).await?;
         self.authorize(actor, subject.record.review_id, Permission::RevealIdentity)
             .await?;
-        let problems: Vec<Problem> = identity
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
+        crate::error::check_fields(identity)?;
         Ok(self
             .store
             .put_identity(
@@ -56,16 +45,15 @@ impl<S: Store> App<S> {
                 reason: "say why the real identity is needed".to_owned(),
             }]));
         }
-        let entry = casewindow_store::audit::AuditEntry {
-            at: self.now(),
-            actor: actor.user,
-            review_id: Some(stored.record.review_id),
-            action: "reveal_identity".to_owned(),
-            entity: "subject_identities".to_owned(),
-            entity_id: subject.to_string(),
-            reason: reason.trim().to_owned(),
-        };
-        self.store.audit(&entry).await?;
+        self.audit_event(
+            actor,
+            stored.record.review_id,
+            "reveal_identity",
+            "subject_identities",
+            &subject.to_string(),
+            reason.trim(),
+        )
+        .await?;
         let vault = self.vault()?;
         match self.store.identity(subject).await? {
             None => Ok(None),

@@ -202,14 +202,28 @@ impl<S: Store> App<S> {
         ) {
             return Ok(());
         }
+        self.audit_event(actor, review, "read", kind.table(), id, "")
+            .await
+    }
+
+    /// Appends an event that is not part of a change: a read of restricted data, a reveal.
+    pub(crate) async fn audit_event(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        reason: &str,
+    ) -> AppResult<()> {
         let entry = AuditEntry {
             at: self.now(),
             actor: actor.user,
             review_id: Some(review),
-            action: "read".to_owned(),
-            entity: kind.table().to_owned(),
-            entity_id: id.to_owned(),
-            reason: String::new(),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            reason: reason.to_owned(),
         };
         Ok(self.store.audit(&entry).await?)
     }

@@ -1,7 +1,6 @@
 //! Reviews: the portfolio, a review's content, its lifecycle and statutory clocks.
 
 use crate::{Actor, App, AppError, AppResult, Permission};
-use casewindow_domain::Validate;
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::ChronologyEntry;
 use casewindow_domain::evidence::Conversation;
@@ -262,17 +261,7 @@ impl<S: Store> App<S> {
                 what: "page".to_owned(),
             });
         }
-        let problems: Vec<Problem> = review
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
+        crate::error::check_fields(review)?;
         self.store.partnership(review.partnership_id).await?;
         let lead = Participation {
             id: ParticipationId(uuid::Uuid::new_v4()),
@@ -320,17 +309,7 @@ impl<S: Store> App<S> {
                 what: "page".to_owned(),
             });
         }
-        let problems: Vec<Problem> = partnership
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
+        crate::error::check_fields(partnership)?;
         Ok(self
             .store
             .insert_partnership(partnership, &self.change(actor, "added a partnership"))
@@ -359,17 +338,7 @@ impl<S: Store> App<S> {
             name: name.trim().to_owned(),
             sector,
         };
-        let problems: Vec<Problem> = agency
-            .problems()
-            .into_iter()
-            .map(|p| Problem {
-                path: p.field,
-                reason: p.reason,
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
+        crate::error::check_fields(&agency)?;
         if self.store.agencies().await?.iter().any(|a| {
             a.partnership_id == Some(partnership) && a.name.eq_ignore_ascii_case(&agency.name)
         }) {
