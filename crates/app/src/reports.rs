@@ -16,7 +16,6 @@ use casewindow_interchange::Problem;
 use casewindow_redact::{Gazetteer, Hit, Person, Place, PlaceKind, Scanner};
 use casewindow_report::{Document, DocumentKind, ReportInput, Template};
 use casewindow_store::Store;
-use casewindow_store::audit::AuditEntry;
 
 /// The output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +30,14 @@ pub enum Format {
 pub struct StoredTemplate {
     pub version: i64,
     pub template: Template,
+}
+
+/// What the identifier scan found, and the fingerprint of the documents it read (a sign-off
+/// must carry it).
+#[derive(Clone, Debug)]
+pub struct Scan {
+    pub hits: Vec<ScanHit>,
+    pub fingerprint: String,
 }
 
 /// One hit of the identifier scan, with the text around it.
@@ -234,19 +241,47 @@ impl<S: Store> App<S> {
             }
         }
         if !people.is_empty() {
-            self.store
-                .audit(&AuditEntry {
-                    at: self.now(),
-                    actor: actor.user,
-                    review_id: Some(review),
-                    action: "read".to_owned(),
-                    entity: "subject_identities".to_owned(),
-                    entity_id: "all".to_owned(),
-                    reason: why.to_owned(),
-                })
+            self.audit_event(actor, review, "read", "subject_identities", "all", why)
                 .await?;
         }
         Ok((people, places))
+    }
+
+    /// The report and the briefing as they would be published, from one read of the records
+    /// and of the identity vault, with the pseudonym map applied to both.
+    async fn publishable(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        why: &str,
+    ) -> AppResult<Publishable> {
+        let input = self.report_input(actor, review).await?;
+        let template = self.report_template().await?.template;
+        let mut report = casewindow_report::report(&input, &template);
+        let mut briefing = casewindow_report::briefing(&input, &template);
+        let (people, places) = self.known_people(actor, review, why).await?;
+        if !people.is_empty() {
+            let scanner = Scanner::new(&Gazetteer {
+                people: people.clone(),
+                ..Gazetteer::default()
+            })
+            .map_err(|e| {
+                AppError::Invalid(vec![Problem {
+                    path: "identity".to_owned(),
+                    reason: e.to_string(),
+                }])
+            })?;
+            let pseudonymise = |text: &str| scanner.pseudonymise(text);
+            report.map_text(&pseudonymise);
+            briefing.map_text(&pseudonymise);
+        }
+        Ok(Publishable {
+            report,
+            briefing,
+            template,
+            people,
+            places,
+        })
     }
 
     /// The report or briefing of a review, with the pseudonym map applied.
@@ -256,33 +291,18 @@ impl<S: Store> App<S> {
         review: ReviewId,
         kind: DocumentKind,
     ) -> AppResult<(Document, Template)> {
-        let input = self.report_input(actor, review).await?;
-        let template = self.report_template().await?.template;
-        let mut document = match kind {
-            DocumentKind::Report => casewindow_report::report(&input, &template),
-            DocumentKind::Briefing => casewindow_report::briefing(&input, &template),
-        };
-        let (people, _) = self
-            .known_people(
+        let published = self
+            .publishable(
                 actor,
                 review,
                 "names replaced by pseudonyms in a generated report",
             )
             .await?;
-        if !people.is_empty() {
-            let scanner = Scanner::new(&Gazetteer {
-                people,
-                ..Gazetteer::default()
-            })
-            .map_err(|e| {
-                AppError::Invalid(vec![Problem {
-                    path: "identity".to_owned(),
-                    reason: e.to_string(),
-                }])
-            })?;
-            document.map_text(&|text: &str| scanner.pseudonymise(text));
-        }
-        Ok((document, template))
+        let document = match kind {
+            DocumentKind::Report => published.report,
+            DocumentKind::Briefing => published.briefing,
+        };
+        Ok((document, published.template))
     }
 
     /// The report or briefing rendered in `format`.
@@ -315,17 +335,15 @@ impl<S: Store> App<S> {
             return Ok(Gazetteer::default());
         };
         let vault = self.vault()?;
-        self.store
-            .audit(&AuditEntry {
-                at: self.now(),
-                actor: actor.user,
-                review_id: Some(review),
-                action: "read".to_owned(),
-                entity: "review_gazetteers".to_owned(),
-                entity_id: review.to_string(),
-                reason: "identifier scan".to_owned(),
-            })
-            .await?;
+        self.audit_event(
+            actor,
+            review,
+            "read",
+            "review_gazetteers",
+            &review.to_string(),
+            "identifier scan",
+        )
+        .await?;
         vault.open_gazetteer(review, &sealed).map_err(|err| {
             AppError::Store(casewindow_store::StoreError::Corrupt {
                 kind: "review gazetteer",
@@ -373,41 +391,37 @@ impl<S: Store> App<S> {
         actor: &Actor,
         review: ReviewId,
     ) -> AppResult<String> {
-        use sha2::Digest as _;
-        let mut hasher = sha2::Sha256::new();
-        for kind in [DocumentKind::Report, DocumentKind::Briefing] {
-            let (mut document, _) = self.review_document(actor, review, kind).await?;
-            // The marking changes with the sign-off itself and the meta lines carry the date of
-            // generation; neither is content.
-            document.marking.clear();
-            document.meta.clear();
-            hasher.update(document.plain_text().as_bytes());
-            hasher.update([0]);
-        }
-        Ok(hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        let published = self
+            .publishable(
+                actor,
+                review,
+                "checking a sign-off against the scanned documents",
+            )
+            .await?;
+        Ok(published.fingerprint())
     }
 
     /// The identifier scan of the report and the briefing as they would be published: every
-    /// hit in context with its suggested replacement. Shows real details, so it is for those who
-    /// manage the review's lifecycle, and it is audited.
+    /// hit in context with its suggested replacement, and the fingerprint of the documents
+    /// read. Shows real details, so it is for those who manage the review's lifecycle, and it
+    /// is audited.
     pub async fn identifier_scan(
         &self,
         actor: &Actor,
         review: ReviewId,
         extra: &Gazetteer,
-    ) -> AppResult<Vec<ScanHit>> {
+    ) -> AppResult<Scan> {
         self.authorize(actor, review, Permission::ManageLifecycle)
             .await?;
-        let (people, mut places) = self
-            .known_people(actor, review, "identifier scan before publication")
+        let published = self
+            .publishable(actor, review, "identifier scan before publication")
             .await?;
+        // Known names were replaced already; they stay in the gazetteer so that any form the
+        // replacement missed is still shown.
+        let mut places = published.places.clone();
         places.extend(extra.places.iter().cloned());
         let gazetteer = Gazetteer {
-            people,
+            people: published.people.clone(),
             places,
             conditions: extra.conditions.clone(),
         };
@@ -418,14 +432,10 @@ impl<S: Store> App<S> {
             }])
         })?;
         let mut hits = Vec::new();
-        for (name, kind) in [
-            ("report", DocumentKind::Report),
-            ("briefing", DocumentKind::Briefing),
+        for (name, document) in [
+            ("report", &published.report),
+            ("briefing", &published.briefing),
         ] {
-            let (mut document, _) = self.review_document(actor, review, kind).await?;
-            // The title page's lines (partnership, kind of review, period as month and year,
-            // date of generation) are the partnership's own, not the family's.
-            document.meta.clear();
             let text = document.plain_text();
             for hit in scanner.scan(&text) {
                 let (before, after) = context(&text, hit.start, hit.end);
@@ -437,7 +447,37 @@ impl<S: Store> App<S> {
                 });
             }
         }
-        Ok(hits)
+        Ok(Scan {
+            hits,
+            fingerprint: published.fingerprint(),
+        })
+    }
+}
+
+/// The report and the briefing as they would be published, and who the vault knows.
+struct Publishable {
+    report: Document,
+    briefing: Document,
+    template: Template,
+    people: Vec<Person>,
+    places: Vec<Place>,
+}
+
+impl Publishable {
+    /// SHA-256 over the content of both documents (not the marking or the title page's
+    /// generated lines, which change with the sign-off and the date).
+    fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        for document in [&self.report, &self.briefing] {
+            hasher.update(document.plain_text().as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

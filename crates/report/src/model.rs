@@ -146,8 +146,10 @@ impl Document {
         }
     }
 
-    /// The document as plain text, one block per paragraph: what the identifier scan reads and
-    /// what a reader of the PDF would see (less the page furniture).
+    /// The document's content as plain text, one block per paragraph: what the identifier scan
+    /// reads and what a reader of the PDF would see, less the page furniture (the marking) and
+    /// the title page's generated lines (partnership, kind of review, period, date of
+    /// generation), which are the partnership's and change with the day.
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
         let mut line = |text: &str| {
@@ -156,9 +158,6 @@ impl Document {
         };
         line(&self.title);
         line(&self.subtitle);
-        for meta in &self.meta {
-            line(meta);
-        }
         for block in &self.blocks {
             match block {
                 Block::Heading { text, .. } | Block::Paragraph { text } => line(text),

@@ -61,13 +61,18 @@ both_backends!(
         );
 
         let before = app.documents_fingerprint(&lead, sample.review.id).await?;
-        let hits = app
+        let scan = app
             .identifier_scan(
                 &lead,
                 sample.review.id,
                 &parse_extra_names("school: Hill Top Primary"),
             )
             .await?;
+        assert_eq!(
+            scan.fingerprint, before,
+            "the scan names the documents it read"
+        );
+        let hits = scan.hits;
         let find = |kind: casewindow_redact::Kind| hits.iter().find(|h| h.hit.kind == kind);
         let date = find(casewindow_redact::Kind::Date).expect("the exact date is shown");
         assert_eq!(date.hit.text, "12 March 2024");

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use casewindow_app::reports::{Format, ScanHit, extra_names_text, parse_extra_names};
+use casewindow_app::reports::{Format, Scan, extra_names_text, parse_extra_names};
 use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::ReviewId;
 use casewindow_report::DocumentKind;
@@ -210,12 +210,15 @@ async fn scan_page<S: Store>(
     id: ReviewId,
     form: FormData,
     errors: Errors,
-    result: Option<(Vec<ScanHit>, String)>,
+    result: Option<Scan>,
 ) -> Result<Response, WebError> {
     let (_, mut frame) = review_frame(app, user, id, "", "Identifier scan").await?;
     frame.has_errors = !errors.is_empty();
     let ran = result.is_some();
-    let (hits, fingerprint) = result.unwrap_or_default();
+    let Scan { hits, fingerprint } = result.unwrap_or(Scan {
+        hits: Vec::new(),
+        fingerprint: String::new(),
+    });
     let mut counts: Vec<(String, usize)> = Vec::new();
     for hit in &hits {
         let label = kind_label(hit.hit.kind);
@@ -292,18 +295,7 @@ async fn run_scan<S: Store>(
         }
     }
     match app.identifier_scan(&actor, id, &extra).await {
-        Ok(hits) => {
-            let fingerprint = app.documents_fingerprint(&actor, id).await?;
-            scan_page(
-                &app,
-                &user,
-                id,
-                form,
-                Errors::none(),
-                Some((hits, fingerprint)),
-            )
-            .await
-        }
+        Ok(scan) => scan_page(&app, &user, id, form, Errors::none(), Some(scan)).await,
         Err(casewindow_app::AppError::Invalid(problems)) => {
             let mut errors = Errors::none();
             for problem in problems {
