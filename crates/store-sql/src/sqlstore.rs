@@ -150,6 +150,22 @@ impl SqlStore {
     }
 }
 
+/// A user and their account, audited, inside the caller's transaction.
+async fn insert_user_with_account(
+    tx: &mut sqlx::AnyConnection,
+    user: &User,
+    account: &Account,
+    change: &Change,
+) -> StoreResult<()> {
+    reference::insert_user(tx, user).await?;
+    accounts::insert_account(tx, account).await?;
+    audit::append(
+        tx,
+        &audit::for_reference("create", "accounts", user.id.0, change),
+    )
+    .await
+}
+
 /// One element of [`records::list_json`]'s array.
 #[derive(serde::Deserialize)]
 struct ListedRow<R>(String, i64, i64, Option<String>, i64, Option<String>, R);
@@ -437,13 +453,7 @@ impl Store for SqlStore {
         change: &Change,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        reference::insert_user(&mut tx, user).await?;
-        accounts::insert_account(&mut tx, account).await?;
-        audit::append(
-            &mut tx,
-            &audit::for_reference("create", "accounts", user.id.0, change),
-        )
-        .await?;
+        insert_user_with_account(&mut tx, user, account, change).await?;
         tx.commit().await.map_err(map)
     }
 
@@ -521,13 +531,7 @@ impl Store for SqlStore {
         if count > 0 {
             return Ok(false);
         }
-        reference::insert_user(&mut tx, user).await?;
-        accounts::insert_account(&mut tx, account).await?;
-        audit::append(
-            &mut tx,
-            &audit::for_reference("create", "accounts", user.id.0, change),
-        )
-        .await?;
+        insert_user_with_account(&mut tx, user, account, change).await?;
         tx.commit().await.map_err(map)?;
         Ok(true)
     }
