@@ -149,6 +149,15 @@ fn push_paragraphs(blocks: &mut Vec<Block>, text: &str) {
     );
 }
 
+/// Standard wording from the template, placeholders filled, as paragraphs.
+fn push_wording(blocks: &mut Vec<Block>, text: &str, values: &Placeholders<'_>) {
+    blocks.extend(
+        Wording::paragraphs(text, values)
+            .into_iter()
+            .map(|text| Block::Paragraph { text }),
+    );
+}
+
 fn heading(level: u8, text: &str) -> Block {
     Block::Heading {
         level,
@@ -259,11 +268,7 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
     let mut blocks = vec![Block::Contents, Block::PageBreak];
 
     blocks.push(heading(1, "Introduction"));
-    blocks.extend(
-        Wording::paragraphs(&wording.introduction, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.introduction, &values);
     blocks.push(heading(2, "Why this case was chosen"));
     match &input.terms {
         Some(terms) if !terms.purpose.trim().is_empty() => {
@@ -279,11 +284,7 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
     }
 
     blocks.push(heading(1, "Methodology"));
-    blocks.extend(
-        Wording::paragraphs(&wording.methodology, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.methodology, &values);
     blocks.push(Block::Labelled {
         label: "Method used".to_owned(),
         text: input.review.methodology.label(),
@@ -332,11 +333,7 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
     blocks.extend(analysis_section(input, wording, &values));
 
     blocks.push(heading(1, "Findings"));
-    blocks.extend(
-        Wording::paragraphs(&wording.findings, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.findings, &values);
     let findings = input.ordered_findings();
     if findings.is_empty() {
         blocks.push(Block::Paragraph {
@@ -349,11 +346,7 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
     }
 
     blocks.push(heading(1, "Questions for the partnership"));
-    blocks.extend(
-        Wording::paragraphs(&wording.questions, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.questions, &values);
     let mut any_question = false;
     for (idx, finding) in findings.iter().enumerate() {
         if finding.questions.is_empty() {
@@ -378,11 +371,7 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
     blocks.push(heading(1, "Appendix A: the findings in the typology"));
     blocks.push(Block::Figure(chart::typology_figure(&input.findings)));
     blocks.push(heading(1, "Appendix B: the method"));
-    blocks.extend(
-        Wording::paragraphs(&wording.method_appendix, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.method_appendix, &values);
     blocks.push(heading(1, "Appendix C: glossary"));
     for entry in &wording.glossary {
         blocks.push(Block::Labelled {
@@ -472,11 +461,7 @@ fn participation_section(input: &ReportInput) -> Vec<Block> {
 
 fn family_section(input: &ReportInput, wording: &Wording, values: &Placeholders<'_>) -> Vec<Block> {
     let mut blocks = vec![heading(1, "The family's contribution")];
-    blocks.extend(
-        Wording::paragraphs(&wording.family_contribution, values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.family_contribution, values);
     if let Some(terms) = &input.terms {
         push_paragraphs(&mut blocks, &terms.family_involvement_plan);
     }
@@ -551,11 +536,7 @@ fn analysis_section(
     values: &Placeholders<'_>,
 ) -> Vec<Block> {
     let mut blocks = vec![heading(1, "Analysis of key practice episodes")];
-    blocks.extend(
-        Wording::paragraphs(&wording.analysis, values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.analysis, values);
     let mut kpes: Vec<&KeyPracticeEpisode> = input.kpes.iter().collect();
     kpes.sort_by_key(|k| (k.position, k.id.0));
     if kpes.is_empty() {
@@ -659,11 +640,7 @@ pub fn briefing(input: &ReportInput, template: &Template) -> Document {
     let wording = &template.wording;
     let values = input.placeholders();
     let mut blocks = Vec::new();
-    blocks.extend(
-        Wording::paragraphs(&wording.briefing_intro, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.briefing_intro, &values);
     blocks.push(heading(2, "Why this review"));
     let purpose = input
         .terms
@@ -703,11 +680,7 @@ pub fn briefing(input: &ReportInput, template: &Template) -> Document {
         blocks.push(Block::Numbered { items: questions });
     }
     blocks.push(heading(2, "What to do next"));
-    blocks.extend(
-        Wording::paragraphs(&wording.briefing_close, &values)
-            .into_iter()
-            .map(|text| Block::Paragraph { text }),
-    );
+    push_wording(&mut blocks, &wording.briefing_close, &values);
     Document {
         kind: DocumentKind::Briefing,
         title: format!("7-minute briefing: {}", input.review.title),
