@@ -154,6 +154,21 @@ impl Default for Wording {
 }
 
 impl Wording {
+    /// The prose fields by name, in the order a report uses them (the glossary aside).
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 9] {
+        [
+            ("introduction", &mut self.introduction),
+            ("methodology", &mut self.methodology),
+            ("family_contribution", &mut self.family_contribution),
+            ("analysis", &mut self.analysis),
+            ("findings", &mut self.findings),
+            ("questions", &mut self.questions),
+            ("method_appendix", &mut self.method_appendix),
+            ("briefing_intro", &mut self.briefing_intro),
+            ("briefing_close", &mut self.briefing_close),
+        ]
+    }
+
     /// Fills in the placeholders and splits the text into paragraphs.
     pub fn paragraphs(text: &str, values: &Placeholders<'_>) -> Vec<String> {
         let filled = text

@@ -20,7 +20,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new().route("/admin/report-template", get(show::<S>).post(save::<S>))
 }
 
-/// The wording fields: form name, label, hint.
+/// The label and hint of each wording field, by the names `Wording::fields_mut` gives.
 const WORDING: [(&str, &str, &str); 9] = [
     ("introduction", "Introduction", "Opens every report."),
     (
@@ -61,23 +61,13 @@ struct TemplatePage {
 }
 
 fn form_of(template: &casewindow_report::Template, version: i64) -> FormData {
-    let w = &template.wording;
     let mut form = FormData::default();
     form.push("version", version.to_string());
-    for (name, value) in [
-        ("introduction", &w.introduction),
-        ("methodology", &w.methodology),
-        ("family_contribution", &w.family_contribution),
-        ("analysis", &w.analysis),
-        ("findings", &w.findings),
-        ("questions", &w.questions),
-        ("method_appendix", &w.method_appendix),
-        ("briefing_intro", &w.briefing_intro),
-        ("briefing_close", &w.briefing_close),
-    ] {
+    let mut wording = template.wording.clone();
+    for (name, value) in wording.fields_mut() {
         form.push(name, value.clone());
     }
-    let glossary: Vec<String> = w
+    let glossary: Vec<String> = wording
         .glossary
         .iter()
         .map(|g| format!("{}: {}", g.term, g.meaning))
@@ -90,17 +80,7 @@ fn form_of(template: &casewindow_report::Template, version: i64) -> FormData {
 fn template_of(form: &FormData, errors: &mut Errors) -> casewindow_report::Template {
     let mut template = casewindow_report::Template::default();
     let w = &mut template.wording;
-    for (name, slot) in [
-        ("introduction", &mut w.introduction),
-        ("methodology", &mut w.methodology),
-        ("family_contribution", &mut w.family_contribution),
-        ("analysis", &mut w.analysis),
-        ("findings", &mut w.findings),
-        ("questions", &mut w.questions),
-        ("method_appendix", &mut w.method_appendix),
-        ("briefing_intro", &mut w.briefing_intro),
-        ("briefing_close", &mut w.briefing_close),
-    ] {
+    for (name, slot) in w.fields_mut() {
         *slot = form.get(name).replace("\r\n", "\n").trim().to_owned();
     }
     w.glossary.clear();
