@@ -67,6 +67,13 @@ pub struct Action {
     pub impact_evidence: Vec<ImpactEvidence>,
 }
 
+impl Action {
+    /// Due before `today` and not closed.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.status.is_closed() && self.due_on.is_some_and(|due| due < today)
+    }
+}
+
 impl Validate for Action {
     fn problems(&self) -> Vec<Invalid> {
         let mut check = Checker::new();

@@ -142,11 +142,8 @@ async fn page<S: Store>(
                     .due_on
                     .map(|d| d.format("%-d %B %Y").to_string())
                     .unwrap_or_default(),
-                overdue: a.due_on.is_some_and(|d| d < today) && !a.status.is_closed(),
-                status: STATUSES
-                    .iter()
-                    .find(|(s, _)| *s == a.status)
-                    .map_or("", |(_, l)| l),
+                overdue: a.is_overdue(today),
+                status: super::text::label(&STATUSES, a.status),
                 status_key: key(&a.status),
                 tag: status_tag(a.status),
                 note: a.status_note.clone(),

@@ -1,7 +1,7 @@
 //! The partnership-wide action tracker across reviews.
 
 use super::actions::{STATUSES, status_tag};
-use super::text::{key, parse_key};
+use super::text::{key, label, parse_key};
 use super::{layout, render};
 use crate::AppState;
 use crate::error::WebError;
@@ -59,13 +59,6 @@ struct TrackerPage {
     filtered: bool,
 }
 
-fn label(status: ActionStatus) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map_or("", |(_, l)| *l)
-}
-
 async fn show<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -120,7 +113,7 @@ async fn show<S: Store>(
                 .due_on
                 .map(|d| d.format("%-d %b %Y").to_string())
                 .unwrap_or_else(|| "No date".to_owned()),
-            status: label(t.action.status),
+            status: label(&STATUSES, t.action.status),
             tag: status_tag(t.action.status),
             overdue: t.overdue,
             impact: t.action.impact_evidence.len(),
