@@ -137,6 +137,24 @@ impl<S: Store> App<S> {
         ))
     }
 
+    /// Every review the actor may view, by id (every review for the system itself).
+    pub(crate) async fn viewable_reviews(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<std::collections::HashMap<ReviewId, casewindow_domain::review::Review>> {
+        let visible = self
+            .reviews_taking_part(actor, Some(Permission::ViewReview))
+            .await?;
+        Ok(self
+            .store
+            .list_all::<casewindow_domain::review::Review>()
+            .await?
+            .into_iter()
+            .filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.record.id)))
+            .map(|r| (r.record.id, r.record))
+            .collect())
+    }
+
     /// The one agency whose submissions the actor is limited to, if they read the chronology
     /// only as an agency records liaison; `None` when they are not limited.
     pub async fn agency_limit(

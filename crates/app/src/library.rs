@@ -372,17 +372,7 @@ impl<S: Store> App<S> {
         if actor.platform_admin {
             return Ok(Vec::new());
         }
-        let visible = self
-            .reviews_taking_part(actor, Some(Permission::ViewReview))
-            .await?;
-        let reviews: HashMap<ReviewId, Review> = self
-            .store
-            .list_all::<Review>()
-            .await?
-            .into_iter()
-            .filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.record.id)))
-            .map(|r| (r.record.id, r.record))
-            .collect();
+        let reviews = self.viewable_reviews(actor).await?;
         let issues: HashMap<RecurrentIssueId, RecurrentIssue> = self
             .store
             .list_all::<RecurrentIssue>()

@@ -1,11 +1,10 @@
 //! The partnership-wide action tracker: every action of every review the actor may see, so a
 //! business manager can follow each one through to evidence of impact.
 
-use crate::{Actor, App, AppError, AppResult, Permission};
+use crate::{Actor, App, AppError, AppResult};
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ReviewId;
 use casewindow_domain::response::Action;
-use casewindow_domain::review::Review;
 use casewindow_store::Store;
 use std::collections::HashMap;
 
@@ -31,17 +30,7 @@ impl<S: Store> App<S> {
                 what: "the action tracker".to_owned(),
             });
         }
-        let visible = self
-            .reviews_taking_part(actor, Some(Permission::ViewReview))
-            .await?;
-        let reviews: HashMap<ReviewId, Review> = self
-            .store
-            .list_all::<Review>()
-            .await?
-            .into_iter()
-            .map(|s| (s.record.id, s.record))
-            .filter(|(id, _)| visible.as_ref().is_none_or(|v| v.contains(id)))
-            .collect();
+        let reviews = self.viewable_reviews(actor).await?;
         let partnerships: HashMap<_, String> = self
             .store
             .partnerships()
@@ -84,7 +73,7 @@ impl<S: Store> App<S> {
                         .cloned()
                         .unwrap_or_else(|| "Unknown agency".to_owned()),
                     finding_number: action.finding_id.and_then(|f| findings.get(&f).copied()),
-                    overdue: !action.status.is_closed() && action.due_on.is_some_and(|d| d < today),
+                    overdue: action.is_overdue(today),
                     action,
                 });
             }
