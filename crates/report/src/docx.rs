@@ -231,7 +231,7 @@ fn table(out: &mut String, table: &Table) {
     out.push_str(&paragraph(None, ""));
 }
 
-fn finding(out: &mut String, finding: &FindingBlock, next_list: &mut usize) {
+fn finding(out: &mut String, finding: &FindingBlock, lists: &mut usize) {
     out.push_str(&paragraph(
         Some("Heading2"),
         &run(&format!("Finding {}", finding.number), false),
@@ -261,10 +261,15 @@ fn finding(out: &mut String, finding: &FindingBlock, next_list: &mut usize) {
             Some("Heading3"),
             &run("Questions for the partnership", false),
         ));
-        *next_list += 1;
-        for question in &finding.questions {
-            out.push_str(&list_item(*next_list, question));
-        }
+        numbered(out, lists, &finding.questions);
+    }
+}
+
+/// A numbered list that starts at 1: each gets its own numbering instance, after the bullets'.
+fn numbered(out: &mut String, lists: &mut usize, items: &[String]) {
+    *lists += 1;
+    for item in items {
+        out.push_str(&list_item(*lists + 1, item));
     }
 }
 
@@ -333,17 +338,8 @@ fn document_xml(document: &Document) -> (String, usize) {
                     body.push_str(&list_item(1, item));
                 }
             }
-            Block::Numbered { items } => {
-                lists += 1;
-                for item in items {
-                    body.push_str(&list_item(lists + 1, item));
-                }
-            }
-            Block::Finding(f) => {
-                let mut next = lists + 1;
-                finding(&mut body, f, &mut next);
-                lists = next - 1;
-            }
+            Block::Numbered { items } => numbered(&mut body, &mut lists, items),
+            Block::Finding(f) => finding(&mut body, f, &mut lists),
             Block::Table(t) => table(&mut body, t),
             Block::Figure(figure) => {
                 body.push_str(&paragraph(None, &run(&figure.alt, false)));
