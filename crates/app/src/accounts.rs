@@ -203,18 +203,9 @@ impl<S: Store> App<S> {
         password: &str,
         platform_admin: bool,
     ) -> AppResult<User> {
-        let user = new_user(display_name, email)?;
-        check_password_policy(password, email)?;
-        if self.store.account_by_email(email).await?.is_some() {
-            return Err(problem("email", "already has an account"));
-        }
-        let account = Account {
-            user_id: user.id,
-            password_hash: hash_password(password)?,
-            platform_admin,
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let (user, account) = self
+            .new_account(display_name, email, password, platform_admin)
+            .await?;
         let change = casewindow_store::Change {
             actor: None,
             at: self.now(),
@@ -224,6 +215,30 @@ impl<S: Store> App<S> {
             .insert_user_with_account(&user, &account, &change)
             .await?;
         Ok(user)
+    }
+
+    /// A new user and their account, checked (fields, password policy, an unused email) but not
+    /// stored.
+    pub(crate) async fn new_account(
+        &self,
+        display_name: &str,
+        email: &str,
+        password: &str,
+        platform_admin: bool,
+    ) -> AppResult<(User, Account)> {
+        let user = new_user(display_name, email)?;
+        check_password_policy(password, email)?;
+        if self.store.account_by_email(&user.email).await?.is_some() {
+            return Err(problem("email", "already has an account"));
+        }
+        let account = Account {
+            user_id: user.id,
+            password_hash: hash_password(password)?,
+            platform_admin,
+            failed_logins: 0,
+            locked_until: None,
+        };
+        Ok((user, account))
     }
 
     /// Gives an existing user (for example one from an imported review) a password.

@@ -1,10 +1,10 @@
 //! First run: the first platform administrator, created in the browser with a one-time code the
 //! server gives its operator (the command line's `casewindow admin create` does the same).
 
-use crate::accounts::{check_password_policy, hash_password, new_user, problem};
+use crate::accounts::problem;
 use crate::{App, AppResult};
 use casewindow_domain::organisation::User;
-use casewindow_store::{Account, Store};
+use casewindow_store::Store;
 use subtle::ConstantTimeEq as _;
 
 /// A new one-time setup code: 20 characters from an alphabet without look-alikes.
@@ -52,18 +52,9 @@ impl<S: Store> App<S> {
         if !bool::from(code.as_bytes().ct_eq(expected.as_bytes())) {
             return Err(problem("code", "is not the set-up code the server gave"));
         }
-        let user = new_user(display_name, email)?;
-        check_password_policy(password, email)?;
-        if self.store.account_by_email(email.trim()).await?.is_some() {
-            return Err(problem("email", "already has an account"));
-        }
-        let account = Account {
-            user_id: user.id,
-            password_hash: hash_password(password)?,
-            platform_admin: true,
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let (user, account) = self
+            .new_account(display_name, email, password, true)
+            .await?;
         let change = casewindow_store::Change {
             actor: None,
             at: self.now(),
