@@ -85,7 +85,7 @@ const DENY_LIST: &[&str] = &[
 ];
 
 /// A new user with a fresh id, or the problems with its name and email.
-pub(crate) fn new_user(display_name: &str, email: &str) -> AppResult<User> {
+fn new_user(display_name: &str, email: &str) -> AppResult<User> {
     let user = User {
         id: UserId(uuid::Uuid::new_v4()),
         display_name: display_name.trim().to_owned(),
@@ -143,7 +143,7 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), AppError
     Ok(())
 }
 
-pub(crate) fn hash_password(password: &str) -> AppResult<String> {
+fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
