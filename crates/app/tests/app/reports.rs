@@ -15,17 +15,31 @@ fn vault() -> Vault {
         .expect("a valid key")
 }
 
+/// A signed-in user acting in their own name.
+fn user_actor(user: casewindow_domain::ids::UserId) -> Actor {
+    Actor {
+        user: Some(user),
+        label: "user".to_owned(),
+        platform_admin: false,
+    }
+}
+
+/// A platform administrator (who sees no case content).
+fn administrator() -> Actor {
+    Actor {
+        user: None,
+        label: "admin".to_owned(),
+        platform_admin: true,
+    }
+}
+
 both_backends!(
     reports_use_pseudonyms_and_the_scan_shows_what_is_left,
     |store: SqlStore, _url: String| async move {
         let app = App::new(store).with_vault(vault());
         let sample = casewindow_testkit::fixtures::Sample::new();
         sample.insert_all(app.store()).await?;
-        let lead = Actor {
-            user: Some(sample.reviewer.id),
-            label: "lead".to_owned(),
-            platform_admin: false,
-        };
+        let lead = user_actor(sample.reviewer.id);
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,
             full_name: "Kayden Marsh".to_owned(),
@@ -126,11 +140,7 @@ both_backends!(
         );
 
         // A case group member may read the report but not run the scan.
-        let outsider = Actor {
-            user: None,
-            label: "nobody".to_owned(),
-            platform_admin: true,
-        };
+        let outsider = administrator();
         let err = app
             .identifier_scan(&outsider, sample.review.id, &Default::default())
             .await
@@ -146,16 +156,8 @@ both_backends!(
         let app = App::new(store);
         let sample = casewindow_testkit::fixtures::Sample::new();
         sample.insert_all(app.store()).await?;
-        let lead = Actor {
-            user: Some(sample.reviewer.id),
-            label: "lead".to_owned(),
-            platform_admin: false,
-        };
-        let admin = Actor {
-            user: None,
-            label: "admin".to_owned(),
-            platform_admin: true,
-        };
+        let lead = user_actor(sample.reviewer.id);
+        let admin = administrator();
         let current = app.report_template().await?;
         assert_eq!(current.version, 0);
         let mut template: Template = current.template;
@@ -209,11 +211,7 @@ both_backends!(
         let app = App::new(store);
         let sample = casewindow_testkit::fixtures::Sample::new();
         sample.insert_all(app.store()).await?;
-        let lead = Actor {
-            user: Some(sample.reviewer.id),
-            label: "lead".to_owned(),
-            platform_admin: false,
-        };
+        let lead = user_actor(sample.reviewer.id);
         let tracked = app.action_tracker(&lead).await?;
         assert_eq!(tracked.len(), 1);
         assert_eq!(tracked[0].action.id, sample.action.id);
@@ -242,17 +240,9 @@ both_backends!(
                 false,
             )
             .await?;
-        let stranger = Actor {
-            user: Some(stranger.id),
-            label: "stranger".to_owned(),
-            platform_admin: false,
-        };
+        let stranger = user_actor(stranger.id);
         assert!(app.action_tracker(&stranger).await?.is_empty());
-        let admin = Actor {
-            user: None,
-            label: "admin".to_owned(),
-            platform_admin: true,
-        };
+        let admin = administrator();
         assert!(matches!(
             app.action_tracker(&admin).await,
             Err(AppError::NotFound { .. })
