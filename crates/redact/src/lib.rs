@@ -99,6 +99,27 @@ impl Gazetteer {
     }
 }
 
+/// The paragraphs of `text` (separated by lines with only whitespace), each with its byte
+/// offset.
+fn paragraphs(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            if at > start {
+                out.push((start, &text[start..at]));
+            }
+            start = at + line.len();
+        }
+        at += line.len();
+    }
+    if text.len() > start {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
 /// Up to `bytes` bytes of `text` before `at`, starting on a character boundary.
 fn window_before(text: &str, at: usize, bytes: usize) -> &str {
     let mut start = at.saturating_sub(bytes);
@@ -384,9 +405,22 @@ impl Scanner {
     }
 
     /// Every identifier in `text`, in order, overlaps resolved (known names and places first,
-    /// then the longer span).
+    /// then the longer span). No identifier spans a paragraph break (a blank line): a count at
+    /// the end of one table row and a name at the start of the next are not an address.
     #[must_use]
     pub fn scan(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (offset, paragraph) in paragraphs(text) {
+            hits.extend(self.scan_paragraph(paragraph).into_iter().map(|mut hit| {
+                hit.start += offset;
+                hit.end += offset;
+                hit
+            }));
+        }
+        hits
+    }
+
+    fn scan_paragraph(&self, text: &str) -> Vec<Hit> {
         let mut hits: Vec<(u8, Hit)> = Vec::new();
         let mut push = |priority: u8, kind: Kind, start: usize, end: usize, suggestion: String| {
             hits.push((
@@ -596,6 +630,29 @@ fn resolve(mut hits: Vec<(u8, Hit)>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_identifier_never_spans_a_paragraph_break() {
+        let scanner = Scanner::new(&Gazetteer::default()).expect("compiles");
+        let text = "Agency | Members\n\nChildren's Services | 6\n\nMillrace Lane Surgery | 1\n\n\
+                    She lived at 6 Millrace Lane.";
+        let hits = scanner.scan(text);
+        let found: Vec<(Kind, &str)> = hits.iter().map(|h| (h.kind, h.text.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Kind::Gp, "Millrace Lane Surgery"),
+                (Kind::Address, "6 Millrace Lane")
+            ]
+        );
+        for hit in &hits {
+            assert_eq!(
+                &text[hit.start..hit.end],
+                hit.text,
+                "offsets are into the whole text"
+            );
+        }
+    }
+
     #[test]
     fn pseudonyms_replace_full_names_parts_and_aliases_consistently() {
         let gazetteer = Gazetteer {
