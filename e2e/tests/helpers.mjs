@@ -4,6 +4,8 @@ import fs from 'node:fs';
 
 export const DEMO_LEAD = { email: 'helen.marchbank@example.org', password: 'fictional demo password' };
 export const ADMIN = { email: 'admin@example.org', password: 'steady lighthouse keeper 51' };
+export const ANALYST = { email: 'analyst@example.org', password: 'national patterns reader 7' };
+export const TWOSTEP = { email: 'twostep@example.org', password: 'two locks on the door 2026' };
 export const WALKER = { email: 'walker@example.org', password: 'walkthrough password 2026' };
 
 export async function signIn(page, who) {

@@ -126,6 +126,9 @@ impl<S: Store> App<S> {
         let Some(user) = actor.user else {
             return Ok(None);
         };
+        if actor.platform_admin || actor.national_analyst {
+            return Ok(Some(std::collections::HashSet::new()));
+        }
         Ok(Some(
             self.store
                 .participations_of(user)
@@ -205,7 +208,9 @@ impl<S: Store> App<S> {
         review: ReviewId,
         permission: Permission,
     ) -> AppResult<bool> {
-        if actor.platform_admin {
+        // Platform administrators see no case content; national analysts only de-identified
+        // findings, through the library.
+        if actor.platform_admin || actor.national_analyst {
             return Ok(false);
         }
         if actor.user.is_none() {
@@ -220,7 +225,7 @@ impl<S: Store> App<S> {
 
     /// Every permission the actor holds in a review.
     pub async fn permissions(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Permission>> {
-        if actor.platform_admin {
+        if actor.platform_admin || actor.national_analyst {
             return Ok(Vec::new());
         }
         if actor.user.is_none() {

@@ -167,12 +167,26 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A successful sign-in: the token for the cookie, and the session's CSRF token.
+/// A successful password check: the token for the cookie, and the session's CSRF token.
+/// When `second_factor_needed`, the token names a session that grants nothing until
+/// [`App::complete_second_factor`] accepts a code for it.
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     pub user: User,
     pub token: String,
     pub csrf_token: String,
+    pub second_factor_needed: bool,
+}
+
+/// What an account may do across the instance, beyond its roles in reviews.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Whatever their roles in reviews allow.
+    Member,
+    /// Runs the instance; sees no case content.
+    PlatformAdmin,
+    /// Reads the de-identified findings of every review, and nothing else of any review.
+    NationalAnalyst,
 }
 
 /// The user behind a valid session.
@@ -180,6 +194,8 @@ pub struct SignedIn {
 pub struct CurrentUser {
     pub user: User,
     pub platform_admin: bool,
+    pub national_analyst: bool,
+    pub second_factor: bool,
     pub csrf_token: String,
 }
 
@@ -190,12 +206,38 @@ impl CurrentUser {
             user: Some(self.user.id),
             label: format!("user:{}", self.user.id),
             platform_admin: self.platform_admin,
+            national_analyst: self.national_analyst,
         }
     }
 }
 
+/// A second factor being set up: the secret to type or scan, not yet saved.
+#[derive(Clone, Debug)]
+pub struct SecondFactorSetup {
+    /// The secret in base32, as authenticator apps take it when typed.
+    pub secret: String,
+    /// The `otpauth://` address for the QR code.
+    pub uri: String,
+}
+
+/// How long the second step of a sign-in may take.
+pub const SECOND_FACTOR_MINUTES: i64 = 5;
+
+fn account_for(user_id: UserId, password_hash: String, standing: Standing) -> Account {
+    Account {
+        user_id,
+        password_hash,
+        platform_admin: standing == Standing::PlatformAdmin,
+        national_analyst: standing == Standing::NationalAnalyst,
+        failed_logins: 0,
+        locked_until: None,
+        totp_secret: None,
+        totp_last_step: 0,
+    }
+}
+
 impl<S: Store> App<S> {
-    /// Creates a user with a password.
+    /// Creates a user with a password; a platform administrator when `platform_admin`.
     pub async fn create_account(
         &self,
         display_name: &str,
@@ -203,8 +245,25 @@ impl<S: Store> App<S> {
         password: &str,
         platform_admin: bool,
     ) -> AppResult<User> {
+        let standing = if platform_admin {
+            Standing::PlatformAdmin
+        } else {
+            Standing::Member
+        };
+        self.create_account_as(display_name, email, password, standing)
+            .await
+    }
+
+    /// Creates a user with a password and a standing in the instance.
+    pub async fn create_account_as(
+        &self,
+        display_name: &str,
+        email: &str,
+        password: &str,
+        standing: Standing,
+    ) -> AppResult<User> {
         let (user, account) = self
-            .new_account(display_name, email, password, platform_admin)
+            .new_account(display_name, email, password, standing)
             .await?;
         let change = casewindow_store::Change {
             actor: None,
@@ -224,20 +283,14 @@ impl<S: Store> App<S> {
         display_name: &str,
         email: &str,
         password: &str,
-        platform_admin: bool,
+        standing: Standing,
     ) -> AppResult<(User, Account)> {
         let user = new_user(display_name, email)?;
         check_password_policy(password, email)?;
         if self.store.account_by_email(&user.email).await?.is_some() {
             return Err(problem("email", "already has an account"));
         }
-        let account = Account {
-            user_id: user.id,
-            password_hash: hash_password(password)?,
-            platform_admin,
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let account = account_for(user.id, hash_password(password)?, standing);
         Ok((user, account))
     }
 
@@ -248,13 +301,7 @@ impl<S: Store> App<S> {
         if self.store.account(user).await?.is_some() {
             return Err(problem("email", "already has an account"));
         }
-        let account = Account {
-            user_id: user,
-            password_hash: hash_password(password)?,
-            platform_admin: false,
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let account = account_for(user, hash_password(password)?, Standing::Member);
         Ok(self
             .store
             .insert_account(&account, &self.account_change(user, "account created"))
@@ -277,13 +324,7 @@ impl<S: Store> App<S> {
                     .await?;
             }
             None => {
-                let account = Account {
-                    user_id: user,
-                    password_hash,
-                    platform_admin: false,
-                    failed_logins: 0,
-                    locked_until: None,
-                };
+                let account = account_for(user, password_hash, Standing::Member);
                 self.store
                     .insert_account(&account, &self.account_change(user, "account created"))
                     .await?;
@@ -352,12 +393,23 @@ impl<S: Store> App<S> {
             .await?;
             return Err(refused());
         }
-        if account.failed_logins != 0 || account.locked_until.is_some() {
+        let pending = account.totp_secret.is_some();
+        if !pending && (account.failed_logins != 0 || account.locked_until.is_some()) {
             account.failed_logins = 0;
             account.locked_until = None;
             self.store.update_login_state(&account).await?;
         }
-        // A new token at every sign-in: a session id planted before sign-in is never promoted.
+        if pending {
+            // The failure count carries over to the code: guessing codes locks the account too.
+            self.audit_account(user.id, "password_accepted").await?;
+        }
+        self.start_session(user, pending).await
+    }
+
+    /// A new session (a new token at every sign-in and at the second step, so a session id
+    /// planted before sign-in is never promoted).
+    async fn start_session(&self, user: User, pending_second_factor: bool) -> AppResult<SignedIn> {
+        let now = self.now();
         let token = random_token();
         let session = Session {
             token_hash: token_hash(&token),
@@ -365,22 +417,208 @@ impl<S: Store> App<S> {
             csrf_token: random_token(),
             created_at: now,
             last_seen_at: now,
+            pending_second_factor,
         };
         self.store.insert_session(&session).await?;
-        self.audit_account(user.id, "sign_in").await?;
+        if !pending_second_factor {
+            self.audit_account(user.id, "sign_in").await?;
+        }
         Ok(SignedIn {
             user,
             token,
             csrf_token: session.csrf_token,
+            second_factor_needed: pending_second_factor,
         })
+    }
+
+    /// The user waiting to type their code, for a pending sign-in's token.
+    pub async fn pending_second_factor(&self, token: &str) -> AppResult<Option<User>> {
+        let hash = token_hash(token);
+        let Some((session, user, _)) = self.store.session_user(&hash).await? else {
+            return Ok(None);
+        };
+        if !session.pending_second_factor {
+            return Ok(None);
+        }
+        if self.now() - session.created_at > Duration::minutes(SECOND_FACTOR_MINUTES) {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        Ok(Some(user))
+    }
+
+    /// The second step of a sign-in: a code from the user's authenticator app for a pending
+    /// session. The pending session is replaced by a full one under a new token; wrong codes
+    /// count towards the same lockout as wrong passwords, and a code is never accepted twice.
+    pub async fn complete_second_factor(&self, token: &str, code: &str) -> AppResult<SignedIn> {
+        let expired = || {
+            problem(
+                "code",
+                &format!(
+                    "Your sign-in was not finished within {SECOND_FACTOR_MINUTES} minutes: sign in again"
+                ),
+            )
+        };
+        let hash = token_hash(token);
+        let Some(user) = self.pending_second_factor(token).await? else {
+            return Err(expired());
+        };
+        let now = self.now();
+        let Some(mut account) = self.store.account(user.id).await? else {
+            return Err(expired());
+        };
+        if account.locked_until.is_some_and(|until| until > now) {
+            self.store.delete_session(&hash).await?;
+            return Err(problem(
+                "code",
+                &format!(
+                    "Too many failed attempts: this account is locked for up to {LOCK_MINUTES} minutes"
+                ),
+            ));
+        }
+        let secret = match &account.totp_secret {
+            Some(sealed) => self.vault()?.open_secret(user.id, sealed).map_err(|_| {
+                AppError::Internal("a second-factor secret cannot be opened".to_owned())
+            })?,
+            None => return Err(expired()),
+        };
+        match crate::totp::verify(&secret, code, now.timestamp(), account.totp_last_step) {
+            Some(step) => {
+                account.totp_last_step = step;
+                account.failed_logins = 0;
+                account.locked_until = None;
+                self.store.update_login_state(&account).await?;
+                self.store.delete_session(&hash).await?;
+                self.start_session(user, false).await
+            }
+            None => {
+                account.failed_logins += 1;
+                let locked = account.failed_logins >= MAX_FAILED_SIGN_INS;
+                if locked {
+                    account.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
+                    account.failed_logins = 0;
+                    self.store.delete_session(&hash).await?;
+                }
+                self.store.update_login_state(&account).await?;
+                self.audit_account(
+                    user.id,
+                    if locked {
+                        "locked_out"
+                    } else {
+                        "second_factor_failed"
+                    },
+                )
+                .await?;
+                Err(problem(
+                    "code",
+                    "The code is not right: type the 6-digit code your authenticator app shows now",
+                ))
+            }
+        }
+    }
+
+    /// A fresh secret for setting up a second factor (nothing is saved until a code from it is
+    /// confirmed). Needs the vault, which keeps the saved secret encrypted.
+    pub fn begin_second_factor(&self, user: &User) -> AppResult<SecondFactorSetup> {
+        self.second_factor_vault()?;
+        let secret = crate::totp::new_secret();
+        Ok(SecondFactorSetup {
+            secret: crate::totp::base32(&secret),
+            uri: crate::totp::provisioning_uri("casewindow", &user.email, &secret),
+        })
+    }
+
+    fn second_factor_vault(&self) -> AppResult<&crate::vault::Vault> {
+        self.vault().map_err(|_| {
+            problem(
+                "code",
+                "Two-step sign-in is not available on this server: it needs the vault key \
+                 (CASEWINDOW_VAULT_KEY) so that the secret is stored encrypted",
+            )
+        })
+    }
+
+    /// Turns on the second factor with `secret` (from [`App::begin_second_factor`]) once a code
+    /// from it is right. Audited.
+    pub async fn enable_second_factor(
+        &self,
+        user: UserId,
+        secret: &str,
+        code: &str,
+    ) -> AppResult<()> {
+        let vault = self.second_factor_vault()?;
+        let secret = crate::totp::from_base32(secret)
+            .filter(|s| s.len() == crate::totp::SECRET_BYTES)
+            .ok_or_else(|| problem("code", "The set-up expired: start again"))?;
+        let Some(mut account) = self.store.account(user).await? else {
+            return Err(problem("code", "This user has no account"));
+        };
+        let Some(step) = crate::totp::verify(&secret, code, self.now().timestamp(), 0) else {
+            return Err(problem(
+                "code",
+                "The code is not right: check that your phone's clock is set automatically, \
+                 and type the 6-digit code the app shows now",
+            ));
+        };
+        account.totp_secret = Some(vault.seal_secret(user, &secret));
+        account.totp_last_step = step;
+        Ok(self
+            .store
+            .update_second_factor(
+                &account,
+                &self.account_change(user, "second factor turned on"),
+            )
+            .await?)
+    }
+
+    /// Turns the second factor off: by the user with a current code, or (`code` = `None`) by an
+    /// operator at the command line when a phone is lost. Audited.
+    pub async fn disable_second_factor(&self, user: UserId, code: Option<&str>) -> AppResult<()> {
+        let Some(mut account) = self.store.account(user).await? else {
+            return Err(problem("code", "This user has no account"));
+        };
+        let Some(sealed) = &account.totp_secret else {
+            return Ok(());
+        };
+        if let Some(code) = code {
+            let secret = self
+                .second_factor_vault()?
+                .open_secret(user, sealed)
+                .map_err(|_| {
+                    AppError::Internal("a second-factor secret cannot be opened".to_owned())
+                })?;
+            let Some(step) = crate::totp::verify(
+                &secret,
+                code,
+                self.now().timestamp(),
+                account.totp_last_step,
+            ) else {
+                return Err(problem(
+                    "code",
+                    "The code is not right: type the 6-digit code your authenticator app shows now",
+                ));
+            };
+            account.totp_last_step = step;
+        }
+        account.totp_secret = None;
+        Ok(self
+            .store
+            .update_second_factor(
+                &account,
+                &self.account_change(user, "second factor turned off"),
+            )
+            .await?)
     }
 
     /// The user behind a session token, if the session is valid; expired sessions are removed.
     pub async fn session_user(&self, token: &str) -> AppResult<Option<CurrentUser>> {
         let hash = token_hash(token);
-        let Some((session, user, platform_admin)) = self.store.session_user(&hash).await? else {
+        let Some((session, user, account)) = self.store.session_user(&hash).await? else {
             return Ok(None);
         };
+        if session.pending_second_factor {
+            return Ok(None);
+        }
         let now = self.now();
         if expired(&session, now) {
             self.store.delete_session(&hash).await?;
@@ -392,7 +630,9 @@ impl<S: Store> App<S> {
         }
         Ok(Some(CurrentUser {
             user,
-            platform_admin,
+            platform_admin: account.platform_admin,
+            national_analyst: account.national_analyst,
+            second_factor: account.totp_secret.is_some(),
             csrf_token: session.csrf_token,
         }))
     }

@@ -11,6 +11,7 @@
 mod access;
 mod accounts;
 mod checkback;
+mod deidentify;
 mod demo;
 mod error;
 mod identity;
@@ -20,13 +21,18 @@ mod records;
 pub mod reports;
 mod reviews;
 mod setup;
+pub mod totp;
 pub mod tracker;
 mod transfer;
 mod vault;
 
 pub use access::{Permission, permits};
-pub use accounts::{CurrentUser, SignedIn, check_password_policy, random_token};
+pub use accounts::{
+    CurrentUser, SECOND_FACTOR_MINUTES, SecondFactorSetup, SignedIn, Standing,
+    check_password_policy, random_token,
+};
 pub use checkback::CheckBackReply;
+pub use deidentify::review_code;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use library::{
@@ -57,6 +63,8 @@ pub struct Actor {
     pub label: String,
     /// Platform administrators run the instance and see no case content.
     pub platform_admin: bool,
+    /// National analysts read de-identified findings across reviews and nothing else.
+    pub national_analyst: bool,
 }
 
 impl Actor {
@@ -66,7 +74,14 @@ impl Actor {
             user: None,
             label: format!("system:{label}"),
             platform_admin: false,
+            national_analyst: false,
         }
+    }
+
+    /// Whether the actor takes part in reviews (not a platform administrator, who sees no
+    /// case content, nor a national analyst, who sees only de-identified findings).
+    pub fn is_member(&self) -> bool {
+        !self.platform_admin && !self.national_analyst
     }
 }
 

@@ -372,7 +372,16 @@ impl<S: Store> App<S> {
         if actor.platform_admin {
             return Ok(Vec::new());
         }
-        let reviews = self.viewable_reviews(actor).await?;
+        let reviews = if actor.national_analyst {
+            self.store
+                .list_all::<casewindow_domain::review::Review>()
+                .await?
+                .into_iter()
+                .map(|r| (r.record.id, r.record))
+                .collect()
+        } else {
+            self.viewable_reviews(actor).await?
+        };
         let issues: HashMap<RecurrentIssueId, RecurrentIssue> = self
             .store
             .list_all::<RecurrentIssue>()
@@ -446,6 +455,9 @@ impl<S: Store> App<S> {
                 .then_with(|| a.review_title.cmp(&b.review_title))
                 .then(a.finding.position.cmp(&b.finding.position))
         });
+        if actor.national_analyst {
+            self.deidentify(actor, &mut out).await?;
+        }
         Ok(out)
     }
 

@@ -205,7 +205,7 @@ impl<S: Store> App<S> {
 
     /// The people the identity vault knows in this review, with their pseudonyms; the read is
     /// audited. Without a vault key there are none (and the scan says so).
-    async fn known_people(
+    pub(crate) async fn known_people(
         &self,
         actor: &Actor,
         review: ReviewId,

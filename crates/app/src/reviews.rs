@@ -256,7 +256,7 @@ impl<S: Store> App<S> {
                     .to_owned(),
             }]));
         };
-        if actor.platform_admin {
+        if !actor.is_member() {
             return Err(AppError::NotFound {
                 what: "page".to_owned(),
             });

@@ -53,7 +53,12 @@ impl<S: Store> App<S> {
             return Err(problem("code", "is not the set-up code the server gave"));
         }
         let (user, account) = self
-            .new_account(display_name, email, password, true)
+            .new_account(
+                display_name,
+                email,
+                password,
+                crate::Standing::PlatformAdmin,
+            )
             .await?;
         let change = casewindow_store::Change {
             actor: None,

@@ -102,6 +102,24 @@ impl Vault {
         Ok(identity)
     }
 
+    /// Seals a user's second-factor secret.
+    pub(crate) fn seal_secret(
+        &self,
+        user: casewindow_domain::ids::UserId,
+        secret: &[u8],
+    ) -> String {
+        self.seal_bytes(secret, user.0.as_bytes())
+    }
+
+    /// Opens a user's sealed second-factor secret.
+    pub(crate) fn open_secret(
+        &self,
+        user: casewindow_domain::ids::UserId,
+        sealed: &str,
+    ) -> Result<Vec<u8>, VaultError> {
+        self.open_bytes(sealed, user.0.as_bytes())
+    }
+
     /// Seals a review's gazetteer (the places and conditions its scans look for).
     pub(crate) fn seal_gazetteer(
         &self,

@@ -23,10 +23,13 @@ fn read_account(row: &AnyRow) -> Result<Account, StoreError> {
         user_id: user_id(&id)?,
         password_hash: row.try_get("password_hash").map_err(map)?,
         platform_admin: row.try_get::<i64, _>("platform_admin").map_err(map)? != 0,
+        national_analyst: row.try_get::<i64, _>("national_analyst").map_err(map)? != 0,
         failed_logins: row.try_get("failed_logins").map_err(map)?,
         locked_until: locked
             .map(|ms| from_millis("account", &id, ms))
             .transpose()?,
+        totp_secret: row.try_get("totp_secret").map_err(map)?,
+        totp_last_step: row.try_get("totp_last_step").map_err(map)?,
     })
 }
 
@@ -34,20 +37,22 @@ pub(crate) async fn insert_account(
     conn: &mut AnyConnection,
     account: &Account,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO accounts (user_id, password_hash, platform_admin, failed_logins, locked_until) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO accounts (user_id, password_hash, platform_admin, national_analyst, failed_logins, locked_until, totp_secret, totp_last_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(account.user_id.0.to_string())
         .bind(account.password_hash.clone())
         .bind(i64::from(account.platform_admin))
+        .bind(i64::from(account.national_analyst))
         .bind(account.failed_logins)
         .bind(account.locked_until.map(millis))
+        .bind(account.totp_secret.clone())
+        .bind(account.totp_last_step)
         .execute(conn)
         .await
         .map_err(map)?;
     Ok(())
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "a.user_id, a.password_hash, a.platform_admin, a.failed_logins, a.locked_until";
+const ACCOUNT_COLUMNS: &str = "a.user_id, a.password_hash, a.platform_admin, a.national_analyst, a.failed_logins, a.locked_until, a.totp_secret, a.totp_last_step";
 
 pub(crate) async fn account_by_email(
     conn: &mut AnyConnection,
@@ -105,9 +110,24 @@ pub(crate) async fn update_login_state(
     conn: &mut AnyConnection,
     account: &Account,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE user_id = $3")
+    sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2, totp_last_step = $3 WHERE user_id = $4")
         .bind(account.failed_logins)
         .bind(account.locked_until.map(millis))
+        .bind(account.totp_last_step)
+        .bind(account.user_id.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn update_second_factor(
+    conn: &mut AnyConnection,
+    account: &Account,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE user_id = $3")
+        .bind(account.totp_secret.clone())
+        .bind(account.totp_last_step)
         .bind(account.user_id.0.to_string())
         .execute(conn)
         .await
@@ -119,12 +139,13 @@ pub(crate) async fn insert_session(
     conn: &mut AnyConnection,
     session: &Session,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, pending_second_factor) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(session.token_hash.clone())
         .bind(session.user_id.0.to_string())
         .bind(session.csrf_token.clone())
         .bind(millis(session.created_at))
         .bind(millis(session.last_seen_at))
+        .bind(i64::from(session.pending_second_factor))
         .execute(conn)
         .await
         .map_err(map)?;
@@ -134,32 +155,36 @@ pub(crate) async fn insert_session(
 pub(crate) async fn session_user(
     conn: &mut AnyConnection,
     token_hash: &str,
-) -> Result<Option<(Session, User, bool)>, StoreError> {
-    let row = sqlx::query(
-        "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.display_name, u.email, a.platform_admin \
-         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.user_id = s.user_id WHERE s.token_hash = $1",
-    )
-    .bind(token_hash.to_owned())
-    .fetch_optional(conn)
-    .await
-    .map_err(map)?;
+) -> Result<Option<(Session, User, Account)>, StoreError> {
+    let sql = format!(
+        "SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, s.pending_second_factor, u.display_name, u.email, {ACCOUNT_COLUMNS} \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.user_id = s.user_id WHERE s.token_hash = $1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash.to_owned())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
     row.map(|row| {
-        let user: String = row.try_get("user_id").map_err(map)?;
-        let user_id = user_id(&user)?;
-        let admin: Option<i64> = row.try_get("platform_admin").map_err(map)?;
+        let account = read_account(&row)?;
+        let user_id = account.user_id;
         let session = Session {
             token_hash: row.try_get("token_hash").map_err(map)?,
             user_id,
             csrf_token: row.try_get("csrf_token").map_err(map)?,
             created_at: from_millis("session", "", row.try_get("created_at").map_err(map)?)?,
             last_seen_at: from_millis("session", "", row.try_get("last_seen_at").map_err(map)?)?,
+            pending_second_factor: row
+                .try_get::<i64, _>("pending_second_factor")
+                .map_err(map)?
+                != 0,
         };
         let user = User {
             id: user_id,
             display_name: row.try_get("display_name").map_err(map)?,
             email: row.try_get("email").map_err(map)?,
         };
-        Ok((session, user, admin.unwrap_or(0) != 0))
+        Ok((session, user, account))
     })
     .transpose()
 }

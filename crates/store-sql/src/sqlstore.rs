@@ -628,7 +628,21 @@ impl Store for SqlStore {
         accounts::insert_session(&mut *self.read().await?, session).await
     }
 
-    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(Session, User, bool)>> {
+    async fn update_second_factor(&self, account: &Account, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::update_second_factor(&mut tx, account).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("update", "accounts", account.user_id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(Session, User, Account)>> {
         accounts::session_user(&mut *self.read().await?, token_hash).await
     }
 

@@ -11,8 +11,14 @@ pub struct Account {
     pub password_hash: String,
     /// Platform administrators run the instance and see no case content.
     pub platform_admin: bool,
+    /// National analysts read the de-identified findings of every review and nothing else.
+    pub national_analyst: bool,
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The second factor's TOTP secret, sealed by the vault; `None` when the user has none.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted, so a code is never accepted twice.
+    pub totp_last_step: i64,
 }
 
 impl std::fmt::Debug for Account {
@@ -20,6 +26,8 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("user_id", &self.user_id)
             .field("platform_admin", &self.platform_admin)
+            .field("national_analyst", &self.national_analyst)
+            .field("second_factor", &self.totp_secret.is_some())
             .field("failed_logins", &self.failed_logins)
             .field("locked_until", &self.locked_until)
             .finish_non_exhaustive()
@@ -36,4 +44,7 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The password was right but the second factor is still to come: such a session grants
+    /// nothing except typing the code.
+    pub pending_second_factor: bool,
 }

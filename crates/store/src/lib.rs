@@ -190,12 +190,16 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_account(&self, account: &Account, change: &Change) -> StoreResult<()>;
     /// Saves a new password hash (and clears the failed-login state).
     async fn update_password(&self, account: &Account, change: &Change) -> StoreResult<()>;
-    /// Saves the failed-login count and lock.
+    /// Saves the failed-login count, the lock and the last TOTP step used.
     async fn update_login_state(&self, account: &Account) -> StoreResult<()>;
+    /// Saves (or, with `None`, removes) the account's sealed TOTP secret and the last step
+    /// used; audited as a change.
+    async fn update_second_factor(&self, account: &Account, change: &Change) -> StoreResult<()>;
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
-    /// A session with its user and whether they are a platform administrator, in one read.
-    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(Session, User, bool)>>;
+    /// A session with its user and their account, in one read.
+    async fn session_user(&self, token_hash: &str)
+    -> StoreResult<Option<(Session, User, Account)>>;
     async fn touch_session(
         &self,
         token_hash: &str,

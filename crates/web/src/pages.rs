@@ -1,5 +1,6 @@
 //! Pages, one module per resource. Handlers stay thin: extract, call `app`, render.
 
+mod account;
 mod actions;
 mod admin;
 mod audit;
@@ -36,6 +37,7 @@ use casewindow_store::{Store, Stored};
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .merge(auth::routes::<S>())
+        .merge(account::routes::<S>())
         .merge(portfolio::routes::<S>())
         .merge(review::routes::<S>())
         .merge(findings::routes::<S>())

@@ -11,8 +11,12 @@ pub enum Needs {
     Public,
     /// Anyone signed in.
     SignedIn,
-    /// Anyone signed in who is not a platform administrator (they see no case content).
+    /// Anyone signed in who takes part in reviews: not a platform administrator (who sees no
+    /// case content) nor a national analyst (who sees only de-identified findings).
     NotAdmin,
+    /// Anyone signed in who may read findings across reviews: members (their own reviews) and
+    /// national analysts (every review, de-identified); not platform administrators.
+    Library,
     /// Platform administrators only (instance settings, never case content).
     Admin,
     /// Anyone, but only at first run: no administrator yet and a set-up code issued.
@@ -41,7 +45,7 @@ const fn route(method: &'static str, path: &'static str, needs: Needs) -> RouteS
     }
 }
 
-use Needs::{Admin, CheckBack, CheckBackReply, FirstRun, NotAdmin, Public, SignedIn};
+use Needs::{Admin, CheckBack, CheckBackReply, FirstRun, Library, NotAdmin, Public, SignedIn};
 use Permission::*;
 
 const fn p(permission: Permission) -> Needs {
@@ -55,10 +59,16 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/assets/app.js", Public),
     route("GET", "/sign-in", Public),
     route("POST", "/sign-in", Public),
+    route("GET", "/sign-in/code", Public),
+    route("POST", "/sign-in/code", Public),
     route("GET", "/setup", FirstRun),
     route("POST", "/setup", FirstRun),
     route("GET", "/", SignedIn),
-    route("GET", "/library", NotAdmin),
+    route("GET", "/account", SignedIn),
+    route("GET", "/account/two-step", SignedIn),
+    route("POST", "/account/two-step", SignedIn),
+    route("POST", "/account/two-step/remove", SignedIn),
+    route("GET", "/library", Library),
     route("GET", "/actions", NotAdmin),
     route("GET", "/admin/report-template", Admin),
     route("POST", "/admin/report-template", Admin),

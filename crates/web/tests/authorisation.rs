@@ -36,6 +36,10 @@ enum Viewer {
         token: String,
         csrf: String,
     },
+    Analyst {
+        token: String,
+        csrf: String,
+    },
     Member {
         role: Role,
         token: String,
@@ -64,6 +68,7 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
         Needs::Public => true,
         Needs::SignedIn => !matches!(viewer, Viewer::Anonymous),
         Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
+        Needs::Library => matches!(viewer, Viewer::Member { .. } | Viewer::Analyst { .. }),
         Needs::Admin => matches!(viewer, Viewer::Admin { .. }),
         // The matrix runs with an administrator and no set-up code: first run is closed.
         Needs::FirstRun => false,
@@ -137,7 +142,24 @@ async fn every_route_allows_exactly_the_roles_the_table_says() {
         .await
         .expect("admin");
 
+    app.create_account_as(
+        "National analyst",
+        "analyst@example.org",
+        password,
+        casewindow_app::Standing::NationalAnalyst,
+    )
+    .await
+    .expect("analyst");
+
     let mut viewers = vec![Viewer::Anonymous];
+    let analyst = app
+        .sign_in("analyst@example.org", password)
+        .await
+        .expect("analyst signs in");
+    viewers.push(Viewer::Analyst {
+        token: analyst.token,
+        csrf: analyst.csrf_token,
+    });
     let admin = app
         .sign_in("admin@example.org", password)
         .await
@@ -190,7 +212,9 @@ async fn every_route_allows_exactly_the_roles_the_table_says() {
                         Some("cw_presession=presession-token".to_owned()),
                         "presession-token".to_owned(),
                     ),
-                    Viewer::Admin { token, csrf } | Viewer::Member { token, csrf, .. } => {
+                    Viewer::Admin { token, csrf }
+                    | Viewer::Analyst { token, csrf }
+                    | Viewer::Member { token, csrf, .. } => {
                         (Some(format!("cw_session={token}")), csrf.clone())
                     }
                 };
@@ -234,6 +258,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says() {
                     let who = match viewer {
                         Viewer::Anonymous => "anonymous".to_owned(),
                         Viewer::Admin { .. } => "platform admin".to_owned(),
+                        Viewer::Analyst { .. } => "national analyst".to_owned(),
                         Viewer::Member { role, .. } => format!("{role:?}"),
                     };
                     let which = if is_own {

@@ -137,6 +137,7 @@ both_backends!(
             user: Some(admin.id),
             label: "admin".to_owned(),
             platform_admin: true,
+            national_analyst: false,
         };
         assert!(app.reviews(&actor).await?.is_empty());
         let err = app.review(&actor, sample.review.id).await.unwrap_err();
@@ -157,6 +158,7 @@ both_backends!(
             user: Some(sample.reviewer.id),
             label: "lead".to_owned(),
             platform_admin: false,
+            national_analyst: false,
         };
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,
@@ -208,6 +210,7 @@ both_backends!(
             user: None,
             label: "x".to_owned(),
             platform_admin: true,
+            national_analyst: false,
         };
         assert!(matches!(
             app.reveal_identity(&observer, sample.child.id, "curious")

@@ -83,6 +83,7 @@ both_backends!(
             user: Some(UserId(uuid::Uuid::new_v4())),
             label: "stranger".into(),
             platform_admin: false,
+            national_analyst: false,
         };
         let err = app
             .suggest_for_finding(&stranger, id, text)

@@ -21,6 +21,7 @@ both_backends!(
             user: Some(sample.reviewer.id),
             label: "test".to_owned(),
             platform_admin: false,
+            national_analyst: false,
         };
         let review = sample.review.id;
 

@@ -5,4 +5,5 @@ mod library;
 mod lifecycle;
 mod records;
 mod reports;
+mod second_factor;
 mod transfer;

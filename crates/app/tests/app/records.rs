@@ -118,6 +118,7 @@ both_backends!(
             user: Some(liaison.id),
             label: "liaison".to_owned(),
             platform_admin: false,
+            national_analyst: false,
         };
 
         let seen = app
@@ -159,6 +160,7 @@ both_backends!(
             user: Some(sample.reviewer.id),
             label: "lead".to_owned(),
             platform_admin: false,
+            national_analyst: false,
         };
         assert_eq!(
             app.records::<ChronologyEntry>(&lead, sample.review.id)

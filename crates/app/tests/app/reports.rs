@@ -21,6 +21,7 @@ fn user_actor(user: casewindow_domain::ids::UserId) -> Actor {
         user: Some(user),
         label: "user".to_owned(),
         platform_admin: false,
+        national_analyst: false,
     }
 }
 
@@ -30,6 +31,7 @@ fn administrator() -> Actor {
         user: None,
         label: "admin".to_owned(),
         platform_admin: true,
+        national_analyst: false,
     }
 }
 

@@ -17,6 +17,7 @@ async fn review_with_history(app: &App<SqlStore>) -> anyhow::Result<Sample> {
         user: Some(sample.reviewer.id),
         label: "test".to_owned(),
         platform_admin: false,
+        national_analyst: false,
     };
     let mut finding = sample.finding.clone();
     finding.statement = "Growth records held by separate teams hide faltering growth.".to_owned();

@@ -2,7 +2,7 @@
 //! never from arguments (which other users of the machine can see).
 
 use anyhow::Context as _;
-use casewindow_app::App;
+use casewindow_app::{App, Standing};
 use casewindow_store::Store;
 use casewindow_store_sql::SqlStore;
 use std::io::BufRead as _;
@@ -17,12 +17,19 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
         /// A platform administrator runs the service and sees no case content.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "national_analyst")]
         admin: bool,
+        /// A national analyst reads the de-identified findings of every review, and nothing
+        /// else of any review.
+        #[arg(long)]
+        national_analyst: bool,
     },
     /// Give an existing user (for example one from an imported review) a password, read from
     /// standard input, and sign them out everywhere.
     Password { email: String },
+    /// Turn off a user's two-step sign-in (for a lost phone) and sign them out everywhere.
+    /// Audited. They can set it up again from their account page.
+    TwoStepOff { email: String },
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -55,6 +62,7 @@ pub async fn admin(app: &App<SqlStore>, command: AdminCommand) -> anyhow::Result
             name,
             email,
             admin: true,
+            national_analyst: false,
         },
     )
     .await
@@ -62,28 +70,34 @@ pub async fn admin(app: &App<SqlStore>, command: AdminCommand) -> anyhow::Result
 
 pub async fn run(app: &App<SqlStore>, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Create { name, email, admin } => {
+        UserCommand::Create {
+            name,
+            email,
+            admin,
+            national_analyst,
+        } => {
+            let standing = match (admin, national_analyst) {
+                (true, _) => Standing::PlatformAdmin,
+                (false, true) => Standing::NationalAnalyst,
+                (false, false) => Standing::Member,
+            };
             let password = read_password()?;
-            let user = app.create_account(&name, &email, &password, admin).await?;
+            let user = app
+                .create_account_as(&name, &email, &password, standing)
+                .await?;
             eprintln!(
                 "created {} <{}>{}",
                 user.display_name,
                 user.email,
-                if admin {
-                    " as a platform administrator"
-                } else {
-                    ""
+                match standing {
+                    Standing::PlatformAdmin => " as a platform administrator",
+                    Standing::NationalAnalyst => " as a national analyst",
+                    Standing::Member => "",
                 }
             );
         }
         UserCommand::Password { email } => {
-            let user = app
-                .store()
-                .users()
-                .await?
-                .into_iter()
-                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
-                .with_context(|| format!("no user has the email address {email}"))?;
+            let user = user_by_email(app, &email).await?;
             let password = read_password()?;
             app.set_password(user.id, &password).await?;
             eprintln!(
@@ -91,6 +105,27 @@ pub async fn run(app: &App<SqlStore>, command: UserCommand) -> anyhow::Result<()
                 user.email
             );
         }
+        UserCommand::TwoStepOff { email } => {
+            let user = user_by_email(app, &email).await?;
+            app.disable_second_factor(user.id, None).await?;
+            app.sign_out_everywhere(user.id).await?;
+            eprintln!(
+                "two-step sign-in is off for {}; every session of theirs has ended",
+                user.email
+            );
+        }
     }
     Ok(())
+}
+
+async fn user_by_email(
+    app: &App<SqlStore>,
+    email: &str,
+) -> anyhow::Result<casewindow_domain::organisation::User> {
+    app.store()
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+        .with_context(|| format!("no user has the email address {email}"))
 }

@@ -293,7 +293,12 @@ async fn show<S: Store>(
         .iter()
         .take(PAGE)
         .map(|f| Row {
-            href: format!("/reviews/{}/findings/{}", f.review, f.finding.id),
+            // National analysts read de-identified findings only: no way into the review.
+            href: if user.national_analyst {
+                String::new()
+            } else {
+                format!("/reviews/{}/findings/{}", f.review, f.finding.id)
+            },
             statement: truncate(&f.finding.statement, 400),
             pattern: f
                 .finding
@@ -463,7 +468,11 @@ async fn show<S: Store>(
                 .take(3)
                 .map(|(finding, review, title, statement)| {
                     (
-                        format!("/reviews/{review}/findings/{finding}"),
+                        if user.national_analyst {
+                            String::new()
+                        } else {
+                            format!("/reviews/{review}/findings/{finding}")
+                        },
                         title.clone(),
                         truncate(statement, 300),
                     )

@@ -37,6 +37,7 @@ struct PortfolioPage {
     layout: Layout,
     rows: Vec<Row>,
     is_admin: bool,
+    is_analyst: bool,
 }
 
 /// The tag colour for a lifecycle state.
@@ -111,5 +112,6 @@ async fn show<S: Store>(
         layout: layout(&user, "Your reviews", vec![]),
         rows,
         is_admin: user.platform_admin,
+        is_analyst: user.national_analyst,
     })
 }

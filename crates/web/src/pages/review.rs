@@ -140,7 +140,7 @@ async fn new_form<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
 ) -> Result<Response, WebError> {
-    if user.platform_admin {
+    if !user.actor().is_member() {
         return Err(WebError::NotFound);
     }
     new_page(&app, &user, FormData::default(), Errors::none()).await
@@ -151,7 +151,7 @@ async fn create<S: Store>(
     SignedIn(user): SignedIn,
     form: FormData,
 ) -> Result<Response, WebError> {
-    if user.platform_admin {
+    if !user.actor().is_member() {
         return Err(WebError::NotFound);
     }
     let mut errors = Errors::none();

@@ -1,0 +1,185 @@
+//! De-identified findings for national analysts.
+//!
+//! A national analyst reads the findings of every review in the instance and nothing else of
+//! any review. What they read has the review's title replaced by a neutral code, the links into
+//! the review (its key practice episodes, the evidence attached, the suggestion history) taken
+//! away, and every identifier the scan before publication would flag replaced by the scan's
+//! suggestion: real names and aliases known to the identity vault, the subjects' pseudonyms and
+//! addresses, the review's gazetteer (schools, GP practices, places, rare conditions), and the
+//! scanner's patterns (dates, postcodes, street addresses, phone, NHS and National Insurance
+//! numbers, emails, titled names). Reading the vault for this is audited per review.
+
+use crate::library::LibraryFinding;
+use crate::{Actor, App, AppError, AppResult};
+use casewindow_domain::findings::Finding;
+use casewindow_domain::ids::ReviewId;
+use casewindow_domain::participation::Subject;
+use casewindow_redact::{Gazetteer, Person, Scanner};
+use casewindow_store::Store;
+use std::collections::HashMap;
+
+/// The neutral code shown for a review to national analysts: stable, and not derived from
+/// anything about the case.
+pub fn review_code(review: ReviewId) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(review.0.as_bytes());
+    let hex: String = digest.iter().take(3).map(|b| format!("{b:02X}")).collect();
+    format!("Review {hex}")
+}
+
+/// Replaces every hit of the scanner in `text` by its suggestion.
+fn redact(scanner: &Scanner, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for hit in scanner.scan(text) {
+        if hit.start < at {
+            continue;
+        }
+        out.push_str(&text[at..hit.start]);
+        out.push_str(&hit.suggestion);
+        at = hit.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The finding as a national analyst reads it.
+fn deidentified(scanner: &Scanner, finding: &Finding) -> Finding {
+    let clean = |text: &str| redact(scanner, &scanner.pseudonymise(text));
+    Finding {
+        statement: clean(&finding.statement),
+        context: clean(&finding.context),
+        manifestation: clean(&finding.manifestation),
+        why_it_matters: clean(&finding.why_it_matters),
+        questions: finding.questions.iter().map(|q| clean(q)).collect(),
+        kpe_ids: Vec::new(),
+        generality_evidence: Vec::new(),
+        pattern_choice: None,
+        ..finding.clone()
+    }
+}
+
+impl<S: Store> App<S> {
+    /// De-identifies library findings in place (for a national analyst).
+    pub(crate) async fn deidentify(
+        &self,
+        actor: &Actor,
+        findings: &mut [LibraryFinding],
+    ) -> AppResult<()> {
+        let mut scanners: HashMap<ReviewId, Scanner> = HashMap::new();
+        for f in findings.iter_mut() {
+            if let std::collections::hash_map::Entry::Vacant(slot) = scanners.entry(f.review) {
+                slot.insert(self.deidentifying_scanner(actor, f.review).await?);
+            }
+            let scanner = &scanners[&f.review];
+            f.finding = deidentified(scanner, &f.finding);
+            f.review_title = review_code(f.review);
+        }
+        Ok(())
+    }
+
+    /// A scanner that knows the review's people (real names from the vault, when it is
+    /// configured, and pseudonyms), their addresses and the review's gazetteer.
+    async fn deidentifying_scanner(&self, actor: &Actor, review: ReviewId) -> AppResult<Scanner> {
+        let (mut people, mut places) = self
+            .known_people(
+                actor,
+                review,
+                "de-identifying findings for a national analyst",
+            )
+            .await?;
+        // Pseudonyms stay out of de-identified text too: they tie a finding to a published report.
+        for subject in self.store.list::<Subject>(review.0).await? {
+            let pseudonym = subject.record.pseudonym.trim();
+            if !pseudonym.is_empty() && !people.iter().any(|p| p.name == pseudonym) {
+                people.push(Person {
+                    name: pseudonym.to_owned(),
+                    aliases: Vec::new(),
+                    pseudonym: "the subject".to_owned(),
+                });
+            }
+        }
+        for person in &mut people {
+            person.pseudonym = "the subject".to_owned();
+        }
+        let mut conditions = Vec::new();
+        if let (Ok(vault), Some(sealed)) =
+            (self.vault(), self.store.review_gazetteer(review).await?)
+        {
+            let gazetteer = vault.open_gazetteer(review, &sealed).map_err(|err| {
+                AppError::Store(casewindow_store::StoreError::Corrupt {
+                    kind: "review gazetteer",
+                    id: review.to_string(),
+                    reason: err.to_string(),
+                })
+            })?;
+            places.extend(gazetteer.places);
+            conditions = gazetteer.conditions;
+        }
+        Scanner::new(&Gazetteer {
+            people,
+            places,
+            conditions,
+        })
+        .map_err(|e| AppError::Internal(format!("de-identifying scanner: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_do_not_show_the_id() {
+        let review = ReviewId(uuid::Uuid::new_v4());
+        assert_eq!(review_code(review), review_code(review));
+        assert!(!review_code(review).contains(&review.0.to_string()[..6]));
+        assert_eq!(review_code(review).len(), "Review ABCDEF".len());
+    }
+
+    #[test]
+    fn redaction_replaces_names_pseudonyms_and_patterns() {
+        let scanner = Scanner::new(&Gazetteer {
+            people: vec![Person {
+                name: "Jordan Example".to_owned(),
+                aliases: vec!["Jordy".to_owned()],
+                pseudonym: "the subject".to_owned(),
+            }],
+            ..Gazetteer::default()
+        })
+        .expect("scanner");
+        let finding = Finding {
+            statement: "Jordy's health visitor saw Jordan Example on 12 March 2019 at SW1A 1AA."
+                .to_owned(),
+            ..crate::deidentify::tests::blank_finding()
+        };
+        let clean = deidentified(&scanner, &finding).statement;
+        assert!(!clean.contains("Jordan"), "{clean}");
+        assert!(!clean.contains("Jordy"), "{clean}");
+        assert!(!clean.contains("12 March"), "{clean}");
+        assert!(!clean.contains("SW1A"), "{clean}");
+        assert!(clean.contains("health visitor"), "{clean}");
+    }
+
+    fn blank_finding() -> Finding {
+        serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::nil(),
+            "review_id": uuid::Uuid::nil(),
+            "position": 1,
+            "statement": "",
+            "context": "",
+            "pattern": null,
+            "secondary_pattern": null,
+            "polarity": null,
+            "manifestation": "",
+            "kpe_ids": [],
+            "generality_evidence": [],
+            "why_it_matters": "",
+            "questions": [],
+            "priority": null,
+            "status": "draft",
+            "recurrent_issue_ids": []
+        }))
+        .expect("a blank finding")
+    }
+}
