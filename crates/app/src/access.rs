@@ -101,6 +101,20 @@ pub fn permits(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Whether a role must say why each time it uses a permission it holds (the reason is kept with
+/// the audited read). Revealing a real identity always needs one. Review team members are
+/// usually senior staff of one agency: reading the other agencies' chronologies and documents
+/// (health, police, education records) needs a stated purpose from them, where the lead and
+/// co-reviewers, who run the review, and agency liaisons, who read only their own agency's
+/// submission, read without one.
+pub fn reason_required(role: Role, permission: Permission) -> bool {
+    match permission {
+        Permission::RevealIdentity => true,
+        Permission::ViewChronology => role == Role::ReviewTeamMember,
+        _ => false,
+    }
+}
+
 impl<S: Store> App<S> {
     /// The actor's participations in a review (empty for the system actor).
     pub async fn roles_in(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Participation>> {
@@ -185,20 +199,32 @@ impl<S: Store> App<S> {
             }))
     }
 
-    /// Allows the action or answers "not found".
+    /// Allows the action or answers "not found"; asks for a reason when every role through
+    /// which the actor holds the permission must give one and they have not.
     pub async fn authorize(
         &self,
         actor: &Actor,
         review: ReviewId,
         permission: Permission,
     ) -> AppResult<()> {
-        if self.may(actor, review, permission).await? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound {
+        if !self.may(actor, review, permission).await? {
+            return Err(AppError::NotFound {
                 what: format!("review {review}"),
-            })
+            });
         }
+        // Revealing an identity takes its reason in the request itself.
+        if permission == Permission::RevealIdentity || actor.purpose_in(review).is_some() {
+            return Ok(());
+        }
+        let roles = self.roles_in(actor, review).await?;
+        let needs_reason = roles
+            .iter()
+            .filter(|p| permits(p.role, permission))
+            .all(|p| reason_required(p.role, permission));
+        if actor.user.is_some() && needs_reason {
+            return Err(AppError::ReasonNeeded { review });
+        }
+        Ok(())
     }
 
     /// Whether the actor may do something (for showing or hiding links).
@@ -249,6 +275,35 @@ mod tests {
             assert!(permits(Role::LeadReviewer, permission));
             assert!(!permits(Role::CaseGroupMember, permission));
         }
+    }
+
+    #[test]
+    fn every_permission_that_needs_a_reason_is_one_the_role_holds() {
+        for role in [
+            Role::LeadReviewer,
+            Role::CoReviewer,
+            Role::ReviewTeamMember,
+            Role::AgencyRecordsLiaison,
+            Role::BusinessManager,
+        ] {
+            for permission in Permission::ALL {
+                if reason_required(role, permission) && permission != Permission::RevealIdentity {
+                    assert!(permits(role, permission), "{role:?} {permission:?}");
+                }
+            }
+        }
+        assert!(reason_required(
+            Role::ReviewTeamMember,
+            Permission::ViewChronology
+        ));
+        assert!(!reason_required(
+            Role::LeadReviewer,
+            Permission::ViewChronology
+        ));
+        assert!(!reason_required(
+            Role::AgencyRecordsLiaison,
+            Permission::ViewChronology
+        ));
     }
 
     #[test]

@@ -197,6 +197,8 @@ pub struct CurrentUser {
     pub national_analyst: bool,
     pub second_factor: bool,
     pub csrf_token: String,
+    /// The reason given for reading restricted content of one review (from this request).
+    pub purpose: Option<(casewindow_domain::ids::ReviewId, String)>,
 }
 
 impl CurrentUser {
@@ -207,6 +209,7 @@ impl CurrentUser {
             label: format!("user:{}", self.user.id),
             platform_admin: self.platform_admin,
             national_analyst: self.national_analyst,
+            purpose: self.purpose.clone(),
         }
     }
 }
@@ -634,6 +637,7 @@ impl<S: Store> App<S> {
             national_analyst: account.national_analyst,
             second_factor: account.totp_secret.is_some(),
             csrf_token: session.csrf_token,
+            purpose: None,
         }))
     }
 

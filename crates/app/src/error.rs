@@ -23,6 +23,11 @@ pub enum AppError {
     /// A review file was refused.
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// The actor's role may read this only with a reason, and none was given.
+    #[error("say why you need to read the restricted content of review {review}")]
+    ReasonNeeded {
+        review: casewindow_domain::ids::ReviewId,
+    },
     /// A storage failure that is not the user's to fix.
     #[error("storage failure")]
     Store(#[source] StoreError),

@@ -26,7 +26,7 @@ pub mod tracker;
 mod transfer;
 mod vault;
 
-pub use access::{Permission, permits};
+pub use access::{Permission, permits, reason_required};
 pub use accounts::{
     CurrentUser, SECOND_FACTOR_MINUTES, SecondFactorSetup, SignedIn, Standing,
     check_password_policy, random_token,
@@ -65,6 +65,9 @@ pub struct Actor {
     pub platform_admin: bool,
     /// National analysts read de-identified findings across reviews and nothing else.
     pub national_analyst: bool,
+    /// Why the actor is reading a review's restricted content, where their role must say
+    /// (see [`reason_required`]): the review and the reason, recorded with every read.
+    pub purpose: Option<(casewindow_domain::ids::ReviewId, String)>,
 }
 
 impl Actor {
@@ -75,7 +78,16 @@ impl Actor {
             label: format!("system:{label}"),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         }
+    }
+
+    /// The reason the actor gave for reading `review`'s restricted content, if any.
+    pub fn purpose_in(&self, review: casewindow_domain::ids::ReviewId) -> Option<&str> {
+        self.purpose
+            .as_ref()
+            .filter(|(r, reason)| *r == review && !reason.trim().is_empty())
+            .map(|(_, reason)| reason.as_str())
     }
 
     /// Whether the actor takes part in reviews (not a platform administrator, who sees no

@@ -202,7 +202,8 @@ impl<S: Store> App<S> {
         ) {
             return Ok(());
         }
-        self.audit_event(actor, review, "read", kind.table(), id, "")
+        let reason = actor.purpose_in(review).unwrap_or_default();
+        self.audit_event(actor, review, "read", kind.table(), id, reason)
             .await
     }
 

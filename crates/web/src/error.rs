@@ -13,6 +13,9 @@ pub enum WebError {
     /// A form without a valid CSRF token, or from another site.
     Forbidden,
     TooLarge,
+    /// The viewer's role must say why before reading this review's restricted content; the
+    /// `purpose` middleware turns this into the form that asks.
+    ReasonNeeded(casewindow_domain::ids::ReviewId),
     /// Something the user cannot fix; logged with a reference shown to the user.
     Unexpected(String),
 }
@@ -21,6 +24,7 @@ impl From<AppError> for WebError {
     fn from(err: AppError) -> Self {
         match err {
             AppError::NotFound { .. } => Self::NotFound,
+            AppError::ReasonNeeded { review } => Self::ReasonNeeded(review),
             other => Self::Unexpected(format!("{other:?}")),
         }
     }
@@ -42,7 +46,15 @@ struct ErrorPage {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        if let Self::ReasonNeeded(review) = self {
+            let mut response = (StatusCode::OK, "").into_response();
+            response
+                .extensions_mut()
+                .insert(crate::pages::PurposeNeeded(review));
+            return response;
+        }
         let (status, heading, message) = match self {
+            Self::ReasonNeeded(_) => unreachable!("answered above"),
             Self::NotFound => (StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you followed a link, you may not have access to this review.".to_owned()),
             Self::Forbidden => (StatusCode::FORBIDDEN, "This form has expired", "For your security, the form could not be accepted. Go back, reload the page and try again.".to_owned()),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "That was too much to send", "The form was larger than casewindow accepts.".to_owned()),

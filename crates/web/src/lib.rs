@@ -46,6 +46,7 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/assets/app.js", get(script))
         .merge(pages::routes::<S>())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(pages::ask_purpose))
         .layer(axum::middleware::from_fn(session::protect))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -15,6 +15,7 @@ mod library;
 mod narrative;
 mod people;
 mod portfolio;
+mod purpose;
 mod reports;
 mod review;
 mod setup;
@@ -32,6 +33,7 @@ use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::ReviewId;
 use casewindow_domain::review::Review;
 use casewindow_store::{Store, Stored};
+pub(crate) use purpose::{PurposeNeeded, ask_purpose, purpose_from};
 
 /// Every page route.
 pub fn routes<S: Store>() -> Router<AppState<S>> {
@@ -55,6 +57,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(tracker::routes::<S>())
         .merge(admin::routes::<S>())
         .merge(setup::routes::<S>())
+        .merge(purpose::routes::<S>())
 }
 
 /// Renders a page.

@@ -63,7 +63,10 @@ pub async fn authenticate<S: Store>(
 ) -> Response {
     let viewer = match cookie(request.headers(), SESSION_COOKIE) {
         Some(token) => match app.session_user(&token).await {
-            Ok(Some(user)) => Viewer::SignedIn(user),
+            Ok(Some(mut user)) => {
+                user.purpose = crate::pages::purpose_from(request.uri().path(), request.headers());
+                Viewer::SignedIn(user)
+            }
             Ok(None) => Viewer::Anonymous {
                 presession: cookie(request.headers(), PRESESSION_COOKIE),
             },

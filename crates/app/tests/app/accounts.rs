@@ -138,6 +138,7 @@ both_backends!(
             label: "admin".to_owned(),
             platform_admin: true,
             national_analyst: false,
+            purpose: None,
         };
         assert!(app.reviews(&actor).await?.is_empty());
         let err = app.review(&actor, sample.review.id).await.unwrap_err();
@@ -159,6 +160,7 @@ both_backends!(
             label: "lead".to_owned(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,
@@ -211,6 +213,7 @@ both_backends!(
             label: "x".to_owned(),
             platform_admin: true,
             national_analyst: false,
+            purpose: None,
         };
         assert!(matches!(
             app.reveal_identity(&observer, sample.child.id, "curious")

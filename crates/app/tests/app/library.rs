@@ -84,6 +84,7 @@ both_backends!(
             label: "stranger".into(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
         let err = app
             .suggest_for_finding(&stranger, id, text)

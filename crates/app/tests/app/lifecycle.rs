@@ -22,6 +22,7 @@ both_backends!(
             label: "test".to_owned(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
         let review = sample.review.id;
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod library;
 mod lifecycle;
+mod purpose;
 mod records;
 mod reports;
 mod second_factor;

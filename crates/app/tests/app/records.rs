@@ -119,6 +119,7 @@ both_backends!(
             label: "liaison".to_owned(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
 
         let seen = app
@@ -161,6 +162,7 @@ both_backends!(
             label: "lead".to_owned(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
         assert_eq!(
             app.records::<ChronologyEntry>(&lead, sample.review.id)

@@ -22,6 +22,7 @@ fn user_actor(user: casewindow_domain::ids::UserId) -> Actor {
         label: "user".to_owned(),
         platform_admin: false,
         national_analyst: false,
+        purpose: None,
     }
 }
 
@@ -32,6 +33,7 @@ fn administrator() -> Actor {
         label: "admin".to_owned(),
         platform_admin: true,
         national_analyst: false,
+        purpose: None,
     }
 }
 

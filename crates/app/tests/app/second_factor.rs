@@ -217,6 +217,7 @@ both_backends!(
             label: "lead".to_owned(),
             platform_admin: false,
             national_analyst: false,
+            purpose: None,
         };
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,

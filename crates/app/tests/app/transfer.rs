@@ -18,6 +18,7 @@ async fn review_with_history(app: &App<SqlStore>) -> anyhow::Result<Sample> {
         label: "test".to_owned(),
         platform_admin: false,
         national_analyst: false,
+        purpose: None,
     };
     let mut finding = sample.finding.clone();
     finding.statement = "Growth records held by separate teams hide faltering growth.".to_owned();

@@ -42,7 +42,17 @@ async fn citables<S: Store>(
 ) -> Result<Vec<(String, String)>, WebError> {
     let actor = user.actor();
     let mut out = Vec::new();
-    if app.may(&actor, id, Permission::ViewChronology).await? {
+    // Someone who must say why before reading the chronologies, and has not yet, is offered the
+    // other citations only (a refused save must not turn into the question and lose the text).
+    let chronology = match app.authorize(&actor, id, Permission::ViewChronology).await {
+        Ok(()) => true,
+        Err(
+            casewindow_app::AppError::NotFound { .. }
+            | casewindow_app::AppError::ReasonNeeded { .. },
+        ) => false,
+        Err(other) => return Err(other.into()),
+    };
+    if chronology {
         for entry in app.records::<ChronologyEntry>(&actor, id).await? {
             let e = entry.record;
             out.push((
