@@ -1,0 +1,560 @@
+//! Tables out of the files agencies send: CSV (any common encoding and delimiter), spreadsheets
+//! (XLSX, XLS, ODS: every sheet) and the tables inside Word documents (DOCX). Everything is read
+//! from bytes already in memory, within limits, and never follows anything outside the file.
+
+use std::io::{Cursor, Read as _};
+
+/// Largest file read.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Most rows read from one table.
+pub const MAX_ROWS: usize = 250_000;
+/// Most columns kept from one row.
+pub const MAX_COLUMNS: usize = 200;
+/// Largest decompressed part of a zipped file (XLSX, DOCX) read.
+const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The kinds of file a chronology can come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Xls,
+    Ods,
+    Docx,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Xlsx => "Excel workbook (.xlsx)",
+            Self::Xls => "Excel 97-2003 workbook (.xls)",
+            Self::Ods => "OpenDocument spreadsheet (.ods)",
+            Self::Docx => "Word document (.docx)",
+        }
+    }
+}
+
+/// Why a file could not be read, for the person who sent it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("{file}: the file is empty")]
+    Empty { file: String },
+    #[error("{file}: the file is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024)]
+    TooLarge { file: String },
+    #[error("{file}: {what} cannot be imported as a chronology: {advice}")]
+    Unsupported {
+        file: String,
+        what: String,
+        advice: String,
+    },
+    #[error("{file}: this is not a readable {format} file ({reason})")]
+    Damaged {
+        file: String,
+        format: &'static str,
+        reason: String,
+    },
+    #[error("{file}: the file is password-protected or encrypted: save an unprotected copy")]
+    Encrypted { file: String },
+    #[error(
+        "{file}: no table was found in the file (in a Word document, the chronology must be a table)"
+    )]
+    NoTable { file: String },
+}
+
+/// One table: a sheet of a workbook, a table of a Word document, or a whole CSV file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// "Sheet1", "table 2", or the file name for a CSV.
+    pub name: String,
+    /// The cells, row by row, as text (dates in spreadsheets as ISO text).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Which format a file is, from its content first and its name second.
+pub fn sniff(file: &str, bytes: &[u8]) -> Result<Format, ReadError> {
+    let lower = file.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let unsupported = |what: &str, advice: &str| ReadError::Unsupported {
+        file: file.to_owned(),
+        what: what.to_owned(),
+        advice: advice.to_owned(),
+    };
+    if bytes.starts_with(b"%PDF") {
+        return Err(unsupported(
+            "a PDF",
+            "export the chronology from the system that made it as CSV or Excel, or copy its table into Word",
+        ));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return match zip_kind(bytes) {
+            Some(ZipKind::Xlsx) => Ok(Format::Xlsx),
+            Some(ZipKind::Docx) => Ok(Format::Docx),
+            Some(ZipKind::Ods) => Ok(Format::Ods),
+            Some(ZipKind::Odt) => Err(unsupported(
+                "an OpenDocument text (.odt) file",
+                "save it as .docx, or export the table as CSV",
+            )),
+            None => Err(ReadError::Damaged {
+                file: file.to_owned(),
+                format: match ext {
+                    "docx" => "Word",
+                    "ods" => "OpenDocument spreadsheet",
+                    _ => "Excel",
+                },
+                reason: "a zip archive without the parts of a workbook or a Word document"
+                    .to_owned(),
+            }),
+        };
+    }
+    // OLE compound files: Excel 97-2003, Word 97-2003, or an encrypted OOXML file.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if contains(bytes, b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e") {
+            return Err(ReadError::Encrypted {
+                file: file.to_owned(),
+            });
+        }
+        if ext == "doc" || contains(bytes, b"W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t") {
+            return Err(unsupported(
+                "a Word 97-2003 (.doc) file",
+                "open it in Word or LibreOffice and save it as .docx",
+            ));
+        }
+        return Ok(Format::Xls);
+    }
+    // Excel 2.x to 4.0 worksheets: a bare BIFF stream starting with its BOF record.
+    if bytes.len() > 4
+        && bytes[0] == 0x09
+        && matches!(bytes[1], 0x00 | 0x02 | 0x04)
+        && bytes[3] == 0
+    {
+        return Err(unsupported(
+            "an Excel 2.x-4.0 worksheet",
+            "open it in Excel or LibreOffice and save it as .xlsx",
+        ));
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Err(unsupported(
+            "a Rich Text Format file",
+            "open it in Word or LibreOffice and save it as .docx",
+        ));
+    }
+    match ext {
+        "xlsx" | "xlsm" | "xls" | "ods" | "docx" => Err(ReadError::Damaged {
+            file: file.to_owned(),
+            format: match ext {
+                "docx" => "Word",
+                "ods" => "OpenDocument spreadsheet",
+                _ => "Excel",
+            },
+            reason: "its content is not what the name says".to_owned(),
+        }),
+        "doc" | "wpd" | "wps" => Err(unsupported(
+            "this word-processor format",
+            "open it in Word or LibreOffice and save it as .docx",
+        )),
+        "pdf" => Err(unsupported(
+            "a PDF",
+            "export the chronology as CSV or Excel instead",
+        )),
+        _ if looks_binary(bytes) => Err(unsupported(
+            "a binary file",
+            "send the chronology as CSV, Excel (.xlsx), OpenDocument (.ods) or Word (.docx)",
+        )),
+        _ => Ok(Format::Csv),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Text files have no NUL bytes (unless UTF-16, which has a BOM or alternating zeros).
+fn looks_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || utf16_guess(bytes).is_some()
+    {
+        return false;
+    }
+    let sample = &bytes[..bytes.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|b| **b == 0 || (**b < 0x09) || (0x0E..0x1B).contains(*b))
+        .count();
+    controls > 0 && controls * 20 > sample.len().max(1) / 10
+}
+
+enum ZipKind {
+    Xlsx,
+    Docx,
+    Ods,
+    Odt,
+}
+
+fn zip_kind(bytes: &[u8]) -> Option<ZipKind> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    // Some writers separate folders with backslashes.
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.replace('\\', "/")))
+        .collect();
+    if names
+        .iter()
+        .any(|n| n.starts_with("xl/workbook") || n.ends_with("/workbook.xml"))
+    {
+        return Some(ZipKind::Xlsx);
+    }
+    if crate::docx::is_word(&mut archive) {
+        return Some(ZipKind::Docx);
+    }
+    if names.iter().any(|n| n == "content.xml") {
+        let mut archive = archive;
+        let mut mimetype = String::new();
+        if let Ok(file) = archive.by_name("mimetype") {
+            let _ = file.take(200).read_to_string(&mut mimetype);
+        }
+        return Some(if mimetype.contains("text") {
+            ZipKind::Odt
+        } else {
+            ZipKind::Ods
+        });
+    }
+    None
+}
+
+/// Every table in the file.
+pub fn tables(file: &str, bytes: &[u8]) -> Result<(Format, Vec<Table>), ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty {
+            file: file.to_owned(),
+        });
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge {
+            file: file.to_owned(),
+        });
+    }
+    let format = sniff(file, bytes)?;
+    let tables = match format {
+        Format::Csv => vec![csv_table(file, bytes)?],
+        Format::Xlsx | Format::Xls | Format::Ods => sheets(file, bytes, format)?,
+        Format::Docx => crate::docx::tables(file, bytes)?,
+    };
+    let tables: Vec<Table> = tables
+        .into_iter()
+        .filter(|t| {
+            t.rows
+                .iter()
+                .any(|r| r.iter().any(|c| !c.trim().is_empty()))
+        })
+        .collect();
+    if tables.is_empty() {
+        return Err(ReadError::NoTable {
+            file: file.to_owned(),
+        });
+    }
+    Ok((format, tables))
+}
+
+/// UTF-16 without a BOM: most odd or even bytes zero in the first bytes.
+fn utf16_guess(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(512) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
+    let odd_zero = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
+    if even_zero * 10 >= pairs * 7 && odd_zero == 0 {
+        Some(encoding_rs::UTF_16BE)
+    } else if odd_zero * 10 >= pairs * 7 && even_zero == 0 {
+        Some(encoding_rs::UTF_16LE)
+    } else {
+        None
+    }
+}
+
+/// The text of a CSV file: UTF-8 (with or without BOM), UTF-16 (with a BOM or recognisably
+/// without), otherwise Windows-1252 (which also covers ISO-8859-1).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
+    if let Some(encoding) = utf16_guess(bytes) {
+        return encoding.decode_without_bom_handling(bytes).0.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The delimiter that splits the first lines most consistently.
+fn delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let mut best = (b',', 0usize);
+    for candidate in [b',', b';', b'\t', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == candidate).count())
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        let consistent = counts.iter().filter(|c| **c == first && first > 0).count();
+        let score = consistent * 1000 + counts.iter().sum::<usize>();
+        if first > 0 && score > best.1 {
+            best = (candidate, score);
+        }
+    }
+    best.0
+}
+
+fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
+    let text = decode_text(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(&text))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        if index >= MAX_ROWS {
+            break;
+        }
+        let record = record.map_err(|e| ReadError::Damaged {
+            file: file.to_owned(),
+            format: "CSV",
+            reason: format!("row {}: {e}", index + 1),
+        })?;
+        rows.push(
+            record
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(|c| c.to_owned())
+                .collect(),
+        );
+    }
+    Ok(Table {
+        name: file.to_owned(),
+        rows,
+    })
+}
+
+fn sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, ReadError> {
+    let damaged = |reason: String| ReadError::Damaged {
+        file: file.to_owned(),
+        format: format.label(),
+        reason,
+    };
+    if matches!(format, Format::Xlsx | Format::Ods) {
+        check_zip_sizes(bytes).map_err(&damaged)?;
+    }
+    if format == Format::Xls {
+        crate::ole::check(bytes).map_err(&damaged)?;
+    }
+    // The spreadsheet reader is third-party code meeting hostile input: a panic inside it (an
+    // arithmetic overflow on a crafted file, say) is a damaged file, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheets(file, bytes, format)
+    }))
+    .unwrap_or_else(|_| Err(damaged("its structure is inconsistent".to_owned())))
+}
+
+fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, ReadError> {
+    use calamine::Reader as _;
+    let damaged = |reason: String| ReadError::Damaged {
+        file: file.to_owned(),
+        format: format.label(),
+        reason,
+    };
+    let normalised;
+    let bytes = match format {
+        Format::Xlsx | Format::Ods => match normalise_zip(bytes, format) {
+            Some(rewritten) => {
+                normalised = rewritten;
+                normalised.as_slice()
+            }
+            None => bytes,
+        },
+        _ => bytes,
+    };
+    let cursor = Cursor::new(bytes);
+    let mut workbook: calamine::Sheets<_> = match format {
+        Format::Xlsx => calamine::Sheets::Xlsx(
+            calamine::Xlsx::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
+        ),
+        Format::Xls => calamine::Sheets::Xls(
+            calamine::Xls::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
+        ),
+        _ => calamine::Sheets::Ods(
+            calamine::Ods::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
+        ),
+    };
+    let mut out = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = match workbook.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => return Err(classify(file, format, e.to_string())),
+        };
+        let (height, width) = range.get_size();
+        if height > MAX_ROWS * 4 || width > 16_384 {
+            return Err(damaged(format!(
+                "sheet \"{name}\" claims {height} rows and {width} columns"
+            )));
+        }
+        let rows = range
+            .rows()
+            .take(MAX_ROWS)
+            .map(|row| row.iter().take(MAX_COLUMNS).map(cell_text).collect())
+            .collect();
+        out.push(Table { name, rows });
+    }
+    Ok(out)
+}
+
+/// Refuses zip archives whose parts would decompress beyond the limit (a zip bomb).
+fn check_zip_sizes(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("the zip archive is damaged: {e}"))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let file = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("the zip archive is damaged: {e}"))?;
+        total = total.saturating_add(file.size());
+        if file.size() > MAX_PART_BYTES || total > MAX_PART_BYTES * 2 {
+            return Err("it would expand to more than the size casewindow reads".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// A copy of a zipped workbook that its reader can open, when the original needs one: folder
+/// separators written as backslashes, XML parts in UTF-16, an ODS without its `mimetype`.
+/// `None` when the file needs nothing (or cannot be rewritten: the reader then says why).
+fn normalise_zip(bytes: &[u8], format: Format) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = (0..archive.len())
+        .filter_map(|i| {
+            archive
+                .by_index_raw(i)
+                .ok()
+                .and_then(|f| f.name().ok().map(|n| n.into_owned()))
+        })
+        .collect();
+    let backslashes = names.iter().any(|n| n.contains('\\'));
+    let no_mimetype = format == Format::Ods && !names.iter().any(|n| n == "mimetype");
+    let mut utf16 = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            let mut head = [0u8; 4];
+            let entry = archive.by_index(i).ok()?;
+            if entry.size() > MAX_PART_BYTES {
+                return None;
+            }
+            let mut reader = entry.take(4);
+            let read = reader.read(&mut head).ok()?;
+            if read >= 2
+                && (head.starts_with(&[0xFF, 0xFE])
+                    || head.starts_with(&[0xFE, 0xFF])
+                    || utf16_guess(&head[..read]).is_some())
+            {
+                utf16.push(i);
+            }
+        }
+    }
+    if !backslashes && !no_mimetype && utf16.is_empty() {
+        return None;
+    }
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    if no_mimetype {
+        out.start_file("mimetype", stored).ok()?;
+        out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .ok()?;
+    }
+    for (i, name) in names.iter().enumerate() {
+        let fixed = name.replace('\\', "/");
+        if utf16.contains(&i) {
+            let mut raw = Vec::new();
+            archive
+                .by_index(i)
+                .ok()?
+                .take(MAX_PART_BYTES)
+                .read_to_end(&mut raw)
+                .ok()?;
+            let text = decode_text(&raw)
+                .replacen("encoding=\"UTF-16\"", "encoding=\"UTF-8\"", 1)
+                .replacen("encoding=\"utf-16\"", "encoding=\"UTF-8\"", 1);
+            out.start_file(fixed, stored).ok()?;
+            out.write_all(text.as_bytes()).ok()?;
+        } else {
+            let entry = archive.by_index_raw(i).ok()?;
+            out.raw_copy_file_rename(entry, fixed).ok()?;
+        }
+    }
+    Some(out.finish().ok()?.into_inner())
+}
+
+fn classify(file: &str, format: Format, message: String) -> ReadError {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("codepage") {
+        return ReadError::Unsupported {
+            file: file.to_owned(),
+            what: "a workbook in an old character set".to_owned(),
+            advice: "open it in Excel or LibreOffice and save it as .xlsx".to_owned(),
+        };
+    }
+    if lower.contains("password") || lower.contains("encrypt") {
+        return ReadError::Encrypted {
+            file: file.to_owned(),
+        };
+    }
+    ReadError::Damaged {
+        file: file.to_owned(),
+        format: format.label(),
+        reason: message.chars().take(120).collect(),
+    }
+}
+
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => {
+                t.date().format("%Y-%m-%d").to_string()
+            }
+            Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}

@@ -1,0 +1,222 @@
+//! The formats agencies send, made here the way other software makes them: a workbook with a
+//! title row, merged headings and real date cells; CSV in UTF-16 and Windows-1252 with
+//! semicolons and multi-line cells; a Word table with merged cells. Plus arbitrary bytes.
+
+use casewindow_chronology::{Format, ImportError, read_file};
+use casewindow_domain::evidence::{DatePrecision, FuzzyDate};
+use chrono::NaiveDate;
+use std::io::Write as _;
+
+fn day(y: i32, m: u32, d: u32) -> FuzzyDate {
+    FuzzyDate::day(NaiveDate::from_ymd_opt(y, m, d).expect("valid"))
+}
+
+#[test]
+fn a_workbook_with_a_title_merged_headings_and_date_cells() {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Police").expect("name");
+    sheet
+        .write(0, 0, "Police chronology: Child W")
+        .expect("cell");
+    let bold = CellFormat::new().set_bold();
+    sheet
+        .merge_range(1, 0, 1, 1, "When", &bold)
+        .expect("merged heading");
+    sheet.write(1, 2, "Contact").expect("cell");
+    sheet.write(2, 0, "Date").expect("cell");
+    sheet.write(2, 1, "Time").expect("cell");
+    sheet.write(2, 2, "Details").expect("cell");
+    sheet.write(2, 3, "Officer").expect("cell");
+    let date_format = CellFormat::new().set_num_format("dd/mm/yyyy");
+    let when = ExcelDateTime::from_ymd(2019, 3, 12).expect("date");
+    sheet
+        .write_with_format(3, 0, &when, &date_format)
+        .expect("date cell");
+    sheet.write(3, 1, "14:30").expect("cell");
+    sheet
+        .write(3, 2, "Attended address.\nMother said the child was asleep.")
+        .expect("cell");
+    sheet.write(3, 3, "PC on response team").expect("cell");
+    sheet.write(4, 0, "approx. spring 2020").expect("cell");
+    sheet
+        .write(4, 2, "Neighbour's call about shouting")
+        .expect("cell");
+    sheet.write(5, 0, "sometime").expect("cell");
+    sheet.write(5, 2, "Unclear date").expect("cell");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+
+    let (format, reading) = read_file("police.xlsx", &bytes, None).expect("reads");
+    assert_eq!(format, Format::Xlsx);
+    assert_eq!(reading.table, "Police");
+    assert_eq!(reading.entries.len(), 2, "{:?}", reading.problems);
+    let first = &reading.entries[0];
+    assert_eq!(first.row, 4, "rows as the spreadsheet numbers them");
+    assert_eq!(first.occurred.start, day(2019, 3, 12).start);
+    assert_eq!(
+        first.occurred.time,
+        chrono::NaiveTime::from_hms_opt(14, 30, 0)
+    );
+    assert!(first.description.contains('\n'), "multi-line cells kept");
+    assert_eq!(first.actor_role, "PC on response team");
+    assert_eq!(
+        reading.entries[1].occurred.precision,
+        DatePrecision::Approximate
+    );
+    assert_eq!(reading.problems.len(), 1);
+    assert_eq!(reading.problems[0].row, 6);
+    assert!(
+        reading.problems[0].column.contains("Date"),
+        "{:?}",
+        reading.problems
+    );
+}
+
+#[test]
+fn csv_in_the_encodings_and_delimiters_agencies_use() {
+    let text = "Date;Practitioner;Event\r\n12/03/19;Health visitor;\"New birth visit;\r\nmother tearful\"\r\nw/c 4 May 2020;GP;Café appointment missed (£10 taxi)\r\n";
+    // UTF-16 with a BOM (Excel's "Unicode text").
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    // Windows-1252 (older exports).
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    for (name, bytes) in [
+        ("utf8.csv", text.as_bytes().to_vec()),
+        ("utf16.csv", utf16),
+        ("cp1252.csv", cp1252.into_owned()),
+    ] {
+        let (format, reading) = read_file(name, &bytes, None).expect(name);
+        assert_eq!(format, Format::Csv);
+        assert_eq!(reading.entries.len(), 2, "{name}: {:?}", reading.problems);
+        assert_eq!(reading.entries[0].occurred, day(2019, 3, 12), "{name}");
+        assert_eq!(
+            reading.entries[0].description, "New birth visit;\r\nmother tearful",
+            "{name}"
+        );
+        assert_eq!(reading.entries[1].occurred.precision, DatePrecision::Range);
+        assert!(reading.entries[1].description.contains("Café"), "{name}");
+        assert!(reading.entries[1].description.contains('£'), "{name}");
+    }
+}
+
+/// A minimal Word document whose body is `body` (WordprocessingML).
+fn docx(body: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("[Content_Types].xml", options)
+        .expect("part");
+    zip.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).expect("write");
+    zip.start_file("_rels/.rels", options).expect("part");
+    zip.write_all(br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#).expect("write");
+    zip.start_file("word/document.xml", options).expect("part");
+    write!(zip, r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#).expect("write");
+    zip.finish().expect("zip").into_inner()
+}
+
+fn cell(text: &str, props: &str) -> String {
+    format!(
+        "<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p></w:tc>"
+    )
+}
+
+#[test]
+fn a_word_table_with_merged_cells_reads_like_a_sheet() {
+    let rows = [
+        format!(
+            "<w:tr>{}{}</w:tr>",
+            cell("Education chronology", "<w:gridSpan w:val=\"3\"/>"),
+            ""
+        ),
+        format!(
+            "<w:tr>{}{}{}</w:tr>",
+            cell("Date", ""),
+            cell("Staff member", ""),
+            cell("What happened", "")
+        ),
+        format!(
+            "<w:tr>{}{}{}</w:tr>",
+            cell("12 March 2019", "<w:vMerge w:val=\"restart\"/>"),
+            cell("Class teacher", ""),
+            cell("Child arrived hungry &amp; tired", "")
+        ),
+        format!(
+            "<w:tr>{}{}{}</w:tr>",
+            cell("", "<w:vMerge/>"),
+            cell("DSL", ""),
+            cell("Spoke to mother at pick-up", "")
+        ),
+    ];
+    let bytes = docx(&format!(
+        "<w:p><w:r><w:t>Chronology</w:t></w:r></w:p><w:tbl>{}</w:tbl>",
+        rows.concat()
+    ));
+    let (format, reading) = read_file("school.docx", &bytes, None).expect("reads");
+    assert_eq!(format, Format::Docx);
+    assert_eq!(reading.entries.len(), 2, "{:?}", reading.problems);
+    assert_eq!(
+        reading.entries[0].description,
+        "Child arrived hungry & tired"
+    );
+    assert_eq!(
+        reading.entries[1].occurred,
+        day(2019, 3, 12),
+        "merged date carried down"
+    );
+    assert_eq!(reading.entries[1].actor_role, "DSL");
+}
+
+#[test]
+fn a_file_that_is_not_a_chronology_says_what_it_found() {
+    let err = read_file("budget.csv", b"Item,Cost\nPens,3\n", None).expect_err("no date column");
+    let message = err.to_string();
+    assert!(matches!(err, ImportError::Mapping { .. }));
+    assert!(message.starts_with("budget.csv: "), "{message}");
+    assert!(message.contains("\"Item\""), "{message}");
+    let err = read_file(
+        "notes.docx",
+        &docx("<w:p><w:r><w:t>No table</w:t></w:r></w:p>"),
+        None,
+    )
+    .expect_err("no table");
+    assert!(err.to_string().contains("no table was found"), "{err}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        prefix in proptest::sample::select(vec![
+            &b""[..],
+            &b"PK\x03\x04"[..],
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+            &[0xFF, 0xFE][..],
+            &b"Date,Event\n"[..],
+        ]),
+        body in proptest::collection::vec(proptest::num::u8::ANY, 0..2048),
+        ext in proptest::sample::select(vec!["csv", "xlsx", "xls", "ods", "docx", "txt"]),
+    ) {
+        let mut bytes = prefix.to_vec();
+        bytes.extend(body);
+        let _ = read_file(&format!("fuzz.{ext}"), &bytes, None);
+    }
+
+    #[test]
+    fn damaged_copies_of_real_files_never_panic(
+        cut in 0usize..4000,
+        flips in proptest::collection::vec((0usize..4000, proptest::num::u8::ANY), 0..8),
+    ) {
+        let original = docx(&format!("<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+            cell("Date", ""), cell("Event", ""), cell("12/03/2019", ""), cell("Visit", "")));
+        let mut bytes = original[..cut.min(original.len())].to_vec();
+        for (at, value) in flips {
+            if let Some(b) = bytes.get_mut(at) {
+                *b = value;
+            }
+        }
+        let _ = read_file("damaged.docx", &bytes, None);
+    }
+}
