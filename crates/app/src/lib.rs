@@ -11,6 +11,7 @@
 mod access;
 mod accounts;
 mod checkback;
+mod chronology_import;
 mod deidentify;
 mod demo;
 mod error;
@@ -32,6 +33,7 @@ pub use accounts::{
     check_password_policy, random_token,
 };
 pub use checkback::CheckBackReply;
+pub use chronology_import::{ImportFile, ImportPreview};
 pub use deidentify::review_code;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;

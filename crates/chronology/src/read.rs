@@ -340,6 +340,22 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
             format: "CSV",
             reason: format!("row {}: {e}", index + 1),
         })?;
+        // Rows are numbered as a spreadsheet shows the file: a blank line is an empty row, a
+        // multi-line cell stays in one row. A record's position is where reading it began, so
+        // the blank lines skipped before it come first.
+        let at = record.position().map_or(0, |p| p.byte() as usize);
+        let rest = text.get(at..).unwrap_or("");
+        let mut skipped = &rest[..rest.len() - rest.trim_start_matches(['\r', '\n']).len()];
+        // The "\n" of the previous row's "\r\n" is still to be read: it ends that row.
+        if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r') && skipped.starts_with('\n') {
+            skipped = &skipped[1..];
+        }
+        let blank_lines = skipped.replace("\r\n", "\n").matches(['\r', '\n']).count();
+        for _ in 0..blank_lines {
+            if rows.len() < MAX_ROWS {
+                rows.push(Vec::new());
+            }
+        }
         rows.push(
             record
                 .iter()

@@ -97,6 +97,10 @@ fn csv_in_the_encodings_and_delimiters_agencies_use() {
             "{name}"
         );
         assert_eq!(reading.entries[1].occurred.precision, DatePrecision::Range);
+        assert_eq!(
+            reading.entries[1].row, 3,
+            "{name}: numbered as a spreadsheet shows the file"
+        );
         assert!(reading.entries[1].description.contains("Café"), "{name}");
         assert!(reading.entries[1].description.contains('£'), "{name}");
     }
@@ -218,5 +222,24 @@ proptest::proptest! {
             }
         }
         let _ = read_file("damaged.docx", &bytes, None);
+    }
+}
+
+#[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them_whatever_the_line_endings() {
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = [
+            "Title",
+            "",
+            "Date,Event",
+            "",
+            "12/03/2019,\"Two\nlines\"",
+            "13/03/2019,Next",
+            "",
+        ]
+        .join(ending);
+        let (_, reading) = read_file("rows.csv", text.as_bytes(), None).expect("reads");
+        let rows: Vec<usize> = reading.entries.iter().map(|e| e.row).collect();
+        assert_eq!(rows, vec![5, 6], "line ending {ending:?}");
     }
 }

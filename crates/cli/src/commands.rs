@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod audit;
 pub mod backup;
+pub mod chronology;
 pub mod demo;
 pub mod eval;
 pub mod migrate;

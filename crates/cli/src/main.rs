@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         what: commands::transfer::ImportWhat,
     },
+    /// Import agency chronologies from the files they sent.
+    Chronology {
+        #[command(subcommand)]
+        command: commands::chronology::ChronologyCommand,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -135,6 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Backup(args) => commands::backup::backup(&app, args).await,
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
+                Command::Chronology { command } => commands::chronology::run(&app, command).await,
                 Command::Admin { command } => commands::user::admin(&app, command).await,
                 Command::Migrate(_)
                 | Command::Restore(_)

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod audit;
+mod chronology;
 mod error;
 mod import;
 mod records;

@@ -2,7 +2,7 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{accounts, audit, import, records, reference, sqlite};
+use crate::{accounts, audit, chronology, import, records, reference, sqlite};
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
@@ -626,6 +626,25 @@ impl Store for SqlStore {
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
         accounts::insert_session(&mut *self.read().await?, session).await
+    }
+
+    async fn import_chronology(
+        &self,
+        import: &casewindow_store::ChronologyImport,
+        document: &casewindow_domain::evidence::SourceDocument,
+        entries: &[casewindow_domain::evidence::ChronologyEntry],
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        chronology::import(&mut tx, import, document, entries, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn chronology_imports(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<casewindow_store::ChronologyImport>> {
+        chronology::imports(&mut *self.read().await?, review).await
     }
 
     async fn update_second_factor(&self, account: &Account, change: &Change) -> StoreResult<()> {

@@ -13,11 +13,13 @@
 
 mod account;
 pub mod audit;
+mod chronology;
 mod error;
 mod record;
 mod records;
 
 pub use account::{Account, Session};
+pub use chronology::ChronologyImport;
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -220,6 +222,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<audit::AuditEvent>>;
     /// Checks the whole chain; the number of events, or the first problem found.
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
+
+    /// Stores an agency's imported chronology in one transaction: the file in the document
+    /// register, every entry, and the import itself. The agency's current submission in the
+    /// review, if any, is replaced: its entries are removed (each body kept in `revisions`) and
+    /// its import row names the new one. Audited.
+    async fn import_chronology(
+        &self,
+        import: &ChronologyImport,
+        document: &casewindow_domain::evidence::SourceDocument,
+        entries: &[casewindow_domain::evidence::ChronologyEntry],
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// Every import of a review, newest first.
+    async fn chronology_imports(&self, review: ReviewId) -> StoreResult<Vec<ChronologyImport>>;
 
     /// Whether any platform administrator has an account.
     async fn has_platform_admin(&self) -> StoreResult<bool>;

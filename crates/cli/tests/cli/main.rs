@@ -730,3 +730,77 @@ fn report_writes_the_demo_review_as_word_and_pdf() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not found"));
     assert!(!missing.exists());
 }
+
+#[test]
+fn chronology_import_lists_every_bad_row_writes_nothing_then_imports_the_corrected_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, review) = demo_database(dir.path());
+    let file = dir.path().join("nursery.csv");
+    std::fs::write(
+        &file,
+        "Little Wrens chronology\n\nDate,Staff member,What happened\n\
+         12/03/2019,Room leader,\"Bruise noticed on arm;\nmother said he fell\"\n\
+         31/02/2019,Manager,Called mother\n",
+    )
+    .expect("file");
+    let path = file.to_string_lossy().into_owned();
+    let refused = casewindow(
+        &url,
+        &[
+            "chronology",
+            "import",
+            "--review",
+            &review,
+            "--agency",
+            "Little Wrens",
+            &path,
+        ],
+        None,
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("nursery.csv: row 5, column \"Date\": \"31/02/2019\" is not a real date"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    let listing = ok(casewindow(
+        &url,
+        &["chronology", "imports", "--review", &review],
+        None,
+    ));
+    assert!(listing.stdout.is_empty(), "nothing written");
+
+    std::fs::write(
+        &file,
+        "Date,Staff member,What happened\n12/03/2019,Room leader,Bruise noticed on arm\n28/02/2019,Manager,Called mother\n",
+    )
+    .expect("file");
+    let done = ok(casewindow(
+        &url,
+        &[
+            "chronology",
+            "import",
+            "--review",
+            &review,
+            "--agency",
+            "Little Wrens",
+            &path,
+        ],
+        None,
+    ));
+    assert!(String::from_utf8_lossy(&done.stderr).contains("imported 2 entries"));
+    let listing = String::from_utf8(
+        ok(casewindow(
+            &url,
+            &["chronology", "imports", "--review", &review],
+            None,
+        ))
+        .stdout,
+    )
+    .expect("utf-8");
+    assert!(
+        listing.contains("nursery.csv\t2 entries\tcurrent"),
+        "{listing}"
+    );
+}

@@ -1,0 +1,184 @@
+//! Imported agency chronologies: one transaction per import, replacing the agency's current
+//! submission (its entries' bodies kept as revisions) and keeping every import as history.
+
+use crate::audit;
+use crate::error::{corrupt, map};
+use crate::records::{self, from_millis, millis, parse_user, user_text};
+use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
+use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId};
+use casewindow_store::{
+    Change, ChronologyImport, Record as _, RecordKind, RecordMeta, Revision, StoreError,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+use uuid::Uuid;
+
+fn uuid(kind: &'static str, text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|e| corrupt(kind, text, e))
+}
+
+fn read_import(row: &AnyRow) -> Result<ChronologyImport, StoreError> {
+    let id: String = row.try_get("id").map_err(map)?;
+    let text = |name: &str| row.try_get::<String, _>(name).map_err(map);
+    let replaced: Option<String> = row.try_get("replaced_by").map_err(map)?;
+    Ok(ChronologyImport {
+        id: uuid("chronology import", &id)?,
+        review_id: ReviewId(uuid("chronology import", &text("review_id")?)?),
+        agency_id: AgencyId(uuid("chronology import", &text("agency_id")?)?),
+        document_id: SourceDocumentId(uuid("chronology import", &text("document_id")?)?),
+        file_name: text("file_name")?,
+        sha256: text("sha256")?,
+        format: text("format")?,
+        mapping: text("mapping")?,
+        entries: row.try_get("entries").map_err(map)?,
+        problems: row.try_get("problems").map_err(map)?,
+        imported_at: from_millis(
+            "chronology import",
+            &id,
+            row.try_get("imported_at").map_err(map)?,
+        )?,
+        imported_by: parse_user(
+            "chronology import",
+            &id,
+            row.try_get("imported_by").map_err(map)?,
+        )?,
+        replaced_by: replaced
+            .map(|r| uuid("chronology import", &r))
+            .transpose()?,
+    })
+}
+
+pub(crate) async fn imports(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+) -> Result<Vec<ChronologyImport>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, review_id, agency_id, document_id, file_name, sha256, format, mapping, entries, \
+         problems, imported_at, imported_by, replaced_by FROM chronology_imports \
+         WHERE review_id = $1 ORDER BY imported_at DESC, id",
+    )
+    .bind(review.0.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter().map(read_import).collect()
+}
+
+/// The whole import, inside the caller's transaction.
+pub(crate) async fn import(
+    conn: &mut AnyConnection,
+    import: &ChronologyImport,
+    document: &SourceDocument,
+    entries: &[ChronologyEntry],
+    change: &Change,
+) -> Result<(), StoreError> {
+    // The agency's current submission, if any, is replaced.
+    let current: Option<(String, String)> = sqlx::query(
+        "SELECT id, document_id FROM chronology_imports \
+         WHERE review_id = $1 AND agency_id = $2 AND replaced_by IS NULL",
+    )
+    .bind(import.review_id.0.to_string())
+    .bind(import.agency_id.0.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map)?
+    .map(|row| -> Result<(String, String), StoreError> {
+        Ok((
+            row.try_get("id").map_err(map)?,
+            row.try_get("document_id").map_err(map)?,
+        ))
+    })
+    .transpose()?;
+
+    let meta = RecordMeta::created(change);
+    let erased = document
+        .erase(meta.clone())
+        .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
+    records::insert(conn, &erased).await?;
+    for entry in entries {
+        let erased = entry
+            .erase(meta.clone())
+            .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
+        records::insert(conn, &erased).await?;
+    }
+
+    if let Some((old_import, old_document)) = &current {
+        let old = sqlx::query(
+            "SELECT id, version, body FROM chronology_entries WHERE source_document_id = $1",
+        )
+        .bind(old_document.clone())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+        let reason = format!(
+            "replaced by the re-import of {} ({})",
+            import.file_name, import.id
+        );
+        for row in &old {
+            let id: String = row.try_get("id").map_err(map)?;
+            records::insert_revision(
+                conn,
+                RecordKind::ChronologyEntry,
+                uuid("chronology entry", &id)?,
+                &Revision {
+                    version: row.try_get("version").map_err(map)?,
+                    body: row.try_get("body").map_err(map)?,
+                    replaced_at: change.at,
+                    replaced_by: change.actor,
+                    reason: reason.clone(),
+                },
+            )
+            .await?;
+        }
+        sqlx::query("DELETE FROM chronology_entries WHERE source_document_id = $1")
+            .bind(old_document.clone())
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+        insert_row(conn, import).await?;
+        sqlx::query("UPDATE chronology_imports SET replaced_by = $1 WHERE id = $2")
+            .bind(import.id.to_string())
+            .bind(old_import.clone())
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+    } else {
+        insert_row(conn, import).await?;
+    }
+    let mut event = audit::for_reference(
+        if current.is_some() {
+            "replace"
+        } else {
+            "create"
+        },
+        "chronology_imports",
+        import.id,
+        change,
+    );
+    event.review_id = Some(import.review_id);
+    audit::append(conn, &event).await
+}
+
+async fn insert_row(conn: &mut AnyConnection, import: &ChronologyImport) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chronology_imports (id, review_id, agency_id, document_id, file_name, sha256, \
+         format, mapping, entries, problems, imported_at, imported_by, replaced_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)",
+    )
+    .bind(import.id.to_string())
+    .bind(import.review_id.0.to_string())
+    .bind(import.agency_id.0.to_string())
+    .bind(import.document_id.0.to_string())
+    .bind(import.file_name.clone())
+    .bind(import.sha256.clone())
+    .bind(import.format.clone())
+    .bind(import.mapping.clone())
+    .bind(import.entries)
+    .bind(import.problems)
+    .bind(millis(import.imported_at))
+    .bind(user_text(import.imported_by))
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
