@@ -122,6 +122,29 @@ impl<S: Store> App<S> {
         let preview = self
             .preview_chronology(actor, review, agency, file, mapping)
             .await?;
+        self.commit_chronology(actor, review, agency, file, &preview)
+            .await
+    }
+
+    /// Imports a file already previewed (the same file: its hash is recorded) without reading
+    /// it again; the same checks as [`App::import_chronology`].
+    pub async fn commit_chronology(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: AgencyId,
+        file: ImportFile<'_>,
+        preview: &ImportPreview,
+    ) -> AppResult<ChronologyImport> {
+        self.authorize(actor, review, Permission::EditChronology)
+            .await?;
+        if let Some(own) = self.agency_limit(actor, review).await?
+            && own != agency
+        {
+            return Err(AppError::NotFound {
+                what: format!("agency {agency}"),
+            });
+        }
         if !preview.problems.is_empty() {
             return Err(AppError::Invalid(
                 preview

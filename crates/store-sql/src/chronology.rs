@@ -6,9 +6,7 @@ use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, millis, parse_user, user_text};
 use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId};
-use casewindow_store::{
-    Change, ChronologyImport, Record as _, RecordKind, RecordMeta, Revision, StoreError,
-};
+use casewindow_store::{Change, ChronologyImport, Record as _, RecordMeta, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
@@ -95,41 +93,31 @@ pub(crate) async fn import(
         .erase(meta.clone())
         .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
     records::insert(conn, &erased).await?;
-    for entry in entries {
-        let erased = entry
-            .erase(meta.clone())
-            .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
-        records::insert(conn, &erased).await?;
-    }
+    let erased: Vec<_> = entries
+        .iter()
+        .map(|entry| entry.erase(meta.clone()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
+    records::insert_many(conn, &erased).await?;
 
     if let Some((old_import, old_document)) = &current {
-        let old = sqlx::query(
-            "SELECT id, version, body FROM chronology_entries WHERE source_document_id = $1",
-        )
-        .bind(old_document.clone())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map)?;
         let reason = format!(
             "replaced by the re-import of {} ({})",
             import.file_name, import.id
         );
-        for row in &old {
-            let id: String = row.try_get("id").map_err(map)?;
-            records::insert_revision(
-                conn,
-                RecordKind::ChronologyEntry,
-                uuid("chronology entry", &id)?,
-                &Revision {
-                    version: row.try_get("version").map_err(map)?,
-                    body: row.try_get("body").map_err(map)?,
-                    replaced_at: change.at,
-                    replaced_by: change.actor,
-                    reason: reason.clone(),
-                },
-            )
-            .await?;
-        }
+        // Every replaced entry's body is kept as a revision, in one statement.
+        sqlx::query(
+            "INSERT INTO revisions (table_name, record_id, version, body, replaced_at, replaced_by, reason) \
+             SELECT 'chronology_entries', id, version, body, $1, $2, $3 FROM chronology_entries \
+             WHERE source_document_id = $4",
+        )
+        .bind(millis(change.at))
+        .bind(user_text(change.actor))
+        .bind(reason)
+        .bind(old_document.clone())
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
         sqlx::query("DELETE FROM chronology_entries WHERE source_document_id = $1")
             .bind(old_document.clone())
             .execute(&mut *conn)

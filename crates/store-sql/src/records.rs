@@ -72,8 +72,31 @@ pub(crate) async fn insert(
     conn: &mut AnyConnection,
     record: &ErasedRecord,
 ) -> Result<(), StoreError> {
-    check_columns(record)?;
-    let kind = record.kind;
+    insert_many(conn, std::slice::from_ref(record)).await
+}
+
+/// Bind parameters per statement: under SQLite's and PostgreSQL's limits.
+const MAX_BINDS: usize = 30_000;
+
+/// Inserts records of one kind with multi-row statements (a bulk import of thousands of rows
+/// costs a few statements, not one round trip each).
+pub(crate) async fn insert_many(
+    conn: &mut AnyConnection,
+    records: &[ErasedRecord],
+) -> Result<(), StoreError> {
+    let Some(first) = records.first() else {
+        return Ok(());
+    };
+    let kind = first.kind;
+    for record in records {
+        check_columns(record)?;
+        if record.kind != kind {
+            return Err(StoreError::Integrity(format!(
+                "{} {} in a batch of {kind}",
+                record.kind, record.id
+            )));
+        }
+    }
     let mut names = vec!["id"];
     names.extend(kind.scope_column());
     names.extend([
@@ -86,31 +109,46 @@ pub(crate) async fn insert(
         "updated_by",
     ]);
     names.extend(kind.columns());
-    let placeholders: Vec<String> = (1..=names.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        kind.table(),
-        names.join(", "),
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(record.id.to_string());
-    if let Some(scope) = record.scope {
-        query = query.bind(scope.to_string());
+    let width = names.len();
+    for chunk in records.chunks((MAX_BINDS / width).max(1)) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let cells: Vec<String> =
+                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            kind.table(),
+            names.join(", "),
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for record in chunk {
+            query = query.bind(record.id.to_string());
+            if let Some(scope) = record.scope {
+                query = query.bind(scope.to_string());
+            }
+            let meta = &record.meta;
+            query = query
+                .bind(record.sort_key.clone())
+                .bind(meta.version)
+                .bind(record.body.clone())
+                .bind(millis(meta.created_at))
+                .bind(user_text(meta.created_by))
+                .bind(millis(meta.updated_at))
+                .bind(user_text(meta.updated_by));
+            for value in &record.columns {
+                query = bind_column(query, value);
+            }
+        }
+        query.execute(&mut *conn).await.map_err(map)?;
     }
-    let meta = &record.meta;
-    query = query
-        .bind(record.sort_key.clone())
-        .bind(meta.version)
-        .bind(record.body.clone())
-        .bind(millis(meta.created_at))
-        .bind(user_text(meta.created_by))
-        .bind(millis(meta.updated_at))
-        .bind(user_text(meta.updated_by));
-    for value in &record.columns {
-        query = bind_column(query, value);
+    for record in records {
+        insert_links(conn, record.id, &record.links).await?;
     }
-    query.execute(&mut *conn).await.map_err(map)?;
-    insert_links(conn, record.id, &record.links).await
+    Ok(())
 }
 
 /// Replaces a record still at `expected_version`, keeping the prior body as a revision.

@@ -107,7 +107,7 @@ pub async fn run(app: &App<SqlStore>, command: ChronologyCommand) -> anyhow::Res
             }
             let bar = super::spinner(&format!("storing {} entries", preview.entries.len()));
             let stored = app
-                .import_chronology(&actor, review, agency, input, mapping)
+                .commit_chronology(&actor, review, agency, input, &preview)
                 .await;
             bar.finish_and_clear();
             let stored = stored?;

@@ -370,7 +370,7 @@ async fn two_servers_on_one_postgres_share_sessions_and_refuse_lost_updates() {
     let (status, _, body) = http(ports[1], "GET", "/", &cookie, "").await;
     assert_eq!(status, 200);
     assert!(
-        body.contains("Signed in as Lead"),
+        body.contains("Signed in as <a href=\"/account\">Lead</a>"),
         "the second server knows the session"
     );
 
