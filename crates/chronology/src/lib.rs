@@ -3,8 +3,10 @@
 //! (DOCX); UK date habits with their vagueness kept ([`dates`]); the column mapping, guessed
 //! or given, and every row read or refused with its row, column and reason ([`mapping`]).
 
+pub mod align;
 pub mod dates;
 mod docx;
+pub mod gaps;
 pub mod mapping;
 mod ole;
 pub mod read;
