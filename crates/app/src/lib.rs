@@ -10,6 +10,7 @@
 
 mod access;
 mod accounts;
+pub mod alignment;
 mod checkback;
 mod chronology_import;
 mod deidentify;

@@ -125,7 +125,9 @@ fn vectors(entries: &[AlignEntry<'_>]) -> Vec<Vector> {
                 .map(|(t, c)| {
                     (
                         t,
-                        (1.0 + c.ln()) * (n / df[t as usize] as f32).ln().max(0.0),
+                        // Smoothed IDF: words every entry shares still count a little
+                        // (a review with two entries is compared on its words too).
+                        (1.0 + c.ln()) * (1.0 + n / df[t as usize] as f32).ln(),
                     )
                 })
                 .filter(|(_, w)| *w > 0.0)
@@ -205,7 +207,7 @@ pub fn align(entries: &[AlignEntry<'_>], settings: &Settings) -> Vec<Link> {
                 } else if days == 0 {
                     0.1
                 } else {
-                    0.0
+                    0.05
                 };
             if score < settings.min_score {
                 continue;
@@ -335,6 +337,27 @@ mod tests {
         let links = align(&entries, &Settings::default());
         assert_eq!(links.len(), 1, "{links:?}");
         assert_eq!((links[0].a, links[0].b), (0, 1));
+    }
+
+    #[test]
+    fn two_entries_alone_are_still_compared_on_their_words() {
+        let entries = vec![
+            entry(
+                1,
+                day(2024, 3, 12),
+                day(2024, 3, 12),
+                "Home visit. Child Q weighed; weight below the 2nd centile. Mother warm and engaged. Health visitor Home visit",
+            ),
+            entry(
+                2,
+                day(2024, 3, 13),
+                day(2024, 3, 13),
+                "Joint home visit with the health visitor. Weight concern noted; mother engaged. Social worker Home visit",
+            ),
+        ];
+        let links = align(&entries, &Settings::default());
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0].gap_days, 1);
     }
 
     #[test]

@@ -224,7 +224,7 @@ pub fn gaps(
                 out.push(Gap {
                     entry: i,
                     why: format!(
-                        "only {} recorded this, while {} {} working with the family within {} days",
+                        "Only {} recorded this, while {} {} working with the family within {} days",
                         name(entry.agency),
                         active
                             .iter()
@@ -363,7 +363,7 @@ mod tests {
         );
         assert!(
             known_to_one[0].why.starts_with(
-                "only School recorded this, while Children's social care, Police, Health visiting were working"
+                "Only School recorded this, while Children's social care, Police, Health visiting were working"
             ),
             "{}",
             known_to_one[0].why

@@ -24,7 +24,6 @@ use casewindow_domain::organisation::Agency;
 use casewindow_store::Store;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
@@ -61,6 +60,12 @@ pub struct EntryView {
 }
 
 /// Entries that may record the same occurrence, from different agencies.
+/// A possible information-sharing gap, at its entry.
+pub struct GapView {
+    pub entry: EntryView,
+    pub why: String,
+}
+
 pub struct Group {
     pub date: String,
     pub entries: Vec<EntryView>,
@@ -79,61 +84,9 @@ struct ChronologyPage {
     agencies: Vec<(String, String)>,
     by_agency: Vec<(String, Vec<EntryView>)>,
     groups: Vec<Group>,
+    gaps: Vec<GapView>,
     svg: String,
     total: usize,
-}
-
-fn words(text: &str) -> HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 3)
-        .map(str::to_lowercase)
-        .collect()
-}
-
-fn similar(
-    a: &ChronologyEntry,
-    b: &ChronologyEntry,
-    words_a: &HashSet<String>,
-    words_b: &HashSet<String>,
-) -> bool {
-    let union = words_a.union(words_b).count();
-    let shared = words_a.intersection(words_b).count();
-    (union > 0 && shared as f64 / union as f64 >= 0.12)
-        || (!a.contact_type.is_empty() && a.contact_type.eq_ignore_ascii_case(&b.contact_type))
-}
-
-/// Groups entries of different agencies whose dates overlap (allowing a day either side) and
-/// whose wording or kind of contact suggests the same occurrence. Entries arrive in date order;
-/// each is compared with the few most recent groups only.
-fn group(entries: &[ChronologyEntry]) -> Vec<Vec<&ChronologyEntry>> {
-    let word_sets: Vec<HashSet<String>> = entries.iter().map(|e| words(&e.description)).collect();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (idx, entry) in entries.iter().enumerate() {
-        let widened = FuzzyDate::range(
-            entry
-                .occurred
-                .start
-                .pred_opt()
-                .unwrap_or(entry.occurred.start),
-            entry.occurred.end.succ_opt().unwrap_or(entry.occurred.end),
-        );
-        let target = groups.iter_mut().rev().take(6).find(|g| {
-            g.iter()
-                .all(|&other| entries[other].agency_id != entry.agency_id)
-                && g.iter().any(|&other| {
-                    widened.overlaps(&entries[other].occurred)
-                        && similar(entry, &entries[other], &word_sets[idx], &word_sets[other])
-                })
-        });
-        match target {
-            Some(group) => group.push(idx),
-            None => groups.push(vec![idx]),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|g| g.into_iter().map(|idx| &entries[idx]).collect())
-        .collect()
 }
 
 fn view(
@@ -315,11 +268,28 @@ async fn show<S: Store>(
         "side-by-side" | "timeline" => filter.view.clone(),
         _ => "agency".to_owned(),
     };
-    let groups = if view_name == "agency" {
-        Vec::new()
+    // Which entries record the same occurrence, and the possible information-sharing gaps.
+    let alignment = if view_name == "agency" {
+        casewindow_app::alignment::Alignment::default()
     } else {
-        group(&entries)
+        casewindow_app::alignment::align_chronologies(&entries, &agencies)
     };
+    let groups: Vec<Vec<&ChronologyEntry>> = alignment
+        .groups
+        .iter()
+        .map(|g| g.iter().map(|&i| &entries[i]).collect())
+        .collect();
+    let gaps: Vec<GapView> = alignment
+        .gaps
+        .iter()
+        .map(|gap| {
+            let entry = &entries[gap.entry];
+            GapView {
+                entry: view(entry, &agencies, &documents, [false; 3]),
+                why: gap.why.clone(),
+            }
+        })
+        .collect();
     let by_agency: Vec<(String, Vec<EntryView>)> = if view_name != "agency" {
         Vec::new()
     } else {
@@ -381,6 +351,7 @@ async fn show<S: Store>(
             .collect(),
         by_agency,
         groups: group_views,
+        gaps,
         svg,
         total: entries.len(),
     })
