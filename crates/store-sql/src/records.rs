@@ -75,8 +75,10 @@ pub(crate) async fn insert(
     insert_many(conn, std::slice::from_ref(record)).await
 }
 
-/// Bind parameters per statement: under SQLite's and PostgreSQL's limits.
-const MAX_BINDS: usize = 30_000;
+/// Bind parameters per statement. Measured: statements with tens of thousands of parameters
+/// cost far more per row through the driver than several of about a thousand (10,000 entries:
+/// 12 s at 30,000, 2.5 s at 4,000, 2.0 s at 999, 3.4 s at 250; debug build).
+const MAX_BINDS: usize = 999;
 
 /// Inserts records of one kind with multi-row statements (a bulk import of thousands of rows
 /// costs a few statements, not one round trip each).
