@@ -52,15 +52,7 @@ impl<S: Store> App<S> {
         file: ImportFile<'_>,
         mapping: Option<Mapping>,
     ) -> AppResult<ImportPreview> {
-        self.authorize(actor, review, Permission::EditChronology)
-            .await?;
-        if let Some(own) = self.agency_limit(actor, review).await?
-            && own != agency
-        {
-            return Err(AppError::NotFound {
-                what: format!("agency {agency}"),
-            });
-        }
+        self.authorize_import(actor, review, agency).await?;
         self.store.agency(agency).await?;
         let imports = self.store.chronology_imports(review).await?;
         let replaces = imports
@@ -136,15 +128,7 @@ impl<S: Store> App<S> {
         file: ImportFile<'_>,
         preview: &ImportPreview,
     ) -> AppResult<ChronologyImport> {
-        self.authorize(actor, review, Permission::EditChronology)
-            .await?;
-        if let Some(own) = self.agency_limit(actor, review).await?
-            && own != agency
-        {
-            return Err(AppError::NotFound {
-                what: format!("agency {agency}"),
-            });
-        }
+        self.authorize_import(actor, review, agency).await?;
         if !preview.problems.is_empty() {
             return Err(AppError::Invalid(
                 preview
@@ -238,6 +222,24 @@ impl<S: Store> App<S> {
             )
             .await?;
         Ok(import)
+    }
+
+    /// Importing needs the right to edit the chronology, and a liaison imports only their own
+    /// agency's.
+    async fn authorize_import(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: AgencyId,
+    ) -> AppResult<()> {
+        self.authorize(actor, review, Permission::EditChronology)
+            .await?;
+        match self.agency_limit(actor, review).await? {
+            Some(own) if own != agency => Err(AppError::NotFound {
+                what: format!("agency {agency}"),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Every import of a review's chronologies, newest first (current and replaced).
