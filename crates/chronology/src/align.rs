@@ -7,6 +7,7 @@
 //! or roles being named. Each entry links to at most one entry of each other agency, the best,
 //! and only when that choice is mutual. Pure: the caller brings entries and keeps decisions.
 
+use casewindow_patterns::space::Sparse;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -86,10 +87,8 @@ fn stem(word: &str) -> String {
     word.to_owned()
 }
 
-/// A sparse, L2-normalised TF-IDF vector: (term, weight) sorted by term.
-type Vector = Vec<(u32, f32)>;
-
-fn vectors(entries: &[AlignEntry<'_>]) -> Vec<Vector> {
+/// Sparse, L2-normalised TF-IDF vectors of the entries' words, fitted to these entries.
+fn vectors(entries: &[AlignEntry<'_>]) -> Vec<Sparse> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let tokenised: Vec<Vec<u32>> = entries
         .iter()
@@ -120,7 +119,7 @@ fn vectors(entries: &[AlignEntry<'_>]) -> Vec<Vector> {
             for t in terms {
                 *counts.entry(t).or_default() += 1.0;
             }
-            let mut v: Vector = counts
+            let mut v: Vec<(u32, f32)> = counts
                 .into_iter()
                 .map(|(t, c)| {
                     (
@@ -139,25 +138,9 @@ fn vectors(entries: &[AlignEntry<'_>]) -> Vec<Vector> {
                 }
             }
             v.sort_unstable_by_key(|(t, _)| *t);
-            v
+            Sparse(v)
         })
         .collect()
-}
-
-fn cosine(a: &Vector, b: &Vector) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
 }
 
 fn gap(a: &AlignEntry<'_>, b: &AlignEntry<'_>) -> i64 {
@@ -194,7 +177,7 @@ pub fn align(entries: &[AlignEntry<'_>], settings: &Settings) -> Vec<Link> {
             if days > settings.slack_days {
                 continue;
             }
-            let text = cosine(&vectors[i], &vectors[j]);
+            let text = vectors[i].dot(&vectors[j]);
             let wide = (a.end - a.start).num_days() > settings.wide_days
                 || (b.end - b.start).num_days() > settings.wide_days;
             if wide && text < settings.wide_min_text {
