@@ -34,6 +34,7 @@ REVIEW=$(DATABASE_URL="sqlite:$WORK/base.db" "$RELEASE" reviews | awk -F'\t' '$2
 import_once() {
     cp "$WORK/base.db" "$WORK/run.db"
     rm -f "$WORK/run.db-wal" "$WORK/run.db-shm"
+    if [ -f "$WORK/base.db-wal" ]; then cp "$WORK/base.db-wal" "$WORK/run.db-wal"; fi
     local start end
     start=$(date +%s.%N)
     DATABASE_URL="sqlite:$WORK/run.db" "$RELEASE" chronology import --review "$REVIEW" --agency "$1" "$2" >/dev/null 2>&1

@@ -112,11 +112,22 @@ pub(crate) async fn insert_many(
     ]);
     names.extend(kind.columns());
     let width = names.len();
+    // SQLite looks each numbered parameter up by name in a list, so binding n numbered
+    // parameters costs n² (measured: most of a 100,000-row import); its anonymous `?` costs
+    // nothing to look up. PostgreSQL needs the numbers.
+    let anonymous = conn.backend_name() == "SQLite";
     for chunk in records.chunks((MAX_BINDS / width).max(1)) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let cells: Vec<String> =
-                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                let cells: Vec<String> = (1..=width)
+                    .map(|c| {
+                        if anonymous {
+                            "?".to_owned()
+                        } else {
+                            format!("${}", r * width + c)
+                        }
+                    })
+                    .collect();
                 format!("({})", cells.join(", "))
             })
             .collect();

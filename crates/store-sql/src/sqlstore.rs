@@ -79,6 +79,11 @@ impl SqlStore {
                         // With write-ahead logging, NORMAL is safe against corruption and avoids an
                         // fsync per transaction; only the last moments before a power cut can be lost.
                         sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                        // A page cache of up to 64 MiB (default 2 MiB): a bulk import's index
+                        // pages stay in memory instead of spilling to the log mid-transaction
+                        // (measured: most of a 100,000-row import's time). Pages are taken
+                        // only as they are used.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })
