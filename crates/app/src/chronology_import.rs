@@ -10,7 +10,7 @@ use casewindow_domain::evidence::{
 };
 use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
 use casewindow_interchange::Problem;
-use casewindow_store::{ChronologyImport, Store};
+use casewindow_store::{ChronologyImport, StagedUpload, Store};
 
 /// What an import would store, and what stops it.
 #[derive(Clone, Debug)]
@@ -35,6 +35,76 @@ pub struct ImportFile<'a> {
     pub bytes: &'a [u8],
 }
 
+/// How many of a staged file's first rows and columns the preview shows as they are.
+const SAMPLE_ROWS: usize = 8;
+const SAMPLE_COLUMNS: usize = 26;
+
+/// A staged file, as the pages show it before import.
+#[derive(Clone, Debug)]
+pub struct StagedPreview {
+    pub upload: uuid::Uuid,
+    pub agency: AgencyId,
+    pub file_name: String,
+    /// Every sheet or table in the file, and the one shown.
+    pub tables: Vec<String>,
+    pub table: String,
+    /// The table's first rows as the file has them: row number (as a spreadsheet shows it)
+    /// and cells.
+    pub sample: Vec<(usize, Vec<String>)>,
+    /// Columns shown in the sample.
+    pub width: usize,
+    /// What would be imported, or the mapping tried and why it does not fit the file.
+    pub outcome: Result<ImportPreview, (Mapping, String)>,
+}
+
+/// Reads the file's tables, off the async threads.
+async fn read_tables(
+    file: ImportFile<'_>,
+) -> AppResult<(
+    casewindow_chronology::Format,
+    Vec<casewindow_chronology::Table>,
+)> {
+    let name = file.name.to_owned();
+    let bytes = file.bytes.to_vec();
+    tokio::task::spawn_blocking(move || casewindow_chronology::read::tables(&name, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("chronology reader: {e}")))?
+        .map_err(|e| problem("file", e.to_string()))
+}
+
+/// The tables read with the given mapping; else with the agency's remembered one, guessing
+/// again when it no longer fits (not the user's mistake); else guessed.
+fn map_tables(
+    tables: &[casewindow_chronology::Table],
+    given: Option<&Mapping>,
+    remembered: Option<&Mapping>,
+) -> Result<casewindow_chronology::Reading, casewindow_chronology::MappingError> {
+    use casewindow_chronology::mapping::read;
+    match (given, remembered) {
+        (Some(given), _) => read(tables, Some(given)),
+        (None, Some(remembered)) => read(tables, Some(remembered)).or_else(|_| read(tables, None)),
+        (None, None) => read(tables, None),
+    }
+}
+
+fn preview_of(
+    file_name: &str,
+    format: casewindow_chronology::Format,
+    reading: casewindow_chronology::Reading,
+    replaces: Option<ChronologyImport>,
+) -> ImportPreview {
+    ImportPreview {
+        file_name: file_name.to_owned(),
+        format: format.label(),
+        table: reading.table,
+        headings: reading.headings,
+        mapping: reading.mapping,
+        entries: reading.entries,
+        problems: reading.problems,
+        replaces,
+    }
+}
+
 fn problem(path: &str, reason: impl Into<String>) -> AppError {
     AppError::Invalid(vec![Problem {
         path: path.to_owned(),
@@ -53,51 +123,186 @@ impl<S: Store> App<S> {
         mapping: Option<Mapping>,
     ) -> AppResult<ImportPreview> {
         self.authorize_import(actor, review, agency).await?;
+        let (replaces, remembered) = self.submission(review, agency).await?;
+        let (format, tables) = read_tables(file).await?;
+        let reading = map_tables(&tables, mapping.as_ref(), remembered.as_ref())
+            .map_err(|e| problem("file", format!("{}: {e}", file.name)))?;
+        Ok(preview_of(file.name, format, reading, replaces))
+    }
+
+    /// The agency's current submission in the review, and the mapping it used last time.
+    async fn submission(
+        &self,
+        review: ReviewId,
+        agency: AgencyId,
+    ) -> AppResult<(Option<ChronologyImport>, Option<Mapping>)> {
         self.store.agency(agency).await?;
         let imports = self.store.chronology_imports(review).await?;
         let replaces = imports
             .iter()
             .find(|i| i.agency_id == agency && i.replaced_by.is_none())
             .cloned();
-        // The mapping the agency used last time, when none is given.
         let remembered = imports
             .iter()
             .filter(|i| i.agency_id == agency)
             .find_map(|i| serde_json::from_str::<Mapping>(&i.mapping).ok());
-        let from_memory = mapping.is_none() && remembered.is_some();
-        let mapping = mapping.or(remembered);
-        let name = file.name.to_owned();
-        let bytes = file.bytes.to_vec();
-        let read = tokio::task::spawn_blocking(move || {
-            casewindow_chronology::read_file(&name, &bytes, mapping.as_ref())
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("chronology reader: {e}")))?;
-        let (format, reading) = match read {
-            Ok(found) => found,
-            // A remembered mapping that no longer fits is not the user's mistake: guess again.
-            Err(casewindow_chronology::ImportError::Mapping { .. }) if from_memory => {
-                let name = file.name.to_owned();
-                let bytes = file.bytes.to_vec();
-                tokio::task::spawn_blocking(move || {
-                    casewindow_chronology::read_file(&name, &bytes, None)
-                })
-                .await
-                .map_err(|e| AppError::Internal(format!("chronology reader: {e}")))?
-                .map_err(|e| problem("file", e.to_string()))?
-            }
-            Err(e) => return Err(problem("file", e.to_string())),
-        };
-        Ok(ImportPreview {
+        Ok((replaces, remembered))
+    }
+
+    /// Keeps a file uploaded through the pages until its preview has been checked; refused at
+    /// once, with the reason, when the file cannot be read at all. Only the user who staged
+    /// it can use it; staged files are purged after a day.
+    pub async fn stage_chronology(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: AgencyId,
+        file: ImportFile<'_>,
+    ) -> AppResult<uuid::Uuid> {
+        self.authorize_import(actor, review, agency).await?;
+        self.store.agency(agency).await?;
+        let user = actor.user.ok_or_else(|| AppError::NotFound {
+            what: "a signed-in user".to_owned(),
+        })?;
+        read_tables(file).await?;
+        let upload = StagedUpload {
+            id: uuid::Uuid::new_v4(),
+            review_id: review,
+            agency_id: agency,
+            user_id: user,
             file_name: file.name.to_owned(),
-            format: format.label(),
-            table: reading.table,
-            headings: reading.headings,
-            mapping: reading.mapping,
-            entries: reading.entries,
-            problems: reading.problems,
-            replaces,
+            bytes: file.bytes.to_vec(),
+            staged_at: self.now(),
+        };
+        self.store
+            .stage_upload(
+                &upload,
+                self.now() - chrono::Duration::days(1),
+                &self.change(actor, "uploaded a chronology to check before importing"),
+            )
+            .await?;
+        Ok(upload.id)
+    }
+
+    /// A staged file's preview with the given mapping (the remembered or guessed one when
+    /// none): the file's first rows as they are, and what would be imported or why the
+    /// columns could not be matched.
+    pub async fn staged_preview(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        upload: uuid::Uuid,
+        mapping: Option<Mapping>,
+    ) -> AppResult<StagedPreview> {
+        let staged = self.staged_for(actor, review, upload).await?;
+        let (replaces, remembered) = self.submission(review, staged.agency_id).await?;
+        let file = ImportFile {
+            name: &staged.file_name,
+            bytes: &staged.bytes,
+        };
+        let (format, tables) = read_tables(file).await?;
+        let outcome = map_tables(&tables, mapping.as_ref(), remembered.as_ref());
+        let table_name = match &outcome {
+            Ok(reading) => reading.table.clone(),
+            Err(_) => mapping
+                .as_ref()
+                .map(|m| m.table.clone())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| tables.first().map(|t| t.name.clone()).unwrap_or_default()),
+        };
+        let table = tables
+            .iter()
+            .find(|t| t.name == table_name)
+            .or(tables.first());
+        let width = table
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .take(SAMPLE_ROWS)
+                    .map(Vec::len)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)
+            .min(SAMPLE_COLUMNS);
+        let sample = table
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .take(SAMPLE_ROWS)
+                    .enumerate()
+                    .map(|(i, row)| (i + 1, row.iter().take(width).cloned().collect()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let given = mapping.unwrap_or_default();
+        Ok(StagedPreview {
+            upload,
+            agency: staged.agency_id,
+            file_name: staged.file_name.clone(),
+            tables: tables.iter().map(|t| t.name.clone()).collect(),
+            table: table_name,
+            sample,
+            width,
+            outcome: outcome
+                .map(|reading| preview_of(&staged.file_name, format, reading, replaces))
+                .map_err(|e| (given, e.to_string())),
         })
+    }
+
+    /// Imports a staged file with the mapping the reviewer checked; the staged copy is removed
+    /// in the same transaction.
+    pub async fn import_staged(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        upload: uuid::Uuid,
+        mapping: Mapping,
+    ) -> AppResult<ChronologyImport> {
+        let staged = self.staged_for(actor, review, upload).await?;
+        let file = ImportFile {
+            name: &staged.file_name,
+            bytes: &staged.bytes,
+        };
+        let preview = self
+            .preview_chronology(actor, review, staged.agency_id, file, Some(mapping))
+            .await?;
+        self.commit_from(
+            actor,
+            review,
+            staged.agency_id,
+            file,
+            &preview,
+            Some(upload),
+        )
+        .await
+    }
+
+    /// A staged upload, only for the user who staged it, in its review, while they may still
+    /// import that agency's chronology.
+    async fn staged_for(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        upload: uuid::Uuid,
+    ) -> AppResult<StagedUpload> {
+        let missing = || AppError::NotFound {
+            what: format!("uploaded file {upload}"),
+        };
+        let staged = self
+            .store
+            .staged_upload(upload)
+            .await?
+            .ok_or_else(missing)?;
+        if staged.review_id != review
+            || actor.user != Some(staged.user_id)
+            || staged.staged_at < self.now() - chrono::Duration::days(1)
+        {
+            return Err(missing());
+        }
+        self.authorize_import(actor, review, staged.agency_id)
+            .await?;
+        Ok(staged)
     }
 
     /// Imports the file as the agency's chronology in one transaction, replacing its previous
@@ -127,6 +332,19 @@ impl<S: Store> App<S> {
         agency: AgencyId,
         file: ImportFile<'_>,
         preview: &ImportPreview,
+    ) -> AppResult<ChronologyImport> {
+        self.commit_from(actor, review, agency, file, preview, None)
+            .await
+    }
+
+    async fn commit_from(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: AgencyId,
+        file: ImportFile<'_>,
+        preview: &ImportPreview,
+        staged: Option<uuid::Uuid>,
     ) -> AppResult<ChronologyImport> {
         self.authorize_import(actor, review, agency).await?;
         if !preview.problems.is_empty() {
@@ -218,6 +436,7 @@ impl<S: Store> App<S> {
                 &import,
                 &document,
                 &entries,
+                staged,
                 &self.change(actor, &format!("imported from {}", file.name)),
             )
             .await?;

@@ -34,7 +34,7 @@ pub use accounts::{
     check_password_policy, random_token,
 };
 pub use checkback::CheckBackReply;
-pub use chronology_import::{ImportFile, ImportPreview};
+pub use chronology_import::{ImportFile, ImportPreview, StagedPreview};
 pub use deidentify::review_code;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;

@@ -6,7 +6,9 @@ use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, millis, parse_user, user_text};
 use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId};
-use casewindow_store::{Change, ChronologyImport, Record as _, RecordMeta, StoreError};
+use casewindow_store::{
+    Change, ChronologyImport, Record as _, RecordMeta, StagedUpload, StoreError,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
@@ -68,8 +70,16 @@ pub(crate) async fn import(
     import: &ChronologyImport,
     document: &SourceDocument,
     entries: &[ChronologyEntry],
+    staged: Option<Uuid>,
     change: &Change,
 ) -> Result<(), StoreError> {
+    if let Some(staged) = staged {
+        sqlx::query("DELETE FROM staged_uploads WHERE id = $1")
+            .bind(staged.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+    }
     // The agency's current submission, if any, is replaced.
     let current: Option<(String, String)> = sqlx::query(
         "SELECT id, document_id FROM chronology_imports \
@@ -169,4 +179,67 @@ async fn insert_row(conn: &mut AnyConnection, import: &ChronologyImport) -> Resu
     .await
     .map_err(map)?;
     Ok(())
+}
+
+/// Keeps an uploaded file, purging those staged before `purge_before`.
+pub(crate) async fn stage(
+    conn: &mut AnyConnection,
+    upload: &StagedUpload,
+    purge_before: chrono::DateTime<chrono::Utc>,
+    change: &Change,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM staged_uploads WHERE staged_at < $1")
+        .bind(millis(purge_before))
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    sqlx::query(
+        "INSERT INTO staged_uploads (id, review_id, agency_id, user_id, file_name, bytes, staged_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(upload.id.to_string())
+    .bind(upload.review_id.0.to_string())
+    .bind(upload.agency_id.0.to_string())
+    .bind(upload.user_id.0.to_string())
+    .bind(upload.file_name.clone())
+    .bind(upload.bytes.clone())
+    .bind(millis(upload.staged_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    let mut event = audit::for_reference("create", "staged_uploads", upload.id, change);
+    event.review_id = Some(upload.review_id);
+    audit::append(conn, &event).await
+}
+
+pub(crate) async fn staged(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<StagedUpload>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT id, review_id, agency_id, user_id, file_name, bytes, staged_at \
+         FROM staged_uploads WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?
+    else {
+        return Ok(None);
+    };
+    let text = |name: &str| row.try_get::<String, _>(name).map_err(map);
+    let key = id.to_string();
+    Ok(Some(StagedUpload {
+        id,
+        review_id: ReviewId(uuid("staged upload", &text("review_id")?)?),
+        agency_id: AgencyId(uuid("staged upload", &text("agency_id")?)?),
+        user_id: casewindow_domain::ids::UserId(uuid("staged upload", &text("user_id")?)?),
+        file_name: text("file_name")?,
+        bytes: row.try_get("bytes").map_err(map)?,
+        staged_at: from_millis(
+            "staged upload",
+            &key,
+            row.try_get("staged_at").map_err(map)?,
+        )?,
+    }))
 }

@@ -638,11 +638,30 @@ impl Store for SqlStore {
         import: &casewindow_store::ChronologyImport,
         document: &casewindow_domain::evidence::SourceDocument,
         entries: &[casewindow_domain::evidence::ChronologyEntry],
+        staged: Option<uuid::Uuid>,
         change: &Change,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        chronology::import(&mut tx, import, document, entries, change).await?;
+        chronology::import(&mut tx, import, document, entries, staged, change).await?;
         tx.commit().await.map_err(map)
+    }
+
+    async fn stage_upload(
+        &self,
+        upload: &casewindow_store::StagedUpload,
+        purge_before: chrono::DateTime<chrono::Utc>,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        chronology::stage(&mut tx, upload, purge_before, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn staged_upload(
+        &self,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<casewindow_store::StagedUpload>> {
+        chronology::staged(&mut *self.read().await?, id).await
     }
 
     async fn chronology_imports(

@@ -26,3 +26,28 @@ pub struct ChronologyImport {
     /// The import that replaced this one; `None` for an agency's current submission.
     pub replaced_by: Option<uuid::Uuid>,
 }
+
+/// A chronology file uploaded through the pages, waiting for its preview to be checked and
+/// imported. Only the user who uploaded it may use it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StagedUpload {
+    pub id: uuid::Uuid,
+    pub review_id: ReviewId,
+    pub agency_id: AgencyId,
+    pub user_id: UserId,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub staged_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for StagedUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The file's content is personal data: never in debug output or logs.
+        f.debug_struct("StagedUpload")
+            .field("id", &self.id)
+            .field("review_id", &self.review_id)
+            .field("agency_id", &self.agency_id)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}

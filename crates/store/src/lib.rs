@@ -19,7 +19,7 @@ mod record;
 mod records;
 
 pub use account::{Account, Session};
-pub use chronology::ChronologyImport;
+pub use chronology::{ChronologyImport, StagedUpload};
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -224,7 +224,8 @@ pub trait Store: Send + Sync + 'static {
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
 
     /// Stores an agency's imported chronology in one transaction: the file in the document
-    /// register, every entry, and the import itself. The agency's current submission in the
+    /// register, every entry, and the import itself (and removes the staged upload it came
+    /// from, if any). The agency's current submission in the
     /// review, if any, is replaced: its entries are removed (each body kept in `revisions`) and
     /// its import row names the new one. Audited.
     async fn import_chronology(
@@ -232,10 +233,21 @@ pub trait Store: Send + Sync + 'static {
         import: &ChronologyImport,
         document: &casewindow_domain::evidence::SourceDocument,
         entries: &[casewindow_domain::evidence::ChronologyEntry],
+        staged: Option<uuid::Uuid>,
         change: &Change,
     ) -> StoreResult<()>;
     /// Every import of a review, newest first.
     async fn chronology_imports(&self, review: ReviewId) -> StoreResult<Vec<ChronologyImport>>;
+    /// Keeps an uploaded file until it is imported (the import removes it, `staged` above),
+    /// and purges uploads staged before `purge_before`. Audited.
+    async fn stage_upload(
+        &self,
+        upload: &StagedUpload,
+        purge_before: chrono::DateTime<chrono::Utc>,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// A staged upload by id.
+    async fn staged_upload(&self, id: uuid::Uuid) -> StoreResult<Option<StagedUpload>>;
 
     /// Whether any platform administrator has an account.
     async fn has_platform_admin(&self) -> StoreResult<bool>;

@@ -13,6 +13,8 @@ pub enum WebError {
     /// A form without a valid CSRF token, or from another site.
     Forbidden,
     TooLarge,
+    /// A body that could not be read as the form it claims to be.
+    BadRequest,
     /// The viewer's role must say why before reading this review's restricted content; the
     /// `purpose` middleware turns this into the form that asks.
     ReasonNeeded(casewindow_domain::ids::ReviewId),
@@ -58,6 +60,7 @@ impl IntoResponse for WebError {
             Self::NotFound => (StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you followed a link, you may not have access to this review.".to_owned()),
             Self::Forbidden => (StatusCode::FORBIDDEN, "This form has expired", "For your security, the form could not be accepted. Go back, reload the page and try again.".to_owned()),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "That was too much to send", "The form was larger than casewindow accepts.".to_owned()),
+            Self::BadRequest => (StatusCode::BAD_REQUEST, "The form could not be read", "Go back, reload the page and try again.".to_owned()),
             Self::Unexpected(detail) => {
                 let reference = uuid_like();
                 tracing::error!(reference = %reference, detail = %detail, "request failed");

@@ -104,3 +104,80 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         Ok(Self::parse(&bytes))
     }
 }
+
+/// A file sent with a `multipart/form-data` form.
+#[derive(Clone)]
+pub struct UploadedFile {
+    /// The file's own name (no folders), as the browser gave it.
+    pub file_name: String,
+    pub bytes: Bytes,
+}
+
+/// A submitted `multipart/form-data` form: its text fields and its files, by field name.
+/// Parsed once by the CSRF check, which leaves it in the request extensions.
+#[derive(Clone, Default)]
+pub struct MultipartForm {
+    pub fields: FormData,
+    pub files: Vec<(String, UploadedFile)>,
+}
+
+impl MultipartForm {
+    /// Parses a whole body already read.
+    pub async fn parse(content_type: &str, body: Bytes) -> Result<Self, multer::Error> {
+        let boundary = multer::parse_boundary(content_type)?;
+        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        let mut form = Self::default();
+        while let Some(field) = multipart.next_field().await? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(file_name_only) {
+                Some(file_name) => {
+                    let bytes = field.bytes().await?;
+                    // A file input left empty sends a part with no name and no content.
+                    if !file_name.is_empty() || !bytes.is_empty() {
+                        form.files.push((name, UploadedFile { file_name, bytes }));
+                    }
+                }
+                None => {
+                    let text = field.text().await?;
+                    form.fields.push(&name, text);
+                }
+            }
+        }
+        Ok(form)
+    }
+
+    /// The file sent in a field, if any.
+    pub fn file(&self, name: &str) -> Option<&UploadedFile> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+}
+
+/// The last part of a path a browser may send as a file name, without control characters,
+/// at most 200 characters.
+fn file_name_only(raw: &str) -> String {
+    raw.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MultipartForm {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        // A form sent another way has no fields: the handler asks for what is missing.
+        Ok(parts
+            .extensions
+            .remove::<MultipartForm>()
+            .unwrap_or_default())
+    }
+}

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod auth;
 mod chronology;
+mod chronology_import;
 mod conversations;
 mod details;
 mod edit;
@@ -47,6 +48,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(people::routes::<S>())
         .merge(terms::routes::<S>())
         .merge(chronology::routes::<S>())
+        .merge(chronology_import::routes::<S>())
         .merge(conversations::routes::<S>())
         .merge(narrative::routes::<S>())
         .merge(actions::routes::<S>())

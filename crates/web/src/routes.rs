@@ -117,6 +117,18 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/reviews/{id}/chronology", p(ViewChronology)),
     route("GET", "/reviews/{id}/chronology/new", p(EditChronology)),
     route("POST", "/reviews/{id}/chronology/new", p(EditChronology)),
+    route("GET", "/reviews/{id}/chronology/import", p(EditChronology)),
+    route("POST", "/reviews/{id}/chronology/import", p(EditChronology)),
+    route(
+        "GET",
+        "/reviews/{id}/chronology/import/{upload}",
+        p(EditChronology),
+    ),
+    route(
+        "POST",
+        "/reviews/{id}/chronology/import/{upload}",
+        p(EditChronology),
+    ),
     route("GET", "/reviews/{id}/conversations", p(ViewConversations)),
     route(
         "GET",

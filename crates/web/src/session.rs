@@ -22,6 +22,8 @@ pub const SESSION_COOKIE: &str = "cw_session";
 pub const PRESESSION_COOKIE: &str = "cw_presession";
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// Largest file upload accepted (the chronology reader's own limit, and room for the form).
+const MAX_UPLOAD_BYTES: usize = casewindow_chronology::read::MAX_FILE_BYTES + 64 * 1024;
 
 /// The request's viewer, put in the request extensions by [`authenticate`].
 #[derive(Clone, Debug)]
@@ -155,11 +157,37 @@ pub async fn protect(request: Request, next: Next) -> Response {
         Some(Viewer::Anonymous { presession }) => presession.clone(),
         None => None,
     };
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+        .map(str::to_owned);
+    // Only a signed-in user may send a file, so nobody else can make the server hold one.
+    if multipart.is_some() && !matches!(expected_viewer(&request), Some(true)) {
+        return WebError::Forbidden.into_response();
+    }
+    let (mut parts, body) = request.into_parts();
+    let limit = if multipart.is_some() {
+        MAX_UPLOAD_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return WebError::TooLarge.into_response();
     };
-    let supplied = form_field(&bytes, "csrf_token");
+    let (supplied, bytes) = match multipart {
+        Some(content_type) => {
+            // Parsed once, here; the handler takes the parsed form from the extensions.
+            let Ok(form) = crate::form::MultipartForm::parse(&content_type, bytes).await else {
+                return WebError::BadRequest.into_response();
+            };
+            let supplied = Some(form.fields.get("csrf_token")).filter(|t| !t.is_empty());
+            parts.extensions.insert(form);
+            (supplied, axum::body::Bytes::new())
+        }
+        None => (form_field(&bytes, "csrf_token"), bytes),
+    };
     let valid = match (expected, supplied) {
         (Some(expected), Some(supplied)) => {
             bool::from(expected.as_bytes().ct_eq(supplied.as_bytes()))
@@ -171,6 +199,14 @@ pub async fn protect(request: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether the request's viewer is signed in (`None` when no viewer was set).
+fn expected_viewer(request: &Request) -> Option<bool> {
+    request
+        .extensions()
+        .get::<Viewer>()
+        .map(|v| matches!(v, Viewer::SignedIn(_)))
 }
 
 /// A signed-in user; pages that need one redirect to sign-in without it.
