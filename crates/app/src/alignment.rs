@@ -1,18 +1,27 @@
 //! The agencies' chronologies read together: which entries record the same occurrence
 //! (grouped for the side-by-side view and the swimlane), and the possible information-sharing
-//! gaps. Pure functions over what `App::chronology` returned; nothing is stored until reviewers
-//! decide.
+//! gaps, with reviewers' decisions applied: a pair they confirmed is always linked, a pair they
+//! split never is, and nor are the groups around them. Pure functions over what
+//! `App::chronology` and `App::link_decisions` returned; `App::decide_links` stores decisions.
 
-use casewindow_chronology::align::{AlignEntry, Settings, align};
+use crate::{Actor, App, AppError, AppResult, Permission};
+use casewindow_chronology::align::{AlignEntry, Link, Settings, align};
 use casewindow_chronology::gaps::{Gap, GapAgency, GapSettings, gaps};
 use casewindow_domain::evidence::ChronologyEntry;
+use casewindow_domain::ids::{ChronologyEntryId, ReviewId};
 use casewindow_domain::organisation::{Agency, AgencySector};
+use casewindow_interchange::Problem;
+use casewindow_store::{LinkDecision, Store};
+use std::collections::{HashMap, HashSet};
 
 /// Entries grouped by occurrence (indices into the entries, at most one per agency in a
 /// group), in date order, and the gaps found.
 #[derive(Clone, Debug, Default)]
 pub struct Alignment {
     pub groups: Vec<Vec<usize>>,
+    /// For each group: whether reviewers confirmed it (every entry in it confirmed as the same
+    /// occurrence as another of the group).
+    pub confirmed: Vec<bool>,
     pub gaps: Vec<Gap>,
 }
 
@@ -58,7 +67,11 @@ fn sector_terms(sector: AgencySector) -> &'static [&'static str] {
 }
 
 /// Groups the entries by occurrence and finds the gaps. Entries are expected in date order.
-pub fn align_chronologies(entries: &[ChronologyEntry], agencies: &[Agency]) -> Alignment {
+pub fn align_chronologies(
+    entries: &[ChronologyEntry],
+    agencies: &[Agency],
+    decisions: &[LinkDecision],
+) -> Alignment {
     let agency_number = |id| {
         agencies
             .iter()
@@ -81,8 +94,42 @@ pub fn align_chronologies(entries: &[ChronologyEntry], agencies: &[Agency]) -> A
         .collect();
     let mut links = align(&input, &Settings::default());
 
-    // Join linked entries into groups, strongest links first, never two of one agency.
-    links.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // Reviewers' decisions, on the entries shown.
+    let index: HashMap<ChronologyEntryId, usize> =
+        entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let pair = |a: usize, b: usize| (a.min(b), a.max(b));
+    let mut different: HashSet<(usize, usize)> = HashSet::new();
+    let mut same: HashSet<(usize, usize)> = HashSet::new();
+    for decision in decisions {
+        if let (Some(&a), Some(&b)) = (index.get(&decision.a), index.get(&decision.b)) {
+            if decision.same {
+                same.insert(pair(a, b));
+            } else {
+                different.insert(pair(a, b));
+            }
+        }
+    }
+    links.retain(|l| !different.contains(&pair(l.a, l.b)) && !same.contains(&pair(l.a, l.b)));
+    for &(a, b) in &same {
+        let gap_days = (entries[b].occurred.start - entries[a].occurred.end)
+            .num_days()
+            .max((entries[a].occurred.start - entries[b].occurred.end).num_days())
+            .max(0);
+        links.push(Link {
+            a,
+            b,
+            score: f32::INFINITY,
+            gap_days,
+        });
+    }
+
+    // Join linked entries into groups, confirmed and strongest links first, never two of one
+    // agency, never two entries a reviewer split.
+    links.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((a.a, a.b).cmp(&(b.a, b.b)))
+    });
     let mut group_of: Vec<usize> = (0..entries.len()).collect();
     let mut members: Vec<Vec<usize>> = (0..entries.len()).map(|i| vec![i]).collect();
     for link in &links {
@@ -93,7 +140,7 @@ pub fn align_chronologies(entries: &[ChronologyEntry], agencies: &[Agency]) -> A
         let clash = members[gb].iter().any(|&j| {
             members[ga]
                 .iter()
-                .any(|&i| input[i].agency == input[j].agency)
+                .any(|&i| input[i].agency == input[j].agency || different.contains(&pair(i, j)))
         });
         if clash {
             continue;
@@ -109,6 +156,14 @@ pub fn align_chronologies(entries: &[ChronologyEntry], agencies: &[Agency]) -> A
         g.sort_unstable();
     }
     groups.sort_by_key(|g| (entries[g[0]].occurred.start, g[0]));
+    let confirmed = groups
+        .iter()
+        .map(|g| {
+            g.len() > 1
+                && g.iter()
+                    .all(|&i| g.iter().any(|&j| i != j && same.contains(&pair(i, j))))
+        })
+        .collect();
 
     let gap_agencies: Vec<GapAgency> = agencies
         .iter()
@@ -129,6 +184,186 @@ pub fn align_chronologies(entries: &[ChronologyEntry], agencies: &[Agency]) -> A
     let found = gaps(&input, &links, &gap_agencies, &GapSettings::default());
     Alignment {
         groups,
+        confirmed,
         gaps: found,
+    }
+}
+
+/// What a reviewer decides about entries that may record the same occurrence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkAction {
+    /// The entries (of different agencies) record the same occurrence.
+    Confirm(Vec<ChronologyEntryId>),
+    /// `entry` is not the same occurrence as any of `from`.
+    Split {
+        entry: ChronologyEntryId,
+        from: Vec<ChronologyEntryId>,
+    },
+    /// Forget the decisions between these entries: the alignment decides again.
+    Undo(Vec<ChronologyEntryId>),
+}
+
+fn invalid(path: &str, reason: &str) -> AppError {
+    AppError::Invalid(vec![Problem {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    }])
+}
+
+fn ordered(a: ChronologyEntryId, b: ChronologyEntryId) -> (ChronologyEntryId, ChronologyEntryId) {
+    if a.0.to_string() < b.0.to_string() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Reviewers' decisions on the review's alignment, for whoever may read the chronologies.
+    pub async fn link_decisions(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<Vec<LinkDecision>> {
+        self.authorize(actor, review, Permission::ViewChronology)
+            .await?;
+        Ok(self.store.link_decisions(review).await?)
+    }
+
+    /// Records a reviewer's decision on which entries record the same occurrence. Entries of
+    /// one agency are never joined: each agency's account is kept as given.
+    pub async fn decide_links(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        action: LinkAction,
+    ) -> AppResult<()> {
+        self.authorize(actor, review, Permission::EditAnalysis)
+            .await?;
+        let agency_of: HashMap<ChronologyEntryId, casewindow_domain::ids::AgencyId> = self
+            .store
+            .list::<ChronologyEntry>(review.0)
+            .await?
+            .into_iter()
+            .map(|e| (e.record.id, e.record.agency_id))
+            .collect();
+        let ids = match &action {
+            LinkAction::Confirm(ids) | LinkAction::Undo(ids) => ids.clone(),
+            LinkAction::Split { entry, from } => {
+                std::iter::once(*entry).chain(from.clone()).collect()
+            }
+        };
+        if let Some(missing) = ids.iter().find(|id| !agency_of.contains_key(id)) {
+            return Err(AppError::NotFound {
+                what: format!("chronology entry {missing}"),
+            });
+        }
+        let mut unique = ids.clone();
+        unique.sort_by_key(|id| id.0);
+        unique.dedup();
+        if unique.len() < 2 {
+            return Err(invalid("entries", "choose at least two entries"));
+        }
+        let decision = |a, b, same| {
+            let (a, b) = ordered(a, b);
+            LinkDecision {
+                review_id: review,
+                a,
+                b,
+                same,
+                decided_at: self.now(),
+                decided_by: actor.user,
+            }
+        };
+        let pairs = || {
+            unique
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &a)| unique[i + 1..].iter().map(move |&b| (a, b)))
+        };
+        let (decisions, undo, reason): (Vec<LinkDecision>, Vec<_>, String) = match &action {
+            LinkAction::Confirm(_) => {
+                if pairs().any(|(a, b)| agency_of[&a] == agency_of[&b]) {
+                    return Err(invalid(
+                        "entries",
+                        "entries from one agency are never joined: each agency's account is kept as given",
+                    ));
+                }
+                (
+                    pairs().map(|(a, b)| decision(a, b, true)).collect(),
+                    Vec::new(),
+                    format!(
+                        "confirmed that {} entries record the same occurrence",
+                        unique.len()
+                    ),
+                )
+            }
+            LinkAction::Split { entry, .. } => (
+                unique
+                    .iter()
+                    .filter(|&&other| other != *entry)
+                    .map(|&other| decision(*entry, other, false))
+                    .collect(),
+                Vec::new(),
+                "split an entry from entries recording another occurrence".to_owned(),
+            ),
+            LinkAction::Undo(_) => (
+                Vec::new(),
+                pairs().map(|(a, b)| ordered(a, b)).collect(),
+                "undid decisions on which entries record the same occurrence".to_owned(),
+            ),
+        };
+        self.store
+            .decide_links(review, &decisions, &undo, &self.change(actor, &reason))
+            .await?;
+        Ok(())
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Links a possible information-sharing gap to a key practice episode: the gap's entry is
+    /// cited in the episode's evidence, with why it may be a gap. Citing it again changes
+    /// nothing.
+    pub async fn link_gap_to_kpe(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        kpe: casewindow_domain::ids::KpeId,
+        entry: ChronologyEntryId,
+        why: &str,
+    ) -> AppResult<()> {
+        use casewindow_domain::analysis::KeyPracticeEpisode;
+        use casewindow_domain::evidence::{Citation, CitationTarget};
+        self.authorize(actor, review, Permission::EditAnalysis)
+            .await?;
+        let stored = self.store.get::<ChronologyEntry>(entry.0).await?;
+        if stored.record.review_id != review {
+            return Err(AppError::NotFound {
+                what: format!("chronology entry {entry}"),
+            });
+        }
+        let current = self.store.get::<KeyPracticeEpisode>(kpe.0).await?;
+        if current.record.review_id != review {
+            return Err(AppError::NotFound {
+                what: format!("key practice episode {kpe}"),
+            });
+        }
+        let target = CitationTarget::ChronologyEntry(entry);
+        if current.record.evidence.iter().any(|c| c.target == target) {
+            return Ok(());
+        }
+        let mut episode = current.record.clone();
+        episode.evidence.push(Citation {
+            target,
+            note: format!("Possible information-sharing gap: {}", why.trim()),
+        });
+        self.update(
+            actor,
+            &episode,
+            current.meta.version,
+            "linked a possible information-sharing gap",
+        )
+        .await?;
+        Ok(())
     }
 }

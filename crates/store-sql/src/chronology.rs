@@ -5,9 +5,9 @@ use crate::audit;
 use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, millis, parse_user, user_text};
 use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
-use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId};
+use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
 use casewindow_store::{
-    Change, ChronologyImport, Record as _, RecordMeta, StagedUpload, StoreError,
+    Change, ChronologyImport, LinkDecision, Record as _, RecordMeta, StagedUpload, StoreError,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
@@ -242,4 +242,86 @@ pub(crate) async fn staged(
             row.try_get("staged_at").map_err(map)?,
         )?,
     }))
+}
+
+/// Replaces the decisions on the given pairs (and removes those on the `undo` pairs).
+pub(crate) async fn decide(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+    decisions: &[LinkDecision],
+    undo: &[(ChronologyEntryId, ChronologyEntryId)],
+    change: &Change,
+) -> Result<(), StoreError> {
+    let pairs = decisions
+        .iter()
+        .map(|d| (d.a, d.b))
+        .chain(undo.iter().copied());
+    for (a, b) in pairs {
+        sqlx::query("DELETE FROM alignment_decisions WHERE entry_a = $1 AND entry_b = $2")
+            .bind(a.0.to_string())
+            .bind(b.0.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+    }
+    for decision in decisions {
+        if decision.a.0.to_string() >= decision.b.0.to_string() || decision.review_id != review {
+            return Err(StoreError::Integrity(format!(
+                "alignment decision on {} and {} out of order or review",
+                decision.a.0, decision.b.0
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO alignment_decisions (review_id, entry_a, entry_b, same, decided_at, decided_by) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(review.0.to_string())
+        .bind(decision.a.0.to_string())
+        .bind(decision.b.0.to_string())
+        .bind(i64::from(decision.same))
+        .bind(millis(decision.decided_at))
+        .bind(user_text(decision.decided_by))
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    }
+    let mut event = audit::for_reference("update", "alignment_decisions", review.0, change);
+    event.review_id = Some(review);
+    audit::append(conn, &event).await
+}
+
+pub(crate) async fn decisions(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+) -> Result<Vec<LinkDecision>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT entry_a, entry_b, same, decided_at, decided_by FROM alignment_decisions \
+         WHERE review_id = $1 ORDER BY decided_at, entry_a, entry_b",
+    )
+    .bind(review.0.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let a: String = row.try_get("entry_a").map_err(map)?;
+            let b: String = row.try_get("entry_b").map_err(map)?;
+            Ok(LinkDecision {
+                review_id: review,
+                a: ChronologyEntryId(uuid("alignment decision", &a)?),
+                b: ChronologyEntryId(uuid("alignment decision", &b)?),
+                same: row.try_get::<i64, _>("same").map_err(map)? == 1,
+                decided_at: from_millis(
+                    "alignment decision",
+                    &a,
+                    row.try_get("decided_at").map_err(map)?,
+                )?,
+                decided_by: parse_user(
+                    "alignment decision",
+                    &a,
+                    row.try_get("decided_by").map_err(map)?,
+                )?,
+            })
+        })
+        .collect()
 }

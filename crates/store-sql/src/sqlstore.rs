@@ -657,6 +657,28 @@ impl Store for SqlStore {
         tx.commit().await.map_err(map)
     }
 
+    async fn decide_links(
+        &self,
+        review: ReviewId,
+        decisions: &[casewindow_store::LinkDecision],
+        undo: &[(
+            casewindow_domain::ids::ChronologyEntryId,
+            casewindow_domain::ids::ChronologyEntryId,
+        )],
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        chronology::decide(&mut tx, review, decisions, undo, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn link_decisions(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<casewindow_store::LinkDecision>> {
+        chronology::decisions(&mut *self.read().await?, review).await
+    }
+
     async fn staged_upload(
         &self,
         id: uuid::Uuid,

@@ -51,3 +51,16 @@ impl std::fmt::Debug for StagedUpload {
             .finish_non_exhaustive()
     }
 }
+
+/// A reviewer's decision on whether two entries (of different agencies) record the same
+/// occurrence. `a` sorts before `b` (one decision per pair).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkDecision {
+    pub review_id: ReviewId,
+    pub a: casewindow_domain::ids::ChronologyEntryId,
+    pub b: casewindow_domain::ids::ChronologyEntryId,
+    /// `true`: the same occurrence (a link confirmed or added); `false`: not (split).
+    pub same: bool,
+    pub decided_at: DateTime<Utc>,
+    pub decided_by: Option<UserId>,
+}

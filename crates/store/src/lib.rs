@@ -19,7 +19,7 @@ mod record;
 mod records;
 
 pub use account::{Account, Session};
-pub use chronology::{ChronologyImport, StagedUpload};
+pub use chronology::{ChronologyImport, LinkDecision, StagedUpload};
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -248,6 +248,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// A staged upload by id.
     async fn staged_upload(&self, id: uuid::Uuid) -> StoreResult<Option<StagedUpload>>;
+    /// Records reviewers' decisions on pairs of entries in one transaction, each replacing any
+    /// earlier decision on its pair; `undo` pairs lose their decision. Audited.
+    async fn decide_links(
+        &self,
+        review: ReviewId,
+        decisions: &[LinkDecision],
+        undo: &[(
+            casewindow_domain::ids::ChronologyEntryId,
+            casewindow_domain::ids::ChronologyEntryId,
+        )],
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// Every decision on a review's alignment.
+    async fn link_decisions(&self, review: ReviewId) -> StoreResult<Vec<LinkDecision>>;
 
     /// Whether any platform administrator has an account.
     async fn has_platform_admin(&self) -> StoreResult<bool>;

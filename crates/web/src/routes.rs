@@ -117,6 +117,8 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/reviews/{id}/chronology", p(ViewChronology)),
     route("GET", "/reviews/{id}/chronology/new", p(EditChronology)),
     route("POST", "/reviews/{id}/chronology/new", p(EditChronology)),
+    route("POST", "/reviews/{id}/chronology/links", p(EditAnalysis)),
+    route("POST", "/reviews/{id}/chronology/gaps", p(EditAnalysis)),
     route("GET", "/reviews/{id}/chronology/import", p(EditChronology)),
     route("POST", "/reviews/{id}/chronology/import", p(EditChronology)),
     route(

@@ -1,6 +1,7 @@
 //! Use cases against real databases: every test runs on SQLite and PostgreSQL.
 
 mod accounts;
+mod alignment;
 mod chronology_import;
 mod library;
 mod lifecycle;

@@ -14,13 +14,18 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use casewindow_app::CurrentUser;
+use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::evidence::CitationTarget;
 use casewindow_domain::evidence::{
     ChronologyEntry, DatePrecision, FuzzyDate, Provenance, SourceDocument,
 };
-use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
+use casewindow_domain::ids::{
+    AgencyId, ChronologyEntryId, KpeId, ReviewId, SourceDocumentId, SubjectId,
+};
 use casewindow_domain::organisation::Agency;
+use casewindow_domain::participation::Subject;
 use casewindow_store::Store;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
@@ -33,6 +38,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/chronology/new",
             get(new_form::<S>).post(create::<S>),
         )
+        .route("/reviews/{id}/chronology/links", post(decide_links::<S>))
+        .route("/reviews/{id}/chronology/gaps", post(link_gap::<S>))
 }
 
 #[derive(Deserialize, Default)]
@@ -45,10 +52,13 @@ struct Filter {
     from: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    subject: String,
 }
 
 /// One entry as shown.
 pub struct EntryView {
+    pub id: String,
     pub agency: String,
     pub date: String,
     pub actor: String,
@@ -64,12 +74,20 @@ pub struct EntryView {
 pub struct GapView {
     pub entry: EntryView,
     pub why: String,
+    /// Key practice episodes that already cite the entry.
+    pub linked: Vec<String>,
 }
 
 pub struct Group {
     pub date: String,
     pub entries: Vec<EntryView>,
     pub shared: bool,
+    /// Reviewers confirmed the entries record the same occurrence.
+    pub confirmed: bool,
+    /// The entries' ids, space separated (for the decision forms).
+    pub ids: String,
+    /// Entries of other agencies near a lone entry's date it could be joined with: (id, label).
+    pub candidates: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -87,6 +105,11 @@ struct ChronologyPage {
     gaps: Vec<GapView>,
     svg: String,
     total: usize,
+    filter_subject: String,
+    subjects: Vec<(String, String)>,
+    may_decide: bool,
+    kpes: Vec<(String, String)>,
+    back: String,
 }
 
 fn view(
@@ -108,6 +131,7 @@ fn view(
             }
         });
     EntryView {
+        id: entry.id.to_string(),
         agency: agencies
             .iter()
             .find(|a| a.id == entry.agency_id)
@@ -256,10 +280,33 @@ async fn show<S: Store>(
     let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
     let agency_filter = filter.agency.parse::<AgencyId>().ok();
+    let actor = user.actor();
+    // Those who may not read the review's subjects (an agency's records liaison) filter
+    // without them.
+    let subjects = match app.records::<Subject>(&actor, id).await {
+        Ok(list) => list.into_iter().map(|s| s.record).collect::<Vec<_>>(),
+        Err(casewindow_app::AppError::NotFound { .. }) => Vec::new(),
+        Err(other) => return Err(other.into()),
+    };
+    // An entry is about a subject when it names them, or mentions their pseudonym.
+    let subject_filter = filter
+        .subject
+        .parse::<SubjectId>()
+        .ok()
+        .and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
+    let mentions = |entry: &ChronologyEntry, subject: &Subject| {
+        entry.subjects.contains(&subject.id)
+            || (!subject.pseudonym.trim().is_empty()
+                && entry
+                    .description
+                    .to_lowercase()
+                    .contains(&subject.pseudonym.trim().to_lowercase()))
+    };
     let entries: Vec<ChronologyEntry> = chronology
         .entries
         .into_iter()
         .filter(|e| agency_filter.is_none_or(|a| e.agency_id == a))
+        .filter(|e| subject_filter.is_none_or(|s| mentions(e, s)))
         .filter(|e| {
             from.is_none_or(|f| e.occurred.end >= f) && to.is_none_or(|t| e.occurred.start <= t)
         })
@@ -269,10 +316,21 @@ async fn show<S: Store>(
         _ => "agency".to_owned(),
     };
     // Which entries record the same occurrence, and the possible information-sharing gaps.
+    let may_decide = super::may(&app, &user, id, casewindow_app::Permission::EditAnalysis).await;
     let alignment = if view_name == "agency" {
         casewindow_app::alignment::Alignment::default()
     } else {
-        casewindow_app::alignment::align_chronologies(&entries, &agencies)
+        let decisions = app.link_decisions(&actor, id).await?;
+        casewindow_app::alignment::align_chronologies(&entries, &agencies, &decisions)
+    };
+    let episodes = if may_decide && view_name == "side-by-side" {
+        app.records::<KeyPracticeEpisode>(&actor, id)
+            .await?
+            .into_iter()
+            .map(|k| k.record)
+            .collect()
+    } else {
+        Vec::new()
     };
     let groups: Vec<Vec<&ChronologyEntry>> = alignment
         .groups
@@ -284,9 +342,15 @@ async fn show<S: Store>(
         .iter()
         .map(|gap| {
             let entry = &entries[gap.entry];
+            let cited = CitationTarget::ChronologyEntry(entry.id);
             GapView {
                 entry: view(entry, &agencies, &documents, [false; 3]),
                 why: gap.why.clone(),
+                linked: episodes
+                    .iter()
+                    .filter(|k| k.evidence.iter().any(|c| c.target == cited))
+                    .map(|k| format!("KPE {}: {}", k.position, k.title))
+                    .collect(),
             }
         })
         .collect();
@@ -307,8 +371,35 @@ async fn show<S: Store>(
     };
     let group_views = groups
         .iter()
-        .map(|g| {
+        .zip(&alignment.confirmed)
+        .map(|(g, &confirmed)| {
             let shared = g.len() > 1;
+            // A lone entry may be joined to another agency's entry within a week of it.
+            let candidates = if shared || !may_decide {
+                Vec::new()
+            } else {
+                let lone = g[0];
+                entries
+                    .iter()
+                    .filter(|o| {
+                        o.agency_id != lone.agency_id
+                            && (o.occurred.start - lone.occurred.end).num_days() <= 7
+                            && (lone.occurred.start - o.occurred.end).num_days() <= 7
+                    })
+                    .take(8)
+                    .map(|o| {
+                        (
+                            o.id.to_string(),
+                            format!(
+                                "{}, {}: {}",
+                                o.occurred,
+                                view(o, &agencies, &documents, [false; 3]).agency,
+                                truncate(&o.description, 60)
+                            ),
+                        )
+                    })
+                    .collect()
+            };
             let entries = g
                 .iter()
                 .map(|e| {
@@ -330,6 +421,13 @@ async fn show<S: Store>(
                 date: g[0].occurred.to_string(),
                 entries,
                 shared,
+                confirmed,
+                ids: g
+                    .iter()
+                    .map(|e| e.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                candidates,
             }
         })
         .collect();
@@ -338,6 +436,14 @@ async fn show<S: Store>(
     } else {
         String::new()
     };
+    // The page to come back to after a decision: the same filters, only values that parsed.
+    let back = format!(
+        "/reviews/{id}/chronology?view=side-by-side&agency={}&from={}&to={}&subject={}",
+        agency_filter.map(|a| a.to_string()).unwrap_or_default(),
+        from.map(|d| d.to_string()).unwrap_or_default(),
+        to.map(|d| d.to_string()).unwrap_or_default(),
+        subject_filter.map(|s| s.id.to_string()).unwrap_or_default(),
+    );
     render(&ChronologyPage {
         layout: frame,
         id: id.to_string(),
@@ -354,7 +460,91 @@ async fn show<S: Store>(
         gaps,
         svg,
         total: entries.len(),
+        filter_subject: filter.subject.clone(),
+        subjects: subjects
+            .iter()
+            .map(|s| (s.id.to_string(), s.pseudonym.clone()))
+            .collect(),
+        may_decide,
+        kpes: episodes
+            .iter()
+            .map(|k| (k.id.to_string(), format!("KPE {}: {}", k.position, k.title)))
+            .collect(),
+        back,
     })
+}
+
+/// Where a decision form returns to: the chronology page it came from (never elsewhere).
+fn back_to(form: &FormData, id: ReviewId) -> String {
+    let back = form.get("back");
+    let own = format!("/reviews/{id}/chronology?");
+    if back.starts_with(&own) && !back.contains(['\r', '\n']) {
+        back
+    } else {
+        format!("/reviews/{id}/chronology?view=side-by-side")
+    }
+}
+
+fn entry_ids(text: &str) -> Vec<ChronologyEntryId> {
+    text.split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect()
+}
+
+/// A reviewer confirms that entries record the same occurrence, splits one from its group,
+/// joins a lone entry to another agency's, or undoes their decisions.
+async fn decide_links<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    use casewindow_app::alignment::LinkAction;
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+    let group = entry_ids(&form.get("entries"));
+    let action = match form.get("action").as_str() {
+        "confirm" => Some(LinkAction::Confirm(group)),
+        "join" => form
+            .get("with")
+            .parse()
+            .ok()
+            .map(|with: ChronologyEntryId| {
+                LinkAction::Confirm(group.into_iter().chain([with]).collect())
+            }),
+        "split" => form
+            .get("entry")
+            .parse()
+            .ok()
+            .map(|entry| LinkAction::Split { entry, from: group }),
+        "undo" => Some(LinkAction::Undo(group)),
+        _ => None,
+    };
+    // A form without a choice (no entry chosen to join) changes nothing.
+    if let Some(action) = action {
+        match app.decide_links(&user.actor(), id, action).await {
+            Ok(()) | Err(casewindow_app::AppError::Invalid(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(edit::see_other(&back_to(&form, id)))
+}
+
+/// Links a possible information-sharing gap to a key practice episode.
+async fn link_gap<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+    if let (Ok(kpe), Ok(entry)) = (
+        form.get("kpe").parse::<KpeId>(),
+        form.get("entry").parse::<ChronologyEntryId>(),
+    ) {
+        app.link_gap_to_kpe(&user.actor(), id, kpe, entry, &form.get("why"))
+            .await?;
+    }
+    Ok(edit::see_other(&back_to(&form, id)))
 }
 
 #[derive(Template)]
