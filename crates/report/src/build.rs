@@ -2,7 +2,7 @@
 //! follow. Dates are given as month and year: an exact date helps identify a family.
 
 use crate::chart;
-use crate::model::{Block, Document, DocumentKind, FindingBlock, Part, Table};
+use crate::model::{Block, Document, DocumentKind, Figure, FindingBlock, Part, Table};
 use crate::template::{Placeholders, Template, Wording};
 use casewindow_domain::analysis::{Direction, KeyPracticeEpisode, Rating};
 use casewindow_domain::evidence::NarrativeSection;
@@ -544,6 +544,9 @@ fn analysis_section(
             text: "No key practice episodes have been analysed yet.".to_owned(),
         });
     }
+    if let Some(figure) = episodes_timeline(input, &kpes) {
+        blocks.push(Block::Figure(figure));
+    }
     for kpe in kpes {
         let mut title = format!("Episode {}: {}", kpe.position, kpe.title.trim());
         if let Some(period) = kpe.period {
@@ -713,6 +716,75 @@ fn first_sentences(text: &str, count: usize) -> String {
         }
     }
     joined[..end].to_owned()
+}
+
+/// The key practice episodes over time: one lane per agency, each episode marked by its number
+/// in the lanes of the agencies involved and joined across them. `None` when no episode has
+/// both a period and agencies.
+fn episodes_timeline(input: &ReportInput, kpes: &[&KeyPracticeEpisode]) -> Option<Figure> {
+    use crate::timeline::{Mark, swimlane};
+    let placed: Vec<&&KeyPracticeEpisode> = kpes
+        .iter()
+        .filter(|k| k.period.is_some() && !k.agencies.is_empty())
+        .collect();
+    if placed.is_empty() {
+        return None;
+    }
+    let lanes: Vec<String> = input.agencies.iter().map(|a| a.name.clone()).collect();
+    let mut marks = Vec::new();
+    let mut joins = Vec::new();
+    let mut rows = Vec::new();
+    for kpe in &placed {
+        let period = kpe.period?;
+        let mut join = Vec::new();
+        for agency in &kpe.agencies {
+            let Some(lane) = input.agencies.iter().position(|a| a.id == *agency) else {
+                continue;
+            };
+            join.push(marks.len());
+            marks.push(Mark {
+                lane,
+                start: period.start,
+                end: period.end,
+                day: period.precision == casewindow_domain::evidence::DatePrecision::Day,
+                label: kpe.position.to_string(),
+                // No free text in the SVG: `Document::map_text` (replacing names) does not
+                // reach inside it. The titles are in the table.
+                tip: String::new(),
+            });
+        }
+        joins.push(join);
+        let when = if month_year(period.start) == month_year(period.end) {
+            month_year(period.start)
+        } else {
+            format!("{} to {}", month_year(period.start), month_year(period.end))
+        };
+        let names: Vec<String> = kpe.agencies.iter().map(|a| input.agency_name(*a)).collect();
+        rows.push(vec![
+            format!("{}: {}", kpe.position, kpe.title.trim()),
+            when,
+            join_words(&names),
+        ]);
+    }
+    let caption = "The key practice episodes over time, by agency".to_owned();
+    Some(Figure {
+        caption: caption.clone(),
+        alt: format!(
+            "A timeline with one lane for each agency; each of the {} key practice episodes is \
+             marked by its number in the lanes of the agencies involved. The table gives the same.",
+            placed.len()
+        ),
+        svg: swimlane(&caption, &lanes, &marks, &joins),
+        table: Table {
+            caption,
+            header: vec![
+                "Episode".to_owned(),
+                "When".to_owned(),
+                "Agencies involved".to_owned(),
+            ],
+            rows,
+        },
+    })
 }
 
 #[cfg(test)]

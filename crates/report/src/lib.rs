@@ -12,6 +12,7 @@ pub mod html;
 pub mod model;
 pub mod pdf;
 pub mod template;
+pub mod timeline;
 
 pub use build::{ReportInput, briefing, report};
 pub use model::{Block, Document, DocumentKind};

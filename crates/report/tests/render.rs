@@ -204,6 +204,24 @@ fn the_preview_escapes_text_and_links_its_contents() {
     assert!(page.contains(r##"<a href="#section-introduction">Introduction</a>"##));
     assert!(page.contains(r#"<h2 id="section-introduction">"#));
     assert!(page.contains("<svg"), "the typology chart is inline");
+    // The key practice episodes on the agencies' swimlanes, with the same in a table.
+    assert!(page.contains("The key practice episodes over time, by agency"));
+    let timeline = page
+        .split("<svg")
+        .find(|svg| svg.contains("timeline-title"))
+        .expect("the episodes timeline is inline");
+    let placed = input
+        .kpes
+        .iter()
+        .filter(|k| k.period.is_some() && !k.agencies.is_empty());
+    let marks: usize = placed.clone().map(|k| k.agencies.len()).sum();
+    assert!(placed.count() > 1, "the demo places its episodes in time");
+    assert_eq!(
+        timeline.matches("<circle").count() + timeline.matches("<rect x=\"").count()
+            - timeline.matches("height=\"52\"").count(),
+        marks,
+        "one mark per episode and agency"
+    );
 }
 
 #[test]

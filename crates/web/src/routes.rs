@@ -166,6 +166,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/reviews/{id}/kpes/{kpe}", p(EditAnalysis)),
     route("POST", "/reviews/{id}/kpes/{kpe}/accounts", p(EditAnalysis)),
     route("POST", "/reviews/{id}/kpes/{kpe}/factors", p(EditAnalysis)),
+    route("POST", "/reviews/{id}/kpes/{kpe}/evidence", p(EditAnalysis)),
     route("POST", "/reviews/{id}/kpes/{kpe}/remove", p(EditAnalysis)),
     route("GET", "/reviews/{id}/findings", p(ViewReview)),
     route("GET", "/reviews/{id}/findings/new", p(EditAnalysis)),

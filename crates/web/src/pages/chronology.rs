@@ -29,7 +29,6 @@ use casewindow_domain::participation::Subject;
 use casewindow_store::Store;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
-use std::fmt::Write as _;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
@@ -145,20 +144,6 @@ fn view(
     }
 }
 
-fn lane_colour(idx: usize) -> &'static str {
-    [
-        "#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#5694ca", "#912b88", "#28a197",
-        "#85994b", "#b58840",
-    ][idx % 10]
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Draws the swimlane timeline: one lane per agency, entries placed by date; groups that may be
 /// the same occurrence are joined by a line.
 pub fn swimlane_svg(
@@ -166,106 +151,35 @@ pub fn swimlane_svg(
     agencies: &[Agency],
     groups: &[Vec<&ChronologyEntry>],
 ) -> String {
-    let lanes: Vec<&Agency> = agencies
+    use casewindow_report::timeline::{Mark, swimlane};
+    let lanes: Vec<String> = agencies.iter().map(|a| a.name.clone()).collect();
+    let lane = |id: AgencyId| agencies.iter().position(|a| a.id == id).unwrap_or(0);
+    let marks: Vec<Mark> = entries
+        .iter()
+        .map(|e| Mark {
+            lane: lane(e.agency_id),
+            start: e.occurred.start,
+            end: e.occurred.end,
+            day: e.occurred.precision == DatePrecision::Day,
+            label: String::new(),
+            tip: format!("{}: {}", e.occurred, truncate(&e.description, 140)),
+        })
+        .collect();
+    let index = |entry: &ChronologyEntry| entries.iter().position(|e| std::ptr::eq(e, entry));
+    let joins: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| g.iter().filter_map(|e| index(e)).collect())
+        .collect();
+    let used = agencies
         .iter()
         .filter(|a| entries.iter().any(|e| e.agency_id == a.id))
-        .collect();
-    let (Some(first), Some(last)) = (
-        entries.iter().map(|e| e.occurred.start).min(),
-        entries.iter().map(|e| e.occurred.end).max(),
-    ) else {
-        return String::new();
-    };
-    let (label_width, width, lane_height, top) = (300.0, 1000.0, 52.0, 34.0);
-    let span = (last - first).num_days().max(1) as f64;
-    let x = |date: NaiveDate| {
-        label_width + 10.0 + (date - first).num_days() as f64 / span * (width - label_width - 30.0)
-    };
-    let height = top + lane_height * lanes.len() as f64 + 10.0;
-    let lane_y = |agency: AgencyId| {
-        lanes
-            .iter()
-            .position(|a| a.id == agency)
-            .map_or(0.0, |i| top + lane_height * i as f64 + lane_height / 2.0)
-    };
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">Timeline of {} entries from {} agencies, {} to {}</title>"#,
-        entries.len(),
-        lanes.len(),
-        first.format("%-d %b %Y"),
-        last.format("%-d %b %Y")
-    );
-    let mut year = first.year();
-    while let Some(jan) = NaiveDate::from_ymd_opt(year, 1, 1) {
-        if jan > last {
-            break;
-        }
-        if jan >= first {
-            let px = x(jan);
-            let _ = write!(
-                svg,
-                r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{height}" stroke="#b1b4b6" stroke-dasharray="3 3"/><text x="{:.1}" y="18" font-size="15" fill="#505a5f">{year}</text>"##,
-                top - 6.0,
-                px + 3.0
-            );
-        }
-        year += 1;
-    }
-    for (idx, lane) in lanes.iter().enumerate() {
-        let y = top + lane_height * idx as f64;
-        let _ = write!(
-            svg,
-            r##"<rect x="0" y="{y}" width="{width}" height="{lane_height}" fill="{}"/><text x="8" y="{:.1}" font-size="15" fill="#0b0c0c">{}</text>"##,
-            if idx % 2 == 0 { "#f3f2f1" } else { "#ffffff" },
-            y + lane_height / 2.0 + 4.0,
-            escape(&truncate(&lane.name, 36))
-        );
-    }
-    for group in groups.iter().filter(|g| g.len() > 1) {
-        let px = x(group[0].occurred.start);
-        let ys: Vec<f64> = group.iter().map(|e| lane_y(e.agency_id)).collect();
-        let (min, max) = (
-            ys.iter().cloned().fold(f64::MAX, f64::min),
-            ys.iter().cloned().fold(f64::MIN, f64::max),
-        );
-        let _ = write!(
-            svg,
-            r##"<line x1="{px:.1}" y1="{min:.1}" x2="{px:.1}" y2="{max:.1}" stroke="#0b0c0c" stroke-width="2"/>"##
-        );
-    }
-    for entry in entries {
-        let colour = lane_colour(
-            lanes
-                .iter()
-                .position(|a| a.id == entry.agency_id)
-                .unwrap_or(0),
-        );
-        let y = lane_y(entry.agency_id);
-        let tip = escape(&format!(
-            "{}: {}",
-            entry.occurred,
-            truncate(&entry.description, 140)
-        ));
-        if entry.occurred.precision == DatePrecision::Day {
-            let _ = write!(
-                svg,
-                r#"<circle cx="{:.1}" cy="{y:.1}" r="6" fill="{colour}"><title>{tip}</title></circle>"#,
-                x(entry.occurred.start)
-            );
-        } else {
-            let (x1, x2) = (x(entry.occurred.start), x(entry.occurred.end));
-            let _ = write!(
-                svg,
-                r#"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="8" fill="{colour}" fill-opacity="0.5"><title>{tip}</title></rect>"#,
-                y - 4.0,
-                (x2 - x1).max(4.0)
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
+        .count();
+    swimlane(
+        &format!("Timeline of {} entries from {used} agencies", entries.len()),
+        &lanes,
+        &marks,
+        &joins,
+    )
 }
 
 async fn show<S: Store>(

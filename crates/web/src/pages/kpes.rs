@@ -3,7 +3,7 @@
 //! hindsight language as it is typed and when it is saved.
 
 use super::edit::{self, Saved};
-use super::text::{key, label, parse_key};
+use super::text::{key, label, parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -20,7 +20,7 @@ use casewindow_domain::analysis::{
     AccountSource, Appraisal, ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
     LocalRationalityAccount, Rating, Valence,
 };
-use casewindow_domain::evidence::FuzzyDate;
+use casewindow_domain::evidence::{CitationTarget, FuzzyDate};
 use casewindow_domain::ids::{AgencyId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::organisation::Agency;
 use casewindow_domain::participation::Participation;
@@ -36,6 +36,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/kpes/{kpe}", get(show::<S>).post(update::<S>))
         .route("/reviews/{id}/kpes/{kpe}/accounts", post(add_account::<S>))
         .route("/reviews/{id}/kpes/{kpe}/factors", post(add_factor::<S>))
+        .route("/reviews/{id}/kpes/{kpe}/evidence", post(add_evidence::<S>))
         .route("/reviews/{id}/kpes/{kpe}/remove", post(remove_item::<S>))
 }
 
@@ -144,6 +145,13 @@ struct KpePage {
     factors: Vec<(usize, &'static str, String, String, &'static str)>,
     flags: Vec<(String, &'static str)>,
     hindsight_noted: bool,
+    /// (index, what is cited, why)
+    evidence: Vec<(usize, String, String)>,
+    /// What may be cited: ("chronology_entry:<id>", label).
+    evidence_options: Vec<(String, String)>,
+    /// The viewer cannot read the chronologies now (no right, or no reason given yet).
+    evidence_hidden: bool,
+    chronology_href: String,
 }
 
 fn to_form(kpe: &KeyPracticeEpisode) -> FormData {
@@ -273,6 +281,82 @@ async fn page<S: Store>(
             .find(|p| p.id == pid)
             .map_or_else(|| "Unknown participant".to_owned(), |p| p.label.clone())
     };
+    // Cited evidence is described from the chronologies and the document register, for those
+    // who may read them (the read is audited); others see that something is cited.
+    let chronology = match app.chronology(&actor, id).await {
+        Ok(view) => Some(view),
+        Err(casewindow_app::AppError::NotFound { .. })
+        | Err(casewindow_app::AppError::ReasonNeeded { .. }) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let describe = |target: &CitationTarget| -> String {
+        let Some(view) = &chronology else {
+            return "Evidence in the chronologies (not shown to you here)".to_owned();
+        };
+        match target {
+            CitationTarget::ChronologyEntry(entry) => {
+                view.entries.iter().find(|e| e.id == *entry).map_or_else(
+                    || "A chronology entry that has since been replaced".to_owned(),
+                    |e| {
+                        let agency = view
+                            .agencies
+                            .iter()
+                            .find(|a| a.id == e.agency_id)
+                            .map_or("Unknown agency", |a| a.name.as_str());
+                        format!(
+                            "{}, {agency}: {}",
+                            e.occurred,
+                            truncate(&e.description, 200)
+                        )
+                    },
+                )
+            }
+            CitationTarget::SourceDocument(document) => view
+                .documents
+                .iter()
+                .find(|d| d.id == *document)
+                .map_or_else(
+                    || "A source document".to_owned(),
+                    |d| format!("Document: {}", d.title),
+                ),
+            CitationTarget::Conversation(_) => "A conversation record".to_owned(),
+        }
+    };
+    let evidence = stored
+        .map(|s| {
+            s.record
+                .evidence
+                .iter()
+                .enumerate()
+                .map(|(idx, c)| (idx, describe(&c.target), c.note.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let evidence_options = chronology
+        .as_ref()
+        .map(|view| {
+            view.entries
+                .iter()
+                .map(|e| {
+                    let agency = view
+                        .agencies
+                        .iter()
+                        .find(|a| a.id == e.agency_id)
+                        .map_or("Unknown agency", |a| a.name.as_str());
+                    (
+                        format!("chronology_entry:{}", e.id),
+                        format!("{}, {agency}: {}", e.occurred, truncate(&e.description, 80)),
+                    )
+                })
+                .chain(view.documents.iter().map(|d| {
+                    (
+                        format!("source_document:{}", d.id),
+                        format!("Document: {}", d.title),
+                    )
+                }))
+                .collect()
+        })
+        .unwrap_or_default();
     let (accounts, factors, flags, noted) = match stored {
         Some(stored) => {
             let kpe = &stored.record;
@@ -386,6 +470,10 @@ async fn page<S: Store>(
         factors,
         flags,
         hindsight_noted: noted,
+        evidence,
+        evidence_options,
+        evidence_hidden: chronology.is_none(),
+        chronology_href: format!("/reviews/{id}/chronology"),
     })
 }
 
@@ -639,6 +727,31 @@ async fn add_factor<S: Store>(
     .await
 }
 
+/// Cites a chronology entry or a document as evidence for the episode.
+async fn add_evidence<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, kpe)): Path<(ReviewId, KpeId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
+    let Some(mut citation) = super::narrative::parse_citation(&form.get("cite")) else {
+        let mut errors = Errors::none();
+        errors.add("cite", "Choose the chronology entry or document to cite");
+        let mut shown = to_form(&stored.record);
+        shown.push("evidence_note", form.get("evidence_note"));
+        return page(&app, &user, id, Some(&stored), shown, errors).await;
+    };
+    citation.note = form.get("evidence_note").trim().to_owned();
+    let mut changed = stored.record.clone();
+    if changed.evidence.iter().any(|c| c.target == citation.target) {
+        return Ok(edit::see_other(&format!("/reviews/{id}/kpes/{kpe}")));
+    }
+    changed.evidence.push(citation);
+    save_kpe(&app, &user, id, &stored, changed, &form, "cited evidence").await
+}
+
 async fn remove_item<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -662,6 +775,10 @@ async fn remove_item<S: Store>(
         "factor" if index < changed.contributory_factors.len() => {
             changed.contributory_factors.remove(index);
             "removed a contributory factor"
+        }
+        "evidence" if index < changed.evidence.len() => {
+            changed.evidence.remove(index);
+            "removed cited evidence"
         }
         _ => return Err(WebError::NotFound),
     };

@@ -93,7 +93,7 @@ fn citation_value(citation: &Citation) -> String {
     }
 }
 
-fn parse_citation(value: &str) -> Option<Citation> {
+pub(super) fn parse_citation(value: &str) -> Option<Citation> {
     let (kind, id) = value.split_once(':')?;
     let target = match kind {
         "chronology_entry" => CitationTarget::ChronologyEntry(id.parse().ok()?),
