@@ -273,7 +273,7 @@ impl<S: Store> App<S> {
             staged.agency_id,
             file,
             &preview,
-            Some(upload),
+            (Some(upload), &|_| {}),
         )
         .await
     }
@@ -333,7 +333,21 @@ impl<S: Store> App<S> {
         file: ImportFile<'_>,
         preview: &ImportPreview,
     ) -> AppResult<ChronologyImport> {
-        self.commit_from(actor, review, agency, file, preview, None)
+        self.commit_from(actor, review, agency, file, preview, (None, &|_| {}))
+            .await
+    }
+
+    /// [`App::commit_chronology`], telling `progress` how many entries are stored so far.
+    pub async fn commit_chronology_with_progress(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: AgencyId,
+        file: ImportFile<'_>,
+        preview: &ImportPreview,
+        progress: casewindow_store::Progress<'_>,
+    ) -> AppResult<ChronologyImport> {
+        self.commit_from(actor, review, agency, file, preview, (None, progress))
             .await
     }
 
@@ -344,7 +358,7 @@ impl<S: Store> App<S> {
         agency: AgencyId,
         file: ImportFile<'_>,
         preview: &ImportPreview,
-        staged: Option<uuid::Uuid>,
+        (staged, progress): (Option<uuid::Uuid>, casewindow_store::Progress<'_>),
     ) -> AppResult<ChronologyImport> {
         self.authorize_import(actor, review, agency).await?;
         if !preview.problems.is_empty() {
@@ -437,6 +451,7 @@ impl<S: Store> App<S> {
                 &document,
                 &entries,
                 staged,
+                progress,
                 &self.change(actor, &format!("imported from {}", file.name)),
             )
             .await?;

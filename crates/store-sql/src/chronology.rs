@@ -71,6 +71,7 @@ pub(crate) async fn import(
     document: &SourceDocument,
     entries: &[ChronologyEntry],
     staged: Option<Uuid>,
+    progress: casewindow_store::Progress<'_>,
     change: &Change,
 ) -> Result<(), StoreError> {
     if let Some(staged) = staged {
@@ -108,7 +109,7 @@ pub(crate) async fn import(
         .map(|entry| entry.erase(meta.clone()))
         .collect::<Result<_, _>>()
         .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
-    records::insert_many(conn, &erased).await?;
+    records::insert_many(conn, &erased, progress).await?;
 
     if let Some((old_import, old_document)) = &current {
         let reason = format!(

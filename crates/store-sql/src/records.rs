@@ -72,7 +72,7 @@ pub(crate) async fn insert(
     conn: &mut AnyConnection,
     record: &ErasedRecord,
 ) -> Result<(), StoreError> {
-    insert_many(conn, std::slice::from_ref(record)).await
+    insert_many(conn, std::slice::from_ref(record), &|_| {}).await
 }
 
 /// Bind parameters per statement. Measured: statements with tens of thousands of parameters
@@ -85,6 +85,7 @@ const MAX_BINDS: usize = 999;
 pub(crate) async fn insert_many(
     conn: &mut AnyConnection,
     records: &[ErasedRecord],
+    progress: casewindow_store::Progress<'_>,
 ) -> Result<(), StoreError> {
     let Some(first) = records.first() else {
         return Ok(());
@@ -116,6 +117,7 @@ pub(crate) async fn insert_many(
     // parameters costs n² (measured: most of a 100,000-row import); its anonymous `?` costs
     // nothing to look up. PostgreSQL needs the numbers.
     let anonymous = conn.backend_name() == "SQLite";
+    let mut stored = 0;
     for chunk in records.chunks((MAX_BINDS / width).max(1)) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
@@ -157,6 +159,8 @@ pub(crate) async fn insert_many(
             }
         }
         query.execute(&mut *conn).await.map_err(map)?;
+        stored += chunk.len();
+        progress(stored);
     }
     for record in records {
         insert_links(conn, record.id, &record.links).await?;

@@ -639,10 +639,11 @@ impl Store for SqlStore {
         document: &casewindow_domain::evidence::SourceDocument,
         entries: &[casewindow_domain::evidence::ChronologyEntry],
         staged: Option<uuid::Uuid>,
+        progress: casewindow_store::Progress<'_>,
         change: &Change,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        chronology::import(&mut tx, import, document, entries, staged, change).await?;
+        chronology::import(&mut tx, import, document, entries, staged, progress, change).await?;
         tx.commit().await.map_err(map)
     }
 

@@ -3,6 +3,9 @@
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId, UserId};
 use chrono::{DateTime, Utc};
 
+/// Told how many entries of a bulk import are stored so far (for a progress bar).
+pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
+
 /// One import of one agency's chronology file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChronologyImport {

@@ -19,7 +19,7 @@ mod record;
 mod records;
 
 pub use account::{Account, Session};
-pub use chronology::{ChronologyImport, LinkDecision, StagedUpload};
+pub use chronology::{ChronologyImport, LinkDecision, Progress, StagedUpload};
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -234,6 +234,7 @@ pub trait Store: Send + Sync + 'static {
         document: &casewindow_domain::evidence::SourceDocument,
         entries: &[casewindow_domain::evidence::ChronologyEntry],
         staged: Option<uuid::Uuid>,
+        progress: Progress<'_>,
         change: &Change,
     ) -> StoreResult<()>;
     /// Every import of a review, newest first.

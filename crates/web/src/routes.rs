@@ -113,6 +113,16 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/reviews/{id}/agencies", p(ManageParticipants)),
     route("GET", "/reviews/{id}/participants", p(ViewReview)),
     route("POST", "/reviews/{id}/participants", p(ManageParticipants)),
+    route(
+        "GET",
+        "/reviews/{id}/participants/{participation}",
+        p(ManageParticipants),
+    ),
+    route(
+        "POST",
+        "/reviews/{id}/participants/{participation}",
+        p(ManageParticipants),
+    ),
     route("POST", "/reviews/{id}/purpose", p(ViewReview)),
     route("GET", "/reviews/{id}/chronology", p(ViewChronology)),
     route("GET", "/reviews/{id}/chronology/new", p(EditChronology)),

@@ -105,9 +105,23 @@ pub async fn run(app: &App<SqlStore>, command: ChronologyCommand) -> anyhow::Res
                     preview.problems.len()
                 );
             }
-            let bar = super::spinner(&format!("storing {} entries", preview.entries.len()));
+            let bar = indicatif::ProgressBar::new(preview.entries.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "storing {bar:40} {pos}/{len} entries ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let shown = bar.clone();
             let stored = app
-                .commit_chronology(&actor, review, agency, input, &preview)
+                .commit_chronology_with_progress(
+                    &actor,
+                    review,
+                    agency,
+                    input,
+                    &preview,
+                    &move |done| shown.set_position(done as u64),
+                )
                 .await;
             bar.finish_and_clear();
             let stored = stored?;

@@ -28,6 +28,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/participants",
             get(participants::<S>).post(add_participant::<S>),
         )
+        .route(
+            "/reviews/{id}/participants/{participation}",
+            get(edit_form::<S>).post(save_participant::<S>),
+        )
 }
 
 const ROLES: [Role; 11] = [
@@ -134,7 +138,8 @@ struct ParticipantsPage {
     errors: Errors,
     form: FormData,
     id: String,
-    rows: Vec<(String, &'static str, String, String)>,
+    /// (id, referred to as, role, agency, account)
+    rows: Vec<(String, String, &'static str, String, String)>,
     roles: Vec<(String, &'static str)>,
     agencies: Vec<(String, String)>,
     can_add: bool,
@@ -168,7 +173,7 @@ async fn participants_page<S: Store>(
                 .and_then(|u| users.iter().find(|x| x.id == u))
                 .map(|u| u.display_name.clone())
                 .unwrap_or_else(|| "No account".to_owned());
-            (p.label, p.role.label(), agency, account)
+            (p.id.to_string(), p.label, p.role.label(), agency, account)
         })
         .collect();
     render(&ParticipantsPage {
@@ -267,4 +272,144 @@ async fn add_participant<S: Store>(
         }
     }
     participants_page(&app, &user, id, form, errors).await
+}
+
+#[derive(Template)]
+#[template(path = "participant_edit.html")]
+struct ParticipantEditPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    participation: String,
+    version: i64,
+    roles: Vec<(String, &'static str)>,
+    agencies: Vec<(String, String)>,
+}
+
+async fn edit_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    stored: &casewindow_store::Stored<Participation>,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let (_, mut frame) = review_frame(
+        app,
+        user,
+        id,
+        "/participants",
+        &format!("Change {}", stored.record.label),
+    )
+    .await?;
+    frame.has_errors = !errors.is_empty();
+    frame.breadcrumbs.push((
+        format!("/reviews/{id}/participants"),
+        "Participants".to_owned(),
+    ));
+    let agencies = app.agencies_of(&user.actor(), id).await?;
+    render(&ParticipantEditPage {
+        layout: frame,
+        errors,
+        form,
+        id: id.to_string(),
+        participation: stored.record.id.to_string(),
+        version: stored.meta.version,
+        roles: ROLES.iter().map(|r| (key(r), r.label())).collect(),
+        agencies: agencies
+            .into_iter()
+            .map(|a| (a.id.to_string(), a.name))
+            .collect(),
+    })
+}
+
+async fn edit_form<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, participation)): Path<(ReviewId, ParticipationId)>,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, Permission::ManageParticipants).await?;
+    let stored =
+        super::edit::record_in::<_, Participation>(&app, &user, id, participation.0).await?;
+    let mut form = FormData::default();
+    form.push("label", stored.record.label.clone());
+    form.push("role", key(&stored.record.role));
+    if let Some(agency) = stored.record.agency_id {
+        form.push("agency_id", agency.to_string());
+    }
+    edit_page(&app, &user, id, &stored, form, Errors::none()).await
+}
+
+/// Changes how a participant is referred to, their role or their agency. A review keeps at least
+/// one lead reviewer with an account.
+async fn save_participant<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, participation)): Path<(ReviewId, ParticipationId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, Permission::ManageParticipants).await?;
+    let actor = user.actor();
+    let stored =
+        super::edit::record_in::<_, Participation>(&app, &user, id, participation.0).await?;
+    let mut errors = Errors::none();
+    let label = form.get("label").trim().to_owned();
+    if label.is_empty() {
+        errors.add(
+            "label",
+            "Enter how the participant is referred to, for example Social worker 1",
+        );
+    }
+    let role = parse_key::<Role>(&form.get("role"));
+    match role {
+        None => errors.add("role", "Choose the participant's role"),
+        Some(role) if role != Role::LeadReviewer && stored.record.role == Role::LeadReviewer => {
+            let other_lead = app
+                .records::<Participation>(&actor, id)
+                .await?
+                .iter()
+                .any(|p| {
+                    p.record.id != stored.record.id
+                        && p.record.role == Role::LeadReviewer
+                        && p.record.user_id.is_some()
+                });
+            if !other_lead {
+                errors.add(
+                    "role",
+                    "A review needs a lead reviewer: make someone else lead reviewer first",
+                );
+            }
+        }
+        Some(_) => {}
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return edit_page(&app, &user, id, &stored, form, errors).await;
+    };
+    let mut changed = stored.record.clone();
+    changed.label = label;
+    changed.role = role;
+    changed.agency_id = form.get("agency_id").parse::<AgencyId>().ok();
+    let (_, frame) = review_frame(&app, &user, id, "/participants", "Participants").await?;
+    let back = format!("/reviews/{id}/participants");
+    let reason = super::edit::reason(&form, "changed the participant's role or details");
+    let version = super::edit::version(&form).unwrap_or(stored.meta.version);
+    match super::edit::save(
+        &app,
+        &actor,
+        &frame,
+        changed,
+        Some(version),
+        &reason,
+        &back,
+        super::edit::field_from_path,
+    )
+    .await?
+    {
+        super::edit::Saved::Done(_) => Ok(super::edit::see_other(&back)),
+        super::edit::Saved::Invalid(errors) => {
+            edit_page(&app, &user, id, &stored, form, errors).await
+        }
+        super::edit::Saved::Conflict(response) => Ok(response),
+    }
 }
