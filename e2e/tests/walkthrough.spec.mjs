@@ -82,7 +82,7 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   await page.selectOption('#role', 'case_group_member');
   await page.getByLabel('Agency (optional)').selectOption({ label: 'Harbourside Community Health' });
   await page.getByRole('button', { name: 'Add the participant' }).click();
-  await expect(page.getByRole('cell', { name: 'Health visitor 1' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Health visitor 1', exact: true })).toBeVisible();
   await page.goto(reviewUrl + '/conversations/new');
   await page.getByLabel('Conversation with').selectOption({ label: 'Health visitor 1 (Case group member)' });
   await page.fill('#held_on', '2025-06-02');
@@ -91,7 +91,7 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   await page.fill('#episode_0', 'The March home visit');
   await page.fill('#what_they_thought_was_happening_0', 'A small child gaining slowly in a loving family.');
   await page.getByRole('button', { name: 'Save the conversation record' }).click();
-  await expect(page.getByRole('cell', { name: 'Health visitor 1' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Health visitor 1', exact: true })).toBeVisible();
 
   await advance(page, reviewUrl, 'Analysis');
 
