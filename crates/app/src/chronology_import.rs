@@ -151,7 +151,7 @@ impl<S: Store> App<S> {
 
     /// Keeps a file uploaded through the pages until its preview has been checked; refused at
     /// once, with the reason, when the file cannot be read at all. Only the user who staged
-    /// it can use it; staged files are purged after a day.
+    /// it can use it; a staged file is refused once a day old and deleted by the next upload.
     pub async fn stage_chronology(
         &self,
         actor: &Actor,
