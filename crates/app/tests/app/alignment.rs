@@ -4,8 +4,9 @@
 //! decisions with it. A possible information-sharing gap is linked to a key practice episode
 //! as cited evidence, once. On both engines.
 
+use crate::lead;
 use casewindow_app::alignment::{LinkAction, align_chronologies};
-use casewindow_app::{Actor, App, AppError, ImportFile};
+use casewindow_app::{App, AppError, ImportFile};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{ChronologyEntry, CitationTarget};
 use casewindow_domain::ids::ChronologyEntryId;
@@ -20,16 +21,6 @@ const SOCIAL_CARE: &str = "Date,Worker,Details\n\
 const HEALTH: &str = "Date,Practitioner,Details\n\
 04/05/2020,Health visitor,Joint home visit with the social worker: flat cold and little food for mother and baby\n\
 05/05/2020,Health visitor,Weighed baby at clinic\n";
-
-fn lead(sample: &Sample) -> Actor {
-    Actor {
-        user: Some(sample.reviewer.id),
-        label: "lead".to_owned(),
-        platform_admin: false,
-        national_analyst: false,
-        purpose: None,
-    }
-}
 
 /// The review's imported entries and their groups (ids, in date order) under the decisions.
 async fn groups(

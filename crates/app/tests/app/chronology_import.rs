@@ -2,6 +2,7 @@
 //! and nothing written; a corrected file imports in one transaction; re-importing replaces the
 //! agency's submission and keeps the previous one in history. On both engines.
 
+use crate::lead;
 use casewindow_app::{Actor, App, AppError, ImportFile};
 use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
 use casewindow_domain::participation::{Participation, Role};
@@ -14,16 +15,6 @@ const BAD: &str = "Health chronology\n\nDate,Practitioner,Details\n12/03/2019,He
 const GOOD: &str = "Date,Practitioner,Details\n12/03/2019,Health visitor,New birth visit\nMarch 2019,GP,Seen for a rash\napprox. spring 2020,Health visitor,Missed appointment\n";
 const CORRECTED: &str =
     "Date,Practitioner,Details\n12/03/2019,Health visitor,New birth visit (corrected)\n";
-
-fn lead(sample: &Sample) -> Actor {
-    Actor {
-        user: Some(sample.reviewer.id),
-        label: "lead".to_owned(),
-        platform_admin: false,
-        national_analyst: false,
-        purpose: None,
-    }
-}
 
 async fn counts(app: &App<SqlStore>, sample: &Sample) -> anyhow::Result<(usize, usize, usize)> {
     Ok((

@@ -10,3 +10,14 @@ mod records;
 mod reports;
 mod second_factor;
 mod transfer;
+
+/// The sample review's lead reviewer, acting.
+pub(crate) fn lead(sample: &casewindow_testkit::fixtures::Sample) -> casewindow_app::Actor {
+    casewindow_app::Actor {
+        user: Some(sample.reviewer.id),
+        label: "lead".to_owned(),
+        platform_admin: false,
+        national_analyst: false,
+        purpose: None,
+    }
+}

@@ -157,13 +157,7 @@ both_backends!(
             AppError::NotFound { .. }
         ));
         // A lead reviewer still sees every agency's entries.
-        let lead = Actor {
-            user: Some(sample.reviewer.id),
-            label: "lead".to_owned(),
-            platform_admin: false,
-            national_analyst: false,
-            purpose: None,
-        };
+        let lead = crate::lead(&sample);
         assert_eq!(
             app.records::<ChronologyEntry>(&lead, sample.review.id)
                 .await?
