@@ -66,6 +66,9 @@ pub struct EntryView {
     pub source: String,
     /// Which of date, actor, contact differ from the others in its group.
     pub differs: [bool; 3],
+    /// The description in pieces, each marked when its words appear in no other entry of the
+    /// group (what this agency recorded and the others did not); one unmarked piece otherwise.
+    pub said: Vec<(String, bool)>,
 }
 
 /// Entries that may record the same occurrence, from different agencies.
@@ -141,7 +144,63 @@ fn view(
         description: entry.description.clone(),
         source,
         differs,
+        said: vec![(entry.description.clone(), false)],
     }
+}
+
+/// Splits `text` into pieces, marking runs of words whose stems are not in `others`. Words
+/// that carry no stem (stop words, short words) and the spaces between words are marked only
+/// inside a marked run.
+fn mark_unshared(text: &str, others: &std::collections::HashSet<String>) -> Vec<(String, bool)> {
+    use casewindow_chronology::align::words;
+    // (text, Some(marked)) for a word with stems, (text, None) for a neutral word or a gap.
+    let mut tokens: Vec<(&str, Option<bool>)> = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
+        let (gap, tail) = rest.split_at(start);
+        let end = tail
+            .find(|c: char| !c.is_alphanumeric() && c != '\'')
+            .unwrap_or(tail.len());
+        let (word, after) = tail.split_at(end);
+        if !gap.is_empty() {
+            tokens.push((gap, None));
+        }
+        if !word.is_empty() {
+            let stems = words(word);
+            let class = (!stems.is_empty()).then(|| stems.iter().all(|w| !others.contains(w)));
+            tokens.push((word, class));
+        }
+        rest = after;
+    }
+    // A neutral token is marked when the nearest words on both sides are.
+    let before: Vec<bool> = tokens
+        .iter()
+        .scan(false, |last, (_, class)| {
+            let seen = *last;
+            if let Some(marked) = class {
+                *last = *marked;
+            }
+            Some(seen)
+        })
+        .collect();
+    let mut after = vec![false; tokens.len()];
+    let mut next = false;
+    for (idx, (_, class)) in tokens.iter().enumerate().rev() {
+        after[idx] = next;
+        if let Some(marked) = class {
+            next = *marked;
+        }
+    }
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for (idx, (piece, class)) in tokens.iter().enumerate() {
+        let marked = class.unwrap_or(before[idx] && after[idx]);
+        match pieces.last_mut() {
+            Some((last, was)) if *was == marked => last.push_str(piece),
+            _ => pieces.push(((*piece).to_owned(), marked)),
+        }
+    }
+    pieces
 }
 
 /// Draws the swimlane timeline: one lane per agency, entries placed by date; groups that may be
@@ -328,7 +387,21 @@ async fn show<S: Store>(
                     } else {
                         [false; 3]
                     };
-                    view(e, &agencies, &documents, differs)
+                    let mut shown = view(e, &agencies, &documents, differs);
+                    if shared {
+                        let others: std::collections::HashSet<String> = g
+                            .iter()
+                            .filter(|o| o.id != e.id)
+                            .flat_map(|o| {
+                                casewindow_chronology::align::words(&format!(
+                                    "{} {} {}",
+                                    o.description, o.actor_role, o.contact_type
+                                ))
+                            })
+                            .collect();
+                        shown.said = mark_unshared(&e.description, &others);
+                    }
+                    shown
                 })
                 .collect();
             Group {
@@ -657,5 +730,29 @@ async fn create<S: Store>(
         ))),
         Saved::Invalid(errors) => entry_page(&app, &user, id, form, errors).await,
         Saved::Conflict(response) => Ok(response),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mark_unshared;
+
+    #[test]
+    fn words_no_other_agency_recorded_are_marked() {
+        let others =
+            casewindow_chronology::align::words("Home visit: mother and baby seen, flat cold")
+                .into_iter()
+                .collect();
+        let text = "Home visit, mother seen; bruise on the left cheek. Flat cold.";
+        let pieces = mark_unshared(text, &others);
+        let marked: Vec<&str> = pieces
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(marked, vec!["bruise on the left cheek"]);
+        let whole: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(whole, text);
+        assert_eq!(mark_unshared("", &others), Vec::new());
     }
 }
