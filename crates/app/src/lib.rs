@@ -42,7 +42,7 @@ pub use library::{
     CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
     SuggestedIssue,
 };
-pub use records::{ChronologyView, InReview};
+pub use records::{ChronologyView, InReview, Memo};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 pub use setup::new_setup_code;
 pub use vault::{Vault, VaultError};
@@ -112,6 +112,10 @@ pub struct App<S> {
     library: Arc<library::PatternLibrary>,
     /// The one-time code that lets the first platform administrator be created in the browser.
     setup_code: Arc<std::sync::Mutex<Option<String>>>,
+    /// Chronology views kept until their review changes.
+    chronologies: Arc<records::ChronologyCache>,
+    /// Rendered texts kept until their review changes.
+    memo: Arc<records::Memo>,
 }
 
 impl<S: Store> App<S> {
@@ -124,6 +128,8 @@ impl<S: Store> App<S> {
             vault: None,
             library: Arc::new(library::PatternLibrary::lexical()),
             setup_code: Arc::new(std::sync::Mutex::new(None)),
+            chronologies: Arc::default(),
+            memo: Arc::default(),
         }
     }
 

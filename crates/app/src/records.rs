@@ -295,23 +295,150 @@ pub struct ChronologyView {
     pub entries: Vec<casewindow_domain::evidence::ChronologyEntry>,
     pub documents: Vec<casewindow_domain::evidence::SourceDocument>,
     pub agencies: Vec<casewindow_domain::organisation::Agency>,
+    /// Where the review's changes stood when this was read: the same stamp means the same
+    /// content, so what is built from the view may be kept with it.
+    pub stamp: casewindow_store::ChangeStamp,
+    /// The only agency whose records this view holds (an agency's records liaison), if any.
+    pub agency_limit: Option<casewindow_domain::ids::AgencyId>,
+}
+
+/// The chronology views read most recently, each kept until its review changes: a long
+/// chronology costs far more to read and decode than to check for changes.
+#[derive(Default)]
+pub(crate) struct ChronologyCache {
+    views: std::sync::Mutex<Vec<(ReviewId, std::sync::Arc<ChronologyView>)>>,
+}
+
+impl ChronologyCache {
+    /// How many views are kept (the most recently used).
+    const CAPACITY: usize = 16;
+
+    fn get(
+        &self,
+        review: ReviewId,
+        stamp: casewindow_store::ChangeStamp,
+        limit: Option<casewindow_domain::ids::AgencyId>,
+    ) -> Option<std::sync::Arc<ChronologyView>> {
+        let mut views = self
+            .views
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = views
+            .iter()
+            .position(|(r, v)| *r == review && v.stamp == stamp && v.agency_limit == limit)?;
+        let hit = views.remove(at);
+        let view = std::sync::Arc::clone(&hit.1);
+        views.insert(0, hit);
+        Some(view)
+    }
+
+    fn put(&self, review: ReviewId, view: std::sync::Arc<ChronologyView>) {
+        let mut views = self
+            .views
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // An older view of the same review and scope is never asked for again.
+        views.retain(|(r, v)| !(*r == review && v.agency_limit == view.agency_limit));
+        views.insert(0, (review, view));
+        views.truncate(Self::CAPACITY);
+    }
+}
+
+/// Text built from a review's content (a rendered section of a page), kept until the review
+/// changes. Only ever filled and read with the stamp of a view the caller was authorised to
+/// read; the caller's key names everything else the text depends on.
+#[derive(Default)]
+pub struct Memo {
+    items: std::sync::Mutex<Vec<MemoItem>>,
+}
+
+struct MemoItem {
+    review: ReviewId,
+    stamp: casewindow_store::ChangeStamp,
+    key: String,
+    text: std::sync::Arc<str>,
+}
+
+impl Memo {
+    /// How many texts are kept (the most recently used).
+    const CAPACITY: usize = 32;
+
+    /// The text kept for this review, stamp and key, if any.
+    pub fn get(
+        &self,
+        review: ReviewId,
+        stamp: casewindow_store::ChangeStamp,
+        key: &str,
+    ) -> Option<std::sync::Arc<str>> {
+        let mut items = self
+            .items
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = items
+            .iter()
+            .position(|i| i.review == review && i.stamp == stamp && i.key == key)?;
+        let item = items.remove(at);
+        let text = std::sync::Arc::clone(&item.text);
+        items.insert(0, item);
+        Some(text)
+    }
+
+    /// Keeps a text; texts of the review built at other stamps are dropped.
+    pub fn put(
+        &self,
+        review: ReviewId,
+        stamp: casewindow_store::ChangeStamp,
+        key: String,
+        text: std::sync::Arc<str>,
+    ) {
+        let mut items = self
+            .items
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        items.retain(|i| !(i.review == review && (i.stamp != stamp || i.key == key)));
+        items.insert(
+            0,
+            MemoItem {
+                review,
+                stamp,
+                key,
+                text,
+            },
+        );
+        items.truncate(Self::CAPACITY);
+    }
 }
 
 impl<S: Store> App<S> {
+    /// Texts built from reviews' content, kept until the review changes (see [`Memo`]).
+    pub fn memo(&self) -> &Memo {
+        &self.memo
+    }
+
     /// A review's chronology entries, document register and agencies, recorded in the audit
-    /// trail as one reading of the chronology.
-    pub async fn chronology(&self, actor: &Actor, review: ReviewId) -> AppResult<ChronologyView> {
+    /// trail as one reading of the chronology. The view is shared with other readers of the
+    /// same review and scope until the review changes.
+    pub async fn chronology(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<std::sync::Arc<ChronologyView>> {
         self.authorize(actor, review, Permission::ViewChronology)
             .await?;
         self.audit_read(actor, review, RecordKind::ChronologyEntry, "all")
             .await?;
+        let limit = self.agency_limit(actor, review).await?;
+        // The stamp is read before the records, so a view is never older than its stamp.
+        let stamp = self.store.change_stamp(review).await?;
+        if let Some(view) = self.chronologies.get(review, stamp, limit) {
+            return Ok(view);
+        }
         let partnership = self
             .store
             .get::<casewindow_domain::review::Review>(review.0)
             .await?
             .record
             .partnership_id;
-        let limit = self.agency_limit(actor, review).await?;
         let own = |agency: Option<casewindow_domain::ids::AgencyId>| {
             limit.is_none_or(|l| agency == Some(l))
         };
@@ -329,7 +456,7 @@ impl<S: Store> App<S> {
             .into_iter()
             .map(|s: Stored<_>| s.record)
             .collect();
-        Ok(ChronologyView {
+        let view = std::sync::Arc::new(ChronologyView {
             entries: entries
                 .into_iter()
                 .filter(|e| own(Some(e.agency_id)))
@@ -342,6 +469,10 @@ impl<S: Store> App<S> {
                 .into_iter()
                 .filter(|a| a.partnership_id == Some(partnership))
                 .collect(),
-        })
+            stamp,
+            agency_limit: limit,
+        });
+        self.chronologies.put(review, std::sync::Arc::clone(&view));
+        Ok(view)
     }
 }

@@ -21,7 +21,59 @@ pub(crate) async fn lock_head(conn: &mut AnyConnection) -> Result<(), StoreError
     Ok(())
 }
 
+/// Appends the event of a change inside the caller's transaction, and moves the change stamp of
+/// its review (or of the instance, for a change outside any review) to it.
 pub(crate) async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+    let seq = append_event(conn, entry).await?;
+    sqlx::query(
+        "INSERT INTO review_changes (review_id, seq) VALUES ($1, $2) \
+         ON CONFLICT (review_id) DO UPDATE SET seq = excluded.seq",
+    )
+    .bind(stamp_key(entry.review_id))
+    .bind(seq)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+/// The key of a review's change stamp; the instance's is empty.
+fn stamp_key(review: Option<ReviewId>) -> String {
+    review.map(|r| r.0.to_string()).unwrap_or_default()
+}
+
+/// The change stamps of a review and of the instance (0 where nothing has changed yet).
+pub(crate) async fn change_stamp(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+) -> Result<casewindow_store::ChangeStamp, StoreError> {
+    let key = stamp_key(Some(review));
+    let rows = sqlx::query(
+        "SELECT review_id, seq FROM review_changes WHERE review_id = $1 OR review_id = ''",
+    )
+    .bind(key.clone())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map)?;
+    let mut stamp = casewindow_store::ChangeStamp::default();
+    for row in rows {
+        let id: String = row.try_get("review_id").map_err(map)?;
+        let seq: i64 = row.try_get("seq").map_err(map)?;
+        if id == key {
+            stamp.review = seq;
+        } else {
+            stamp.instance = seq;
+        }
+    }
+    Ok(stamp)
+}
+
+/// Appends an event inside the caller's transaction without moving any change stamp (a read,
+/// a reveal, a sign-in: nothing changed). Returns its sequence number.
+pub(crate) async fn append_event(
+    conn: &mut AnyConnection,
+    entry: &AuditEntry,
+) -> Result<i64, StoreError> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await
@@ -51,7 +103,7 @@ pub(crate) async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> Resu
         .execute(&mut *conn)
         .await
         .map_err(map)?;
-    Ok(())
+    Ok(seq)
 }
 
 /// The entry for a change to a record.

@@ -58,6 +58,14 @@ impl Backend {
 /// A whole review to be written in one transaction: reference data first (skipped when a row
 /// with the same id exists), then the review's records in dependency order, their revisions
 /// and the lifecycle history.
+/// Where a review's changes stand (see [`Store::change_stamp`]): the sequence numbers of the
+/// audit events of the latest change in the review and of the latest change outside any review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ChangeStamp {
+    pub review: i64,
+    pub instance: i64,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ReviewBundle {
     /// The review's partnership, and any other partnership its agencies belong to.
@@ -214,6 +222,10 @@ pub trait Store: Send + Sync + 'static {
     /// Appends an event that is not part of a change (a read of restricted data, a sign-in).
     /// Changes are audited by the store itself, in the same transaction as the change.
     async fn audit(&self, entry: &audit::AuditEntry) -> StoreResult<()>;
+    /// Where a review's changes stand: moves with every change to the review's records (and,
+    /// in `instance`, with every change outside any review), so an unchanged stamp means
+    /// nothing a view of the review was built from has changed.
+    async fn change_stamp(&self, review: ReviewId) -> StoreResult<ChangeStamp>;
     /// A review's events, newest first, at most `limit`.
     async fn audit_events(
         &self,

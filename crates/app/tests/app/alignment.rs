@@ -73,7 +73,11 @@ both_backends!(
             )
             .await?;
         }
-        let entries = app.chronology(&actor, sample.review.id).await?.entries;
+        let entries = app
+            .chronology(&actor, sample.review.id)
+            .await?
+            .entries
+            .clone();
         let visit_csc = find(&entries, "Home visit to mother");
         let visit_hv = find(&entries, "Joint home visit");
         let clinic = find(&entries, "Weighed baby");
@@ -189,7 +193,11 @@ both_backends!(
             None,
         )
         .await?;
-        let entries = app.chronology(&actor, sample.review.id).await?.entries;
+        let entries = app
+            .chronology(&actor, sample.review.id)
+            .await?
+            .entries
+            .clone();
         let entry = find(&entries, "Weighed baby");
         for _ in 0..2 {
             app.link_gap_to_kpe(

@@ -35,6 +35,59 @@ both_backends!(
 );
 
 both_backends!(
+    a_kept_chronology_view_is_read_again_once_its_review_changes,
+    |store: SqlStore, _url| async move {
+        use std::sync::Arc;
+        let app = App::new(store);
+        let sample = Sample::new();
+        sample.insert_all(app.store()).await?;
+        let other = Sample::new();
+        other.insert_all(app.store()).await?;
+        let actor = Actor::system("test");
+        let review = sample.review.id;
+
+        let first = app.chronology(&actor, review).await?;
+        assert!(
+            Arc::ptr_eq(&first, &app.chronology(&actor, review).await?),
+            "nothing changed: the view is kept"
+        );
+        // Another review's change keeps it.
+        let mut elsewhere = other.entry.clone();
+        elsewhere.description = "Reworded in another review".to_owned();
+        app.update(&actor, &elsewhere, 1, "reworded").await?;
+        assert!(Arc::ptr_eq(&first, &app.chronology(&actor, review).await?));
+
+        // A second server on the same database keeps its own copy, and both see a change
+        // made through either.
+        let second = App::new(app.store().clone());
+        let seen = second.chronology(&actor, review).await?;
+        let mut entry = sample.entry.clone();
+        entry.description = "Reworded after the agency checked its records".to_owned();
+        second.update(&actor, &entry, 1, "reworded").await?;
+        for server in [&app, &second] {
+            let now = server.chronology(&actor, review).await?;
+            assert!(!Arc::ptr_eq(&now, &first) && !Arc::ptr_eq(&now, &seen));
+            assert!(
+                now.entries
+                    .iter()
+                    .any(|e| e.description == entry.description),
+                "the change is read"
+            );
+        }
+        // Every reading is still audited, kept view or not.
+        let reads = app
+            .store()
+            .audit_events(review, 100)
+            .await?
+            .into_iter()
+            .filter(|e| e.entry.action == "read" && e.entry.entity == "chronology_entries")
+            .count();
+        assert_eq!(reads, 6);
+        Ok(())
+    }
+);
+
+both_backends!(
     references_must_stay_within_the_review,
     |store: SqlStore, _url| async move {
         let app = App::new(store);

@@ -70,6 +70,60 @@ both_backends!(
 );
 
 both_backends!(
+    the_change_stamp_moves_with_changes_and_not_with_reads,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let other = Sample::new();
+        other.insert_all(&store).await?;
+        let review = sample.review.id;
+        let before = store.change_stamp(review).await?;
+        assert!(
+            before.review > 0,
+            "inserting the sample was a change: {before:?}"
+        );
+
+        // A read (audited, but not a change) leaves it.
+        store
+            .audit(&casewindow_store::audit::AuditEntry {
+                at: change("read").at,
+                actor: None,
+                review_id: Some(review),
+                action: "read".to_owned(),
+                entity: "chronology_entries".to_owned(),
+                entity_id: "all".to_owned(),
+                reason: String::new(),
+            })
+            .await?;
+        assert_eq!(store.change_stamp(review).await?, before);
+
+        // A change in another review leaves it.
+        let mut elsewhere = other.entry.clone();
+        elsewhere.description = "Reworded elsewhere".to_owned();
+        store.update(&elsewhere, 1, &change("reword")).await?;
+        assert_eq!(store.change_stamp(review).await?, before);
+
+        // A change in this review moves it.
+        let mut entry = sample.entry.clone();
+        entry.description = "Reworded here".to_owned();
+        store.update(&entry, 1, &change("reword")).await?;
+        let after = store.change_stamp(review).await?;
+        assert!(after.review > before.review, "{before:?} then {after:?}");
+        assert_eq!(after.instance, before.instance);
+
+        // A change outside any review (a new agency) moves the instance's part.
+        let mut agency = sample.health.clone();
+        agency.id = AgencyId(Uuid::new_v4());
+        agency.name = "Another health trust".to_owned();
+        store.insert_agency(&agency, &change("add")).await?;
+        let later = store.change_stamp(review).await?;
+        assert_eq!(later.review, after.review);
+        assert!(later.instance > after.instance, "{after:?} then {later:?}");
+        Ok(())
+    }
+);
+
+both_backends!(
     a_stale_update_is_refused_as_a_conflict,
     |store: SqlStore, _url| async move {
         let sample = Sample::new();

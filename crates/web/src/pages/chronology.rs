@@ -96,6 +96,15 @@ pub struct Group {
 #[template(path = "chronology.html")]
 struct ChronologyPage {
     layout: Layout,
+    /// The page's own content, rendered once per review change and filter (see [`show`]).
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "chronology_body.html")]
+struct ChronologyBody {
+    /// [`CSRF_MARK`] while rendering; each request's own token replaces it.
+    csrf: &'static str,
     id: String,
     view: String,
     filter_agency: String,
@@ -249,7 +258,7 @@ async fn show<S: Store>(
 ) -> Result<Response, WebError> {
     let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
     let chronology = app.chronology(&user.actor(), id).await?;
-    let (agencies, documents) = (chronology.agencies, chronology.documents);
+    let (agencies, documents) = (&chronology.agencies, &chronology.documents);
     let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
     let agency_filter = filter.agency.parse::<AgencyId>().ok();
@@ -275,26 +284,42 @@ async fn show<S: Store>(
                     .to_lowercase()
                     .contains(&subject.pseudonym.trim().to_lowercase()))
     };
+    let view_name = match filter.view.as_str() {
+        "side-by-side" | "timeline" => filter.view.clone(),
+        _ => "agency".to_owned(),
+    };
+    let may_decide = super::may(&app, &user, id, casewindow_app::Permission::EditAnalysis).await;
+    // Everything below depends only on the review's content (its stamp), the filters as read,
+    // what the user may read and decide: the same page section is rendered once and kept
+    // until the review changes. A 500-entry chronology is 200 KB of HTML.
+    let key = format!(
+        "chronology|{view_name}|{agency_filter:?}|{from:?}|{to:?}|{:?}|{may_decide}|{}|{:?}",
+        subject_filter.map(|s| s.id),
+        subjects.is_empty(),
+        chronology.agency_limit,
+    );
+    if let Some(body) = app.memo().get(id, chronology.stamp, &key) {
+        return render(&ChronologyPage {
+            layout: frame,
+            body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
+        });
+    }
     let entries: Vec<ChronologyEntry> = chronology
         .entries
-        .into_iter()
+        .iter()
         .filter(|e| agency_filter.is_none_or(|a| e.agency_id == a))
         .filter(|e| subject_filter.is_none_or(|s| mentions(e, s)))
         .filter(|e| {
             from.is_none_or(|f| e.occurred.end >= f) && to.is_none_or(|t| e.occurred.start <= t)
         })
+        .cloned()
         .collect();
-    let view_name = match filter.view.as_str() {
-        "side-by-side" | "timeline" => filter.view.clone(),
-        _ => "agency".to_owned(),
-    };
     // Which entries record the same occurrence, and the possible information-sharing gaps.
-    let may_decide = super::may(&app, &user, id, casewindow_app::Permission::EditAnalysis).await;
     let alignment = if view_name == "agency" {
         casewindow_app::alignment::Alignment::default()
     } else {
         let decisions = app.link_decisions(&actor, id).await?;
-        casewindow_app::alignment::align_chronologies(&entries, &agencies, &decisions)
+        casewindow_app::alignment::align_chronologies(&entries, agencies, &decisions)
     };
     let episodes = if may_decide && view_name == "side-by-side" {
         app.records::<KeyPracticeEpisode>(&actor, id)
@@ -317,7 +342,7 @@ async fn show<S: Store>(
             let entry = &entries[gap.entry];
             let cited = CitationTarget::ChronologyEntry(entry.id);
             GapView {
-                entry: view(entry, &agencies, &documents, [false; 3]),
+                entry: view(entry, agencies, documents, [false; 3]),
                 why: gap.why.clone(),
                 linked: episodes
                     .iter()
@@ -336,7 +361,7 @@ async fn show<S: Store>(
                 let mine: Vec<EntryView> = entries
                     .iter()
                     .filter(|e| e.agency_id == agency.id)
-                    .map(|e| view(e, &agencies, &documents, [false; 3]))
+                    .map(|e| view(e, agencies, documents, [false; 3]))
                     .collect();
                 (!mine.is_empty()).then(|| (agency.name.clone(), mine))
             })
@@ -366,7 +391,7 @@ async fn show<S: Store>(
                             format!(
                                 "{}, {}: {}",
                                 o.occurred,
-                                view(o, &agencies, &documents, [false; 3]).agency,
+                                view(o, agencies, documents, [false; 3]).agency,
                                 truncate(&o.description, 60)
                             ),
                         )
@@ -387,7 +412,7 @@ async fn show<S: Store>(
                     } else {
                         [false; 3]
                     };
-                    let mut shown = view(e, &agencies, &documents, differs);
+                    let mut shown = view(e, agencies, documents, differs);
                     if shared {
                         let others: std::collections::HashSet<String> = g
                             .iter()
@@ -419,7 +444,7 @@ async fn show<S: Store>(
         })
         .collect();
     let svg = if view_name == "timeline" {
-        swimlane_svg(&entries, &agencies, &groups)
+        swimlane_svg(&entries, agencies, &groups)
     } else {
         String::new()
     };
@@ -431,8 +456,8 @@ async fn show<S: Store>(
         to.map(|d| d.to_string()).unwrap_or_default(),
         subject_filter.map(|s| s.id.to_string()).unwrap_or_default(),
     );
-    render(&ChronologyPage {
-        layout: frame,
+    let body = ChronologyBody {
+        csrf: CSRF_MARK.as_str(),
         id: id.to_string(),
         view: view_name,
         filter_agency: filter.agency,
@@ -458,8 +483,26 @@ async fn show<S: Store>(
             .map(|k| (k.id.to_string(), format!("KPE {}: {}", k.position, k.title)))
             .collect(),
         back,
-    })
+    }
+    .render()?;
+    let page = ChronologyPage {
+        layout: frame,
+        body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
+    };
+    app.memo()
+        .put(id, chronology.stamp, key, std::sync::Arc::from(body));
+    render(&page)
 }
+
+/// Stands for the CSRF token in a kept page section. It is written unescaped and starts with
+/// `<`, which escaped text never holds, so nothing a user typed can be mistaken for it (the
+/// random part only makes that doubly sure).
+static CSRF_MARK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut bytes = [0u8; 12];
+    let _ = getrandom::fill(&mut bytes);
+    let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("<csrf-{random}>")
+});
 
 /// Where a decision form returns to: the chronology page it came from (never elsewhere).
 fn back_to(form: &FormData, id: ReviewId) -> String {
