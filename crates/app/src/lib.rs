@@ -22,6 +22,7 @@ pub mod patterns;
 mod records;
 pub mod reports;
 mod reviews;
+mod search;
 mod setup;
 pub mod totp;
 pub mod tracker;
@@ -44,6 +45,7 @@ pub use library::{
 };
 pub use records::{ChronologyView, InReview, Memo};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
+pub use search::SearchAnswer;
 pub use setup::new_setup_code;
 pub use vault::{Vault, VaultError};
 
@@ -116,6 +118,8 @@ pub struct App<S> {
     chronologies: Arc<records::ChronologyCache>,
     /// Rendered texts kept until their review changes.
     memo: Arc<records::Memo>,
+    /// The full-text index, brought up to date before each search.
+    search: search::SharedSearch,
 }
 
 impl<S: Store> App<S> {
@@ -130,6 +134,7 @@ impl<S: Store> App<S> {
             setup_code: Arc::new(std::sync::Mutex::new(None)),
             chronologies: Arc::default(),
             memo: Arc::default(),
+            search: Arc::default(),
         }
     }
 

@@ -68,6 +68,24 @@ pub(crate) async fn change_stamp(
     Ok(stamp)
 }
 
+/// The review part of every review's change stamp.
+pub(crate) async fn change_stamps(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashMap<ReviewId, i64>, StoreError> {
+    let rows = sqlx::query("SELECT review_id, seq FROM review_changes WHERE review_id <> ''")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("review_id").map_err(map)?;
+            let seq: i64 = row.try_get("seq").map_err(map)?;
+            let review = Uuid::parse_str(&id).map_err(|e| corrupt("change stamp", &id, e))?;
+            Ok((ReviewId(review), seq))
+        })
+        .collect()
+}
+
 /// Appends an event inside the caller's transaction without moving any change stamp (a read,
 /// a reveal, a sign-in: nothing changed). Returns its sequence number.
 pub(crate) async fn append_event(

@@ -549,6 +549,10 @@ impl Store for SqlStore {
         audit::change_stamp(&mut *self.read().await?, review).await
     }
 
+    async fn change_stamps(&self) -> StoreResult<std::collections::HashMap<ReviewId, i64>> {
+        audit::change_stamps(&mut *self.read().await?).await
+    }
+
     async fn audit_events(
         &self,
         review: ReviewId,

@@ -226,6 +226,8 @@ pub trait Store: Send + Sync + 'static {
     /// in `instance`, with every change outside any review), so an unchanged stamp means
     /// nothing a view of the review was built from has changed.
     async fn change_stamp(&self, review: ReviewId) -> StoreResult<ChangeStamp>;
+    /// The review part of every review's change stamp, in one read.
+    async fn change_stamps(&self) -> StoreResult<std::collections::HashMap<ReviewId, i64>>;
     /// A review's events, newest first, at most `limit`.
     async fn audit_events(
         &self,

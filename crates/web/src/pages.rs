@@ -19,6 +19,7 @@ mod portfolio;
 mod purpose;
 mod reports;
 mod review;
+mod search;
 mod setup;
 mod terms;
 mod text;
@@ -57,6 +58,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(library::routes::<S>())
         .merge(reports::routes::<S>())
         .merge(tracker::routes::<S>())
+        .merge(search::routes::<S>())
         .merge(admin::routes::<S>())
         .merge(setup::routes::<S>())
         .merge(purpose::routes::<S>())

@@ -70,6 +70,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/account/two-step/remove", SignedIn),
     route("GET", "/library", Library),
     route("GET", "/actions", NotAdmin),
+    route("GET", "/search", NotAdmin),
     route("GET", "/admin/report-template", Admin),
     route("POST", "/admin/report-template", Admin),
     route("GET", "/reviews/new", NotAdmin),

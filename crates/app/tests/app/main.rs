@@ -8,6 +8,7 @@ mod lifecycle;
 mod purpose;
 mod records;
 mod reports;
+mod search;
 mod second_factor;
 mod transfer;
 

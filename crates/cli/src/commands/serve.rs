@@ -51,6 +51,10 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "warming the pattern library failed"),
         }
+        match warming.warm_search_index().await {
+            Ok(reviews) => tracing::info!(reviews, "search index ready"),
+            Err(err) => tracing::warn!(error = %err, "building the search index failed"),
+        }
     });
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

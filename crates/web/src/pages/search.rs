@@ -1,0 +1,209 @@
+//! Full-text search across every review the user may open: findings, key practice episodes,
+//! narrative and, where their role lets them read them, agency chronologies; with facets (what
+//! kind of record, pattern, review, year) and the matching words highlighted.
+
+use super::{layout, render};
+use crate::AppState;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use casewindow_domain::typology::Pattern;
+use casewindow_search::{Filters, Kind, Piece};
+use casewindow_store::Store;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new().route("/search", get(show::<S>))
+}
+
+/// How many hits a page shows.
+const SHOWN: usize = 50;
+
+#[derive(serde::Deserialize, Default)]
+struct Params {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    pattern: String,
+    #[serde(default)]
+    review: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// One choice in a facet: (value, label with its count, selected).
+type Choice = (String, String, bool);
+
+struct HitView {
+    kind: &'static str,
+    href: String,
+    title: String,
+    review: String,
+    detail: String,
+    snippet: Vec<Piece>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    searched: bool,
+    total: usize,
+    truncated: bool,
+    reviews_searched: usize,
+    kinds: Vec<Choice>,
+    patterns: Vec<Choice>,
+    reviews: Vec<Choice>,
+    years: Vec<Choice>,
+    filtered: bool,
+    hits: Vec<HitView>,
+    withheld: Vec<(String, String)>,
+}
+
+fn pattern_label(key: &str) -> String {
+    Pattern::ALL
+        .into_iter()
+        .find(|p| p.key() == key)
+        .map_or_else(|| key.to_owned(), |p| p.to_string())
+}
+
+async fn show<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let kind = Kind::parse(&params.kind);
+    let review = uuid::Uuid::parse_str(&params.review).ok();
+    let year = params.year.parse::<i32>().ok();
+    let filters = Filters {
+        kinds: kind.into_iter().collect(),
+        patterns: (!params.pattern.is_empty())
+            .then(|| params.pattern.clone())
+            .into_iter()
+            .collect(),
+        reviews: review.into_iter().collect(),
+        years: year.into_iter().collect(),
+    };
+    let q = params.q.trim().to_owned();
+    let answer = app.search(&user.actor(), &q, &filters, SHOWN).await?;
+    let results = &answer.results;
+    let title_of = |r: &uuid::Uuid| {
+        answer
+            .review_titles
+            .get(r)
+            .cloned()
+            .unwrap_or_else(|| "A review".to_owned())
+    };
+    let kinds = Kind::ALL
+        .into_iter()
+        .filter_map(|k| {
+            results.kinds.get(&k).map(|n| {
+                (
+                    k.as_str().to_owned(),
+                    format!("{} ({n})", k.label()),
+                    Some(k) == kind,
+                )
+            })
+        })
+        .collect();
+    let patterns = results
+        .patterns
+        .iter()
+        .map(|(p, n)| {
+            (
+                p.clone(),
+                format!("{} ({n})", pattern_label(p)),
+                *p == params.pattern,
+            )
+        })
+        .collect();
+    let mut reviews: Vec<Choice> = results
+        .reviews
+        .iter()
+        .map(|(r, n)| {
+            (
+                r.to_string(),
+                format!("{} ({n})", title_of(r)),
+                Some(*r) == review,
+            )
+        })
+        .collect();
+    reviews.sort_by(|a, b| a.1.cmp(&b.1));
+    let years = results
+        .years
+        .iter()
+        .rev()
+        .map(|(y, n)| (y.to_string(), format!("{y} ({n})"), Some(*y) == year))
+        .collect();
+    let hits = results
+        .hits
+        .iter()
+        .map(|h| {
+            let r = h.review;
+            let (kind, href) = match h.kind {
+                Kind::Finding => ("Finding", format!("/reviews/{r}/findings/{}", h.id)),
+                Kind::Episode => (
+                    "Key practice episode",
+                    format!("/reviews/{r}/kpes/{}", h.id),
+                ),
+                Kind::Narrative => ("Narrative", format!("/reviews/{r}/narrative/{}", h.id)),
+                Kind::Chronology => (
+                    "Chronology entry",
+                    format!(
+                        "/reviews/{r}/chronology?agency={}",
+                        h.agency.map(|a| a.to_string()).unwrap_or_default()
+                    ),
+                ),
+            };
+            let detail = match h.kind {
+                Kind::Finding if !h.pattern.is_empty() => pattern_label(&h.pattern),
+                Kind::Chronology | Kind::Narrative => h
+                    .agency
+                    .and_then(|a| answer.agency_names.get(&a).cloned())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            HitView {
+                kind,
+                href,
+                title: h.title.clone(),
+                review: title_of(&r),
+                detail,
+                snippet: h.snippet.clone(),
+            }
+        })
+        .collect();
+    render(&SearchPage {
+        layout: layout(
+            &user,
+            "Search",
+            vec![("/".to_owned(), "Your reviews".to_owned())],
+        ),
+        searched: !q.is_empty(),
+        q,
+        total: results.total,
+        truncated: results.truncated,
+        reviews_searched: answer.reviews_searched,
+        kinds,
+        patterns,
+        reviews,
+        years,
+        filtered: kind.is_some()
+            || !params.pattern.is_empty()
+            || review.is_some()
+            || year.is_some(),
+        hits,
+        withheld: answer
+            .chronologies_withheld
+            .iter()
+            .map(|(id, title)| (id.to_string(), title.clone()))
+            .collect(),
+    })
+}
