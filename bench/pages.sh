@@ -53,6 +53,10 @@ curl -fs -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$TOKEN" \
 SESSION=$(awk '$6 == "cw_session" { print $7 }' "$JAR")
 [ -n "$SESSION" ] || die "could not sign in"
 ENTRIES=$(curl -fs -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$PORT/reviews/$TARGET/chronology" | grep -o '<td class="pre">' | wc -l)
+# The server builds its search index in the background at start; one search waits for it, so
+# the measurements below do not share the machine with it.
+curl -fs -o /dev/null -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$PORT/search?q=home+visit"
+sleep 2
 
 measure() {
     local name="$1" path="$2" out
@@ -73,3 +77,4 @@ measure "static file (/assets/app.css)" "/assets/app.css"
 measure "review overview" "/reviews/$TARGET"
 measure "chronology, $ENTRIES entries" "/reviews/$TARGET/chronology"
 measure "findings" "/reviews/$TARGET/findings"
+measure "search (\"home visit\", every review)" "/search?q=home+visit"

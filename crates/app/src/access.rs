@@ -115,6 +115,64 @@ pub fn reason_required(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// What a signed-in member's roles in one review grant for one permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Grant {
+    Yes,
+    /// Granted once the actor has said why (see [`reason_required`]).
+    NeedsReason,
+    No,
+}
+
+/// The decision [`App::authorize`] makes, from the actor's participations in `review` (for a
+/// member; the system actor, administrators and analysts are decided before roles are read).
+pub(crate) fn grant(
+    actor: &Actor,
+    review: ReviewId,
+    roles: &[Participation],
+    permission: Permission,
+) -> Grant {
+    let granting: Vec<Role> = roles
+        .iter()
+        .filter(|p| p.review_id == review)
+        .map(|p| p.role)
+        .filter(|role| permits(*role, permission))
+        .collect();
+    if granting.is_empty() {
+        return Grant::No;
+    }
+    // Revealing an identity takes its reason in the request itself.
+    let needs_reason = permission != Permission::RevealIdentity
+        && actor.purpose_in(review).is_none()
+        && granting
+            .iter()
+            .all(|role| reason_required(*role, permission));
+    if needs_reason {
+        Grant::NeedsReason
+    } else {
+        Grant::Yes
+    }
+}
+
+/// The one agency whose chronology submissions these roles (in one review) are limited to:
+/// only an agency records liaison is limited, to their own agency (or, without one, to none).
+pub(crate) fn agency_limit_of(roles: &[Participation]) -> Option<casewindow_domain::ids::AgencyId> {
+    let unrestricted = roles.iter().any(|p| {
+        p.role != Role::AgencyRecordsLiaison && permits(p.role, Permission::ViewChronology)
+    });
+    if unrestricted {
+        return None;
+    }
+    // A liaison without an agency sees nothing: limit to an agency that does not exist.
+    roles
+        .iter()
+        .find(|p| p.role == Role::AgencyRecordsLiaison)
+        .map(|p| {
+            p.agency_id
+                .unwrap_or(casewindow_domain::ids::AgencyId(uuid::Uuid::nil()))
+        })
+}
+
 impl<S: Store> App<S> {
     /// The actor's participations in a review (empty for the system actor).
     pub async fn roles_in(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Participation>> {
@@ -182,21 +240,7 @@ impl<S: Store> App<S> {
         if actor.user.is_none() {
             return Ok(None);
         }
-        let roles = self.roles_in(actor, review).await?;
-        let unrestricted = roles.iter().any(|p| {
-            p.role != Role::AgencyRecordsLiaison && permits(p.role, Permission::ViewChronology)
-        });
-        if unrestricted {
-            return Ok(None);
-        }
-        // A liaison without an agency sees nothing: limit to an agency that does not exist.
-        Ok(roles
-            .iter()
-            .find(|p| p.role == Role::AgencyRecordsLiaison)
-            .map(|p| {
-                p.agency_id
-                    .unwrap_or(casewindow_domain::ids::AgencyId(uuid::Uuid::nil()))
-            }))
+        Ok(agency_limit_of(&self.roles_in(actor, review).await?))
     }
 
     /// Allows the action or answers "not found"; asks for a reason when every role through
@@ -218,25 +262,16 @@ impl<S: Store> App<S> {
         if actor.user.is_none() {
             return Ok(());
         }
-        let roles = self.roles_in(actor, review).await?;
-        let granting: Vec<Role> = roles
-            .iter()
-            .map(|p| p.role)
-            .filter(|role| permits(*role, permission))
-            .collect();
-        if granting.is_empty() {
-            return Err(not_found());
+        match grant(
+            actor,
+            review,
+            &self.roles_in(actor, review).await?,
+            permission,
+        ) {
+            Grant::Yes => Ok(()),
+            Grant::NeedsReason => Err(AppError::ReasonNeeded { review }),
+            Grant::No => Err(not_found()),
         }
-        // Revealing an identity takes its reason in the request itself.
-        let needs_reason = permission != Permission::RevealIdentity
-            && actor.purpose_in(review).is_none()
-            && granting
-                .iter()
-                .all(|role| reason_required(*role, permission));
-        if needs_reason {
-            return Err(AppError::ReasonNeeded { review });
-        }
-        Ok(())
     }
 
     /// Whether the actor may do something (for showing or hiding links).

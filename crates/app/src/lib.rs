@@ -13,6 +13,7 @@ mod accounts;
 pub mod alignment;
 mod checkback;
 mod chronology_import;
+mod codebook;
 mod deidentify;
 mod demo;
 mod error;
@@ -36,6 +37,7 @@ pub use accounts::{
 };
 pub use checkback::CheckBackReply;
 pub use chronology_import::{ImportFile, ImportPreview, StagedPreview};
+pub use codebook::{CodebookIssue, IssueDecision};
 pub use deidentify::review_code;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;

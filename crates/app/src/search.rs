@@ -8,6 +8,7 @@
 //! Showing chronology entries is a reading of the chronology, audited per review with the
 //! reader's reason.
 
+use crate::access::{Grant, agency_limit_of, grant};
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{ChronologyEntry, NarrativeSection};
@@ -143,45 +144,53 @@ fn documents(
 }
 
 impl<S: Store> App<S> {
-    /// What the actor may see of each review they may open.
+    /// What the actor may see of each review they may open: the same decision as
+    /// [`App::authorize`] and [`App::agency_limit`], made from one read of their roles.
     async fn search_scopes(
         &self,
         actor: &Actor,
     ) -> AppResult<(HashMap<Uuid, Scope>, Vec<ReviewId>)> {
-        let reviews = self.viewable_reviews(actor).await?;
-        let mut withheld = Vec::new();
         let mut scopes = HashMap::new();
-        // Every review in which the actor holds a role, whether or not it shows the review.
-        let mut candidates: Vec<ReviewId> = reviews.keys().copied().collect();
-        if let Some(user) = actor.user {
-            for p in self.store.participations_of(user).await? {
-                if !candidates.contains(&p.record.review_id) {
-                    candidates.push(p.record.review_id);
-                }
-            }
-        }
-        for review in candidates {
-            let mut scope = Scope::default();
-            if self
-                .authorize(actor, review, Permission::ViewReview)
-                .await
-                .is_ok()
+        let mut withheld = Vec::new();
+        let Some(user) = actor.user else {
+            // The system itself reads everything.
+            for review in self
+                .store
+                .list_all::<casewindow_domain::review::Review>()
+                .await?
             {
+                scopes.insert(
+                    review.record.id.0,
+                    Scope {
+                        kinds: Kind::ALL.into_iter().collect(),
+                        chronology_agency: None,
+                    },
+                );
+            }
+            return Ok((scopes, withheld));
+        };
+        let mut by_review: HashMap<ReviewId, Vec<casewindow_domain::participation::Participation>> =
+            HashMap::new();
+        for p in self.store.participations_of(user).await? {
+            by_review
+                .entry(p.record.review_id)
+                .or_default()
+                .push(p.record);
+        }
+        for (review, roles) in by_review {
+            let mut scope = Scope::default();
+            if grant(actor, review, &roles, Permission::ViewReview) == Grant::Yes {
                 scope
                     .kinds
                     .extend([Kind::Finding, Kind::Episode, Kind::Narrative]);
             }
-            match self
-                .authorize(actor, review, Permission::ViewChronology)
-                .await
-            {
-                Ok(()) => {
+            match grant(actor, review, &roles, Permission::ViewChronology) {
+                Grant::Yes => {
                     scope.kinds.insert(Kind::Chronology);
-                    scope.chronology_agency = self.agency_limit(actor, review).await?.map(|a| a.0);
+                    scope.chronology_agency = agency_limit_of(&roles).map(|a| a.0);
                 }
-                Err(AppError::ReasonNeeded { .. }) => withheld.push(review),
-                Err(AppError::NotFound { .. }) => {}
-                Err(other) => return Err(other),
+                Grant::NeedsReason => withheld.push(review),
+                Grant::No => {}
             }
             if !scope.kinds.is_empty() {
                 scopes.insert(review.0, scope);

@@ -364,6 +364,24 @@ impl Store for SqlStore {
         })
     }
 
+    async fn write_all(
+        &self,
+        creates: &[casewindow_store::ErasedRecord],
+        updates: &[(casewindow_store::ErasedRecord, i64)],
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for erased in creates {
+            records::insert(&mut tx, erased).await?;
+            audit::append(&mut tx, &audit::for_record("create", erased, change)).await?;
+        }
+        for (erased, expected_version) in updates {
+            records::update(&mut tx, erased, *expected_version, change).await?;
+            audit::append(&mut tx, &audit::for_record("update", erased, change)).await?;
+        }
+        tx.commit().await.map_err(map)
+    }
+
     async fn get<R: Record>(&self, id: Uuid) -> StoreResult<Stored<R>> {
         let (body, meta) = records::fetch(&mut *self.read().await?, R::KIND, id).await?;
         decode(&id.to_string(), &body, meta)

@@ -130,6 +130,15 @@ pub trait Store: Send + Sync + 'static {
     async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>>;
     /// Replaces a record if it is still at `expected_version`, keeping the prior version as a
     /// revision with who, when and why. A stale version is refused with [`StoreError::Conflict`].
+    /// Creates and updates records of any kinds in one transaction, each audited like
+    /// [`Store::insert`] and [`Store::update`]: all of it is written, or none (a stale version
+    /// anywhere is a `Conflict` and nothing is written).
+    async fn write_all(
+        &self,
+        creates: &[ErasedRecord],
+        updates: &[(ErasedRecord, i64)],
+        change: &Change,
+    ) -> StoreResult<()>;
     async fn update<R: Record>(
         &self,
         record: &R,

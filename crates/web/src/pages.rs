@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod chronology;
 mod chronology_import;
+mod codebook;
 mod conversations;
 mod details;
 mod edit;
@@ -56,6 +57,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(details::routes::<S>())
         .merge(audit::routes::<S>())
         .merge(library::routes::<S>())
+        .merge(codebook::routes::<S>())
         .merge(reports::routes::<S>())
         .merge(tracker::routes::<S>())
         .merge(search::routes::<S>())

@@ -17,6 +17,11 @@ pub enum Needs {
     /// Anyone signed in who may read findings across reviews: members (their own reviews) and
     /// national analysts (every review, de-identified); not platform administrators.
     Library,
+    /// Those who may propose a recurrent issue: national analysts, and members who write
+    /// findings in some review.
+    Proposer,
+    /// Those who curate the codebook of recurrent issues: national analysts.
+    Curator,
     /// Platform administrators only (instance settings, never case content).
     Admin,
     /// Anyone, but only at first run: no administrator yet and a set-up code issued.
@@ -45,7 +50,10 @@ const fn route(method: &'static str, path: &'static str, needs: Needs) -> RouteS
     }
 }
 
-use Needs::{Admin, CheckBack, CheckBackReply, FirstRun, Library, NotAdmin, Public, SignedIn};
+use Needs::{
+    Admin, CheckBack, CheckBackReply, Curator, FirstRun, Library, NotAdmin, Proposer, Public,
+    SignedIn,
+};
 use Permission::*;
 
 const fn p(permission: Permission) -> Needs {
@@ -69,6 +77,10 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/account/two-step", SignedIn),
     route("POST", "/account/two-step/remove", SignedIn),
     route("GET", "/library", Library),
+    route("GET", "/library/issues", Library),
+    route("POST", "/library/issues", Proposer),
+    route("GET", "/library/issues/{issue}", Library),
+    route("POST", "/library/issues/{issue}", Curator),
     route("GET", "/actions", NotAdmin),
     route("GET", "/search", NotAdmin),
     route("GET", "/admin/report-template", Admin),

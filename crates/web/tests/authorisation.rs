@@ -70,6 +70,13 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
         Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
         Needs::Library => matches!(viewer, Viewer::Member { .. } | Viewer::Analyst { .. }),
         Needs::Admin => matches!(viewer, Viewer::Admin { .. }),
+        // The viewer's role is in review A, whichever review the path names.
+        Needs::Proposer => match viewer {
+            Viewer::Analyst { .. } => true,
+            Viewer::Member { role, .. } => permits(*role, casewindow_app::Permission::EditAnalysis),
+            _ => false,
+        },
+        Needs::Curator => matches!(viewer, Viewer::Analyst { .. }),
         // The matrix runs with an administrator and no set-up code: first run is closed.
         Needs::FirstRun => false,
         Needs::Permission(permission) => role.is_some_and(|r| permits(r, permission)),
@@ -195,6 +202,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says() {
                     .replace("{section}", &sample.narrative.id.to_string())
                     .replace("{action}", &sample.action.id.to_string())
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
+                    .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{participation}", &sample.health_visitor.id.to_string());
                 if spec.path == "/sign-out" && !is_own {
                     continue; // the first sign-out ended the session

@@ -3,6 +3,7 @@
 mod accounts;
 mod alignment;
 mod chronology_import;
+mod codebook;
 mod library;
 mod lifecycle;
 mod purpose;
