@@ -251,6 +251,19 @@ impl<S: Store> App<S> {
         review: ReviewId,
         permission: Permission,
     ) -> AppResult<()> {
+        self.authorize_roles(actor, review, permission)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`App::authorize`], returning the actor's roles in the review it read to decide (none
+    /// for the system actor), so a use case that needs them does not read them again.
+    pub(crate) async fn authorize_roles(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        permission: Permission,
+    ) -> AppResult<Vec<Participation>> {
         let not_found = || AppError::NotFound {
             what: format!("review {review}"),
         };
@@ -260,15 +273,11 @@ impl<S: Store> App<S> {
             return Err(not_found());
         }
         if actor.user.is_none() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        match grant(
-            actor,
-            review,
-            &self.roles_in(actor, review).await?,
-            permission,
-        ) {
-            Grant::Yes => Ok(()),
+        let roles = self.roles_in(actor, review).await?;
+        match grant(actor, review, &roles, permission) {
+            Grant::Yes => Ok(roles),
             Grant::NeedsReason => Err(AppError::ReasonNeeded { review }),
             Grant::No => Err(not_found()),
         }

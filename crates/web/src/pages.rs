@@ -95,6 +95,18 @@ pub(crate) async fn review_frame<S: Store>(
     section: &str,
     title: &str,
 ) -> Result<(Stored<Review>, Layout), WebError> {
+    let (review, frame, _) = review_frame_permissions(app, user, id, section, title).await?;
+    Ok((review, frame))
+}
+
+/// [`review_frame`], with what the user's roles permit in the review (from the same read).
+pub(crate) async fn review_frame_permissions<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    section: &str,
+    title: &str,
+) -> Result<(Stored<Review>, Layout, Vec<Permission>), WebError> {
     let (review, permissions) = app
         .review_access(&user.actor(), id, section_permission(section))
         .await?;
@@ -112,7 +124,7 @@ pub(crate) async fn review_frame<S: Store>(
         section,
         |suffix| permissions.contains(&section_permission(suffix)),
     ));
-    Ok((review, frame))
+    Ok((review, frame, permissions))
 }
 
 /// The permission needed to read a section of a review (a suffix from `layout::SECTIONS`).

@@ -26,7 +26,7 @@ use casewindow_domain::ids::{
 };
 use casewindow_domain::organisation::Agency;
 use casewindow_domain::participation::Subject;
-use casewindow_store::Store;
+use casewindow_store::{RecordKind, Store};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
@@ -256,46 +256,29 @@ async fn show<S: Store>(
     Path(id): Path<ReviewId>,
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
-    let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
+    let (_, frame, permissions) =
+        super::review_frame_permissions(&app, &user, id, "/chronology", "Chronologies").await?;
     let chronology = app.chronology(&user.actor(), id).await?;
     let (agencies, documents) = (&chronology.agencies, &chronology.documents);
     let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
     let agency_filter = filter.agency.parse::<AgencyId>().ok();
+    let wanted_subject = filter.subject.parse::<SubjectId>().ok();
     let actor = user.actor();
     // Those who may not read the review's subjects (an agency's records liaison) filter
     // without them.
-    let subjects = match app.records::<Subject>(&actor, id).await {
-        Ok(list) => list.into_iter().map(|s| s.record).collect::<Vec<_>>(),
-        Err(casewindow_app::AppError::NotFound { .. }) => Vec::new(),
-        Err(other) => return Err(other.into()),
-    };
-    // An entry is about a subject when it names them, or mentions their pseudonym.
-    let subject_filter = filter
-        .subject
-        .parse::<SubjectId>()
-        .ok()
-        .and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
-    let mentions = |entry: &ChronologyEntry, subject: &Subject| {
-        entry.subjects.contains(&subject.id)
-            || (!subject.pseudonym.trim().is_empty()
-                && entry
-                    .description
-                    .to_lowercase()
-                    .contains(&subject.pseudonym.trim().to_lowercase()))
-    };
+    let subjects_readable =
+        permissions.contains(&casewindow_app::Permission::to_read(RecordKind::Subject));
     let view_name = match filter.view.as_str() {
         "side-by-side" | "timeline" => filter.view.clone(),
         _ => "agency".to_owned(),
     };
-    let may_decide = super::may(&app, &user, id, casewindow_app::Permission::EditAnalysis).await;
+    let may_decide = permissions.contains(&casewindow_app::Permission::EditAnalysis);
     // Everything below depends only on the review's content (its stamp), the filters as read,
     // what the user may read and decide: the same page section is rendered once and kept
     // until the review changes. A 500-entry chronology is 200 KB of HTML.
     let key = format!(
-        "chronology|{view_name}|{agency_filter:?}|{from:?}|{to:?}|{:?}|{may_decide}|{}|{:?}",
-        subject_filter.map(|s| s.id),
-        subjects.is_empty(),
+        "chronology|{view_name}|{agency_filter:?}|{from:?}|{to:?}|{wanted_subject:?}|{may_decide}|{subjects_readable}|{:?}",
         chronology.agency_limit,
     );
     if let Some(body) = app.memo().get(id, chronology.stamp, &key) {
@@ -304,6 +287,25 @@ async fn show<S: Store>(
             body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
         });
     }
+    let subjects = if subjects_readable {
+        app.records::<Subject>(&actor, id)
+            .await?
+            .into_iter()
+            .map(|s| s.record)
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    // An entry is about a subject when it names them, or mentions their pseudonym.
+    let subject_filter = wanted_subject.and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
+    let mentions = |entry: &ChronologyEntry, subject: &Subject| {
+        entry.subjects.contains(&subject.id)
+            || (!subject.pseudonym.trim().is_empty()
+                && entry
+                    .description
+                    .to_lowercase()
+                    .contains(&subject.pseudonym.trim().to_lowercase()))
+    };
     let entries: Vec<ChronologyEntry> = chronology
         .entries
         .iter()
