@@ -92,36 +92,50 @@ pub(crate) async fn append_event(
     conn: &mut AnyConnection,
     entry: &AuditEntry,
 ) -> Result<i64, StoreError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    append_events(conn, std::slice::from_ref(entry)).await
+}
+
+/// Appends events in order inside the caller's transaction, taking the head once; returns
+/// the last sequence number.
+pub(crate) async fn append_events(
+    conn: &mut AnyConnection,
+    entries: &[AuditEntry],
+) -> Result<i64, StoreError> {
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
         .fetch_one(&mut *conn)
         .await
         .map_err(map)?;
-    let seq: i64 = head.try_get("seq").map_err(map)?;
-    let prev_hash: String = head.try_get("hash").map_err(map)?;
-    let hash = event_hash(seq, entry, &prev_hash);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(seq)
-    .bind(millis(entry.at))
-    .bind(user_text(entry.actor))
-    .bind(entry.review_id.map(|r| r.0.to_string()))
-    .bind(entry.action.clone())
-    .bind(entry.entity.clone())
-    .bind(entry.entity_id.clone())
-    .bind(entry.reason.clone())
-    .bind(prev_hash)
-    .bind(hash.clone())
-    .execute(&mut *conn)
-    .await
-    .map_err(map)?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(hash)
+    let last: i64 = head.try_get("seq").map_err(map)?;
+    let mut prev_hash: String = head.try_get("hash").map_err(map)?;
+    for (seq, entry) in (last - count + 1..).zip(entries) {
+        let hash = event_hash(seq, entry, &prev_hash);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(millis(entry.at))
+        .bind(user_text(entry.actor))
+        .bind(entry.review_id.map(|r| r.0.to_string()))
+        .bind(entry.action.clone())
+        .bind(entry.entity.clone())
+        .bind(entry.entity_id.clone())
+        .bind(entry.reason.clone())
+        .bind(std::mem::take(&mut prev_hash))
+        .bind(hash.clone())
         .execute(&mut *conn)
         .await
         .map_err(map)?;
-    Ok(seq)
+        prev_hash = hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(prev_hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    Ok(last)
 }
 
 /// The entry for a change to a record.

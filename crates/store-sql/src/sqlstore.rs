@@ -60,16 +60,51 @@ pub struct SqlStore {
     url: DatabaseUrl,
     /// On SQLite, the turn to write (see [`SqlStore::begin`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Audit events waiting to be written together (see `Store::audit`).
+    audit_queue: Arc<std::sync::Mutex<Vec<AuditWaiter>>>,
 }
+
+/// An audit event and where to say whether it was committed.
+type AuditWaiter = (
+    casewindow_store::audit::AuditEntry,
+    tokio::sync::oneshot::Sender<Result<(), String>>,
+);
 
 /// A write transaction, holding this process's turn to write on SQLite until it ends.
 struct WriteTx {
     tx: Transaction<'static, Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The connection has the bulk page cache (see [`WriteTx::bulk`]).
+    bulk: bool,
 }
 
 impl WriteTx {
-    async fn commit(self) -> Result<(), sqlx::Error> {
+    /// On SQLite, a page cache of up to 64 MiB for this transaction's connection (default
+    /// 2 MiB): a bulk import's index pages stay in memory instead of spilling to the log
+    /// mid-transaction (measured: most of a 100,000-row import's time). Only bulk writes ask
+    /// for it, and the connection goes back to the default when the transaction ends: SQLite
+    /// empties a connection's whole cache whenever another connection has written, and a
+    /// large cache made that cost 14% of a busy server's time.
+    async fn bulk(&mut self, on: bool) -> StoreResult<()> {
+        if self._turn.is_some() {
+            let pragma = if on {
+                "PRAGMA cache_size = -65536"
+            } else {
+                "PRAGMA cache_size = -2000"
+            };
+            sqlx::Executor::execute(&mut *self.tx, pragma)
+                .await
+                .map_err(map)?;
+            self.bulk = on;
+        }
+        Ok(())
+    }
+
+    async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if self.bulk {
+            // Back to the default before the connection returns to the pool.
+            sqlx::Executor::execute(&mut *self.tx, "PRAGMA cache_size = -2000").await?;
+        }
         self.tx.commit().await
     }
 }
@@ -107,11 +142,6 @@ impl SqlStore {
                         // With write-ahead logging, NORMAL is safe against corruption and avoids an
                         // fsync per transaction; only the last moments before a power cut can be lost.
                         sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
-                        // A page cache of up to 64 MiB (default 2 MiB): a bulk import's index
-                        // pages stay in memory instead of spilling to the log mid-transaction
-                        // (measured: most of a 100,000-row import's time). Pages are taken
-                        // only as they are used.
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })
@@ -131,6 +161,7 @@ impl SqlStore {
             backend,
             url,
             writer: Arc::new(tokio::sync::Mutex::new(())),
+            audit_queue: Arc::default(),
         })
     }
 
@@ -188,11 +219,13 @@ impl SqlStore {
                 Ok(WriteTx {
                     tx,
                     _turn: Some(turn),
+                    bulk: false,
                 })
             }
             Backend::Postgres => Ok(WriteTx {
                 tx: self.pool.begin().await.map_err(map)?,
                 _turn: None,
+                bulk: false,
             }),
         }
     }
@@ -474,6 +507,7 @@ impl Store for SqlStore {
 
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary> {
         let mut tx = self.begin().await?;
+        tx.bulk(true).await?;
         let summary = import::write(&mut tx, bundle).await?;
         if let Some(first) = bundle.records.first() {
             let change = Change {
@@ -557,10 +591,55 @@ impl Store for SqlStore {
         tx.commit().await.map_err(map)
     }
 
+    /// Events that are not changes (a read, a sign-in) are written together: each waits until
+    /// it is committed, and whoever takes the turn to write writes every event waiting then, in
+    /// one transaction. Under load that is one transaction for many reads instead of one each.
     async fn audit(&self, entry: &casewindow_store::audit::AuditEntry) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        audit::append_event(&mut tx, entry).await?;
-        tx.commit().await.map_err(map)
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.audit_queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((entry.clone(), done));
+        let turn = match self.backend {
+            Backend::Sqlite => Some(Arc::clone(&self.writer).lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let batch: Vec<_> = std::mem::take(
+            &mut *self
+                .audit_queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if !batch.is_empty() {
+            let entries: Vec<_> = batch.iter().map(|(e, _)| e.clone()).collect();
+            let result = async {
+                let tx = match turn {
+                    Some(turn) => WriteTx {
+                        tx: self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map)?,
+                        _turn: Some(turn),
+                        bulk: false,
+                    },
+                    None => self.begin().await?,
+                };
+                let mut tx = tx;
+                audit::append_events(&mut tx, &entries).await?;
+                tx.commit().await.map_err(map)
+            }
+            .await;
+            let outcome = result.map_err(|e| e.to_string());
+            for (_, done) in batch {
+                let _ = done.send(outcome.clone());
+            }
+        } else {
+            drop(turn);
+        }
+        match written.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(StoreError::Unexpected(message.into())),
+            Err(_) => Err(StoreError::Unexpected(
+                "the audit event was not written".into(),
+            )),
+        }
     }
 
     async fn change_stamp(&self, review: ReviewId) -> StoreResult<casewindow_store::ChangeStamp> {
@@ -716,6 +795,7 @@ impl Store for SqlStore {
         change: &Change,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
+        tx.bulk(true).await?;
         chronology::import(&mut tx, import, document, entries, staged, progress, change).await?;
         tx.commit().await.map_err(map)
     }

@@ -124,6 +124,50 @@ both_backends!(
 );
 
 both_backends!(
+    concurrent_audited_reads_are_all_written_in_one_unbroken_chain,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let before = store.verify_audit().await?.expect("a sound chain");
+        // Many readers at once: their events are written together, none lost or doubled.
+        let readers: Vec<_> = (0..40)
+            .map(|n| {
+                let store = store.clone();
+                let review = sample.review.id;
+                tokio::spawn(async move {
+                    store
+                        .audit(&casewindow_store::audit::AuditEntry {
+                            at: change("read").at,
+                            actor: None,
+                            review_id: Some(review),
+                            action: "read".to_owned(),
+                            entity: "chronology_entries".to_owned(),
+                            entity_id: format!("reader {n}"),
+                            reason: String::new(),
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for reader in readers {
+            reader.await??;
+        }
+        assert_eq!(store.verify_audit().await?, Ok(before + 40));
+        let mut seen: Vec<String> = store
+            .audit_events(sample.review.id, 1000)
+            .await?
+            .into_iter()
+            .filter(|e| e.entry.action == "read")
+            .map(|e| e.entry.entity_id)
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 40);
+        Ok(())
+    }
+);
+
+both_backends!(
     a_stale_update_is_refused_as_a_conflict,
     |store: SqlStore, _url| async move {
         let sample = Sample::new();
