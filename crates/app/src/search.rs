@@ -56,6 +56,7 @@ fn join(parts: &[&str]) -> String {
 /// What a review is made of, as search documents.
 fn documents(
     review: ReviewId,
+    review_title: &str,
     findings: &[Stored<Finding>],
     episodes: &[Stored<KeyPracticeEpisode>],
     narrative: &[Stored<NarrativeSection>],
@@ -68,6 +69,7 @@ fn documents(
             kind: Kind::Finding,
             id: f.id.0,
             review: review.0,
+            review_title: review_title.to_owned(),
             agency: None,
             pattern: f.pattern.map(|p| p.key().to_owned()).unwrap_or_default(),
             year: None,
@@ -104,6 +106,7 @@ fn documents(
             kind: Kind::Episode,
             id: k.id.0,
             review: review.0,
+            review_title: review_title.to_owned(),
             agency: None,
             pattern: String::new(),
             year: k.period.as_ref().map(|p| p.start.year()),
@@ -116,6 +119,7 @@ fn documents(
             kind: Kind::Narrative,
             id: n.id.0,
             review: review.0,
+            review_title: review_title.to_owned(),
             agency: n.perspective_agency_id.map(|a| a.0),
             pattern: String::new(),
             year: None,
@@ -132,6 +136,7 @@ fn documents(
             kind: Kind::Chronology,
             id: e.id.0,
             review: review.0,
+            review_title: review_title.to_owned(),
             agency: Some(e.agency_id.0),
             pattern: String::new(),
             year: Some(e.occurred.start.year()),
@@ -220,8 +225,19 @@ impl<S: Store> App<S> {
         }
         let mut docs = Vec::new();
         for &review in &stale {
+            let title = match self
+                .store
+                .get::<casewindow_domain::review::Review>(review.0)
+                .await
+            {
+                Ok(r) => r.record.title,
+                // Not (or no longer) a review: nothing of it is indexed.
+                Err(casewindow_store::StoreError::NotFound { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            };
             docs.extend(documents(
                 review,
+                &title,
                 &self.store.list::<Finding>(review.0).await?,
                 &self.store.list::<KeyPracticeEpisode>(review.0).await?,
                 &self.store.list::<NarrativeSection>(review.0).await?,
@@ -321,24 +337,9 @@ impl<S: Store> App<S> {
             .await?;
         }
 
-        let titles = self.viewable_reviews(actor).await?;
-        let mut review_titles: HashMap<Uuid, String> = HashMap::new();
-        for review in results
-            .reviews
-            .keys()
-            .chain(results.hits.iter().map(|h| &h.review))
-        {
-            let title = match titles.get(&ReviewId(*review)) {
-                Some(r) => r.title.clone(),
-                None => {
-                    self.store
-                        .get::<casewindow_domain::review::Review>(*review)
-                        .await?
-                        .record
-                        .title
-                }
-            };
-            review_titles.insert(*review, title);
+        let mut review_titles = results.review_titles.clone();
+        for hit in &results.hits {
+            review_titles.insert(hit.review, hit.review_title.clone());
         }
         let agency_names = self
             .store

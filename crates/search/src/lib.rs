@@ -11,7 +11,7 @@ use std::ops::Range;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -77,6 +77,8 @@ pub struct Doc {
     pub title: String,
     /// The text searched and quoted.
     pub body: String,
+    /// The title of the review it belongs to, for showing.
+    pub review_title: String,
 }
 
 /// What a reader may see in one review.
@@ -112,6 +114,7 @@ pub struct Hit {
     pub pattern: String,
     pub year: Option<i32>,
     pub title: String,
+    pub review_title: String,
     pub snippet: Vec<Piece>,
     pub score: f32,
 }
@@ -128,6 +131,8 @@ pub struct Results {
     pub kinds: BTreeMap<Kind, usize>,
     pub patterns: BTreeMap<String, usize>,
     pub reviews: BTreeMap<Uuid, usize>,
+    /// The title of every review counted.
+    pub review_titles: HashMap<Uuid, String>,
     pub years: BTreeMap<i32, usize>,
 }
 
@@ -138,15 +143,24 @@ pub enum SearchError {
 }
 
 struct Fields {
-    key: Field,
-    kind: Field,
-    id: Field,
+    /// Where the document's metadata is kept in [`Index::meta`] (a fast field: ranking and
+    /// counting facets read it without opening the stored documents).
+    slot: Field,
     review: Field,
-    agency: Field,
-    pattern: Field,
-    year: Field,
     title: Field,
     body: Field,
+}
+
+/// What is shown and counted of a document, kept beside the index.
+struct Meta {
+    kind: Kind,
+    id: Uuid,
+    review: Uuid,
+    agency: Option<Uuid>,
+    pattern: String,
+    year: Option<i32>,
+    title: String,
+    review_title: std::sync::Arc<str>,
 }
 
 /// The in-memory index.
@@ -155,11 +169,16 @@ pub struct Index {
     writer: IndexWriter,
     reader: IndexReader,
     fields: Fields,
+    meta: HashMap<u64, Meta>,
+    slots: HashMap<Uuid, Vec<u64>>,
+    next_slot: u64,
 }
 
 impl Index {
     /// At most this many matches are ranked and counted per search.
     pub const MAX_MATCHES: usize = 5_000;
+    /// Up to this many readable reviews, the search itself is limited to them.
+    const RESTRICT_UP_TO: usize = 200;
 
     pub fn new() -> Result<Self, SearchError> {
         let mut schema = Schema::builder();
@@ -171,13 +190,8 @@ impl Index {
             )
             .set_stored();
         let fields = Fields {
-            key: schema.add_text_field("key", STRING),
-            kind: schema.add_text_field("kind", STRING | STORED),
-            id: schema.add_text_field("id", STORED),
-            review: schema.add_text_field("review", STRING | STORED),
-            agency: schema.add_text_field("agency", STORED),
-            pattern: schema.add_text_field("pattern", STORED),
-            year: schema.add_i64_field("year", STORED),
+            slot: schema.add_u64_field("slot", FAST),
+            review: schema.add_text_field("review", STRING),
             title: schema.add_text_field("title", text.clone()),
             body: schema.add_text_field("body", text),
         };
@@ -193,6 +207,9 @@ impl Index {
             writer,
             reader,
             fields,
+            meta: HashMap::new(),
+            slots: HashMap::new(),
+            next_slot: 0,
         })
     }
 
@@ -205,26 +222,50 @@ impl Index {
                 &review.to_string(),
             ));
         }
+        let mut added: Vec<(u64, Meta)> = Vec::with_capacity(docs.len());
+        let mut titles: HashMap<Uuid, std::sync::Arc<str>> = HashMap::new();
         for doc in docs {
+            let review_title = std::sync::Arc::clone(
+                titles
+                    .entry(doc.review)
+                    .or_insert_with(|| std::sync::Arc::from(doc.review_title.as_str())),
+            );
             let f = &self.fields;
+            let slot = self.next_slot;
+            self.next_slot += 1;
             let mut d = TantivyDocument::default();
-            d.add_text(f.key, format!("{}:{}", doc.kind.as_str(), doc.id));
-            d.add_text(f.kind, doc.kind.as_str());
-            d.add_text(f.id, doc.id.to_string());
+            d.add_u64(f.slot, slot);
             d.add_text(f.review, doc.review.to_string());
-            if let Some(agency) = doc.agency {
-                d.add_text(f.agency, agency.to_string());
-            }
-            d.add_text(f.pattern, &doc.pattern);
-            if let Some(year) = doc.year {
-                d.add_i64(f.year, i64::from(year));
-            }
             d.add_text(f.title, &doc.title);
             d.add_text(f.body, &doc.body);
             self.writer.add_document(d)?;
+            added.push((
+                slot,
+                Meta {
+                    kind: doc.kind,
+                    id: doc.id,
+                    review: doc.review,
+                    agency: doc.agency,
+                    pattern: doc.pattern.clone(),
+                    year: doc.year,
+                    title: doc.title.clone(),
+                    review_title,
+                },
+            ));
         }
         self.writer.commit()?;
         self.reader.reload()?;
+        // The metadata follows the commit: a failed commit leaves the old documents searchable
+        // with their old metadata.
+        for review in reviews {
+            for slot in self.slots.remove(review).unwrap_or_default() {
+                self.meta.remove(&slot);
+            }
+        }
+        for (slot, meta) in added {
+            self.slots.entry(meta.review).or_default().push(slot);
+            self.meta.insert(slot, meta);
+        }
         Ok(())
     }
 
@@ -267,13 +308,20 @@ impl Index {
         if readable.is_empty() || text.trim().is_empty() {
             return Ok(Results::default());
         }
-        let restricted = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(BooleanQuery::new(readable))),
-        ]);
+        // A reader of a few reviews is searched within them; for one who may read most of the
+        // index, a disjunction over every review costs more than dropping what they may not
+        // read from the best matches (which happens below for everyone).
+        let restricted: Box<dyn Query> = if readable.len() <= Self::RESTRICT_UP_TO {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::Must, Box::new(BooleanQuery::new(readable))),
+            ]))
+        } else {
+            query.box_clone()
+        };
         let searcher = self.reader.searcher();
         let top = searcher.search(
-            &restricted,
+            &*restricted,
             &TopDocs::with_limit(Self::MAX_MATCHES).order_by_score(),
         )?;
         let truncated = top.len() == Self::MAX_MATCHES;
@@ -284,24 +332,26 @@ impl Index {
             truncated,
             ..Results::default()
         };
-        let mut kept: Vec<(f32, TantivyDocument, Hit)> = Vec::new();
+        let mut kept: Vec<(tantivy::DocAddress, Hit)> = Vec::new();
+        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64("slot")?,
+                ),
             };
-            let uuid_of = |field: Field| Uuid::parse_str(&text_of(field)).ok();
-            let (Some(kind), Some(id), Some(review)) = (
-                Kind::parse(&text_of(f.kind)),
-                uuid_of(f.id),
-                uuid_of(f.review),
-            ) else {
+            let Some(meta) = column
+                .first(address.doc_id)
+                .and_then(|slot| self.meta.get(&slot))
+            else {
                 continue;
             };
-            let agency = uuid_of(f.agency);
+            let (kind, review, agency, year) = (meta.kind, meta.review, meta.agency, meta.year);
+            let pattern = &meta.pattern;
             // What the reader may not see is dropped before it is counted.
             let Some(scope) = scopes.get(&review) else {
                 continue;
@@ -313,29 +363,13 @@ impl Index {
             {
                 continue;
             }
-            let year = doc
-                .get_first(f.year)
-                .and_then(|v| v.as_i64())
-                .and_then(|y| i32::try_from(y).ok());
-            let pattern = text_of(f.pattern);
-            let hit = Hit {
-                kind,
-                id,
-                review,
-                agency,
-                pattern: pattern.clone(),
-                year,
-                title: text_of(f.title),
-                snippet: Vec::new(),
-                score,
-            };
             // Each facet is counted with every other facet's filter applied, so its counts say
             // what choosing one of its values would show.
             let passes = |skip: usize| {
                 (skip == 0 || filters.kinds.is_empty() || filters.kinds.contains(&kind))
                     && (skip == 1
                         || filters.patterns.is_empty()
-                        || filters.patterns.contains(&pattern))
+                        || filters.patterns.contains(pattern))
                     && (skip == 2
                         || filters.reviews.is_empty()
                         || filters.reviews.contains(&review))
@@ -351,6 +385,10 @@ impl Index {
             }
             if passes(2) {
                 *results.reviews.entry(review).or_default() += 1;
+                results
+                    .review_titles
+                    .entry(review)
+                    .or_insert_with(|| meta.review_title.to_string());
             }
             if let Some(y) = year
                 && passes(3)
@@ -360,13 +398,29 @@ impl Index {
             if passes(usize::MAX) {
                 results.total += 1;
                 if kept.len() < limit {
-                    kept.push((score, doc, hit));
+                    kept.push((
+                        address,
+                        Hit {
+                            kind,
+                            id: meta.id,
+                            review,
+                            agency,
+                            pattern: pattern.clone(),
+                            year,
+                            title: meta.title.clone(),
+                            review_title: meta.review_title.to_string(),
+                            snippet: Vec::new(),
+                            score,
+                        },
+                    ));
                 }
             }
         }
         results.hits = kept
             .into_iter()
-            .map(|(_, doc, mut hit)| {
+            .map(|(address, mut hit)| -> Result<Hit, SearchError> {
+                // Only the hits shown are read from the stored documents, for their snippets.
+                let doc: TantivyDocument = searcher.doc(address)?;
                 let snippet = snippets.snippet_from_doc(&doc);
                 hit.snippet = if snippet.fragment().is_empty() {
                     // The match was in the title only: quote the start of the text.
@@ -381,9 +435,9 @@ impl Index {
                 } else {
                     pieces(snippet.fragment(), snippet.highlighted())
                 };
-                hit
+                Ok(hit)
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(results)
     }
 }
@@ -446,6 +500,7 @@ mod tests {
             year: Some(2021),
             title: title.to_owned(),
             body: body.to_owned(),
+            review_title: format!("Review {review}"),
         }
     }
 
