@@ -29,7 +29,7 @@ test('a reviewer proposes an issue and an analyst accepts it and merges another 
   await analyst.goto(issue);
   await checkAccessibility(analyst, 'codebook issue');
   await keep(analyst, 'page-codebook-issue');
-  await analyst.getByLabel('Why').first().fill('Recurs across the management findings');
+  await analyst.getByLabel('Why accept it').fill('Recurs across the management findings');
   await analyst.getByRole('button', { name: 'Accept' }).click();
   await expect(analyst.locator('main')).toContainText('Accepted');
 

@@ -2,7 +2,6 @@
 //! one, and (for national analysts, who curate it) accepting, rewording, merging, splitting and
 //! retiring, each with a reason kept in the issue's history.
 
-use super::text::parse_key;
 use super::{layout, render};
 use crate::AppState;
 use crate::error::WebError;
@@ -323,7 +322,10 @@ async fn decide<S: Store>(
             description: form.get("reword-description"),
         }),
         "merge" => {
-            match parse_key::<RecurrentIssueId>(&format!("\"{}\"", form.get("merge-into"))) {
+            match uuid::Uuid::parse_str(&form.get("merge-into"))
+                .ok()
+                .map(RecurrentIssueId)
+            {
                 Some(into) => Some(IssueDecision::Merge { into }),
                 None => {
                     errors.add("merge-into", "Choose the issue to merge this one into");
