@@ -10,7 +10,6 @@ use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::findings::{Finding, RecurrentIssue, RecurrentIssueStatus};
 use casewindow_domain::ids::{FindingId, RecurrentIssueId};
 use casewindow_domain::typology::Pattern;
-use casewindow_domain::validation::Validate;
 use casewindow_interchange::Problem;
 use casewindow_store::{RecordKind, RecordMeta, Revision, Store, StoreError, Stored};
 use std::collections::HashSet;
@@ -49,22 +48,6 @@ fn invalid(path: &str, reason: &str) -> AppError {
         path: path.to_owned(),
         reason: reason.to_owned(),
     }])
-}
-
-fn refuse_problems(issue: &RecurrentIssue) -> AppResult<()> {
-    let problems: Vec<Problem> = issue
-        .problems()
-        .into_iter()
-        .map(|p| Problem {
-            path: p.field,
-            reason: p.reason,
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(problems))
-    }
 }
 
 /// A short stable code from a label: the pattern's key and the label's first words.
@@ -178,7 +161,7 @@ impl<S: Store> App<S> {
             },
             merged_into: None,
         };
-        refuse_problems(&issue)?;
+        crate::error::check_fields(&issue)?;
         Ok(self
             .store
             .insert(&issue, &self.change(actor, "proposed"))
@@ -320,7 +303,7 @@ impl<S: Store> App<S> {
                     status: RecurrentIssueStatus::Accepted,
                     merged_into: None,
                 };
-                refuse_problems(&part)?;
+                crate::error::check_fields(&part)?;
                 let wanted: HashSet<FindingId> = findings.into_iter().collect();
                 let mut moved = 0;
                 for finding in self.store.list_all::<Finding>().await? {
@@ -344,7 +327,7 @@ impl<S: Store> App<S> {
                 creates.push(erase(&part)?);
             }
         }
-        refuse_problems(&issue)?;
+        crate::error::check_fields(&issue)?;
         // The issue itself is always rewritten, so its history records the decision (a split
         // leaves its wording as it was).
         updates.insert(0, (erase(&issue)?, version));

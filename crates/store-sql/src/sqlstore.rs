@@ -82,9 +82,10 @@ impl WriteTx {
     /// On SQLite, a page cache of up to 64 MiB for this transaction's connection (default
     /// 2 MiB): a bulk import's index pages stay in memory instead of spilling to the log
     /// mid-transaction (measured: most of a 100,000-row import's time). Only bulk writes ask
-    /// for it, and the connection goes back to the default when the transaction ends: SQLite
-    /// empties a connection's whole cache whenever another connection has written, and a
-    /// large cache made that cost 14% of a busy server's time.
+    /// for it, and the connection goes back to the default when the transaction commits (after
+    /// a failed one it keeps the large cache until it is closed): SQLite empties a connection's
+    /// whole cache whenever another connection has written, and a large cache made that cost
+    /// 14% of a busy server's time.
     async fn bulk(&mut self, on: bool) -> StoreResult<()> {
         if self._turn.is_some() {
             let pragma = if on {
