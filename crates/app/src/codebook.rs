@@ -34,7 +34,6 @@ pub enum IssueDecision {
     /// Part of the issue is an issue of its own: a new issue under the same pattern, with
     /// `findings` (now linked to this one) moved to it.
     Split {
-        code: String,
         label: String,
         description: String,
         findings: Vec<FindingId>,
@@ -79,7 +78,7 @@ impl<S: Store> App<S> {
             .is_some_and(|reviews| !reviews.is_empty()))
     }
 
-    async fn refuse_unless_library_reader(&self, actor: &Actor) -> AppResult<()> {
+    fn refuse_unless_library_reader(&self, actor: &Actor) -> AppResult<()> {
         if actor.platform_admin {
             return Err(AppError::NotFound {
                 what: "the codebook".to_owned(),
@@ -91,7 +90,7 @@ impl<S: Store> App<S> {
     /// Every recurrent issue, by pattern and code, with how many findings and reviews it
     /// reaches.
     pub async fn codebook(&self, actor: &Actor) -> AppResult<Vec<CodebookIssue>> {
-        self.refuse_unless_library_reader(actor).await?;
+        self.refuse_unless_library_reader(actor)?;
         let findings = self.store.list_all::<Finding>().await?;
         let mut issues: Vec<CodebookIssue> = self
             .store
@@ -125,7 +124,7 @@ impl<S: Store> App<S> {
         actor: &Actor,
         id: RecurrentIssueId,
     ) -> AppResult<(Stored<RecurrentIssue>, Vec<Revision>)> {
-        self.refuse_unless_library_reader(actor).await?;
+        self.refuse_unless_library_reader(actor)?;
         let issue = self.store.get::<RecurrentIssue>(id.0).await?;
         let mut history = self
             .store
@@ -221,7 +220,6 @@ impl<S: Store> App<S> {
         );
         let change = self.change(actor, reason.trim());
         let meta = RecordMeta::created(&change);
-        let erase = |r: &dyn ErasedWrite| r.erase_with(meta.clone());
         let mut issue = current.record.clone();
         let mut creates = Vec::new();
         let mut updates = Vec::new();
@@ -276,11 +274,10 @@ impl<S: Store> App<S> {
                     }
                     let mut relinked = finding.record.clone();
                     relinked.recurrent_issue_ids = relink(&relinked.recurrent_issue_ids, id, into);
-                    updates.push((erase(&relinked)?, finding.meta.version));
+                    updates.push((erased(&relinked, &meta)?, finding.meta.version));
                 }
             }
             IssueDecision::Split {
-                code: _,
                 label,
                 description,
                 findings,
@@ -315,7 +312,7 @@ impl<S: Store> App<S> {
                     let mut relinked = finding.record.clone();
                     relinked.recurrent_issue_ids =
                         relink(&relinked.recurrent_issue_ids, id, part.id);
-                    updates.push((erase(&relinked)?, finding.meta.version));
+                    updates.push((erased(&relinked, &meta)?, finding.meta.version));
                     moved += 1;
                 }
                 if moved != wanted.len() {
@@ -324,13 +321,13 @@ impl<S: Store> App<S> {
                         "only findings linked to this issue can move to the new one",
                     ));
                 }
-                creates.push(erase(&part)?);
+                creates.push(erased(&part, &meta)?);
             }
         }
         crate::error::check_fields(&issue)?;
         // The issue itself is always rewritten, so its history records the decision (a split
         // leaves its wording as it was).
-        updates.insert(0, (erase(&issue)?, version));
+        updates.insert(0, (erased(&issue, &meta)?, version));
         Ok(self.store.write_all(&creates, &updates, &change).await?)
     }
 }
@@ -351,16 +348,14 @@ fn relink(
     out
 }
 
-/// A record that can be written in a batch.
-trait ErasedWrite {
-    fn erase_with(&self, meta: RecordMeta) -> AppResult<casewindow_store::ErasedRecord>;
-}
-
-impl<R: casewindow_store::Record> ErasedWrite for R {
-    fn erase_with(&self, meta: RecordMeta) -> AppResult<casewindow_store::ErasedRecord> {
-        self.erase(meta)
-            .map_err(|e| AppError::Internal(format!("preparing a record: {e}")))
-    }
+/// A record in the form [`Store::write_all`] takes.
+fn erased<R: casewindow_store::Record>(
+    record: &R,
+    meta: &RecordMeta,
+) -> AppResult<casewindow_store::ErasedRecord> {
+    record
+        .erase(meta.clone())
+        .map_err(|e| AppError::Internal(format!("preparing a record: {e}")))
 }
 
 #[cfg(test)]

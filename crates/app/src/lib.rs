@@ -45,7 +45,7 @@ pub use library::{
     CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
     SuggestedIssue,
 };
-pub use records::{ChronologyView, InReview, Memo};
+pub use records::{ChronologyView, InReview, Kept, Memo};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 pub use search::SearchAnswer;
 pub use setup::new_setup_code;

@@ -302,110 +302,72 @@ pub struct ChronologyView {
     pub agency_limit: Option<casewindow_domain::ids::AgencyId>,
 }
 
-/// The chronology views read most recently, each kept until its review changes: a long
-/// chronology costs far more to read and decode than to check for changes.
-#[derive(Default)]
-pub(crate) struct ChronologyCache {
-    views: std::sync::Mutex<Vec<(ReviewId, std::sync::Arc<ChronologyView>)>>,
+/// Things built from a review's content, each kept under the review's change stamp until the
+/// review changes, the most recently used first. Only ever filled and read with the stamp of a
+/// view the caller was authorised to read; the key names everything else the value depends on.
+pub struct Kept<K, V> {
+    capacity: usize,
+    items: std::sync::Mutex<Vec<(ReviewId, casewindow_store::ChangeStamp, K, V)>>,
 }
 
-impl ChronologyCache {
-    /// How many views are kept (the most recently used).
-    const CAPACITY: usize = 16;
-
-    fn get(
-        &self,
-        review: ReviewId,
-        stamp: casewindow_store::ChangeStamp,
-        limit: Option<casewindow_domain::ids::AgencyId>,
-    ) -> Option<std::sync::Arc<ChronologyView>> {
-        let mut views = self
-            .views
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let at = views
-            .iter()
-            .position(|(r, v)| *r == review && v.stamp == stamp && v.agency_limit == limit)?;
-        let hit = views.remove(at);
-        let view = std::sync::Arc::clone(&hit.1);
-        views.insert(0, hit);
-        Some(view)
+impl<K: PartialEq, V: Clone> Kept<K, V> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity,
+            items: std::sync::Mutex::default(),
+        }
     }
 
-    fn put(&self, review: ReviewId, view: std::sync::Arc<ChronologyView>) {
-        let mut views = self
-            .views
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // An older view of the same review and scope is never asked for again.
-        views.retain(|(r, v)| !(*r == review && v.agency_limit == view.agency_limit));
-        views.insert(0, (review, view));
-        views.truncate(Self::CAPACITY);
-    }
-}
-
-/// Text built from a review's content (a rendered section of a page), kept until the review
-/// changes. Only ever filled and read with the stamp of a view the caller was authorised to
-/// read; the caller's key names everything else the text depends on.
-#[derive(Default)]
-pub struct Memo {
-    items: std::sync::Mutex<Vec<MemoItem>>,
-}
-
-struct MemoItem {
-    review: ReviewId,
-    stamp: casewindow_store::ChangeStamp,
-    key: String,
-    text: std::sync::Arc<str>,
-}
-
-impl Memo {
-    /// How many texts are kept (the most recently used).
-    const CAPACITY: usize = 32;
-
-    /// The text kept for this review, stamp and key, if any.
+    /// The value kept for this review, stamp and key, if any.
     pub fn get(
         &self,
         review: ReviewId,
         stamp: casewindow_store::ChangeStamp,
-        key: &str,
-    ) -> Option<std::sync::Arc<str>> {
+        key: &K,
+    ) -> Option<V> {
         let mut items = self
             .items
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let at = items
             .iter()
-            .position(|i| i.review == review && i.stamp == stamp && i.key == key)?;
+            .position(|(r, s, k, _)| *r == review && *s == stamp && k == key)?;
         let item = items.remove(at);
-        let text = std::sync::Arc::clone(&item.text);
+        let value = item.3.clone();
         items.insert(0, item);
-        Some(text)
+        Some(value)
     }
 
-    /// Keeps a text; texts of the review built at other stamps are dropped.
-    pub fn put(
-        &self,
-        review: ReviewId,
-        stamp: casewindow_store::ChangeStamp,
-        key: String,
-        text: std::sync::Arc<str>,
-    ) {
+    /// Keeps a value; what was kept of the review at other stamps (never asked for again) and
+    /// under the same key goes.
+    pub fn put(&self, review: ReviewId, stamp: casewindow_store::ChangeStamp, key: K, value: V) {
         let mut items = self
             .items
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        items.retain(|i| !(i.review == review && (i.stamp != stamp || i.key == key)));
-        items.insert(
-            0,
-            MemoItem {
-                review,
-                stamp,
-                key,
-                text,
-            },
-        );
-        items.truncate(Self::CAPACITY);
+        items.retain(|(r, s, k, _)| !(*r == review && (*s != stamp || *k == key)));
+        items.insert(0, (review, stamp, key, value));
+        items.truncate(self.capacity);
+    }
+}
+
+/// The chronology views read most recently, by agency scope: a long chronology costs far more
+/// to read and decode than to check for changes.
+pub(crate) type ChronologyCache =
+    Kept<Option<casewindow_domain::ids::AgencyId>, std::sync::Arc<ChronologyView>>;
+
+impl Default for ChronologyCache {
+    fn default() -> Self {
+        Self::with_capacity(16)
+    }
+}
+
+/// Text built from a review's content (a rendered section of a page), by the caller's key.
+pub type Memo = Kept<String, std::sync::Arc<str>>;
+
+impl Default for Memo {
+    fn default() -> Self {
+        Self::with_capacity(32)
     }
 }
 
@@ -428,13 +390,11 @@ impl<S: Store> App<S> {
             .await?;
         self.audit_read(actor, review, RecordKind::ChronologyEntry, "all")
             .await?;
-        let limit = match actor.user {
-            Some(_) => crate::access::agency_limit_of(&roles),
-            None => None,
-        };
+        // The system actor has no roles, and so no limit.
+        let limit = crate::access::agency_limit_of(&roles);
         // The stamp is read before the records, so a view is never older than its stamp.
         let stamp = self.store.change_stamp(review).await?;
-        if let Some(view) = self.chronologies.get(review, stamp, limit) {
+        if let Some(view) = self.chronologies.get(review, stamp, &limit) {
             return Ok(view);
         }
         let partnership = self
@@ -476,7 +436,8 @@ impl<S: Store> App<S> {
             stamp,
             agency_limit: limit,
         });
-        self.chronologies.put(review, std::sync::Arc::clone(&view));
+        self.chronologies
+            .put(review, stamp, limit, std::sync::Arc::clone(&view));
         Ok(view)
     }
 }

@@ -299,14 +299,14 @@ impl<S: Store> App<S> {
         let (scopes, withheld) = self.search_scopes(actor).await?;
         let reviews: Vec<ReviewId> = scopes.keys().map(|&r| ReviewId(r)).collect();
         self.refresh_search(&reviews).await?;
+        let reviews_searched = scopes.len();
         let search = Arc::clone(&self.search);
-        let (query, filters_owned) = (text.to_owned(), filters.clone());
-        let scopes_owned = scopes.clone();
+        let (query, filters) = (text.to_owned(), filters.clone());
         let results = tokio::task::spawn_blocking(move || -> AppResult<Results> {
             let state = search.lock().unwrap_or_else(PoisonError::into_inner);
             match &state.index {
                 Some(index) => index
-                    .search(&query, &scopes_owned, &filters_owned, limit)
+                    .search(&query, &scopes, &filters, limit)
                     .map_err(search_failed),
                 None => Ok(Results::default()),
             }
@@ -363,7 +363,7 @@ impl<S: Store> App<S> {
             review_titles,
             agency_names,
             chronologies_withheld,
-            reviews_searched: scopes.len(),
+            reviews_searched,
         })
     }
 }

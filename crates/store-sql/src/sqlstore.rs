@@ -216,12 +216,7 @@ impl SqlStore {
         match self.backend {
             Backend::Sqlite => {
                 let turn = Arc::clone(&self.writer).lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map)?;
-                Ok(WriteTx {
-                    tx,
-                    _turn: Some(turn),
-                    bulk: false,
-                })
+                self.begin_in_turn(turn).await
             }
             Backend::Postgres => Ok(WriteTx {
                 tx: self.pool.begin().await.map_err(map)?,
@@ -229,6 +224,15 @@ impl SqlStore {
                 bulk: false,
             }),
         }
+    }
+
+    /// A SQLite write transaction for a writer that already holds the turn to write.
+    async fn begin_in_turn(&self, turn: tokio::sync::OwnedMutexGuard<()>) -> StoreResult<WriteTx> {
+        Ok(WriteTx {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map)?,
+            _turn: Some(turn),
+            bulk: false,
+        })
     }
 
     async fn read(&self) -> StoreResult<sqlx::pool::PoolConnection<Any>> {
@@ -614,15 +618,10 @@ impl Store for SqlStore {
         if !batch.is_empty() {
             let entries: Vec<_> = batch.iter().map(|(e, _)| e.clone()).collect();
             let result = async {
-                let tx = match turn {
-                    Some(turn) => WriteTx {
-                        tx: self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map)?,
-                        _turn: Some(turn),
-                        bulk: false,
-                    },
+                let mut tx = match turn {
+                    Some(turn) => self.begin_in_turn(turn).await?,
                     None => self.begin().await?,
                 };
-                let mut tx = tx;
                 audit::append_events(&mut tx, &entries).await?;
                 tx.commit().await.map_err(map)
             }

@@ -2,35 +2,18 @@
 //! gets their own CSRF token in its forms, only what their role lets them read, and a change is
 //! shown at once.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+mod common;
+
+use axum::http::StatusCode;
 use casewindow_app::{Actor, App};
 use casewindow_domain::ids::ParticipationId;
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::Store;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
-use tower::ServiceExt;
+use common::get;
 
 const PASSWORD: &str = "chronology cache password 2026";
-
-async fn get(router: &axum::Router, path: &str, cookies: &str) -> (StatusCode, String) {
-    let response = router
-        .clone()
-        .oneshot(
-            Request::builder()
-                .uri(path)
-                .header(header::HOST, "localhost")
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    let status = response.status();
-    let body = to_bytes(response.into_body(), 8 << 20).await.expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
 
 /// Text as the page escapes it.
 fn html(text: &str) -> String {

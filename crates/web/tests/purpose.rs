@@ -1,6 +1,8 @@
 //! Reasons by role: a review team member opening the chronologies is asked why, once; the reason
 //! is kept with every audited read for that review only. The lead reviewer is not asked.
 
+mod common;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use casewindow_app::App;
@@ -8,27 +10,10 @@ use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::Store;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
+use common::get;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "purpose test password 2026";
-
-async fn get(router: &axum::Router, path: &str, cookies: &str) -> (StatusCode, String) {
-    let response = router
-        .clone()
-        .oneshot(
-            Request::builder()
-                .uri(path)
-                .header(header::HOST, "localhost")
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    let status = response.status();
-    let body = to_bytes(response.into_body(), 4 << 20).await.expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_member_says_why_before_reading_chronologies_and_the_reason_is_audited() {

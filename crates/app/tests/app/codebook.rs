@@ -137,7 +137,6 @@ both_backends!(
             id,
             2,
             IssueDecision::Split {
-                code: String::new(),
                 label: "Self-referral forms".to_owned(),
                 description: "Forms families fill in themselves lose the agencies' history."
                     .to_owned(),

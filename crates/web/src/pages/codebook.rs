@@ -334,7 +334,6 @@ async fn decide<S: Store>(
             }
         }
         "split" => Some(IssueDecision::Split {
-            code: String::new(),
             label: form.get("split-label"),
             description: form.get("split-description"),
             findings: form
