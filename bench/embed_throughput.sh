@@ -44,5 +44,5 @@ print(json.dumps({"engine": "sentence-transformers %s, torch %s, %d threads" % (
     "texts": len(texts), "seconds": round(best, 3), "texts_per_second": round(len(texts) / best, 1),
     "load_seconds": round(load, 2)}))
 PY
-step "casewindow (candle, release)"
+step "casewindow (own forward pass, release)"
 EMBED_TEXTS="$TEXTS" cargo bench --quiet -p casewindow-embed --bench throughput 2>/dev/null | grep '^{'

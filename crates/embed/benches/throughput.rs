@@ -34,7 +34,9 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64());
     }
     println!(
-        "{{\"engine\": \"casewindow (candle)\", \"texts\": {}, \"seconds\": {best:.3}, \"texts_per_second\": {:.1}, \"load_seconds\": {load:.2}}}",
+        "{{\"engine\": \"casewindow (own 8-bit forward pass, {:?} kernel, {} threads)\", \"texts\": {}, \"seconds\": {best:.3}, \"texts_per_second\": {:.1}, \"load_seconds\": {load:.2}}}",
+        model.kernel(),
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         texts.len(),
         texts.len() as f64 / best
     );

