@@ -20,7 +20,11 @@ fn main() {
     let source = std::fs::read_to_string(&path).expect("reading the texts");
     let texts: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
     let started = Instant::now();
-    let model = SentenceModel::load(&dir).expect("loading the model");
+    let mut model = SentenceModel::load(&dir).expect("loading the model");
+    // EMBED_PORTABLE=1 measures the plain-Rust kernels, as on a processor without AVX-512.
+    if std::env::var_os("EMBED_PORTABLE").is_some_and(|v| v == "1") {
+        model.use_portable_kernels();
+    }
     let load = started.elapsed().as_secs_f64();
     // Warm-up, then the best of three runs (the machine is shared).
     let _ = model
