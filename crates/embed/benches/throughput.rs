@@ -21,9 +21,12 @@ fn main() {
     let texts: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
     let started = Instant::now();
     let mut model = SentenceModel::load(&dir).expect("loading the model");
-    // EMBED_PORTABLE=1 measures the plain-Rust kernels, as on a processor without AVX-512.
-    if std::env::var_os("EMBED_PORTABLE").is_some_and(|v| v == "1") {
-        model.use_portable_kernels();
+    // EMBED_KERNELS=avx2 measures what a processor with AVX2 but no AVX-512 runs;
+    // EMBED_KERNELS=portable the plain-Rust kernels of a processor without either.
+    match std::env::var("EMBED_KERNELS").as_deref() {
+        Ok("avx2") => model.use_avx2_kernels(),
+        Ok("portable") => model.use_portable_kernels(),
+        _ => {}
     }
     let load = started.elapsed().as_secs_f64();
     // Warm-up, then the best of three runs (the machine is shared).

@@ -252,6 +252,15 @@ impl Encoder {
         self.width = Width::Baseline;
     }
 
+    /// Runs what a processor with AVX2 but no AVX-512 would, when this one has AVX2 (for tests
+    /// and benchmarks); otherwise leaves the choice as it is.
+    pub fn use_avx2_kernels(&mut self) {
+        if Kernel::Avx2.available() {
+            self.kernel = Kernel::Avx2;
+            self.width = Width::Avx2;
+        }
+    }
+
     /// The pooled, normalised vector of each text; `texts` holds each text's token ids (already
     /// truncated to [`Encoder::max_tokens`], ids below [`Encoder::vocabulary`]).
     ///

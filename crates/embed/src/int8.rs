@@ -2,13 +2,14 @@
 //! column (symmetric, `i8`) and each input row quantised as it arrives (asymmetric, `u8` with a
 //! zero point). The products are summed exactly in `i32`; only the final rescale is in `f32`.
 //!
-//! Two kernels compute the same integers: one with AVX-512 VNNI (`vpdpbusd`, 64 multiply-adds
-//! an instruction), chosen at run time when the processor has it, and a portable one. Their
-//! rescale is the same fused multiply-add, so both give bit-identical outputs (a test holds
-//! them to that): a vector computed on one machine compares with one computed on another.
+//! Three kernels compute the same integers: one with AVX-512 VNNI (`vpdpbusd`, 64 multiply-adds
+//! an instruction), one with AVX2 (`vpmaddwd` on bytes widened to 16 bits), the fastest chosen
+//! at run time, and a portable one. Their rescale is the same fused multiply-add, so all give
+//! bit-identical outputs (a test holds them to that): a vector computed on one machine compares
+//! with one computed on another.
 //!
-//! This module is the only place in the crate with `unsafe` code: the VNNI kernel's loads and
-//! stores, and the call into it once the processor has been checked.
+//! `unsafe` here is the kernels' loads and stores, and the calls into them once the processor
+//! has been checked.
 #![allow(unsafe_code)]
 
 use crate::bert::{MAGIC, round_even};
@@ -31,6 +32,8 @@ const STEP: usize = 4;
 pub enum Kernel {
     /// AVX-512 VNNI.
     Vnni,
+    /// AVX2 (16-bit multiply-adds on widened bytes, still exact).
+    Avx2,
     /// Plain Rust, for any processor.
     Portable,
 }
@@ -47,8 +50,31 @@ impl Kernel {
             {
                 return Kernel::Vnni;
             }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Kernel::Avx2;
+            }
         }
         Kernel::Portable
+    }
+
+    /// Whether this processor runs `self`.
+    #[must_use]
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Kernel::Portable => true,
+                Kernel::Avx2 => has!("avx2") && has!("fma"),
+                Kernel::Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Kernel::Portable
+        }
     }
 }
 
@@ -65,6 +91,8 @@ pub struct QuantLinear {
     packed: Vec<i8>,
     /// The same weights row by row (`out × padded`), for the portable kernel.
     plain: Vec<i8>,
+    /// The weights widened to `i16` in the AVX2 kernel's order, made on its first use.
+    pairs: std::sync::OnceLock<Vec<i16>>,
     /// Per column: the weight scale.
     scale: Vec<f32>,
     /// Per column: the sum of its quantised weights (undoes the input's zero point).
@@ -180,6 +208,7 @@ impl QuantLinear {
             padded,
             packed,
             plain: quantised,
+            pairs: std::sync::OnceLock::new(),
             scale,
             sums,
             bias: bias.to_vec(),
@@ -210,9 +239,17 @@ impl QuantLinear {
         match kernel {
             #[cfg(target_arch = "x86_64")]
             Kernel::Vnni => {
-                // SAFETY: `Kernel::Vnni` is only returned by `detect` after checking that this
-                // processor has AVX-512 F, BW and VNNI.
+                assert!(kernel.available(), "AVX-512 VNNI is not available");
+                // SAFETY: the processor has AVX-512 F, BW and VNNI (asserted above, a cached
+                // test).
                 unsafe { vnni::forward(self, x, y) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                assert!(kernel.available(), "AVX2 is not available");
+                let pairs = self.pairs.get_or_init(|| avx2::pack(self));
+                // SAFETY: the processor has AVX2 and FMA (asserted above).
+                unsafe { avx2::forward(self, pairs, x, y) }
             }
             _ => self.forward_portable(x, y),
         }
@@ -261,6 +298,135 @@ impl QuantLinear {
     fn rescale(&self, acc: i32, n: usize, zero: i32, scale: f32) -> f32 {
         let exact = acc - zero * self.sums[n];
         (exact as f32).mul_add(scale * self.scale[n], self.bias[n])
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi32, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
+        _mm256_loadu_si256, _mm256_madd_epi16, _mm256_mul_ps, _mm256_mullo_epi32,
+        _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_si256, _mm256_storeu_ps,
+        _mm256_sub_epi32,
+    };
+
+    use super::{QuantLinear, QuantRows};
+
+    /// Output columns per panel: one 256-bit register of `i32` sums.
+    const COLUMNS: usize = 8;
+    /// Rows per micro-tile; two panels each (8 accumulators of the 16 registers).
+    const ROWS: usize = 4;
+
+    /// The weights as `i16`, in panels of 8 columns; in a panel, for each pair of inputs, the
+    /// 8 columns' two weights side by side (what `vpmaddwd` multiplies with an input pair).
+    pub(super) fn pack(w: &QuantLinear) -> Vec<i16> {
+        let steps = w.padded / 2;
+        let mut pairs = vec![0i16; w.out * w.padded];
+        for (n, row) in w.plain.chunks_exact(w.padded).enumerate() {
+            let (panel, column) = (n / COLUMNS, n % COLUMNS);
+            for (k, &v) in row.iter().enumerate() {
+                pairs[((panel * steps + k / 2) * COLUMNS + column) * 2 + k % 2] = i16::from(v);
+            }
+        }
+        pairs
+    }
+
+    /// # Safety
+    /// The processor must have AVX2 and FMA (`Kernel::Avx2` is available only with both).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn forward(w: &QuantLinear, pairs: &[i16], x: &QuantRows, y: &mut [f32]) {
+        // Inputs widened to `i16` once, so a pair is one 32-bit broadcast.
+        let wide: Vec<i16> = x.data.iter().map(|&b| i16::from(b)).collect();
+        let panels = w.out / COLUMNS;
+        let mut r = 0;
+        while r < x.rows {
+            let height = (x.rows - r).min(ROWS);
+            let mut p = 0;
+            while p < panels {
+                // SAFETY: AVX2 and FMA are enabled in this function; the tile's bounds are
+                // asserted in `tile`.
+                unsafe {
+                    if p + 2 <= panels {
+                        match height {
+                            4 => tile::<4, 2>(w, pairs, &wide, x, y, r, p),
+                            3 => tile::<3, 2>(w, pairs, &wide, x, y, r, p),
+                            2 => tile::<2, 2>(w, pairs, &wide, x, y, r, p),
+                            _ => tile::<1, 2>(w, pairs, &wide, x, y, r, p),
+                        }
+                    } else {
+                        for row in r..r + height {
+                            tile::<1, 1>(w, pairs, &wide, x, y, row, p);
+                        }
+                    }
+                }
+                p += 2;
+            }
+            r += height;
+        }
+    }
+
+    /// Rows `r..r + R` against panels `p..p + P`.
+    ///
+    /// # Safety
+    /// AVX2 and FMA; the bounds are asserted before any load or store.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile<const R: usize, const P: usize>(
+        w: &QuantLinear,
+        pairs: &[i16],
+        wide: &[i16],
+        x: &QuantRows,
+        y: &mut [f32],
+        r: usize,
+        p: usize,
+    ) {
+        let steps = w.padded / 2;
+        let panel_len = steps * COLUMNS * 2;
+        assert!(r + R <= x.rows && (p + P) * COLUMNS <= w.out);
+        assert!(wide.len() >= (r + R) * x.padded && pairs.len() >= (p + P) * panel_len);
+        assert!(y.len() >= (r + R) * w.out);
+        let mut acc = [[_mm256_setzero_si256(); P]; R];
+        for s in 0..steps {
+            let mut wv = [_mm256_setzero_si256(); P];
+            for (j, v) in wv.iter_mut().enumerate() {
+                // SAFETY: panel `p + j` and step `s` lie inside `pairs` (asserted above);
+                // `loadu` has no alignment requirement.
+                *v = unsafe {
+                    _mm256_loadu_si256(
+                        pairs.as_ptr().add((p + j) * panel_len + s * COLUMNS * 2) as *const __m256i
+                    )
+                };
+            }
+            for (i, row) in acc.iter_mut().enumerate() {
+                // SAFETY: row `r + i` and inputs `2s, 2s + 1` lie inside `wide` (asserted
+                // above); an unaligned read of two `i16`.
+                let two = unsafe {
+                    (wide.as_ptr().add((r + i) * x.padded + 2 * s) as *const i32).read_unaligned()
+                };
+                let xb = _mm256_set1_epi32(two);
+                for (a, &v) in row.iter_mut().zip(&wv) {
+                    *a = _mm256_add_epi32(*a, _mm256_madd_epi16(xb, v));
+                }
+            }
+        }
+        for (i, row) in acc.iter().enumerate() {
+            let zero = _mm256_set1_epi32(x.zero[r + i]);
+            let scale = _mm256_set1_ps(x.scale[r + i]);
+            for (j, &a) in row.iter().enumerate() {
+                let n = (p + j) * COLUMNS;
+                // SAFETY: columns `n..n + 8` lie inside `sums`, `scale` and `bias` (each `out`
+                // long) and, for row `r + i`, inside `y` (asserted above).
+                unsafe {
+                    let sums = _mm256_loadu_si256(w.sums.as_ptr().add(n) as *const __m256i);
+                    let exact = _mm256_sub_epi32(a, _mm256_mullo_epi32(zero, sums));
+                    let column = _mm256_mul_ps(scale, _mm256_loadu_ps(w.scale.as_ptr().add(n)));
+                    let bias = _mm256_loadu_ps(w.bias.as_ptr().add(n));
+                    let out = _mm256_fmadd_ps(_mm256_cvtepi32_ps(exact), column, bias);
+                    _mm256_storeu_ps(y.as_mut_ptr().add((r + i) * w.out + n), out);
+                }
+            }
+        }
     }
 }
 
@@ -445,17 +611,19 @@ mod tests {
             // typical size (√input) is what 8-bit quantisation gives.
             let typical = (input as f32).sqrt();
             assert!(worst < 0.05 * typical, "{rows}×{out}×{input}: {worst}");
-            if Kernel::detect() == Kernel::Vnni {
-                let mut vnni = Vec::new();
-                layer.forward(Kernel::Vnni, &q, &mut vnni);
+            for kernel in [Kernel::Vnni, Kernel::Avx2] {
+                if !kernel.available() {
+                    eprintln!("{kernel:?} not available here: not checked");
+                    continue;
+                }
+                let mut fast = Vec::new();
+                layer.forward(kernel, &q, &mut fast);
                 assert!(
-                    vnni.iter()
+                    fast.iter()
                         .zip(&portable)
                         .all(|(a, b)| a.to_bits() == b.to_bits()),
-                    "{rows}×{out}×{input}: the kernels differ"
+                    "{rows}×{out}×{input}: {kernel:?} differs from the portable kernel"
                 );
-            } else {
-                eprintln!("AVX-512 VNNI not available: only the portable kernel was checked");
             }
         }
     }

@@ -106,7 +106,7 @@ impl SentenceModel {
         self.encoder.dimension()
     }
 
-    /// Which integer kernel this processor runs (AVX-512 VNNI or portable).
+    /// Which integer kernel this processor runs (AVX-512 VNNI, AVX2 or portable).
     #[must_use]
     pub fn kernel(&self) -> int8::Kernel {
         self.encoder.kernel()
@@ -116,6 +116,12 @@ impl SentenceModel {
     #[doc(hidden)]
     pub fn use_portable_kernels(&mut self) {
         self.encoder.use_portable_kernels();
+    }
+
+    /// Runs what a processor with AVX2 but no AVX-512 would, if this one has AVX2 (tests).
+    #[doc(hidden)]
+    pub fn use_avx2_kernels(&mut self) {
+        self.encoder.use_avx2_kernels();
     }
 
     /// Embeds `texts`; the vectors come back in the same order.

@@ -216,11 +216,15 @@ fn every_processor_gets_the_same_bits() {
     eprintln!("this processor runs the {:?} kernel", fast.kernel());
     let statements = demo_statements();
     let texts: Vec<&str> = statements.iter().take(24).map(String::as_str).collect();
+    let Some(mut avx2) = model() else { return };
+    avx2.use_avx2_kernels();
     let a = fast.embed_all(&texts).expect("embeds");
     let b = plain.embed_all(&texts).expect("embeds");
-    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        let same = x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits());
-        assert!(same, "text {i}: the vector depends on the kernel");
+    let c = avx2.embed_all(&texts).expect("embeds");
+    for (i, ((x, y), z)) in a.iter().zip(&b).zip(&c).enumerate() {
+        let same = |u: &[f32], v: &[f32]| u.iter().zip(v).all(|(p, q)| p.to_bits() == q.to_bits());
+        assert!(same(x, y), "text {i}: the vector depends on the kernel");
+        assert!(same(z, y), "text {i}: the AVX2 build gives other bits");
     }
 }
 
