@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Embedding throughput: casewindow's in-process model (candle, release build) against
+# Embedding throughput: casewindow's in-process model (our own 8-bit forward pass, release build) against
 # sentence-transformers on PyTorch (CPU), on the same texts, in the same run.
 # The texts are the demo library's finding statements (written for this project), repeated to
 # 512 texts. Installs sentence-transformers (and PyTorch) from PyPI into
 # ~/.cache/casewindow/st-venv on first use (a large download).
-# Usage: bench/embed_throughput.sh
+# Usage: bench/embed_throughput.sh   (EMBED_KERNELS=avx2 or portable on the cargo bench line
+# emulates a processor without AVX-512 VNNI; see BENCHMARKS.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
