@@ -347,34 +347,31 @@ impl Encoder {
 
     #[inline(always)]
     fn layer(&self, layer: &Layer, texts: &[&[u32]], s: &mut Scratch) {
-        let d = self.config.hidden_size;
-        let eps = self.config.layer_norm_eps;
-        s.quant.quantise(&s.hidden, layer.qkv.input());
-        layer.qkv.forward(self.kernel, &s.quant, &mut s.qkv);
+        let (d, eps, kernel) = (
+            self.config.hidden_size,
+            self.config.layer_norm_eps,
+            self.kernel,
+        );
+        layer
+            .qkv
+            .forward(kernel, &s.hidden, &mut s.quant, &mut s.qkv);
         self.attention(texts, s);
-        s.quant.quantise(&s.context, layer.attention_out.input());
+        let attention = &layer.attention_out;
+        attention.forward(kernel, &s.context, &mut s.quant, &mut s.projected);
         layer
-            .attention_out
-            .forward(self.kernel, &s.quant, &mut s.projected);
-        for (h, p) in s.hidden.iter_mut().zip(&s.projected) {
-            *h += p;
-        }
-        layer.attention_norm.apply(&mut s.hidden, d, eps);
-        s.quant.quantise(&s.hidden, layer.intermediate.input());
-        layer
-            .intermediate
-            .forward(self.kernel, &s.quant, &mut s.inner);
+            .attention_norm
+            .add_and_apply(&mut s.hidden, &s.projected, d, eps);
+        let intermediate = &layer.intermediate;
+        intermediate.forward(kernel, &s.hidden, &mut s.quant, &mut s.inner);
         for v in &mut s.inner {
             *v = gelu(*v);
         }
-        s.quant.quantise(&s.inner, layer.output.input());
         layer
             .output
-            .forward(self.kernel, &s.quant, &mut s.projected);
-        for (h, p) in s.hidden.iter_mut().zip(&s.projected) {
-            *h += p;
-        }
-        layer.output_norm.apply(&mut s.hidden, d, eps);
+            .forward(kernel, &s.inner, &mut s.quant, &mut s.projected);
+        layer
+            .output_norm
+            .add_and_apply(&mut s.hidden, &s.projected, d, eps);
     }
 
     /// Scaled dot-product attention within each text, head by head: `qkv` rows hold query,
@@ -475,6 +472,15 @@ impl Head<'_> {
 }
 
 impl Norm {
+    /// Adds `residual` to `x`, then normalises each row of `x` in place.
+    #[inline(always)]
+    fn add_and_apply(&self, x: &mut [f32], residual: &[f32], width: usize, eps: f32) {
+        for (v, r) in x.iter_mut().zip(residual) {
+            *v += r;
+        }
+        self.apply(x, width, eps);
+    }
+
     /// Layer normalisation of each row of `x` in place.
     #[inline(always)]
     fn apply(&self, x: &mut [f32], width: usize, eps: f32) {

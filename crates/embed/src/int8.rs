@@ -42,21 +42,10 @@ impl Kernel {
     /// The fastest kernel this processor runs.
     #[must_use]
     pub fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512bw")
-                && std::arch::is_x86_feature_detected!("avx512vnni")
-            {
-                return Kernel::Vnni;
-            }
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                return Kernel::Avx2;
-            }
-        }
-        Kernel::Portable
+        [Kernel::Vnni, Kernel::Avx2]
+            .into_iter()
+            .find(|k| k.available())
+            .unwrap_or(Kernel::Portable)
     }
 
     /// Whether this processor runs `self`.
@@ -78,7 +67,7 @@ impl Kernel {
     }
 }
 
-/// A weight matrix `[out × in]` quantised and packed for the kernels.
+/// A weight matrix `[out × in]` quantised for the kernels.
 #[derive(Clone)]
 pub struct QuantLinear {
     /// Output columns (a multiple of [`PANEL`]).
@@ -87,10 +76,11 @@ pub struct QuantLinear {
     input: usize,
     /// Input width rounded up to a multiple of [`STEP`].
     padded: usize,
-    /// Panels of 16 columns; in a panel, for each step of 4 inputs, 16 columns × 4 bytes.
-    packed: Vec<i8>,
-    /// The same weights row by row (`out × padded`), for the portable kernel.
+    /// The quantised weights row by row (`out × padded`): what the portable kernel reads and
+    /// the other kernels' layouts are made from.
     plain: Vec<i8>,
+    /// The weights in the VNNI kernel's order, made on its first use.
+    packed: std::sync::OnceLock<Vec<i8>>,
     /// The weights widened to `i16` in the AVX2 kernel's order, made on its first use.
     pairs: std::sync::OnceLock<Vec<i16>>,
     /// Per column: the weight scale.
@@ -109,7 +99,8 @@ impl std::fmt::Debug for QuantLinear {
     }
 }
 
-/// Rows of `u8` inputs with their scale and zero point, ready for [`QuantLinear::forward`].
+/// Rows of `u8` inputs with their scale and zero point: [`QuantLinear::forward`]'s working
+/// buffer.
 #[derive(Debug, Default)]
 pub struct QuantRows {
     rows: usize,
@@ -123,7 +114,7 @@ impl QuantRows {
     /// Quantises `x` (`rows × width`, row-major), reusing this buffer. Inlined, so that it is
     /// vectorised for the processor its caller was compiled for.
     #[inline(always)]
-    pub fn quantise(&mut self, x: &[f32], width: usize) {
+    fn quantise(&mut self, x: &[f32], width: usize) {
         let rows = x.len() / width;
         let padded = width.div_ceil(STEP) * STEP;
         self.rows = rows;
@@ -193,21 +184,12 @@ impl QuantLinear {
             scale.push(s);
             sums.push(sum);
         }
-        let mut packed = vec![0i8; out * padded];
-        let steps = padded / STEP;
-        for n in 0..out {
-            let (panel, column) = (n / PANEL, n % PANEL);
-            for k in 0..padded {
-                let at = panel * steps * PANEL * STEP + (k / STEP) * PANEL * STEP + column * STEP;
-                packed[at + k % STEP] = quantised[n * padded + k];
-            }
-        }
         Self {
             out,
             input,
             padded,
-            packed,
             plain: quantised,
+            packed: std::sync::OnceLock::new(),
             pairs: std::sync::OnceLock::new(),
             scale,
             sums,
@@ -227,22 +209,22 @@ impl QuantLinear {
         self.input
     }
 
-    /// `y = x · Wᵀ + b` for every row of `x`; `y` is resized to `rows × out`.
-    ///
-    /// # Panics
-    /// When `x` was quantised at another width.
+    /// `y = x · Wᵀ + b` for every row of `x` (`rows × input`, row-major); `y` is resized to
+    /// `rows × out`. `rows` is the buffer `x` is quantised into.
     #[inline(always)]
-    pub fn forward(&self, kernel: Kernel, x: &QuantRows, y: &mut Vec<f32>) {
-        assert_eq!(x.padded, self.padded, "input width");
+    pub fn forward(&self, kernel: Kernel, x: &[f32], rows: &mut QuantRows, y: &mut Vec<f32>) {
+        rows.quantise(x, self.input);
+        let x: &QuantRows = rows;
         // Every element is written below; only growth is zero-filled.
         y.resize(x.rows * self.out, 0.0);
         match kernel {
             #[cfg(target_arch = "x86_64")]
             Kernel::Vnni => {
                 assert!(kernel.available(), "AVX-512 VNNI is not available");
+                let packed = self.packed.get_or_init(|| vnni::pack(self));
                 // SAFETY: the processor has AVX-512 F, BW and VNNI (asserted above, a cached
                 // test).
-                unsafe { vnni::forward(self, x, y) }
+                unsafe { vnni::forward(self, packed, x, y) }
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
@@ -447,10 +429,24 @@ mod vnni {
     /// Rows per cache block: their inputs stay in L1 while every panel passes over them.
     const BLOCK: usize = 48;
 
+    /// The weights in panels of 16 columns; in a panel, for each step of 4 inputs, the 16
+    /// columns' 4 bytes side by side (what `vpdpbusd` multiplies with 4 input bytes).
+    pub(super) fn pack(w: &QuantLinear) -> Vec<i8> {
+        let steps = w.padded / STEP;
+        let mut packed = vec![0i8; w.out * w.padded];
+        for (n, row) in w.plain.chunks_exact(w.padded).enumerate() {
+            let (panel, column) = (n / PANEL, n % PANEL);
+            for (k, &v) in row.iter().enumerate() {
+                packed[((panel * steps + k / STEP) * PANEL + column) * STEP + k % STEP] = v;
+            }
+        }
+        packed
+    }
+
     /// # Safety
     /// The processor must have AVX-512 F, BW and VNNI.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    pub(super) unsafe fn forward(w: &QuantLinear, x: &QuantRows, y: &mut [f32]) {
+    pub(super) unsafe fn forward(w: &QuantLinear, packed: &[i8], x: &QuantRows, y: &mut [f32]) {
         let panels = w.out / PANEL;
         let mut start = 0;
         while start < x.rows {
@@ -464,16 +460,16 @@ mod vnni {
                     // SAFETY: the tile lies inside `x`, `w` and `y` (checked in `tile`).
                     unsafe {
                         match (height, width) {
-                            (6, 4) => tile::<6, 4>(w, x, y, r, p),
-                            (5, 4) => tile::<5, 4>(w, x, y, r, p),
-                            (4, 4) => tile::<4, 4>(w, x, y, r, p),
-                            (3, 4) => tile::<3, 4>(w, x, y, r, p),
-                            (2, 4) => tile::<2, 4>(w, x, y, r, p),
-                            (1, 4) => tile::<1, 4>(w, x, y, r, p),
+                            (6, 4) => tile::<6, 4>(w, packed, x, y, r, p),
+                            (5, 4) => tile::<5, 4>(w, packed, x, y, r, p),
+                            (4, 4) => tile::<4, 4>(w, packed, x, y, r, p),
+                            (3, 4) => tile::<3, 4>(w, packed, x, y, r, p),
+                            (2, 4) => tile::<2, 4>(w, packed, x, y, r, p),
+                            (1, 4) => tile::<1, 4>(w, packed, x, y, r, p),
                             (h, _) => {
                                 for row in r..r + h {
                                     for panel in p..p + width {
-                                        tile::<1, 1>(w, x, y, row, panel);
+                                        tile::<1, 1>(w, packed, x, y, row, panel);
                                     }
                                 }
                             }
@@ -495,6 +491,7 @@ mod vnni {
     #[inline]
     unsafe fn tile<const R: usize, const P: usize>(
         w: &QuantLinear,
+        packed: &[i8],
         x: &QuantRows,
         y: &mut [f32],
         r: usize,
@@ -503,15 +500,15 @@ mod vnni {
         let steps = w.padded / STEP;
         let panel_len = steps * PANEL * STEP;
         assert!(r + R <= x.rows && (p + P) * PANEL <= w.out);
-        assert!(x.data.len() >= (r + R) * x.padded && w.packed.len() >= (p + P) * panel_len);
+        assert!(x.data.len() >= (r + R) * x.padded && packed.len() >= (p + P) * panel_len);
         assert!(y.len() >= (r + R) * w.out);
         let mut acc = [[_mm512_setzero_si512(); P]; R];
         let inputs = x.data.as_ptr();
-        let weights = w.packed.as_ptr();
+        let weights = packed.as_ptr();
         for s in 0..steps {
             let mut wv = [_mm512_setzero_si512(); P];
             for (j, v) in wv.iter_mut().enumerate() {
-                // SAFETY: panel `p + j` < `p + P`, step `s` < `steps`: inside `w.packed`
+                // SAFETY: panel `p + j` < `p + P`, step `s` < `steps`: inside `packed`
                 // (asserted above); `loadu` has no alignment requirement.
                 *v = unsafe {
                     _mm512_loadu_si512(
@@ -598,9 +595,8 @@ mod tests {
             let x = matrix(&mut seed, rows * input, skew);
             let layer = QuantLinear::new(&w, &b, out, input);
             let mut q = QuantRows::default();
-            q.quantise(&x, input);
             let mut portable = Vec::new();
-            layer.forward(Kernel::Portable, &q, &mut portable);
+            layer.forward(Kernel::Portable, &x, &mut q, &mut portable);
             let want = reference(&w, &b, &x, out, input);
             let worst = portable
                 .iter()
@@ -617,7 +613,7 @@ mod tests {
                     continue;
                 }
                 let mut fast = Vec::new();
-                layer.forward(kernel, &q, &mut fast);
+                layer.forward(kernel, &x, &mut q, &mut fast);
                 assert!(
                     fast.iter()
                         .zip(&portable)
@@ -634,9 +630,8 @@ mod tests {
         let b = vec![1.0f32; 16];
         let layer = QuantLinear::new(&w, &b, 16, 8);
         let mut q = QuantRows::default();
-        q.quantise(&[0.0; 8], 8);
         let mut y = Vec::new();
-        layer.forward(Kernel::detect(), &q, &mut y);
+        layer.forward(Kernel::detect(), &[0.0; 8], &mut q, &mut y);
         assert!(y.iter().all(|&v| v == 1.0), "{y:?}");
     }
 }

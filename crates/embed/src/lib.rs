@@ -174,16 +174,10 @@ impl SentenceModel {
             }
             out
         };
-        let mut vectors = vec![Vec::new(); texts.len()];
-        let place = |vectors: &mut Vec<Vec<f32>>, done: Vec<(usize, Vec<f32>)>| {
-            for (i, v) in done {
-                vectors[i] = v;
-            }
-        };
-        if threads == 1 {
-            place(&mut vectors, run(&shares[0].1));
+        let done: Vec<Vec<(usize, Vec<f32>)>> = if threads == 1 {
+            vec![run(&shares[0].1)]
         } else {
-            let done: Vec<Vec<(usize, Vec<f32>)>> = std::thread::scope(|scope| {
+            std::thread::scope(|scope| {
                 let handles: Vec<_> = shares
                     .iter()
                     .map(|(_, share)| scope.spawn(|| run(share)))
@@ -195,10 +189,11 @@ impl SentenceModel {
                             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                     })
                     .collect()
-            });
-            for d in done {
-                place(&mut vectors, d);
-            }
+            })
+        };
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for (i, v) in done.into_iter().flatten() {
+            vectors[i] = v;
         }
         Ok(vectors)
     }
