@@ -69,17 +69,17 @@ impl SentenceModel {
         };
         let config: bert::Config = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| load(format!("config.json is not a BERT configuration: {e}")))?;
+        let encoder = bert::Encoder::load(config, &read("model.safetensors")?)
+            .map_err(|e| load(format!("model.safetensors: {e}")))?;
         let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| load(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS.min(config.max_position_embeddings),
+                max_length: MAX_TOKENS.min(encoder.max_tokens()),
                 ..TruncationParams::default()
             }))
             .map_err(|e| load(format!("tokenizer truncation: {e}")))?;
-        let encoder = bert::Encoder::load(config, &read("model.safetensors")?)
-            .map_err(|e| load(format!("model.safetensors: {e}")))?;
         if tokenizer.get_vocab_size(true) > encoder.vocabulary() {
             return Err(load(format!(
                 "tokenizer.json knows {} word pieces but the model only {}",
