@@ -8,7 +8,7 @@ use casewindow_domain::evidence::{
     ChronologyEntry, CitationTarget, NarrativeSection, Provenance, SourceDocument,
     SourceDocumentKind,
 };
-use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
+use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId};
 use casewindow_interchange::Problem;
 use casewindow_store::{ChronologyImport, StagedUpload, Store};
 
@@ -399,10 +399,17 @@ impl<S: Store> App<S> {
             retain_until: None,
         };
         crate::error::check_fields(&document)?;
+        let import_id = uuid::Uuid::new_v4();
         let mut entries = Vec::with_capacity(preview.entries.len());
-        for draft in &preview.entries {
+        for (index, draft) in preview.entries.iter().enumerate() {
+            let index = u32::try_from(index).map_err(|_| {
+                problem(
+                    "file",
+                    format!("{}: more entries than one import holds", file.name),
+                )
+            })?;
             let entry = ChronologyEntry {
-                id: ChronologyEntryId(uuid::Uuid::new_v4()),
+                id: casewindow_store::entry_id(import_id, index),
                 review_id: review,
                 agency_id: agency,
                 occurred: draft.occurred,
@@ -430,7 +437,7 @@ impl<S: Store> App<S> {
             entries.push(entry);
         }
         let import = ChronologyImport {
-            id: uuid::Uuid::new_v4(),
+            id: import_id,
             review_id: review,
             agency_id: agency,
             document_id: document.id,
@@ -494,36 +501,33 @@ impl<S: Store> App<S> {
             .collect())
     }
 
+    /// Refuses to replace a submission whose entries the narrative cites. The citations are
+    /// read first, and only the cited entries are looked up.
     async fn refuse_if_cited(
         &self,
         review: ReviewId,
         previous: &ChronologyImport,
     ) -> AppResult<()> {
-        let replaced: std::collections::HashSet<ChronologyEntryId> = self
-            .store
-            .list::<ChronologyEntry>(review.0)
-            .await?
-            .into_iter()
-            .filter(|e| {
-                e.record
-                    .source
-                    .as_ref()
-                    .is_some_and(|s| s.document_id == previous.document_id)
-            })
-            .map(|e| e.record.id)
-            .collect();
-        let citing: Vec<String> = self
-            .store
-            .list::<NarrativeSection>(review.0)
-            .await?
-            .into_iter()
-            .filter(|s| {
-                s.record.citations.iter().any(|c| {
-                    matches!(c.target, CitationTarget::ChronologyEntry(id) if replaced.contains(&id))
-                })
-            })
-            .map(|s| format!("\"{}\"", s.record.heading))
-            .collect();
+        let mut citing = Vec::new();
+        for section in self.store.list::<NarrativeSection>(review.0).await? {
+            for citation in &section.record.citations {
+                let CitationTarget::ChronologyEntry(id) = citation.target else {
+                    continue;
+                };
+                let replaced = match self.store.get::<ChronologyEntry>(id.0).await {
+                    Ok(entry) => entry
+                        .record
+                        .source
+                        .is_some_and(|s| s.document_id == previous.document_id),
+                    Err(casewindow_store::StoreError::NotFound { .. }) => false,
+                    Err(err) => return Err(err.into()),
+                };
+                if replaced {
+                    citing.push(format!("\"{}\"", section.record.heading));
+                    break;
+                }
+            }
+        }
         if citing.is_empty() {
             Ok(())
         } else {

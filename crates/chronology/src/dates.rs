@@ -160,6 +160,9 @@ const APPROX: [&str; 8] = [
 /// Reads one date as written in an agency's record.
 pub fn parse(text: &str) -> Result<FuzzyDate, DateError> {
     let original = text.trim();
+    if let Some(day) = exact_day(original) {
+        return Ok(day);
+    }
     if original.is_empty() {
         return Err(DateError("the date is empty".to_owned()));
     }
@@ -444,6 +447,63 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
     found.map(Some).ok_or_else(|| unreadable(original))
 }
 
+/// A day written in the commonest exact forms (`12/03/2019`, `1/3/19`, `2019-03-12`, with `/`,
+/// `-` or `.` between the numbers), read without the general reading's allocations: most of a
+/// chronology's dates. Anything else, and anything not a real date, is left to [`parse`]'s
+/// general reading, which gives the same answer for these forms and words every refusal.
+fn exact_day(text: &str) -> Option<FuzzyDate> {
+    let bytes = text.as_bytes();
+    if !(6..=10).contains(&bytes.len()) {
+        return None;
+    }
+    let number = |part: &[u8], widths: std::ops::RangeInclusive<usize>| -> Option<u32> {
+        (widths.contains(&part.len()) && part.iter().all(u8::is_ascii_digit))
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let mut parts = bytes.split(|b| matches!(b, b'/' | b'-' | b'.'));
+    let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (year, month, day) = if first.len() == 4 {
+        (
+            number(first, 4..=4)?,
+            number(second, 1..=2)?,
+            number(third, 1..=2)?,
+        )
+    } else {
+        let year = match third.len() {
+            2 => {
+                let n = number(third, 2..=2)?;
+                if n < 50 { 2000 + n } else { 1900 + n }
+            }
+            _ => number(third, 4..=4)?,
+        };
+        (year, number(second, 1..=2)?, number(first, 1..=2)?)
+    };
+    if !(1800..=2200).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day).map(FuzzyDate::day)
+}
+
+/// A day read by [`parse`] with a time written in a column of its own (`14:30`, `2.30pm`...):
+/// the same answer as parsing the two joined by a space, without joining them when the day is
+/// exact and the time is plain.
+pub fn with_time(day: FuzzyDate, date_text: &str, time_text: &str) -> Result<FuzzyDate, DateError> {
+    if day.precision == DatePrecision::Day
+        && day.time.is_none()
+        && !time_text.contains(char::is_whitespace)
+        && let Some(time) = time_of(time_text)
+    {
+        return Ok(FuzzyDate {
+            time: Some(time),
+            ..day
+        });
+    }
+    parse(&format!("{date_text} {time_text}"))
+}
+
 /// One token of digits and separators: `12/03/2019`, `2019-03-12`, `03/2019`, `12-Mar-19`.
 fn numeric(token: &str, original: &str) -> Result<FuzzyDate, DateError> {
     let parts: Vec<&str> = token.split(['/', '-', '.']).collect();
@@ -496,6 +556,50 @@ mod tests {
 
     fn reads(text: &str) -> FuzzyDate {
         parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    /// The general reading alone, without the fast path for exact days.
+    fn general(text: &str) -> Result<FuzzyDate, DateError> {
+        let original = text.trim();
+        let lowered = original.to_lowercase();
+        read(&lowered, original)
+    }
+
+    #[test]
+    fn the_fast_path_for_exact_days_agrees_with_the_general_reading() {
+        let mut checked = 0;
+        for first in [
+            "1", "01", "12", "29", "31", "32", "0", "2019", "1799", "2201", "123",
+        ] {
+            for second in ["1", "02", "12", "13", "0", "002"] {
+                for third in [
+                    "1", "19", "49", "50", "99", "2019", "2020", "1800", "12345", "",
+                ] {
+                    for sep in ['/', '-', '.'] {
+                        let text = format!("{first}{sep}{second}{sep}{third}");
+                        if let Some(fast) = exact_day(&text) {
+                            assert_eq!(Ok(fast), general(&text), "{text}");
+                            checked += 1;
+                        }
+                        assert_eq!(parse(&text).ok(), general(&text).ok(), "{text}");
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        for (date, time) in [
+            ("12/03/2019", "14:30"),
+            ("12/03/2019", "2.30pm"),
+            ("12/03/2019", "2.30 pm"),
+            ("12/03/2019", "1430hrs"),
+            ("March 2019", "14:30"),
+            ("approx. 12/03/2019", "14:30"),
+            ("12/03/2019", "teatime"),
+        ] {
+            let joined = parse(&format!("{date} {time}"));
+            let day = parse(date).expect("a date");
+            assert_eq!(with_time(day, date, time), joined, "{date} {time}");
+        }
     }
 
     #[test]

@@ -369,7 +369,7 @@ pub fn read(tables: &[Table], given: Option<&Mapping>) -> Result<Reading, Mappin
         let occurred: Result<FuzzyDate, (usize, String)> = match dates::parse(&date_text) {
             Err(e) => Err((date, e.0)),
             Ok(day) if time_text.is_empty() => Ok(day),
-            Ok(_) => dates::parse(&format!("{date_text} {time_text}")).map_err(|_| {
+            Ok(day) => dates::with_time(day, &date_text, &time_text).map_err(|_| {
                 (
                     time.unwrap_or(date),
                     format!("\"{time_text}\" is not a time casewindow can read: write it as 14:30"),

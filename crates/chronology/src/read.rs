@@ -331,15 +331,22 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
+    // One record reused for every row: the reader's own iterator allocates one per row.
+    let mut record = csv::StringRecord::new();
+    for index in 0.. {
         if index >= MAX_ROWS {
             break;
         }
-        let record = record.map_err(|e| ReadError::Damaged {
-            file: file.to_owned(),
-            format: "CSV",
-            reason: format!("row {}: {e}", index + 1),
-        })?;
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| ReadError::Damaged {
+                file: file.to_owned(),
+                format: "CSV",
+                reason: format!("row {}: {e}", index + 1),
+            })?;
+        if !more {
+            break;
+        }
         // Rows are numbered as a spreadsheet shows the file: a blank line is an empty row, a
         // multi-line cell stays in one row. A record's position is where reading it began, so
         // the blank lines skipped before it come first.
@@ -350,7 +357,11 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
         if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r') && skipped.starts_with('\n') {
             skipped = &skipped[1..];
         }
-        let blank_lines = skipped.replace("\r\n", "\n").matches(['\r', '\n']).count();
+        let blank_lines = if skipped.is_empty() {
+            0
+        } else {
+            skipped.replace("\r\n", "\n").matches(['\r', '\n']).count()
+        };
         for _ in 0..blank_lines {
             if rows.len() < MAX_ROWS {
                 rows.push(Vec::new());

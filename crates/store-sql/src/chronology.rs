@@ -1,16 +1,18 @@
 //! Imported agency chronologies: one transaction per import, replacing the agency's current
-//! submission (its entries' bodies kept as revisions) and keeping every import as history.
+//! submission (kept as history with its import) and keeping every import as history.
 
 use crate::audit;
 use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, millis, parse_user, user_text};
+use crate::submissions;
 use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
 use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
 use casewindow_store::{
-    Change, ChronologyImport, LinkDecision, Record as _, RecordMeta, StagedUpload, StoreError,
+    Change, ChronologyImport, LinkDecision, Record as _, RecordMeta, SUBMISSION_PREFIX_LEN,
+    StagedUpload, StoreError, entry_id, submission_prefix,
 };
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row as _};
+use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
 use uuid::Uuid;
 
 fn uuid(kind: &'static str, text: &str) -> Result<Uuid, StoreError> {
@@ -64,7 +66,9 @@ pub(crate) async fn imports(
     rows.iter().map(read_import).collect()
 }
 
-/// The whole import, inside the caller's transaction.
+/// The whole import, inside the caller's transaction: the file in the document register, the
+/// entries as one block with the import row (see [`crate::submissions`]), and the agency's
+/// current submission, if any, replaced.
 pub(crate) async fn import(
     conn: &mut AnyConnection,
     import: &ChronologyImport,
@@ -74,6 +78,7 @@ pub(crate) async fn import(
     progress: casewindow_store::Progress<'_>,
     change: &Change,
 ) -> Result<(), StoreError> {
+    check_entries(import, document, entries)?;
     if let Some(staged) = staged {
         sqlx::query("DELETE FROM staged_uploads WHERE id = $1")
             .bind(staged.to_string())
@@ -82,8 +87,8 @@ pub(crate) async fn import(
             .map_err(map)?;
     }
     // The agency's current submission, if any, is replaced.
-    let current: Option<(String, String)> = sqlx::query(
-        "SELECT id, document_id FROM chronology_imports \
+    let current: Option<(String, String, Option<String>)> = sqlx::query(
+        "SELECT id, document_id, entry_prefix FROM chronology_imports \
          WHERE review_id = $1 AND agency_id = $2 AND replaced_by IS NULL",
     )
     .bind(import.review_id.0.to_string())
@@ -91,32 +96,54 @@ pub(crate) async fn import(
     .fetch_optional(&mut *conn)
     .await
     .map_err(map)?
-    .map(|row| -> Result<(String, String), StoreError> {
-        Ok((
-            row.try_get("id").map_err(map)?,
-            row.try_get("document_id").map_err(map)?,
-        ))
-    })
+    .map(
+        |row| -> Result<(String, String, Option<String>), StoreError> {
+            Ok((
+                row.try_get("id").map_err(map)?,
+                row.try_get("document_id").map_err(map)?,
+                row.try_get("entry_prefix").map_err(map)?,
+            ))
+        },
+    )
     .transpose()?;
 
     let meta = RecordMeta::created(change);
     let erased = document
-        .erase(meta.clone())
+        .erase(meta)
         .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
     records::insert(conn, &erased).await?;
-    let erased: Vec<_> = entries
-        .iter()
-        .map(|entry| entry.erase(meta.clone()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
-    records::insert_many(conn, &erased, progress).await?;
+    let block = submissions::pack(entries)?;
 
-    if let Some((old_import, old_document)) = &current {
-        let reason = format!(
-            "replaced by the re-import of {} ({})",
-            import.file_name, import.id
-        );
-        // Every replaced entry's body is kept as a revision, in one statement.
+    if let Some((old_import, old_document, old_prefix)) = &current {
+        let reason = submissions::replaced_reason(&import.file_name, &import.id.to_string());
+        // Decisions on the replaced entries go with them (the audit trail keeps them).
+        sqlx::query(
+            "DELETE FROM alignment_decisions WHERE review_id = $1 AND (\
+             entry_a IN (SELECT id FROM chronology_entries WHERE source_document_id = $2) OR \
+             entry_b IN (SELECT id FROM chronology_entries WHERE source_document_id = $3))",
+        )
+        .bind(import.review_id.0.to_string())
+        .bind(old_document.clone())
+        .bind(old_document.clone())
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+        if let Some(prefix) = old_prefix {
+            let sql = format!(
+                "DELETE FROM alignment_decisions WHERE review_id = $1 AND \
+                 (substr(entry_a, 1, {SUBMISSION_PREFIX_LEN}) = $2 \
+                 OR substr(entry_b, 1, {SUBMISSION_PREFIX_LEN}) = $3)"
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(import.review_id.0.to_string())
+                .bind(prefix.clone())
+                .bind(prefix.clone())
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+        }
+        // Entries with rows of their own (imported before blocks, or edited since) are kept
+        // as revisions, in one statement; the replaced block itself stays with its import.
         sqlx::query(
             "INSERT INTO revisions (table_name, record_id, version, body, replaced_at, replaced_by, reason) \
              SELECT 'chronology_entries', id, version, body, $1, $2, $3 FROM chronology_entries \
@@ -134,7 +161,7 @@ pub(crate) async fn import(
             .execute(&mut *conn)
             .await
             .map_err(map)?;
-        insert_row(conn, import).await?;
+        insert_row(conn, import, block).await?;
         sqlx::query("UPDATE chronology_imports SET replaced_by = $1 WHERE id = $2")
             .bind(import.id.to_string())
             .bind(old_import.clone())
@@ -142,8 +169,9 @@ pub(crate) async fn import(
             .await
             .map_err(map)?;
     } else {
-        insert_row(conn, import).await?;
+        insert_row(conn, import, block).await?;
     }
+    progress(entries.len());
     let mut event = audit::for_reference(
         if current.is_some() {
             "replace"
@@ -158,11 +186,48 @@ pub(crate) async fn import(
     audit::append(conn, &event).await
 }
 
-async fn insert_row(conn: &mut AnyConnection, import: &ChronologyImport) -> Result<(), StoreError> {
+/// A submission's entries belong to its review, agency and file, and entry `i` has the id
+/// [`casewindow_store::entry_id`]`(import, i)`.
+fn check_entries(
+    import: &ChronologyImport,
+    document: &SourceDocument,
+    entries: &[ChronologyEntry],
+) -> Result<(), StoreError> {
+    if import.entries != entries.len() as i64 || document.id != import.document_id {
+        return Err(StoreError::Integrity(format!(
+            "chronology import {} does not describe its entries or file",
+            import.id
+        )));
+    }
+    for (index, entry) in entries.iter().enumerate() {
+        let id = u32::try_from(index).map(|i| entry_id(import.id, i));
+        let from_file = entry
+            .source
+            .as_ref()
+            .is_some_and(|s| s.document_id == document.id);
+        if id.ok() != Some(entry.id)
+            || entry.review_id != import.review_id
+            || entry.agency_id != import.agency_id
+            || !from_file
+        {
+            return Err(StoreError::Integrity(format!(
+                "chronology entry {} is not entry {index} of import {}",
+                entry.id, import.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn insert_row(
+    conn: &mut AnyConnection,
+    import: &ChronologyImport,
+    block: Vec<u8>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO chronology_imports (id, review_id, agency_id, document_id, file_name, sha256, \
-         format, mapping, entries, problems, imported_at, imported_by, replaced_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)",
+         format, mapping, entries, problems, imported_at, imported_by, replaced_by, entry_prefix, \
+         entries_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14)",
     )
     .bind(import.id.to_string())
     .bind(import.review_id.0.to_string())
@@ -176,6 +241,8 @@ async fn insert_row(conn: &mut AnyConnection, import: &ChronologyImport) -> Resu
     .bind(import.problems)
     .bind(millis(import.imported_at))
     .bind(user_text(import.imported_by))
+    .bind(submission_prefix(import.id))
+    .bind(block)
     .execute(conn)
     .await
     .map_err(map)?;
@@ -271,6 +338,14 @@ pub(crate) async fn decide(
                 "alignment decision on {} and {} out of order or review",
                 decision.a.0, decision.b.0
             )));
+        }
+        for entry in [decision.a, decision.b] {
+            if !submissions::exists(conn, review.0, entry.0).await? {
+                return Err(StoreError::NotFound {
+                    kind: "chronology entry",
+                    id: entry.0.to_string(),
+                });
+            }
         }
         sqlx::query(
             "INSERT INTO alignment_decisions (review_id, entry_a, entry_b, same, decided_at, decided_by) \

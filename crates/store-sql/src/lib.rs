@@ -20,6 +20,7 @@ mod records;
 mod reference;
 pub mod sqlite;
 mod sqlstore;
+mod submissions;
 pub mod url;
 
 pub use sqlstore::{ConnectError, CreateMode, SqlStore};

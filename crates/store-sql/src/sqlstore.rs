@@ -2,7 +2,7 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{accounts, audit, chronology, import, records, reference, sqlite};
+use crate::{accounts, audit, chronology, import, records, reference, sqlite, submissions};
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
@@ -15,7 +15,7 @@ use casewindow_store::{
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Row as _, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row as _, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
@@ -278,6 +278,47 @@ fn one<T>(mut rows: Vec<T>, kind: &'static str, id: impl ToString) -> StoreResul
     })
 }
 
+impl SqlStore {
+    /// A scope's records of one kind that have rows, in order.
+    async fn list_rows<R: Record>(
+        &self,
+        conn: &mut AnyConnection,
+        scope: Uuid,
+    ) -> StoreResult<Vec<Stored<R>>> {
+        let json = records::list_json(conn, self.backend, R::KIND, scope).await?;
+        let rows: Vec<ListedRow<R>> = serde_json::from_str(&json)
+            .map_err(|e| corrupt(R::KIND.label(), &scope.to_string(), e))?;
+        rows.into_iter()
+            .map(
+                |ListedRow(id, version, created_at, created_by, updated_at, updated_by, record)| {
+                    let label = R::KIND.label();
+                    let user = |u: Option<String>| records::parse_user(label, &id, u);
+                    Ok(Stored {
+                        record,
+                        meta: RecordMeta {
+                            version,
+                            created_at: records::from_millis(label, &id, created_at)?,
+                            created_by: user(created_by)?,
+                            updated_at: records::from_millis(label, &id, updated_at)?,
+                            updated_by: user(updated_by)?,
+                        },
+                    })
+                },
+            )
+            .collect()
+    }
+}
+
+/// Adds the entries kept in submission blocks to a list of rows, in the list's order (sort key,
+/// then id).
+fn merge<R: Record>(list: &mut Vec<Stored<R>>, from_blocks: Vec<Stored<R>>) {
+    if from_blocks.is_empty() {
+        return;
+    }
+    list.extend(from_blocks);
+    list.sort_by_cached_key(|stored| (stored.record.sort_key(), stored.record.id()));
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
@@ -393,6 +434,9 @@ impl Store for SqlStore {
         let placeholder = RecordMeta::created(change);
         let erased = erase(record, placeholder)?;
         let mut tx = self.begin().await?;
+        if R::KIND == RecordKind::ChronologyEntry {
+            submissions::materialise(&mut tx, erased.id).await?;
+        }
         let meta = records::update(&mut tx, &erased, expected_version, change).await?;
         audit::append(&mut tx, &audit::for_record("update", &erased, change)).await?;
         tx.commit().await.map_err(map)?;
@@ -414,6 +458,9 @@ impl Store for SqlStore {
             audit::append(&mut tx, &audit::for_record("create", erased, change)).await?;
         }
         for (erased, expected_version) in updates {
+            if erased.kind == RecordKind::ChronologyEntry {
+                submissions::materialise(&mut tx, erased.id).await?;
+            }
             records::update(&mut tx, erased, *expected_version, change).await?;
             audit::append(&mut tx, &audit::for_record("update", erased, change)).await?;
         }
@@ -421,44 +468,57 @@ impl Store for SqlStore {
     }
 
     async fn get<R: Record>(&self, id: Uuid) -> StoreResult<Stored<R>> {
-        let (body, meta) = records::fetch(&mut *self.read().await?, R::KIND, id).await?;
-        decode(&id.to_string(), &body, meta)
+        let mut conn = self.read().await?;
+        match records::fetch(&mut conn, R::KIND, id).await {
+            Ok((body, meta)) => decode(&id.to_string(), &body, meta),
+            Err(StoreError::NotFound { kind, id: text })
+                if R::KIND == RecordKind::ChronologyEntry =>
+            {
+                submissions::entry::<R>(&mut conn, id)
+                    .await?
+                    .ok_or(StoreError::NotFound { kind, id: text })
+            }
+            Err(err) => Err(err),
+        }
     }
 
     async fn list<R: Record>(&self, scope: Uuid) -> StoreResult<Vec<Stored<R>>> {
-        let json =
-            records::list_json(&mut *self.read().await?, self.backend, R::KIND, scope).await?;
-        let rows: Vec<ListedRow<R>> = serde_json::from_str(&json)
-            .map_err(|e| corrupt(R::KIND.label(), &scope.to_string(), e))?;
-        rows.into_iter()
-            .map(
-                |ListedRow(id, version, created_at, created_by, updated_at, updated_by, record)| {
-                    let label = R::KIND.label();
-                    let user = |u: Option<String>| records::parse_user(label, &id, u);
-                    Ok(Stored {
-                        record,
-                        meta: RecordMeta {
-                            version,
-                            created_at: records::from_millis(label, &id, created_at)?,
-                            created_by: user(created_by)?,
-                            updated_at: records::from_millis(label, &id, updated_at)?,
-                            updated_by: user(updated_by)?,
-                        },
-                    })
-                },
-            )
-            .collect()
+        let mut conn = self.read().await?;
+        let mut list = self.list_rows::<R>(&mut conn, scope).await?;
+        if R::KIND == RecordKind::ChronologyEntry {
+            merge(
+                &mut list,
+                submissions::entries::<R>(&mut conn, Some(scope)).await?,
+            );
+        }
+        Ok(list)
     }
 
     async fn list_all<R: Record>(&self) -> StoreResult<Vec<Stored<R>>> {
-        let rows = records::list(&mut *self.read().await?, R::KIND, None).await?;
-        rows.into_iter()
+        let mut conn = self.read().await?;
+        let rows = records::list(&mut conn, R::KIND, None).await?;
+        let mut list = rows
+            .into_iter()
             .map(|(body, meta)| decode("(all)", &body, meta))
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        if R::KIND == RecordKind::ChronologyEntry {
+            merge(&mut list, submissions::entries::<R>(&mut conn, None).await?);
+        }
+        Ok(list)
     }
 
     async fn revisions(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Revision>> {
-        records::revisions(&mut *self.read().await?, kind, id).await
+        let mut conn = self.read().await?;
+        let revisions = records::revisions(&mut conn, kind, id).await?;
+        if kind == RecordKind::ChronologyEntry && revisions.is_empty() {
+            // An entry of a replaced submission that never had a row of its own: its block is
+            // its history.
+            return Ok(submissions::replaced_revision(&mut conn, id)
+                .await?
+                .into_iter()
+                .collect());
+        }
+        Ok(revisions)
     }
 
     async fn transition_review(
@@ -531,7 +591,12 @@ impl Store for SqlStore {
     }
 
     async fn count<R: Record>(&self, scope: Uuid) -> StoreResult<usize> {
-        records::count(&mut *self.read().await?, R::KIND, scope).await
+        let mut conn = self.read().await?;
+        let rows = records::count(&mut conn, R::KIND, scope).await?;
+        if R::KIND == RecordKind::ChronologyEntry {
+            return Ok(rows + submissions::count(&mut conn, scope).await?);
+        }
+        Ok(rows)
     }
 
     async fn participations_in(

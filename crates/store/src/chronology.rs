@@ -3,6 +3,27 @@
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId, UserId};
 use chrono::{DateTime, Utc};
 
+/// The id of the entry at `index` in the submission imported as `import`: the import's first
+/// twelve bytes (marked as a version 8, custom-layout UUID) followed by the index. Every entry
+/// of a submission therefore shares [`submission_prefix`], which is how the store finds the
+/// submission holding an entry without reading any other.
+pub fn entry_id(import: uuid::Uuid, index: u32) -> casewindow_domain::ids::ChronologyEntryId {
+    let mut bytes = *import.as_bytes();
+    bytes[12..].copy_from_slice(&index.to_be_bytes());
+    casewindow_domain::ids::ChronologyEntryId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+}
+
+/// The text every entry id of the submission imported as `import` starts with (see
+/// [`entry_id`]): 28 characters of the hyphenated form.
+pub fn submission_prefix(import: uuid::Uuid) -> String {
+    let mut text = entry_id(import, 0).0.hyphenated().to_string();
+    text.truncate(SUBMISSION_PREFIX_LEN);
+    text
+}
+
+/// Length of [`submission_prefix`]: the first twelve bytes of a hyphenated UUID.
+pub const SUBMISSION_PREFIX_LEN: usize = 28;
+
 /// Told how many entries of a bulk import are stored so far (for a progress bar).
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 

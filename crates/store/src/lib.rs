@@ -19,7 +19,10 @@ mod record;
 mod records;
 
 pub use account::{Account, Session};
-pub use chronology::{ChronologyImport, LinkDecision, Progress, StagedUpload};
+pub use chronology::{
+    ChronologyImport, LinkDecision, Progress, SUBMISSION_PREFIX_LEN, StagedUpload, entry_id,
+    submission_prefix,
+};
 pub use error::StoreError;
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -247,10 +250,12 @@ pub trait Store: Send + Sync + 'static {
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
 
     /// Stores an agency's imported chronology in one transaction: the file in the document
-    /// register, every entry, and the import itself (and removes the staged upload it came
-    /// from, if any). The agency's current submission in the
-    /// review, if any, is replaced: its entries are removed (each body kept in `revisions`) and
-    /// its import row names the new one. Audited.
+    /// register, and the import itself with every entry (and removes the staged upload it came
+    /// from, if any). Entry `i` must have the id [`entry_id`]`(import.id, i)`. The agency's
+    /// current submission in the review, if any, is replaced: its entries leave the review's
+    /// lists (kept as history: [`Store::revisions`] gives each one's last version) along with
+    /// the reviewers' link decisions on them, and its import row names the new one. The
+    /// entries are then read, counted and changed like any other record. Audited.
     async fn import_chronology(
         &self,
         import: &ChronologyImport,

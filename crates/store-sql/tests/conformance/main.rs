@@ -1,6 +1,7 @@
 //! The storage conformance suite: every test runs on SQLite and on PostgreSQL
 //! (`<test>::sqlite` and `<test>::postgres` in the output).
 
+mod submissions;
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{ChronologyEntry, NarrativeSection, SourceDocument};
 use casewindow_domain::findings::Finding;
