@@ -341,18 +341,112 @@ pub fn read(tables: &[Table], given: Option<&Mapping>) -> Result<Reading, Mappin
     let time = resolve(&mapping, &headings, Field::Time)?;
     let actor = resolve(&mapping, &headings, Field::ActorRole)?;
     let contact = resolve(&mapping, &headings, Field::ContactType)?;
-    let name = |i: usize| {
-        headings
+    let columns = Columns {
+        date,
+        description,
+        time,
+        actor,
+        contact,
+        headings: &headings,
+    };
+    let first_data = mapping
+        .header_rows
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(0)
+        .min(table.rows.len());
+    let (entries, problems) = read_rows(&table.rows[first_data..], first_data, &columns);
+    Ok(Reading {
+        table: table.name.clone(),
+        mapping,
+        headings,
+        entries,
+        problems,
+    })
+}
+
+/// Where each field is in the table, and the headings that name the columns in problems.
+struct Columns<'a> {
+    date: usize,
+    description: usize,
+    time: Option<usize>,
+    actor: Option<usize>,
+    contact: Option<usize>,
+    headings: &'a [String],
+}
+
+impl Columns<'_> {
+    fn name(&self, i: usize) -> String {
+        self.headings
             .get(i)
             .filter(|h| !h.is_empty())
             .cloned()
             .unwrap_or_else(|| column_letter(i))
-    };
-    let first_data = mapping.header_rows.iter().max().copied().unwrap_or(0);
-    let mut entries = Vec::new();
+    }
+}
+
+/// Rows fewer than this are read on one thread: below it, starting threads costs more than it
+/// saves.
+const ROWS_PER_THREAD: usize = 4096;
+
+/// The data rows (the first is at index `skipped` of the table) read into entries and
+/// problems, in row order, shared out over the processor's cores when there are many.
+fn read_rows(
+    rows: &[Vec<String>],
+    skipped: usize,
+    columns: &Columns<'_>,
+) -> (Vec<EntryDraft>, Vec<RowProblem>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(rows.len() / ROWS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return read_part(rows, skipped, columns);
+    }
+    let share = rows.len().div_ceil(threads);
+    let parts: Vec<(Vec<EntryDraft>, Vec<RowProblem>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(share)
+            .enumerate()
+            .map(|(i, part)| scope.spawn(move || read_part(part, skipped + i * share, columns)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut entries = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
     let mut problems = Vec::new();
-    for (offset, row) in table.rows.iter().enumerate().skip(first_data) {
-        let number = offset + 1;
+    for (e, p) in parts {
+        entries.extend(e);
+        problems.extend(p);
+    }
+    (entries, problems)
+}
+
+/// [`read_rows`] on one thread.
+fn read_part(
+    rows: &[Vec<String>],
+    skipped: usize,
+    columns: &Columns<'_>,
+) -> (Vec<EntryDraft>, Vec<RowProblem>) {
+    let Columns {
+        date,
+        description,
+        time,
+        actor,
+        contact,
+        ..
+    } = *columns;
+    let name = |i: usize| columns.name(i);
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (offset, row) in rows.iter().enumerate() {
+        let number = skipped + offset + 1;
         let cell = |i: Option<usize>| {
             i.and_then(|i| row.get(i))
                 .map(|c| c.trim().to_owned())
@@ -406,13 +500,7 @@ pub fn read(tables: &[Table], given: Option<&Mapping>) -> Result<Reading, Mappin
             });
         }
     }
-    Ok(Reading {
-        table: table.name.clone(),
-        mapping,
-        headings,
-        entries,
-        problems,
-    })
+    (entries, problems)
 }
 
 #[cfg(test)]
@@ -508,6 +596,54 @@ mod tests {
             .expect_err("no such column")
             .to_string();
         assert!(err.contains("\"Date\""), "{err}");
+    }
+
+    #[test]
+    fn rows_shared_over_threads_read_as_on_one_thread_in_order() {
+        let mut rows: Vec<Vec<String>> = vec![vec![
+            "Date".to_owned(),
+            "Time".to_owned(),
+            "Details".to_owned(),
+        ]];
+        for i in 0..3 * ROWS_PER_THREAD + 17 {
+            let date = match i % 7 {
+                0 => format!("{}/03/2019", i % 28 + 1),
+                1 => "31/02/2019".to_owned(),
+                2 => "approx. spring 2020".to_owned(),
+                3 => String::new(),
+                _ => format!("{} March 2019", i % 28 + 1),
+            };
+            let details = if i % 11 == 0 {
+                String::new()
+            } else {
+                format!("visit {i}")
+            };
+            let time = if i % 3 == 0 {
+                "14:30".to_owned()
+            } else {
+                String::new()
+            };
+            rows.push(vec![date, time, details]);
+        }
+        let table = Table {
+            name: "t".to_owned(),
+            rows,
+        };
+        let reading = read(std::slice::from_ref(&table), None).expect("mapped");
+        let headings = headings_of(&table, &reading.mapping.header_rows);
+        let columns = Columns {
+            date: 0,
+            time: Some(1),
+            description: 2,
+            actor: None,
+            contact: None,
+            headings: &headings,
+        };
+        let one = read_part(&table.rows[1..], 1, &columns);
+        assert_eq!((reading.entries.clone(), reading.problems.clone()), one);
+        assert!(reading.entries.len() > ROWS_PER_THREAD);
+        assert!(reading.problems.windows(2).all(|w| w[0].row <= w[1].row));
+        assert_eq!(reading.problems[0].row, 2, "{:?}", reading.problems[0]);
     }
 
     #[test]
