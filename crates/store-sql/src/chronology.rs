@@ -9,7 +9,7 @@ use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
 use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
 use casewindow_store::{
     Change, ChronologyImport, LinkDecision, Record as _, RecordMeta, SUBMISSION_PREFIX_LEN,
-    StagedUpload, StoreError, entry_id, submission_prefix,
+    StagedUpload, StoreError, submission_prefix,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
@@ -73,12 +73,11 @@ pub(crate) async fn import(
     conn: &mut AnyConnection,
     import: &ChronologyImport,
     document: &SourceDocument,
-    entries: &[ChronologyEntry],
+    (entries, block): (&[ChronologyEntry], Vec<u8>),
     staged: Option<Uuid>,
     progress: casewindow_store::Progress<'_>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    check_entries(import, document, entries)?;
     if let Some(staged) = staged {
         sqlx::query("DELETE FROM staged_uploads WHERE id = $1")
             .bind(staged.to_string())
@@ -112,7 +111,6 @@ pub(crate) async fn import(
         .erase(meta)
         .map_err(|e| StoreError::Unexpected(Box::new(e)))?;
     records::insert(conn, &erased).await?;
-    let block = submissions::pack(entries)?;
 
     if let Some((old_import, old_document, old_prefix)) = &current {
         let reason = submissions::replaced_reason(&import.file_name, &import.id.to_string());
@@ -186,37 +184,32 @@ pub(crate) async fn import(
     audit::append(conn, &event).await
 }
 
-/// A submission's entries belong to its review, agency and file, and entry `i` has the id
-/// [`casewindow_store::entry_id`]`(import, i)`.
-fn check_entries(
+/// The block holding a submission's entries (see [`submissions::pack`]), made before the
+/// transaction: the import must describe its entries and file, and every entry come from it.
+pub(crate) fn block(
     import: &ChronologyImport,
     document: &SourceDocument,
     entries: &[ChronologyEntry],
-) -> Result<(), StoreError> {
+) -> Result<Vec<u8>, StoreError> {
+    let from_file = |entry: &ChronologyEntry| {
+        entry
+            .source
+            .as_ref()
+            .is_some_and(|s| s.document_id == document.id)
+    };
     if import.entries != entries.len() as i64 || document.id != import.document_id {
         return Err(StoreError::Integrity(format!(
             "chronology import {} does not describe its entries or file",
             import.id
         )));
     }
-    for (index, entry) in entries.iter().enumerate() {
-        let id = u32::try_from(index).map(|i| entry_id(import.id, i));
-        let from_file = entry
-            .source
-            .as_ref()
-            .is_some_and(|s| s.document_id == document.id);
-        if id.ok() != Some(entry.id)
-            || entry.review_id != import.review_id
-            || entry.agency_id != import.agency_id
-            || !from_file
-        {
-            return Err(StoreError::Integrity(format!(
-                "chronology entry {} is not entry {index} of import {}",
-                entry.id, import.id
-            )));
-        }
+    if let Some(entry) = entries.iter().find(|e| !from_file(e)) {
+        return Err(StoreError::Integrity(format!(
+            "chronology entry {} does not come from the file of import {}",
+            entry.id, import.id
+        )));
     }
-    Ok(())
+    submissions::pack(import, entries)
 }
 
 async fn insert_row(

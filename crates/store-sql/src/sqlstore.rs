@@ -859,9 +859,19 @@ impl Store for SqlStore {
         progress: casewindow_store::Progress<'_>,
         change: &Change,
     ) -> StoreResult<()> {
+        // Packed before the turn to write is taken: nobody waits while it is compressed.
+        let block = chronology::block(import, document, entries)?;
         let mut tx = self.begin().await?;
-        tx.bulk(true).await?;
-        chronology::import(&mut tx, import, document, entries, staged, progress, change).await?;
+        chronology::import(
+            &mut tx,
+            import,
+            document,
+            (entries, block),
+            staged,
+            progress,
+            change,
+        )
+        .await?;
         tx.commit().await.map_err(map)
     }
 

@@ -1,6 +1,6 @@
 -- An imported submission keeps its entries with its import row, as one compressed block
--- (entries_body: a JSON array of the entries' bodies, LZ4-compressed, with a format byte in
--- front), instead of a row per entry. Every entry id of the submission starts with
+-- (entries_body: each entry's fields in a compact binary form, LZ4-compressed, behind a format
+-- byte; see crates/store-sql/src/submissions.rs), instead of a row per entry. Every entry id of the submission starts with
 -- entry_prefix (see casewindow_store::entry_id), so an entry is found without reading any other
 -- submission. A replaced submission's block stays, as its history. An imported entry a reviewer
 -- edits gets a row in chronology_entries (its first version kept in revisions), which takes the
