@@ -26,6 +26,8 @@ pub struct ImportPreview {
     pub problems: Vec<RowProblem>,
     /// The agency's current submission, which a commit would replace.
     pub replaces: Option<ChronologyImport>,
+    /// SHA-256 of the file read, hex encoded (recorded with the import).
+    pub sha256: String,
 }
 
 /// A file to import.
@@ -57,19 +59,59 @@ pub struct StagedPreview {
     pub outcome: Result<ImportPreview, (Mapping, String)>,
 }
 
-/// Reads the file's tables, off the async threads.
+/// A file's tables, and its SHA-256 (hex), computed on another core while the tables are read.
+fn tables_and_hash(
+    name: &str,
+    bytes: &[u8],
+) -> (
+    Result<
+        (
+            casewindow_chronology::Format,
+            Vec<casewindow_chronology::Table>,
+        ),
+        casewindow_chronology::ReadError,
+    >,
+    String,
+) {
+    std::thread::scope(|scope| {
+        let hash = scope.spawn(|| {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        });
+        let tables = casewindow_chronology::read::tables(name, bytes);
+        let hash = hash
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (tables, hash)
+    })
+}
+
+/// Reads the file's tables, with the file's SHA-256. On a multi-threaded runtime (the server,
+/// the command line) the thread tells the runtime it is busy, so other tasks move elsewhere,
+/// and the file is read where it is instead of copied to another thread (a copy of a large
+/// file costs more than reading it).
 async fn read_tables(
     file: ImportFile<'_>,
 ) -> AppResult<(
     casewindow_chronology::Format,
     Vec<casewindow_chronology::Table>,
+    String,
 )> {
-    let name = file.name.to_owned();
-    let bytes = file.bytes.to_vec();
-    tokio::task::spawn_blocking(move || casewindow_chronology::read::tables(&name, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(format!("chronology reader: {e}")))?
-        .map_err(|e| problem("file", e.to_string()))
+    let flavor = tokio::runtime::Handle::current().runtime_flavor();
+    let (tables, sha256) = if flavor == tokio::runtime::RuntimeFlavor::MultiThread {
+        tokio::task::block_in_place(|| tables_and_hash(file.name, file.bytes))
+    } else {
+        let name = file.name.to_owned();
+        let bytes = file.bytes.to_vec();
+        tokio::task::spawn_blocking(move || tables_and_hash(&name, &bytes))
+            .await
+            .map_err(|e| AppError::Internal(format!("chronology reader: {e}")))?
+    };
+    let (format, tables) = tables.map_err(|e| problem("file", e.to_string()))?;
+    Ok((format, tables, sha256))
 }
 
 /// The tables read with the given mapping; else with the agency's remembered one, guessing
@@ -92,8 +134,10 @@ fn preview_of(
     format: casewindow_chronology::Format,
     reading: casewindow_chronology::Reading,
     replaces: Option<ChronologyImport>,
+    sha256: String,
 ) -> ImportPreview {
     ImportPreview {
+        sha256,
         file_name: file_name.to_owned(),
         format: format.label(),
         table: reading.table,
@@ -124,10 +168,10 @@ impl<S: Store> App<S> {
     ) -> AppResult<ImportPreview> {
         self.authorize_import(actor, review, agency).await?;
         let (replaces, remembered) = self.submission(review, agency).await?;
-        let (format, tables) = read_tables(file).await?;
+        let (format, tables, sha256) = read_tables(file).await?;
         let reading = map_tables(&tables, mapping.as_ref(), remembered.as_ref())
             .map_err(|e| problem("file", format!("{}: {e}", file.name)))?;
-        Ok(preview_of(file.name, format, reading, replaces))
+        Ok(preview_of(file.name, format, reading, replaces, sha256))
     }
 
     /// The agency's current submission in the review, and the mapping it used last time.
@@ -200,7 +244,7 @@ impl<S: Store> App<S> {
             name: &staged.file_name,
             bytes: &staged.bytes,
         };
-        let (format, tables) = read_tables(file).await?;
+        let (format, tables, sha256) = read_tables(file).await?;
         let outcome = map_tables(&tables, mapping.as_ref(), remembered.as_ref());
         let table_name = match &outcome {
             Ok(reading) => reading.table.clone(),
@@ -245,7 +289,7 @@ impl<S: Store> App<S> {
             sample,
             width,
             outcome: outcome
-                .map(|reading| preview_of(&staged.file_name, format, reading, replaces))
+                .map(|reading| preview_of(&staged.file_name, format, reading, replaces, sha256))
                 .map_err(|e| (given, e.to_string())),
         })
     }
@@ -272,7 +316,7 @@ impl<S: Store> App<S> {
             review,
             staged.agency_id,
             file,
-            &preview,
+            preview,
             (Some(upload), &|_| {}),
         )
         .await
@@ -319,7 +363,7 @@ impl<S: Store> App<S> {
         let preview = self
             .preview_chronology(actor, review, agency, file, mapping)
             .await?;
-        self.commit_chronology(actor, review, agency, file, &preview)
+        self.commit_chronology(actor, review, agency, file, preview)
             .await
     }
 
@@ -331,7 +375,7 @@ impl<S: Store> App<S> {
         review: ReviewId,
         agency: AgencyId,
         file: ImportFile<'_>,
-        preview: &ImportPreview,
+        preview: ImportPreview,
     ) -> AppResult<ChronologyImport> {
         self.commit_from(actor, review, agency, file, preview, (None, &|_| {}))
             .await
@@ -344,7 +388,7 @@ impl<S: Store> App<S> {
         review: ReviewId,
         agency: AgencyId,
         file: ImportFile<'_>,
-        preview: &ImportPreview,
+        preview: ImportPreview,
         progress: casewindow_store::Progress<'_>,
     ) -> AppResult<ChronologyImport> {
         self.commit_from(actor, review, agency, file, preview, (None, progress))
@@ -357,7 +401,7 @@ impl<S: Store> App<S> {
         review: ReviewId,
         agency: AgencyId,
         file: ImportFile<'_>,
-        preview: &ImportPreview,
+        preview: ImportPreview,
         (staged, progress): (Option<uuid::Uuid>, casewindow_store::Progress<'_>),
     ) -> AppResult<ChronologyImport> {
         self.authorize_import(actor, review, agency).await?;
@@ -382,11 +426,7 @@ impl<S: Store> App<S> {
         if let Some(previous) = &preview.replaces {
             self.refuse_if_cited(review, previous).await?;
         }
-        use sha2::Digest as _;
-        let sha256: String = sha2::Sha256::digest(file.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = preview.sha256.clone();
         let document = SourceDocument {
             id: SourceDocumentId(uuid::Uuid::new_v4()),
             review_id: review,
@@ -400,8 +440,15 @@ impl<S: Store> App<S> {
         };
         crate::error::check_fields(&document)?;
         let import_id = uuid::Uuid::new_v4();
-        let mut entries = Vec::with_capacity(preview.entries.len());
-        for (index, draft) in preview.entries.iter().enumerate() {
+        let ImportPreview {
+            entries: drafts,
+            format,
+            mapping,
+            ..
+        } = preview;
+        // The drafts are moved into the entries, not copied: a large file's text is held once.
+        let mut entries = Vec::with_capacity(drafts.len());
+        for (index, draft) in drafts.into_iter().enumerate() {
             let index = u32::try_from(index).map_err(|_| {
                 problem(
                     "file",
@@ -413,9 +460,9 @@ impl<S: Store> App<S> {
                 review_id: review,
                 agency_id: agency,
                 occurred: draft.occurred,
-                actor_role: draft.actor_role.clone(),
-                contact_type: draft.contact_type.clone(),
-                description: draft.description.clone(),
+                actor_role: draft.actor_role,
+                contact_type: draft.contact_type,
+                description: draft.description,
                 subjects: Vec::new(),
                 source: Some(Provenance {
                     document_id: document.id,
@@ -443,8 +490,8 @@ impl<S: Store> App<S> {
             document_id: document.id,
             file_name: file.name.to_owned(),
             sha256,
-            format: preview.format.to_owned(),
-            mapping: serde_json::to_string(&preview.mapping)
+            format: format.to_owned(),
+            mapping: serde_json::to_string(&mapping)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             entries: entries.len() as i64,
             problems: 0,

@@ -108,7 +108,13 @@ fn month_span(year: i32, first: u32, last: u32) -> Option<(NaiveDate, NaiveDate)
 
 /// A time of day: `14:30`, `14.30`, `2.30pm`, `2pm`, `1430hrs`, `14:30:05`.
 fn time_of(text: &str) -> Option<NaiveTime> {
-    let t = text.trim().to_ascii_lowercase();
+    let t = text.trim();
+    // Lower-cased only when it has capitals ("2.30PM"), so "14:30" costs no allocation.
+    let t: std::borrow::Cow<'_, str> = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        t.to_ascii_lowercase().into()
+    } else {
+        t.into()
+    };
     let t = t.trim_end_matches("hrs").trim_end_matches("hours").trim();
     let (t, pm, am) = if let Some(rest) = t.strip_suffix("pm") {
         (rest.trim(), true, false)
@@ -160,8 +166,8 @@ const APPROX: [&str; 8] = [
 /// Reads one date as written in an agency's record.
 pub fn parse(text: &str) -> Result<FuzzyDate, DateError> {
     let original = text.trim();
-    if let Some(day) = exact_day(original) {
-        return Ok(day);
+    if let Some(found) = exact_day(original).or_else(|| exact_words(original)) {
+        return Ok(found);
     }
     if original.is_empty() {
         return Err(DateError("the date is empty".to_owned()));
@@ -447,6 +453,54 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
     found.map(Some).ok_or_else(|| unreadable(original))
 }
 
+/// A month's number from its English name or three-letter abbreviation (any case, a full stop
+/// after it allowed, "Sept" too), without allocating: as [`month_number`] reads it.
+fn month_word(word: &str) -> Option<u32> {
+    let w = word.strip_suffix('.').unwrap_or(word);
+    if w.len() < 3 || !w.is_ascii() {
+        return None;
+    }
+    if w.eq_ignore_ascii_case("sept") {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        .map(|i| i as u32 + 1)
+}
+
+/// A four-digit year in the range [`year_of`] accepts.
+fn four_digit_year(word: &str) -> Option<i32> {
+    (word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| word.parse().ok())
+        .flatten()
+        .filter(|y| (1800..=2200).contains(y))
+}
+
+/// The commonest written forms with words: `12 March 2019`, `March 2019` and `2019` (one space
+/// between the parts), read without allocating; as [`exact_day`], anything else or anything
+/// wrong is left to the general reading.
+fn exact_words(text: &str) -> Option<FuzzyDate> {
+    let mut words = text.split(' ');
+    let (first, second, third) = (words.next()?, words.next(), words.next());
+    if words.next().is_some() {
+        return None;
+    }
+    match (second, third) {
+        (None, None) => four_digit_year(first).and_then(FuzzyDate::year),
+        (Some(year), None) => FuzzyDate::month(four_digit_year(year)?, month_word(first)?),
+        (Some(month), Some(year)) => {
+            if !(1..=2).contains(&first.len()) || !first.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let day = first.parse().ok()?;
+            NaiveDate::from_ymd_opt(four_digit_year(year)?, month_word(month)?, day)
+                .map(FuzzyDate::day)
+        }
+        (None, Some(_)) => None,
+    }
+}
+
 /// A day written in the commonest exact forms (`12/03/2019`, `1/3/19`, `2019-03-12`, with `/`,
 /// `-` or `.` between the numbers), read without the general reading's allocations: most of a
 /// chronology's dates. Anything else, and anything not a real date, is left to [`parse`]'s
@@ -587,6 +641,43 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked}");
+        let mut worded = 0;
+        for day in [
+            "", "1 ", "01 ", "12 ", "29 ", "31 ", "32 ", "0 ", "1st ", "123 ",
+        ] {
+            for month in [
+                "March",
+                "march",
+                "MARCH",
+                "Mar",
+                "mar.",
+                "Sept",
+                "Sep",
+                "September",
+                "Febr",
+                "Ma",
+                "Maybe",
+                "May",
+                "12",
+            ] {
+                for year in ["2019", "1800", "2200", "1799", "2201", "19", "20190", ""] {
+                    let text = format!("{day}{month} {year}");
+                    if let Some(fast) = exact_words(&text) {
+                        assert_eq!(Ok(fast), general(&text), "{text}");
+                        worded += 1;
+                    }
+                    assert_eq!(parse(&text).ok(), general(&text).ok(), "{text}");
+                }
+            }
+        }
+        for year in ["2019", "1800", "2200", "1799", "0201", "201", "20190"] {
+            if let Some(fast) = exact_words(year) {
+                assert_eq!(Ok(fast), general(year), "{year}");
+                worded += 1;
+            }
+            assert_eq!(parse(year).ok(), general(year).ok(), "{year}");
+        }
+        assert!(worded > 40, "{worded}");
         for (date, time) in [
             ("12/03/2019", "14:30"),
             ("12/03/2019", "2.30pm"),

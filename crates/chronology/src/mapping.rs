@@ -455,15 +455,17 @@ fn read_part(
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let date_text = cell(Some(date));
-        let time_text = cell(time);
+        // The date and time are only read, so they are borrowed, not copied.
+        let borrowed = |i: Option<usize>| i.and_then(|i| row.get(i)).map_or("", |c| c.trim());
+        let date_text = borrowed(Some(date));
+        let time_text = borrowed(time);
         let text = cell(Some(description));
         let mut bad = false;
         // (column, reason) when the date or the time cannot be read.
-        let occurred: Result<FuzzyDate, (usize, String)> = match dates::parse(&date_text) {
+        let occurred: Result<FuzzyDate, (usize, String)> = match dates::parse(date_text) {
             Err(e) => Err((date, e.0)),
             Ok(day) if time_text.is_empty() => Ok(day),
-            Ok(day) => dates::with_time(day, &date_text, &time_text).map_err(|_| {
+            Ok(day) => dates::with_time(day, date_text, time_text).map_err(|_| {
                 (
                     time.unwrap_or(date),
                     format!("\"{time_text}\" is not a time casewindow can read: write it as 14:30"),

@@ -282,19 +282,17 @@ fn utf16_guess(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 
 /// The text of a CSV file: UTF-8 (with or without BOM), UTF-16 (with a BOM or recognisably
 /// without), otherwise Windows-1252 (which also covers ISO-8859-1).
-pub fn decode_text(bytes: &[u8]) -> String {
+/// UTF-8 text is borrowed, not copied.
+pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned();
+        return encoding.decode_without_bom_handling(&bytes[bom..]).0;
     }
     if let Some(encoding) = utf16_guess(bytes) {
-        return encoding.decode_without_bom_handling(bytes).0.into_owned();
+        return encoding.decode_without_bom_handling(bytes).0;
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0,
     }
 }
 

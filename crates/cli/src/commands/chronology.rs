@@ -119,7 +119,7 @@ pub async fn run(app: &App<SqlStore>, command: ChronologyCommand) -> anyhow::Res
                     review,
                     agency,
                     input,
-                    &preview,
+                    preview,
                     &move |done| shown.set_position(done as u64),
                 )
                 .await;
