@@ -539,18 +539,8 @@ async fn holding(conn: &mut AnyConnection, id: Uuid) -> Result<Option<(Block, us
         return Ok(None);
     };
     let block = Block::read(&row)?;
-    let index = u32::from_be_bytes([
-        id.as_bytes()[12],
-        id.as_bytes()[13],
-        id.as_bytes()[14],
-        id.as_bytes()[15],
-    ]);
     let import = Uuid::parse_str(&block.import).map_err(|e| corrupt(KIND, &block.import, e))?;
-    let in_range = i64::from(index) < block.entries;
-    if !in_range || entry_id(import, index).0 != id {
-        return Ok(None);
-    }
-    Ok(Some((block, index as usize)))
+    Ok(index_in(import, block.entries, id).map(|index| (block, index as usize)))
 }
 
 /// The entry `id` of a current block, as it was imported.
@@ -613,16 +603,29 @@ pub(crate) async fn exists(
     if row.is_some() {
         return Ok(true);
     }
-    let sql = "SELECT 1 AS one FROM chronology_imports WHERE entry_prefix = $1 AND review_id = $2 \
-               AND replaced_by IS NULL";
-    let in_review = sqlx::query(sql)
+    // Only the import's id and size are read, not its block.
+    let sql = "SELECT id, entries FROM chronology_imports WHERE entry_prefix = $1 \
+               AND review_id = $2 AND replaced_by IS NULL";
+    let Some(row) = sqlx::query(sql)
         .bind(prefix_of(id))
         .bind(review.to_string())
         .fetch_optional(&mut *conn)
         .await
         .map_err(map)?
-        .is_some();
-    Ok(in_review && holding(conn, id).await?.is_some())
+    else {
+        return Ok(false);
+    };
+    let import: String = row.try_get("id").map_err(map)?;
+    let entries: i64 = row.try_get("entries").map_err(map)?;
+    let import = Uuid::parse_str(&import).map_err(|e| corrupt(KIND, &import, e))?;
+    Ok(index_in(import, entries, id).is_some())
+}
+
+/// The index of entry `id` in the submission `import` of `entries` entries, if it is one.
+fn index_in(import: Uuid, entries: i64, id: Uuid) -> Option<u32> {
+    let bytes = id.as_bytes();
+    let index = u32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
+    (i64::from(index) < entries && entry_id(import, index).0 == id).then_some(index)
 }
 
 /// The version an entry of a replaced block had, kept as its history: the block's entry with
