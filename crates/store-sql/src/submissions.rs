@@ -762,6 +762,23 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// Any bytes at all, alone or after a real block's header: an answer, never a panic.
+        #[test]
+        fn any_bytes_unpack_without_panic(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..4096),
+            keep in 0usize..80,
+        ) {
+            let (import, entries) = import(30);
+            let id = import.id.to_string();
+            let _ = unpack::<ChronologyEntry>(&id, &bytes);
+            let mut spliced = pack(&import, &entries).expect("packs");
+            spliced.truncate(keep.min(spliced.len()));
+            spliced.extend_from_slice(&bytes);
+            let _ = unpack::<ChronologyEntry>(&id, &spliced);
+        }
+    }
+
     #[test]
     fn a_damaged_block_is_reported_as_corrupt_not_a_panic() {
         let (import, entries) = import(40);
