@@ -102,7 +102,13 @@ async fn read_tables(
 )> {
     let flavor = tokio::runtime::Handle::current().runtime_flavor();
     let (tables, sha256) = if flavor == tokio::runtime::RuntimeFlavor::MultiThread {
-        tokio::task::block_in_place(|| tables_and_hash(file.name, file.bytes))
+        // A reader's panic is an answer for this request, as it was on a blocking thread.
+        tokio::task::block_in_place(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tables_and_hash(file.name, file.bytes)
+            }))
+        })
+        .map_err(|_| AppError::Internal("chronology reader: panicked".to_owned()))?
     } else {
         let name = file.name.to_owned();
         let bytes = file.bytes.to_vec();
