@@ -238,6 +238,21 @@ impl SqlStore {
     async fn read(&self) -> StoreResult<sqlx::pool::PoolConnection<Any>> {
         self.pool.acquire().await.map_err(map)
     }
+
+    /// A read-only transaction whose statements all see the same committed state (SQLite's
+    /// deferred transaction under WAL; PostgreSQL's repeatable read), for reads that take more
+    /// than one statement, such as a review's chronology entries from rows and from blocks: a
+    /// re-import committed meanwhile is seen whole or not at all.
+    async fn snapshot(&self) -> StoreResult<Transaction<'static, Any>> {
+        let mut tx = self.pool.begin().await.map_err(map)?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+        }
+        Ok(tx)
+    }
 }
 
 /// A user and their account, audited, inside the caller's transaction.
@@ -468,56 +483,64 @@ impl Store for SqlStore {
     }
 
     async fn get<R: Record>(&self, id: Uuid) -> StoreResult<Stored<R>> {
-        let mut conn = self.read().await?;
-        match records::fetch(&mut conn, R::KIND, id).await {
-            Ok((body, meta)) => decode(&id.to_string(), &body, meta),
-            Err(StoreError::NotFound { kind, id: text })
-                if R::KIND == RecordKind::ChronologyEntry =>
-            {
-                submissions::entry::<R>(&mut conn, id)
-                    .await?
-                    .ok_or(StoreError::NotFound { kind, id: text })
-            }
-            Err(err) => Err(err),
+        if R::KIND != RecordKind::ChronologyEntry {
+            let (body, meta) = records::fetch(&mut *self.read().await?, R::KIND, id).await?;
+            return decode(&id.to_string(), &body, meta);
         }
+        let mut tx = self.snapshot().await?;
+        let found = match records::fetch(&mut tx, R::KIND, id).await {
+            Ok((body, meta)) => decode(&id.to_string(), &body, meta),
+            Err(StoreError::NotFound { kind, id: text }) => submissions::entry::<R>(&mut tx, id)
+                .await?
+                .ok_or(StoreError::NotFound { kind, id: text }),
+            Err(err) => Err(err),
+        };
+        tx.commit().await.map_err(map)?;
+        found
     }
 
     async fn list<R: Record>(&self, scope: Uuid) -> StoreResult<Vec<Stored<R>>> {
-        let mut conn = self.read().await?;
-        let mut list = self.list_rows::<R>(&mut conn, scope).await?;
-        if R::KIND == RecordKind::ChronologyEntry {
-            merge(
-                &mut list,
-                submissions::entries::<R>(&mut conn, Some(scope)).await?,
-            );
+        if R::KIND != RecordKind::ChronologyEntry {
+            return self.list_rows::<R>(&mut *self.read().await?, scope).await;
         }
+        let mut tx = self.snapshot().await?;
+        let mut list = self.list_rows::<R>(&mut tx, scope).await?;
+        merge(
+            &mut list,
+            submissions::entries::<R>(&mut tx, Some(scope)).await?,
+        );
+        tx.commit().await.map_err(map)?;
         Ok(list)
     }
 
     async fn list_all<R: Record>(&self) -> StoreResult<Vec<Stored<R>>> {
-        let mut conn = self.read().await?;
-        let rows = records::list(&mut conn, R::KIND, None).await?;
-        let mut list = rows
-            .into_iter()
-            .map(|(body, meta)| decode("(all)", &body, meta))
-            .collect::<StoreResult<Vec<_>>>()?;
-        if R::KIND == RecordKind::ChronologyEntry {
-            merge(&mut list, submissions::entries::<R>(&mut conn, None).await?);
+        let decoded = |rows: Vec<(String, RecordMeta)>| {
+            rows.into_iter()
+                .map(|(body, meta)| decode("(all)", &body, meta))
+                .collect::<StoreResult<Vec<Stored<R>>>>()
+        };
+        if R::KIND != RecordKind::ChronologyEntry {
+            return decoded(records::list(&mut *self.read().await?, R::KIND, None).await?);
         }
+        let mut tx = self.snapshot().await?;
+        let mut list = decoded(records::list(&mut tx, R::KIND, None).await?)?;
+        merge(&mut list, submissions::entries::<R>(&mut tx, None).await?);
+        tx.commit().await.map_err(map)?;
         Ok(list)
     }
 
     async fn revisions(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Revision>> {
-        let mut conn = self.read().await?;
-        let revisions = records::revisions(&mut conn, kind, id).await?;
-        if kind == RecordKind::ChronologyEntry && revisions.is_empty() {
+        if kind != RecordKind::ChronologyEntry {
+            return records::revisions(&mut *self.read().await?, kind, id).await;
+        }
+        let mut tx = self.snapshot().await?;
+        let mut revisions = records::revisions(&mut tx, kind, id).await?;
+        if revisions.is_empty() {
             // An entry of a replaced submission that never had a row of its own: its block is
             // its history.
-            return Ok(submissions::replaced_revision(&mut conn, id)
-                .await?
-                .into_iter()
-                .collect());
+            revisions.extend(submissions::replaced_revision(&mut tx, id).await?);
         }
+        tx.commit().await.map_err(map)?;
         Ok(revisions)
     }
 
@@ -591,12 +614,14 @@ impl Store for SqlStore {
     }
 
     async fn count<R: Record>(&self, scope: Uuid) -> StoreResult<usize> {
-        let mut conn = self.read().await?;
-        let rows = records::count(&mut conn, R::KIND, scope).await?;
-        if R::KIND == RecordKind::ChronologyEntry {
-            return Ok(rows + submissions::count(&mut conn, scope).await?);
+        if R::KIND != RecordKind::ChronologyEntry {
+            return records::count(&mut *self.read().await?, R::KIND, scope).await;
         }
-        Ok(rows)
+        let mut tx = self.snapshot().await?;
+        let rows = records::count(&mut tx, R::KIND, scope).await?;
+        let in_blocks = submissions::count(&mut tx, scope).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(rows + in_blocks)
     }
 
     async fn participations_in(
