@@ -39,18 +39,19 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// A month's number from its name or a common abbreviation ("Sept" too).
+/// A month's number from its name or a common abbreviation ("Sept" too), in any case, without
+/// allocating.
 fn month_number(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 {
+    let w = word.trim_end_matches('.');
+    if w.len() < 3 || !w.is_ascii() {
         return None;
     }
-    if w == "sept" {
+    if w.eq_ignore_ascii_case("sept") {
         return Some(9);
     }
     MONTHS
         .iter()
-        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w)))
+        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
         .map(|i| i as u32 + 1)
 }
 
@@ -64,6 +65,11 @@ fn year_of(text: &str) -> Option<i32> {
         4 if (1800..=2200).contains(&n) => Some(n),
         _ => None,
     }
+}
+
+/// A four-digit year in the range [`year_of`] accepts.
+fn four_digit_year(word: &str) -> Option<i32> {
+    year_of(word).filter(|_| word.len() == 4)
 }
 
 fn day_of(text: &str) -> Option<u32> {
@@ -287,7 +293,7 @@ fn read(text: &str, original: &str) -> Result<FuzzyDate, DateError> {
 
     match words.as_slice() {
         // "2019"
-        [y] if let Some(year) = year_of(y).filter(|_| y.len() == 4) => {
+        [y] if let Some(year) = four_digit_year(y) => {
             FuzzyDate::year(year).ok_or_else(|| unreadable(original))
         }
         [one] => numeric(one, original),
@@ -381,7 +387,7 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
     let year_and_month = |rest: &str| -> Option<(i32, Option<u32>)> {
         let parts: Vec<&str> = rest.split(' ').collect();
         match parts.as_slice() {
-            [y] => Some((year_of(y).filter(|_| y.len() == 4)?, None)),
+            [y] => Some((four_digit_year(y)?, None)),
             [m, y] => Some((year_of(y)?, Some(month_number(m)?))),
             _ => None,
         }
@@ -413,7 +419,7 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
                 && let Some((y1, y2)) = rest.split_once('/')
             {
                 // "winter 2019/20": December of the first year to February of the next.
-                let first = year_of(y1).filter(|_| y1.len() == 4);
+                let first = four_digit_year(y1);
                 let second = first.map(|y| y + 1);
                 if second.is_none_or(|s| year_of(y2).is_none_or(|y| y % 100 != s % 100)) {
                     return Err(unreadable(original));
@@ -424,7 +430,7 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
                     last_of_month(y + 1, 2).ok_or_else(|| unreadable(original))?,
                 ))
             } else {
-                let Some(year) = year_of(rest).filter(|_| rest.len() == 4) else {
+                let Some(year) = four_digit_year(rest) else {
                     return Ok(None);
                 };
                 match part {
@@ -443,7 +449,7 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
             let Some(n) = q[1..].parse::<u32>().ok().filter(|n| (1..=4).contains(n)) else {
                 return Ok(None);
             };
-            let Some(year) = year_of(rest).filter(|_| rest.len() == 4) else {
+            let Some(year) = four_digit_year(rest) else {
                 return Ok(None);
             };
             month_span(year, n * 3 - 2, n * 3).map(|(a, b)| FuzzyDate::range(a, b))
@@ -451,30 +457,6 @@ fn part_of_period(words: &[&str], original: &str) -> Result<Option<FuzzyDate>, D
         _ => return Ok(None),
     };
     found.map(Some).ok_or_else(|| unreadable(original))
-}
-
-/// A month's number from its English name or three-letter abbreviation (any case, a full stop
-/// after it allowed, "Sept" too), without allocating: as [`month_number`] reads it.
-fn month_word(word: &str) -> Option<u32> {
-    let w = word.strip_suffix('.').unwrap_or(word);
-    if w.len() < 3 || !w.is_ascii() {
-        return None;
-    }
-    if w.eq_ignore_ascii_case("sept") {
-        return Some(9);
-    }
-    MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
-        .map(|i| i as u32 + 1)
-}
-
-/// A four-digit year in the range [`year_of`] accepts.
-fn four_digit_year(word: &str) -> Option<i32> {
-    (word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| word.parse().ok())
-        .flatten()
-        .filter(|y| (1800..=2200).contains(y))
 }
 
 /// The commonest written forms with words: `12 March 2019`, `March 2019` and `2019` (one space
@@ -488,13 +470,13 @@ fn exact_words(text: &str) -> Option<FuzzyDate> {
     }
     match (second, third) {
         (None, None) => four_digit_year(first).and_then(FuzzyDate::year),
-        (Some(year), None) => FuzzyDate::month(four_digit_year(year)?, month_word(first)?),
+        (Some(year), None) => FuzzyDate::month(four_digit_year(year)?, month_number(first)?),
         (Some(month), Some(year)) => {
             if !(1..=2).contains(&first.len()) || !first.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             let day = first.parse().ok()?;
-            NaiveDate::from_ymd_opt(four_digit_year(year)?, month_word(month)?, day)
+            NaiveDate::from_ymd_opt(four_digit_year(year)?, month_number(month)?, day)
                 .map(FuzzyDate::day)
         }
         (None, Some(_)) => None,
@@ -506,39 +488,25 @@ fn exact_words(text: &str) -> Option<FuzzyDate> {
 /// chronology's dates. Anything else, and anything not a real date, is left to [`parse`]'s
 /// general reading, which gives the same answer for these forms and words every refusal.
 fn exact_day(text: &str) -> Option<FuzzyDate> {
-    let bytes = text.as_bytes();
-    if !(6..=10).contains(&bytes.len()) {
+    if !(6..=10).contains(&text.len()) {
         return None;
     }
-    let number = |part: &[u8], widths: std::ops::RangeInclusive<usize>| -> Option<u32> {
-        (widths.contains(&part.len()) && part.iter().all(u8::is_ascii_digit))
-            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    let number = |part: &str| -> Option<u32> {
+        ((1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
     };
-    let mut parts = bytes.split(|b| matches!(b, b'/' | b'-' | b'.'));
+    let mut parts = text.split(['/', '-', '.']);
     let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
     let (year, month, day) = if first.len() == 4 {
-        (
-            number(first, 4..=4)?,
-            number(second, 1..=2)?,
-            number(third, 1..=2)?,
-        )
+        (four_digit_year(first)?, number(second)?, number(third)?)
     } else {
-        let year = match third.len() {
-            2 => {
-                let n = number(third, 2..=2)?;
-                if n < 50 { 2000 + n } else { 1900 + n }
-            }
-            _ => number(third, 4..=4)?,
-        };
-        (year, number(second, 1..=2)?, number(first, 1..=2)?)
+        (year_of(third)?, number(second)?, number(first)?)
     };
-    if !(1800..=2200).contains(&year) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day).map(FuzzyDate::day)
+    NaiveDate::from_ymd_opt(year, month, day).map(FuzzyDate::day)
 }
 
 /// A day read by [`parse`] with a time written in a column of its own (`14:30`, `2.30pm`...):
