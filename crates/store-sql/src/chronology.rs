@@ -5,7 +5,7 @@ use crate::audit;
 use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, millis, parse_user, user_text};
 use crate::submissions;
-use casewindow_domain::evidence::{ChronologyEntry, SourceDocument};
+use casewindow_domain::evidence::SourceDocument;
 use casewindow_domain::ids::{AgencyId, ChronologyEntryId, ReviewId, SourceDocumentId};
 use casewindow_store::{
     Change, ChronologyImport, LinkDecision, Record as _, RecordMeta, SUBMISSION_PREFIX_LEN,
@@ -73,7 +73,7 @@ pub(crate) async fn import(
     conn: &mut AnyConnection,
     import: &ChronologyImport,
     document: &SourceDocument,
-    (entries, block): (&[ChronologyEntry], Vec<u8>),
+    block: Vec<u8>,
     staged: Option<Uuid>,
     progress: casewindow_store::Progress<'_>,
     change: &Change,
@@ -114,32 +114,24 @@ pub(crate) async fn import(
 
     if let Some((old_import, old_document, old_prefix)) = &current {
         let reason = submissions::replaced_reason(&import.file_name, &import.id.to_string());
-        // Decisions on the replaced entries go with them (the audit trail keeps them).
-        sqlx::query(
+        // Decisions on the replaced entries go with them (the audit trail keeps them): entries
+        // with rows from the replaced file, and entries of its block (by their prefix).
+        let sql = format!(
             "DELETE FROM alignment_decisions WHERE review_id = $1 AND (\
              entry_a IN (SELECT id FROM chronology_entries WHERE source_document_id = $2) OR \
-             entry_b IN (SELECT id FROM chronology_entries WHERE source_document_id = $3))",
-        )
-        .bind(import.review_id.0.to_string())
-        .bind(old_document.clone())
-        .bind(old_document.clone())
-        .execute(&mut *conn)
-        .await
-        .map_err(map)?;
-        if let Some(prefix) = old_prefix {
-            let sql = format!(
-                "DELETE FROM alignment_decisions WHERE review_id = $1 AND \
-                 (substr(entry_a, 1, {SUBMISSION_PREFIX_LEN}) = $2 \
-                 OR substr(entry_b, 1, {SUBMISSION_PREFIX_LEN}) = $3)"
-            );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(import.review_id.0.to_string())
-                .bind(prefix.clone())
-                .bind(prefix.clone())
-                .execute(&mut *conn)
-                .await
-                .map_err(map)?;
-        }
+             entry_b IN (SELECT id FROM chronology_entries WHERE source_document_id = $3) OR \
+             substr(entry_a, 1, {SUBMISSION_PREFIX_LEN}) = $4 OR \
+             substr(entry_b, 1, {SUBMISSION_PREFIX_LEN}) = $5)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(import.review_id.0.to_string())
+            .bind(old_document.clone())
+            .bind(old_document.clone())
+            .bind(old_prefix.clone())
+            .bind(old_prefix.clone())
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
         // Entries with rows of their own (imported before blocks, or edited since) are kept
         // as revisions, in one statement; the replaced block itself stays with its import.
         sqlx::query(
@@ -169,7 +161,7 @@ pub(crate) async fn import(
     } else {
         insert_row(conn, import, block).await?;
     }
-    progress(entries.len());
+    progress(usize::try_from(import.entries).unwrap_or(0));
     let mut event = audit::for_reference(
         if current.is_some() {
             "replace"
@@ -182,34 +174,6 @@ pub(crate) async fn import(
     );
     event.review_id = Some(import.review_id);
     audit::append(conn, &event).await
-}
-
-/// The block holding a submission's entries (see [`submissions::pack`]), made before the
-/// transaction: the import must describe its entries and file, and every entry come from it.
-pub(crate) fn block(
-    import: &ChronologyImport,
-    document: &SourceDocument,
-    entries: &[ChronologyEntry],
-) -> Result<Vec<u8>, StoreError> {
-    let from_file = |entry: &ChronologyEntry| {
-        entry
-            .source
-            .as_ref()
-            .is_some_and(|s| s.document_id == document.id)
-    };
-    if import.entries != entries.len() as i64 || document.id != import.document_id {
-        return Err(StoreError::Integrity(format!(
-            "chronology import {} does not describe its entries or file",
-            import.id
-        )));
-    }
-    if let Some(entry) = entries.iter().find(|e| !from_file(e)) {
-        return Err(StoreError::Integrity(format!(
-            "chronology entry {} does not come from the file of import {}",
-            entry.id, import.id
-        )));
-    }
-    submissions::pack(import, entries)
 }
 
 async fn insert_row(

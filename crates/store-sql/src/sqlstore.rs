@@ -885,18 +885,9 @@ impl Store for SqlStore {
         change: &Change,
     ) -> StoreResult<()> {
         // Packed before the turn to write is taken: nobody waits while it is compressed.
-        let block = chronology::block(import, document, entries)?;
+        let block = submissions::pack(import, document, entries)?;
         let mut tx = self.begin().await?;
-        chronology::import(
-            &mut tx,
-            import,
-            document,
-            (entries, block),
-            staged,
-            progress,
-            change,
-        )
-        .await?;
+        chronology::import(&mut tx, import, document, block, staged, progress, change).await?;
         tx.commit().await.map_err(map)
     }
 

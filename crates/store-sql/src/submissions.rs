@@ -10,7 +10,9 @@
 
 use crate::error::{corrupt, map};
 use crate::records::{self, from_millis, parse_user};
-use casewindow_domain::evidence::{ChronologyEntry, DatePrecision, FuzzyDate, Provenance};
+use casewindow_domain::evidence::{
+    ChronologyEntry, DatePrecision, FuzzyDate, Provenance, SourceDocument,
+};
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId, SubjectId};
 use casewindow_store::{
     ChronologyImport, Record, RecordMeta, Revision, SUBMISSION_PREFIX_LEN, StoreError, Stored,
@@ -23,7 +25,8 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The block's first byte: its format. Format 1: the review, agency and file every entry of
-/// the submission shares (16 bytes each), then the parts: their number (a varint), and for each
+/// the submission shares (16 bytes each; every entry comes from the import's file, so only its
+/// row is kept), then the parts: their number (a varint), and for each
 /// its compressed length (4 bytes, little-endian) and the part as one LZ4 block after its own
 /// length. A part is the index of its first entry and its number of entries (varints), then
 /// each entry's fields (see [`write_entry`]). Entry `i` has the id `entry_id(import, i)`, so no
@@ -61,19 +64,18 @@ fn put_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
-fn precision_code(precision: DatePrecision) -> u8 {
-    match precision {
-        DatePrecision::Day => 0,
-        DatePrecision::Month => 1,
-        DatePrecision::Year => 2,
-        DatePrecision::Approximate => 3,
-        DatePrecision::Range => 4,
-    }
-}
+/// Each date precision's code in a block is its place here.
+const PRECISIONS: [DatePrecision; 5] = [
+    DatePrecision::Day,
+    DatePrecision::Month,
+    DatePrecision::Year,
+    DatePrecision::Approximate,
+    DatePrecision::Range,
+];
 
 /// One entry's fields. Every field is named, so a field added to [`ChronologyEntry`] does not
 /// compile until the block writes it.
-fn write_entry(out: &mut Vec<u8>, entry: &ChronologyEntry, shared: Shared) {
+fn write_entry(out: &mut Vec<u8>, entry: &ChronologyEntry) {
     let ChronologyEntry {
         id: _,
         review_id: _,
@@ -91,7 +93,8 @@ fn write_entry(out: &mut Vec<u8>, entry: &ChronologyEntry, shared: Shared) {
         end,
         time,
     } = occurred;
-    out.push(precision_code(*precision));
+    let code = PRECISIONS.iter().position(|p| p == precision).unwrap_or(0);
+    out.push(code as u8);
     put_signed(out, i64::from(start.num_days_from_ce()));
     put_signed(out, (*end - *start).num_days());
     match time {
@@ -108,25 +111,9 @@ fn write_entry(out: &mut Vec<u8>, entry: &ChronologyEntry, shared: Shared) {
     for subject in subjects {
         out.extend_from_slice(subject.0.as_bytes());
     }
-    let row = |row: &Option<u32>| row.map_or(0, |r| u64::from(r) + 1);
-    match source {
-        None => put_varint(out, 0),
-        Some(Provenance {
-            document_id,
-            row: r,
-        }) if document_id.0 == shared.document => {
-            put_varint(out, 1);
-            put_varint(out, row(r));
-        }
-        Some(Provenance {
-            document_id,
-            row: r,
-        }) => {
-            put_varint(out, 2);
-            out.extend_from_slice(document_id.0.as_bytes());
-            put_varint(out, row(r));
-        }
-    }
+    // Every entry comes from the import's file ([`pack`] checks): only the row is kept.
+    let row = source.and_then(|s| s.row).map_or(0, |r| u64::from(r) + 1);
+    put_varint(out, row);
 }
 
 /// Reads what [`write_entry`] wrote; `None` when the bytes end early or hold a value no entry
@@ -180,14 +167,7 @@ impl<'a> Reader<'a> {
     }
 
     fn entry(&mut self, index: u32, shared: Shared) -> Option<ChronologyEntry> {
-        let precision = match self.byte()? {
-            0 => DatePrecision::Day,
-            1 => DatePrecision::Month,
-            2 => DatePrecision::Year,
-            3 => DatePrecision::Approximate,
-            4 => DatePrecision::Range,
-            _ => return None,
-        };
+        let precision = *PRECISIONS.get(usize::from(self.byte()?))?;
         let start = self.day()?;
         let end = start.checked_add_signed(chrono::Duration::try_days(self.signed()?)?)?;
         let time = match self.varint()? {
@@ -204,22 +184,14 @@ impl<'a> Reader<'a> {
         let subjects = (0..self.varint()?)
             .map(|_| self.uuid().map(SubjectId))
             .collect::<Option<Vec<_>>>()?;
-        let row = |n: u64| match n {
-            0 => Some(None),
-            n => u32::try_from(n - 1).ok().map(Some),
-        };
-        let source = match self.varint()? {
+        let row = match self.varint()? {
             0 => None,
-            1 => Some(Provenance {
-                document_id: SourceDocumentId(shared.document),
-                row: row(self.varint()?)?,
-            }),
-            2 => Some(Provenance {
-                document_id: SourceDocumentId(self.uuid()?),
-                row: row(self.varint()?)?,
-            }),
-            _ => return None,
+            n => Some(u32::try_from(n - 1).ok()?),
         };
+        let source = Some(Provenance {
+            document_id: SourceDocumentId(shared.document),
+            row,
+        });
         Some(ChronologyEntry {
             id: entry_id(shared.import, index),
             review_id: ReviewId(shared.review),
@@ -268,12 +240,21 @@ fn on_threads<T: Sync, U: Send>(items: &[T], work: impl Fn(&T) -> U + Sync) -> V
     })
 }
 
-/// The block holding the entries of the submission `import` (of `review`, `agency` and the
-/// file `document`); entry `i` must have the id `entry_id(import, i)` and share the rest.
+/// The block holding the entries of the submission `import`, made before its transaction.
+/// The import must describe its entries and its file, entry `i` have the id
+/// `entry_id(import, i)`, and every entry belong to the import's review and agency and come
+/// from its file.
 pub(crate) fn pack(
     import: &ChronologyImport,
+    document: &SourceDocument,
     entries: &[ChronologyEntry],
 ) -> Result<Vec<u8>, StoreError> {
+    if import.entries != entries.len() as i64 || document.id != import.document_id {
+        return Err(StoreError::Integrity(format!(
+            "chronology import {} does not describe its entries or file",
+            import.id
+        )));
+    }
     let shared = Shared {
         import: import.id,
         review: import.review_id.0,
@@ -282,9 +263,13 @@ pub(crate) fn pack(
     };
     for (index, entry) in entries.iter().enumerate() {
         let id = u32::try_from(index).map(|i| entry_id(import.id, i));
+        let from_file = entry
+            .source
+            .is_some_and(|s| s.document_id == import.document_id);
         if id.ok() != Some(entry.id)
             || entry.review_id.0 != shared.review
             || entry.agency_id.0 != shared.agency
+            || !from_file
         {
             return Err(StoreError::Integrity(format!(
                 "chronology entry {} is not entry {index} of import {}",
@@ -303,7 +288,7 @@ pub(crate) fn pack(
         put_varint(&mut raw, first as u64);
         put_varint(&mut raw, chunk.len() as u64);
         for entry in chunk {
-            write_entry(&mut raw, entry, shared);
+            write_entry(&mut raw, entry);
         }
         lz4_flex::block::compress_prepend_size(&raw)
     });
@@ -323,8 +308,8 @@ pub(crate) fn pack(
     Ok(block)
 }
 
-/// The entries of the block of the submission `import`, in order.
-fn unpack_entries(import: &str, block: &[u8]) -> Result<Vec<ChronologyEntry>, StoreError> {
+/// A block's shared values and its parts, still compressed.
+fn parts_of<'a>(import: &str, block: &'a [u8]) -> Result<(Shared, Vec<&'a [u8]>), StoreError> {
     let bad = |reason: &str| corrupt(KIND, import, reason);
     let import_id = Uuid::parse_str(import).map_err(|e| corrupt(KIND, import, e))?;
     let mut reader = Reader { bytes: block };
@@ -353,7 +338,21 @@ fn unpack_entries(import: &str, block: &[u8]) -> Result<Vec<ChronologyEntry>, St
     if !reader.bytes.is_empty() {
         return Err(damaged());
     }
-    let unpacked = on_threads(&parts, |part| -> Option<(u64, Vec<ChronologyEntry>)> {
+    Ok((shared, parts))
+}
+
+/// A part decompressed: the index of its first entry, its number of entries, and the entries'
+/// bytes.
+struct Part {
+    first: u64,
+    count: u64,
+    raw: Vec<u8>,
+    /// Where the entries start in `raw`.
+    start: usize,
+}
+
+impl Part {
+    fn open(part: &[u8]) -> Option<Self> {
         // The size written before the part: no more than LZ4 can expand to (255 to 1), so a
         // damaged size never asks for gigabytes.
         let (size, compressed) = part.split_first_chunk::<4>()?;
@@ -364,12 +363,37 @@ fn unpack_entries(import: &str, block: &[u8]) -> Result<Vec<ChronologyEntry>, St
         let raw = lz4_flex::block::decompress(compressed, size).ok()?;
         let mut reader = Reader { bytes: &raw };
         let first = reader.varint()?;
-        let n = reader.varint()?;
-        let mut entries = Vec::with_capacity(usize::try_from(n).ok()?.min(raw.len()));
-        for i in 0..n {
-            entries.push(reader.entry(u32::try_from(first + i).ok()?, shared)?);
+        let count = reader.varint()?;
+        let start = raw.len() - reader.bytes.len();
+        Some(Self {
+            first,
+            count,
+            raw,
+            start,
+        })
+    }
+
+    /// The part's entries, up to and including the one at `last` (all when `None`).
+    fn entries(&self, shared: Shared, last: Option<u64>) -> Option<Vec<ChronologyEntry>> {
+        let mut reader = Reader {
+            bytes: self.raw.get(self.start..)?,
+        };
+        let end = last.map_or(self.count, |l| (l + 1).min(self.count));
+        let mut entries = Vec::with_capacity(usize::try_from(end).ok()?.min(self.raw.len()));
+        for i in 0..end {
+            entries.push(reader.entry(u32::try_from(self.first + i).ok()?, shared)?);
         }
-        reader.bytes.is_empty().then_some((first, entries))
+        (last.is_some() || reader.bytes.is_empty()).then_some(entries)
+    }
+}
+
+/// The entries of the block of the submission `import`, in order.
+fn unpack_entries(import: &str, block: &[u8]) -> Result<Vec<ChronologyEntry>, StoreError> {
+    let damaged = || corrupt(KIND, import, "the block of entries is damaged");
+    let (shared, parts) = parts_of(import, block)?;
+    let unpacked = on_threads(&parts, |part| {
+        let part = Part::open(part)?;
+        Some((part.first, part.entries(shared, None)?))
     });
     let mut all = Vec::new();
     for part in unpacked {
@@ -382,14 +406,36 @@ fn unpack_entries(import: &str, block: &[u8]) -> Result<Vec<ChronologyEntry>, St
     Ok(all)
 }
 
-/// The entries of a block as the record type asked for, which is [`ChronologyEntry`] whenever
-/// the store reads a block.
-pub(crate) fn unpack<R: Record>(import: &str, block: &[u8]) -> Result<Vec<R>, StoreError> {
-    let entries: Box<dyn std::any::Any> = Box::new(unpack_entries(import, block)?);
-    entries
-        .downcast::<Vec<R>>()
+/// Entry `index` of the block of the submission `import`: only the part holding it is read.
+fn unpack_one(import: &str, block: &[u8], index: usize) -> Result<ChronologyEntry, StoreError> {
+    let damaged = || corrupt(KIND, import, format!("entry {index} cannot be read"));
+    let (shared, parts) = parts_of(import, block)?;
+    let index = index as u64;
+    for part in parts {
+        let part = Part::open(part).ok_or_else(damaged)?;
+        if (part.first..part.first + part.count).contains(&index) {
+            return part
+                .entries(shared, Some(index - part.first))
+                .and_then(|mut entries| entries.pop())
+                .ok_or_else(damaged);
+        }
+    }
+    Err(damaged())
+}
+
+/// A value read from a block as the type asked for, which is the block's type whenever the
+/// store reads a block for chronology entries.
+fn cast<R: 'static>(value: impl std::any::Any) -> Result<R, StoreError> {
+    let value: Box<dyn std::any::Any> = Box::new(value);
+    value
+        .downcast::<R>()
         .map(|b| *b)
-        .map_err(|_| StoreError::Integrity(format!("{} records are not kept in blocks", R::KIND)))
+        .map_err(|_| StoreError::Integrity("only chronology entries are kept in blocks".to_owned()))
+}
+
+/// The entries of a block as the record type asked for.
+pub(crate) fn unpack<R: Record>(import: &str, block: &[u8]) -> Result<Vec<R>, StoreError> {
+    cast(unpack_entries(import, block)?)
 }
 
 /// One submission's block and what its entries share.
@@ -554,11 +600,14 @@ pub(crate) async fn entry<R: Record>(
     if block.replaced_by.is_some() {
         return Ok(None);
     }
-    let record = unpack::<R>(&block.import, &block.body)?
-        .into_iter()
-        .nth(index)
-        .filter(|record| record.id() == id)
-        .ok_or_else(|| corrupt(KIND, &block.import, format!("entry {index} is not {id}")))?;
+    let record: R = cast(unpack_one(&block.import, &block.body, index)?)?;
+    if record.id() != id {
+        return Err(corrupt(
+            KIND,
+            &block.import,
+            format!("entry {index} is not {id}"),
+        ));
+    }
     Ok(Some(Stored {
         record,
         meta: block.meta,
@@ -649,10 +698,7 @@ pub(crate) async fn replaced_revision(
     .await
     .map_err(map)?;
     let file_name: String = row.try_get("file_name").map_err(map)?;
-    let entry = unpack_entries(&block.import, &block.body)?
-        .into_iter()
-        .nth(index)
-        .ok_or_else(|| corrupt(KIND, &block.import, format!("entry {index} is missing")))?;
+    let entry = unpack_one(&block.import, &block.body, index)?;
     Ok(Some(Revision {
         version: 1,
         body: serde_json::to_string(&entry).map_err(|e| StoreError::Unexpected(Box::new(e)))?,
@@ -716,31 +762,48 @@ mod tests {
                 } else {
                     Vec::new()
                 },
-                source: match i % 3 {
-                    0 => Some(Provenance {
-                        document_id: import.document_id,
-                        row: Some(i + 2),
-                    }),
-                    1 => Some(Provenance {
-                        document_id: SourceDocumentId(Uuid::from_u128(4)),
-                        row: None,
-                    }),
-                    _ => None,
-                },
+                source: Some(Provenance {
+                    document_id: import.document_id,
+                    row: (i % 3 != 1).then_some(i + 2),
+                }),
             })
             .collect();
         (import, entries)
+    }
+
+    /// The file of the import, in the document register.
+    fn file(import: &ChronologyImport) -> SourceDocument {
+        SourceDocument {
+            id: import.document_id,
+            review_id: import.review_id,
+            agency_id: Some(import.agency_id),
+            title: "Chronology: health.csv".to_owned(),
+            kind: casewindow_domain::evidence::SourceDocumentKind::Chronology,
+            received_on: None,
+            reference: "health.csv".to_owned(),
+            sha256: None,
+            retain_until: None,
+        }
     }
 
     #[test]
     fn a_block_gives_back_the_entries_it_was_packed_from() {
         for n in [0, 1, 7, 3 * ENTRIES_PER_PART as u32 + 5] {
             let (import, entries) = import(n);
-            let block = pack(&import, &entries).expect("packs");
+            let block = pack(&import, &file(&import), &entries).expect("packs");
             assert_eq!(block[0], FORMAT);
             let back: Vec<ChronologyEntry> =
                 unpack(&import.id.to_string(), &block).expect("unpacks");
             assert_eq!(back, entries, "{n} entries");
+            // One entry alone, from whichever part holds it.
+            let id = import.id.to_string();
+            for index in [0, n / 2, n.saturating_sub(1)] {
+                if let Some(expected) = entries.get(index as usize) {
+                    let one = unpack_one(&id, &block, index as usize).expect("one entry");
+                    assert_eq!(&one, expected, "entry {index} of {n}");
+                }
+            }
+            assert!(unpack_one(&id, &block, n as usize).is_err());
             let prefix = prefix_of(entry_id(import.id, 0).0);
             assert!(back.iter().all(|e| e.id.0.to_string().starts_with(&prefix)));
         }
@@ -751,13 +814,19 @@ mod tests {
         let (import, mut entries) = import(3);
         entries[1].id = ChronologyEntryId(Uuid::new_v4());
         assert!(matches!(
-            pack(&import, &entries),
+            pack(&import, &file(&import), &entries),
             Err(StoreError::Integrity(_))
         ));
         let (import, mut entries) = self::import(3);
         entries[2].agency_id = AgencyId(Uuid::from_u128(99));
         assert!(matches!(
-            pack(&import, &entries),
+            pack(&import, &file(&import), &entries),
+            Err(StoreError::Integrity(_))
+        ));
+        let (import, mut entries) = self::import(3);
+        entries[0].source = None;
+        assert!(matches!(
+            pack(&import, &file(&import), &entries),
             Err(StoreError::Integrity(_))
         ));
     }
@@ -772,7 +841,7 @@ mod tests {
             let (import, entries) = import(30);
             let id = import.id.to_string();
             let _ = unpack::<ChronologyEntry>(&id, &bytes);
-            let mut spliced = pack(&import, &entries).expect("packs");
+            let mut spliced = pack(&import, &file(&import), &entries).expect("packs");
             spliced.truncate(keep.min(spliced.len()));
             spliced.extend_from_slice(&bytes);
             let _ = unpack::<ChronologyEntry>(&id, &spliced);
@@ -783,7 +852,7 @@ mod tests {
     fn a_damaged_block_is_reported_as_corrupt_not_a_panic() {
         let (import, entries) = import(40);
         let id = import.id.to_string();
-        let block = pack(&import, &entries).expect("packs");
+        let block = pack(&import, &file(&import), &entries).expect("packs");
         let mut damaged = vec![
             Vec::new(),
             vec![9, 1, 2],
