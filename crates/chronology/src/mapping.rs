@@ -447,16 +447,12 @@ fn read_part(
     let mut problems = Vec::new();
     for (offset, row) in rows.iter().enumerate() {
         let number = skipped + offset + 1;
-        let cell = |i: Option<usize>| {
-            i.and_then(|i| row.get(i))
-                .map(|c| c.trim().to_owned())
-                .unwrap_or_default()
-        };
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        // The date and time are only read, so they are borrowed, not copied.
+        // The date and time are only read, so they are borrowed; the text kept is copied.
         let borrowed = |i: Option<usize>| i.and_then(|i| row.get(i)).map_or("", |c| c.trim());
+        let cell = |i: Option<usize>| borrowed(i).to_owned();
         let date_text = borrowed(Some(date));
         let time_text = borrowed(time);
         let text = cell(Some(description));

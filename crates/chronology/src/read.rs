@@ -331,10 +331,7 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
     let mut rows = Vec::new();
     // One record reused for every row: the reader's own iterator allocates one per row.
     let mut record = csv::StringRecord::new();
-    for index in 0.. {
-        if index >= MAX_ROWS {
-            break;
-        }
+    for index in 0..MAX_ROWS {
         let more = reader
             .read_record(&mut record)
             .map_err(|e| ReadError::Damaged {

@@ -16,7 +16,7 @@ use casewindow_domain::evidence::{
 use casewindow_domain::ids::{AgencyId, ReviewId, SourceDocumentId, SubjectId};
 use casewindow_store::{
     ChronologyImport, Record, RecordMeta, Revision, SUBMISSION_PREFIX_LEN, StoreError, Stored,
-    entry_id,
+    entry_id, prefix_of_entry,
 };
 use chrono::{Datelike as _, NaiveDate, NaiveTime, Timelike as _};
 use sqlx::any::AnyRow;
@@ -483,13 +483,6 @@ impl Block {
 
 const BLOCK_COLUMNS: &str = "id, entries, imported_at, imported_by, replaced_by, entries_body";
 
-/// The prefix of an entry id that names its submission.
-fn prefix_of(id: Uuid) -> String {
-    let mut text = id.hyphenated().to_string();
-    text.truncate(SUBMISSION_PREFIX_LEN);
-    text
-}
-
 /// The current submissions kept as blocks, in one review or in all.
 async fn current(conn: &mut AnyConnection, review: Option<Uuid>) -> Result<Vec<Block>, StoreError> {
     let mut sql = format!(
@@ -577,7 +570,7 @@ pub(crate) async fn count(conn: &mut AnyConnection, review: Uuid) -> Result<usiz
 async fn holding(conn: &mut AnyConnection, id: Uuid) -> Result<Option<(Block, usize)>, StoreError> {
     let sql = format!("SELECT {BLOCK_COLUMNS} FROM chronology_imports WHERE entry_prefix = $1");
     let Some(row) = sqlx::query(AssertSqlSafe(sql))
-        .bind(prefix_of(id))
+        .bind(prefix_of_entry(id))
         .fetch_optional(&mut *conn)
         .await
         .map_err(map)?
@@ -656,7 +649,7 @@ pub(crate) async fn exists(
     let sql = "SELECT id, entries FROM chronology_imports WHERE entry_prefix = $1 \
                AND review_id = $2 AND replaced_by IS NULL";
     let Some(row) = sqlx::query(sql)
-        .bind(prefix_of(id))
+        .bind(prefix_of_entry(id))
         .bind(review.to_string())
         .fetch_optional(&mut *conn)
         .await
@@ -804,7 +797,7 @@ mod tests {
                 }
             }
             assert!(unpack_one(&id, &block, n as usize).is_err());
-            let prefix = prefix_of(entry_id(import.id, 0).0);
+            let prefix = prefix_of_entry(entry_id(import.id, 0).0);
             assert!(back.iter().all(|e| e.id.0.to_string().starts_with(&prefix)));
         }
     }

@@ -16,7 +16,12 @@ pub fn entry_id(import: uuid::Uuid, index: u32) -> casewindow_domain::ids::Chron
 /// The text every entry id of the submission imported as `import` starts with (see
 /// [`entry_id`]): 28 characters of the hyphenated form.
 pub fn submission_prefix(import: uuid::Uuid) -> String {
-    let mut text = entry_id(import, 0).0.hyphenated().to_string();
+    prefix_of_entry(entry_id(import, 0).0)
+}
+
+/// The text naming the submission an entry id would belong to (see [`submission_prefix`]).
+pub fn prefix_of_entry(id: uuid::Uuid) -> String {
+    let mut text = id.hyphenated().to_string();
     text.truncate(SUBMISSION_PREFIX_LEN);
     text
 }

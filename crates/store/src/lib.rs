@@ -21,7 +21,7 @@ mod records;
 pub use account::{Account, Session};
 pub use chronology::{
     ChronologyImport, LinkDecision, Progress, SUBMISSION_PREFIX_LEN, StagedUpload, entry_id,
-    submission_prefix,
+    prefix_of_entry, submission_prefix,
 };
 pub use error::StoreError;
 pub use record::{
