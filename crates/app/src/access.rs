@@ -173,6 +173,68 @@ pub(crate) fn agency_limit_of(roles: &[Participation]) -> Option<casewindow_doma
         })
 }
 
+/// Whether the actor may make a participation grant `new` (whose part it is, and the role)
+/// where it granted `old` (none for a new participation), given the actor's own roles in the
+/// review. Nobody changes their own role or gives themselves one; nobody grants or takes away a
+/// role with a permission they do not hold themselves; only a lead reviewer appoints or changes
+/// lead and co-reviewers. The system actor (an operator at the command line) is not limited.
+pub(crate) fn check_role_grant(
+    actor: &Actor,
+    roles: &[Participation],
+    old: Option<(Option<casewindow_domain::ids::UserId>, Role)>,
+    new: Option<(Option<casewindow_domain::ids::UserId>, Role)>,
+) -> AppResult<()> {
+    let Some((new_user, new_role)) = new else {
+        return Ok(());
+    };
+    let Some(me) = actor.user else {
+        return Ok(());
+    };
+    let own: Vec<Role> = roles.iter().map(|p| p.role).collect();
+    match may_grant(me, &own, old, (new_user, new_role)) {
+        Ok(()) => Ok(()),
+        Err(reason) => Err(AppError::Invalid(vec![casewindow_interchange::Problem {
+            path: "role".to_owned(),
+            reason: reason.to_owned(),
+        }])),
+    }
+}
+
+/// The rule behind [`check_role_grant`], on roles alone: `Err` says why not.
+pub fn may_grant(
+    me: casewindow_domain::ids::UserId,
+    own: &[Role],
+    old: Option<(Option<casewindow_domain::ids::UserId>, Role)>,
+    (new_user, new_role): (Option<casewindow_domain::ids::UserId>, Role),
+) -> Result<(), &'static str> {
+    if old == Some((new_user, new_role)) {
+        // The same person in the same role: only how they are referred to, or their agency.
+        return Ok(());
+    }
+    let old_user = old.and_then(|(user, _)| user);
+    if new_user == Some(me) || old_user == Some(me) {
+        return Err("You cannot change your own role or give yourself one: ask the lead reviewer");
+    }
+    let mut affected = vec![new_role];
+    if let Some((_, old_role)) = old {
+        affected.push(old_role);
+    }
+    let reviewer = |role: &Role| matches!(role, Role::LeadReviewer | Role::CoReviewer);
+    if affected.iter().any(reviewer) && !own.contains(&Role::LeadReviewer) {
+        return Err("Only a lead reviewer can appoint, change or remove lead and co-reviewers");
+    }
+    let held = |permission: Permission| own.iter().any(|role| permits(*role, permission));
+    let beyond = affected.iter().any(|role| {
+        Permission::ALL
+            .into_iter()
+            .any(|p| permits(*role, p) && !held(p))
+    });
+    if beyond {
+        return Err("You cannot give or change a role that can do more than your own roles allow");
+    }
+    Ok(())
+}
+
 impl<S: Store> App<S> {
     /// The actor's participations in a review (empty for the system actor).
     pub async fn roles_in(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<Participation>> {

@@ -361,7 +361,7 @@ impl<S: Store> App<S> {
     pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<SignedIn> {
         let refused = || problem("email", "The email address or password is not right");
         let now = self.now();
-        let Some((user, mut account)) = self.store.account_by_email(email).await? else {
+        let Some((user, account)) = self.store.account_by_email(email).await? else {
             // Spend the same time as a real check, so timing does not reveal which emails exist.
             let _ = Argon2::default().verify_password(password.as_bytes(), DUMMY_HASH.as_str());
             return Err(refused());
@@ -378,13 +378,15 @@ impl<S: Store> App<S> {
             .verify_password(password.as_bytes(), account.password_hash.as_str())
             .is_ok();
         if !valid {
-            account.failed_logins += 1;
-            if account.failed_logins >= MAX_FAILED_SIGN_INS {
-                account.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
-                account.failed_logins = 0;
-            }
-            self.store.update_login_state(&account).await?;
-            let locked = account.locked_until.is_some_and(|until| until > now);
+            // Counted in the database in one statement, so parallel guesses all count.
+            let locked = self
+                .store
+                .count_failed_sign_in(
+                    user.id,
+                    MAX_FAILED_SIGN_INS,
+                    now + Duration::minutes(LOCK_MINUTES),
+                )
+                .await?;
             self.audit_account(
                 user.id,
                 if locked {
@@ -398,9 +400,7 @@ impl<S: Store> App<S> {
         }
         let pending = account.totp_secret.is_some();
         if !pending && (account.failed_logins != 0 || account.locked_until.is_some()) {
-            account.failed_logins = 0;
-            account.locked_until = None;
-            self.store.update_login_state(&account).await?;
+            self.store.clear_failed_sign_ins(user.id, now).await?;
         }
         if pending {
             // The failure count carries over to the code: guessing codes locks the account too.
@@ -467,7 +467,7 @@ impl<S: Store> App<S> {
             return Err(expired());
         };
         let now = self.now();
-        let Some(mut account) = self.store.account(user.id).await? else {
+        let Some(account) = self.store.account(user.id).await? else {
             return Err(expired());
         };
         if account.locked_until.is_some_and(|until| until > now) {
@@ -485,24 +485,38 @@ impl<S: Store> App<S> {
             })?,
             None => return Err(expired()),
         };
+        let wrong = || {
+            problem(
+                "code",
+                "The code is not right: type the 6-digit code your authenticator app shows now",
+            )
+        };
         match crate::totp::verify(&secret, code, now.timestamp(), account.totp_last_step) {
             Some(step) => {
-                account.totp_last_step = step;
-                account.failed_logins = 0;
-                account.locked_until = None;
-                self.store.update_login_state(&account).await?;
-                self.store.delete_session(&hash).await?;
+                // Both in one statement each: a code is accepted once, and a pending sign-in
+                // becomes one session, however many requests carry them at the same moment.
+                if !self.store.accept_totp_step(user.id, step).await? {
+                    self.audit_account(user.id, "second_factor_replayed")
+                        .await?;
+                    return Err(wrong());
+                }
+                if !self.store.take_pending_session(&hash).await? {
+                    return Err(expired());
+                }
                 self.start_session(user, false).await
             }
             None => {
-                account.failed_logins += 1;
-                let locked = account.failed_logins >= MAX_FAILED_SIGN_INS;
+                let locked = self
+                    .store
+                    .count_failed_sign_in(
+                        user.id,
+                        MAX_FAILED_SIGN_INS,
+                        now + Duration::minutes(LOCK_MINUTES),
+                    )
+                    .await?;
                 if locked {
-                    account.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
-                    account.failed_logins = 0;
                     self.store.delete_session(&hash).await?;
                 }
-                self.store.update_login_state(&account).await?;
                 self.audit_account(
                     user.id,
                     if locked {
@@ -512,10 +526,7 @@ impl<S: Store> App<S> {
                     },
                 )
                 .await?;
-                Err(problem(
-                    "code",
-                    "The code is not right: type the 6-digit code your authenticator app shows now",
-                ))
+                Err(wrong())
             }
         }
     }
@@ -542,12 +553,15 @@ impl<S: Store> App<S> {
     }
 
     /// Turns on the second factor with `secret` (from [`App::begin_second_factor`]) once a code
-    /// from it is right. Audited.
+    /// from it is right. Replacing a second factor that is on also needs a current code from
+    /// the one in use (`current_code`), so a session left open cannot move the second factor
+    /// to someone else's phone. Audited.
     pub async fn enable_second_factor(
         &self,
         user: UserId,
         secret: &str,
         code: &str,
+        current_code: Option<&str>,
     ) -> AppResult<()> {
         let vault = self.second_factor_vault()?;
         let secret = crate::totp::from_base32(secret)
@@ -556,22 +570,49 @@ impl<S: Store> App<S> {
         let Some(mut account) = self.store.account(user).await? else {
             return Err(problem("code", "This user has no account"));
         };
-        let Some(step) = crate::totp::verify(&secret, code, self.now().timestamp(), 0) else {
+        let now = self.now().timestamp();
+        let mut last_step = 0;
+        if let Some(sealed) = &account.totp_secret {
+            let current = vault.open_secret(user, sealed).map_err(|_| {
+                AppError::Internal("a second-factor secret cannot be opened".to_owned())
+            })?;
+            let Some(step) = current_code
+                .and_then(|c| crate::totp::verify(&current, c, now, account.totp_last_step))
+            else {
+                return Err(problem(
+                    "current_code",
+                    "Type the 6-digit code your current authenticator app shows now: \
+                     replacing two-step sign-in needs it",
+                ));
+            };
+            last_step = step;
+        }
+        let Some(step) = crate::totp::verify(&secret, code, now, 0) else {
             return Err(problem(
                 "code",
                 "The code is not right: check that your phone's clock is set automatically, \
                  and type the 6-digit code the app shows now",
             ));
         };
+        let expected = account.totp_secret.clone();
         account.totp_secret = Some(vault.seal_secret(user, &secret));
-        account.totp_last_step = step;
-        Ok(self
+        account.totp_last_step = step.max(last_step);
+        let saved = self
             .store
             .update_second_factor(
                 &account,
+                expected.as_deref(),
                 &self.account_change(user, "second factor turned on"),
             )
-            .await?)
+            .await?;
+        if saved {
+            Ok(())
+        } else {
+            Err(problem(
+                "code",
+                "Two-step sign-in was changed at the same time from somewhere else: start again",
+            ))
+        }
     }
 
     /// Turns the second factor off: by the user with a current code, or (`code` = `None`) by an
@@ -580,13 +621,13 @@ impl<S: Store> App<S> {
         let Some(mut account) = self.store.account(user).await? else {
             return Err(problem("code", "This user has no account"));
         };
-        let Some(sealed) = &account.totp_secret else {
+        let Some(sealed) = account.totp_secret.clone() else {
             return Ok(());
         };
         if let Some(code) = code {
             let secret = self
                 .second_factor_vault()?
-                .open_secret(user, sealed)
+                .open_secret(user, &sealed)
                 .map_err(|_| {
                     AppError::Internal("a second-factor secret cannot be opened".to_owned())
                 })?;
@@ -604,13 +645,14 @@ impl<S: Store> App<S> {
             account.totp_last_step = step;
         }
         account.totp_secret = None;
-        Ok(self
-            .store
+        self.store
             .update_second_factor(
                 &account,
+                Some(&sealed),
                 &self.account_change(user, "second factor turned off"),
             )
-            .await?)
+            .await?;
+        Ok(())
     }
 
     /// The user behind a session token, if the session is valid; expired sessions are removed.

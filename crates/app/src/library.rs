@@ -740,3 +740,78 @@ fn signature(knowledge: &Knowledge) -> u64 {
     }
     hasher.finish()
 }
+
+impl<S: Store> App<S> {
+    /// [`App::suggest_for_finding`], kept: the suggestion is stored with who asked, where and
+    /// when, and its id is returned with it. A finding saved with that id records the
+    /// suggestion as the server computed it ([`App::pattern_choice`]); nothing a form says
+    /// about a suggestion is believed.
+    pub async fn suggest_and_keep(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        text: &str,
+    ) -> AppResult<(FindingSuggestions, uuid::Uuid)> {
+        let suggestions = self.suggest_for_finding(actor, review, text).await?;
+        let id = uuid::Uuid::new_v4();
+        if let Some((suggested, p)) = suggestions.patterns.first() {
+            let run = casewindow_store::SuggestionRun {
+                id,
+                review_id: review,
+                user_id: actor.user,
+                at: self.now(),
+                suggested: *suggested,
+                confidence_percent: (p.clamp(0.0, 1.0) * 100.0).round() as u8,
+                runner_up: suggestions.patterns.get(1).map(|(p, _)| *p),
+                engine: suggestions.engine.clone(),
+            };
+            self.store.put_suggestion_run(&run).await?;
+        }
+        Ok((suggestions, id))
+    }
+
+    /// What a finding records about the pattern library's suggestion when it is saved with
+    /// pattern `chosen`: with `run` (the id [`App::suggest_and_keep`] gave this actor in this
+    /// review), that suggestion as it was computed; without one, the finding's earlier record,
+    /// now with the pattern chosen. A run of another review or person, or none at all, is
+    /// refused rather than recorded.
+    pub async fn pattern_choice(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: Option<&str>,
+        chosen: Option<casewindow_domain::typology::Pattern>,
+        earlier: Option<casewindow_domain::findings::PatternChoice>,
+    ) -> AppResult<Option<casewindow_domain::findings::PatternChoice>> {
+        let Some(chosen) = chosen else {
+            return Ok(None);
+        };
+        let run = run.map(str::trim).filter(|r| !r.is_empty());
+        let Some(run) = run else {
+            return Ok(earlier.map(|mut c| {
+                c.chosen = chosen;
+                c
+            }));
+        };
+        let refused = || {
+            AppError::Invalid(vec![casewindow_interchange::Problem {
+                path: "pattern".to_owned(),
+                reason: "the suggestion this form refers to was not made for you in this review; \
+                         ask for a suggestion again"
+                    .to_owned(),
+            }])
+        };
+        let id = uuid::Uuid::parse_str(run).map_err(|_| refused())?;
+        let kept = self.store.suggestion_run(id).await?.ok_or_else(refused)?;
+        if kept.review_id != review || kept.user_id != actor.user {
+            return Err(refused());
+        }
+        Ok(Some(casewindow_domain::findings::PatternChoice {
+            suggested: kept.suggested,
+            confidence_percent: kept.confidence_percent.min(100),
+            runner_up: kept.runner_up,
+            chosen,
+            engine: kept.engine,
+        }))
+    }
+}

@@ -1,63 +1,104 @@
 //! Creating and changing a review's records: field validation, reference checks within the
 //! review, and optimistic concurrency.
 
-use crate::transfer::History;
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::Validate;
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{
-    ChronologyEntry, Conversation, NarrativeSection, SourceDocument,
+    ChronologyEntry, Citation, CitationTarget, Conversation, NarrativeSection, SourceDocument,
 };
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ReviewId;
-use casewindow_domain::participation::{Participation, Subject};
+use casewindow_domain::participation::{Participation, Role, Subject};
 use casewindow_domain::response::{Action, PartnershipResponse};
 use casewindow_domain::review::{Review, TermsOfReference};
-use casewindow_interchange::{Entry, Problem, ReviewDocument};
+use casewindow_interchange::Problem;
 use casewindow_store::audit::AuditEntry;
-use casewindow_store::{Record, RecordKind, Revision, Store, Stored};
+use casewindow_store::{Record, RecordKind, Reference, Revision, Store, Stored, Target};
 
 /// A record that belongs to one review and can be checked in the context of that review.
 pub trait InReview: Record + Validate {
     /// The review the record belongs to.
     fn review_id(&self) -> ReviewId;
-    /// Puts the record into `document` (replacing the entry with the same id) and returns the
-    /// JSON path of its entry.
-    fn place(&self, document: &mut ReviewDocument) -> String;
+    /// Everything the record refers to, each with the path of the field that names it: records
+    /// of the same review, recurrent issues of the library, agencies and users.
+    fn references(&self) -> Vec<(String, Reference)>;
     /// The agency whose submission this is, for records an agency submits (chronology entries
     /// and source documents): agency records liaisons see and write only their own agency's.
     fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
         None
     }
+    /// For a participation: whose part it is and the role it grants (role changes are
+    /// guarded, see [`crate::access::check_role_grant`]).
+    fn granted_role(&self) -> Option<(Option<casewindow_domain::ids::UserId>, Role)> {
+        None
+    }
 }
 
-fn place_in<T: Record + Clone>(list: &mut Vec<Entry<T>>, name: &str, record: &T) -> String {
-    let entry = Entry {
-        record: record.clone(),
-        meta: None,
-        revisions: Vec::new(),
-    };
-    let idx = match list.iter().position(|e| e.record.id() == record.id()) {
-        Some(idx) => {
-            list[idx] = entry;
-            idx
+/// Collects a record's references with the paths of the fields naming them.
+#[derive(Default)]
+struct Refs(Vec<(String, Reference)>);
+
+impl Refs {
+    fn one(mut self, path: &str, target: Target, id: impl Into<uuid::Uuid>) -> Self {
+        self.0.push((
+            path.to_owned(),
+            Reference {
+                target,
+                id: id.into(),
+            },
+        ));
+        self
+    }
+
+    fn maybe(self, path: &str, target: Target, id: Option<impl Into<uuid::Uuid>>) -> Self {
+        match id {
+            Some(id) => self.one(path, target, id),
+            None => self,
         }
-        None => {
-            list.push(entry);
-            list.len() - 1
+    }
+
+    fn each<I: Into<uuid::Uuid> + Copy>(mut self, path: &str, target: Target, ids: &[I]) -> Self {
+        for (idx, id) in ids.iter().enumerate() {
+            self = self.one(&format!("{path}[{idx}]"), target, *id);
         }
-    };
-    format!("{name}[{idx}]")
+        self
+    }
+
+    fn citations(mut self, path: &str, citations: &[Citation]) -> Self {
+        for (idx, citation) in citations.iter().enumerate() {
+            let (target, id) = match citation.target {
+                CitationTarget::ChronologyEntry(id) => {
+                    (Target::Record(RecordKind::ChronologyEntry), id.0)
+                }
+                CitationTarget::Conversation(id) => {
+                    (Target::Record(RecordKind::Conversation), id.0)
+                }
+                CitationTarget::SourceDocument(id) => {
+                    (Target::Record(RecordKind::SourceDocument), id.0)
+                }
+            };
+            self = self.one(&format!("{path}[{idx}].target"), target, id);
+        }
+        self
+    }
 }
+
+const AGENCY: Target = Target::Agency;
+const USER: Target = Target::User;
+const PARTICIPANT: Target = Target::Record(RecordKind::Participation);
+const KPE: Target = Target::Record(RecordKind::Kpe);
 
 macro_rules! in_review {
-    ($($ty:ty => $list:ident $(, submitted by $agency:expr)?);* $(;)?) => {$(
+    ($($ty:ty => |$r:ident| $refs:expr $(, submitted by $agency:expr)?);* $(;)?) => {$(
         impl InReview for $ty {
             fn review_id(&self) -> ReviewId {
                 self.review_id
             }
-            fn place(&self, document: &mut ReviewDocument) -> String {
-                place_in(&mut document.$list, stringify!($list), self)
+            fn references(&self) -> Vec<(String, Reference)> {
+                let $r = self;
+                let refs: Refs = $refs;
+                refs.0
             }
             $(fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
                 let agency: fn(&Self) -> Option<casewindow_domain::ids::AgencyId> = $agency;
@@ -67,58 +108,123 @@ macro_rules! in_review {
     )*};
 }
 
-in_review!(
-    Participation => participants;
-    Subject => subjects;
-    SourceDocument => source_documents, submitted by |d| d.agency_id;
-    ChronologyEntry => chronology, submitted by |e| Some(e.agency_id);
-    KeyPracticeEpisode => key_practice_episodes;
-    Conversation => conversations;
-    NarrativeSection => narrative;
-    Finding => findings;
-    PartnershipResponse => responses;
-    Action => actions;
-);
-
-impl InReview for TermsOfReference {
+impl InReview for Participation {
     fn review_id(&self) -> ReviewId {
         self.review_id
     }
-    fn place(&self, document: &mut ReviewDocument) -> String {
-        document.terms_of_reference = Some(Entry {
-            record: self.clone(),
-            meta: None,
-            revisions: Vec::new(),
-        });
-        "terms_of_reference".to_owned()
+    fn references(&self) -> Vec<(String, Reference)> {
+        Refs::default()
+            .maybe("user_id", USER, self.user_id)
+            .maybe("agency_id", AGENCY, self.agency_id)
+            .0
+    }
+    fn granted_role(&self) -> Option<(Option<casewindow_domain::ids::UserId>, Role)> {
+        Some((self.user_id, self.role))
     }
 }
+
+in_review!(
+    Subject => |_r| Refs::default();
+    SourceDocument => |r| Refs::default().maybe("agency_id", AGENCY, r.agency_id),
+        submitted by |d| d.agency_id;
+    ChronologyEntry => |r| Refs::default()
+        .one("agency_id", AGENCY, r.agency_id)
+        .maybe(
+            "source.document_id",
+            Target::Record(RecordKind::SourceDocument),
+            r.source.map(|s| s.document_id),
+        )
+        .each("subjects", Target::Record(RecordKind::Subject), &r.subjects),
+        submitted by |e| Some(e.agency_id);
+    KeyPracticeEpisode => |r| {
+        let mut refs = Refs::default().each("agencies", AGENCY, &r.agencies);
+        for (idx, account) in r.local_rationality.iter().enumerate() {
+            refs = refs.one(
+                &format!("local_rationality[{idx}].participant_id"),
+                PARTICIPANT,
+                account.participant_id,
+            );
+        }
+        refs.citations("evidence", &r.evidence)
+    };
+    Conversation => |r| {
+        let mut refs = Refs::default()
+            .one("participant_id", PARTICIPANT, r.participant_id)
+            .each("reviewers_present", PARTICIPANT, &r.reviewers_present);
+        for (idx, note) in r.mindset.iter().enumerate() {
+            refs = refs.maybe(&format!("mindset[{idx}].kpe_id"), KPE, note.kpe_id);
+        }
+        refs
+    };
+    NarrativeSection => |r| Refs::default()
+        .maybe("perspective_agency_id", AGENCY, r.perspective_agency_id)
+        .citations("citations", &r.citations);
+    Finding => |r| Refs::default()
+        .each("kpe_ids", KPE, &r.kpe_ids)
+        .each(
+            "recurrent_issue_ids",
+            Target::Record(RecordKind::RecurrentIssue),
+            &r.recurrent_issue_ids,
+        );
+    PartnershipResponse => |r| Refs::default()
+        .one("finding_id", Target::Record(RecordKind::Finding), r.finding_id);
+    Action => |r| Refs::default()
+        .one("owner_agency_id", AGENCY, r.owner_agency_id)
+        .maybe("finding_id", Target::Record(RecordKind::Finding), r.finding_id);
+    TermsOfReference => |r| Refs::default()
+        .each("agencies_in_scope", AGENCY, &r.agencies_in_scope);
+);
 
 impl InReview for Review {
     fn review_id(&self) -> ReviewId {
         self.id
     }
-    fn place(&self, document: &mut ReviewDocument) -> String {
-        document.review.record = self.clone();
-        "review".to_owned()
+    fn references(&self) -> Vec<(String, Reference)> {
+        Refs::default()
+            .maybe(
+                "anonymisation_sign_off.signed_off_by",
+                USER,
+                self.anonymisation_sign_off
+                    .as_ref()
+                    .map(|s| s.signed_off_by),
+            )
+            .0
     }
 }
 
 impl<S: Store> App<S> {
-    /// Adds a record to its review after checking its fields and references.
+    /// Adds a record to its review after checking its fields and references. A numbered
+    /// record (finding, key practice episode, narrative section) takes the next number in its
+    /// review, whatever number it carries.
     pub async fn create<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<Stored<R>> {
-        self.authorize(actor, record.review_id(), Permission::to_write(R::KIND))
+        self.create_once(actor, record, None).await
+    }
+
+    /// [`App::create`] with the one-time key of the form that asked for it: the same form
+    /// submitted again (a double click, a resent request) creates nothing more and answers with
+    /// the record the first submission created.
+    pub async fn create_once<R: InReview>(
+        &self,
+        actor: &Actor,
+        record: &R,
+        once: Option<&str>,
+    ) -> AppResult<Stored<R>> {
+        let roles = self
+            .authorize_roles(actor, record.review_id(), Permission::to_write(R::KIND))
             .await?;
-        self.check_own_agency(actor, record).await?;
-        self.check_in_review(record).await?;
+        own_agency(&roles, record)?;
+        crate::access::check_role_grant(actor, &roles, None, record.granted_role())?;
+        self.check_record(record).await?;
+        let once = once.map(str::trim).filter(|key| !key.is_empty());
         Ok(self
             .store
-            .insert(record, &self.change(actor, "created"))
+            .create(record, once, &self.change(actor, "created"))
             .await?)
     }
 
     /// Replaces a record that is still at `expected_version`, keeping the prior version with
-    /// the actor, time and `reason`. A stale version is refused as a conflict.
+    /// the actor, time and `reason`. A stale version is refused as a conflict; a record saved
+    /// unchanged writes nothing and answers with the record as it is.
     pub async fn update<R: InReview>(
         &self,
         actor: &Actor,
@@ -133,20 +239,36 @@ impl<S: Store> App<S> {
             }]));
         }
         let current = self.store.get::<R>(record.id()).await?;
-        self.authorize(
-            actor,
-            current.record.review_id(),
-            Permission::to_write(R::KIND),
-        )
-        .await?;
+        let roles = self
+            .authorize_roles(
+                actor,
+                current.record.review_id(),
+                Permission::to_write(R::KIND),
+            )
+            .await?;
         if current.record.review_id() != record.review_id() {
             return Err(AppError::NotFound {
                 what: format!("{} {}", R::KIND, record.id()),
             });
         }
-        self.check_own_agency(actor, &current.record).await?;
-        self.check_own_agency(actor, record).await?;
-        self.check_in_review(record).await?;
+        own_agency(&roles, &current.record)?;
+        own_agency(&roles, record)?;
+        if current.meta.version == expected_version && same(&current.record, record) {
+            return Ok(current);
+        }
+        crate::access::check_role_grant(
+            actor,
+            &roles,
+            current.record.granted_role(),
+            record.granted_role(),
+        )?;
+        if let (Some((_, Role::LeadReviewer)), Some((user, role))) =
+            (current.record.granted_role(), record.granted_role())
+            && (role != Role::LeadReviewer || user.is_none())
+        {
+            self.keep_a_lead(record.review_id(), record.id()).await?;
+        }
+        self.check_record(record).await?;
         Ok(self
             .store
             .update(record, expected_version, &self.change(actor, reason.trim()))
@@ -159,12 +281,13 @@ impl<S: Store> App<S> {
         actor: &Actor,
         review: ReviewId,
     ) -> AppResult<Vec<Stored<R>>> {
-        self.authorize(actor, review, Permission::to_read(R::KIND))
+        let roles = self
+            .authorize_roles(actor, review, Permission::to_read(R::KIND))
             .await?;
         self.audit_read(actor, review, R::KIND, "all").await?;
         let limit = match R::KIND {
             RecordKind::ChronologyEntry | RecordKind::SourceDocument => {
-                self.agency_limit(actor, review).await?
+                crate::access::agency_limit_of(&roles)
             }
             _ => None,
         };
@@ -173,19 +296,6 @@ impl<S: Store> App<S> {
             list.retain(|stored| stored.record.submitted_by().is_none_or(|a| a == agency));
         }
         Ok(list)
-    }
-
-    /// Refuses a record another agency submitted, for an actor limited to their own agency.
-    async fn check_own_agency<R: InReview>(&self, actor: &Actor, record: &R) -> AppResult<()> {
-        let Some(submitted_by) = record.submitted_by() else {
-            return Ok(());
-        };
-        match self.agency_limit(actor, record.review_id()).await? {
-            Some(own) if own != submitted_by => Err(AppError::NotFound {
-                what: format!("{} {}", R::KIND, record.id()),
-            }),
-            _ => Ok(()),
-        }
     }
 
     /// Records a read of restricted content (conversations, chronologies, source documents).
@@ -232,13 +342,14 @@ impl<S: Store> App<S> {
     /// One record, if the actor may read it ("not found" otherwise).
     pub async fn record<R: InReview>(&self, actor: &Actor, id: uuid::Uuid) -> AppResult<Stored<R>> {
         let stored = self.store.get::<R>(id).await?;
-        self.authorize(
-            actor,
-            stored.record.review_id(),
-            Permission::to_read(R::KIND),
-        )
-        .await?;
-        self.check_own_agency(actor, &stored.record).await?;
+        let roles = self
+            .authorize_roles(
+                actor,
+                stored.record.review_id(),
+                Permission::to_read(R::KIND),
+            )
+            .await?;
+        own_agency(&roles, &stored.record)?;
         self.audit_read(actor, stored.record.review_id(), R::KIND, &id.to_string())
             .await?;
         Ok(stored)
@@ -255,38 +366,98 @@ impl<S: Store> App<S> {
         Ok((stored, revisions))
     }
 
-    /// Field checks plus reference checks: everything the record refers to must be part of
-    /// the same review (or its partnership's agencies, or a known user).
-    async fn check_in_review<R: InReview>(&self, record: &R) -> AppResult<()> {
-        let mut document = self
-            .export_document(record.review_id(), History::Omit)
-            .await?;
-        // Any agency or user of the instance may be newly referenced.
-        document.agencies = self.store.agencies().await?;
-        document.users = self.store.users().await?;
-        document.lifecycle_history.clear();
-        let path = record.place(&mut document);
-        let problems: Vec<Problem> = casewindow_interchange::validate(&document)
+    /// Refuses to take the lead reviewer's role from participation `leaving` unless another
+    /// participant with an account is lead reviewer too: a review always has someone to run it.
+    async fn keep_a_lead(&self, review: ReviewId, leaving: uuid::Uuid) -> AppResult<()> {
+        let others = self.store.list::<Participation>(review.0).await?;
+        if others.iter().any(|p| {
+            p.record.id.0 != leaving
+                && p.record.role == Role::LeadReviewer
+                && p.record.user_id.is_some()
+        }) {
+            return Ok(());
+        }
+        Err(AppError::Invalid(vec![Problem {
+            path: "role".to_owned(),
+            reason: "A review needs a lead reviewer: make someone else lead reviewer first"
+                .to_owned(),
+        }]))
+    }
+
+    /// The record's own fields, then its references, read in one go: everything it names must
+    /// be part of the same review (recurrent issues: of the library; agencies and users: of the
+    /// instance). A finding has at most one partnership response.
+    async fn check_record<R: InReview>(&self, record: &R) -> AppResult<()> {
+        let mut problems: Vec<Problem> = record
+            .problems()
             .into_iter()
-            .filter(|p| {
-                p.path == path
-                    || p.path.starts_with(&format!("{path}."))
-                    || p.path.starts_with(&format!("{path}["))
-            })
             .map(|p| Problem {
-                path: p
-                    .path
-                    .strip_prefix(&format!("{path}.record."))
-                    .map(str::to_owned)
-                    .unwrap_or(p.path),
+                path: p.field,
                 reason: p.reason,
             })
             .collect();
+        let references = record.references();
+        if !references.is_empty() {
+            let wanted: Vec<Reference> = references.iter().map(|(_, r)| *r).collect();
+            let dangling = self.store.dangling(record.review_id(), &wanted).await?;
+            for (path, reference) in references {
+                if dangling.contains(&reference) {
+                    let reason = match reference.target {
+                        Target::Record(RecordKind::RecurrentIssue) => {
+                            "names a recurrent issue that is not in the library".to_owned()
+                        }
+                        Target::Agency | Target::User => {
+                            format!("names an {} that does not exist", reference.target.label())
+                                .replace("an user", "a user")
+                        }
+                        Target::Record(_) => format!(
+                            "names a {} that is not part of this review",
+                            reference.target.label()
+                        ),
+                    };
+                    problems.push(Problem { path, reason });
+                }
+            }
+        }
+        if R::KIND == RecordKind::Response && problems.is_empty() {
+            let others = self.store.list::<R>(record.review_id().0).await?;
+            if others
+                .iter()
+                .any(|o| o.record.id() != record.id() && o.record.columns() == record.columns())
+            {
+                problems.push(Problem {
+                    path: "finding_id".to_owned(),
+                    reason: "the finding already has a response".to_owned(),
+                });
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
             Err(AppError::Invalid(problems))
         }
+    }
+}
+
+/// Whether two versions of a record are the same (as they would be stored).
+fn same<R: Record>(a: &R, b: &R) -> bool {
+    match (serde_json::to_value(a), serde_json::to_value(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Refuses a record another agency submitted, for an actor whose roles limit them to their
+/// own agency's submissions ("not found", as for anything else they may not see).
+fn own_agency<R: InReview>(roles: &[Participation], record: &R) -> AppResult<()> {
+    let Some(submitted_by) = record.submitted_by() else {
+        return Ok(());
+    };
+    match crate::access::agency_limit_of(roles) {
+        Some(own) if own != submitted_by => Err(AppError::NotFound {
+            what: format!("{} {}", R::KIND, record.id()),
+        }),
+        _ => Ok(()),
     }
 }
 

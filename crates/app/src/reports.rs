@@ -32,12 +32,12 @@ pub struct StoredTemplate {
     pub template: Template,
 }
 
-/// What the identifier scan found, and the fingerprint of the documents it read (a sign-off
-/// must carry it).
+/// What the identifier scan found, and the kept run (who ran it, when, the fingerprint of the
+/// documents it read and how many hits it showed) that a sign-off names.
 #[derive(Clone, Debug)]
 pub struct Scan {
     pub hits: Vec<ScanHit>,
-    pub fingerprint: String,
+    pub run: casewindow_store::ScanRun,
 }
 
 /// One hit of the identifier scan, with the text around it.
@@ -447,10 +447,74 @@ impl<S: Store> App<S> {
                 });
             }
         }
-        Ok(Scan {
-            hits,
+        let run = casewindow_store::ScanRun {
+            id: uuid::Uuid::new_v4(),
+            review_id: review,
+            user_id: actor.user,
+            at: self.now(),
             fingerprint: published.fingerprint(),
-        })
+            hits: u32::try_from(hits.len()).unwrap_or(u32::MAX),
+        };
+        self.store
+            .put_scan_run(
+                &run,
+                &self.change(actor, "identifier scan before publication"),
+            )
+            .await?;
+        Ok(Scan { hits, run })
+    }
+
+    /// A kept identifier scan of `review`, by the id its page handed on; `None` for an id that
+    /// names no scan of this review.
+    pub async fn scan_run(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: &str,
+    ) -> AppResult<Option<casewindow_store::ScanRun>> {
+        self.authorize(actor, review, Permission::ManageLifecycle)
+            .await?;
+        let Ok(id) = uuid::Uuid::parse_str(run.trim()) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .scan_run(id)
+            .await?
+            .filter(|run| run.review_id == review))
+    }
+
+    /// The scan a new anonymisation sign-off rests on: one the actor ran themselves, on this
+    /// review's report and briefing as they stand now. Its hit count is what the sign-off
+    /// records.
+    pub async fn scan_for_sign_off(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: &str,
+    ) -> AppResult<casewindow_store::ScanRun> {
+        let refuse = |reason: &str| {
+            AppError::Invalid(vec![Problem {
+                path: "signed_off".to_owned(),
+                reason: reason.to_owned(),
+            }])
+        };
+        let Some(run) = self.scan_run(actor, review, run).await? else {
+            return Err(refuse(
+                "Run the identifier scan on the report and briefing before signing them off",
+            ));
+        };
+        if run.user_id != actor.user {
+            return Err(refuse(
+                "Run the identifier scan yourself before signing off: the sign-off is yours",
+            ));
+        }
+        if run.fingerprint != self.documents_fingerprint(actor, review).await? {
+            return Err(refuse(
+                "The report or briefing has changed since the identifier scan; run the scan again before signing off",
+            ));
+        }
+        Ok(run)
     }
 }
 

@@ -8,17 +8,10 @@ use casewindow_interchange::{Entry, FORMAT, FORMAT_VERSION, ReviewDocument, Tran
 use casewindow_store::{ImportSummary, Record, Store, StoreError};
 use std::collections::BTreeSet;
 
-/// Whether an export carries each record's prior revisions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum History {
-    Include,
-    Omit,
-}
-
 impl<S: Store> App<S> {
     /// The whole review as a document: lossless, deterministic.
     pub async fn export_review(&self, review_id: ReviewId) -> AppResult<ReviewDocument> {
-        self.export_document(review_id, History::Include).await
+        self.export_document(review_id).await
     }
 
     /// The whole review as pretty-printed JSON.
@@ -28,35 +21,21 @@ impl<S: Store> App<S> {
         ))
     }
 
-    async fn entries<R: Record>(
-        &self,
-        scope: uuid::Uuid,
-        history: History,
-    ) -> AppResult<Vec<Entry<R>>> {
+    async fn entries<R: Record>(&self, scope: uuid::Uuid) -> AppResult<Vec<Entry<R>>> {
         let mut entries = Vec::new();
         for stored in self.store.list::<R>(scope).await? {
-            let revisions = match history {
-                History::Include => self.store.revisions(R::KIND, stored.record.id()).await?,
-                History::Omit => Vec::new(),
-            };
+            let revisions = self.store.revisions(R::KIND, stored.record.id()).await?;
             entries.push(Entry::from_stored(stored, &revisions).map_err(corrupt)?);
         }
         Ok(entries)
     }
 
-    pub(crate) async fn export_document(
-        &self,
-        review_id: ReviewId,
-        history: History,
-    ) -> AppResult<ReviewDocument> {
+    async fn export_document(&self, review_id: ReviewId) -> AppResult<ReviewDocument> {
         let review = self.store.get::<Review>(review_id.0).await?;
-        let review_revisions = match history {
-            History::Include => self.store.revisions(Review::KIND, review_id.0).await?,
-            History::Omit => Vec::new(),
-        };
+        let review_revisions = self.store.revisions(Review::KIND, review_id.0).await?;
         let partnership = self.store.partnership(review.record.partnership_id).await?;
         let scope = review_id.0;
-        let terms = self.entries(scope, history).await?.pop();
+        let terms = self.entries(scope).await?.pop();
         let mut document = ReviewDocument {
             format: FORMAT.to_owned(),
             format_version: FORMAT_VERSION,
@@ -74,16 +53,16 @@ impl<S: Store> App<S> {
                 .map(TransitionDoc::from_stored)
                 .collect(),
             terms_of_reference: terms,
-            participants: self.entries(scope, history).await?,
-            subjects: self.entries(scope, history).await?,
-            source_documents: self.entries(scope, history).await?,
-            chronology: self.entries(scope, history).await?,
-            key_practice_episodes: self.entries(scope, history).await?,
-            conversations: self.entries(scope, history).await?,
-            narrative: self.entries(scope, history).await?,
-            findings: self.entries(scope, history).await?,
-            responses: self.entries(scope, history).await?,
-            actions: self.entries(scope, history).await?,
+            participants: self.entries(scope).await?,
+            subjects: self.entries(scope).await?,
+            source_documents: self.entries(scope).await?,
+            chronology: self.entries(scope).await?,
+            key_practice_episodes: self.entries(scope).await?,
+            conversations: self.entries(scope).await?,
+            narrative: self.entries(scope).await?,
+            findings: self.entries(scope).await?,
+            responses: self.entries(scope).await?,
+            actions: self.entries(scope).await?,
         };
         let issue_ids: BTreeSet<uuid::Uuid> = document
             .findings

@@ -106,33 +106,95 @@ pub(crate) async fn update_password(
     Ok(())
 }
 
-pub(crate) async fn update_login_state(
+/// Counts a failed sign-in in one statement (see `Store::count_failed_sign_in`); whether the
+/// account is now locked.
+pub(crate) async fn count_failed_sign_in(
     conn: &mut AnyConnection,
-    account: &Account,
+    user: UserId,
+    max: i64,
+    lock_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let locked: Option<Option<i64>> = sqlx::query_scalar(
+        "UPDATE accounts SET \
+           locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
+           failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
+         WHERE user_id = $3 RETURNING locked_until",
+    )
+    .bind(max)
+    .bind(millis(lock_until))
+    .bind(user.0.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?;
+    Ok(locked.flatten() == Some(millis(lock_until)))
+}
+
+pub(crate) async fn clear_failed_sign_ins(
+    conn: &mut AnyConnection,
+    user: UserId,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2, totp_last_step = $3 WHERE user_id = $4")
-        .bind(account.failed_logins)
-        .bind(account.locked_until.map(millis))
-        .bind(account.totp_last_step)
-        .bind(account.user_id.0.to_string())
-        .execute(conn)
-        .await
-        .map_err(map)?;
+    sqlx::query(
+        "UPDATE accounts SET failed_logins = 0, locked_until = NULL \
+         WHERE user_id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL) \
+         AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(user.0.to_string())
+    .bind(millis(now))
+    .execute(conn)
+    .await
+    .map_err(map)?;
     Ok(())
 }
 
+pub(crate) async fn accept_totp_step(
+    conn: &mut AnyConnection,
+    user: UserId,
+    step: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1, failed_logins = 0, locked_until = NULL \
+         WHERE user_id = $2 AND totp_last_step < $1 AND totp_secret IS NOT NULL",
+    )
+    .bind(step)
+    .bind(user.0.to_string())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn take_pending_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND pending_second_factor = 1")
+            .bind(token_hash.to_owned())
+            .execute(conn)
+            .await
+            .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the second factor if the stored secret is still `expected`.
 pub(crate) async fn update_second_factor(
     conn: &mut AnyConnection,
     account: &Account,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE user_id = $3")
-        .bind(account.totp_secret.clone())
-        .bind(account.totp_last_step)
-        .bind(account.user_id.0.to_string())
-        .execute(conn)
-        .await
-        .map_err(map)?;
-    Ok(())
+    expected: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_last_step = $2 \
+         WHERE user_id = $3 AND COALESCE(totp_secret, '') = $4",
+    )
+    .bind(account.totp_secret.clone())
+    .bind(account.totp_last_step)
+    .bind(account.user_id.0.to_string())
+    .bind(expected.unwrap_or_default().to_owned())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn insert_session(

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod chronology;
 mod error;
+mod facts;
 mod import;
 mod records;
 mod reference;

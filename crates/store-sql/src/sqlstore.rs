@@ -2,7 +2,7 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{accounts, audit, chronology, import, records, reference, sqlite, submissions};
+use crate::{accounts, audit, chronology, facts, import, records, reference, sqlite, submissions};
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
@@ -440,6 +440,40 @@ impl Store for SqlStore {
         })
     }
 
+    async fn create<R: Record>(
+        &self,
+        record: &R,
+        once: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Stored<R>> {
+        let mut tx = self.begin().await?;
+        if let Some(key) = once
+            && let Some((table, first)) =
+                facts::claim_once(&mut tx, key, R::KIND, record.id(), change).await?
+        {
+            drop(tx);
+            if table != R::KIND.table() {
+                return Err(StoreError::Integrity(
+                    "this form was already used to create something else; open it again".to_owned(),
+                ));
+            }
+            return self.get::<R>(first).await;
+        }
+        let mut record = record.clone();
+        if R::KIND.numbered()
+            && let Some(review) = record.scope()
+        {
+            let next = facts::next_position(&mut tx, self.backend, R::KIND, review).await?;
+            record.set_position(next);
+        }
+        let meta = RecordMeta::created(change);
+        let erased = erase(&record, meta.clone())?;
+        records::insert(&mut tx, &erased).await?;
+        audit::append(&mut tx, &audit::for_record("create", &erased, change)).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Stored { record, meta })
+    }
+
     async fn update<R: Record>(
         &self,
         record: &R,
@@ -867,8 +901,78 @@ impl Store for SqlStore {
         Ok(version)
     }
 
-    async fn update_login_state(&self, account: &Account) -> StoreResult<()> {
-        accounts::update_login_state(&mut *self.read().await?, account).await
+    async fn count_failed_sign_in(
+        &self,
+        user: UserId,
+        max: i64,
+        lock_until: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let locked = accounts::count_failed_sign_in(&mut tx, user, max, lock_until).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(locked)
+    }
+
+    async fn clear_failed_sign_ins(
+        &self,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::clear_failed_sign_ins(&mut tx, user, now).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn accept_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let accepted = accounts::accept_totp_step(&mut tx, user, step).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(accepted)
+    }
+
+    async fn take_pending_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let taken = accounts::take_pending_session(&mut tx, token_hash).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(taken)
+    }
+
+    async fn put_suggestion_run(&self, run: &casewindow_store::SuggestionRun) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        facts::put_suggestion_run(&mut tx, run).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn suggestion_run(
+        &self,
+        id: Uuid,
+    ) -> StoreResult<Option<casewindow_store::SuggestionRun>> {
+        facts::suggestion_run(&mut *self.read().await?, id).await
+    }
+
+    async fn put_scan_run(
+        &self,
+        run: &casewindow_store::ScanRun,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        facts::put_scan_run(&mut tx, run, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn scan_run(&self, id: Uuid) -> StoreResult<Option<casewindow_store::ScanRun>> {
+        facts::scan_run(&mut *self.read().await?, id).await
+    }
+
+    async fn dangling(
+        &self,
+        review: ReviewId,
+        references: &[casewindow_store::Reference],
+    ) -> StoreResult<Vec<casewindow_store::Reference>> {
+        if references.is_empty() {
+            return Ok(Vec::new());
+        }
+        facts::dangling(&mut *self.read().await?, review, references).await
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
@@ -938,15 +1042,23 @@ impl Store for SqlStore {
         chronology::imports(&mut *self.read().await?, review).await
     }
 
-    async fn update_second_factor(&self, account: &Account, change: &Change) -> StoreResult<()> {
+    async fn update_second_factor(
+        &self,
+        account: &Account,
+        expected: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        accounts::update_second_factor(&mut tx, account).await?;
+        if !accounts::update_second_factor(&mut tx, account, expected).await? {
+            return Ok(false);
+        }
         audit::append(
             &mut tx,
             &audit::for_reference("update", "accounts", account.user_id.0, change),
         )
         .await?;
-        tx.commit().await.map_err(map)
+        tx.commit().await.map_err(map)?;
+        Ok(true)
     }
 
     async fn session_user(

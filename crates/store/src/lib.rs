@@ -15,6 +15,7 @@ mod account;
 pub mod audit;
 mod chronology;
 mod error;
+mod facts;
 mod record;
 mod records;
 
@@ -24,6 +25,7 @@ pub use chronology::{
     prefix_of_entry, submission_prefix,
 };
 pub use error::StoreError;
+pub use facts::{Reference, ScanRun, SuggestionRun, Target};
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
     StoredTransition,
@@ -131,6 +133,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new record at version 1.
     async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>>;
+    /// Creates a record at version 1, in one transaction: a numbered kind (see
+    /// [`RecordKind::numbered`]) takes the next number in its review, whatever number it
+    /// carries; and with a one-time key (`once`, from a create form), the key is claimed for the
+    /// change's actor, so a repeated submission writes nothing and answers with the record the
+    /// first one created.
+    async fn create<R: Record>(
+        &self,
+        record: &R,
+        once: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Stored<R>>;
+    /// The references among `references` that name nothing: a record of another review, or of
+    /// none, an agency or user that does not exist (recurrent issues are looked up in the whole
+    /// library). One read, however many references.
+    async fn dangling(
+        &self,
+        review: ReviewId,
+        references: &[Reference],
+    ) -> StoreResult<Vec<Reference>>;
     /// Replaces a record if it is still at `expected_version`, keeping the prior version as a
     /// revision with who, when and why. A stale version is refused with [`StoreError::Conflict`].
     /// Creates and updates records of any kinds in one transaction, each audited like
@@ -212,11 +233,38 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_account(&self, account: &Account, change: &Change) -> StoreResult<()>;
     /// Saves a new password hash (and clears the failed-login state).
     async fn update_password(&self, account: &Account, change: &Change) -> StoreResult<()>;
-    /// Saves the failed-login count, the lock and the last TOTP step used.
-    async fn update_login_state(&self, account: &Account) -> StoreResult<()>;
+    /// Counts one failed sign-in (password or code) in one statement; at the `max`-th failure
+    /// in a row the account is locked until `lock_until` and the count starts again. Answers
+    /// whether the account is now locked.
+    async fn count_failed_sign_in(
+        &self,
+        user: UserId,
+        max: i64,
+        lock_until: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+    /// Clears the failed-sign-in count and an expired lock after a right password.
+    async fn clear_failed_sign_ins(
+        &self,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    /// Accepts TOTP step `step` for the user if it is later than every step accepted before,
+    /// in one statement (clearing the failed count); `false` if it was used or overtaken, so
+    /// one code is accepted once however many requests carry it.
+    async fn accept_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool>;
+    /// Ends a session waiting for its second factor; `false` if it no longer exists (another
+    /// request completed or ended it first).
+    async fn take_pending_session(&self, token_hash: &str) -> StoreResult<bool>;
     /// Saves (or, with `None`, removes) the account's sealed TOTP secret and the last step
-    /// used; audited as a change.
-    async fn update_second_factor(&self, account: &Account, change: &Change) -> StoreResult<()>;
+    /// used, if the account's secret is still `expected` (the one a current code was checked
+    /// against; `None` when it had none); audited as a change. `false`, writing nothing, if the
+    /// secret changed meanwhile.
+    async fn update_second_factor(
+        &self,
+        account: &Account,
+        expected: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<bool>;
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
     /// A session with its user and their account, in one read.
@@ -312,6 +360,15 @@ pub trait Store: Send + Sync + 'static {
         sealed: &str,
         change: &Change,
     ) -> StoreResult<()>;
+
+    /// Keeps the pattern library's suggestion for a text, for the finding written with it.
+    async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
+    /// A kept suggestion by id.
+    async fn suggestion_run(&self, id: Uuid) -> StoreResult<Option<SuggestionRun>>;
+    /// Keeps an identifier scan and audits it, in one transaction.
+    async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
+    /// A kept identifier scan by id.
+    async fn scan_run(&self, id: Uuid) -> StoreResult<Option<ScanRun>>;
 
     /// The report template in use: its version and its JSON body; `None` until one is saved.
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>>;

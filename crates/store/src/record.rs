@@ -129,6 +129,13 @@ impl RecordKind {
         }
     }
 
+    /// Whether records of this kind are numbered within their review (1, 2, 3...). Their sort
+    /// key is the number, which the database keeps unique within the review, and a new record
+    /// takes the next number when it is created (see `Store::create`).
+    pub fn numbered(self) -> bool {
+        matches!(self, Self::Finding | Self::Kpe | Self::NarrativeSection)
+    }
+
     /// Human-readable name.
     pub fn label(self) -> &'static str {
         match self {
@@ -171,6 +178,8 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     fn sort_key(&self) -> String;
     /// Values of the kind's typed columns, in [`RecordKind::columns`] order.
     fn columns(&self) -> Vec<ColumnValue>;
+    /// Gives a numbered record (see [`RecordKind::numbered`]) its number; other kinds have none.
+    fn set_position(&mut self, _position: u32) {}
     /// Many-to-many links from this record.
     fn links(&self) -> Vec<(LinkKind, Uuid)> {
         Vec::new()

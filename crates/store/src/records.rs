@@ -24,7 +24,8 @@ fn key_column<T: Serialize>(value: Option<&T>) -> ColumnValue {
     ColumnValue::Text(value.map(key))
 }
 
-fn position_key(position: u32) -> String {
+/// The sort key of a record numbered within its review (see [`RecordKind::numbered`]).
+pub fn position_key(position: u32) -> String {
     format!("{position:010}")
 }
 
@@ -173,6 +174,9 @@ impl Record for NarrativeSection {
     fn scope(&self) -> Option<Uuid> {
         Some(self.review_id.0)
     }
+    fn set_position(&mut self, position: u32) {
+        self.position = position;
+    }
     fn sort_key(&self) -> String {
         position_key(self.position)
     }
@@ -189,6 +193,9 @@ impl Record for KeyPracticeEpisode {
     fn scope(&self) -> Option<Uuid> {
         Some(self.review_id.0)
     }
+    fn set_position(&mut self, position: u32) {
+        self.position = position;
+    }
     fn sort_key(&self) -> String {
         position_key(self.position)
     }
@@ -204,6 +211,9 @@ impl Record for Finding {
     }
     fn scope(&self) -> Option<Uuid> {
         Some(self.review_id.0)
+    }
+    fn set_position(&mut self, position: u32) {
+        self.position = position;
     }
     fn sort_key(&self) -> String {
         position_key(self.position)

@@ -18,6 +18,11 @@ pub enum WebError {
     /// The viewer's role must say why before reading this review's restricted content; the
     /// `purpose` middleware turns this into the form that asks.
     ReasonNeeded(casewindow_domain::ids::ReviewId),
+    /// Input the use case refused, with what was wrong in words for the user: shown as a page
+    /// of its own (422) where the handler had no form to show them on.
+    Invalid(Vec<String>),
+    /// Someone else changed the record first; nothing was written (409).
+    Conflict,
     /// Something the user cannot fix; logged with a reference shown to the user.
     Unexpected(String),
 }
@@ -27,6 +32,18 @@ impl From<AppError> for WebError {
         match err {
             AppError::NotFound { .. } => Self::NotFound,
             AppError::ReasonNeeded { review } => Self::ReasonNeeded(review),
+            AppError::Invalid(problems) => Self::Invalid(
+                problems
+                    .iter()
+                    .map(|p| {
+                        let field = p.path.rsplit('.').next().unwrap_or("").replace('_', " ");
+                        crate::pages::text::capitalise(&format!("{field}: {}", p.reason))
+                    })
+                    .collect(),
+            ),
+            AppError::Refused(refused) => Self::Invalid(vec![refused.to_string()]),
+            AppError::Import(import) => Self::Invalid(vec![import.to_string()]),
+            AppError::Conflict(_) => Self::Conflict,
             other => Self::Unexpected(format!("{other:?}")),
         }
     }
@@ -61,6 +78,8 @@ impl IntoResponse for WebError {
             Self::Forbidden => (StatusCode::FORBIDDEN, "This form has expired", "For your security, the form could not be accepted. Go back, reload the page and try again.".to_owned()),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "That was too much to send", "The form was larger than casewindow accepts.".to_owned()),
             Self::BadRequest => (StatusCode::BAD_REQUEST, "The form could not be read", "Go back, reload the page and try again.".to_owned()),
+            Self::Invalid(problems) => (StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", format!("Nothing was saved. {} Go back, correct it and try again.", problems.join(" "))),
+            Self::Conflict => (StatusCode::CONFLICT, "Someone else changed this first", "Nothing was saved, because the record changed after you opened it. Go back, reload the page to see it as it is now, and make your change again.".to_owned()),
             Self::Unexpected(detail) => {
                 let reference = uuid_like();
                 tracing::error!(reference = %reference, detail = %detail, "request failed");

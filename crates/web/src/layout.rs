@@ -13,6 +13,9 @@ pub struct Layout {
     pub breadcrumbs: Vec<(String, String)>,
     pub review_nav: Option<ReviewNav>,
     pub has_errors: bool,
+    /// A fresh one-time key for this page's create forms: the same form submitted twice
+    /// creates one record (see `App::create_once`).
+    pub once: String,
 }
 
 /// The section navigation shown on every page of a review.

@@ -16,6 +16,7 @@ mod charts;
 mod error;
 mod form;
 mod layout;
+mod observe;
 mod pages;
 pub mod routes;
 mod session;
@@ -45,6 +46,7 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .route("/assets/app.css", get(stylesheet))
         .route("/assets/app.js", get(script))
         .merge(pages::routes::<S>())
+        .route_layer(axum::middleware::from_fn(observe::mark_route))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(pages::ask_purpose))
         .layer(axum::middleware::from_fn(session::protect))
@@ -53,6 +55,7 @@ pub fn router<S: Store>(app: App<S>) -> Router {
             session::authenticate::<S>,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }
 

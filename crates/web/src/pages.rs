@@ -23,7 +23,7 @@ mod review;
 mod search;
 mod setup;
 mod terms;
-mod text;
+pub(crate) mod text;
 mod tracker;
 
 use crate::AppState;
@@ -66,9 +66,18 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(purpose::routes::<S>())
 }
 
-/// Renders a page.
+/// Renders a page. A page with form errors (its title then starts with "Error:", see
+/// `base.html`) is marked, so that a POST answered with it is a 422 (see `observe`).
 pub(crate) fn render(page: &impl Template) -> Result<Response, WebError> {
-    Ok(Html(page.render()?).into_response())
+    let html = page.render()?;
+    let refused = html.contains("<title>Error: ");
+    let mut response = Html(html).into_response();
+    if refused {
+        response
+            .extensions_mut()
+            .insert(crate::observe::FormRefused);
+    }
+    Ok(response)
 }
 
 /// The frame for a page outside any review.
@@ -84,6 +93,7 @@ pub(crate) fn layout(
         breadcrumbs,
         review_nav: None,
         has_errors: false,
+        once: casewindow_app::random_token(),
     }
 }
 

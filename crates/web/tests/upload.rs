@@ -2,15 +2,16 @@
 //! other form, only signed-in users may send files, a staged file is its uploader's alone, and
 //! a file with a bad row changes nothing. On both engines.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use casewindow_app::App;
 use casewindow_domain::evidence::ChronologyEntry;
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::Store;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
-use tower::ServiceExt;
+mod common;
+
+use common::send;
 
 const PASSWORD: &str = "upload test password 2026";
 const BOUNDARY: &str = "----casewindowtestboundary";
@@ -32,42 +33,6 @@ fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
     }
     body.push_str(&format!("--{BOUNDARY}--\r\n"));
     body
-}
-
-async fn send(
-    router: &axum::Router,
-    method: &str,
-    path: &str,
-    cookies: &str,
-    content_type: Option<String>,
-    body: String,
-) -> (StatusCode, String, String) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, cookies);
-    if let Some(content_type) = content_type {
-        request = request.header(header::CONTENT_TYPE, content_type);
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = to_bytes(response.into_body(), 8 << 20).await.expect("body");
-    (
-        status,
-        location,
-        String::from_utf8_lossy(&body).into_owned(),
-    )
 }
 
 async fn member<S: Store>(
@@ -199,7 +164,11 @@ async fn staged_upload_is_guarded_and_a_bad_file_changes_nothing(engine: Engine)
         form,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refused form is a 422"
+    );
     assert!(page.contains("There is a problem"), "{page}");
     let entries_after = db
         .store

@@ -6,6 +6,7 @@ mod chronology_import;
 mod codebook;
 mod library;
 mod lifecycle;
+mod one_way_in;
 mod purpose;
 mod records;
 mod reports;

@@ -87,7 +87,7 @@ both_backends!(
             )
             .await?;
         assert_eq!(
-            scan.fingerprint, before,
+            scan.run.fingerprint, before,
             "the scan names the documents it read"
         );
         let hits = scan.hits;

@@ -83,7 +83,7 @@ both_backends!(
         let secret = from_base32(&setup.secret).expect("base32");
         // A wrong code turns nothing on.
         let message = field_message(
-            app.enable_second_factor(user.id, &setup.secret, &wrong(&code(&secret, &app)))
+            app.enable_second_factor(user.id, &setup.secret, &wrong(&code(&secret, &app)), None)
                 .await
                 .unwrap_err(),
         );
@@ -96,7 +96,7 @@ both_backends!(
                 .await?
                 .second_factor_needed
         );
-        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app))
+        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
             .await?;
         let account = app.store().account(user.id).await?.expect("account");
         let sealed = account.totp_secret.expect("stored");
@@ -183,7 +183,7 @@ both_backends!(
             .await?;
         let setup = app.begin_second_factor(&user)?;
         let secret = from_base32(&setup.secret).expect("base32");
-        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app))
+        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
             .await?;
         advance(&clock, Duration::seconds(30));
         let pending = app.sign_in("sam@example.org", PASSWORD).await?;
@@ -289,6 +289,137 @@ both_backends!(
         assert!(app.action_tracker(&analyst).await.is_err());
         let review = sample.review.clone();
         assert!(app.create_review(&analyst, &review).await.is_err());
+        Ok(())
+    }
+);
+
+both_backends!(
+    wrong_passwords_sent_in_parallel_all_count_and_lock_the_account,
+    |store: SqlStore, _url: String| async move {
+        let (app, _clock) = app(store);
+        let user = app
+            .create_account("Pat Parallel", "pat@example.org", PASSWORD, false)
+            .await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..12 {
+            let app = app.clone();
+            tasks.spawn(async move { app.sign_in("pat@example.org", &format!("guess {n}")).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            assert!(done?.is_err(), "a wrong password never signs in");
+        }
+        let account = app.store().account(user.id).await?.expect("account");
+        assert!(
+            account.locked_until.is_some_and(|until| until > app.now()),
+            "12 failures in parallel lock the account: {account:?}"
+        );
+        let message = field_message(app.sign_in("pat@example.org", PASSWORD).await.unwrap_err());
+        assert!(message.contains("locked"), "{message}");
+        Ok(())
+    }
+);
+
+both_backends!(
+    one_code_sent_four_times_at_once_starts_one_session,
+    |store: SqlStore, _url: String| async move {
+        let (app, clock) = app(store);
+        let user = app
+            .create_account("Quinn Quick", "quinn@example.org", PASSWORD, false)
+            .await?;
+        let setup = app.begin_second_factor(&user)?;
+        let secret = from_base32(&setup.secret).expect("base32");
+        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
+            .await?;
+        advance(&clock, Duration::seconds(30));
+        let pending = app.sign_in("quinn@example.org", PASSWORD).await?;
+        let right = code(&secret, &app);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let app = app.clone();
+            let token = pending.token.clone();
+            let right = right.clone();
+            tasks.spawn(async move { app.complete_second_factor(&token, &right).await });
+        }
+        let mut sessions = 0;
+        while let Some(done) = tasks.join_next().await {
+            sessions += usize::from(done?.is_ok());
+        }
+        assert_eq!(sessions, 1, "one code, one session");
+        // A second pending sign-in cannot use the same code either.
+        let again = app.sign_in("quinn@example.org", PASSWORD).await?;
+        assert!(
+            app.complete_second_factor(&again.token, &right)
+                .await
+                .is_err()
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    replacing_a_second_factor_needs_a_code_from_the_one_in_use,
+    |store: SqlStore, _url: String| async move {
+        let (app, clock) = app(store);
+        let user = app
+            .create_account("Rae Replace", "rae@example.org", PASSWORD, false)
+            .await?;
+        let first = app.begin_second_factor(&user)?;
+        let first_secret = from_base32(&first.secret).expect("base32");
+        app.enable_second_factor(user.id, &first.secret, &code(&first_secret, &app), None)
+            .await?;
+        let sealed = app
+            .store()
+            .account(user.id)
+            .await?
+            .expect("account")
+            .totp_secret;
+        advance(&clock, Duration::seconds(30));
+
+        // A session left open (no current code) cannot move it to another phone.
+        let second = app.begin_second_factor(&user)?;
+        let second_secret = from_base32(&second.secret).expect("base32");
+        let message = field_message(
+            app.enable_second_factor(user.id, &second.secret, &code(&second_secret, &app), None)
+                .await
+                .unwrap_err(),
+        );
+        assert!(message.starts_with("current_code:"), "{message}");
+        let message = field_message(
+            app.enable_second_factor(
+                user.id,
+                &second.secret,
+                &code(&second_secret, &app),
+                Some(&wrong(&code(&first_secret, &app))),
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert!(message.starts_with("current_code:"), "{message}");
+        assert_eq!(
+            app.store()
+                .account(user.id)
+                .await?
+                .expect("account")
+                .totp_secret,
+            sealed,
+            "unchanged"
+        );
+        // With the current code it moves.
+        app.enable_second_factor(
+            user.id,
+            &second.secret,
+            &code(&second_secret, &app),
+            Some(&code(&first_secret, &app)),
+        )
+        .await?;
+        assert_ne!(
+            app.store()
+                .account(user.id)
+                .await?
+                .expect("account")
+                .totp_secret,
+            sealed
+        );
         Ok(())
     }
 );

@@ -45,6 +45,8 @@ struct TwoStepPage {
     grouped: String,
     qr_svg: String,
     available: bool,
+    /// Two-step sign-in is on already: replacing it needs a code from the app in use.
+    replacing: bool,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +152,7 @@ fn two_step_page(
         grouped: secret.map(grouped).unwrap_or_default(),
         qr_svg: uri.map(qr_svg).transpose()?.unwrap_or_default(),
         available: secret.is_some(),
+        replacing: user.second_factor,
         form,
     })
 }
@@ -191,11 +194,21 @@ async fn confirm<S: Store>(
             "Enter the 6-digit code your authenticator app shows",
         );
     } else {
-        match app.enable_second_factor(user.user.id, &secret, &code).await {
+        let current = form.get("current_code");
+        let current = Some(current.trim()).filter(|c| !c.is_empty());
+        match app
+            .enable_second_factor(user.user.id, &secret, &code, current)
+            .await
+        {
             Ok(()) => return Ok(Redirect::to("/account?done=on").into_response()),
             Err(AppError::Invalid(problems)) => {
                 for problem in problems {
-                    errors.add("code", problem.reason);
+                    let field = if problem.path == "current_code" {
+                        "current_code"
+                    } else {
+                        "code"
+                    };
+                    errors.add(field, problem.reason);
                 }
             }
             Err(other) => return Err(other.into()),
@@ -208,6 +221,7 @@ async fn confirm<S: Store>(
         valid.map(|s| casewindow_app::totp::provisioning_uri("casewindow", &user.user.email, &s));
     let mut form = form;
     form.set("code", "");
+    form.set("current_code", "");
     two_step_page(
         &user,
         uri.as_ref().map(|_| secret.as_str()),

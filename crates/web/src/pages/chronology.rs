@@ -764,6 +764,7 @@ async fn create<S: Store>(
         &frame,
         entry,
         None,
+        &form,
         "",
         &back,
         edit::field_from_path,

@@ -480,6 +480,7 @@ async fn persist<S: Store>(
         &frame,
         conversation,
         version,
+        &form,
         &edit::reason(&form, "edited the conversation record"),
         &back,
         field_for,

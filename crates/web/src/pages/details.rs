@@ -204,6 +204,7 @@ async fn save_review<S: Store>(
         &frame,
         review,
         Some(version),
+        &form,
         reason,
         &back,
         field_for,
@@ -334,6 +335,8 @@ struct PublicationPage {
     outcomes: Vec<(String, &'static str)>,
     checking: bool,
     summary: Vec<(&'static str, String)>,
+    /// How many possible identifiers the scan the form names showed (from the kept run).
+    scan_hits: Option<u32>,
 }
 
 fn publication_form(stored: &Stored<Review>) -> FormData {
@@ -365,10 +368,20 @@ async fn publication_page<S: Store>(
 ) -> Result<Response, WebError> {
     let (stored, mut frame) = review_frame(app, user, id, "", "Publication").await?;
     frame.has_errors = !errors.is_empty();
+    let form = form.unwrap_or_else(|| publication_form(&stored));
+    let scan = form.get("scan");
+    let scan_hits = if scan.is_empty() {
+        None
+    } else {
+        app.scan_run(&user.actor(), id, &scan)
+            .await?
+            .map(|run| run.hits)
+    };
     render(&PublicationPage {
         layout: frame,
         errors,
-        form: form.unwrap_or_else(|| publication_form(&stored)),
+        scan_hits,
+        form,
         id: id.to_string(),
         outcomes: PUBLICATION.iter().map(|(o, l)| (key(o), *l)).collect(),
         checking: !summary.is_empty(),
@@ -385,45 +398,42 @@ async fn publication<S: Store>(
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
     let mut form = publication_form(&stored);
-    if let Some(fingerprint) = scan.scan {
-        form.set("scan", fingerprint);
-        form.set("scan_hits", scan.scan_hits.unwrap_or(0).to_string());
+    if let Some(run) = scan.scan {
+        form.set("scan", run);
     }
     publication_page(&app, &user, id, Some(form), Errors::none(), Vec::new()).await
 }
 
-/// What the identifier scan hands to the sign-off: the fingerprint of the documents it read
-/// and how many possible identifiers it showed.
+/// What the identifier scan hands to the sign-off: the id of the kept scan run.
 #[derive(serde::Deserialize)]
 struct ScanQuery {
     scan: Option<String>,
-    scan_hits: Option<u32>,
 }
 
-/// A new sign-off must follow a scan of the documents as they stand now.
-async fn scan_problem<S: Store>(
+/// The scan a new sign-off rests on (see [`casewindow_app::App::scan_for_sign_off`]): `None`
+/// when the form signs nothing off newly, the refusal's words when the scan does not hold.
+async fn sign_off_scan<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     id: ReviewId,
     stored: &Review,
     form: &FormData,
-) -> Result<Option<&'static str>, WebError> {
+) -> Result<Result<Option<casewindow_store::ScanRun>, String>, WebError> {
     if !form.checked("signed_off") || stored.anonymisation_sign_off.is_some() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
-    let scanned = form.get("scan");
-    if scanned.is_empty() {
-        return Ok(Some(
-            "Run the identifier scan on the report and briefing before signing them off",
-        ));
+    match app
+        .scan_for_sign_off(&user.actor(), id, &form.get("scan"))
+        .await
+    {
+        Ok(run) => Ok(Ok(Some(run))),
+        Err(casewindow_app::AppError::Invalid(problems)) => Ok(Err(problems
+            .into_iter()
+            .map(|p| p.reason)
+            .collect::<Vec<_>>()
+            .join(" "))),
+        Err(other) => Err(other.into()),
     }
-    let current = app.documents_fingerprint(&user.actor(), id).await?;
-    if scanned != current {
-        return Ok(Some(
-            "The report or briefing has changed since the identifier scan; run the scan again before signing off",
-        ));
-    }
-    Ok(None)
 }
 
 /// Reads the publication form into the review, or the errors.
@@ -431,6 +441,7 @@ fn apply_publication(
     form: &FormData,
     user: &CurrentUser,
     mut review: Review,
+    scan: Option<&casewindow_store::ScanRun>,
 ) -> Result<Review, Errors> {
     let mut errors = Errors::none();
     let mut date = |field: &str| {
@@ -454,7 +465,7 @@ fn apply_publication(
                     residual_risks: form.get("residual_risks").trim().to_owned(),
                     scan_hits: match earlier {
                         Some(earlier) => earlier.scan_hits,
-                        None => form.get("scan_hits").parse().ok(),
+                        None => scan.map(|run| run.hits),
                     },
                 })
             }
@@ -495,12 +506,15 @@ async fn check_publication<S: Store>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
-    if let Some(problem) = scan_problem(&app, &user, id, &stored.record, &form).await? {
-        let mut errors = Errors::none();
-        errors.add("signed_off", problem);
-        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
-    }
-    let review = match apply_publication(&form, &user, stored.record.clone()) {
+    let scan = match sign_off_scan(&app, &user, id, &stored.record, &form).await? {
+        Ok(scan) => scan,
+        Err(problem) => {
+            let mut errors = Errors::none();
+            errors.add("signed_off", problem);
+            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+        }
+    };
+    let review = match apply_publication(&form, &user, stored.record.clone(), scan.as_ref()) {
         Ok(review) => review,
         Err(errors) => {
             return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
@@ -583,12 +597,15 @@ async fn confirm_publication<S: Store>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let stored = app.review(&user.actor(), id).await?;
-    if let Some(problem) = scan_problem(&app, &user, id, &stored.record, &form).await? {
-        let mut errors = Errors::none();
-        errors.add("signed_off", problem);
-        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
-    }
-    match apply_publication(&form, &user, stored.record.clone()) {
+    let scan = match sign_off_scan(&app, &user, id, &stored.record, &form).await? {
+        Ok(scan) => scan,
+        Err(problem) => {
+            let mut errors = Errors::none();
+            errors.add("signed_off", problem);
+            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+        }
+    };
+    match apply_publication(&form, &user, stored.record.clone(), scan.as_ref()) {
         Ok(review) => {
             save_review(
                 &app,

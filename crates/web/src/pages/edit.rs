@@ -23,7 +23,7 @@ pub enum Saved<R> {
 }
 
 /// Creates or updates a record from a form. `version` is the version the form was opened at
-/// (none for a new record).
+/// (none for a new record, which is created once per the form's one-time key, `once`).
 #[allow(clippy::too_many_arguments)] // one call shape for every record page; a struct would only rename them
 pub async fn save<S: Store, R: InReview + serde::Serialize>(
     app: &AppState<S>,
@@ -31,12 +31,16 @@ pub async fn save<S: Store, R: InReview + serde::Serialize>(
     layout: &Layout,
     record: R,
     version: Option<i64>,
+    form: &FormData,
     reason: &str,
     back: &str,
     field_for: impl Fn(&str) -> String,
 ) -> Result<Saved<R>, WebError> {
     let outcome = match version {
-        None => app.create(actor, &record).await,
+        None => {
+            app.create_once(actor, &record, Some(&form.get("once")))
+                .await
+        }
         Some(version) => app.update(actor, &record, version, reason).await,
     };
     match outcome {

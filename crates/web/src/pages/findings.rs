@@ -96,6 +96,11 @@ async fn attach<S: Store>(
         Ok(_) => Ok(edit::see_other(&format!(
             "/reviews/{id}/findings/{finding}#evidence_kind_0"
         ))),
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, |_| "statement".to_owned());
+            let form = to_form(&stored.record, stored.meta.version);
+            edit_page(&app, &user, id, form, errors, Some(finding)).await
+        }
         Err(AppError::Conflict(_)) => {
             let mut errors = Errors::none();
             errors.add(
@@ -610,16 +615,11 @@ async fn create<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let existing = app.records::<Finding>(&user.actor(), id).await?;
     let base = Finding {
         id: FindingId(uuid::Uuid::new_v4()),
         review_id: id,
-        position: existing
-            .iter()
-            .map(|f| f.record.position)
-            .max()
-            .unwrap_or(0)
-            + 1,
+        // The store gives a new record the next number in its review.
+        position: 0,
         statement: String::new(),
         context: String::new(),
         pattern: None,
@@ -678,7 +678,24 @@ async fn persist<S: Store>(
         }
     };
     let mut finding = finding;
-    finding.pattern_choice = pattern_choice(&form, &finding, &app.pattern_engine_name());
+    let earlier = finding.pattern_choice.take();
+    finding.pattern_choice = match app
+        .pattern_choice(
+            &user.actor(),
+            id,
+            Some(&form.get("suggestion_run")),
+            finding.pattern,
+            earlier,
+        )
+        .await
+    {
+        Ok(choice) => choice,
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, field_for);
+            return edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await;
+        }
+        Err(other) => return Err(other.into()),
+    };
     let back = format!("/reviews/{id}/findings/{finding_id}");
     let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
     match edit::save(
@@ -687,6 +704,7 @@ async fn persist<S: Store>(
         &frame,
         finding,
         version,
+        &form,
         &edit::reason(&form, "edited the finding"),
         &back,
         field_for,
@@ -720,15 +738,10 @@ async fn suggest<S: Store>(
     .filter(|t| !t.is_empty())
     .collect::<Vec<_>>()
     .join(" ");
-    match app.suggest_for_finding(&user.actor(), id, &text).await {
-        Ok(s) => {
-            if let Some((best, p)) = s.patterns.first() {
-                form.set("suggested_pattern", key(best));
-                form.set("suggested_percent", percent(*p).to_string());
-            }
-            if let Some((second, _)) = s.patterns.get(1) {
-                form.set("suggested_runner_up", key(second));
-            }
+    match app.suggest_and_keep(&user.actor(), id, &text).await {
+        Ok((s, run)) => {
+            // Only the kept suggestion's id travels with the form.
+            form.set("suggestion_run", run.to_string());
             let view = suggestion_view(&s);
             suggest_page(app, user, id, form, Errors::none(), finding, Some(view)).await
         }
@@ -741,32 +754,5 @@ async fn suggest<S: Store>(
             suggest_page(app, user, id, form, errors, finding, None).await
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-/// The suggestion shown when the form was filled in, with the pattern the reviewer chose. Without
-/// a new suggestion the earlier record is kept, with the pattern now chosen.
-fn pattern_choice(
-    form: &FormData,
-    finding: &Finding,
-    engine: &str,
-) -> Option<casewindow_domain::findings::PatternChoice> {
-    let chosen = finding.pattern?;
-    match parse_key::<Pattern>(&form.get("suggested_pattern")) {
-        Some(suggested) => Some(casewindow_domain::findings::PatternChoice {
-            suggested,
-            confidence_percent: form
-                .get("suggested_percent")
-                .parse::<u8>()
-                .unwrap_or(0)
-                .min(100),
-            runner_up: parse_key(&form.get("suggested_runner_up")),
-            chosen,
-            engine: engine.to_owned(),
-        }),
-        None => finding.pattern_choice.clone().map(|mut c| {
-            c.chosen = chosen;
-            c
-        }),
     }
 }

@@ -512,16 +512,11 @@ async fn create<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let existing = app.records::<KeyPracticeEpisode>(&user.actor(), id).await?;
     let base = KeyPracticeEpisode {
         id: KpeId(uuid::Uuid::new_v4()),
         review_id: id,
-        position: existing
-            .iter()
-            .map(|k| k.record.position)
-            .max()
-            .unwrap_or(0)
-            + 1,
+        // The store gives a new record the next number in its review.
+        position: 0,
         title: String::new(),
         period: None,
         what_happened: String::new(),
@@ -544,7 +539,19 @@ async fn create<S: Store>(
     };
     let (_, frame) = review_frame(&app, &user, id, "/kpes", "Key practice episode").await?;
     let back = format!("/reviews/{id}/kpes");
-    match edit::save(&app, &user.actor(), &frame, kpe, None, "", &back, field_for).await? {
+    match edit::save(
+        &app,
+        &user.actor(),
+        &frame,
+        kpe,
+        None,
+        &form,
+        "",
+        &back,
+        field_for,
+    )
+    .await?
+    {
         Saved::Done(stored) => Ok(edit::see_other(&format!(
             "/reviews/{id}/kpes/{}",
             stored.record.id
@@ -573,6 +580,7 @@ async fn save_kpe<S: Store>(
         &frame,
         changed,
         Some(version),
+        form,
         reason,
         &base,
         field_for,

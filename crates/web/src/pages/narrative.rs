@@ -222,16 +222,11 @@ async fn create<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let existing = app.records::<NarrativeSection>(&user.actor(), id).await?;
     let base = NarrativeSection {
         id: NarrativeSectionId(uuid::Uuid::new_v4()),
         review_id: id,
-        position: existing
-            .iter()
-            .map(|s| s.record.position)
-            .max()
-            .unwrap_or(0)
-            + 1,
+        // The store gives a new record the next number in its review.
+        position: 0,
         heading: String::new(),
         period: String::new(),
         perspective_agency_id: None,
@@ -294,6 +289,7 @@ async fn persist<S: Store>(
         &frame,
         section,
         version,
+        &form,
         &edit::reason(&form, "edited the narrative"),
         &back,
         edit::field_from_path,

@@ -259,7 +259,10 @@ async fn add_participant<S: Store>(
             invited_on,
             consent: None,
         };
-        match app.create(&user.actor(), &participation).await {
+        match app
+            .create_once(&user.actor(), &participation, Some(&form.get("once")))
+            .await
+        {
             Ok(_) => {
                 return Ok(super::edit::see_other(&format!(
                     "/reviews/{id}/participants"
@@ -361,27 +364,11 @@ async fn save_participant<S: Store>(
             "Enter how the participant is referred to, for example Social worker 1",
         );
     }
+    // Who may give whom which role (and that a review keeps a lead reviewer) is the
+    // application's rule: its refusal comes back as the role field's error.
     let role = parse_key::<Role>(&form.get("role"));
-    match role {
-        None => errors.add("role", "Choose the participant's role"),
-        Some(role) if role != Role::LeadReviewer && stored.record.role == Role::LeadReviewer => {
-            let other_lead = app
-                .records::<Participation>(&actor, id)
-                .await?
-                .iter()
-                .any(|p| {
-                    p.record.id != stored.record.id
-                        && p.record.role == Role::LeadReviewer
-                        && p.record.user_id.is_some()
-                });
-            if !other_lead {
-                errors.add(
-                    "role",
-                    "A review needs a lead reviewer: make someone else lead reviewer first",
-                );
-            }
-        }
-        Some(_) => {}
+    if role.is_none() {
+        errors.add("role", "Choose the participant's role");
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
         return edit_page(&app, &user, id, &stored, form, errors).await;
@@ -400,6 +387,7 @@ async fn save_participant<S: Store>(
         &frame,
         changed,
         Some(version),
+        &form,
         &reason,
         &back,
         super::edit::field_from_path,

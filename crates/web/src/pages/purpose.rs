@@ -76,6 +76,7 @@ fn page(
         ],
         review_nav: None,
         has_errors: !errors.is_empty(),
+        once: String::new(),
     };
     render(&PurposePage {
         layout,

@@ -181,7 +181,8 @@ struct ScanPage {
     ran: bool,
     hits: Vec<HitRow>,
     counts: Vec<(String, usize)>,
-    fingerprint: String,
+    /// The kept scan run, which the sign-off names.
+    run: String,
 }
 
 fn kind_label(kind: casewindow_redact::Kind) -> String {
@@ -215,10 +216,10 @@ async fn scan_page<S: Store>(
     let (_, mut frame) = review_frame(app, user, id, "", "Identifier scan").await?;
     frame.has_errors = !errors.is_empty();
     let ran = result.is_some();
-    let Scan { hits, fingerprint } = result.unwrap_or(Scan {
-        hits: Vec::new(),
-        fingerprint: String::new(),
-    });
+    let (hits, run) = match result {
+        Some(Scan { hits, run }) => (hits, run.id.to_string()),
+        None => (Vec::new(), String::new()),
+    };
     let mut counts: Vec<(String, usize)> = Vec::new();
     for hit in &hits {
         let label = kind_label(hit.hit.kind);
@@ -245,7 +246,7 @@ async fn scan_page<S: Store>(
             })
             .collect(),
         counts,
-        fingerprint,
+        run,
     })
 }
 

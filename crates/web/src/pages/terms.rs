@@ -347,6 +347,7 @@ async fn save<S: Store>(
         &frame,
         terms,
         version,
+        &form,
         &edit::reason(&form, "revised the terms of reference"),
         &back,
         edit::field_from_path,

@@ -1,0 +1,238 @@
+//! Facts the server established (suggestion runs, identifier scans), one-time creation keys,
+//! and the reference check of a single record.
+
+use crate::error::{corrupt, map};
+use crate::records::{from_millis, millis, parse_user, user_text};
+use casewindow_domain::ids::ReviewId;
+use casewindow_store::{Change, RecordKind, Reference, ScanRun, StoreError, SuggestionRun, Target};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+pub(crate) async fn put_suggestion_run(
+    conn: &mut AnyConnection,
+    run: &SuggestionRun,
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(run).map_err(|e| StoreError::Unexpected(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO suggestion_runs (id, review_id, user_id, at, body) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(run.id.to_string())
+    .bind(run.review_id.0.to_string())
+    .bind(user_text(run.user_id))
+    .bind(millis(run.at))
+    .bind(body)
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn suggestion_run(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<SuggestionRun>, StoreError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM suggestion_runs WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    body.map(|body| {
+        serde_json::from_str(&body).map_err(|e| corrupt("suggestion run", &id.to_string(), e))
+    })
+    .transpose()
+}
+
+pub(crate) async fn put_scan_run(
+    conn: &mut AnyConnection,
+    run: &ScanRun,
+    change: &Change,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO scan_runs (id, review_id, user_id, at, fingerprint, hits) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(run.id.to_string())
+    .bind(run.review_id.0.to_string())
+    .bind(user_text(run.user_id))
+    .bind(millis(run.at))
+    .bind(run.fingerprint.clone())
+    .bind(i64::from(run.hits))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    // A scan reads the documents and changes nothing in the review: audited as an event,
+    // without moving the review's change stamp.
+    let mut entry = crate::audit::for_reference("scan", "scan_runs", run.id, change);
+    entry.review_id = Some(run.review_id);
+    crate::audit::append_event(conn, &entry).await?;
+    Ok(())
+}
+
+pub(crate) async fn scan_run(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<ScanRun>, StoreError> {
+    let row = sqlx::query(
+        "SELECT review_id, user_id, at, fingerprint, hits FROM scan_runs WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let text = id.to_string();
+    let review: String = row.try_get("review_id").map_err(map)?;
+    let user: Option<String> = row.try_get("user_id").map_err(map)?;
+    let hits: i64 = row.try_get("hits").map_err(map)?;
+    Ok(Some(ScanRun {
+        id,
+        review_id: ReviewId(Uuid::parse_str(&review).map_err(|e| corrupt("scan run", &text, e))?),
+        user_id: parse_user("scan run", &text, user)?,
+        at: from_millis("scan run", &text, row.try_get("at").map_err(map)?)?,
+        fingerprint: row.try_get("fingerprint").map_err(map)?,
+        hits: u32::try_from(hits).map_err(|e| corrupt("scan run", &text, e))?,
+    }))
+}
+
+/// Claims a create form's one-time key for the change's actor. `None` when it was free (and is
+/// now taken by `id`); otherwise the kind and id of the record the key created first.
+pub(crate) async fn claim_once(
+    conn: &mut AnyConnection,
+    key: &str,
+    kind: RecordKind,
+    id: Uuid,
+    change: &Change,
+) -> Result<Option<(String, Uuid)>, StoreError> {
+    let user_key = format!(
+        "{}:{key}",
+        user_text(change.actor).unwrap_or_else(|| "system".to_owned())
+    );
+    let claimed = sqlx::query(
+        "INSERT INTO creations (user_key, kind, record_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_key) DO NOTHING",
+    )
+    .bind(user_key.clone())
+    .bind(kind.table())
+    .bind(id.to_string())
+    .bind(millis(change.at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    if claimed.rows_affected() == 1 {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT kind, record_id FROM creations WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_one(conn)
+        .await
+        .map_err(map)?;
+    let table: String = row.try_get("kind").map_err(map)?;
+    let record: String = row.try_get("record_id").map_err(map)?;
+    let record = Uuid::parse_str(&record).map_err(|e| corrupt("creation", key, e))?;
+    Ok(Some((table, record)))
+}
+
+/// The next number in `review` for a numbered kind, inside the caller's write transaction. On
+/// PostgreSQL the review's row is locked first, so creators in one review take their numbers
+/// in turn (SQLite's write transactions already run one at a time); the unique index on
+/// (review, number) stands behind both.
+pub(crate) async fn next_position(
+    conn: &mut AnyConnection,
+    backend: casewindow_store::Backend,
+    kind: RecordKind,
+    review: Uuid,
+) -> Result<u32, StoreError> {
+    if backend == casewindow_store::Backend::Postgres {
+        sqlx::query("SELECT id FROM reviews WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(review.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map)?;
+    }
+    let sql = format!(
+        "SELECT MAX(sort_key) FROM {} WHERE review_id = $1",
+        kind.table()
+    );
+    let last: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(review.to_string())
+        .fetch_one(conn)
+        .await
+        .map_err(map)?;
+    let last = match last {
+        Some(key) => key
+            .parse::<u32>()
+            .map_err(|e| corrupt(kind.label(), &key, e))?,
+        None => 0,
+    };
+    Ok(last + 1)
+}
+
+/// The references that name nothing (see `Store::dangling`).
+pub(crate) async fn dangling(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+    references: &[Reference],
+) -> Result<Vec<Reference>, StoreError> {
+    let mut targets: Vec<Target> = references.iter().map(|r| r.target).collect();
+    targets.sort_by_key(|t| format!("{t:?}"));
+    targets.dedup();
+    let mut found: HashSet<Reference> = HashSet::new();
+    for target in targets {
+        let ids: Vec<Uuid> = references
+            .iter()
+            .filter(|r| r.target == target)
+            .map(|r| r.id)
+            .collect();
+        let (table, scoped) = match target {
+            Target::Agency => ("agencies", false),
+            Target::User => ("users", false),
+            Target::Record(RecordKind::Review) => ("reviews", false),
+            Target::Record(RecordKind::RecurrentIssue) => ("recurrent_issues", false),
+            Target::Record(kind) => (kind.table(), true),
+        };
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let mut sql = format!(
+            "SELECT id FROM {table} WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let review_column = match target {
+            Target::Record(RecordKind::Review) => Some("id"),
+            _ if scoped => Some("review_id"),
+            _ => None,
+        };
+        if let Some(column) = review_column {
+            sql.push_str(&format!(" AND {column} = ${}", ids.len() + 1));
+        }
+        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        for id in &ids {
+            query = query.bind(id.to_string());
+        }
+        if review_column.is_some() {
+            query = query.bind(review.0.to_string());
+        }
+        for id in query.fetch_all(&mut *conn).await.map_err(map)? {
+            if let Ok(id) = Uuid::parse_str(&id) {
+                found.insert(Reference { target, id });
+            }
+        }
+        if target == Target::Record(RecordKind::ChronologyEntry) {
+            for id in ids {
+                let reference = Reference { target, id };
+                if !found.contains(&reference)
+                    && crate::submissions::exists(conn, review.0, id).await?
+                {
+                    found.insert(reference);
+                }
+            }
+        }
+    }
+    let mut missing: Vec<Reference> = references
+        .iter()
+        .filter(|r| !found.contains(r))
+        .copied()
+        .collect();
+    missing.dedup();
+    Ok(missing)
+}

@@ -1,0 +1,65 @@
+//! What the server itself established and a later request names by id, so that no form can
+//! supply it: the pattern library's suggestion for a finding's text, and the identifier scan a
+//! sign-off rests on. Also the references a record makes, checked against what exists.
+
+use crate::record::RecordKind;
+use casewindow_domain::ids::{ReviewId, UserId};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// What a record may refer to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Any agency of the instance.
+    Agency,
+    /// Any user of the instance.
+    User,
+    /// A record of this kind in the same review (recurrent issues: in the library).
+    Record(RecordKind),
+}
+
+impl Target {
+    /// How the target is named to a reader.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Agency => "agency",
+            Self::User => "user",
+            Self::Record(kind) => kind.label(),
+        }
+    }
+}
+
+/// One reference a record makes: to what, and the id it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    pub target: Target,
+    pub id: Uuid,
+}
+
+/// The pattern library's suggestion for one text, as the server computed it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SuggestionRun {
+    pub id: Uuid,
+    pub review_id: ReviewId,
+    pub user_id: Option<UserId>,
+    pub at: DateTime<Utc>,
+    /// The first pattern and its confidence in percent.
+    pub suggested: casewindow_domain::typology::Pattern,
+    pub confidence_percent: u8,
+    pub runner_up: Option<casewindow_domain::typology::Pattern>,
+    /// Which engine computed it (lexical, or with sentence embeddings).
+    pub engine: String,
+}
+
+/// One identifier scan of a review's report and briefing before publication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanRun {
+    pub id: Uuid,
+    pub review_id: ReviewId,
+    pub user_id: Option<UserId>,
+    pub at: DateTime<Utc>,
+    /// The fingerprint of the documents the scan read.
+    pub fingerprint: String,
+    /// How many possible identifiers it showed.
+    pub hits: u32,
+}

@@ -1,0 +1,185 @@
+//! Forms through the pages, on both engines: a create form submitted twice at once makes one
+//! record, a refused form is a 422 with its messages (never a 500), and a finding links to a
+//! recurrent issue the review has not used before.
+
+mod common;
+
+use axum::http::StatusCode;
+use casewindow_app::App;
+use casewindow_domain::findings::{Finding, RecurrentIssue};
+use casewindow_domain::ids::RecurrentIssueId;
+use casewindow_domain::participation::{Participation, Role};
+use casewindow_store::Store;
+use casewindow_store_sql::SqlStore;
+use casewindow_testkit::both_backends;
+use casewindow_testkit::fixtures::{Sample, change};
+use common::{get, send};
+
+const PASSWORD: &str = "forms test password 2026";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Signs in a new lead reviewer of `sample`'s review: the session cookie and CSRF token.
+async fn lead(app: &App<SqlStore>, sample: &Sample) -> anyhow::Result<(String, String)> {
+    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+    let user = app
+        .create_account("Lead Reviewer", &email, PASSWORD, false)
+        .await?;
+    app.store()
+        .insert(
+            &Participation {
+                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+                review_id: sample.review.id,
+                user_id: Some(user.id),
+                label: "Lead reviewer".to_owned(),
+                role: Role::LeadReviewer,
+                agency_id: None,
+                invited_on: None,
+                consent: None,
+            },
+            &change("joined"),
+        )
+        .await?;
+    let signed_in = app.sign_in(&email, PASSWORD).await?;
+    Ok((
+        format!("cw_session={}", signed_in.token),
+        signed_in.csrf_token,
+    ))
+}
+
+/// The value of the hidden field `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+both_backends!(
+    a_new_finding_links_to_an_issue_the_review_never_used_and_a_double_submit_makes_one,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let issue = RecurrentIssue {
+            id: RecurrentIssueId(uuid::Uuid::new_v4()),
+            code: format!("management.unused-{}", uuid::Uuid::new_v4().simple()),
+            label: "Supervision squeezed towards case throughput".to_owned(),
+            ..sample.issue.clone()
+        };
+        store.insert(&issue, &change("library")).await?;
+        let (session, csrf) = lead(&app, &sample).await?;
+        let router = casewindow_web::router(app.clone());
+        let new = format!("/reviews/{}/findings/new", sample.review.id);
+        let (status, page) = get(&router, &new, &session).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(&issue.label),
+            "the library's issues are offered"
+        );
+        let once = hidden(&page, "once");
+        assert!(!once.is_empty(), "the form carries a one-time key");
+        let body = format!(
+            "csrf_token={csrf}&once={once}&statement={}&pattern=management&polarity=unsafe&recurrent_issue_ids={}",
+            encode("Supervision is squeezed towards throughput, so risk is not revisited."),
+            issue.id
+        );
+        // The same form, sent twice at the same moment.
+        let (first, second) = tokio::join!(
+            send(
+                &router,
+                "POST",
+                &new,
+                &session,
+                Some(FORM.to_owned()),
+                body.clone()
+            ),
+            send(
+                &router,
+                "POST",
+                &new,
+                &session,
+                Some(FORM.to_owned()),
+                body.clone()
+            ),
+        );
+        for (status, _, page) in [&first, &second] {
+            assert_eq!(*status, StatusCode::SEE_OTHER, "{page}");
+        }
+        let findings = store.list::<Finding>(sample.review.id.0).await?;
+        let made: Vec<&Finding> = findings
+            .iter()
+            .map(|f| &f.record)
+            .filter(|f| f.recurrent_issue_ids == vec![issue.id])
+            .collect();
+        assert_eq!(made.len(), 1, "one finding for one form");
+        assert_eq!(
+            made[0].position, 2,
+            "numbered after the review's first finding"
+        );
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_refused_form_is_a_422_with_its_message_never_a_500,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let (session, csrf) = lead(&app, &sample).await?;
+        let router = casewindow_web::router(app.clone());
+        // A second finding of the same review, attached as evidence that the issue recurs
+        // elsewhere: the application refuses it.
+        let mut second = sample.finding.clone();
+        second.id = casewindow_domain::ids::FindingId(uuid::Uuid::new_v4());
+        second.position = 2;
+        store.insert(&second, &change("second")).await?;
+        let attach = format!(
+            "/reviews/{}/findings/{}/evidence",
+            sample.review.id, sample.finding.id
+        );
+        let (status, _, page) = send(
+            &router,
+            "POST",
+            &attach,
+            &session,
+            Some(FORM.to_owned()),
+            format!("csrf_token={csrf}&version=1&source={}", second.id),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(
+            page.contains("a finding of the same review is not evidence"),
+            "{page}"
+        );
+        // A blank new finding: the form again with its messages.
+        let (status, _, page) = send(
+            &router,
+            "POST",
+            &format!("/reviews/{}/findings/new", sample.review.id),
+            &session,
+            Some(FORM.to_owned()),
+            format!("csrf_token={csrf}&statement="),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("There is a problem"), "{page}");
+        Ok(())
+    }
+);
