@@ -43,9 +43,9 @@ pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use library::{
     CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
-    SuggestedIssue,
+    SuggestedIssue, pattern_choice,
 };
-pub use records::{ChronologyView, InReview, Kept, Memo};
+pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
 pub use reviews::{Overview, OverviewCounts, ReviewSummary};
 pub use search::SearchAnswer;
 pub use setup::new_setup_code;

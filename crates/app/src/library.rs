@@ -783,16 +783,24 @@ impl<S: Store> App<S> {
         chosen: Option<casewindow_domain::typology::Pattern>,
         earlier: Option<casewindow_domain::findings::PatternChoice>,
     ) -> AppResult<Option<casewindow_domain::findings::PatternChoice>> {
-        let Some(chosen) = chosen else {
+        let kept = self
+            .kept_suggestion(actor, review, run.unwrap_or_default())
+            .await?;
+        Ok(pattern_choice(kept.as_ref(), chosen, earlier))
+    }
+
+    /// The suggestion run a form names (empty: none), if it was made for this actor in this
+    /// review; anything else is refused.
+    pub async fn kept_suggestion(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: &str,
+    ) -> AppResult<Option<casewindow_store::SuggestionRun>> {
+        let run = run.trim();
+        if run.is_empty() {
             return Ok(None);
-        };
-        let run = run.map(str::trim).filter(|r| !r.is_empty());
-        let Some(run) = run else {
-            return Ok(earlier.map(|mut c| {
-                c.chosen = chosen;
-                c
-            }));
-        };
+        }
         let refused = || {
             AppError::Invalid(vec![casewindow_interchange::Problem {
                 path: "pattern".to_owned(),
@@ -806,12 +814,29 @@ impl<S: Store> App<S> {
         if kept.review_id != review || kept.user_id != actor.user {
             return Err(refused());
         }
-        Ok(Some(casewindow_domain::findings::PatternChoice {
+        Ok(Some(kept))
+    }
+}
+
+/// What a finding saved with pattern `chosen` records about the suggestion: the kept run's
+/// suggestion when there is one, else the earlier record with the pattern now chosen.
+pub fn pattern_choice(
+    kept: Option<&casewindow_store::SuggestionRun>,
+    chosen: Option<casewindow_domain::typology::Pattern>,
+    earlier: Option<casewindow_domain::findings::PatternChoice>,
+) -> Option<casewindow_domain::findings::PatternChoice> {
+    let chosen = chosen?;
+    match kept {
+        Some(kept) => Some(casewindow_domain::findings::PatternChoice {
             suggested: kept.suggested,
             confidence_percent: kept.confidence_percent.min(100),
             runner_up: kept.runner_up,
             chosen,
-            engine: kept.engine,
-        }))
+            engine: kept.engine.clone(),
+        }),
+        None => earlier.map(|mut c| {
+            c.chosen = chosen;
+            c
+        }),
     }
 }

@@ -232,29 +232,64 @@ impl<S: Store> App<S> {
         expected_version: i64,
         reason: &str,
     ) -> AppResult<Stored<R>> {
+        let edited = self
+            .edit(
+                actor,
+                record.review_id(),
+                record.id(),
+                expected_version,
+                reason,
+                |_| Ok::<R, std::convert::Infallible>(record.clone()),
+            )
+            .await?;
+        match edited {
+            Edited::Saved(stored) => Ok(stored),
+            Edited::Refused { why, .. } => match why {},
+        }
+    }
+
+    /// Changes record `id` of `review` in one pass: it is read once, the actor's roles are
+    /// read once, `change` turns the record as it stands into the new one (or refuses, and the
+    /// record as read comes back with its reason, for the form to be shown again), and the new
+    /// one is checked and written if the record is still at `expected_version`. Four round
+    /// trips to the store when it has references to check, three when it has none.
+    pub async fn edit<R: InReview, E>(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        id: uuid::Uuid,
+        expected_version: i64,
+        reason: &str,
+        change: impl FnOnce(&R) -> Result<R, E>,
+    ) -> AppResult<Edited<R, E>> {
         if reason.trim().is_empty() {
             return Err(AppError::Invalid(vec![Problem {
                 path: "reason".to_owned(),
                 reason: "say why the record is changing".to_owned(),
             }]));
         }
-        let current = self.store.get::<R>(record.id()).await?;
-        let roles = self
-            .authorize_roles(
-                actor,
-                current.record.review_id(),
-                Permission::to_write(R::KIND),
-            )
-            .await?;
-        if current.record.review_id() != record.review_id() {
+        let current = self.store.get::<R>(id).await?;
+        if current.record.review_id() != review {
             return Err(AppError::NotFound {
-                what: format!("{} {}", R::KIND, record.id()),
+                what: format!("{} {id}", R::KIND),
             });
         }
+        let roles = self
+            .authorize_roles(actor, review, Permission::to_write(R::KIND))
+            .await?;
         own_agency(&roles, &current.record)?;
-        own_agency(&roles, record)?;
-        if current.meta.version == expected_version && same(&current.record, record) {
-            return Ok(current);
+        let record = match change(&current.record) {
+            Ok(record) => record,
+            Err(why) => return Ok(Edited::Refused { current, why }),
+        };
+        if record.id() != id || record.review_id() != review {
+            return Err(AppError::NotFound {
+                what: format!("{} {id}", R::KIND),
+            });
+        }
+        own_agency(&roles, &record)?;
+        if current.meta.version == expected_version && same(&current.record, &record) {
+            return Ok(Edited::Saved(current));
         }
         crate::access::check_role_grant(
             actor,
@@ -266,13 +301,18 @@ impl<S: Store> App<S> {
             (current.record.granted_role(), record.granted_role())
             && (role != Role::LeadReviewer || user.is_none())
         {
-            self.keep_a_lead(record.review_id(), record.id()).await?;
+            self.keep_a_lead(review, id).await?;
         }
-        self.check_record(record).await?;
-        Ok(self
-            .store
-            .update(record, expected_version, &self.change(actor, reason.trim()))
-            .await?)
+        self.check_record(&record).await?;
+        Ok(Edited::Saved(
+            self.store
+                .update(
+                    &record,
+                    expected_version,
+                    &self.change(actor, reason.trim()),
+                )
+                .await?,
+        ))
     }
 
     /// The records of one kind in a review, if the actor may read them.
@@ -437,6 +477,14 @@ impl<S: Store> App<S> {
             Err(AppError::Invalid(problems))
         }
     }
+}
+
+/// What [`App::edit`] did.
+pub enum Edited<R, E> {
+    /// Saved (or saved unchanged): the record as it now stands.
+    Saved(Stored<R>),
+    /// The change refused the record as it stood; nothing was written.
+    Refused { current: Stored<R>, why: E },
 }
 
 /// Whether two versions of a record are the same (as they would be stored).

@@ -62,6 +62,9 @@ pub struct SqlStore {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// Audit events waiting to be written together (see `Store::audit`).
     audit_queue: Arc<std::sync::Mutex<Vec<AuditWaiter>>>,
+    /// How many times this store has gone to the database (a connection taken for a read or
+    /// a transaction), for tests that hold a use case to a number of round trips.
+    round_trips: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// An audit event and where to say whether it was committed.
@@ -163,6 +166,7 @@ impl SqlStore {
             url,
             writer: Arc::new(tokio::sync::Mutex::new(())),
             audit_queue: Arc::default(),
+            round_trips: Arc::default(),
         })
     }
 
@@ -196,6 +200,16 @@ impl SqlStore {
         }
     }
 
+    /// How many reads and transactions this store (and its clones) has run so far.
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count_round_trip(&self) {
+        self.round_trips
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The connection pool, for the SQLite backup.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
@@ -213,6 +227,7 @@ impl SqlStore {
     /// handler retries by sleeping (up to 100 ms a time), which under load put tens of
     /// milliseconds on requests that had only to write one audit event.
     async fn begin(&self) -> StoreResult<WriteTx> {
+        self.count_round_trip();
         match self.backend {
             Backend::Sqlite => {
                 let turn = Arc::clone(&self.writer).lock_owned().await;
@@ -236,6 +251,7 @@ impl SqlStore {
     }
 
     async fn read(&self) -> StoreResult<sqlx::pool::PoolConnection<Any>> {
+        self.count_round_trip();
         self.pool.acquire().await.map_err(map)
     }
 
@@ -244,6 +260,7 @@ impl SqlStore {
     /// than one statement, such as a review's chronology entries from rows and from blocks: a
     /// re-import committed meanwhile is seen whole or not at all.
     async fn snapshot(&self) -> StoreResult<Transaction<'static, Any>> {
+        self.count_round_trip();
         let mut tx = self.pool.begin().await.map_err(map)?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -743,7 +760,10 @@ impl Store for SqlStore {
             let entries: Vec<_> = batch.iter().map(|(e, _)| e.clone()).collect();
             let result = async {
                 let mut tx = match turn {
-                    Some(turn) => self.begin_in_turn(turn).await?,
+                    Some(turn) => {
+                        self.count_round_trip();
+                        self.begin_in_turn(turn).await?
+                    }
                     None => self.begin().await?,
                 };
                 audit::append_events(&mut tx, &entries).await?;

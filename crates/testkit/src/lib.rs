@@ -160,6 +160,29 @@ macro_rules! both_backends {
     };
 }
 
+/// Declares one test per engine, `name::sqlite` and `name::postgres`, around an async function
+/// `name(engine: Engine)` of the same name that opens its own database (tests that build a whole
+/// server around the store).
+#[macro_export]
+macro_rules! each_engine {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Engine::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::postgres_skipped() {
+                    eprintln!("skipped: CASEWINDOW_SKIP_POSTGRES=1");
+                    return;
+                }
+                super::$name($crate::Engine::Postgres).await;
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,9 +98,9 @@ fn body_for(path: &str) -> &'static str {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_allows_exactly_the_roles_the_table_says() {
-    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+casewindow_testkit::each_engine!(every_route_allows_exactly_the_roles_the_table_says);
+async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
+    let db = TestDb::new(engine).await.expect("database");
     let app = App::new(db.store.clone());
     app.prepare().await.expect("prepare");
     let password = "matrix test password 2026";
@@ -380,9 +380,11 @@ fn every_route_in_the_routers_has_an_entry_in_the_table() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn state_changing_requests_need_the_session_csrf_token_and_the_same_site() {
-    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+casewindow_testkit::each_engine!(
+    state_changing_requests_need_the_session_csrf_token_and_the_same_site
+);
+async fn state_changing_requests_need_the_session_csrf_token_and_the_same_site(engine: Engine) {
+    let db = TestDb::new(engine).await.expect("database");
     let app = App::new(db.store.clone());
     app.prepare().await.expect("prepare");
     let sample = Sample::new();

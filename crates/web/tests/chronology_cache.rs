@@ -45,9 +45,11 @@ async fn join(
         .expect("participation");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_reader_gets_their_own_token_their_own_scope_and_the_latest_content() {
-    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+casewindow_testkit::each_engine!(
+    each_reader_gets_their_own_token_their_own_scope_and_the_latest_content
+);
+async fn each_reader_gets_their_own_token_their_own_scope_and_the_latest_content(engine: Engine) {
+    let db = TestDb::new(engine).await.expect("database");
     let app = App::new(db.store.clone());
     app.prepare().await.expect("prepare");
     let sample = Sample::new();

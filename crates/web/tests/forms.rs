@@ -183,3 +183,47 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    saving_a_finding_costs_at_most_six_round_trips_to_the_database,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let (session, csrf) = lead(&app, &sample).await?;
+        let router = casewindow_web::router(app.clone());
+        let path = format!(
+            "/reviews/{}/findings/{}",
+            sample.review.id, sample.finding.id
+        );
+        let (status, page) = get(&router, &path, &session).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(hidden(&page, "version"), "1");
+        let body = format!(
+            "csrf_token={csrf}&version=1&statement={}&pattern=tool&polarity=unsafe&kpe_ids={}&recurrent_issue_ids={}&change_reason=clearer",
+            encode(
+                "Referral forms that ask for one primary need hide the combination of concerns."
+            ),
+            sample.kpe.id,
+            sample.issue.id,
+        );
+        let before = store.round_trips();
+        let (status, _, page) = send(
+            &router,
+            "POST",
+            &path,
+            &session,
+            Some(FORM.to_owned()),
+            body,
+        )
+        .await;
+        let trips = store.round_trips() - before;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        assert!(trips <= 6, "one finding edit took {trips} round trips");
+        let saved = store.get::<Finding>(sample.finding.id.0).await?;
+        assert_eq!(saved.meta.version, 2);
+        eprintln!("one finding edit: {trips} round trips");
+        Ok(())
+    }
+);

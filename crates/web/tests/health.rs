@@ -13,9 +13,9 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> String {
     response
 }
 
-#[tokio::test]
-async fn health_reports_the_database_and_sets_security_headers() {
-    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+casewindow_testkit::each_engine!(health_reports_the_database_and_sets_security_headers);
+async fn health_reports_the_database_and_sets_security_headers(engine: Engine) {
+    let db = TestDb::new(engine).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -28,9 +28,17 @@ async fn health_reports_the_database_and_sets_security_headers() {
 
     let response = get(addr, "/health").await;
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let name = match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgres",
+    };
     assert!(
-        response.contains(r#"{"database":"sqlite","status":"ok"}"#),
+        response.contains(&format!(r#"{{"database":"{name}","status":"ok"}}"#)),
         "{response}"
+    );
+    assert!(
+        response.to_ascii_lowercase().contains("x-request-id: "),
+        "every answer names its request: {response}"
     );
     assert!(
         response

@@ -15,9 +15,13 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "purpose test password 2026";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_team_member_says_why_before_reading_chronologies_and_the_reason_is_audited() {
-    let db = TestDb::new(Engine::Sqlite).await.expect("database");
+casewindow_testkit::each_engine!(
+    a_team_member_says_why_before_reading_chronologies_and_the_reason_is_audited
+);
+async fn a_team_member_says_why_before_reading_chronologies_and_the_reason_is_audited(
+    engine: Engine,
+) {
+    let db = TestDb::new(engine).await.expect("database");
     let app = App::new(db.store.clone());
     app.prepare().await.expect("prepare");
     let sample = Sample::new();

@@ -106,6 +106,16 @@ struct ConflictPage {
     same: Vec<(String, String)>,
 }
 
+/// The conflict page (409): the record as someone else saved it beside the user's version.
+pub fn conflict<R: serde::Serialize>(
+    layout: &Layout,
+    theirs: &Stored<R>,
+    mine: &R,
+    back: &str,
+) -> Result<Response, WebError> {
+    conflict_page(layout, theirs, mine, back)
+}
+
 fn conflict_page<R: serde::Serialize>(
     layout: &Layout,
     theirs: &Stored<R>,

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use casewindow_app::{AppError, CurrentUser};
+use casewindow_app::{AppError, CurrentUser, Edited};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::findings::{
     Finding, FindingStatus, GeneralityEvidence, GeneralityEvidenceKind, Polarity, RecurrentIssue,
@@ -638,24 +638,68 @@ async fn create<S: Store>(
     persist(app, user, id, form, base, None).await
 }
 
+/// Saves an edited finding: read, authorised, changed by the form, checked and written in one
+/// pass of the application (see `App::edit`), so a save costs one save.
 async fn update<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path((id, finding)): Path<(ReviewId, FindingId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
-    let version = edit::version(&form);
-    persist(
-        app,
-        user,
-        id,
-        form,
-        stored.record,
-        Some(version.unwrap_or(0)),
-    )
-    .await
+    if form.get("suggest") == "1" {
+        super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+        edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+        return suggest(&app, &user, id, form, Some(finding)).await;
+    }
+    let actor = user.actor();
+    let refused = |app, user, form, errors| edit_page(app, user, id, form, errors, Some(finding));
+    let kept = match app
+        .kept_suggestion(&actor, id, &form.get("suggestion_run"))
+        .await
+    {
+        Ok(kept) => kept,
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, field_for);
+            return refused(&app, &user, form, errors).await;
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let version = edit::version(&form).unwrap_or(0);
+    let reason = edit::reason(&form, "edited the finding");
+    let outcome = app
+        .edit(
+            &actor,
+            id,
+            finding.0,
+            version,
+            &reason,
+            |current: &Finding| {
+                let mut changed = from_form(&form, current.clone())?;
+                changed.pattern_choice = casewindow_app::pattern_choice(
+                    kept.as_ref(),
+                    changed.pattern,
+                    current.pattern_choice.clone(),
+                );
+                Ok::<_, Errors>(changed)
+            },
+        )
+        .await;
+    match outcome {
+        Ok(Edited::Saved(_)) => Ok(edit::see_other(&format!("/reviews/{id}/findings"))),
+        Ok(Edited::Refused { why, .. }) => refused(&app, &user, form, why).await,
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, field_for);
+            refused(&app, &user, form, errors).await
+        }
+        Err(AppError::Conflict(_)) => {
+            let theirs = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+            let mine = from_form(&form, theirs.record.clone()).unwrap_or(theirs.record.clone());
+            let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
+            let back = format!("/reviews/{id}/findings/{finding}");
+            edit::conflict(&frame, &theirs, &mine, &back)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn persist<S: Store>(
