@@ -1,5 +1,5 @@
-// Changing a participant's role: the change is saved with a reason, and the review's only lead
-// reviewer cannot be changed away.
+// Changing a participant's role: the change is saved with a reason, and nobody changes their own
+// role (so the review's lead reviewer cannot step down and leave it without one).
 import { test, expect } from '@playwright/test';
 import { DEMO_LEAD, signIn, checkAccessibility, keep } from './helpers.mjs';
 
@@ -19,11 +19,11 @@ test('a lead reviewer changes a participant\'s role, and cannot leave the review
   await page.getByRole('button', { name: 'Save the change' }).click();
   await expect(page.locator('tr', { hasText: 'Team manager (assessment team)' })).toContainText('Observer');
 
-  // The only lead reviewer stays lead reviewer.
+  // The lead reviewer (the demo lead, signed in) cannot change their own role.
   await page.locator('tr', { hasText: 'Lead reviewer' }).first().getByRole('link', { name: /^Change/ }).click();
   await page.selectOption('#role', 'co_reviewer');
   await page.getByRole('button', { name: 'Save the change' }).click();
-  await expect(page.locator('.error-summary')).toContainText('A review needs a lead reviewer');
+  await expect(page.locator('.error-summary')).toContainText('You cannot change your own role');
   await expect(page.locator('#role')).toHaveValue('co_reviewer');
   await checkAccessibility(page, 'participant change refused');
 });

@@ -21,6 +21,7 @@ mod identity;
 mod library;
 pub mod patterns;
 mod records;
+mod reference;
 pub mod reports;
 mod reviews;
 mod search;
@@ -165,11 +166,6 @@ impl<S: Store> App<S> {
                 reason: vault::VaultError::NotConfigured.to_string(),
             }])
         })
-    }
-
-    /// The underlying store.
-    pub fn store(&self) -> &S {
-        &self.store
     }
 
     /// The working-day calendar.

@@ -128,16 +128,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agreement(args) => commands::agreement::run(args),
         Command::Scan(args) => commands::scan::run(args),
         command => {
-            let app = open(&url).await?;
+            let (app, store) = open(&url).await?;
             match command {
-                Command::Serve(args) => commands::serve::run(app, args).await,
+                Command::Serve(args) => commands::serve::run(app, store.describe(), args).await,
                 Command::Demo(args) => commands::demo::run(&app, args).await,
                 Command::Reviews => commands::reviews::run(&app).await,
                 Command::Suggest(args) => commands::suggest::run(app, args).await,
                 Command::Report(args) => commands::report::run(&app, args).await,
                 Command::Export { what } => commands::transfer::export(&app, what).await,
                 Command::Import { what } => commands::transfer::import(&app, what).await,
-                Command::Backup(args) => commands::backup::backup(&app, args).await,
+                Command::Backup(args) => commands::backup::backup(&store, args).await,
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
                 Command::Chronology { command } => commands::chronology::run(&app, command).await,
@@ -154,12 +154,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Opens an existing database, migrates it and prepares reference data.
-async fn open(url: &str) -> anyhow::Result<App<SqlStore>> {
+/// Opens an existing database, migrates it and prepares reference data: the application, and
+/// the store itself for what only the database layer does (backups, describing the location).
+async fn open(url: &str) -> anyhow::Result<(App<SqlStore>, SqlStore)> {
     let store = SqlStore::open(url, CreateMode::MustExist)
         .await
         .context("opening the database")?;
-    let mut app = App::new(store);
+    let mut app = App::new(store.clone());
     // The identity vault's key comes from the environment, never the database. Without it,
     // casewindow runs but refuses to record or reveal identities, and says why.
     if let Ok(key) = std::env::var("CASEWINDOW_VAULT_KEY") {
@@ -168,5 +169,5 @@ async fn open(url: &str) -> anyhow::Result<App<SqlStore>> {
         );
     }
     app.prepare().await.context("preparing reference data")?;
-    Ok(app)
+    Ok((app, store))
 }

@@ -122,9 +122,8 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// Liveness and readiness: answers 200 when the database answers.
 async fn health<S: Store>(State(app): State<AppState<S>>) -> Response {
-    match app.store().partnerships().await {
-        Ok(_) => axum::Json(json!({"status": "ok", "database": app.store().backend().name()}))
-            .into_response(),
+    match app.health().await {
+        Ok(database) => axum::Json(json!({"status": "ok", "database": database})).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check: database unavailable");
             (

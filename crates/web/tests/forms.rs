@@ -19,12 +19,16 @@ const PASSWORD: &str = "forms test password 2026";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Signs in a new lead reviewer of `sample`'s review: the session cookie and CSRF token.
-async fn lead(app: &App<SqlStore>, sample: &Sample) -> anyhow::Result<(String, String)> {
+async fn lead(
+    app: &App<SqlStore>,
+    store: &SqlStore,
+    sample: &Sample,
+) -> anyhow::Result<(String, String)> {
     let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
     let user = app
         .create_account("Lead Reviewer", &email, PASSWORD, false)
         .await?;
-    app.store()
+    store
         .insert(
             &Participation {
                 id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
@@ -82,7 +86,7 @@ both_backends!(
             ..sample.issue.clone()
         };
         store.insert(&issue, &change("library")).await?;
-        let (session, csrf) = lead(&app, &sample).await?;
+        let (session, csrf) = lead(&app, &store, &sample).await?;
         let router = casewindow_web::router(app.clone());
         let new = format!("/reviews/{}/findings/new", sample.review.id);
         let (status, page) = get(&router, &new, &session).await;
@@ -142,7 +146,7 @@ both_backends!(
         app.prepare().await?;
         let sample = Sample::new();
         sample.insert_all(&store).await?;
-        let (session, csrf) = lead(&app, &sample).await?;
+        let (session, csrf) = lead(&app, &store, &sample).await?;
         let router = casewindow_web::router(app.clone());
         // A second finding of the same review, attached as evidence that the issue recurs
         // elsewhere: the application refuses it.
@@ -191,7 +195,7 @@ both_backends!(
         app.prepare().await?;
         let sample = Sample::new();
         sample.insert_all(&store).await?;
-        let (session, csrf) = lead(&app, &sample).await?;
+        let (session, csrf) = lead(&app, &store, &sample).await?;
         let router = casewindow_web::router(app.clone());
         let path = format!(
             "/reviews/{}/findings/{}",

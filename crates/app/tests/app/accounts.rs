@@ -17,7 +17,7 @@ fn app_with_clock(store: SqlStore) -> (App<SqlStore>, Arc<AtomicI64>) {
         .timestamp_millis();
     let now = Arc::new(AtomicI64::new(start));
     let clock = now.clone();
-    let app = App::new(store).with_clock(move || {
+    let app = App::new(store.clone()).with_clock(move || {
         DateTime::from_timestamp_millis(clock.load(Ordering::SeqCst)).expect("valid time")
     });
     (app, now)
@@ -32,7 +32,7 @@ const PASSWORD: &str = "a long and unusual passphrase";
 both_backends!(
     sessions_end_after_idle_and_absolute_timeouts,
     |store: SqlStore, _url| async move {
-        let (app, clock) = app_with_clock(store);
+        let (app, clock) = app_with_clock(store.clone());
         app.create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
             .await?;
         let signed_in = app.sign_in("sam@example.org", PASSWORD).await?;
@@ -72,7 +72,7 @@ both_backends!(
 both_backends!(
     every_sign_in_gets_a_new_session_and_sign_out_everywhere_ends_them_all,
     |store: SqlStore, _url| async move {
-        let (app, _clock) = app_with_clock(store);
+        let (app, _clock) = app_with_clock(store.clone());
         let user = app
             .create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
             .await?;
@@ -97,7 +97,7 @@ both_backends!(
 both_backends!(
     repeated_failures_lock_the_account_for_a_while,
     |store: SqlStore, _url| async move {
-        let (app, clock) = app_with_clock(store);
+        let (app, clock) = app_with_clock(store.clone());
         app.create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
             .await?;
         for _ in 0..5 {
@@ -127,9 +127,9 @@ both_backends!(
 both_backends!(
     a_platform_administrator_sees_no_case_content,
     |store: SqlStore, _url| async move {
-        let (app, _clock) = app_with_clock(store);
+        let (app, _clock) = app_with_clock(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let admin = app
             .create_account("Ops", "ops@example.org", PASSWORD, true)
             .await?;
@@ -154,7 +154,7 @@ both_backends!(
         let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
         let (app, _clock) = app_with_clock(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = Actor {
             user: Some(sample.reviewer.id),
             label: "lead".to_owned(),
@@ -179,11 +179,7 @@ both_backends!(
         let app = app.with_vault(casewindow_app::Vault::from_base64(&key)?);
         app.record_identity(&actor, &identity, "recorded at scoping")
             .await?;
-        let sealed = app
-            .store()
-            .identity(sample.child.id)
-            .await?
-            .expect("stored");
+        let sealed = store.identity(sample.child.id).await?.expect("stored");
         assert!(!sealed.contains("Fictional"), "nothing readable at rest");
         let _ = url;
 
@@ -200,7 +196,7 @@ both_backends!(
             )
             .await?;
         assert_eq!(revealed, Some(identity));
-        let trail = app.store().audit_events(sample.review.id, 1).await?;
+        let trail = store.audit_events(sample.review.id, 1).await?;
         assert_eq!(trail[0].entry.action, "reveal_identity");
         assert_eq!(
             trail[0].entry.reason,
@@ -228,7 +224,7 @@ both_backends!(
 both_backends!(
     the_first_administrator_is_created_once_with_the_set_up_code,
     |store: SqlStore, _url: String| async move {
-        let (app, _clock) = app_with_clock(store);
+        let (app, _clock) = app_with_clock(store.clone());
         assert!(!app.first_run().await?, "closed until a code is issued");
         let code = casewindow_app::new_setup_code();
         assert_eq!(code.len(), 20);
@@ -247,8 +243,7 @@ both_backends!(
         let admin = app
             .create_first_admin(&code.to_lowercase(), "Ops", "ops@example.org", PASSWORD)
             .await?;
-        let (_, account) = app
-            .store()
+        let (_, account) = store
             .account_by_email("ops@example.org")
             .await?
             .expect("created");

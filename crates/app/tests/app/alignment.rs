@@ -53,9 +53,9 @@ fn together(groups: &[Vec<ChronologyEntryId>], a: ChronologyEntryId, b: Chronolo
 both_backends!(
     reviewers_confirm_split_and_join_links_and_their_decisions_are_kept,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = lead(&sample);
         for (agency, name, text) in [
             (sample.social_care.id, "csc.csv", SOCIAL_CARE),
@@ -178,9 +178,9 @@ both_backends!(
 both_backends!(
     a_gap_is_linked_to_a_key_practice_episode_once,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = lead(&sample);
         app.import_chronology(
             &actor,
@@ -209,10 +209,7 @@ both_backends!(
             )
             .await?;
         }
-        let kpe = app
-            .store()
-            .get::<KeyPracticeEpisode>(sample.kpe.id.0)
-            .await?;
+        let kpe = store.get::<KeyPracticeEpisode>(sample.kpe.id.0).await?;
         let cited: Vec<_> = kpe
             .record
             .evidence

@@ -16,29 +16,22 @@ const GOOD: &str = "Date,Practitioner,Details\n12/03/2019,Health visitor,New bir
 const CORRECTED: &str =
     "Date,Practitioner,Details\n12/03/2019,Health visitor,New birth visit (corrected)\n";
 
-async fn counts(app: &App<SqlStore>, sample: &Sample) -> anyhow::Result<(usize, usize, usize)> {
+async fn counts(store: &SqlStore, sample: &Sample) -> anyhow::Result<(usize, usize, usize)> {
     Ok((
-        app.store()
-            .count::<ChronologyEntry>(sample.review.id.0)
-            .await?,
-        app.store()
-            .count::<SourceDocument>(sample.review.id.0)
-            .await?,
-        app.store()
-            .chronology_imports(sample.review.id)
-            .await?
-            .len(),
+        store.count::<ChronologyEntry>(sample.review.id.0).await?,
+        store.count::<SourceDocument>(sample.review.id.0).await?,
+        store.chronology_imports(sample.review.id).await?.len(),
     ))
 }
 
 both_backends!(
     a_malformed_file_is_refused_with_rows_and_columns_named_and_nothing_written,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
-        let before = counts(&app, &sample).await?;
-        let audit_before = app.store().verify_audit().await?.expect("chain");
+        sample.insert_all(&store).await?;
+        let before = counts(&store, &sample).await?;
+        let audit_before = store.verify_audit().await?.expect("chain");
         let file = ImportFile {
             name: "health.csv",
             bytes: BAD.as_bytes(),
@@ -79,11 +72,8 @@ both_backends!(
                     .to_owned(),
             ]
         );
-        assert_eq!(counts(&app, &sample).await?, before, "nothing written");
-        assert_eq!(
-            app.store().verify_audit().await?.expect("chain"),
-            audit_before
-        );
+        assert_eq!(counts(&store, &sample).await?, before, "nothing written");
+        assert_eq!(store.verify_audit().await?.expect("chain"), audit_before);
 
         // Not a chronology at all: the file is named with what was found.
         let err = app
@@ -104,7 +94,7 @@ both_backends!(
                 .contains("minutes.pdf: a PDF cannot be imported"),
             "{err}"
         );
-        assert_eq!(counts(&app, &sample).await?, before);
+        assert_eq!(counts(&store, &sample).await?, before);
         Ok(())
     }
 );
@@ -112,10 +102,10 @@ both_backends!(
 both_backends!(
     reimporting_replaces_the_agency_s_submission_and_keeps_the_previous_one,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
-        let (entries_before, documents_before, _) = counts(&app, &sample).await?;
+        sample.insert_all(&store).await?;
+        let (entries_before, documents_before, _) = counts(&store, &sample).await?;
         let first = app
             .import_chronology(
                 &lead(&sample),
@@ -129,8 +119,7 @@ both_backends!(
             )
             .await?;
         assert_eq!(first.entries, 3);
-        let stored: Vec<ChronologyEntry> = app
-            .store()
+        let stored: Vec<ChronologyEntry> = store
             .list::<ChronologyEntry>(sample.review.id.0)
             .await?
             .into_iter()
@@ -147,7 +136,7 @@ both_backends!(
                 .iter()
                 .any(|e| e.source.as_ref().and_then(|s| s.row) == Some(4))
         );
-        assert_eq!(counts(&app, &sample).await?.0, entries_before + 3);
+        assert_eq!(counts(&store, &sample).await?.0, entries_before + 3);
 
         let second = app
             .import_chronology(
@@ -161,7 +150,7 @@ both_backends!(
                 None,
             )
             .await?;
-        let (entries, documents, imports) = counts(&app, &sample).await?;
+        let (entries, documents, imports) = counts(&store, &sample).await?;
         assert_eq!(
             entries,
             entries_before + 1,
@@ -184,8 +173,7 @@ both_backends!(
                 .any(|i| i.id == second.id && i.replaced_by.is_none())
         );
         // The replaced entries' bodies are kept as revisions.
-        let revisions = app
-            .store()
+        let revisions = store
             .revisions(RecordKind::ChronologyEntry, stored[0].id.0)
             .await?;
         assert_eq!(revisions.len(), 1);
@@ -200,9 +188,9 @@ both_backends!(
 both_backends!(
     an_agency_liaison_imports_only_their_own_agency_s_chronology,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let liaison = app
             .create_account(
                 "Health Liaison",
@@ -211,7 +199,7 @@ both_backends!(
                 false,
             )
             .await?;
-        app.store()
+        store
             .insert(
                 &Participation {
                     id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),

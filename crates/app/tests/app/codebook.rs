@@ -13,11 +13,11 @@ use casewindow_testkit::fixtures::Sample;
 both_backends!(
     recurrent_issues_are_proposed_curated_merged_and_split_with_their_history,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let other = Sample::new();
-        other.insert_all(app.store()).await?;
+        other.insert_all(&store).await?;
         let analyst_user = app
             .create_account_as(
                 "Nina Analyst",
@@ -73,7 +73,7 @@ both_backends!(
         // every finding, each kept as a revision, in one step.
         let mut second = other.finding.clone();
         second.recurrent_issue_ids = vec![sample.issue.id];
-        app.store()
+        store
             .update(&second, 1, &casewindow_testkit::fixtures::change("linked"))
             .await?;
         app.decide_issue(
@@ -84,19 +84,15 @@ both_backends!(
             "the same issue in other words",
         )
         .await?;
-        let merged = app
-            .store()
-            .get::<RecurrentIssue>(sample.issue.id.0)
-            .await?
-            .record;
+        let merged = store.get::<RecurrentIssue>(sample.issue.id.0).await?.record;
         assert_eq!(merged.status, RecurrentIssueStatus::Merged);
         assert_eq!(merged.merged_into, Some(id));
         for finding in [&sample.finding, &other.finding] {
-            let now = app.store().get::<Finding>(finding.id.0).await?.record;
+            let now = store.get::<Finding>(finding.id.0).await?.record;
             assert_eq!(now.recurrent_issue_ids, vec![id], "re-linked");
         }
         assert_eq!(
-            app.store()
+            store
                 .revisions(RecordKind::Finding, sample.finding.id.0)
                 .await?
                 .len(),
@@ -145,10 +141,9 @@ both_backends!(
             "a narrower issue of its own",
         )
         .await?;
-        let moved = app.store().get::<Finding>(other.finding.id.0).await?.record;
+        let moved = store.get::<Finding>(other.finding.id.0).await?.record;
         assert_ne!(moved.recurrent_issue_ids, vec![id]);
-        let part = app
-            .store()
+        let part = store
             .get::<RecurrentIssue>(moved.recurrent_issue_ids[0].0)
             .await?
             .record;
@@ -156,11 +151,7 @@ both_backends!(
             (part.pattern, part.status),
             (Pattern::Tool, RecurrentIssueStatus::Accepted)
         );
-        let stayed = app
-            .store()
-            .get::<Finding>(sample.finding.id.0)
-            .await?
-            .record;
+        let stayed = store.get::<Finding>(sample.finding.id.0).await?.record;
         assert_eq!(stayed.recurrent_issue_ids, vec![id]);
 
         // Retired, with the whole history readable, newest first, each with its reason.

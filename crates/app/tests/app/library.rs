@@ -12,10 +12,10 @@ use casewindow_testkit::both_backends;
 both_backends!(
     suggestions_explain_themselves_and_learn_from_new_findings,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.load_demo(None, |_, _, _| {}).await?;
         let actor = Actor::system("test");
-        let reviews = app.store().list_all::<Review>().await?;
+        let reviews = store.list_all::<Review>().await?;
         let child_w = reviews
             .iter()
             .find(|r| r.record.title.contains("Child W"))
@@ -48,7 +48,7 @@ both_backends!(
         assert!(s.engine.contains("terms only"), "{}", s.engine);
 
         // A new finding in another review is drawn on at once, with no retraining step.
-        let mut added: Finding = app.store().list_all::<Finding>().await?[0].record.clone();
+        let mut added: Finding = store.list_all::<Finding>().await?[0].record.clone();
         added.id = FindingId(uuid::Uuid::new_v4());
         added.review_id = other.record.id;
         added.position = 99;
@@ -100,10 +100,10 @@ both_backends!(
 both_backends!(
     findings_of_other_reviews_can_be_attached_as_evidence_that_an_issue_recurs,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.load_demo(None, |_, _, _| {}).await?;
         let actor = Actor::system("test");
-        let findings = app.store().list_all::<Finding>().await?;
+        let findings = store.list_all::<Finding>().await?;
         let target = findings
             .iter()
             .find(|f| f.record.pattern.is_some())
@@ -178,7 +178,7 @@ both_backends!(
 both_backends!(
     discovery_proposes_a_theme_no_recurrent_issue_names_yet,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.load_demo(None, |_, _, _| {}).await?;
         // The demo library holds four findings, from four reviews, about families heard only
         // through relatives or English letters; no starter issue names that.

@@ -13,10 +13,10 @@ use chrono::{NaiveDate, TimeZone, Utc};
 both_backends!(
     a_guard_violating_transition_is_refused_with_its_reason,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = Actor {
             user: Some(sample.reviewer.id),
             label: "test".to_owned(),
@@ -64,13 +64,13 @@ both_backends!(
                 "finding 2 (\"Growth records split across teams hide a pattern of falterin…\") lacks a pattern"
             ]
         );
-        let stored = app.store().get::<Review>(review.0).await?;
+        let stored = store.get::<Review>(review.0).await?;
         assert_eq!(
             stored.record.state,
             ReviewState::FindingsDevelopment,
             "a refused transition changes nothing"
         );
-        assert_eq!(app.store().transitions(review).await?.len(), 1);
+        assert_eq!(store.transitions(review).await?.len(), 1);
 
         // Once the finding is complete, the move is allowed.
         let mut complete = incomplete.clone();
@@ -92,10 +92,10 @@ both_backends!(
 both_backends!(
     a_transition_from_a_stale_page_is_a_conflict,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = Actor::system("test");
         app.transition(
             &actor,
@@ -123,13 +123,13 @@ both_backends!(
             .with_ymd_and_hms(2026, 4, 2, 10, 0, 0)
             .single()
             .expect("valid");
-        let app = App::new(store).with_clock(move || today);
+        let app = App::new(store.clone()).with_clock(move || today);
         app.prepare().await?;
         let mut sample = Sample::new();
         sample.review.state = ReviewState::RapidReviewInProgress;
         sample.review.statutory.local_authority_aware_on = NaiveDate::from_ymd_opt(2026, 3, 23);
         sample.review.statutory.notified_on = NaiveDate::from_ymd_opt(2026, 3, 27);
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let summary = app
             .reviews(&Actor::system("test"))
             .await?

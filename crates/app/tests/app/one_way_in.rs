@@ -48,6 +48,7 @@ fn new_finding(sample: &Sample) -> Finding {
 /// A member of the review with an account, in `role`.
 async fn member(
     app: &App<SqlStore>,
+    store: &SqlStore,
     sample: &Sample,
     role: Role,
     name: &str,
@@ -70,9 +71,7 @@ async fn member(
         invited_on: None,
         consent: None,
     };
-    app.store()
-        .insert(&participation, &change("joined"))
-        .await?;
+    store.insert(&participation, &change("joined")).await?;
     Ok((actor(user.id), participation.id))
 }
 
@@ -252,7 +251,7 @@ both_backends!(
             )
             .await?;
         for actor_role in ROLES {
-            let (acting, own) = member(&app, &sample, actor_role, "Acting member").await?;
+            let (acting, own) = member(&app, &store, &sample, actor_role, "Acting member").await?;
             for target in ROLES {
                 let given = Participation {
                     id: ParticipationId(uuid::Uuid::new_v4()),
@@ -306,7 +305,8 @@ both_backends!(
         let app = App::new(store.clone());
         let sample = Sample::new();
         sample.insert_all(&store).await?;
-        let (manager, own) = member(&app, &sample, Role::BusinessManager, "Manager").await?;
+        let (manager, own) =
+            member(&app, &store, &sample, Role::BusinessManager, "Manager").await?;
         let mine = store.get::<Participation>(own.0).await?;
         let mut promoted = mine.record.clone();
         promoted.role = Role::LeadReviewer;
@@ -389,7 +389,7 @@ both_backends!(
         let sample = Sample::new();
         sample.insert_all(&store).await?;
         let lead = crate::lead(&sample);
-        let (colleague, _) = member(&app, &sample, Role::CoReviewer, "Co-reviewer").await?;
+        let (colleague, _) = member(&app, &store, &sample, Role::CoReviewer, "Co-reviewer").await?;
         let review = sample.review.id;
         let chosen = Some(casewindow_domain::typology::Pattern::Reasoning);
 
@@ -445,7 +445,7 @@ both_backends!(
         sample.insert_all(&store).await?;
         let lead = crate::lead(&sample);
         let review = sample.review.id;
-        let (manager, _) = member(&app, &sample, Role::BusinessManager, "Manager").await?;
+        let (manager, _) = member(&app, &store, &sample, Role::BusinessManager, "Manager").await?;
         let scan = app
             .identifier_scan(&lead, review, &casewindow_redact::Gazetteer::default())
             .await?;

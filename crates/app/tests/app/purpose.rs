@@ -12,9 +12,9 @@ use casewindow_testkit::fixtures::change;
 both_backends!(
     team_members_give_a_reason_to_read_chronologies_and_leads_do_not,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let member = app
             .create_account(
                 "Team Member",
@@ -23,7 +23,7 @@ both_backends!(
                 false,
             )
             .await?;
-        app.store()
+        store
             .insert(
                 &Participation {
                     id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
@@ -67,7 +67,7 @@ both_backends!(
                 .len(),
             1
         );
-        let events = app.store().audit_events(sample.review.id, 10).await?;
+        let events = store.audit_events(sample.review.id, 10).await?;
         assert!(events.iter().any(|e| e.entry.actor == Some(member.id)
             && e.entry.reason == "checking the dates for KPE 2"));
 

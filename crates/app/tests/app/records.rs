@@ -11,9 +11,9 @@ use casewindow_testkit::fixtures::Sample;
 both_backends!(
     a_stale_edit_is_a_conflict_and_the_newer_text_survives,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let actor = Actor::system("test");
         let mut mine = sample.kpe.clone();
         mine.title = "Mine".to_owned();
@@ -23,7 +23,7 @@ both_backends!(
         let err = app.update(&actor, &mine, 1, "retitled").await.unwrap_err();
         assert!(matches!(err, AppError::Conflict(_)), "{err}");
         assert_eq!(
-            app.store()
+            store
                 .get::<KeyPracticeEpisode>(sample.kpe.id.0)
                 .await?
                 .record
@@ -38,11 +38,11 @@ both_backends!(
     a_kept_chronology_view_is_read_again_once_its_review_changes,
     |store: SqlStore, _url| async move {
         use std::sync::Arc;
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let other = Sample::new();
-        other.insert_all(app.store()).await?;
+        other.insert_all(&store).await?;
         let actor = Actor::system("test");
         let review = sample.review.id;
 
@@ -59,7 +59,7 @@ both_backends!(
 
         // A second server on the same database keeps its own copy, and both see a change
         // made through either.
-        let second = App::new(app.store().clone());
+        let second = App::new(store.clone());
         let seen = second.chronology(&actor, review).await?;
         let mut entry = sample.entry.clone();
         entry.description = "Reworded after the agency checked its records".to_owned();
@@ -75,8 +75,7 @@ both_backends!(
             );
         }
         // Every reading is still audited, kept view or not.
-        let reads = app
-            .store()
+        let reads = store
             .audit_events(review, 100)
             .await?
             .into_iter()
@@ -90,11 +89,11 @@ both_backends!(
 both_backends!(
     references_must_stay_within_the_review,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let other = Sample::new();
-        other.insert_all(app.store()).await?;
+        other.insert_all(&store).await?;
         let actor = Actor::system("test");
 
         // Linking a finding to another review's KPE is refused, naming the field.
@@ -137,9 +136,9 @@ both_backends!(
         use casewindow_domain::evidence::ChronologyEntry;
         use casewindow_domain::ids::ChronologyEntryId;
         use casewindow_domain::participation::{Participation, Role};
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         // The fixture's entry is the health agency's; add one from children's social care.
         let mut social_care_entry = sample.entry.clone();
         social_care_entry.id = ChronologyEntryId(uuid::Uuid::new_v4());

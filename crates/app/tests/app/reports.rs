@@ -40,9 +40,9 @@ fn administrator() -> Actor {
 both_backends!(
     reports_use_pseudonyms_and_the_scan_shows_what_is_left,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store).with_vault(vault());
+        let app = App::new(store.clone()).with_vault(vault());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let lead = user_actor(sample.reviewer.id);
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,
@@ -70,7 +70,7 @@ both_backends!(
             .render_document(&lead, sample.review.id, DocumentKind::Briefing, Format::Pdf)
             .await?;
         assert!(pdf.starts_with(b"%PDF"));
-        let events = app.store().audit_events(sample.review.id, 5).await?;
+        let events = store.audit_events(sample.review.id, 5).await?;
         assert!(
             events
                 .iter()
@@ -112,13 +112,12 @@ both_backends!(
         app.save_review_gazetteer(&lead, sample.review.id, &names)
             .await?;
         assert_eq!(app.review_gazetteer(&lead, sample.review.id).await?, names);
-        let sealed = app
-            .store()
+        let sealed = store
             .review_gazetteer(sample.review.id)
             .await?
             .expect("kept");
         assert!(!sealed.contains("Hill Top"), "nothing readable at rest");
-        let trail = app.store().audit_events(sample.review.id, 3).await?;
+        let trail = store.audit_events(sample.review.id, 3).await?;
         assert!(
             trail
                 .iter()
@@ -157,9 +156,9 @@ both_backends!(
 both_backends!(
     the_report_template_is_versioned_checked_and_only_for_administrators,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let lead = user_actor(sample.reviewer.id);
         let admin = administrator();
         let current = app.report_template().await?;
@@ -212,9 +211,9 @@ both_backends!(
 both_backends!(
     the_action_tracker_shows_the_actions_of_reviews_the_actor_takes_part_in,
     |store: SqlStore, _url: String| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let lead = user_actor(sample.reviewer.id);
         let tracked = app.action_tracker(&lead).await?;
         assert_eq!(tracked.len(), 1);

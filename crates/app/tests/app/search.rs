@@ -11,17 +11,17 @@ use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::{Sample, change};
 
-async fn member(app: &App<SqlStore>, sample: &Sample, role: Role, name: &str) -> Actor {
+async fn member(store: &SqlStore, sample: &Sample, role: Role, name: &str) -> Actor {
     let user = User {
         id: UserId(uuid::Uuid::new_v4()),
         display_name: name.to_owned(),
         email: format!("{}@example.org", name.to_lowercase().replace(' ', ".")),
     };
-    app.store()
+    store
         .insert_user(&user, &change("added"))
         .await
         .expect("user");
-    app.store()
+    store
         .insert(
             &Participation {
                 id: ParticipationId(uuid::Uuid::new_v4()),
@@ -49,18 +49,18 @@ async fn member(app: &App<SqlStore>, sample: &Sample, role: Role, name: &str) ->
 both_backends!(
     search_finds_stems_within_the_readers_reach_and_stays_current,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         let sample = Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let other = Sample::new();
-        other.insert_all(app.store()).await?;
+        other.insert_all(&store).await?;
         // A social care entry the health liaison must never find.
         let mut social = sample.entry.clone();
         social.id = ChronologyEntryId(uuid::Uuid::new_v4());
         social.agency_id = sample.social_care.id;
         social.source = None;
         social.description = "Strategy discussion about the weights recorded at clinic".to_owned();
-        app.store().insert(&social, &change("added")).await?;
+        store.insert(&social, &change("added")).await?;
         let lead = crate::lead(&sample);
         let none = Filters::default();
 
@@ -94,7 +94,13 @@ both_backends!(
         assert!(!found.results.patterns.is_empty());
 
         // An agency's liaison finds only their agency's entries, and nothing else of the review.
-        let liaison = member(&app, &sample, Role::AgencyRecordsLiaison, "Health Liaison").await;
+        let liaison = member(
+            &store,
+            &sample,
+            Role::AgencyRecordsLiaison,
+            "Health Liaison",
+        )
+        .await;
         let found = app.search(&liaison, "weights", &none, 20).await?;
         assert_eq!(found.results.total, 1, "{:?}", found.results.hits);
         assert_eq!(found.results.hits[0].agency, Some(sample.health.id.0));
@@ -108,7 +114,7 @@ both_backends!(
 
         // A review team member must say why before reading chronologies: they find the
         // analysis, and are told the chronology was not searched.
-        let team = member(&app, &sample, Role::ReviewTeamMember, "Team Member").await;
+        let team = member(&store, &sample, Role::ReviewTeamMember, "Team Member").await;
         let found = app.search(&team, "weight", &none, 20).await?;
         assert!(
             found
@@ -141,8 +147,7 @@ both_backends!(
         );
 
         // Showing chronology entries was audited as reading them.
-        let searches = app
-            .store()
+        let searches = store
             .audit_events(sample.review.id, 200)
             .await?
             .into_iter()

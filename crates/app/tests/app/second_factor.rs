@@ -28,9 +28,11 @@ fn app(store: SqlStore) -> (App<SqlStore>, Arc<AtomicI64>) {
         .timestamp_millis();
     let now = Arc::new(AtomicI64::new(start));
     let clock = now.clone();
-    let app = App::new(store).with_vault(vault()).with_clock(move || {
-        DateTime::from_timestamp_millis(clock.load(Ordering::SeqCst)).expect("valid time")
-    });
+    let app = App::new(store.clone())
+        .with_vault(vault())
+        .with_clock(move || {
+            DateTime::from_timestamp_millis(clock.load(Ordering::SeqCst)).expect("valid time")
+        });
     (app, now)
 }
 
@@ -64,13 +66,13 @@ fn field_message(err: AppError) -> String {
 both_backends!(
     a_second_factor_is_set_up_with_a_code_and_then_asked_for_at_every_sign_in,
     |store: SqlStore, _url: String| async move {
-        let (app, clock) = app(store);
+        let (app, clock) = app(store.clone());
         let user = app
             .create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
             .await?;
 
         // Without a vault there is no second factor (the secret must be stored encrypted).
-        let plain = App::new(app.store().clone());
+        let plain = App::new(store.clone());
         let message = field_message(plain.begin_second_factor(&user).unwrap_err());
         assert!(message.contains("CASEWINDOW_VAULT_KEY"), "{message}");
 
@@ -98,7 +100,7 @@ both_backends!(
         );
         app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
             .await?;
-        let account = app.store().account(user.id).await?.expect("account");
+        let account = store.account(user.id).await?.expect("account");
         let sealed = account.totp_secret.expect("stored");
         assert!(
             !sealed.contains(&setup.secret),
@@ -177,7 +179,7 @@ both_backends!(
 both_backends!(
     guessing_codes_locks_the_account_like_guessing_passwords,
     |store: SqlStore, _url: String| async move {
-        let (app, clock) = app(store);
+        let (app, clock) = app(store.clone());
         let user = app
             .create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
             .await?;
@@ -209,9 +211,9 @@ both_backends!(
 both_backends!(
     national_analysts_read_every_review_s_findings_de_identified_and_nothing_else,
     |store: SqlStore, _url: String| async move {
-        let (app, _clock) = app(store);
+        let (app, _clock) = app(store.clone());
         let sample = casewindow_testkit::fixtures::Sample::new();
-        sample.insert_all(app.store()).await?;
+        sample.insert_all(&store).await?;
         let lead = Actor {
             user: Some(sample.reviewer.id),
             label: "lead".to_owned(),
@@ -272,7 +274,7 @@ both_backends!(
         );
         assert!(seen.finding.kpe_ids.is_empty(), "no links into the review");
         // The vault read for de-identifying is audited under the analyst.
-        let events = app.store().audit_events(sample.review.id, 50).await?;
+        let events = store.audit_events(sample.review.id, 50).await?;
         assert!(
             events.iter().any(|e| e.entry.actor == Some(analyst_user.id)
                 && e.entry.entity == "subject_identities"),
@@ -296,7 +298,7 @@ both_backends!(
 both_backends!(
     wrong_passwords_sent_in_parallel_all_count_and_lock_the_account,
     |store: SqlStore, _url: String| async move {
-        let (app, _clock) = app(store);
+        let (app, _clock) = app(store.clone());
         let user = app
             .create_account("Pat Parallel", "pat@example.org", PASSWORD, false)
             .await?;
@@ -308,7 +310,7 @@ both_backends!(
         while let Some(done) = tasks.join_next().await {
             assert!(done?.is_err(), "a wrong password never signs in");
         }
-        let account = app.store().account(user.id).await?.expect("account");
+        let account = store.account(user.id).await?.expect("account");
         assert!(
             account.locked_until.is_some_and(|until| until > app.now()),
             "12 failures in parallel lock the account: {account:?}"
@@ -322,7 +324,7 @@ both_backends!(
 both_backends!(
     one_code_sent_four_times_at_once_starts_one_session,
     |store: SqlStore, _url: String| async move {
-        let (app, clock) = app(store);
+        let (app, clock) = app(store.clone());
         let user = app
             .create_account("Quinn Quick", "quinn@example.org", PASSWORD, false)
             .await?;
@@ -359,7 +361,7 @@ both_backends!(
 both_backends!(
     replacing_a_second_factor_needs_a_code_from_the_one_in_use,
     |store: SqlStore, _url: String| async move {
-        let (app, clock) = app(store);
+        let (app, clock) = app(store.clone());
         let user = app
             .create_account("Rae Replace", "rae@example.org", PASSWORD, false)
             .await?;
@@ -367,12 +369,7 @@ both_backends!(
         let first_secret = from_base32(&first.secret).expect("base32");
         app.enable_second_factor(user.id, &first.secret, &code(&first_secret, &app), None)
             .await?;
-        let sealed = app
-            .store()
-            .account(user.id)
-            .await?
-            .expect("account")
-            .totp_secret;
+        let sealed = store.account(user.id).await?.expect("account").totp_secret;
         advance(&clock, Duration::seconds(30));
 
         // A session left open (no current code) cannot move it to another phone.
@@ -396,11 +393,7 @@ both_backends!(
         );
         assert!(message.starts_with("current_code:"), "{message}");
         assert_eq!(
-            app.store()
-                .account(user.id)
-                .await?
-                .expect("account")
-                .totp_secret,
+            store.account(user.id).await?.expect("account").totp_secret,
             sealed,
             "unchanged"
         );
@@ -413,11 +406,7 @@ both_backends!(
         )
         .await?;
         assert_ne!(
-            app.store()
-                .account(user.id)
-                .await?
-                .expect("account")
-                .totp_secret,
+            store.account(user.id).await?.expect("account").totp_secret,
             sealed
         );
         Ok(())

@@ -10,9 +10,9 @@ use casewindow_testkit::fixtures::Sample;
 use casewindow_testkit::{Engine, TestDb};
 
 /// A sample review with some history: edits (revisions) and lifecycle transitions.
-async fn review_with_history(app: &App<SqlStore>) -> anyhow::Result<Sample> {
+async fn review_with_history(app: &App<SqlStore>, store: &SqlStore) -> anyhow::Result<Sample> {
     let sample = Sample::new();
-    sample.insert_all(app.store()).await?;
+    sample.insert_all(store).await?;
     let actor = Actor {
         user: Some(sample.reviewer.id),
         label: "test".to_owned(),
@@ -48,9 +48,9 @@ async fn review_with_history(app: &App<SqlStore>) -> anyhow::Result<Sample> {
 both_backends!(
     export_import_export_is_byte_identical,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
-        let sample = review_with_history(&app).await?;
+        let sample = review_with_history(&app, &store).await?;
         let first = app.export_review_json(sample.review.id).await?;
         assert!(
             first.contains("tightened the wording"),
@@ -93,9 +93,9 @@ fn first_difference(a: &str, b: &str) -> String {
 both_backends!(
     a_malformed_file_names_the_json_path_and_writes_nothing,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
-        let sample = review_with_history(&app).await?;
+        let sample = review_with_history(&app, &store).await?;
         let good = app.export_review_json(sample.review.id).await?;
 
         let target = TestDb::new(Engine::Sqlite).await?;
@@ -133,7 +133,7 @@ both_backends!(
         assert!(text.contains("EOF while parsing"), "{text}");
 
         assert!(
-            fresh.store().partnerships().await?.is_empty(),
+            target.store.partnerships().await?.is_empty(),
             "nothing was written"
         );
         target.cleanup().await?;
@@ -144,9 +144,9 @@ both_backends!(
 both_backends!(
     an_inconsistent_file_lists_every_problem_by_path,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
-        let sample = review_with_history(&app).await?;
+        let sample = review_with_history(&app, &store).await?;
         let mut document = app.export_review(sample.review.id).await?;
         let stray = uuid::Uuid::new_v4();
         document.findings[0]
@@ -176,7 +176,7 @@ both_backends!(
             "{err}"
         );
         assert!(
-            fresh.store().list_all::<Finding>().await?.is_empty(),
+            target.store.list_all::<Finding>().await?.is_empty(),
             "nothing was written"
         );
         target.cleanup().await?;
@@ -187,9 +187,9 @@ both_backends!(
 both_backends!(
     importing_an_existing_review_again_is_refused,
     |store: SqlStore, _url| async move {
-        let app = App::new(store);
+        let app = App::new(store.clone());
         app.prepare().await?;
-        let sample = review_with_history(&app).await?;
+        let sample = review_with_history(&app, &store).await?;
         let json = app.export_review_json(sample.review.id).await?;
         let err = app
             .import_review(&Actor::system("test"), &json)

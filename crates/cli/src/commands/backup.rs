@@ -1,7 +1,6 @@
 //! `casewindow backup` and `casewindow restore` (SQLite).
 
 use anyhow::Context as _;
-use casewindow_app::App;
 use casewindow_store_sql::{DatabaseUrl, SqlStore, sqlite};
 use std::path::PathBuf;
 
@@ -17,14 +16,14 @@ pub struct RestoreArgs {
     file: PathBuf,
 }
 
-pub async fn backup(app: &App<SqlStore>, args: BackupArgs) -> anyhow::Result<()> {
+pub async fn backup(store: &SqlStore, args: BackupArgs) -> anyhow::Result<()> {
     let bar = super::spinner("writing backup");
-    let outcome = sqlite::backup(app.store(), &args.file).await;
+    let outcome = sqlite::backup(store, &args.file).await;
     bar.finish_and_clear();
     let bytes = outcome.with_context(|| format!("backing up to {}", args.file.display()))?;
     eprintln!(
         "backed up {} to {} ({bytes} bytes)",
-        app.store().describe(),
+        store.describe(),
         args.file.display()
     );
     Ok(())

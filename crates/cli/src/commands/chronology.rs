@@ -5,7 +5,6 @@ use anyhow::Context as _;
 use casewindow_app::{Actor, App, ImportFile};
 use casewindow_chronology::Mapping;
 use casewindow_domain::ids::{AgencyId, ReviewId};
-use casewindow_store::Store as _;
 use casewindow_store_sql::SqlStore;
 
 #[derive(Debug, clap::Subcommand)]
@@ -131,7 +130,7 @@ pub async fn run(app: &App<SqlStore>, command: ChronologyCommand) -> anyhow::Res
             );
         }
         ChronologyCommand::Imports { review } => {
-            let agencies = app.store().agencies().await?;
+            let agencies = app.all_agencies(&actor).await?;
             for import in app.chronology_imports(&actor, ReviewId(review)).await? {
                 let agency = agencies
                     .iter()
@@ -165,7 +164,8 @@ async fn find_agency(
     wanted: &str,
 ) -> anyhow::Result<AgencyId> {
     let wanted = wanted.trim();
-    let agencies = app.store().agencies().await?;
+    let actor = casewindow_app::Actor::system("cli");
+    let agencies = app.all_agencies(&actor).await?;
     if let Some(agency) = agencies
         .iter()
         .find(|a| a.id.to_string() == wanted || a.name.eq_ignore_ascii_case(wanted))
@@ -181,8 +181,7 @@ async fn find_agency(
         [one] => Ok(one.id),
         [] => {
             let partnership = app
-                .store()
-                .get::<casewindow_domain::review::Review>(review.0)
+                .review(&actor, review)
                 .await
                 .ok()
                 .map(|r| r.record.partnership_id);

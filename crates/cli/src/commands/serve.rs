@@ -2,7 +2,6 @@
 
 use anyhow::Context as _;
 use casewindow_app::App;
-use casewindow_store::Store as _;
 use casewindow_store_sql::SqlStore;
 use std::net::SocketAddr;
 
@@ -31,9 +30,9 @@ pub fn with_model(app: App<SqlStore>) -> anyhow::Result<App<SqlStore>> {
     })
 }
 
-pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
+pub async fn run(app: App<SqlStore>, database: String, args: Args) -> anyhow::Result<()> {
     let mut app = with_model(app)?;
-    if !app.store().has_platform_admin().await? {
+    if !app.has_platform_admin().await? {
         // First run: a one-time code for the operator's console only (never the log), spent
         // when the first administrator is created at /setup.
         let code = casewindow_app::new_setup_code();
@@ -59,8 +58,7 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
-    let described = app.store().describe();
-    tracing::info!(address = %args.addr, database = %described, "casewindow is serving on http://{}", args.addr);
+    tracing::info!(address = %args.addr, database = %database, "casewindow is serving on http://{}", args.addr);
     let router = casewindow_web::router(app);
     casewindow_web::serve(listener, router, shutdown_signal())
         .await

@@ -3,7 +3,6 @@
 
 use anyhow::Context as _;
 use casewindow_app::{App, Standing};
-use casewindow_store::Store;
 use casewindow_store_sql::SqlStore;
 use std::io::BufRead as _;
 
@@ -122,10 +121,7 @@ async fn user_by_email(
     app: &App<SqlStore>,
     email: &str,
 ) -> anyhow::Result<casewindow_domain::organisation::User> {
-    app.store()
-        .users()
+    app.account_holder(&casewindow_app::Actor::system("cli"), email)
         .await?
-        .into_iter()
-        .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
         .with_context(|| format!("no user has the email address {email}"))
 }

@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use casewindow_app::AppError;
 use casewindow_domain::ids::ReviewId;
 use casewindow_store::Store;
 
@@ -36,14 +35,7 @@ async fn show<S: Store>(
 ) -> Result<Response, WebError> {
     let (_, frame) = review_frame(&app, &user, id, "/audit", "Audit trail").await?;
     let events = app.audit_trail(&user.actor(), id, LIMIT).await?;
-    let names: std::collections::HashMap<_, _> = app
-        .store()
-        .users()
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = app.user_names(&user.actor()).await?;
     let rows = events
         .into_iter()
         .map(|event| {

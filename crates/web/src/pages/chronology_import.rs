@@ -89,14 +89,7 @@ async fn start_page<S: Store>(
     let agencies = app.agencies_of(&actor, id).await?;
     let limit = app.agency_limit(&actor, id).await?;
     let imports = app.chronology_imports(&actor, id).await?;
-    let names: std::collections::HashMap<_, _> = app
-        .store()
-        .users()
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = app.user_names(&actor).await?;
     let agency_name = |agency: AgencyId| {
         agencies
             .iter()

@@ -16,7 +16,7 @@ use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser, Edited};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::findings::{
-    Finding, FindingStatus, GeneralityEvidence, GeneralityEvidenceKind, Polarity, RecurrentIssue,
+    Finding, FindingStatus, GeneralityEvidence, GeneralityEvidenceKind, Polarity,
     RecurrentIssueStatus,
 };
 use casewindow_domain::ids::{FindingId, KpeId, RecurrentIssueId, ReviewId};
@@ -513,10 +513,8 @@ async fn suggest_page<S: Store>(
         })
         .collect();
     let issues = app
-        .store()
-        .list_all::<RecurrentIssue>()
-        .await
-        .map_err(AppError::from)?
+        .recurrent_issues(&actor)
+        .await?
         .into_iter()
         .filter(|i| {
             matches!(

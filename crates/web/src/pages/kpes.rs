@@ -259,10 +259,8 @@ async fn page<S: Store>(
     frame.has_errors = !errors.is_empty();
     let actor = user.actor();
     let agencies: Vec<Agency> = app
-        .store()
-        .agencies()
-        .await
-        .map_err(casewindow_app::AppError::from)?
+        .all_agencies(&actor)
+        .await?
         .into_iter()
         .filter(|a| {
             a.partnership_id == Some(review.record.partnership_id)

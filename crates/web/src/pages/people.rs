@@ -156,7 +156,7 @@ async fn participants_page<S: Store>(
     frame.has_errors = !errors.is_empty();
     let actor = user.actor();
     let agencies = app.agencies_of(&actor, id).await?;
-    let users = app.store().users().await.map_err(AppError::from)?;
+    let names = app.user_names(&actor).await?;
     let rows = app
         .records::<Participation>(&actor, id)
         .await?
@@ -170,8 +170,7 @@ async fn participants_page<S: Store>(
                 .unwrap_or_default();
             let account = p
                 .user_id
-                .and_then(|u| users.iter().find(|x| x.id == u))
-                .map(|u| u.display_name.clone())
+                .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_else(|| "No account".to_owned());
             (p.id.to_string(), p.label, p.role.label(), agency, account)
         })
@@ -228,13 +227,7 @@ async fn add_participant<S: Store>(
     let user_id = if email.is_empty() {
         None
     } else {
-        let found = app
-            .store()
-            .users()
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .find(|u| u.email.eq_ignore_ascii_case(&email));
+        let found = app.user_by_email(&user.actor(), id, &email).await?;
         if found.is_none() {
             errors.add(
                 "email",

@@ -112,10 +112,8 @@ async fn new_page<S: Store>(
     errors: Errors,
 ) -> Result<Response, WebError> {
     let partnerships = app
-        .store()
-        .partnerships()
-        .await
-        .map_err(AppError::from)?
+        .partnerships(&user.actor())
+        .await?
         .into_iter()
         .map(|p| (p.id.to_string(), p.name))
         .collect();
@@ -318,10 +316,8 @@ async fn overview<S: Store>(
     ));
     let review = overview.review.record;
     let partnership = app
-        .store()
-        .partnership(review.partnership_id)
-        .await
-        .map_err(AppError::from)?
+        .partnership(&user.actor(), review.partnership_id)
+        .await?
         .name;
     let today = app.today();
     let deadlines = app
@@ -580,11 +576,9 @@ async fn history<S: Store>(
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
     let (_, frame) = review_frame(&app, &user, id, "/history", "Lifecycle history").await?;
-    let transitions = app.store().transitions(id).await.map_err(AppError::from)?;
-    let mut names = std::collections::HashMap::new();
-    for user in app.store().users().await.map_err(AppError::from)? {
-        names.insert(user.id, user.display_name);
-    }
+    let actor = user.actor();
+    let transitions = app.lifecycle_history(&actor, id).await?;
+    let names = app.user_names(&actor).await?;
     let rows = transitions
         .iter()
         .rev()
