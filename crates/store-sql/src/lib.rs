@@ -24,5 +24,5 @@ mod sqlstore;
 mod submissions;
 pub mod url;
 
-pub use sqlstore::{ConnectError, CreateMode, SqlStore};
+pub use sqlstore::{ConnectError, CreateMode, Schema, SqlStore};
 pub use url::DatabaseUrl;

@@ -73,6 +73,14 @@ type AuditWaiter = (
     tokio::sync::oneshot::Sender<Result<(), String>>,
 );
 
+/// A database's tables (each column and whether it must have a value) and its named indexes
+/// (index name to table), as [`SqlStore::schema`] reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub tables: std::collections::BTreeMap<String, std::collections::BTreeMap<String, bool>>,
+    pub indexes: std::collections::BTreeMap<String, String>,
+}
+
 /// A write transaction, holding this process's turn to write on SQLite until it ends.
 struct WriteTx {
     tx: Transaction<'static, Any>,
@@ -208,6 +216,56 @@ impl SqlStore {
     fn count_round_trip(&self) {
         self.round_trips
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The schema as the database describes it: each table's columns (name, and whether it
+    /// may be NULL) and the indexes created by name, for the test that holds the two engines'
+    /// migrations to the same shape. Migration bookkeeping tables are left out.
+    pub async fn schema(&self) -> StoreResult<Schema> {
+        let mut conn = self.read().await?;
+        let (columns_sql, indexes_sql) = match self.backend {
+            Backend::Sqlite => (
+                "SELECT m.name AS table_name, p.name AS column_name, p.\"notnull\" AS not_null \
+                 FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                "SELECT name AS index_name, tbl_name AS table_name FROM sqlite_master \
+                 WHERE type = 'index' AND sql IS NOT NULL",
+            ),
+            Backend::Postgres => (
+                "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+                 CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
+                 FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+                "SELECT indexname::text AS index_name, tablename::text AS table_name FROM pg_indexes \
+                 WHERE schemaname = 'public' AND tablename NOT LIKE '_sqlx%' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = indexname)",
+            ),
+        };
+        let mut schema = Schema::default();
+        for row in sqlx::query(columns_sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map)?
+        {
+            let table: String = row.try_get("table_name").map_err(map)?;
+            let column: String = row.try_get("column_name").map_err(map)?;
+            let not_null: i64 = row.try_get("not_null").map_err(map)?;
+            schema
+                .tables
+                .entry(table)
+                .or_default()
+                .insert(column, not_null != 0);
+        }
+        for row in sqlx::query(indexes_sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map)?
+        {
+            let index: String = row.try_get("index_name").map_err(map)?;
+            let table: String = row.try_get("table_name").map_err(map)?;
+            schema.indexes.insert(index, table);
+        }
+        Ok(schema)
     }
 
     /// The connection pool, for the SQLite backup.

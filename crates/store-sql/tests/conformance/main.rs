@@ -652,3 +652,50 @@ both_backends!(
         Ok(())
     }
 );
+
+/// The two engines' migrations make the same tables, with the same columns (and which may be
+/// NULL) and the same named indexes: a column or index added to one folder and forgotten in the
+/// other fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgresql_schemas_match_table_by_table_and_column_by_column() {
+    if casewindow_testkit::postgres_skipped() {
+        eprintln!("skipped: CASEWINDOW_SKIP_POSTGRES=1");
+        return;
+    }
+    let sqlite = casewindow_testkit::TestDb::new(casewindow_testkit::Engine::Sqlite)
+        .await
+        .expect("sqlite");
+    let postgres = casewindow_testkit::TestDb::new(casewindow_testkit::Engine::Postgres)
+        .await
+        .expect("postgres");
+    let mut lite = sqlite.store.schema().await.expect("sqlite schema");
+    let pg = postgres.store.schema().await.expect("postgres schema");
+    sqlite.cleanup().await.expect("cleanup");
+    postgres.cleanup().await.expect("cleanup");
+    assert!(lite.tables.len() > 20, "{:?}", lite.tables.keys());
+    assert_eq!(
+        lite.tables.keys().collect::<Vec<_>>(),
+        pg.tables.keys().collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for (table, columns) in &mut lite.tables {
+        let theirs = &pg.tables[table];
+        assert_eq!(
+            columns.keys().collect::<Vec<_>>(),
+            theirs.keys().collect::<Vec<_>>(),
+            "the columns of {table}"
+        );
+        for (column, not_null) in columns.iter_mut() {
+            // SQLite lets a TEXT primary key be NULL unless it says NOT NULL; PostgreSQL never
+            // does. A column PostgreSQL requires and SQLite does not is allowed only there.
+            if theirs[column] && !*not_null {
+                *not_null = true;
+            }
+            assert_eq!(
+                *not_null, theirs[column],
+                "whether {table}.{column} may be NULL"
+            );
+        }
+    }
+    assert_eq!(lite.indexes, pg.indexes, "the same named indexes");
+}
