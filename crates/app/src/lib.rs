@@ -47,7 +47,9 @@ pub use library::{
     SuggestedIssue, pattern_choice,
 };
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
-pub use reviews::{Overview, OverviewCounts, ReviewSummary};
+pub use reviews::{
+    NEW_REVIEW_TYPOLOGY, NewReview, Overview, OverviewCounts, PartnershipChoice, ReviewSummary,
+};
 pub use search::SearchAnswer;
 pub use setup::new_setup_code;
 pub use vault::{Vault, VaultError};

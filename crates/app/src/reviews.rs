@@ -246,9 +246,107 @@ impl<S: Store> App<S> {
     }
 }
 
+/// The typology version a new review's findings are placed in.
+pub const NEW_REVIEW_TYPOLOGY: &str = casewindow_domain::typology::ORIGINAL_2008;
+
+/// Where a new review belongs: a partnership that exists, or a new one opened with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartnershipChoice {
+    Existing(casewindow_domain::ids::PartnershipId),
+    New {
+        name: String,
+        jurisdiction: casewindow_domain::organisation::Jurisdiction,
+    },
+}
+
+/// What a person says when opening a review; the application decides the rest (its id, first
+/// state, typology version, the day it opened, and the opener as lead reviewer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewReview {
+    pub title: String,
+    pub partnership: PartnershipChoice,
+    pub kind: casewindow_domain::review::ReviewKind,
+    pub methodology: casewindow_domain::review::Methodology,
+    pub period_start: Option<chrono::NaiveDate>,
+    pub period_end: Option<chrono::NaiveDate>,
+    pub local_authority_aware_on: Option<chrono::NaiveDate>,
+    pub notified_on: Option<chrono::NaiveDate>,
+    pub harm_types: Vec<casewindow_domain::review::HarmType>,
+}
+
 impl<S: Store> App<S> {
-    /// Opens a new review; the actor becomes its lead reviewer. Written in one transaction.
+    /// Opens a new review: a review the national panel was notified of (or the local authority
+    /// knew of) starts as notified, so its statutory clocks run; any other starts as
+    /// commissioned. A new partnership, the review and the actor's part as its lead reviewer
+    /// are written in one transaction, so nothing is left half made.
+    pub async fn open_review(&self, actor: &Actor, new: NewReview) -> AppResult<Stored<Review>> {
+        use casewindow_domain::lifecycle::ReviewState;
+        use casewindow_domain::review::{ReviewFacets, StatutoryDates};
+        let partnership = match new.partnership {
+            PartnershipChoice::Existing(id) => {
+                if actor.is_member() {
+                    self.store.partnership(id).await?;
+                }
+                (id, None)
+            }
+            PartnershipChoice::New { name, jurisdiction } => {
+                let partnership = Partnership {
+                    id: casewindow_domain::ids::PartnershipId(uuid::Uuid::new_v4()),
+                    name,
+                    jurisdiction,
+                    kind: casewindow_domain::organisation::PartnershipKind::SafeguardingPartnership,
+                };
+                crate::error::check_fields(&partnership)?;
+                (partnership.id, Some(partnership))
+            }
+        };
+        let notified = new.notified_on.is_some() || new.local_authority_aware_on.is_some();
+        let review = Review {
+            id: ReviewId(uuid::Uuid::new_v4()),
+            partnership_id: partnership.0,
+            title: new.title.trim().to_owned(),
+            kind: new.kind,
+            methodology: new.methodology,
+            state: if notified {
+                ReviewState::Notified
+            } else {
+                ReviewState::Commissioned
+            },
+            on_hold: None,
+            withdrawn_reason: None,
+            period_start: new.period_start,
+            period_end: new.period_end,
+            opened_on: self.today(),
+            typology_version: NEW_REVIEW_TYPOLOGY.to_owned(),
+            parallel_processes: Vec::new(),
+            statutory: StatutoryDates {
+                local_authority_aware_on: new.local_authority_aware_on,
+                notified_on: new.notified_on,
+                ..StatutoryDates::default()
+            },
+            facets: ReviewFacets {
+                harm_types: new.harm_types,
+                child_age_band: None,
+            },
+            anonymisation_sign_off: None,
+            publication: None,
+        };
+        self.write_new_review(actor, &review, partnership.1).await
+    }
+
+    /// Opens a review as given (for tests and importers that fix its fields); the actor
+    /// becomes its lead reviewer. Written in one transaction.
     pub async fn create_review(&self, actor: &Actor, review: &Review) -> AppResult<Stored<Review>> {
+        self.store.partnership(review.partnership_id).await?;
+        self.write_new_review(actor, review, None).await
+    }
+
+    async fn write_new_review(
+        &self,
+        actor: &Actor,
+        review: &Review,
+        partnership: Option<Partnership>,
+    ) -> AppResult<Stored<Review>> {
         let Some(user) = actor.user else {
             return Err(AppError::Invalid(vec![Problem {
                 path: "actor".to_owned(),
@@ -262,7 +360,6 @@ impl<S: Store> App<S> {
             });
         }
         crate::error::check_fields(review)?;
-        self.store.partnership(review.partnership_id).await?;
         let lead = Participation {
             id: ParticipationId(uuid::Uuid::new_v4()),
             review_id: review.id,
@@ -280,6 +377,7 @@ impl<S: Store> App<S> {
                 .map_err(|e| AppError::Store(casewindow_store::StoreError::Unexpected(Box::new(e))))
         };
         let bundle = ReviewBundle {
+            partnerships: partnership.into_iter().collect(),
             records: vec![
                 erase(review.erase(meta.clone()))?,
                 erase(lead.erase(meta.clone()))?,

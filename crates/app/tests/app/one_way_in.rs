@@ -486,3 +486,70 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    opening_a_review_with_a_new_partnership_writes_both_or_neither,
+    |store: SqlStore, _url| async move {
+        use casewindow_app::{NewReview, PartnershipChoice};
+        use casewindow_domain::review::{LearningTogetherVariant, Methodology, ReviewKind};
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let opener = app
+            .create_account(
+                "Olive Opener",
+                "olive@example.org",
+                "a long and unusual passphrase",
+                false,
+            )
+            .await?;
+        let actor = actor(opener.id);
+        let new = |title: &str, notified| NewReview {
+            title: title.to_owned(),
+            partnership: PartnershipChoice::New {
+                name: "Fernmouth Safeguarding Children Partnership".to_owned(),
+                jurisdiction: casewindow_domain::organisation::Jurisdiction::England,
+            },
+            kind: ReviewKind::LocalChildSafeguardingPracticeReview,
+            methodology: Methodology::LearningTogether {
+                variant: LearningTogetherVariant::MidRange,
+            },
+            period_start: None,
+            period_end: None,
+            local_authority_aware_on: None,
+            notified_on: notified,
+            harm_types: Vec::new(),
+        };
+        let before = store.partnerships().await?.len();
+        // A review that cannot be opened leaves no partnership behind.
+        assert!(matches!(
+            app.open_review(&actor, new("", None)).await,
+            Err(AppError::Invalid(_))
+        ));
+        assert_eq!(store.partnerships().await?.len(), before);
+        // One that can: both, the opener as its lead, in the state its dates call for.
+        let opened = app.open_review(&actor, new("Child O", None)).await?;
+        assert_eq!(store.partnerships().await?.len(), before + 1);
+        assert_eq!(
+            opened.record.state,
+            casewindow_domain::lifecycle::ReviewState::Commissioned
+        );
+        assert_eq!(
+            opened.record.typology_version,
+            casewindow_app::NEW_REVIEW_TYPOLOGY
+        );
+        let roles = app.roles_in(&actor, opened.record.id).await?;
+        assert_eq!(roles.len(), 1);
+        assert_eq!(roles[0].role, Role::LeadReviewer);
+        let notified = app
+            .open_review(
+                &actor,
+                new("Child P", chrono::NaiveDate::from_ymd_opt(2026, 11, 2)),
+            )
+            .await?;
+        assert_eq!(
+            notified.record.state,
+            casewindow_domain::lifecycle::ReviewState::Notified
+        );
+        Ok(())
+    }
+);

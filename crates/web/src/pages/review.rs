@@ -13,13 +13,12 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use casewindow_app::{AppError, Permission};
+use casewindow_app::{AppError, NewReview, PartnershipChoice, Permission};
 use casewindow_domain::ids::{PartnershipId, ReviewId};
 use casewindow_domain::lifecycle::{ReviewState, TransitionRequest};
-use casewindow_domain::organisation::{Jurisdiction, Partnership, PartnershipKind};
+use casewindow_domain::organisation::Jurisdiction;
 use casewindow_domain::review::{
-    HarmType, LearningTogetherVariant, Methodology, Review, ReviewFacets, ReviewKind,
-    StatutoryDates,
+    HarmType, LearningTogetherVariant, Methodology, Review, ReviewKind,
 };
 use casewindow_store::Store;
 use serde::Deserialize;
@@ -201,63 +200,41 @@ async fn create<S: Store>(
     if !errors.is_empty() {
         return new_page(&app, &user, form, errors).await;
     }
-    let partnership_id = if new_partnership.is_empty() {
-        partnership_choice
-            .parse::<PartnershipId>()
-            .map_err(|_| WebError::NotFound)?
+    let partnership = if new_partnership.is_empty() {
+        PartnershipChoice::Existing(
+            partnership_choice
+                .parse::<PartnershipId>()
+                .map_err(|_| WebError::NotFound)?,
+        )
     } else {
-        let partnership = Partnership {
-            id: PartnershipId(uuid::Uuid::new_v4()),
+        PartnershipChoice::New {
             name: new_partnership,
             jurisdiction: if form.get("jurisdiction") == "wales" {
                 Jurisdiction::Wales
             } else {
                 Jurisdiction::England
             },
-            kind: PartnershipKind::SafeguardingPartnership,
-        };
-        app.create_partnership(&user.actor(), &partnership).await?;
-        partnership.id
+        }
     };
-    let notified = dates[3];
-    let review = Review {
-        id: ReviewId(uuid::Uuid::new_v4()),
-        partnership_id,
+    let new = NewReview {
         title,
+        partnership,
         kind: kind.unwrap_or(ReviewKind::LearningReview),
         methodology: methodology.unwrap_or(Methodology::LearningTogether {
             variant: LearningTogetherVariant::Full,
         }),
-        state: if notified.is_some() || dates[2].is_some() {
-            ReviewState::Notified
-        } else {
-            ReviewState::Commissioned
-        },
-        on_hold: None,
-        withdrawn_reason: None,
         period_start: dates[0],
         period_end: dates[1],
-        opened_on: app.today(),
-        typology_version: casewindow_domain::typology::ORIGINAL_2008.to_owned(),
-        parallel_processes: Vec::new(),
-        statutory: StatutoryDates {
-            local_authority_aware_on: dates[2],
-            notified_on: notified,
-            ..StatutoryDates::default()
-        },
-        facets: ReviewFacets {
-            harm_types: form
-                .all("harm")
-                .iter()
-                .filter_map(|k| parse_key(k))
-                .collect(),
-            child_age_band: None,
-        },
-        anonymisation_sign_off: None,
-        publication: None,
+        local_authority_aware_on: dates[2],
+        notified_on: dates[3],
+        harm_types: form
+            .all("harm")
+            .iter()
+            .filter_map(|k| parse_key(k))
+            .collect(),
     };
-    match app.create_review(&user.actor(), &review).await {
-        Ok(_) => Ok(Redirect::to(&format!("/reviews/{}", review.id)).into_response()),
+    match app.open_review(&user.actor(), new).await {
+        Ok(review) => Ok(Redirect::to(&format!("/reviews/{}", review.record.id)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let errors = Errors::from_problems(&problems, |path| {
                 path.split('.').next().unwrap_or(path).to_owned()
