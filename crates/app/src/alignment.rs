@@ -367,3 +367,26 @@ impl<S: Store> App<S> {
         Ok(())
     }
 }
+
+/// How far apart, in days, a lone entry and another agency's entry may be for a reviewer to be
+/// offered to join them as one occurrence.
+pub const JOIN_WINDOW_DAYS: i64 = 7;
+
+/// How many entries a reviewer is offered to join a lone entry to.
+pub const JOIN_CANDIDATES: usize = 8;
+
+/// The entries of other agencies a lone entry may be joined to: within [`JOIN_WINDOW_DAYS`] of
+/// it (each entry's whole date range counts), at most [`JOIN_CANDIDATES`], in the order given.
+pub fn join_candidates<'a>(
+    lone: &'a ChronologyEntry,
+    entries: &'a [ChronologyEntry],
+) -> impl Iterator<Item = &'a ChronologyEntry> + 'a {
+    entries
+        .iter()
+        .filter(move |o| {
+            o.agency_id != lone.agency_id
+                && (o.occurred.start - lone.occurred.end).num_days() <= JOIN_WINDOW_DAYS
+                && (lone.occurred.start - o.occurred.end).num_days() <= JOIN_WINDOW_DAYS
+        })
+        .take(JOIN_CANDIDATES)
+}

@@ -374,19 +374,10 @@ async fn show<S: Store>(
         .zip(&alignment.confirmed)
         .map(|(g, &confirmed)| {
             let shared = g.len() > 1;
-            // A lone entry may be joined to another agency's entry within a week of it.
             let candidates = if shared || !may_decide {
                 Vec::new()
             } else {
-                let lone = g[0];
-                entries
-                    .iter()
-                    .filter(|o| {
-                        o.agency_id != lone.agency_id
-                            && (o.occurred.start - lone.occurred.end).num_days() <= 7
-                            && (lone.occurred.start - o.occurred.end).num_days() <= 7
-                    })
-                    .take(8)
+                casewindow_app::alignment::join_candidates(g[0], &entries)
                     .map(|o| {
                         (
                             o.id.to_string(),
