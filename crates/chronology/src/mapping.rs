@@ -94,7 +94,10 @@ impl Field {
             ],
             Self::ContactType => &[
                 "type",
+                "contact",
                 "contact type",
+                "kind of contact",
+                "contact method",
                 "type of contact",
                 "event type",
                 "category",
@@ -536,6 +539,24 @@ mod tests {
         assert_eq!(reading.entries[0].actor_role, "Health visitor");
         assert_eq!(reading.entries[1].row, 6);
         assert!(reading.problems.is_empty());
+    }
+
+    #[test]
+    fn a_column_headed_contact_is_the_kind_of_contact() {
+        let t = table(&[
+            &["Date", "Time", "Practitioner", "Contact", "Details"],
+            &[
+                "04/03/2024",
+                "09:30",
+                "Health visitor",
+                "Home visit",
+                "Child weighed",
+            ],
+        ]);
+        let reading = read(&[t], None).expect("maps");
+        assert!(reading.problems.is_empty());
+        assert_eq!(reading.entries[0].contact_type, "Home visit");
+        assert_eq!(reading.entries[0].description, "Child weighed");
     }
 
     #[test]

@@ -79,11 +79,27 @@ pub enum Methodology {
     Other { name: String },
 }
 
+impl LearningTogetherVariant {
+    /// The variant's name as reviewers say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Intensive => "intensive",
+            Self::SpeedPlus => "SpeedPlus",
+            Self::MidRange => "mid-range",
+            Self::Focused => "focused",
+            Self::Themed => "themed",
+        }
+    }
+}
+
 impl Methodology {
     /// A human-readable description.
     pub fn label(&self) -> String {
         match self {
-            Self::LearningTogether { variant } => format!("Learning Together ({variant:?})"),
+            Self::LearningTogether { variant } => {
+                format!("Learning Together ({})", variant.label())
+            }
             Self::Silp => "Significant incident learning process".to_owned(),
             Self::Other { name } => name.clone(),
         }

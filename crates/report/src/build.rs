@@ -443,8 +443,18 @@ fn participation_section(input: &ReportInput) -> Vec<Block> {
         let total: usize = agencies.iter().map(|(_, n)| n).sum();
         blocks.push(Block::Paragraph {
             text: format!(
-                "{total} practitioners and managers from {} agencies took part in the case group.",
-                agencies.len()
+                "{total} {} from {} {} took part in the case group.",
+                if total == 1 {
+                    "practitioner or manager"
+                } else {
+                    "practitioners and managers"
+                },
+                agencies.len(),
+                if agencies.len() == 1 {
+                    "agency"
+                } else {
+                    "agencies"
+                }
             ),
         });
         blocks.push(Block::Table(Table {
