@@ -10,8 +10,9 @@ use casewindow_domain::organisation::{Agency, Partnership, User};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
 use casewindow_store::{
-    Account, Backend, Change, ImportSummary, Record, RecordKind, RecordMeta, ReviewBundle,
-    Revision, Session, Store, StoreError, StoreResult, Stored, StoredTransition,
+    Account, Accounts, Audit, Backend, Change, Chronologies, Facts, ImportSummary, Record,
+    RecordKind, RecordMeta, Records, ReferenceData, ReviewBundle, Revision, Sealed, Session, Store,
+    StoreError, StoreResult, Stored, StoredTransition,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
@@ -409,12 +410,14 @@ fn merge<R: Record>(list: &mut Vec<Stored<R>>, from_blocks: Vec<Stored<R>>) {
     list.sort_by_cached_key(|stored| (stored.record.sort_key(), stored.record.id()));
 }
 
-#[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
     }
+}
 
+#[async_trait]
+impl ReferenceData for SqlStore {
     async fn seed_typology(
         &self,
         versions: &[TypologyVersion],
@@ -502,6 +505,30 @@ impl Store for SqlStore {
         reference::users(&mut *self.read().await?, None).await
     }
 
+    async fn participations_in(
+        &self,
+        user: UserId,
+        review: ReviewId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
+        let rows = accounts::participations_in(&mut *self.read().await?, user, review).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
+            .collect()
+    }
+
+    async fn participations_of(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
+        let rows = accounts::participations_of(&mut *self.read().await?, user).await?;
+        rows.into_iter()
+            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Records for SqlStore {
     async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>> {
         let meta = RecordMeta::created(change);
         let erased = erase(record, meta.clone())?;
@@ -682,26 +709,6 @@ impl Store for SqlStore {
         reference::transitions(&mut *self.read().await?, review_id).await
     }
 
-    async fn put_identity(
-        &self,
-        subject_id: SubjectId,
-        sealed: &str,
-        change: &Change,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        reference::put_identity(&mut tx, subject_id, sealed, change).await?;
-        audit::append(
-            &mut tx,
-            &audit::for_reference("update", "subject_identities", subject_id.0, change),
-        )
-        .await?;
-        tx.commit().await.map_err(map)
-    }
-
-    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>> {
-        reference::identity(&mut *self.read().await?, subject_id).await
-    }
-
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary> {
         let mut tx = self.begin().await?;
         tx.bulk(true).await?;
@@ -733,27 +740,20 @@ impl Store for SqlStore {
         Ok(rows + in_blocks)
     }
 
-    async fn participations_in(
+    async fn dangling(
         &self,
-        user: UserId,
         review: ReviewId,
-    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
-        let rows = accounts::participations_in(&mut *self.read().await?, user, review).await?;
-        rows.into_iter()
-            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
-            .collect()
+        references: &[casewindow_store::Reference],
+    ) -> StoreResult<Vec<casewindow_store::Reference>> {
+        if references.is_empty() {
+            return Ok(Vec::new());
+        }
+        facts::dangling(&mut *self.read().await?, review, references).await
     }
+}
 
-    async fn participations_of(
-        &self,
-        user: UserId,
-    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>> {
-        let rows = accounts::participations_of(&mut *self.read().await?, user).await?;
-        rows.into_iter()
-            .map(|(body, meta)| decode(&user.to_string(), &body, meta))
-            .collect()
-    }
-
+#[async_trait]
+impl Accounts for SqlStore {
     async fn insert_user_with_account(
         &self,
         user: &User,
@@ -795,6 +795,122 @@ impl Store for SqlStore {
         tx.commit().await.map_err(map)
     }
 
+    async fn has_platform_admin(&self) -> StoreResult<bool> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
+                .fetch_one(&mut *self.read().await?)
+                .await
+                .map_err(map)?;
+        Ok(count > 0)
+    }
+
+    async fn insert_first_admin(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        // The audit head's lock makes two first-run requests take turns.
+        audit::lock_head(&mut tx).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+        if count > 0 {
+            return Ok(false);
+        }
+        insert_user_with_account(&mut tx, user, account, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
+    async fn count_failed_sign_in(
+        &self,
+        user: UserId,
+        max: i64,
+        lock_until: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let locked = accounts::count_failed_sign_in(&mut tx, user, max, lock_until).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(locked)
+    }
+
+    async fn clear_failed_sign_ins(
+        &self,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::clear_failed_sign_ins(&mut tx, user, now).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn accept_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let accepted = accounts::accept_totp_step(&mut tx, user, step).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(accepted)
+    }
+
+    async fn take_pending_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let taken = accounts::take_pending_session(&mut tx, token_hash).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(taken)
+    }
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        accounts::insert_session(&mut *self.read().await?, session).await
+    }
+
+    async fn update_second_factor(
+        &self,
+        account: &Account,
+        expected: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !accounts::update_second_factor(&mut tx, account, expected).await? {
+            return Ok(false);
+        }
+        audit::append(
+            &mut tx,
+            &audit::for_reference("update", "accounts", account.user_id.0, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(Session, User, Account)>> {
+        accounts::session_user(&mut *self.read().await?, token_hash).await
+    }
+
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        accounts::touch_session(&mut *self.read().await?, token_hash, at).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        accounts::delete_session(&mut *self.read().await?, token_hash).await
+    }
+
+    async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()> {
+        accounts::delete_sessions_of(&mut *self.read().await?, user).await
+    }
+}
+
+#[async_trait]
+impl Audit for SqlStore {
     /// Events that are not changes (a read, a sign-in) are written together: each waits until
     /// it is committed, and whoever takes the turn to write writes every event waiting then, in
     /// one transaction. Under load that is one transaction for many reads instead of one each.
@@ -863,200 +979,10 @@ impl Store for SqlStore {
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>> {
         audit::verify(&mut *self.read().await?).await
     }
+}
 
-    async fn has_platform_admin(&self) -> StoreResult<bool> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
-                .fetch_one(&mut *self.read().await?)
-                .await
-                .map_err(map)?;
-        Ok(count > 0)
-    }
-
-    async fn insert_first_admin(
-        &self,
-        user: &User,
-        account: &Account,
-        change: &Change,
-    ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        // The audit head's lock makes two first-run requests take turns.
-        audit::lock_head(&mut tx).await?;
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map)?;
-        if count > 0 {
-            return Ok(false);
-        }
-        insert_user_with_account(&mut tx, user, account, change).await?;
-        tx.commit().await.map_err(map)?;
-        Ok(true)
-    }
-
-    async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
-            .bind(review.0.to_string())
-            .fetch_optional(&mut *self.read().await?)
-            .await
-            .map_err(map)
-    }
-
-    async fn put_review_gazetteer(
-        &self,
-        review: ReviewId,
-        sealed: &str,
-        change: &Change,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO review_gazetteers (review_id, sealed, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (review_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
-        )
-        .bind(review.0.to_string())
-        .bind(sealed.to_owned())
-        .bind(change.at.timestamp_millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
-        let mut entry = audit::for_reference("update", "review_gazetteers", review.0, change);
-        entry.review_id = Some(review);
-        audit::append(&mut tx, &entry).await?;
-        tx.commit().await.map_err(map)
-    }
-
-    async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
-        let row =
-            sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")
-                .fetch_optional(&mut *self.read().await?)
-                .await
-                .map_err(map)?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(Some((
-                row.try_get("version").map_err(map)?,
-                row.try_get("body").map_err(map)?,
-            ))),
-        }
-    }
-
-    async fn save_report_template(
-        &self,
-        body: &str,
-        expected: i64,
-        change: &Change,
-    ) -> StoreResult<i64> {
-        let mut tx = self.begin().await?;
-        // Serialise writers on the audit head first, so two saves cannot both see `expected`.
-        audit::lock_head(&mut tx).await?;
-        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM report_templates")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map)?;
-        let latest = latest.unwrap_or(0);
-        if latest != expected {
-            return Err(StoreError::Integrity(format!(
-                "the report template was changed by someone else since you opened it \
-                 (you edited version {expected}, it is now at version {latest}); nothing was saved"
-            )));
-        }
-        let version = latest + 1;
-        sqlx::query(
-            "INSERT INTO report_templates (version, body, changed_at, changed_by) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(version)
-        .bind(body.to_owned())
-        .bind(change.at.timestamp_millis())
-        .bind(change.actor.map(|u| u.0.to_string()))
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
-        let mut entry = audit::for_reference("update", "report_templates", Uuid::nil(), change);
-        entry.entity_id = version.to_string();
-        audit::append(&mut tx, &entry).await?;
-        tx.commit().await.map_err(map)?;
-        Ok(version)
-    }
-
-    async fn count_failed_sign_in(
-        &self,
-        user: UserId,
-        max: i64,
-        lock_until: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let locked = accounts::count_failed_sign_in(&mut tx, user, max, lock_until).await?;
-        tx.commit().await.map_err(map)?;
-        Ok(locked)
-    }
-
-    async fn clear_failed_sign_ins(
-        &self,
-        user: UserId,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        accounts::clear_failed_sign_ins(&mut tx, user, now).await?;
-        tx.commit().await.map_err(map)
-    }
-
-    async fn accept_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let accepted = accounts::accept_totp_step(&mut tx, user, step).await?;
-        tx.commit().await.map_err(map)?;
-        Ok(accepted)
-    }
-
-    async fn take_pending_session(&self, token_hash: &str) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let taken = accounts::take_pending_session(&mut tx, token_hash).await?;
-        tx.commit().await.map_err(map)?;
-        Ok(taken)
-    }
-
-    async fn put_suggestion_run(&self, run: &casewindow_store::SuggestionRun) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        facts::put_suggestion_run(&mut tx, run).await?;
-        tx.commit().await.map_err(map)
-    }
-
-    async fn suggestion_run(
-        &self,
-        id: Uuid,
-    ) -> StoreResult<Option<casewindow_store::SuggestionRun>> {
-        facts::suggestion_run(&mut *self.read().await?, id).await
-    }
-
-    async fn put_scan_run(
-        &self,
-        run: &casewindow_store::ScanRun,
-        change: &Change,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        facts::put_scan_run(&mut tx, run, change).await?;
-        tx.commit().await.map_err(map)
-    }
-
-    async fn scan_run(&self, id: Uuid) -> StoreResult<Option<casewindow_store::ScanRun>> {
-        facts::scan_run(&mut *self.read().await?, id).await
-    }
-
-    async fn dangling(
-        &self,
-        review: ReviewId,
-        references: &[casewindow_store::Reference],
-    ) -> StoreResult<Vec<casewindow_store::Reference>> {
-        if references.is_empty() {
-            return Ok(Vec::new());
-        }
-        facts::dangling(&mut *self.read().await?, review, references).await
-    }
-
-    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        accounts::insert_session(&mut *self.read().await?, session).await
-    }
-
+#[async_trait]
+impl Chronologies for SqlStore {
     async fn import_chronology(
         &self,
         import: &casewindow_store::ChronologyImport,
@@ -1119,46 +1045,141 @@ impl Store for SqlStore {
     ) -> StoreResult<Vec<casewindow_store::ChronologyImport>> {
         chronology::imports(&mut *self.read().await?, review).await
     }
+}
 
-    async fn update_second_factor(
+#[async_trait]
+impl Sealed for SqlStore {
+    async fn put_identity(
         &self,
-        account: &Account,
-        expected: Option<&str>,
+        subject_id: SubjectId,
+        sealed: &str,
         change: &Change,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        if !accounts::update_second_factor(&mut tx, account, expected).await? {
-            return Ok(false);
-        }
+        reference::put_identity(&mut tx, subject_id, sealed, change).await?;
         audit::append(
             &mut tx,
-            &audit::for_reference("update", "accounts", account.user_id.0, change),
+            &audit::for_reference("update", "subject_identities", subject_id.0, change),
         )
         .await?;
-        tx.commit().await.map_err(map)?;
-        Ok(true)
+        tx.commit().await.map_err(map)
     }
 
-    async fn session_user(
-        &self,
-        token_hash: &str,
-    ) -> StoreResult<Option<(Session, User, Account)>> {
-        accounts::session_user(&mut *self.read().await?, token_hash).await
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>> {
+        reference::identity(&mut *self.read().await?, subject_id).await
     }
 
-    async fn touch_session(
+    async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
+            .bind(review.0.to_string())
+            .fetch_optional(&mut *self.read().await?)
+            .await
+            .map_err(map)
+    }
+
+    async fn put_review_gazetteer(
         &self,
-        token_hash: &str,
-        at: chrono::DateTime<chrono::Utc>,
+        review: ReviewId,
+        sealed: &str,
+        change: &Change,
     ) -> StoreResult<()> {
-        accounts::touch_session(&mut *self.read().await?, token_hash, at).await
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO review_gazetteers (review_id, sealed, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (review_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+        )
+        .bind(review.0.to_string())
+        .bind(sealed.to_owned())
+        .bind(change.at.timestamp_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        let mut entry = audit::for_reference("update", "review_gazetteers", review.0, change);
+        entry.review_id = Some(review);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)
+    }
+}
+
+#[async_trait]
+impl Facts for SqlStore {
+    async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
+        let row =
+            sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")
+                .fetch_optional(&mut *self.read().await?)
+                .await
+                .map_err(map)?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some((
+                row.try_get("version").map_err(map)?,
+                row.try_get("body").map_err(map)?,
+            ))),
+        }
     }
 
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        accounts::delete_session(&mut *self.read().await?, token_hash).await
+    async fn save_report_template(
+        &self,
+        body: &str,
+        expected: i64,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        // Serialise writers on the audit head first, so two saves cannot both see `expected`.
+        audit::lock_head(&mut tx).await?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM report_templates")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?;
+        let latest = latest.unwrap_or(0);
+        if latest != expected {
+            return Err(StoreError::Integrity(format!(
+                "the report template was changed by someone else since you opened it \
+                 (you edited version {expected}, it is now at version {latest}); nothing was saved"
+            )));
+        }
+        let version = latest + 1;
+        sqlx::query(
+            "INSERT INTO report_templates (version, body, changed_at, changed_by) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(version)
+        .bind(body.to_owned())
+        .bind(change.at.timestamp_millis())
+        .bind(change.actor.map(|u| u.0.to_string()))
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        let mut entry = audit::for_reference("update", "report_templates", Uuid::nil(), change);
+        entry.entity_id = version.to_string();
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(version)
     }
 
-    async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()> {
-        accounts::delete_sessions_of(&mut *self.read().await?, user).await
+    async fn put_suggestion_run(&self, run: &casewindow_store::SuggestionRun) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        facts::put_suggestion_run(&mut tx, run).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn suggestion_run(
+        &self,
+        id: Uuid,
+    ) -> StoreResult<Option<casewindow_store::SuggestionRun>> {
+        facts::suggestion_run(&mut *self.read().await?, id).await
+    }
+
+    async fn put_scan_run(
+        &self,
+        run: &casewindow_store::ScanRun,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        facts::put_scan_run(&mut tx, run, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn scan_run(&self, id: Uuid) -> StoreResult<Option<casewindow_store::ScanRun>> {
+        facts::scan_run(&mut *self.read().await?, id).await
     }
 }

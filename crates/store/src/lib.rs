@@ -40,6 +40,14 @@ use casewindow_domain::review::Review;
 use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
 use uuid::Uuid;
 
+/// Every area of the store, for code that holds a concrete store: `use casewindow_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Accounts as _, Audit as _, Chronologies as _, Facts as _, Records as _, ReferenceData as _,
+        Sealed as _, Store,
+    };
+}
+
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -63,7 +71,7 @@ impl Backend {
 /// A whole review to be written in one transaction: reference data first (skipped when a row
 /// with the same id exists), then the review's records in dependency order, their revisions
 /// and the lifecycle history.
-/// Where a review's changes stand (see [`Store::change_stamp`]): the sequence numbers of the
+/// Where a review's changes stand (see [`Records::change_stamp`]): the sequence numbers of the
 /// audit events of the latest change in the review and of the latest change outside any review.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChangeStamp {
@@ -99,12 +107,21 @@ pub struct ImportSummary {
     pub kept_existing: usize,
 }
 
-/// Persistence for casewindow. Every method is one transaction.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
+/// Persistence for casewindow, by area; every method is one transaction. A store is all of
+/// them, on one engine.
+///
+/// Code generic over `S: Store` may call every area's methods; code holding a concrete store
+/// imports the areas it uses, or [`prelude`].
+pub trait Store:
+    ReferenceData + Records + Accounts + Audit + Chronologies + Sealed + Facts + Send + Sync + 'static
+{
     /// The engine behind this store.
     fn backend(&self) -> Backend;
+}
 
+/// Reference data: the typology, partnerships, agencies, users, and who takes part in which review.
+#[async_trait]
+pub trait ReferenceData: Send + Sync + 'static {
     /// Writes the built-in typology versions and mappings, leaving existing ones unchanged.
     async fn seed_typology(
         &self,
@@ -113,7 +130,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Every typology version with its categories, and every mapping.
     async fn typology(&self) -> StoreResult<(Vec<TypologyVersion>, Vec<TypologyMapping>)>;
-
     async fn insert_partnership(
         &self,
         partnership: &Partnership,
@@ -121,16 +137,29 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership>;
     async fn partnerships(&self) -> StoreResult<Vec<Partnership>>;
-
     async fn insert_agency(&self, agency: &Agency, change: &Change) -> StoreResult<()>;
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency>;
     /// All agencies, ordered by name.
     async fn agencies(&self) -> StoreResult<Vec<Agency>>;
-
     async fn insert_user(&self, user: &User, change: &Change) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn users(&self) -> StoreResult<Vec<User>>;
+    /// The participations of one user in one review.
+    async fn participations_in(
+        &self,
+        user: UserId,
+        review: ReviewId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
+    /// Every participation of one user, across reviews.
+    async fn participations_of(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
+}
 
+/// Versioned analytical records: created, changed with optimistic concurrency (every prior version kept), read, counted, and whole reviews written at once; lifecycle transitions.
+#[async_trait]
+pub trait Records: Send + Sync + 'static {
     /// Stores a new record at version 1.
     async fn insert<R: Record>(&self, record: &R, change: &Change) -> StoreResult<Stored<R>>;
     /// Creates a record at version 1, in one transaction: a numbered kind (see
@@ -152,17 +181,17 @@ pub trait Store: Send + Sync + 'static {
         review: ReviewId,
         references: &[Reference],
     ) -> StoreResult<Vec<Reference>>;
-    /// Replaces a record if it is still at `expected_version`, keeping the prior version as a
-    /// revision with who, when and why. A stale version is refused with [`StoreError::Conflict`].
     /// Creates and updates records of any kinds in one transaction, each audited like
-    /// [`Store::insert`] and [`Store::update`]: all of it is written, or none (a stale version
-    /// anywhere is a `Conflict` and nothing is written).
+    /// [`Records::insert`] and [`Records::update`]: all of it is written, or none (a stale
+    /// version anywhere is a `Conflict` and nothing is written).
     async fn write_all(
         &self,
         creates: &[ErasedRecord],
         updates: &[(ErasedRecord, i64)],
         change: &Change,
     ) -> StoreResult<()>;
+    /// Replaces a record if it is still at `expected_version`, keeping the prior version as a
+    /// revision with who, when and why. A stale version is refused with [`StoreError::Conflict`].
     async fn update<R: Record>(
         &self,
         record: &R,
@@ -176,7 +205,6 @@ pub trait Store: Send + Sync + 'static {
     async fn list_all<R: Record>(&self) -> StoreResult<Vec<Stored<R>>>;
     /// Prior versions of a record, oldest first.
     async fn revisions(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Revision>>;
-
     /// Saves the review's new state and records the transition, in one transaction, if the
     /// review is still at `expected_version`.
     async fn transition_review(
@@ -188,37 +216,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Stored<Review>>;
     /// The review's lifecycle history, oldest first.
     async fn transitions(&self, review_id: ReviewId) -> StoreResult<Vec<StoredTransition>>;
-
-    /// Stores or replaces the sealed (encrypted) identity behind a subject (the identity vault).
-    /// The store never sees the plain identity or the key.
-    async fn put_identity(
-        &self,
-        subject_id: SubjectId,
-        sealed: &str,
-        change: &Change,
-    ) -> StoreResult<()>;
-    /// Reads the sealed identity behind a subject. Only the identity use case calls this.
-    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
-
     /// Writes a whole review atomically: either all of it is stored or none of it.
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary>;
-
     /// Records of one kind within a scope, counted without reading them.
     async fn count<R: Record>(&self, scope: Uuid) -> StoreResult<usize>;
+}
 
-    /// The participations of one user in one review.
-    async fn participations_in(
-        &self,
-        user: UserId,
-        review: ReviewId,
-    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
-
-    /// Every participation of one user, across reviews.
-    async fn participations_of(
-        &self,
-        user: UserId,
-    ) -> StoreResult<Vec<Stored<casewindow_domain::participation::Participation>>>;
-
+/// Accounts, sign-in state and sessions. State two requests can change at once changes in one conditional statement.
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
     /// Creates a user and their account together.
     async fn insert_user_with_account(
         &self,
@@ -265,7 +271,6 @@ pub trait Store: Send + Sync + 'static {
         expected: Option<&str>,
         change: &Change,
     ) -> StoreResult<bool>;
-
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
     /// A session with its user and their account, in one read.
     async fn session_user(&self, token_hash: &str)
@@ -278,7 +283,21 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Signs a user out everywhere.
     async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()>;
+    /// Whether any platform administrator has an account.
+    async fn has_platform_admin(&self) -> StoreResult<bool>;
+    /// Creates the first platform administrator, unless one exists by the time the transaction
+    /// runs (then nothing is written and the answer is `false`).
+    async fn insert_first_admin(
+        &self,
+        user: &User,
+        account: &Account,
+        change: &Change,
+    ) -> StoreResult<bool>;
+}
 
+/// The append-only, hash-chained audit trail and the change stamps derived from it.
+#[async_trait]
+pub trait Audit: Send + Sync + 'static {
     /// Appends an event that is not part of a change (a read of restricted data, a sign-in).
     /// Changes are audited by the store itself, in the same transaction as the change.
     async fn audit(&self, entry: &audit::AuditEntry) -> StoreResult<()>;
@@ -296,12 +315,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<audit::AuditEvent>>;
     /// Checks the whole chain; the number of events, or the first problem found.
     async fn verify_audit(&self) -> StoreResult<Result<usize, String>>;
+}
 
+/// Agency chronology submissions, staged uploads and reviewers' alignment decisions.
+#[async_trait]
+pub trait Chronologies: Send + Sync + 'static {
     /// Stores an agency's imported chronology in one transaction: the file in the document
     /// register, and the import itself with every entry (and removes the staged upload it came
     /// from, if any). Entry `i` must have the id [`entry_id`]`(import.id, i)`. The agency's
     /// current submission in the review, if any, is replaced: its entries leave the review's
-    /// lists (kept as history: [`Store::revisions`] gives each one's last version) along with
+    /// lists (kept as history: [`Records::revisions`] gives each one's last version) along with
     /// the reviewers' link decisions on them, and its import row names the new one. The
     /// entries are then read, counted and changed like any other record. Audited.
     async fn import_chronology(
@@ -339,18 +362,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Every decision on a review's alignment.
     async fn link_decisions(&self, review: ReviewId) -> StoreResult<Vec<LinkDecision>>;
+}
 
-    /// Whether any platform administrator has an account.
-    async fn has_platform_admin(&self) -> StoreResult<bool>;
-    /// Creates the first platform administrator, unless one exists by the time the transaction
-    /// runs (then nothing is written and the answer is `false`).
-    async fn insert_first_admin(
+/// What is kept sealed by the vault: real identities behind subjects and a review's gazetteer. The store never sees plain text or the key.
+#[async_trait]
+pub trait Sealed: Send + Sync + 'static {
+    /// Stores or replaces the sealed (encrypted) identity behind a subject (the identity vault).
+    /// The store never sees the plain identity or the key.
+    async fn put_identity(
         &self,
-        user: &User,
-        account: &Account,
+        subject_id: SubjectId,
+        sealed: &str,
         change: &Change,
-    ) -> StoreResult<bool>;
-
+    ) -> StoreResult<()>;
+    /// Reads the sealed identity behind a subject. Only the identity use case calls this.
+    async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
     /// A review's sealed gazetteer for the identifier scan, if one was saved.
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;
     /// Saves (replaces) a review's sealed gazetteer.
@@ -360,7 +386,11 @@ pub trait Store: Send + Sync + 'static {
         sealed: &str,
         change: &Change,
     ) -> StoreResult<()>;
+}
 
+/// Facts the server established and later requests name by id (suggestion runs, identifier scans), and the report template's versions.
+#[async_trait]
+pub trait Facts: Send + Sync + 'static {
     /// Keeps the pattern library's suggestion for a text, for the finding written with it.
     async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
     /// A kept suggestion by id.
@@ -369,7 +399,6 @@ pub trait Store: Send + Sync + 'static {
     async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
     /// A kept identifier scan by id.
     async fn scan_run(&self, id: Uuid) -> StoreResult<Option<ScanRun>>;
-
     /// The report template in use: its version and its JSON body; `None` until one is saved.
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>>;
     /// Saves a new version of the report template, if `expected` is still the latest version

@@ -131,7 +131,7 @@ impl RecordKind {
 
     /// Whether records of this kind are numbered within their review (1, 2, 3...). Their sort
     /// key is the number, which the database keeps unique within the review, and a new record
-    /// takes the next number when it is created (see `Store::create`).
+    /// takes the next number when it is created (see `Records::create`).
     pub fn numbered(self) -> bool {
         matches!(self, Self::Finding | Self::Kpe | Self::NarrativeSection)
     }

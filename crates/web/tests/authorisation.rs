@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use casewindow_app::{App, permits};
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_domain::review::{ParallelProcess, ParallelProcessKind, ParallelProcessStatus};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
 use casewindow_web::routes::{Needs, ROUTES};

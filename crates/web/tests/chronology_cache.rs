@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use casewindow_app::{Actor, App};
 use casewindow_domain::ids::ParticipationId;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
 use common::get;

@@ -9,7 +9,7 @@ use casewindow_app::App;
 use casewindow_domain::findings::{Finding, RecurrentIssue};
 use casewindow_domain::ids::RecurrentIssueId;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::{Sample, change};

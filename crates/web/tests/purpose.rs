@@ -7,7 +7,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use casewindow_app::App;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
 use common::get;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use casewindow_app::App;
 use casewindow_domain::evidence::ChronologyEntry;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_testkit::fixtures::{Sample, change};
 use casewindow_testkit::{Engine, TestDb};
 mod common;

@@ -1,7 +1,7 @@
 //! Sign-in, sessions and their timeouts, lockout: on both engines, with a controlled clock.
 
 use casewindow_app::{Actor, App, AppError};
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -10,7 +10,7 @@ use casewindow_app::{App, AppError, ImportFile};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{ChronologyEntry, CitationTarget};
 use casewindow_domain::ids::ChronologyEntryId;
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::Sample;

@@ -5,7 +5,8 @@
 use casewindow_app::{Actor, App, AppError, IssueDecision, Standing};
 use casewindow_domain::findings::{Finding, RecurrentIssue, RecurrentIssueStatus};
 use casewindow_domain::typology::Pattern;
-use casewindow_store::{RecordKind, Store};
+use casewindow_store::RecordKind;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::Sample;

@@ -5,7 +5,7 @@ use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::{FindingId, UserId};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::Pattern;
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 

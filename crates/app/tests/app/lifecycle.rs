@@ -4,7 +4,7 @@ use casewindow_app::{Actor, App, AppError};
 use casewindow_domain::findings::FindingStatus;
 use casewindow_domain::lifecycle::{ReviewState, TransitionRequest};
 use casewindow_domain::review::{DeadlineKind, Review};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::Sample;

@@ -4,7 +4,7 @@
 use casewindow_app::{Actor, App, AppError};
 use casewindow_domain::evidence::ChronologyEntry;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::change;

@@ -3,7 +3,7 @@
 use casewindow_app::{Actor, App, AppError};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::ids::{KpeId, ParticipationId};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::Sample;

@@ -5,7 +5,7 @@ use casewindow_app::reports::{Format, parse_extra_names};
 use casewindow_app::{Actor, App, AppError, Vault};
 use casewindow_domain::findings::Finding;
 use casewindow_report::{DocumentKind, Template};
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 

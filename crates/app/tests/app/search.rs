@@ -6,7 +6,7 @@ use casewindow_domain::ids::{ChronologyEntryId, ParticipationId, UserId};
 use casewindow_domain::organisation::User;
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_search::{Filters, Kind};
-use casewindow_store::Store;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::{Sample, change};

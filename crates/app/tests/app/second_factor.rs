@@ -4,7 +4,7 @@
 use casewindow_app::totp::{from_base32, hotp, step_at};
 use casewindow_app::{Actor, App, AppError, Standing, Vault};
 use casewindow_domain::findings::Finding;
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -1,6 +1,6 @@
 //! The `casewindow` binary, driven as a user drives it.
 
-use casewindow_store::Store as _;
+use casewindow_store::prelude::*;
 use casewindow_testkit::{Engine, TestDb};
 use std::io::Write as _;
 use std::path::Path;

@@ -3,8 +3,9 @@
 
 use casewindow_domain::evidence::{ChronologyEntry, Provenance, SourceDocument};
 use casewindow_domain::ids::{ChronologyEntryId, SourceDocumentId};
+use casewindow_store::prelude::*;
 use casewindow_store::{
-    ChronologyImport, LinkDecision, RecordKind, Store, StoreError, entry_id, submission_prefix,
+    ChronologyImport, LinkDecision, RecordKind, StoreError, entry_id, submission_prefix,
 };
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
