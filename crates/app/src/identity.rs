@@ -1,5 +1,6 @@
-//! The identity vault, reached only through here: recording a subject's real identity, and
-//! revealing it to a reviewer who gives a reason. Both are audited.
+//! The identity vault's use cases for people: recording a subject's real identity, and revealing
+//! it to a reviewer who gives a reason. Both are audited. (Reports and de-identification also
+//! open identities, in `reports.rs`, only to replace real names with pseudonyms.)
 
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::identity::SubjectIdentity;

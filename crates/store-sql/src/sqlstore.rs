@@ -863,7 +863,9 @@ impl Accounts for SqlStore {
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        accounts::insert_session(&mut *self.read().await?, session).await
+        let mut tx = self.begin().await?;
+        accounts::insert_session(&mut tx, session).await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn update_second_factor(
@@ -897,15 +899,21 @@ impl Accounts for SqlStore {
         token_hash: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
-        accounts::touch_session(&mut *self.read().await?, token_hash, at).await
+        let mut tx = self.begin().await?;
+        accounts::touch_session(&mut tx, token_hash, at).await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        accounts::delete_session(&mut *self.read().await?, token_hash).await
+        let mut tx = self.begin().await?;
+        accounts::delete_session(&mut tx, token_hash).await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()> {
-        accounts::delete_sessions_of(&mut *self.read().await?, user).await
+        let mut tx = self.begin().await?;
+        accounts::delete_sessions_of(&mut tx, user).await?;
+        tx.commit().await.map_err(map)
     }
 }
 

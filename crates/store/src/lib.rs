@@ -375,7 +375,8 @@ pub trait Sealed: Send + Sync + 'static {
         sealed: &str,
         change: &Change,
     ) -> StoreResult<()>;
-    /// Reads the sealed identity behind a subject. Only the identity use case calls this.
+    /// Reads the sealed identity behind a subject (for revealing it with a reason, and for the
+    /// report's pseudonym map and de-identification, which replace real names).
     async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
     /// A review's sealed gazetteer for the identifier scan, if one was saved.
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;

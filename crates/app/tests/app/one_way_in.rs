@@ -553,3 +553,32 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    a_review_keeps_a_lead_reviewer_even_when_an_operator_changes_roles,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        // The command line is not limited by role rules, but the review keeps its lead.
+        let operator = Actor::system("test");
+        let lead = store.get::<Participation>(sample.lead.id.0).await?;
+        let mut demoted = lead.record.clone();
+        demoted.role = Role::CoReviewer;
+        let message = problems(
+            app.update(&operator, &demoted, lead.meta.version, "stepping down")
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            message.contains("A review needs a lead reviewer"),
+            "{message}"
+        );
+        // With a second lead reviewer, the first may step down.
+        let (_, second) = member(&app, &store, &sample, Role::LeadReviewer, "Second lead").await?;
+        assert!(store.get::<Participation>(second.0).await?.record.role == Role::LeadReviewer);
+        app.update(&operator, &demoted, lead.meta.version, "stepping down")
+            .await?;
+        Ok(())
+    }
+);
