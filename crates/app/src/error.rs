@@ -69,9 +69,10 @@ impl From<StoreError> for AppError {
                 path: "(record)".to_owned(),
                 reason,
             }]),
-            StoreError::Duplicate { kind, id } => Self::Invalid(vec![Problem {
+            // The store names the constraint; that stays in the log, not in front of users.
+            StoreError::Duplicate { .. } => Self::Invalid(vec![Problem {
                 path: "id".to_owned(),
-                reason: format!("{kind} {id} already exists"),
+                reason: "this was saved already: open the list to find it".to_owned(),
             }]),
             other => Self::Store(other),
         }

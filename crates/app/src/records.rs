@@ -216,10 +216,18 @@ impl<S: Store> App<S> {
         crate::access::check_role_grant(actor, &roles, None, record.granted_role())?;
         self.check_record(record).await?;
         let once = once.map(str::trim).filter(|key| !key.is_empty());
-        Ok(self
+        let created = self
             .store
             .create(record, once, &self.change(actor, "created"))
-            .await?)
+            .await?;
+        // A key names what its own form created: never a record of another review.
+        if created.record.review_id() != record.review_id() {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "once".to_owned(),
+                reason: "this form was already used; open it again".to_owned(),
+            }]));
+        }
+        Ok(created)
     }
 
     /// Replaces a record that is still at `expected_version`, keeping the prior version with

@@ -498,6 +498,53 @@ fn apply_publication(
     }
 }
 
+/// What the "check your answers" page lists for a publication decision and sign-off.
+fn publication_summary(review: &Review) -> Vec<(&'static str, String)> {
+    let mut summary = vec![(
+        "Anonymisation sign-off",
+        match &review.anonymisation_sign_off {
+            Some(s) => format!(
+                "Signed off on {}{}. Residual risks: {}",
+                s.signed_off_on.format("%-d %B %Y"),
+                s.scan_hits
+                    .map(|n| format!(
+                        ", after an identifier scan that showed {n} possible identifying details"
+                    ))
+                    .unwrap_or_default(),
+                if s.residual_risks.is_empty() {
+                    "none recorded"
+                } else {
+                    &s.residual_risks
+                }
+            ),
+            None => "Not signed off".to_owned(),
+        },
+    )];
+    if let Some(decision) = &review.publication {
+        summary.push((
+            "Decision",
+            format!(
+                "{} ({})",
+                label(&PUBLICATION, decision.outcome),
+                decision.decided_on.format("%-d %B %Y")
+            ),
+        ));
+        if !decision.reasons.is_empty() {
+            summary.push(("Reasons", decision.reasons.clone()));
+        }
+        for (name, date) in [
+            ("Sent to the national panel", decision.sent_to_panel_on),
+            ("Published", decision.published_on),
+            ("Remove after", decision.remove_after),
+        ] {
+            if let Some(date) = date {
+                summary.push((name, date.format("%-d %B %Y").to_string()));
+            }
+        }
+    }
+    summary
+}
+
 async fn check_publication<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -544,48 +591,7 @@ async fn check_publication<S: Store>(
         }
         return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
     }
-    let mut summary = vec![(
-        "Anonymisation sign-off",
-        match &review.anonymisation_sign_off {
-            Some(s) => format!(
-                "Signed off on {}{}. Residual risks: {}",
-                s.signed_off_on.format("%-d %B %Y"),
-                s.scan_hits
-                    .map(|n| format!(
-                        ", after an identifier scan that showed {n} possible identifying details"
-                    ))
-                    .unwrap_or_default(),
-                if s.residual_risks.is_empty() {
-                    "none recorded"
-                } else {
-                    &s.residual_risks
-                }
-            ),
-            None => "Not signed off".to_owned(),
-        },
-    )];
-    if let Some(decision) = &review.publication {
-        summary.push((
-            "Decision",
-            format!(
-                "{} ({})",
-                label(&PUBLICATION, decision.outcome),
-                decision.decided_on.format("%-d %B %Y")
-            ),
-        ));
-        if !decision.reasons.is_empty() {
-            summary.push(("Reasons", decision.reasons.clone()));
-        }
-        for (name, date) in [
-            ("Sent to the national panel", decision.sent_to_panel_on),
-            ("Published", decision.published_on),
-            ("Remove after", decision.remove_after),
-        ] {
-            if let Some(date) = date {
-                summary.push((name, date.format("%-d %B %Y").to_string()));
-            }
-        }
-    }
+    let summary = publication_summary(&review);
     publication_page(&app, &user, id, Some(form), Errors::none(), summary).await
 }
 

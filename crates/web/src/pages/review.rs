@@ -143,14 +143,9 @@ async fn new_form<S: Store>(
     new_page(&app, &user, FormData::default(), Errors::none()).await
 }
 
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    form: FormData,
-) -> Result<Response, WebError> {
-    if !user.actor().is_member() {
-        return Err(WebError::NotFound);
-    }
+/// What the new-review form asks for, read into the application's command, or the form's
+/// errors.
+fn read_new_review(form: &FormData) -> Result<Result<NewReview, Errors>, WebError> {
     let mut errors = Errors::none();
     let title = form.get("title").trim().to_owned();
     if title.is_empty() {
@@ -198,7 +193,7 @@ async fn create<S: Store>(
         }
     }
     if !errors.is_empty() {
-        return new_page(&app, &user, form, errors).await;
+        return Ok(Err(errors));
     }
     let partnership = if new_partnership.is_empty() {
         PartnershipChoice::Existing(
@@ -232,6 +227,21 @@ async fn create<S: Store>(
             .iter()
             .filter_map(|k| parse_key(k))
             .collect(),
+    };
+    Ok(Ok(new))
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
+    if !user.actor().is_member() {
+        return Err(WebError::NotFound);
+    }
+    let new = match read_new_review(&form)? {
+        Ok(new) => new,
+        Err(errors) => return new_page(&app, &user, form, errors).await,
     };
     match app.open_review(&user.actor(), new).await {
         Ok(review) => Ok(Redirect::to(&format!("/reviews/{}", review.record.id)).into_response()),
@@ -296,9 +306,45 @@ async fn overview<S: Store>(
         .partnership(&user.actor(), review.partnership_id)
         .await?
         .name;
+    let deadlines = deadline_rows(&app, &review);
+    let can_manage = overview.permissions.contains(&Permission::ManageLifecycle);
+    let steps = overview
+        .steps
+        .into_iter()
+        .map(|(state, reasons)| Step {
+            state: key(&state),
+            label: state.label(),
+            reasons: reasons.iter().map(|r| capitalise(r)).collect(),
+        })
+        .collect();
+    let returns = review
+        .state
+        .return_states()
+        .iter()
+        .map(|s| (key(s), s.label()))
+        .collect();
+    let counts = count_rows(id, &overview.counts);
+    render(&OverviewPage {
+        layout: frame,
+        state_tag: state_tag(review.state),
+        id: id.to_string(),
+        review,
+        partnership,
+        deadlines,
+        steps,
+        returns,
+        can_manage,
+        counts,
+    })
+}
+
+/// The review's statutory deadlines as the overview lists them: (what, starts, due, status).
+fn deadline_rows<S: Store>(
+    app: &AppState<S>,
+    review: &casewindow_domain::review::Review,
+) -> Vec<(String, String, String, String)> {
     let today = app.today();
-    let deadlines = app
-        .deadlines(&review)
+    app.deadlines(review)
         .into_iter()
         .map(|d| {
             let status = match d.met_on {
@@ -320,25 +366,15 @@ async fn overview<S: Store>(
                 status,
             )
         })
-        .collect();
-    let can_manage = overview.permissions.contains(&Permission::ManageLifecycle);
-    let steps = overview
-        .steps
-        .into_iter()
-        .map(|(state, reasons)| Step {
-            state: key(&state),
-            label: state.label(),
-            reasons: reasons.iter().map(|r| capitalise(r)).collect(),
-        })
-        .collect();
-    let returns = review
-        .state
-        .return_states()
-        .iter()
-        .map(|s| (key(s), s.label()))
-        .collect();
-    let counts = overview.counts;
-    let counts = vec![
+        .collect()
+}
+
+/// How much of each kind of record the review holds, with where to see them.
+fn count_rows(
+    id: ReviewId,
+    counts: &casewindow_app::OverviewCounts,
+) -> Vec<(&'static str, usize, String)> {
+    vec![
         (
             "Chronology entries",
             counts.chronology_entries,
@@ -360,19 +396,7 @@ async fn overview<S: Store>(
             format!("/reviews/{id}/findings"),
         ),
         ("Actions", counts.actions, format!("/reviews/{id}/actions")),
-    ];
-    render(&OverviewPage {
-        layout: frame,
-        state_tag: state_tag(review.state),
-        id: id.to_string(),
-        review,
-        partnership,
-        deadlines,
-        steps,
-        returns,
-        can_manage,
-        counts,
-    })
+    ]
 }
 
 #[derive(Deserialize)]

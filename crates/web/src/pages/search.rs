@@ -74,33 +74,15 @@ fn pattern_label(key: &str) -> String {
         .map_or_else(|| key.to_owned(), |p| p.to_string())
 }
 
-async fn show<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Query(params): Query<Params>,
-) -> Result<Response, WebError> {
-    let kind = Kind::parse(&params.kind);
-    let review = uuid::Uuid::parse_str(&params.review).ok();
-    let year = params.year.parse::<i32>().ok();
-    let filters = Filters {
-        kinds: kind.into_iter().collect(),
-        patterns: (!params.pattern.is_empty())
-            .then(|| params.pattern.clone())
-            .into_iter()
-            .collect(),
-        reviews: review.into_iter().collect(),
-        years: year.into_iter().collect(),
-    };
-    let q = params.q.trim().to_owned();
-    let answer = app.search(&user.actor(), &q, &filters, SHOWN).await?;
-    let results = &answer.results;
-    let title_of = |r: &uuid::Uuid| {
-        answer
-            .review_titles
-            .get(r)
-            .cloned()
-            .unwrap_or_else(|| "A review".to_owned())
-    };
+/// The facets beside the results, each choice with its count and whether it is chosen.
+fn facet_choices(
+    results: &casewindow_search::Results,
+    params: &Params,
+    kind: Option<Kind>,
+    review: Option<uuid::Uuid>,
+    year: Option<i32>,
+    title_of: &dyn Fn(&uuid::Uuid) -> String,
+) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>, Vec<Choice>) {
     let kinds = Kind::ALL
         .into_iter()
         .filter_map(|k| {
@@ -142,43 +124,83 @@ async fn show<S: Store>(
         .rev()
         .map(|(y, n)| (y.to_string(), format!("{y} ({n})"), Some(*y) == year))
         .collect();
+    (kinds, patterns, reviews, years)
+}
+
+/// One search result as the page shows it: what it is, where it opens, its review and a detail
+/// (a finding's pattern, an entry's agency).
+fn hit_view(
+    h: &casewindow_search::Hit,
+    answer: &casewindow_app::SearchAnswer,
+    review: String,
+) -> HitView {
+    let r = h.review;
+    let (kind, href) = match h.kind {
+        Kind::Finding => ("Finding", format!("/reviews/{r}/findings/{}", h.id)),
+        Kind::Episode => (
+            "Key practice episode",
+            format!("/reviews/{r}/kpes/{}", h.id),
+        ),
+        Kind::Narrative => ("Narrative", format!("/reviews/{r}/narrative/{}", h.id)),
+        Kind::Chronology => (
+            "Chronology entry",
+            format!(
+                "/reviews/{r}/chronology?agency={}",
+                h.agency.map(|a| a.to_string()).unwrap_or_default()
+            ),
+        ),
+    };
+    let detail = match h.kind {
+        Kind::Finding if !h.pattern.is_empty() => pattern_label(&h.pattern),
+        Kind::Chronology | Kind::Narrative => h
+            .agency
+            .and_then(|a| answer.agency_names.get(&a).cloned())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    HitView {
+        kind,
+        href,
+        title: h.title.clone(),
+        review,
+        detail,
+        snippet: h.snippet.clone(),
+    }
+}
+
+async fn show<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let kind = Kind::parse(&params.kind);
+    let review = uuid::Uuid::parse_str(&params.review).ok();
+    let year = params.year.parse::<i32>().ok();
+    let filters = Filters {
+        kinds: kind.into_iter().collect(),
+        patterns: (!params.pattern.is_empty())
+            .then(|| params.pattern.clone())
+            .into_iter()
+            .collect(),
+        reviews: review.into_iter().collect(),
+        years: year.into_iter().collect(),
+    };
+    let q = params.q.trim().to_owned();
+    let answer = app.search(&user.actor(), &q, &filters, SHOWN).await?;
+    let results = &answer.results;
+    let title_of = |r: &uuid::Uuid| {
+        answer
+            .review_titles
+            .get(r)
+            .cloned()
+            .unwrap_or_else(|| "A review".to_owned())
+    };
+    let (kinds, patterns, reviews, years) =
+        facet_choices(results, &params, kind, review, year, &title_of);
     let hits = results
         .hits
         .iter()
-        .map(|h| {
-            let r = h.review;
-            let (kind, href) = match h.kind {
-                Kind::Finding => ("Finding", format!("/reviews/{r}/findings/{}", h.id)),
-                Kind::Episode => (
-                    "Key practice episode",
-                    format!("/reviews/{r}/kpes/{}", h.id),
-                ),
-                Kind::Narrative => ("Narrative", format!("/reviews/{r}/narrative/{}", h.id)),
-                Kind::Chronology => (
-                    "Chronology entry",
-                    format!(
-                        "/reviews/{r}/chronology?agency={}",
-                        h.agency.map(|a| a.to_string()).unwrap_or_default()
-                    ),
-                ),
-            };
-            let detail = match h.kind {
-                Kind::Finding if !h.pattern.is_empty() => pattern_label(&h.pattern),
-                Kind::Chronology | Kind::Narrative => h
-                    .agency
-                    .and_then(|a| answer.agency_names.get(&a).cloned())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            HitView {
-                kind,
-                href,
-                title: h.title.clone(),
-                review: title_of(&r),
-                detail,
-                snippet: h.snippet.clone(),
-            }
-        })
+        .map(|h| hit_view(h, &answer, title_of(&h.review)))
         .collect();
     render(&SearchPage {
         layout: layout(

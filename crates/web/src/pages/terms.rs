@@ -125,6 +125,29 @@ struct TermsPage {
     diff: Vec<(String, Vec<(String, &'static str)>)>,
 }
 
+/// Two versions of the terms, field by field, word by word (a field only one has shows as all
+/// added or all removed).
+fn diff_versions(
+    old: &[(String, String)],
+    new: &[(String, String)],
+) -> Vec<(String, Vec<(String, &'static str)>)> {
+    let mut rows = Vec::new();
+    for (label, new_text) in new {
+        let old_text = old
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
+        rows.push((label.clone(), diff_words(old_text, new_text)));
+    }
+    for (label, old_text) in old {
+        if !new.iter().any(|(l, _)| l == label) {
+            rows.push((label.clone(), diff_words(old_text, "")));
+        }
+    }
+    rows
+}
+
 async fn show<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -184,23 +207,7 @@ async fn show<S: Store>(
             .map(|(_, t, ..)| as_lines(t, &name))
     };
     let diff = match (find(from), find(to)) {
-        (Some(old), Some(new)) if from != to => {
-            let mut rows = Vec::new();
-            for (label, new_text) in &new {
-                let old_text = old
-                    .iter()
-                    .find(|(l, _)| l == label)
-                    .map(|(_, t)| t.as_str())
-                    .unwrap_or("");
-                rows.push((label.clone(), diff_words(old_text, new_text)));
-            }
-            for (label, old_text) in &old {
-                if !new.iter().any(|(l, _)| l == label) {
-                    rows.push((label.clone(), diff_words(old_text, "")));
-                }
-            }
-            rows
-        }
+        (Some(old), Some(new)) if from != to => diff_versions(&old, &new),
         _ => Vec::new(),
     };
     render(&TermsPage {

@@ -97,28 +97,7 @@ async fn show<S: Store>(
         })
         .collect();
     let overdue = selected.iter().filter(|t| t.overdue).count();
-    let rows = selected
-        .iter()
-        .map(|t| Row {
-            review: t.review_title.clone(),
-            review_href: format!("/reviews/{}/actions", t.review_id),
-            finding: t
-                .finding_number
-                .map(|n| format!("Finding {n}"))
-                .unwrap_or_default(),
-            description: t.action.description.clone(),
-            owner: t.owner.clone(),
-            due: t
-                .action
-                .due_on
-                .map(|d| d.format("%-d %b %Y").to_string())
-                .unwrap_or_else(|| "No date".to_owned()),
-            status: label(&STATUSES, t.action.status),
-            tag: status_tag(t.action.status),
-            overdue: t.overdue,
-            impact: t.action.impact_evidence.len(),
-        })
-        .collect();
+    let rows = selected.iter().map(|t| row(t)).collect();
     render(&TrackerPage {
         layout: layout(
             &user,
@@ -141,4 +120,27 @@ async fn show<S: Store>(
             || !filter.owner.is_empty()
             || overdue_only,
     })
+}
+
+/// One action as the tracker's table shows it.
+fn row(t: &casewindow_app::tracker::TrackedAction) -> Row {
+    Row {
+        review: t.review_title.clone(),
+        review_href: format!("/reviews/{}/actions", t.review_id),
+        finding: t
+            .finding_number
+            .map(|n| format!("Finding {n}"))
+            .unwrap_or_default(),
+        description: t.action.description.clone(),
+        owner: t.owner.clone(),
+        due: t
+            .action
+            .due_on
+            .map(|d| d.format("%-d %b %Y").to_string())
+            .unwrap_or_else(|| "No date".to_owned()),
+        status: label(&STATUSES, t.action.status),
+        tag: status_tag(t.action.status),
+        overdue: t.overdue,
+        impact: t.action.impact_evidence.len(),
+    }
 }
