@@ -149,10 +149,6 @@ impl SqlStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            // A request takes a connection several times; pinging the server each time (sqlx's
-            // default) was one more round trip per use. A connection that has died fails its
-            // statement instead, is dropped by the pool, and the request answers with an error.
-            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

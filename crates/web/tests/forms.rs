@@ -8,14 +8,12 @@ use axum::http::StatusCode;
 use casewindow_app::App;
 use casewindow_domain::findings::{Finding, RecurrentIssue};
 use casewindow_domain::ids::RecurrentIssueId;
-use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::{Sample, change};
 use common::{get, send};
 
-const PASSWORD: &str = "forms test password 2026";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Signs in a new lead reviewer of `sample`'s review: the session cookie and CSRF token.
@@ -25,29 +23,7 @@ async fn lead(
     sample: &Sample,
 ) -> anyhow::Result<(String, String)> {
     let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
-    let user = app
-        .create_account("Lead Reviewer", &email, PASSWORD, false)
-        .await?;
-    store
-        .insert(
-            &Participation {
-                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                review_id: sample.review.id,
-                user_id: Some(user.id),
-                label: "Lead reviewer".to_owned(),
-                role: Role::LeadReviewer,
-                agency_id: None,
-                invited_on: None,
-                consent: None,
-            },
-            &change("joined"),
-        )
-        .await?;
-    let signed_in = app.sign_in(&email, PASSWORD).await?;
-    Ok((
-        format!("cw_session={}", signed_in.token),
-        signed_in.csrf_token,
-    ))
+    Ok(common::signed_in_lead(app, store, sample, &email).await)
 }
 
 /// The value of the hidden field `name` in a page.

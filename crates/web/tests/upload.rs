@@ -5,15 +5,13 @@
 use axum::http::StatusCode;
 use casewindow_app::App;
 use casewindow_domain::evidence::ChronologyEntry;
-use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::prelude::*;
-use casewindow_testkit::fixtures::{Sample, change};
+use casewindow_testkit::fixtures::Sample;
 use casewindow_testkit::{Engine, TestDb};
 mod common;
 
 use common::send;
 
-const PASSWORD: &str = "upload test password 2026";
 const BOUNDARY: &str = "----casewindowtestboundary";
 
 fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
@@ -35,47 +33,16 @@ fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
     body
 }
 
-async fn member<S: Store>(
-    app: &App<S>,
-    store: &S,
-    sample: &Sample,
-    email: &str,
-) -> (String, String) {
-    let user = app
-        .create_account("Lead Reviewer", email, PASSWORD, false)
-        .await
-        .expect("account");
-    store
-        .insert(
-            &Participation {
-                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                review_id: sample.review.id,
-                user_id: Some(user.id),
-                label: "Lead reviewer".to_owned(),
-                role: Role::LeadReviewer,
-                agency_id: None,
-                invited_on: None,
-                consent: None,
-            },
-            &change("joined the team"),
-        )
-        .await
-        .expect("participation");
-    let signed_in = app.sign_in(email, PASSWORD).await.expect("signs in");
-    (
-        format!("cw_session={}", signed_in.token),
-        signed_in.csrf_token,
-    )
-}
-
 async fn staged_upload_is_guarded_and_a_bad_file_changes_nothing(engine: Engine) {
     let db = TestDb::new(engine).await.expect("database");
     let app = App::new(db.store.clone());
     app.prepare().await.expect("prepare");
     let sample = Sample::new();
     sample.insert_all(&db.store).await.expect("review");
-    let (session, csrf) = member(&app, &db.store, &sample, "lead@example.org").await;
-    let (other_session, _) = member(&app, &db.store, &sample, "colead@example.org").await;
+    let (session, csrf) =
+        common::signed_in_lead(&app, &db.store, &sample, "lead@example.org").await;
+    let (other_session, _) =
+        common::signed_in_lead(&app, &db.store, &sample, "colead@example.org").await;
     let router = casewindow_web::router(app.clone());
     let path = format!("/reviews/{}/chronology/import", sample.review.id);
     let content_type = Some(format!("multipart/form-data; boundary={BOUNDARY}"));

@@ -61,3 +61,40 @@ pub async fn send(
         String::from_utf8_lossy(&body).into_owned(),
     )
 }
+
+/// A new account taking part in `sample`'s review as a lead reviewer, signed in: the session
+/// cookie and the session's CSRF token.
+#[allow(dead_code)] // not every test file signs people in this way
+pub async fn signed_in_lead<S: casewindow_store::Store>(
+    app: &casewindow_app::App<S>,
+    store: &S,
+    sample: &casewindow_testkit::fixtures::Sample,
+    email: &str,
+) -> (String, String) {
+    const PASSWORD: &str = "page tests password 2026";
+    let user = app
+        .create_account("Lead Reviewer", email, PASSWORD, false)
+        .await
+        .expect("account");
+    store
+        .insert(
+            &casewindow_domain::participation::Participation {
+                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+                review_id: sample.review.id,
+                user_id: Some(user.id),
+                label: "Lead reviewer".to_owned(),
+                role: casewindow_domain::participation::Role::LeadReviewer,
+                agency_id: None,
+                invited_on: None,
+                consent: None,
+            },
+            &casewindow_testkit::fixtures::change("joined the team"),
+        )
+        .await
+        .expect("participation");
+    let signed_in = app.sign_in(email, PASSWORD).await.expect("signs in");
+    (
+        format!("cw_session={}", signed_in.token),
+        signed_in.csrf_token,
+    )
+}
