@@ -211,13 +211,19 @@ struct LibraryPage {
     rows: Vec<Row>,
     more: usize,
     by_year: String,
-    by_year_table: (Vec<String>, Vec<(String, Vec<usize>)>),
+    by_year_table: CountTable,
     polarity: String,
     co_occurrence: String,
     top_issues: String,
     top_issue_rows: Vec<(String, String, usize, usize)>,
     agreement: Option<AgreementView>,
     candidates: Vec<CandidateView>,
+}
+
+/// A chart's numbers as a table: a column per heading, a row per pattern with its counts.
+struct CountTable {
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<usize>)>,
 }
 
 /// A candidate new recurrent issue, ready to show.
@@ -252,12 +258,53 @@ async fn show<S: Store>(
     }
     let all = app.library_findings(&user.actor()).await?;
     let selected: Vec<&LibraryFinding> = all.iter().filter(|f| passes(f, &filter, None)).collect();
+    let analyst = user.national_analyst;
+    let rows = selected
+        .iter()
+        .take(PAGE)
+        .map(|f| row(f, analyst))
+        .collect();
+    let (by_year, by_year_table) = year_chart(&selected);
+    let (top_issues, top) = top_issue_chart(&selected);
+    let candidates = app
+        .candidate_issues(&user.actor())
+        .await?
+        .into_iter()
+        .map(|c| candidate_view(c, analyst))
+        .collect();
+    let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
+    let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
+    render(&LibraryPage {
+        layout: layout(
+            &user,
+            "Pattern library",
+            vec![("/".to_owned(), "Your reviews".to_owned())],
+        ),
+        total: all.len(),
+        shown: selected.len(),
+        reviews: reviews.len(),
+        facets: facet_views(&all, &filter),
+        filtered,
+        more: selected.len().saturating_sub(PAGE),
+        rows,
+        by_year,
+        by_year_table,
+        polarity: polarity_chart(&selected),
+        co_occurrence: co_occurrence_chart(&selected),
+        top_issues,
+        top_issue_rows: top,
+        agreement: agreement_view(&selected),
+        candidates,
+    })
+}
 
-    let facets = FACETS
+/// Each facet with every value the findings passing the other facets' choices have.
+fn facet_views(all: &[LibraryFinding], filter: &Filter) -> Vec<FacetView> {
+    FACETS
         .iter()
         .map(|facet| {
             let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
-            for f in all.iter().filter(|f| passes(f, &filter, Some(*facet))) {
+            for f in all.iter().filter(|f| passes(f, filter, Some(*facet))) {
                 for (value, label) in facet.values(f) {
                     counts.entry(value).or_insert((label, 0)).1 += 1;
                 }
@@ -265,7 +312,7 @@ async fn show<S: Store>(
             let mut options: Vec<Option_> = counts
                 .into_iter()
                 .map(|(value, (label, count))| Option_ {
-                    selected: facet.chosen(&filter) == value,
+                    selected: facet.chosen(filter) == value,
                     value,
                     label,
                     count,
@@ -287,42 +334,44 @@ async fn show<S: Store>(
                 options,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let rows = selected
-        .iter()
-        .take(PAGE)
-        .map(|f| Row {
-            // National analysts read de-identified findings only: no way into the review.
-            href: if user.national_analyst {
-                String::new()
-            } else {
-                format!("/reviews/{}/findings/{}", f.review, f.finding.id)
-            },
-            statement: truncate(&f.finding.statement, 400),
-            pattern: f
-                .finding
-                .pattern
-                .map(|p| p.short_label().to_owned())
-                .unwrap_or_else(|| "Not yet placed".to_owned()),
-            polarity: f.finding.polarity.map_or("Not set", polarity_label),
-            issues: f
-                .issues
-                .iter()
-                .map(|i| i.label.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-            review: f.review_title.clone(),
-            year: f.year,
-        })
-        .collect();
+/// One finding as the library's table shows it; national analysts read de-identified findings
+/// only, with no way into the review.
+fn row(f: &LibraryFinding, analyst: bool) -> Row {
+    Row {
+        // National analysts read de-identified findings only: no way into the review.
+        href: if analyst {
+            String::new()
+        } else {
+            format!("/reviews/{}/findings/{}", f.review, f.finding.id)
+        },
+        statement: truncate(&f.finding.statement, 400),
+        pattern: f
+            .finding
+            .pattern
+            .map(|p| p.short_label().to_owned())
+            .unwrap_or_else(|| "Not yet placed".to_owned()),
+        polarity: f.finding.polarity.map_or("Not set", polarity_label),
+        issues: f
+            .issues
+            .iter()
+            .map(|i| i.label.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        review: f.review_title.clone(),
+        year: f.year,
+    }
+}
 
-    // Pattern × year.
+/// Findings by pattern and year: the heat map and its table.
+fn year_chart(selected: &[&LibraryFinding]) -> (String, CountTable) {
     let years: BTreeSet<i32> = selected.iter().map(|f| f.year).collect();
     let years: Vec<i32> = years.into_iter().collect();
     let pattern_names: Vec<String> = Pattern::ALL.iter().map(|p| p.to_string()).collect();
     let mut grid = vec![vec![0usize; years.len()]; 6];
-    for f in &selected {
+    for f in selected {
         if let (Some(p), Ok(j)) = (f.finding.pattern, years.binary_search(&f.year)) {
             grid[p.number() as usize - 1][j] += 1;
         }
@@ -336,16 +385,16 @@ async fn show<S: Store>(
         &year_labels,
         &grid,
     );
-    let by_year_table = (
-        year_labels.clone(),
-        pattern_names
-            .iter()
-            .cloned()
-            .zip(grid.iter().cloned())
-            .collect(),
-    );
+    let by_year_table = CountTable {
+        columns: year_labels,
+        rows: pattern_names.into_iter().zip(grid).collect(),
+    };
 
-    // Constructive and unsafe per pattern.
+    (by_year, by_year_table)
+}
+
+/// Unsafe and constructive findings by pattern.
+fn polarity_chart(selected: &[&LibraryFinding]) -> String {
     let polarity_bars: Vec<Bar> = Pattern::ALL
         .iter()
         .map(|p| {
@@ -366,16 +415,19 @@ async fn show<S: Store>(
             }
         })
         .collect();
-    let polarity = charts::bars(
+    charts::bars(
         "polarity",
         "Unsafe and constructive findings by pattern",
         "For each underlying pattern, how many findings describe something that makes poor practice more likely and how many describe something that supports good practice.",
         &polarity_bars,
-    );
+    )
+}
 
-    // Co-occurrence of patterns within reviews.
+/// How many reviews have findings in each pair of patterns.
+fn co_occurrence_chart(selected: &[&LibraryFinding]) -> String {
+    let pattern_names: Vec<String> = Pattern::ALL.iter().map(|p| p.to_string()).collect();
     let mut patterns_of: HashMap<_, HashSet<Pattern>> = HashMap::new();
-    for f in &selected {
+    for f in selected {
         if let Some(p) = f.finding.pattern {
             patterns_of.entry(f.review).or_default().insert(p);
         }
@@ -392,18 +444,21 @@ async fn show<S: Store>(
         .iter()
         .map(|p| p.number().to_string())
         .collect();
-    let co_occurrence = charts::heatmap(
+    charts::heatmap(
         "co-occurrence",
         "Patterns found together in the same review",
         "Number of reviews with findings in both patterns; the diagonal is the number of reviews with any finding in that pattern. Columns are numbered as the rows.",
         &pattern_names,
         &short,
         &co,
-    );
+    )
+}
 
-    // Recurrent issues by number of reviews.
+/// The recurrent issues seen in the most reviews: the chart and its rows (label, pattern,
+/// reviews, findings).
+fn top_issue_chart(selected: &[&LibraryFinding]) -> (String, Vec<(String, String, usize, usize)>) {
     let mut issue_reviews: HashMap<String, (String, String, HashSet<_>, usize)> = HashMap::new();
-    for f in &selected {
+    for f in selected {
         for i in &f.issues {
             let entry = issue_reviews.entry(i.code.clone()).or_insert((
                 i.label.clone(),
@@ -433,13 +488,18 @@ async fn show<S: Store>(
             .collect::<Vec<_>>(),
     );
 
-    // Reviewers' choices against the library's first suggestion, where one was shown.
+    (top_issues, top)
+}
+
+/// Reviewers' choices against the library's first suggestion, where one was shown.
+fn agreement_view(selected: &[&LibraryFinding]) -> Option<AgreementView> {
+    let pattern_names: Vec<String> = Pattern::ALL.iter().map(|p| p.to_string()).collect();
     let pairs: Vec<(Pattern, Pattern)> = selected
         .iter()
         .filter_map(|f| f.finding.pattern_choice.as_ref())
         .map(|c| (c.chosen, c.suggested))
         .collect();
-    let agreement = (!pairs.is_empty()).then(|| {
+    (!pairs.is_empty()).then(|| {
         let a = casewindow_patterns::eval::agreement(&pairs);
         AgreementView {
             n: a.n,
@@ -451,58 +511,31 @@ async fn show<S: Store>(
                 .collect(),
             rows: pattern_names.iter().cloned().zip(a.confusion).collect(),
         }
-    });
-
-    let candidates = app
-        .candidate_issues(&user.actor())
-        .await?
-        .into_iter()
-        .map(|c| CandidateView {
-            pattern: c.pattern.to_string(),
-            key_terms: c.key_terms.join(", "),
-            reviews: c.reviews,
-            size: c.findings.len(),
-            examples: c
-                .findings
-                .iter()
-                .take(3)
-                .map(|(finding, review, title, statement)| {
-                    (
-                        if user.national_analyst {
-                            String::new()
-                        } else {
-                            format!("/reviews/{review}/findings/{finding}")
-                        },
-                        title.clone(),
-                        truncate(statement, 300),
-                    )
-                })
-                .collect(),
-        })
-        .collect();
-
-    let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
-    let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
-    render(&LibraryPage {
-        layout: layout(
-            &user,
-            "Pattern library",
-            vec![("/".to_owned(), "Your reviews".to_owned())],
-        ),
-        total: all.len(),
-        shown: selected.len(),
-        reviews: reviews.len(),
-        facets,
-        filtered,
-        more: selected.len().saturating_sub(PAGE),
-        rows,
-        by_year,
-        by_year_table,
-        polarity,
-        co_occurrence,
-        top_issues,
-        top_issue_rows: top,
-        agreement,
-        candidates,
     })
+}
+
+/// A candidate new recurrent issue, with up to three of its findings.
+fn candidate_view(c: casewindow_app::CandidateIssue, analyst: bool) -> CandidateView {
+    CandidateView {
+        pattern: c.pattern.to_string(),
+        key_terms: c.key_terms.join(", "),
+        reviews: c.reviews,
+        size: c.findings.len(),
+        examples: c
+            .findings
+            .iter()
+            .take(3)
+            .map(|(finding, review, title, statement)| {
+                (
+                    if analyst {
+                        String::new()
+                    } else {
+                        format!("/reviews/{review}/findings/{finding}")
+                    },
+                    title.clone(),
+                    truncate(statement, 300),
+                )
+            })
+            .collect(),
+    }
 }
