@@ -259,7 +259,6 @@ async fn show<S: Store>(
     let (_, frame, permissions) =
         super::review_frame_permissions(&app, &user, id, "/chronology", "Chronologies").await?;
     let chronology = app.chronology(&user.actor(), id).await?;
-    let (agencies, documents) = (&chronology.agencies, &chronology.documents);
     let from = NaiveDate::parse_from_str(&filter.from, "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(&filter.to, "%Y-%m-%d").ok();
     let agency_filter = filter.agency.parse::<AgencyId>().ok();
@@ -287,8 +286,182 @@ async fn show<S: Store>(
             body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
         });
     }
+    let wanted = Wanted {
+        view: view_name,
+        agency: agency_filter,
+        subject: wanted_subject,
+        from,
+        to,
+    };
+    let body = section(
+        &app,
+        &actor,
+        id,
+        &chronology,
+        filter,
+        wanted,
+        subjects_readable,
+        may_decide,
+    )
+    .await?;
+    let page = ChronologyPage {
+        layout: frame,
+        body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
+    };
+    app.memo()
+        .put(id, chronology.stamp, key, std::sync::Arc::from(body));
+    render(&page)
+}
+
+/// Entries that record one occurrence, side by side: what differs between them marked, and for
+/// a lone entry the other agencies' entries a reviewer may join it to.
+fn group_view(
+    g: &[&ChronologyEntry],
+    confirmed: bool,
+    entries: &[ChronologyEntry],
+    agencies: &[Agency],
+    documents: &[SourceDocument],
+    may_decide: bool,
+) -> Group {
+    let shared = g.len() > 1;
+    let candidates = if shared || !may_decide {
+        Vec::new()
+    } else {
+        casewindow_app::alignment::join_candidates(g[0], entries)
+            .map(|o| {
+                (
+                    o.id.to_string(),
+                    format!(
+                        "{}, {}: {}",
+                        o.occurred,
+                        view(o, agencies, documents, [false; 3]).agency,
+                        truncate(&o.description, 60)
+                    ),
+                )
+            })
+            .collect()
+    };
+    let entries = g
+        .iter()
+        .map(|e| {
+            let differs = if shared {
+                [
+                    g.iter().any(|o| o.occurred != e.occurred),
+                    g.iter()
+                        .any(|o| !o.actor_role.eq_ignore_ascii_case(&e.actor_role)),
+                    g.iter()
+                        .any(|o| !o.contact_type.eq_ignore_ascii_case(&e.contact_type)),
+                ]
+            } else {
+                [false; 3]
+            };
+            let mut shown = view(e, agencies, documents, differs);
+            if shared {
+                let others: std::collections::HashSet<String> = g
+                    .iter()
+                    .filter(|o| o.id != e.id)
+                    .flat_map(|o| {
+                        casewindow_chronology::align::words(&format!(
+                            "{} {} {}",
+                            o.description, o.actor_role, o.contact_type
+                        ))
+                    })
+                    .collect();
+                shown.said = mark_unshared(&e.description, &others);
+            }
+            shown
+        })
+        .collect();
+    Group {
+        date: g[0].occurred.to_string(),
+        entries,
+        shared,
+        confirmed,
+        ids: g
+            .iter()
+            .map(|e| e.id.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        candidates,
+    }
+}
+
+/// A possible information-sharing gap with the episodes that already cite its entry.
+fn gap_view(
+    gap: &casewindow_chronology::gaps::Gap,
+    entries: &[ChronologyEntry],
+    agencies: &[Agency],
+    documents: &[SourceDocument],
+    episodes: &[KeyPracticeEpisode],
+) -> GapView {
+    let entry = &entries[gap.entry];
+    let cited = CitationTarget::ChronologyEntry(entry.id);
+    GapView {
+        entry: view(entry, agencies, documents, [false; 3]),
+        why: gap.why.clone(),
+        linked: episodes
+            .iter()
+            .filter(|k| k.evidence.iter().any(|c| c.target == cited))
+            .map(|k| format!("KPE {}: {}", k.position, k.title))
+            .collect(),
+    }
+}
+
+/// Each agency's entries, in the agency view; agencies with none are left out.
+fn by_agency(
+    entries: &[ChronologyEntry],
+    agencies: &[Agency],
+    documents: &[SourceDocument],
+) -> Vec<(String, Vec<EntryView>)> {
+    agencies
+        .iter()
+        .filter_map(|agency| {
+            let mine: Vec<EntryView> = entries
+                .iter()
+                .filter(|e| e.agency_id == agency.id)
+                .map(|e| view(e, agencies, documents, [false; 3]))
+                .collect();
+            (!mine.is_empty()).then(|| (agency.name.clone(), mine))
+        })
+        .collect()
+}
+
+/// What the chronology page shows, as read from its address (values that did not parse are
+/// left out).
+struct Wanted {
+    view: String,
+    agency: Option<AgencyId>,
+    subject: Option<SubjectId>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+/// An entry is about a subject when it names them, or mentions their pseudonym.
+fn mentions(entry: &ChronologyEntry, subject: &Subject) -> bool {
+    entry.subjects.contains(&subject.id)
+        || (!subject.pseudonym.trim().is_empty()
+            && entry
+                .description
+                .to_lowercase()
+                .contains(&subject.pseudonym.trim().to_lowercase()))
+}
+
+/// The chronology page's section for one review, view and filter, as HTML with the CSRF
+/// token's placeholder (kept by the caller until the review changes).
+#[allow(clippy::too_many_arguments)] // what the section depends on, each named
+async fn section<S: Store>(
+    app: &AppState<S>,
+    actor: &casewindow_app::Actor,
+    id: ReviewId,
+    chronology: &casewindow_app::ChronologyView,
+    filter: Filter,
+    wanted: Wanted,
+    subjects_readable: bool,
+    may_decide: bool,
+) -> Result<String, WebError> {
+    let (agencies, documents) = (&chronology.agencies, &chronology.documents);
     let subjects = if subjects_readable {
-        app.records::<Subject>(&actor, id)
+        app.records::<Subject>(actor, id)
             .await?
             .into_iter()
             .map(|s| s.record)
@@ -296,35 +469,29 @@ async fn show<S: Store>(
     } else {
         Vec::new()
     };
-    // An entry is about a subject when it names them, or mentions their pseudonym.
-    let subject_filter = wanted_subject.and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
-    let mentions = |entry: &ChronologyEntry, subject: &Subject| {
-        entry.subjects.contains(&subject.id)
-            || (!subject.pseudonym.trim().is_empty()
-                && entry
-                    .description
-                    .to_lowercase()
-                    .contains(&subject.pseudonym.trim().to_lowercase()))
-    };
+    let subject_filter = wanted
+        .subject
+        .and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
     let entries: Vec<ChronologyEntry> = chronology
         .entries
         .iter()
-        .filter(|e| agency_filter.is_none_or(|a| e.agency_id == a))
+        .filter(|e| wanted.agency.is_none_or(|a| e.agency_id == a))
         .filter(|e| subject_filter.is_none_or(|s| mentions(e, s)))
         .filter(|e| {
-            from.is_none_or(|f| e.occurred.end >= f) && to.is_none_or(|t| e.occurred.start <= t)
+            wanted.from.is_none_or(|f| e.occurred.end >= f)
+                && wanted.to.is_none_or(|t| e.occurred.start <= t)
         })
         .cloned()
         .collect();
     // Which entries record the same occurrence, and the possible information-sharing gaps.
-    let alignment = if view_name == "agency" {
+    let alignment = if wanted.view == "agency" {
         casewindow_app::alignment::Alignment::default()
     } else {
-        let decisions = app.link_decisions(&actor, id).await?;
+        let decisions = app.link_decisions(actor, id).await?;
         casewindow_app::alignment::align_chronologies(&entries, agencies, &decisions)
     };
-    let episodes = if may_decide && view_name == "side-by-side" {
-        app.records::<KeyPracticeEpisode>(&actor, id)
+    let episodes = if may_decide && wanted.view == "side-by-side" {
+        app.records::<KeyPracticeEpisode>(actor, id)
             .await?
             .into_iter()
             .map(|k| k.record)
@@ -340,103 +507,19 @@ async fn show<S: Store>(
     let gaps: Vec<GapView> = alignment
         .gaps
         .iter()
-        .map(|gap| {
-            let entry = &entries[gap.entry];
-            let cited = CitationTarget::ChronologyEntry(entry.id);
-            GapView {
-                entry: view(entry, agencies, documents, [false; 3]),
-                why: gap.why.clone(),
-                linked: episodes
-                    .iter()
-                    .filter(|k| k.evidence.iter().any(|c| c.target == cited))
-                    .map(|k| format!("KPE {}: {}", k.position, k.title))
-                    .collect(),
-            }
-        })
+        .map(|gap| gap_view(gap, &entries, agencies, documents, &episodes))
         .collect();
-    let by_agency: Vec<(String, Vec<EntryView>)> = if view_name != "agency" {
-        Vec::new()
+    let by_agency = if wanted.view == "agency" {
+        by_agency(&entries, agencies, documents)
     } else {
-        agencies
-            .iter()
-            .filter_map(|agency| {
-                let mine: Vec<EntryView> = entries
-                    .iter()
-                    .filter(|e| e.agency_id == agency.id)
-                    .map(|e| view(e, agencies, documents, [false; 3]))
-                    .collect();
-                (!mine.is_empty()).then(|| (agency.name.clone(), mine))
-            })
-            .collect()
+        Vec::new()
     };
     let group_views = groups
         .iter()
         .zip(&alignment.confirmed)
-        .map(|(g, &confirmed)| {
-            let shared = g.len() > 1;
-            let candidates = if shared || !may_decide {
-                Vec::new()
-            } else {
-                casewindow_app::alignment::join_candidates(g[0], &entries)
-                    .map(|o| {
-                        (
-                            o.id.to_string(),
-                            format!(
-                                "{}, {}: {}",
-                                o.occurred,
-                                view(o, agencies, documents, [false; 3]).agency,
-                                truncate(&o.description, 60)
-                            ),
-                        )
-                    })
-                    .collect()
-            };
-            let entries = g
-                .iter()
-                .map(|e| {
-                    let differs = if shared {
-                        [
-                            g.iter().any(|o| o.occurred != e.occurred),
-                            g.iter()
-                                .any(|o| !o.actor_role.eq_ignore_ascii_case(&e.actor_role)),
-                            g.iter()
-                                .any(|o| !o.contact_type.eq_ignore_ascii_case(&e.contact_type)),
-                        ]
-                    } else {
-                        [false; 3]
-                    };
-                    let mut shown = view(e, agencies, documents, differs);
-                    if shared {
-                        let others: std::collections::HashSet<String> = g
-                            .iter()
-                            .filter(|o| o.id != e.id)
-                            .flat_map(|o| {
-                                casewindow_chronology::align::words(&format!(
-                                    "{} {} {}",
-                                    o.description, o.actor_role, o.contact_type
-                                ))
-                            })
-                            .collect();
-                        shown.said = mark_unshared(&e.description, &others);
-                    }
-                    shown
-                })
-                .collect();
-            Group {
-                date: g[0].occurred.to_string(),
-                entries,
-                shared,
-                confirmed,
-                ids: g
-                    .iter()
-                    .map(|e| e.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                candidates,
-            }
-        })
+        .map(|(g, &confirmed)| group_view(g, confirmed, &entries, agencies, documents, may_decide))
         .collect();
-    let svg = if view_name == "timeline" {
+    let svg = if wanted.view == "timeline" {
         swimlane_svg(&entries, agencies, &groups)
     } else {
         String::new()
@@ -444,15 +527,15 @@ async fn show<S: Store>(
     // The page to come back to after a decision: the same filters, only values that parsed.
     let back = format!(
         "/reviews/{id}/chronology?view=side-by-side&agency={}&from={}&to={}&subject={}",
-        agency_filter.map(|a| a.to_string()).unwrap_or_default(),
-        from.map(|d| d.to_string()).unwrap_or_default(),
-        to.map(|d| d.to_string()).unwrap_or_default(),
+        wanted.agency.map(|a| a.to_string()).unwrap_or_default(),
+        wanted.from.map(|d| d.to_string()).unwrap_or_default(),
+        wanted.to.map(|d| d.to_string()).unwrap_or_default(),
         subject_filter.map(|s| s.id.to_string()).unwrap_or_default(),
     );
-    let body = ChronologyBody {
+    Ok(ChronologyBody {
         csrf: CSRF_MARK.as_str(),
         id: id.to_string(),
-        view: view_name,
+        view: wanted.view,
         filter_agency: filter.agency,
         filter_from: filter.from,
         filter_to: filter.to,
@@ -477,14 +560,7 @@ async fn show<S: Store>(
             .collect(),
         back,
     }
-    .render()?;
-    let page = ChronologyPage {
-        layout: frame,
-        body: body.replace(CSRF_MARK.as_str(), &user.csrf_token),
-    };
-    app.memo()
-        .put(id, chronology.stamp, key, std::sync::Arc::from(body));
-    render(&page)
+    .render()?)
 }
 
 /// Stands for the CSRF token in a kept page section. It is written unescaped and starts with
