@@ -545,6 +545,26 @@ fn publication_summary(review: &Review) -> Vec<(&'static str, String)> {
     summary
 }
 
+/// The review with the publication form's sign-off and decision applied, or the form's errors:
+/// a new sign-off must rest on a scan the signer ran of the documents as they stand.
+async fn publication_from<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: ReviewId,
+    form: &FormData,
+) -> Result<Result<Review, Errors>, WebError> {
+    let stored = app.review(&user.actor(), id).await?;
+    let scan = match sign_off_scan(app, user, id, &stored.record, form).await? {
+        Ok(scan) => scan,
+        Err(problem) => {
+            let mut errors = Errors::none();
+            errors.add("signed_off", problem);
+            return Ok(Err(errors));
+        }
+    };
+    Ok(apply_publication(form, user, stored.record, scan.as_ref()))
+}
+
 async fn check_publication<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -552,16 +572,7 @@ async fn check_publication<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    let stored = app.review(&user.actor(), id).await?;
-    let scan = match sign_off_scan(&app, &user, id, &stored.record, &form).await? {
-        Ok(scan) => scan,
-        Err(problem) => {
-            let mut errors = Errors::none();
-            errors.add("signed_off", problem);
-            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
-        }
-    };
-    let review = match apply_publication(&form, &user, stored.record.clone(), scan.as_ref()) {
+    let review = match publication_from(&app, &user, id, &form).await? {
         Ok(review) => review,
         Err(errors) => {
             return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
@@ -602,16 +613,7 @@ async fn confirm_publication<S: Store>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    let stored = app.review(&user.actor(), id).await?;
-    let scan = match sign_off_scan(&app, &user, id, &stored.record, &form).await? {
-        Ok(scan) => scan,
-        Err(problem) => {
-            let mut errors = Errors::none();
-            errors.add("signed_off", problem);
-            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
-        }
-    };
-    match apply_publication(&form, &user, stored.record.clone(), scan.as_ref()) {
+    match publication_from(&app, &user, id, &form).await? {
         Ok(review) => {
             save_review(
                 &app,
