@@ -220,6 +220,54 @@ impl Validate for KeyPracticeEpisode {
     }
 }
 
+impl AccountSource {
+    /// Every source, in the order forms offer them.
+    pub const ALL: [Self; 3] = [Self::Conversation, Self::Record, Self::Inferred];
+
+    /// Where an account came from, as a reader says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Conversation => "From a conversation with them",
+            Self::Record => "Reconstructed from records",
+            Self::Inferred => "Inferred by the review team (to test with the case group)",
+        }
+    }
+}
+
+impl Rating {
+    /// Every rating, in the order forms offer them.
+    pub const ALL: [Self; 4] = [
+        Self::Good,
+        Self::Adequate,
+        Self::Problematic,
+        Self::CannotJudge,
+    ];
+
+    /// The rating as a reader says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Good => "Good",
+            Self::Adequate => "Adequate",
+            Self::Problematic => "Problematic",
+            Self::CannotJudge => "Cannot judge",
+        }
+    }
+}
+
+impl Valence {
+    /// Every valence, in the order forms offer them.
+    pub const ALL: [Self; 3] = [Self::Good, Self::Problematic, Self::Mixed];
+
+    /// What the episode shows, as a reader says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Good => "Good practice",
+            Self::Problematic => "Problematic practice",
+            Self::Mixed => "Mixed",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,28 @@ pub enum GeneralityEvidenceKind {
     PractitionerSurvey,
 }
 
+impl GeneralityEvidenceKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [Self; 5] = [
+        Self::ReviewTeamKnowledge,
+        Self::LocalAuditData,
+        Self::Research,
+        Self::OtherReview,
+        Self::PractitionerSurvey,
+    ];
+
+    /// The kind as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ReviewTeamKnowledge => "Review team's knowledge",
+            Self::LocalAuditData => "Local audit or data",
+            Self::Research => "Research",
+            Self::OtherReview => "Another review",
+            Self::PractitionerSurvey => "Practitioner survey",
+        }
+    }
+}
+
 /// One piece of evidence that the finding is about the system, not just this case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +65,26 @@ pub enum FindingStatus {
     CaseGroupTested,
     ReviewTeamAgreed,
     Final,
+}
+
+impl FindingStatus {
+    /// Every status, in the order a finding passes through them.
+    pub const ALL: [Self; 4] = [
+        Self::Draft,
+        Self::CaseGroupTested,
+        Self::ReviewTeamAgreed,
+        Self::Final,
+    ];
+
+    /// The status as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::CaseGroupTested => "Tested with the case group",
+            Self::ReviewTeamAgreed => "Agreed by the review team",
+            Self::Final => "Final",
+        }
+    }
 }
 
 /// A systemic finding, in the finding template.

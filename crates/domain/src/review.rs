@@ -152,6 +152,36 @@ pub enum ParallelProcessKind {
     Litigation,
 }
 
+impl ParallelProcessKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [Self; 9] = [
+        Self::CriminalInvestigation,
+        Self::CriminalTrial,
+        Self::Inquest,
+        Self::FamilyProceedings,
+        Self::HumanResources,
+        Self::DomesticHomicideReview,
+        Self::SafeguardingAdultReview,
+        Self::Complaint,
+        Self::Litigation,
+    ];
+
+    /// The process as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CriminalInvestigation => "Criminal investigation",
+            Self::CriminalTrial => "Criminal trial",
+            Self::Inquest => "Inquest",
+            Self::FamilyProceedings => "Family proceedings",
+            Self::HumanResources => "Human resources process",
+            Self::DomesticHomicideReview => "Domestic homicide review",
+            Self::SafeguardingAdultReview => "Safeguarding adult review",
+            Self::Complaint => "Complaint",
+            Self::Litigation => "Litigation",
+        }
+    }
+}
+
 /// Whether a parallel process is still running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -186,6 +216,26 @@ pub enum RapidReviewOutcome {
     OtherLearning,
     /// Refer to the national panel for a national review.
     NationalReferral,
+}
+
+impl RapidReviewOutcome {
+    /// Every outcome, in the order forms offer them.
+    pub const ALL: [Self; 4] = [
+        Self::CommissionLocalReview,
+        Self::NoFurtherReview,
+        Self::OtherLearning,
+        Self::NationalReferral,
+    ];
+
+    /// The outcome as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CommissionLocalReview => "Commission a local child safeguarding practice review",
+            Self::NoFurtherReview => "No further review",
+            Self::OtherLearning => "Take the learning forward another way",
+            Self::NationalReferral => "Refer to the national panel",
+        }
+    }
 }
 
 /// The recorded decision of a rapid review.
@@ -308,6 +358,20 @@ pub enum PublicationOutcome {
     DoNotPublish,
     /// Publication deferred, e.g. until criminal proceedings end.
     Defer,
+}
+
+impl PublicationOutcome {
+    /// Every outcome, in the order forms offer them.
+    pub const ALL: [Self; 3] = [Self::Publish, Self::DoNotPublish, Self::Defer];
+
+    /// The outcome as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Publish => "Publish",
+            Self::DoNotPublish => "Do not publish",
+            Self::Defer => "Defer publication",
+        }
+    }
 }
 
 /// The partnership's publication decision and what followed.

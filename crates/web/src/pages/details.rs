@@ -3,7 +3,7 @@
 //! publication decision), confirmed on a "check your answers" page before they are saved.
 
 use super::edit::{self, Saved};
-use super::text::{key, label, parse_key};
+use super::text::{key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -44,52 +44,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             post(confirm_publication::<S>),
         )
 }
-
-const OUTCOMES: [(RapidReviewOutcome, &str); 4] = [
-    (
-        RapidReviewOutcome::CommissionLocalReview,
-        "Commission a local child safeguarding practice review",
-    ),
-    (RapidReviewOutcome::NoFurtherReview, "No further review"),
-    (
-        RapidReviewOutcome::OtherLearning,
-        "Take the learning forward another way",
-    ),
-    (
-        RapidReviewOutcome::NationalReferral,
-        "Refer to the national panel",
-    ),
-];
-
-const PROCESS_KINDS: [(ParallelProcessKind, &str); 9] = [
-    (
-        ParallelProcessKind::CriminalInvestigation,
-        "Criminal investigation",
-    ),
-    (ParallelProcessKind::CriminalTrial, "Criminal trial"),
-    (ParallelProcessKind::Inquest, "Inquest"),
-    (ParallelProcessKind::FamilyProceedings, "Family proceedings"),
-    (
-        ParallelProcessKind::HumanResources,
-        "Human resources process",
-    ),
-    (
-        ParallelProcessKind::DomesticHomicideReview,
-        "Domestic homicide review",
-    ),
-    (
-        ParallelProcessKind::SafeguardingAdultReview,
-        "Safeguarding adult review",
-    ),
-    (ParallelProcessKind::Complaint, "Complaint"),
-    (ParallelProcessKind::Litigation, "Litigation"),
-];
-
-const PUBLICATION: [(PublicationOutcome, &str); 3] = [
-    (PublicationOutcome::Publish, "Publish"),
-    (PublicationOutcome::DoNotPublish, "Do not publish"),
-    (PublicationOutcome::Defer, "Defer publication"),
-];
 
 fn date_text(date: Option<chrono::NaiveDate>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
@@ -151,7 +105,7 @@ async fn details_page<S: Store>(
         .map(|(idx, p)| {
             (
                 idx,
-                label(&PROCESS_KINDS, p.kind),
+                p.kind.label(),
                 p.status == ParallelProcessStatus::Active,
                 p.contact.clone(),
                 p.constraints.clone(),
@@ -164,8 +118,14 @@ async fn details_page<S: Store>(
         errors,
         form: form.unwrap_or_else(|| details_form(&stored)),
         id: id.to_string(),
-        outcomes: OUTCOMES.iter().map(|(o, l)| (key(o), *l)).collect(),
-        process_kinds: PROCESS_KINDS.iter().map(|(k, l)| (key(k), *l)).collect(),
+        outcomes: RapidReviewOutcome::ALL
+            .iter()
+            .map(|o| (key(o), o.label()))
+            .collect(),
+        process_kinds: ParallelProcessKind::ALL
+            .iter()
+            .map(|k| (key(k), k.label()))
+            .collect(),
         processes,
         version: stored.meta.version,
     })
@@ -383,7 +343,10 @@ async fn publication_page<S: Store>(
         scan_hits,
         form,
         id: id.to_string(),
-        outcomes: PUBLICATION.iter().map(|(o, l)| (key(o), *l)).collect(),
+        outcomes: PublicationOutcome::ALL
+            .iter()
+            .map(|o| (key(o), o.label()))
+            .collect(),
         checking: !summary.is_empty(),
         summary,
     })
@@ -525,7 +488,7 @@ fn publication_summary(review: &Review) -> Vec<(&'static str, String)> {
             "Decision",
             format!(
                 "{} ({})",
-                label(&PUBLICATION, decision.outcome),
+                decision.outcome.label(),
                 decision.decided_on.format("%-d %B %Y")
             ),
         ));

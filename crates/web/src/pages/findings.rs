@@ -122,37 +122,6 @@ async fn attach<S: Store>(
     }
 }
 
-const EVIDENCE_KINDS: [(GeneralityEvidenceKind, &str); 5] = [
-    (
-        GeneralityEvidenceKind::ReviewTeamKnowledge,
-        "Review team's knowledge",
-    ),
-    (
-        GeneralityEvidenceKind::LocalAuditData,
-        "Local audit or data",
-    ),
-    (GeneralityEvidenceKind::Research, "Research"),
-    (GeneralityEvidenceKind::OtherReview, "Another review"),
-    (
-        GeneralityEvidenceKind::PractitionerSurvey,
-        "Practitioner survey",
-    ),
-];
-
-const STATUSES: [(FindingStatus, &str); 4] = [
-    (FindingStatus::Draft, "Draft"),
-    (FindingStatus::CaseGroupTested, "Tested with the case group"),
-    (FindingStatus::ReviewTeamAgreed, "Agreed by the review team"),
-    (FindingStatus::Final, "Final"),
-];
-
-fn status_label(status: FindingStatus) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map_or("", |(_, label)| label)
-}
-
 struct Row {
     href: String,
     position: u32,
@@ -194,7 +163,7 @@ async fn list<S: Store>(
                     Some(Polarity::Unsafe) => "Unsafe",
                     None => "Not set",
                 },
-                status: status_label(finding.status),
+                status: finding.status.label(),
                 missing: casewindow_domain::findings::incompleteness(&finding).join(", "),
                 statement: finding.statement,
             }
@@ -546,11 +515,14 @@ async fn suggest_page<S: Store>(
             .collect(),
         kpes,
         issues,
-        evidence_kinds: EVIDENCE_KINDS
+        evidence_kinds: GeneralityEvidenceKind::ALL
             .iter()
-            .map(|(k, label)| (key(k), *label))
+            .map(|k| (key(k), k.label()))
             .collect(),
-        statuses: STATUSES.iter().map(|(s, label)| (key(s), *label)).collect(),
+        statuses: FindingStatus::ALL
+            .iter()
+            .map(|s| (key(s), s.label()))
+            .collect(),
         evidence_slots: (0..slots).collect(),
         suggestion,
         similar,

@@ -3,7 +3,7 @@
 //! hindsight language as it is typed and when it is saved.
 
 use super::edit::{self, Saved};
-use super::text::{key, label, parse_key, truncate};
+use super::text::{key, parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -39,28 +39,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/kpes/{kpe}/evidence", post(add_evidence::<S>))
         .route("/reviews/{id}/kpes/{kpe}/remove", post(remove_item::<S>))
 }
-
-const RATINGS: [(Rating, &str); 4] = [
-    (Rating::Good, "Good"),
-    (Rating::Adequate, "Adequate"),
-    (Rating::Problematic, "Problematic"),
-    (Rating::CannotJudge, "Cannot judge"),
-];
-
-const VALENCES: [(Valence, &str); 3] = [
-    (Valence::Good, "Good practice"),
-    (Valence::Problematic, "Problematic practice"),
-    (Valence::Mixed, "Mixed"),
-];
-
-const SOURCES: [(AccountSource, &str); 3] = [
-    (AccountSource::Conversation, "From a conversation with them"),
-    (AccountSource::Record, "Reconstructed from records"),
-    (
-        AccountSource::Inferred,
-        "Inferred by the review team (to test with the case group)",
-    ),
-];
 
 struct Row {
     href: String,
@@ -98,11 +76,8 @@ async fn list<S: Store>(
                 href: format!("/reviews/{id}/kpes/{}", kpe.id),
                 position: kpe.position,
                 period: kpe.period.map(|p| p.to_string()).unwrap_or_default(),
-                valence: label(&VALENCES, kpe.valence),
-                rating: kpe
-                    .appraisal
-                    .rating
-                    .map_or("Not appraised", |r| label(&RATINGS, r)),
+                valence: kpe.valence.label(),
+                rating: kpe.appraisal.rating.map_or("Not appraised", Rating::label),
                 accounts: kpe.local_rationality.len(),
                 factors: kpe.contributory_factors.len(),
                 flags: if kpe.appraisal.has_unresolved_hindsight() {
@@ -386,7 +361,7 @@ async fn page<S: Store>(
                                 "Source",
                                 format!(
                                     "{}{}",
-                                    label(&SOURCES, a.source),
+                                    a.source.label(),
                                     if a.confirmed_by_participant {
                                         "; confirmed by them"
                                     } else {
@@ -457,9 +432,12 @@ async fn page<S: Store>(
                 )
             })
             .collect(),
-        ratings: RATINGS.iter().map(|(r, l)| (key(r), *l)).collect(),
-        valences: VALENCES.iter().map(|(v, l)| (key(v), *l)).collect(),
-        sources: SOURCES.iter().map(|(s, l)| (key(s), *l)).collect(),
+        ratings: Rating::ALL.iter().map(|r| (key(r), r.label())).collect(),
+        valences: Valence::ALL.iter().map(|v| (key(v), v.label())).collect(),
+        sources: AccountSource::ALL
+            .iter()
+            .map(|s| (key(s), s.label()))
+            .collect(),
         levels: FactorLevel::ALL
             .iter()
             .map(|l| (key(l), l.label()))
