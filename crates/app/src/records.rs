@@ -215,7 +215,10 @@ impl<S: Store> App<S> {
         own_agency(&roles, record)?;
         crate::access::check_role_grant(actor, &roles, None, record.granted_role())?;
         self.check_record(record).await?;
-        let once = once.map(str::trim).filter(|key| !key.is_empty());
+        // A key is what the page made (a few dozen characters); anything else is no key.
+        let once = once
+            .map(str::trim)
+            .filter(|key| !key.is_empty() && key.len() <= 128);
         let created = self
             .store
             .create(record, once, &self.change(actor, "created"))
