@@ -29,6 +29,28 @@ pub enum DatePrecision {
     Range,
 }
 
+impl DatePrecision {
+    /// Every precision, the most precise first.
+    pub const ALL: [Self; 5] = [
+        Self::Day,
+        Self::Month,
+        Self::Year,
+        Self::Approximate,
+        Self::Range,
+    ];
+
+    /// How precisely the date is known, as a form asks it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Day => "A known day",
+            Self::Month => "Only the month is known",
+            Self::Year => "Only the year is known",
+            Self::Approximate => "An estimate between two dates",
+            Self::Range => "Some time between two dates",
+        }
+    }
+}
+
 /// A date as precisely as it is known: `start..=end` with a precision, and an optional time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -36,6 +36,28 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
+    /// Every status, in the order forms offer them.
+    pub const ALL: [Self; 5] = [
+        Self::Open,
+        Self::OnTrack,
+        Self::AtRisk,
+        Self::Done,
+        Self::Dropped,
+    ];
+
+    /// The status as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::OnTrack => "On track",
+            Self::AtRisk => "At risk",
+            Self::Done => "Done",
+            Self::Dropped => "Dropped",
+        }
+    }
+}
+
+impl ActionStatus {
     /// Whether the action needs no further work.
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Done | Self::Dropped)

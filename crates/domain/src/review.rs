@@ -124,6 +124,42 @@ pub enum HarmType {
     Other,
 }
 
+impl HarmType {
+    /// Every kind of harm, in the order forms offer them.
+    pub const ALL: [Self; 12] = [
+        Self::Neglect,
+        Self::PhysicalAbuse,
+        Self::SexualAbuse,
+        Self::EmotionalAbuse,
+        Self::NonAccidentalInjuryInfant,
+        Self::SuddenUnexpectedInfantDeath,
+        Self::ChildSexualExploitation,
+        Self::CriminalExploitation,
+        Self::ExtraFamilialHarm,
+        Self::Suicide,
+        Self::DomesticAbuse,
+        Self::Other,
+    ];
+
+    /// The harm as a reader names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Neglect => "Neglect",
+            Self::PhysicalAbuse => "Physical abuse",
+            Self::SexualAbuse => "Sexual abuse",
+            Self::EmotionalAbuse => "Emotional abuse",
+            Self::NonAccidentalInjuryInfant => "Non-accidental injury to an infant",
+            Self::SuddenUnexpectedInfantDeath => "Sudden unexpected infant death",
+            Self::ChildSexualExploitation => "Child sexual exploitation",
+            Self::CriminalExploitation => "Criminal exploitation",
+            Self::ExtraFamilialHarm => "Extra-familial harm",
+            Self::Suicide => "Suicide",
+            Self::DomesticAbuse => "Domestic abuse",
+            Self::Other => "Other",
+        }
+    }
+}
+
 /// Age band of the child at the centre of the review (a facet for cross-review analysis).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -135,6 +171,32 @@ pub enum AgeBand {
     Age10To13,
     Age14To17,
     Adult,
+}
+
+impl AgeBand {
+    /// Every band, youngest first.
+    pub const ALL: [Self; 7] = [
+        Self::Unborn,
+        Self::Under1,
+        Self::Age1To4,
+        Self::Age5To9,
+        Self::Age10To13,
+        Self::Age14To17,
+        Self::Adult,
+    ];
+
+    /// The band as a reader says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unborn => "Unborn",
+            Self::Under1 => "Under 1",
+            Self::Age1To4 => "1 to 4",
+            Self::Age5To9 => "5 to 9",
+            Self::Age10To13 => "10 to 13",
+            Self::Age14To17 => "14 to 17",
+            Self::Adult => "Adult",
+        }
+    }
 }
 
 /// Kinds of process that run alongside a review and may constrain it.

@@ -29,14 +29,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/actions/{action}", post(update_action::<S>))
 }
 
-pub(crate) const STATUSES: [(ActionStatus, &str); 5] = [
-    (ActionStatus::Open, "Open"),
-    (ActionStatus::OnTrack, "On track"),
-    (ActionStatus::AtRisk, "At risk"),
-    (ActionStatus::Done, "Done"),
-    (ActionStatus::Dropped, "Dropped"),
-];
-
 pub(crate) fn status_tag(status: ActionStatus) -> &'static str {
     match status {
         ActionStatus::Done => "tag tag--green",
@@ -143,7 +135,7 @@ async fn page<S: Store>(
                     .map(|d| d.format("%-d %B %Y").to_string())
                     .unwrap_or_default(),
                 overdue: a.is_overdue(today),
-                status: super::text::label(&STATUSES, a.status),
+                status: a.status.label(),
                 status_key: key(&a.status),
                 tag: status_tag(a.status),
                 note: a.status_note.clone(),
@@ -182,7 +174,10 @@ async fn page<S: Store>(
             .into_iter()
             .map(|a| (a.id.to_string(), a.name))
             .collect(),
-        statuses: STATUSES.iter().map(|(s, l)| (key(s), *l)).collect(),
+        statuses: ActionStatus::ALL
+            .iter()
+            .map(|s| (key(s), s.label()))
+            .collect(),
     })
 }
 

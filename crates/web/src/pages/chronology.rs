@@ -658,14 +658,6 @@ struct NewEntryPage {
     precisions: Vec<(String, &'static str)>,
 }
 
-const PRECISIONS: [(DatePrecision, &str); 5] = [
-    (DatePrecision::Day, "A known day"),
-    (DatePrecision::Month, "Only the month is known"),
-    (DatePrecision::Year, "Only the year is known"),
-    (DatePrecision::Approximate, "An estimate between two dates"),
-    (DatePrecision::Range, "Some time between two dates"),
-];
-
 async fn entry_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
@@ -696,7 +688,10 @@ async fn entry_page<S: Store>(
         id: id.to_string(),
         agencies,
         documents,
-        precisions: PRECISIONS.iter().map(|(p, l)| (key(p), *l)).collect(),
+        precisions: DatePrecision::ALL
+            .iter()
+            .map(|p| (key(p), p.label()))
+            .collect(),
     })
 }
 

@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::review::HARMS;
-use super::text::{key, label, truncate};
+use super::text::{key, truncate};
 use super::{layout, render};
 use crate::AppState;
 use crate::charts::{self, Bar};
@@ -18,7 +17,6 @@ use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::LibraryFinding;
 use casewindow_domain::findings::Polarity;
-use casewindow_domain::review::AgeBand;
 use casewindow_domain::typology::Pattern;
 use casewindow_store::Store;
 use serde::Deserialize;
@@ -26,16 +24,6 @@ use serde::Deserialize;
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new().route("/library", get(show::<S>))
 }
-
-const AGES: [(AgeBand, &str); 7] = [
-    (AgeBand::Unborn, "Unborn"),
-    (AgeBand::Under1, "Under 1"),
-    (AgeBand::Age1To4, "1 to 4"),
-    (AgeBand::Age5To9, "5 to 9"),
-    (AgeBand::Age10To13, "10 to 13"),
-    (AgeBand::Age14To17, "14 to 17"),
-    (AgeBand::Adult, "Adult"),
-];
 
 /// The filters, from the address (a GET form: nothing changes, so no CSRF token is needed).
 #[derive(Debug, Default, Deserialize)]
@@ -144,11 +132,11 @@ impl Facet {
             Self::Harm => f
                 .harm_types
                 .iter()
-                .map(|h| (key(h), label(&HARMS, *h).to_owned()))
+                .map(|h| (key(h), h.label().to_owned()))
                 .collect(),
             Self::Age => f
                 .age_band
-                .map(|a| vec![(key(&a), label(&AGES, a).to_owned())])
+                .map(|a| vec![(key(&a), a.label().to_owned())])
                 .unwrap_or_default(),
             Self::Sector => f
                 .sectors

@@ -58,30 +58,6 @@ const VARIANTS: [(&str, &str); 8] = [
     ("other", "Another methodology"),
 ];
 
-pub(crate) const HARMS: [(HarmType, &str); 12] = [
-    (HarmType::Neglect, "Neglect"),
-    (HarmType::PhysicalAbuse, "Physical abuse"),
-    (HarmType::SexualAbuse, "Sexual abuse"),
-    (HarmType::EmotionalAbuse, "Emotional abuse"),
-    (
-        HarmType::NonAccidentalInjuryInfant,
-        "Non-accidental injury to an infant",
-    ),
-    (
-        HarmType::SuddenUnexpectedInfantDeath,
-        "Sudden unexpected infant death",
-    ),
-    (
-        HarmType::ChildSexualExploitation,
-        "Child sexual exploitation",
-    ),
-    (HarmType::CriminalExploitation, "Criminal exploitation"),
-    (HarmType::ExtraFamilialHarm, "Extra-familial harm"),
-    (HarmType::Suicide, "Suicide"),
-    (HarmType::DomesticAbuse, "Domestic abuse"),
-    (HarmType::Other, "Other"),
-];
-
 #[derive(Template)]
 #[template(path = "review_new.html")]
 struct NewReviewPage {
@@ -129,7 +105,7 @@ async fn new_page<S: Store>(
         partnerships,
         kinds: KINDS.iter().map(|k| (key(k), k.label())).collect(),
         variants: VARIANTS.to_vec(),
-        harms: HARMS.iter().map(|(h, label)| (key(h), *label)).collect(),
+        harms: HarmType::ALL.iter().map(|h| (key(h), h.label())).collect(),
     })
 }
 

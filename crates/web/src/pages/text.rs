@@ -1,4 +1,4 @@
-//! Small helpers every page shares: enum values as form keys, labels from tables, short text.
+//! Small helpers every page shares: enum values as form keys, short text.
 
 /// The serde name of a unit enum variant (`Pattern::MultiagencyCrisis` → `multiagency_crisis`),
 /// used as the value of form options.
@@ -12,14 +12,6 @@ pub(crate) fn key<T: serde::Serialize>(value: &T) -> String {
 /// Parses a form value back into a unit enum variant.
 pub(crate) fn parse_key<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
-/// The label of `value` in a (value, label) table; "" when it is not there.
-pub(crate) fn label<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
-    table
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("", |(_, label)| label)
 }
 
 /// At most `max` characters, with an ellipsis when cut.

@@ -1,7 +1,7 @@
 //! The partnership-wide action tracker across reviews.
 
-use super::actions::{STATUSES, status_tag};
-use super::text::{key, label, parse_key};
+use super::actions::status_tag;
+use super::text::{key, parse_key};
 use super::{layout, render};
 use crate::AppState;
 use crate::error::WebError;
@@ -87,11 +87,11 @@ async fn show<S: Store>(
     }
     reviews.sort_by(|a, b| a.1.cmp(&b.1));
     owners.sort();
-    let counts = STATUSES
+    let counts = ActionStatus::ALL
         .iter()
-        .map(|(s, l)| {
+        .map(|s| {
             (
-                *l,
+                s.label(),
                 selected.iter().filter(|t| t.action.status == *s).count(),
             )
         })
@@ -108,9 +108,9 @@ async fn show<S: Store>(
         rows,
         counts,
         overdue,
-        statuses: STATUSES
+        statuses: ActionStatus::ALL
             .iter()
-            .map(|(s, l)| (key(s), *l, status == Some(*s)))
+            .map(|s| (key(s), s.label(), status == Some(*s)))
             .collect(),
         reviews,
         owners,
@@ -138,7 +138,7 @@ fn row(t: &casewindow_app::tracker::TrackedAction) -> Row {
             .due_on
             .map(|d| d.format("%-d %b %Y").to_string())
             .unwrap_or_else(|| "No date".to_owned()),
-        status: label(&STATUSES, t.action.status),
+        status: t.action.status.label(),
         tag: status_tag(t.action.status),
         overdue: t.overdue,
         impact: t.action.impact_evidence.len(),
