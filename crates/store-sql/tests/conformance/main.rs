@@ -700,3 +700,38 @@ async fn sqlite_and_postgresql_schemas_match_table_by_table_and_column_by_column
     }
     assert_eq!(lite.indexes, pg.indexes, "the same named indexes");
 }
+
+both_backends!(
+    an_update_rewrites_a_records_links_only_when_they_change,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        // The same links: the link rows stay; the text changes.
+        let mut same = sample.finding.clone();
+        same.statement = "Reworded, with the same episodes and issues.".to_owned();
+        store.update(&same, 1, &change("reworded")).await?;
+        // A link to an issue that does not exist reaches the link table, which refuses it.
+        let mut dangling = same.clone();
+        dangling.recurrent_issue_ids =
+            vec![casewindow_domain::ids::RecurrentIssueId(Uuid::new_v4())];
+        let err = store
+            .update(&dangling, 2, &change("linked"))
+            .await
+            .expect_err("the link table refuses an issue that does not exist");
+        assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+        // Links removed are removed.
+        let mut unlinked = same.clone();
+        unlinked.recurrent_issue_ids.clear();
+        unlinked.kpe_ids.clear();
+        store.update(&unlinked, 2, &change("unlinked")).await?;
+        assert!(
+            store
+                .get::<Finding>(same.id.0)
+                .await?
+                .record
+                .kpe_ids
+                .is_empty()
+        );
+        Ok(())
+    }
+);
