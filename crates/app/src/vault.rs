@@ -188,11 +188,12 @@ mod tests {
             vault.open(SubjectId(uuid::Uuid::new_v4()), &sealed),
             Err(VaultError::CannotOpen)
         );
+        // One character of the ciphertext changed (to another one, whatever it was).
         let mut edited = sealed.clone();
-        edited.replace_range(
-            edited.len() - 5..edited.len() - 4,
-            if edited.ends_with('A') { "B" } else { "A" },
-        );
+        let at = edited.len() - 5;
+        let other = if &edited[at..=at] == "A" { "B" } else { "A" };
+        edited.replace_range(at..=at, other);
+        assert_ne!(edited, sealed);
         assert_eq!(vault.open(subject, &edited), Err(VaultError::CannotOpen));
         assert_eq!(
             Vault::from_base64("c2hvcnQ=").unwrap_err(),
