@@ -645,14 +645,22 @@ impl<S: Store> App<S> {
             account.totp_last_step = step;
         }
         account.totp_secret = None;
-        self.store
+        let saved = self
+            .store
             .update_second_factor(
                 &account,
                 Some(&sealed),
                 &self.account_change(user, "second factor turned off"),
             )
             .await?;
-        Ok(())
+        if saved {
+            Ok(())
+        } else {
+            Err(problem(
+                "code",
+                "Two-step sign-in was changed at the same time from somewhere else: look again",
+            ))
+        }
     }
 
     /// The user behind a session token, if the session is valid; expired sessions are removed.

@@ -461,11 +461,6 @@ impl<S: Store> App<S> {
         Ok(out)
     }
 
-    /// What produces pattern suggestions in this instance.
-    pub fn pattern_engine_name(&self) -> String {
-        self.library.engine_description()
-    }
-
     /// Suggests a pattern and recurrent issues for `text`, a finding being written in `review`,
     /// with the library findings and issue descriptions that drove them.
     pub async fn suggest_for_finding(

@@ -22,12 +22,6 @@ impl<S: Store> App<S> {
         Ok(self.store.partnerships().await?)
     }
 
-    /// The partnership of a review the actor may see.
-    pub async fn partnership_of(&self, actor: &Actor, review: ReviewId) -> AppResult<Partnership> {
-        let review = self.review(actor, review).await?;
-        Ok(self.store.partnership(review.record.partnership_id).await?)
-    }
-
     /// A partnership by id, for those who take part in reviews.
     pub async fn partnership(&self, actor: &Actor, id: PartnershipId) -> AppResult<Partnership> {
         member_only(actor)?;

@@ -24,6 +24,21 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, the review team first.
+    pub const ALL: [Role; 11] = [
+        Self::LeadReviewer,
+        Self::CoReviewer,
+        Self::ReviewTeamMember,
+        Self::CaseGroupMember,
+        Self::FamilyMember,
+        Self::AgencyRecordsLiaison,
+        Self::BusinessManager,
+        Self::PartnerSignatory,
+        Self::IndependentScrutineer,
+        Self::QualitySupervisor,
+        Self::Observer,
+    ];
+
     /// Plain-English name.
     pub fn label(self) -> &'static str {
         match self {

@@ -15,20 +15,6 @@ use casewindow_web::routes::{Needs, ROUTES};
 use std::path::Path;
 use tower::ServiceExt;
 
-const ROLES: [Role; 11] = [
-    Role::LeadReviewer,
-    Role::CoReviewer,
-    Role::ReviewTeamMember,
-    Role::CaseGroupMember,
-    Role::FamilyMember,
-    Role::AgencyRecordsLiaison,
-    Role::BusinessManager,
-    Role::PartnerSignatory,
-    Role::IndependentScrutineer,
-    Role::QualitySupervisor,
-    Role::Observer,
-];
-
 #[derive(Clone, Debug)]
 enum Viewer {
     Anonymous,
@@ -110,7 +96,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
     let mut own = sample_with_process();
     let other = sample_with_process();
     let mut members = Vec::new();
-    for role in ROLES {
+    for role in Role::ALL {
         let email = format!("{role:?}@example.org").to_lowercase();
         let user = app
             .create_account(&format!("{role:?}"), &email, password, false)

@@ -193,21 +193,6 @@ both_backends!(
     }
 );
 
-/// Every role the matrix tries, as actor and as the role given.
-const ROLES: [Role; 11] = [
-    Role::LeadReviewer,
-    Role::CoReviewer,
-    Role::ReviewTeamMember,
-    Role::CaseGroupMember,
-    Role::FamilyMember,
-    Role::AgencyRecordsLiaison,
-    Role::BusinessManager,
-    Role::PartnerSignatory,
-    Role::IndependentScrutineer,
-    Role::QualitySupervisor,
-    Role::Observer,
-];
-
 /// What the policy means, written out independently of the code: who manages participants at
 /// all, and which roles each of them may give to someone else.
 fn may_give(actor: Role, target: Role) -> Option<bool> {
@@ -250,9 +235,9 @@ both_backends!(
                 false,
             )
             .await?;
-        for actor_role in ROLES {
+        for actor_role in Role::ALL {
             let (acting, own) = member(&app, &store, &sample, actor_role, "Acting member").await?;
-            for target in ROLES {
+            for target in Role::ALL {
                 let given = Participation {
                     id: ParticipationId(uuid::Uuid::new_v4()),
                     review_id: sample.review.id,

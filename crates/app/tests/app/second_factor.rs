@@ -48,6 +48,20 @@ fn code(secret: &[u8], app: &App<SqlStore>) -> String {
     )
 }
 
+/// A new account with two-step sign-in turned on: the user and the secret its app holds.
+async fn with_second_factor(
+    app: &App<SqlStore>,
+    name: &str,
+    email: &str,
+) -> anyhow::Result<(casewindow_domain::organisation::User, Vec<u8>)> {
+    let user = app.create_account(name, email, PASSWORD, false).await?;
+    let setup = app.begin_second_factor(&user)?;
+    let secret = from_base32(&setup.secret).expect("base32");
+    app.enable_second_factor(user.id, &setup.secret, &code(&secret, app), None)
+        .await?;
+    Ok((user, secret))
+}
+
 fn wrong(right: &str) -> String {
     let n: u32 = right.parse().expect("digits");
     format!("{:06}", (n + 1) % 1_000_000)
@@ -180,13 +194,7 @@ both_backends!(
     guessing_codes_locks_the_account_like_guessing_passwords,
     |store: SqlStore, _url: String| async move {
         let (app, clock) = app(store.clone());
-        let user = app
-            .create_account("Sam Reviewer", "sam@example.org", PASSWORD, false)
-            .await?;
-        let setup = app.begin_second_factor(&user)?;
-        let secret = from_base32(&setup.secret).expect("base32");
-        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
-            .await?;
+        let (_user, secret) = with_second_factor(&app, "Sam Reviewer", "sam@example.org").await?;
         advance(&clock, Duration::seconds(30));
         let pending = app.sign_in("sam@example.org", PASSWORD).await?;
         for _ in 0..5 {
@@ -325,13 +333,7 @@ both_backends!(
     one_code_sent_four_times_at_once_starts_one_session,
     |store: SqlStore, _url: String| async move {
         let (app, clock) = app(store.clone());
-        let user = app
-            .create_account("Quinn Quick", "quinn@example.org", PASSWORD, false)
-            .await?;
-        let setup = app.begin_second_factor(&user)?;
-        let secret = from_base32(&setup.secret).expect("base32");
-        app.enable_second_factor(user.id, &setup.secret, &code(&secret, &app), None)
-            .await?;
+        let (_user, secret) = with_second_factor(&app, "Quinn Quick", "quinn@example.org").await?;
         advance(&clock, Duration::seconds(30));
         let pending = app.sign_in("quinn@example.org", PASSWORD).await?;
         let right = code(&secret, &app);

@@ -34,20 +34,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         )
 }
 
-const ROLES: [Role; 11] = [
-    Role::LeadReviewer,
-    Role::CoReviewer,
-    Role::ReviewTeamMember,
-    Role::CaseGroupMember,
-    Role::FamilyMember,
-    Role::AgencyRecordsLiaison,
-    Role::BusinessManager,
-    Role::PartnerSignatory,
-    Role::IndependentScrutineer,
-    Role::QualitySupervisor,
-    Role::Observer,
-];
-
 #[derive(Template)]
 #[template(path = "agencies.html")]
 struct AgenciesPage {
@@ -181,7 +167,7 @@ async fn participants_page<S: Store>(
         form,
         id: id.to_string(),
         rows,
-        roles: ROLES.iter().map(|r| (key(r), r.label())).collect(),
+        roles: Role::ALL.iter().map(|r| (key(r), r.label())).collect(),
         agencies: agencies
             .into_iter()
             .map(|a| (a.id.to_string(), a.name))
@@ -312,7 +298,7 @@ async fn edit_page<S: Store>(
         id: id.to_string(),
         participation: stored.record.id.to_string(),
         version: stored.meta.version,
-        roles: ROLES.iter().map(|r| (key(r), r.label())).collect(),
+        roles: Role::ALL.iter().map(|r| (key(r), r.label())).collect(),
         agencies: agencies
             .into_iter()
             .map(|a| (a.id.to_string(), a.name))
