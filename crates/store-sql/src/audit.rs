@@ -3,18 +3,17 @@
 use crate::error::{corrupt, map};
 use crate::records::{from_millis, millis, parse_user, user_text};
 use casewindow_domain::ids::ReviewId;
-use casewindow_store::audit::{AuditEntry, AuditEvent, event_hash};
+use casewindow_store::audit::{AuditEntry, AuditEvent, GENESIS, chain_of, event_hash};
 use casewindow_store::{Change, ErasedRecord, RecordKind, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-/// Appends an event inside the caller's transaction. Taking the head row first serialises
-/// concurrent writers, so every event follows exactly one predecessor.
-/// Takes the audit head's row lock for the rest of the transaction: writers that check a
-/// version before writing call this first, so two of them cannot both pass the check.
-pub(crate) async fn lock_head(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+/// Takes the lock of the instance's audit chain (events outside any review) for the rest of
+/// the transaction: writers of instance-wide state that check something before writing call
+/// this first, so two of them cannot both pass the check.
+pub(crate) async fn lock_instance_chain(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE audit_chains SET position = position WHERE chain = ''")
         .execute(&mut *conn)
         .await
         .map_err(map)?;
@@ -92,30 +91,62 @@ pub(crate) async fn append_event(
     conn: &mut AnyConnection,
     entry: &AuditEntry,
 ) -> Result<i64, StoreError> {
-    append_events(conn, std::slice::from_ref(entry)).await
+    append_to_chain(conn, &chain_of(entry), std::slice::from_ref(entry)).await
 }
 
-/// Appends events in order inside the caller's transaction, taking the head once; returns
-/// the last sequence number.
+/// Appends events inside the caller's transaction, each to its chain in the order given;
+/// returns the last sequence number. Chains are taken in the order of their names, so two
+/// batches never wait for each other in a circle.
 pub(crate) async fn append_events(
     conn: &mut AnyConnection,
     entries: &[AuditEntry],
 ) -> Result<i64, StoreError> {
+    let mut chains: Vec<String> = entries.iter().map(chain_of).collect();
+    chains.sort();
+    chains.dedup();
+    let mut last = 0;
+    for chain in chains {
+        let mine: Vec<AuditEntry> = entries
+            .iter()
+            .filter(|e| chain_of(e) == chain)
+            .cloned()
+            .collect();
+        last = last.max(append_to_chain(conn, &chain, &mine).await?);
+    }
+    Ok(last)
+}
+
+/// Appends events to one chain. Moving the chain's head first takes its row lock until the
+/// transaction ends, so every event of the chain follows exactly one predecessor; writers in
+/// other reviews, whose chains are other rows, do not wait.
+async fn append_to_chain(
+    conn: &mut AnyConnection,
+    chain: &str,
+    entries: &[AuditEntry],
+) -> Result<i64, StoreError> {
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(count)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map)?;
-    let last: i64 = head.try_get("seq").map_err(map)?;
+    let head = sqlx::query(
+        "INSERT INTO audit_chains (chain, position, hash) VALUES ($1, $2, $3) \
+         ON CONFLICT (chain) DO UPDATE SET position = audit_chains.position + excluded.position \
+         RETURNING position, hash",
+    )
+    .bind(chain.to_owned())
+    .bind(count)
+    .bind(GENESIS)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map)?;
+    let last_position: i64 = head.try_get("position").map_err(map)?;
     let mut prev_hash: String = head.try_get("hash").map_err(map)?;
-    for (seq, entry) in (last - count + 1..).zip(entries) {
-        let hash = event_hash(seq, entry, &prev_hash);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    let mut last_seq = 0;
+    for (position, entry) in (last_position - count + 1..).zip(entries) {
+        let hash = event_hash(position, entry, &prev_hash);
+        last_seq = sqlx::query_scalar(
+            "INSERT INTO audit_events (chain, position, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
         )
-        .bind(seq)
+        .bind(chain.to_owned())
+        .bind(position)
         .bind(millis(entry.at))
         .bind(user_text(entry.actor))
         .bind(entry.review_id.map(|r| r.0.to_string()))
@@ -125,17 +156,18 @@ pub(crate) async fn append_events(
         .bind(entry.reason.clone())
         .bind(std::mem::take(&mut prev_hash))
         .bind(hash.clone())
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await
         .map_err(map)?;
         prev_hash = hash;
     }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    sqlx::query("UPDATE audit_chains SET hash = $1 WHERE chain = $2")
         .bind(prev_hash)
+        .bind(chain.to_owned())
         .execute(&mut *conn)
         .await
         .map_err(map)?;
-    Ok(last)
+    Ok(last_seq)
 }
 
 /// The entry for a change to a record.
@@ -175,6 +207,8 @@ fn read(row: &AnyRow) -> Result<AuditEvent, StoreError> {
     let review: Option<String> = row.try_get("review_id").map_err(map)?;
     Ok(AuditEvent {
         seq,
+        chain: row.try_get("chain").map_err(map)?,
+        position: row.try_get("position").map_err(map)?,
         entry: AuditEntry {
             at: from_millis("audit event", &label, row.try_get("at").map_err(map)?)?,
             actor: parse_user("audit event", &label, row.try_get("actor").map_err(map)?)?,
@@ -195,8 +229,7 @@ fn read(row: &AnyRow) -> Result<AuditEvent, StoreError> {
     })
 }
 
-const COLUMNS: &str =
-    "seq, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash";
+const COLUMNS: &str = "seq, chain, position, at, actor, review_id, action, entity, entity_id, reason, prev_hash, hash";
 
 /// A review's events, newest first.
 pub(crate) async fn for_review(
@@ -216,24 +249,32 @@ pub(crate) async fn for_review(
     rows.iter().map(read).collect()
 }
 
-/// Checks the whole chain against the head.
+/// Checks every chain against its head.
 pub(crate) async fn verify(conn: &mut AnyConnection) -> Result<Result<usize, String>, StoreError> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_optional(&mut *conn)
+    let mut heads = std::collections::BTreeMap::new();
+    for row in sqlx::query("SELECT chain, position, hash FROM audit_chains")
+        .fetch_all(&mut *conn)
         .await
-        .map_err(map)?;
-    let Some(head) = head else {
-        return Ok(Err("the record of the trail's end is missing".to_owned()));
-    };
-    let head_seq: i64 = head.try_get("seq").map_err(map)?;
-    let head_hash: String = head.try_get("hash").map_err(map)?;
-    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+        .map_err(map)?
+    {
+        let chain: String = row.try_get("chain").map_err(map)?;
+        let position: i64 = row.try_get("position").map_err(map)?;
+        let hash: String = row.try_get("hash").map_err(map)?;
+        heads.insert(chain, (position, hash));
+    }
+    if !heads.contains_key("") {
+        return Ok(Err(
+            "the record of the instance's trail's end is missing".to_owned()
+        ));
+    }
+    let sql = format!("SELECT {COLUMNS} FROM audit_events");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
         .await
         .map_err(map)?;
-    let events: Vec<AuditEvent> = rows.iter().map(read).collect::<Result<_, _>>()?;
-    Ok(casewindow_store::audit::verify(
-        &events, head_seq, &head_hash,
-    ))
+    let mut events: Vec<AuditEvent> = rows.iter().map(read).collect::<Result<_, _>>()?;
+    // Ordered here, by the bytes of the chain's name, as the heads are (a database collation
+    // might order names differently).
+    events.sort_by(|a, b| (&a.chain, a.position).cmp(&(&b.chain, b.position)));
+    Ok(casewindow_store::audit::verify_chains(&heads, &events))
 }

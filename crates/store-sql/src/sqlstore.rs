@@ -811,8 +811,8 @@ impl Accounts for SqlStore {
         change: &Change,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        // The audit head's lock makes two first-run requests take turns.
-        audit::lock_head(&mut tx).await?;
+        // The instance audit chain's lock makes two first-run requests take turns.
+        audit::lock_instance_chain(&mut tx).await?;
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_admin <> 0")
                 .fetch_one(&mut *tx)
@@ -1133,8 +1133,8 @@ impl Facts for SqlStore {
         change: &Change,
     ) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
-        // Serialise writers on the audit head first, so two saves cannot both see `expected`.
-        audit::lock_head(&mut tx).await?;
+        // Serialise writers on the instance audit chain first, so two saves cannot both see `expected`.
+        audit::lock_instance_chain(&mut tx).await?;
         let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM report_templates")
             .fetch_one(&mut *tx)
             .await
