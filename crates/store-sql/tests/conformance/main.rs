@@ -735,3 +735,66 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    each_review_has_its_own_audit_chain_and_a_tampered_one_is_named,
+    |store: SqlStore, url: String| async move {
+        let first = Sample::new();
+        first.insert_all(&store).await?;
+        let second = Sample::new();
+        second.insert_all(&store).await?;
+        // Writers in both reviews and outside any review at once.
+        let writers: Vec<_> = (0..30)
+            .map(|n| {
+                let store = store.clone();
+                let review = [first.review.id, second.review.id, first.review.id][n % 3];
+                let in_review = n % 5 != 0;
+                tokio::spawn(async move {
+                    store
+                        .audit(&casewindow_store::audit::AuditEntry {
+                            at: change("read").at,
+                            actor: None,
+                            review_id: in_review.then_some(review),
+                            action: "read".to_owned(),
+                            entity: "chronology_entries".to_owned(),
+                            entity_id: format!("reader {n}"),
+                            reason: String::new(),
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await??;
+        }
+        let total = store.verify_audit().await?.expect("every chain sound");
+        // A review's events are its own chain: numbered from 1 without gaps, newest first here.
+        for review in [first.review.id, second.review.id] {
+            let events = store.audit_events(review, 10_000).await?;
+            assert!(!events.is_empty());
+            let positions: Vec<i64> = events.iter().rev().map(|e| e.position).collect();
+            assert_eq!(positions, (1..=events.len() as i64).collect::<Vec<_>>());
+            assert!(events.iter().all(|e| e.chain == review.0.to_string()));
+        }
+
+        // Deleting one of the second review's events is found and the chain named.
+        let direct = if url.starts_with("sqlite:") {
+            format!("{}?mode=rw", url.replacen("sqlite:", "sqlite://", 1))
+        } else {
+            url.clone()
+        };
+        let pool = sqlx::AnyPool::connect(&direct).await?;
+        sqlx::query("DELETE FROM audit_events WHERE chain = $1 AND position = 2")
+            .bind(second.review.id.0.to_string())
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        let problem = store.verify_audit().await?.expect_err("a deleted event");
+        assert!(
+            problem.contains(&second.review.id.0.to_string())
+                && problem.contains("event 2 is missing"),
+            "{problem} (of {total} events)"
+        );
+        Ok(())
+    }
+);
