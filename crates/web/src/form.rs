@@ -45,6 +45,11 @@ impl FormData {
             .unwrap_or_default()
     }
 
+    /// Whether the field was submitted at all (even empty).
+    pub fn present(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.pairs

@@ -1,7 +1,7 @@
 //! The partnership's response to each finding, and the action plan tracked to impact.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key};
+use super::edit::{self, RecordForm, RecordPage};
+use super::text::{Choice, choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -13,17 +13,17 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::CurrentUser;
+use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::{ActionId, AgencyId, FindingId, ResponseId, ReviewId};
 use casewindow_domain::response::{Action, ActionStatus, ImpactEvidence, PartnershipResponse};
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route(
             "/reviews/{id}/actions",
-            get(show::<S>).post(add_action::<S>),
+            get(show::<S>).post(edit::create_handler::<S, Action>),
         )
         .route("/reviews/{id}/responses/{finding}", post(respond::<S>))
         .route("/reviews/{id}/actions/{action}", post(update_action::<S>))
@@ -58,9 +58,15 @@ struct ActionRow {
     status_key: String,
     tag: &'static str,
     note: String,
-    impact: Vec<(String, String)>,
+    impact: Vec<Impact>,
     version: i64,
     overdue: bool,
+}
+
+/// Evidence of an action's impact, as recorded.
+struct Impact {
+    recorded_on: String,
+    description: String,
 }
 
 #[derive(Template)]
@@ -72,9 +78,9 @@ struct ActionsPage {
     id: String,
     findings: Vec<FindingRow>,
     actions: Vec<ActionRow>,
-    finding_options: Vec<(String, String)>,
-    agencies: Vec<(String, String)>,
-    statuses: Vec<(String, &'static str)>,
+    finding_options: Vec<Choice>,
+    agencies: Vec<Choice>,
+    statuses: Vec<Choice>,
 }
 
 async fn page<S: Store>(
@@ -142,11 +148,9 @@ async fn page<S: Store>(
                 impact: a
                     .impact_evidence
                     .iter()
-                    .map(|i| {
-                        (
-                            i.recorded_on.format("%-d %B %Y").to_string(),
-                            i.description.clone(),
-                        )
+                    .map(|i| Impact {
+                        recorded_on: i.recorded_on.format("%-d %B %Y").to_string(),
+                        description: i.description.clone(),
                     })
                     .collect(),
                 description: a.description,
@@ -162,7 +166,7 @@ async fn page<S: Store>(
         finding_options: findings
             .iter()
             .map(|f| {
-                (
+                Choice::new(
                     f.record.id.to_string(),
                     format!("Finding {}: {}", f.record.position, f.record.statement),
                 )
@@ -172,12 +176,9 @@ async fn page<S: Store>(
         actions,
         agencies: agencies
             .into_iter()
-            .map(|a| (a.id.to_string(), a.name))
+            .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
-        statuses: ActionStatus::ALL
-            .iter()
-            .map(|s| (key(s), s.label()))
-            .collect(),
+        statuses: choices(ActionStatus::ALL, ActionStatus::label),
     })
 }
 
@@ -189,164 +190,250 @@ async fn show<S: Store>(
     page(&app, &user, id, FormData::default(), Errors::none()).await
 }
 
+impl RecordPage for PartnershipResponse {
+    const SECTION: &'static str = "/actions";
+    const PERMISSION: Permission = Permission::RespondAndAct;
+    const EDITED: &'static str = "recorded the partnership's response";
+
+    /// Every problem shows at the finding's response form.
+    fn field_for(&self, _: &str) -> String {
+        format!("response_{}", self.finding_id)
+    }
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/actions", self.review_id)
+    }
+
+    fn edit_href(&self) -> String {
+        self.saved_href()
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        _: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        page(app, user, review, form, errors).await
+    }
+}
+
+impl RecordForm for PartnershipResponse {
+    type Facts = ();
+
+    async fn facts<S: Store>(
+        _: &AppState<S>,
+        _: &CurrentUser,
+        _: ReviewId,
+        _: &FormData,
+    ) -> Result<(), WebError> {
+        Ok(())
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        PartnershipResponse {
+            id: ResponseId(uuid::Uuid::new_v4()),
+            review_id: review,
+            finding_id: FindingId(uuid::Uuid::nil()),
+            response: String::new(),
+            agreed_on: None,
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        let mut form = FormData::default();
+        form.push("response", self.response.clone());
+        if let Some(agreed) = self.agreed_on {
+            form.push("agreed_on", agreed.to_string());
+        }
+        form
+    }
+
+    fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
+        let field = base.field_for("");
+        let mut errors = Errors::none();
+        let response = form.get("response").trim().to_owned();
+        if response.is_empty() {
+            errors.add(&field, "Enter the partnership's response");
+        }
+        let agreed_on = form
+            .date("agreed_on")
+            .map_err(|m| errors.add(&field, format!("The date agreed {m}")))
+            .ok()
+            .flatten();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(PartnershipResponse {
+            response,
+            agreed_on,
+            ..base.clone()
+        })
+    }
+}
+
+/// Records the partnership's response to a finding, or revises it.
 async fn respond<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path((id, finding)): Path<(ReviewId, FindingId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
-    let actor = user.actor();
-    let field = format!("response_{finding}");
-    let mut errors = Errors::none();
-    let text = form.get("response").trim().to_owned();
-    if text.is_empty() {
-        errors.add(&field, "Enter the partnership's response");
-    }
-    let agreed_on = form
-        .date("agreed_on")
-        .map_err(|m| errors.add(&field, format!("The date agreed {m}")))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return page(&app, &user, id, form, errors).await;
-    }
+    super::require(&app, &user, id, Permission::RespondAndAct).await?;
     let existing = app
-        .records::<PartnershipResponse>(&actor, id)
+        .records::<PartnershipResponse>(&user.actor(), id)
         .await?
         .into_iter()
         .find(|r| r.record.finding_id == finding);
-    let response = PartnershipResponse {
-        id: existing
-            .as_ref()
-            .map_or_else(|| ResponseId(uuid::Uuid::new_v4()), |r| r.record.id),
-        review_id: id,
+    if let Some(existing) = existing {
+        return edit::update::<S, PartnershipResponse>(&app, &user, id, existing.record.id.0, form)
+            .await;
+    }
+    let base = PartnershipResponse {
         finding_id: finding,
-        response: text,
-        agreed_on,
+        ..PartnershipResponse::blank(id, app.today())
     };
-    let version = existing.map(|_| edit::version(&form).unwrap_or(0));
-    let (_, frame) = review_frame(&app, &user, id, "/actions", "Responses and actions").await?;
-    let back = format!("/reviews/{id}/actions");
-    match edit::save(
-        &app,
-        &actor,
-        &frame,
-        response,
-        version,
-        &form,
-        "recorded the partnership's response",
-        &back,
-        |_| field.clone(),
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&back)),
-        Saved::Invalid(errors) => page(&app, &user, id, form, errors).await,
-        Saved::Conflict(response) => Ok(response),
+    match PartnershipResponse::from_form(&form, &base, &()) {
+        Ok(response) => edit::create_record(&app, &user, id, form, response).await,
+        Err(errors) => page(&app, &user, id, form, errors).await,
     }
 }
 
-async fn add_action<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
-    let mut errors = Errors::none();
-    let owner = form.get("owner_agency_id").parse::<AgencyId>().ok();
-    if owner.is_none() {
-        errors.add("owner_agency_id", "Choose the agency that owns the action");
+impl RecordPage for Action {
+    const SECTION: &'static str = "/actions";
+    const PERMISSION: Permission = Permission::RespondAndAct;
+    const EDITED: &'static str = "updated the action";
+
+    /// Problems with what the "add an action" form sets show at its fields; any other at the
+    /// action's own status form.
+    fn field_for(&self, path: &str) -> String {
+        match path {
+            "description" | "owner_agency_id" | "due_on" | "finding_id" => path.to_owned(),
+            _ => format!("action_{}", self.id),
+        }
     }
-    let description = form.get("description").trim().to_owned();
-    if description.is_empty() {
-        errors.add("description", "Describe the action");
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/actions", self.review_id)
     }
-    let due_on = form
-        .date("due_on")
-        .map_err(|m| errors.add("due_on", format!("The due date {m}")))
-        .ok()
-        .flatten();
-    let (Some(owner_agency_id), true) = (owner, errors.is_empty()) else {
-        return page(&app, &user, id, form, errors).await;
-    };
-    let action = Action {
-        id: ActionId(uuid::Uuid::new_v4()),
-        review_id: id,
-        finding_id: form.get("finding_id").parse().ok(),
-        owner_agency_id,
-        description,
-        due_on,
-        status: ActionStatus::Open,
-        status_note: String::new(),
-        impact_evidence: Vec::new(),
-    };
-    let (_, frame) = review_frame(&app, &user, id, "/actions", "Responses and actions").await?;
-    let back = format!("/reviews/{id}/actions");
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        action,
-        None,
-        &form,
-        "",
-        &back,
-        edit::field_from_path,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&back)),
-        Saved::Invalid(errors) => page(&app, &user, id, form, errors).await,
-        Saved::Conflict(response) => Ok(response),
+
+    fn edit_href(&self) -> String {
+        self.saved_href()
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        _: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        page(app, user, review, form, errors).await
     }
 }
 
+impl RecordForm for Action {
+    type Facts = ();
+
+    async fn facts<S: Store>(
+        _: &AppState<S>,
+        _: &CurrentUser,
+        _: ReviewId,
+        _: &FormData,
+    ) -> Result<(), WebError> {
+        Ok(())
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        Action {
+            id: ActionId(uuid::Uuid::new_v4()),
+            review_id: review,
+            finding_id: None,
+            owner_agency_id: AgencyId(uuid::Uuid::nil()),
+            description: String::new(),
+            due_on: None,
+            status: ActionStatus::Open,
+            status_note: String::new(),
+            impact_evidence: Vec::new(),
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        let mut form = FormData::default();
+        if let Some(finding) = self.finding_id {
+            form.push("finding_id", finding.to_string());
+        }
+        if !self.owner_agency_id.0.is_nil() {
+            form.push("owner_agency_id", self.owner_agency_id.to_string());
+        }
+        form.push("description", self.description.clone());
+        if let Some(due) = self.due_on {
+            form.push("due_on", due.to_string());
+        }
+        form
+    }
+
+    /// The action the "add an action" form describes.
+    fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
+        let mut errors = Errors::none();
+        let owner = form.get("owner_agency_id").parse::<AgencyId>().ok();
+        if owner.is_none() {
+            errors.add("owner_agency_id", "Choose the agency that owns the action");
+        }
+        let description = form.get("description").trim().to_owned();
+        if description.is_empty() {
+            errors.add("description", "Describe the action");
+        }
+        let due_on = form
+            .date("due_on")
+            .map_err(|m| errors.add("due_on", format!("The due date {m}")))
+            .ok()
+            .flatten();
+        let (Some(owner_agency_id), true) = (owner, errors.is_empty()) else {
+            return Err(errors);
+        };
+        Ok(Action {
+            finding_id: form.get("finding_id").parse().ok(),
+            owner_agency_id,
+            description,
+            due_on,
+            ..base.clone()
+        })
+    }
+}
+
+/// Moves an action on: its status, a note, and any evidence of impact seen.
 async fn update_action<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path((id, action)): Path<(ReviewId, ActionId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::RespondAndAct).await?;
-    let stored = edit::record_in::<_, Action>(&app, &user, id, action.0).await?;
-    let mut changed = stored.record.clone();
-    let field = format!("action_{action}");
-    let mut errors = Errors::none();
-    match parse_key::<ActionStatus>(&form.get("status")) {
-        Some(status) => changed.status = status,
-        None => errors.add(&field, "Choose the action's status"),
-    }
-    changed.status_note = form.get("status_note").trim().to_owned();
-    let impact = form.get("impact").trim().to_owned();
-    if !impact.is_empty() {
-        changed.impact_evidence.push(ImpactEvidence {
-            recorded_on: app.today(),
-            description: impact,
-        });
-    }
-    if !errors.is_empty() {
-        return page(&app, &user, id, FormData::default(), errors).await;
-    }
-    let (_, frame) = review_frame(&app, &user, id, "/actions", "Responses and actions").await?;
-    let back = format!("/reviews/{id}/actions");
-    let version = edit::version(&form).unwrap_or(0);
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        changed,
-        Some(version),
-        &form,
-        "updated the action",
-        &back,
-        |_| field.clone(),
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&back)),
-        Saved::Invalid(errors) => page(&app, &user, id, FormData::default(), errors).await,
-        Saved::Conflict(response) => Ok(response),
-    }
+    let today = app.today();
+    let change = |current: &Action| {
+        let mut changed = current.clone();
+        match parse_key::<ActionStatus>(&form.get("status")) {
+            Some(status) => changed.status = status,
+            None => {
+                let mut errors = Errors::none();
+                errors.add(&format!("action_{action}"), "Choose the action's status");
+                return Err(errors);
+            }
+        }
+        changed.status_note = form.get("status_note").trim().to_owned();
+        let impact = form.get("impact").trim().to_owned();
+        if !impact.is_empty() {
+            changed.impact_evidence.push(ImpactEvidence {
+                recorded_on: today,
+                description: impact,
+            });
+        }
+        Ok(changed)
+    };
+    let reason = Action::EDITED;
+    let shown = |_: &Stored<Action>| FormData::default();
+    edit::change::<S, Action>(&app, &user, id, action.0, &form, reason, change, shown).await
 }

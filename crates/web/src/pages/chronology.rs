@@ -2,8 +2,9 @@
 //! may record the same occurrence sit together, with their differences highlighted), a
 //! swimlane timeline drawn as SVG, and adding entries.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key, truncate};
+use super::edit::{self, RecordPage};
+use super::text::Choice;
+use super::text::{parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -15,7 +16,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::CurrentUser;
+use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::CitationTarget;
 use casewindow_domain::evidence::{
@@ -26,7 +27,7 @@ use casewindow_domain::ids::{
 };
 use casewindow_domain::organisation::Agency;
 use casewindow_domain::participation::Subject;
-use casewindow_store::{RecordKind, Store};
+use casewindow_store::{RecordKind, Store, Stored};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
@@ -653,9 +654,9 @@ struct NewEntryPage {
     errors: Errors,
     form: FormData,
     id: String,
-    agencies: Vec<(String, String)>,
-    documents: Vec<(String, String)>,
-    precisions: Vec<(String, &'static str)>,
+    agencies: Vec<Choice>,
+    documents: Vec<Choice>,
+    precisions: Vec<Choice>,
 }
 
 async fn entry_page<S: Store>(
@@ -673,13 +674,13 @@ async fn entry_page<S: Store>(
         .agencies_of(&actor, id)
         .await?
         .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
+        .map(|a| Choice::new(a.id.to_string(), a.name))
         .collect();
     let documents = app
         .records::<SourceDocument>(&actor, id)
         .await?
         .into_iter()
-        .map(|d| (d.record.id.to_string(), d.record.title))
+        .map(|d| Choice::new(d.record.id.to_string(), d.record.title))
         .collect();
     render(&NewEntryPage {
         layout: frame,
@@ -688,10 +689,7 @@ async fn entry_page<S: Store>(
         id: id.to_string(),
         agencies,
         documents,
-        precisions: DatePrecision::ALL
-            .iter()
-            .map(|p| (key(p), p.label()))
-            .collect(),
+        precisions: super::text::choices(DatePrecision::ALL, DatePrecision::label),
     })
 }
 
@@ -774,19 +772,42 @@ fn occurred(form: &FormData, errors: &mut Errors) -> Option<FuzzyDate> {
     Some(date)
 }
 
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditChronology).await?;
+impl RecordPage for ChronologyEntry {
+    const SECTION: &'static str = "/chronology";
+    const PERMISSION: Permission = Permission::EditChronology;
+    const EDITED: &'static str = "edited the chronology entry";
+
+    fn saved_href(&self) -> String {
+        format!(
+            "/reviews/{}/chronology?agency={}",
+            self.review_id, self.agency_id
+        )
+    }
+
+    fn edit_href(&self) -> String {
+        self.saved_href()
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        _: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        entry_page(app, user, review, form, errors).await
+    }
+}
+
+/// The entry the "add a chronology entry" form describes.
+fn entry_from(form: &FormData, review: ReviewId) -> Result<ChronologyEntry, Errors> {
     let mut errors = Errors::none();
     let agency = form.get("agency_id").parse::<AgencyId>().ok();
     if agency.is_none() {
         errors.add("agency_id", "Choose whose chronology the entry belongs to");
     }
-    let date = occurred(&form, &mut errors);
+    let date = occurred(form, &mut errors);
     let description = form.get("description").trim().to_owned();
     if description.is_empty() {
         errors.add("description", "Describe what the record says happened");
@@ -805,11 +826,11 @@ async fn create<S: Store>(
         None => None,
     };
     let (Some(agency_id), Some(occurred), true) = (agency, date, errors.is_empty()) else {
-        return entry_page(&app, &user, id, form, errors).await;
+        return Err(errors);
     };
-    let entry = ChronologyEntry {
+    Ok(ChronologyEntry {
         id: ChronologyEntryId(uuid::Uuid::new_v4()),
-        review_id: id,
+        review_id: review,
         agency_id,
         occurred,
         actor_role: form.get("actor_role").trim().to_owned(),
@@ -817,27 +838,19 @@ async fn create<S: Store>(
         description,
         subjects: Vec::new(),
         source,
-    };
-    let (_, frame) = review_frame(&app, &user, id, "/chronology", "Chronologies").await?;
-    let back = format!("/reviews/{id}/chronology");
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        entry,
-        None,
-        &form,
-        "",
-        &back,
-        edit::field_from_path,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!(
-            "/reviews/{id}/chronology?agency={agency_id}"
-        ))),
-        Saved::Invalid(errors) => entry_page(&app, &user, id, form, errors).await,
-        Saved::Conflict(response) => Ok(response),
+    })
+}
+
+async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, id, ChronologyEntry::PERMISSION).await?;
+    match entry_from(&form, id) {
+        Ok(entry) => edit::create_record(&app, &user, id, form, entry).await,
+        Err(errors) => entry_page(&app, &user, id, form, errors).await,
     }
 }
 

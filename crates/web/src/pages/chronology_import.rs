@@ -56,7 +56,7 @@ struct StartPage {
     errors: Errors,
     form: FormData,
     id: String,
-    agencies: Vec<(String, String)>,
+    agencies: Vec<super::text::Choice>,
     done: Option<String>,
     gone: bool,
     history: Vec<PastImport>,
@@ -129,7 +129,7 @@ async fn start_page<S: Store>(
         agencies: agencies
             .iter()
             .filter(|a| limit.is_none_or(|own| own == a.id))
-            .map(|a| (a.id.to_string(), a.name.clone()))
+            .map(|a| super::text::Choice::new(a.id.to_string(), a.name.clone()))
             .collect(),
         done,
         gone,

@@ -51,7 +51,7 @@ struct CodebookPage {
     errors: Errors,
     form: FormData,
     patterns: Vec<(String, Vec<IssueRow>)>,
-    pattern_options: Vec<(String, String)>,
+    pattern_options: Vec<super::text::Choice>,
     may_propose: bool,
     curator: bool,
 }
@@ -102,7 +102,7 @@ async fn list_page<S: Store>(
         patterns,
         pattern_options: Pattern::ALL
             .into_iter()
-            .map(|p| (p.key().to_owned(), p.to_string()))
+            .map(|p| super::text::Choice::new(p.key(), p.to_string()))
             .collect(),
         may_propose: app.may_propose_issue(&actor).await?,
         curator: app.may_curate(&actor),
@@ -195,7 +195,7 @@ struct IssuePage {
     proposed: bool,
     merged_into: Option<(String, String)>,
     findings: Vec<(String, String, String)>,
-    targets: Vec<(String, String)>,
+    targets: Vec<super::text::Choice>,
     history: Vec<HistoryRow>,
     curator: bool,
 }
@@ -241,7 +241,7 @@ async fn issue_page<S: Store>(
                     RecurrentIssueStatus::Proposed | RecurrentIssueStatus::Accepted
                 )
         })
-        .map(|i| (i.id.to_string(), i.label.clone()))
+        .map(|i| super::text::Choice::new(i.id.to_string(), i.label.clone()))
         .collect();
     let merged_into = record.merged_into.and_then(|into| {
         all.iter()

@@ -1,7 +1,7 @@
 //! Conversations in the Appendix 3 structure, and the practitioner's own check-back page.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key};
+use super::edit::{self, RecordForm, RecordPage};
+use super::text::{Choice, choices, key, parse_key};
 use super::{layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -18,18 +18,18 @@ use casewindow_domain::analysis::{FactorLevel, KeyPracticeEpisode};
 use casewindow_domain::evidence::{CheckBack, Conversation, FactorNote, MindsetNote};
 use casewindow_domain::ids::{ConversationId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/conversations", get(list::<S>))
         .route(
             "/reviews/{id}/conversations/new",
-            get(new_form::<S>).post(create::<S>),
+            get(edit::new_form::<S, Conversation>).post(edit::create_handler::<S, Conversation>),
         )
         .route(
             "/reviews/{id}/conversations/{conversation}",
-            get(edit_form::<S>).post(update::<S>),
+            get(edit::edit_form::<S, Conversation>).post(edit::update_handler::<S, Conversation>),
         )
         .route(
             "/check-back/{conversation}",
@@ -59,7 +59,15 @@ fn check_back_label(check: &CheckBack) -> String {
 struct ListPage {
     layout: Layout,
     id: String,
-    rows: Vec<(String, String, String, String)>,
+    rows: Vec<ConversationRow>,
+}
+
+/// One conversation in the list.
+struct ConversationRow {
+    href: String,
+    who: String,
+    held_on: String,
+    check_back: String,
 }
 
 async fn list<S: Store>(
@@ -79,12 +87,12 @@ async fn list<S: Store>(
                 .iter()
                 .find(|p| p.record.id == c.participant_id)
                 .map_or_else(String::new, |p| p.record.label.clone());
-            (
-                format!("/reviews/{id}/conversations/{}", c.id),
+            ConversationRow {
+                href: format!("/reviews/{id}/conversations/{}", c.id),
                 who,
-                c.held_on.format("%-d %B %Y").to_string(),
-                check_back_label(&c.check_back),
-            )
+                held_on: c.held_on.format("%-d %B %Y").to_string(),
+                check_back: check_back_label(&c.check_back),
+            }
         })
         .collect();
     render(&ListPage {
@@ -103,12 +111,12 @@ struct EditPage {
     action: String,
     is_new: bool,
     check_back_link: String,
-    participants: Vec<(String, String)>,
-    kpes: Vec<(String, String)>,
-    levels: Vec<(String, &'static str)>,
+    participants: Vec<Choice>,
+    kpes: Vec<Choice>,
+    levels: Vec<Choice>,
     mindset_slots: Vec<usize>,
     factor_slots: Vec<usize>,
-    check_states: Vec<(String, &'static str)>,
+    check_states: Vec<Choice>,
 }
 
 const MINDSET_FIELDS: [(&str, &str); 7] = [
@@ -133,10 +141,11 @@ fn count(form: &FormData, prefix: &str) -> usize {
         .count()
 }
 
-fn to_form(conversation: &Conversation, version: i64) -> FormData {
+fn to_form(conversation: &Conversation) -> FormData {
     let mut form = FormData::default();
-    form.push("version", version.to_string());
-    form.push("participant_id", conversation.participant_id.to_string());
+    if !conversation.participant_id.0.is_nil() {
+        form.push("participant_id", conversation.participant_id.to_string());
+    }
     form.push("held_on", conversation.held_on.to_string());
     for reviewer in &conversation.reviewers_present {
         form.push("reviewers_present", reviewer.to_string());
@@ -300,6 +309,80 @@ fn field_for(path: &str) -> String {
     edit::field_from_path(path)
 }
 
+impl RecordPage for Conversation {
+    const SECTION: &'static str = "/conversations";
+    const PERMISSION: casewindow_app::Permission = casewindow_app::Permission::EditConversations;
+    const EDITED: &'static str = "edited the conversation record";
+
+    fn field_for(&self, path: &str) -> String {
+        field_for(path)
+    }
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/conversations", self.review_id)
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        edit_page(
+            app,
+            user,
+            review,
+            form,
+            errors,
+            existing.map(|s| s.record.id),
+        )
+        .await
+    }
+}
+
+impl RecordForm for Conversation {
+    type Facts = ();
+
+    async fn facts<S: Store>(
+        _: &AppState<S>,
+        _: &CurrentUser,
+        _: ReviewId,
+        _: &FormData,
+    ) -> Result<(), WebError> {
+        Ok(())
+    }
+
+    fn blank(review: ReviewId, today: chrono::NaiveDate) -> Self {
+        Conversation {
+            id: ConversationId(uuid::Uuid::new_v4()),
+            review_id: review,
+            participant_id: ParticipationId(uuid::Uuid::nil()),
+            held_on: today,
+            reviewers_present: Vec::new(),
+            introduction: "Purpose, confidentiality and the structure of the conversation explained and agreed.".to_owned(),
+            overview: String::new(),
+            turning_points: Vec::new(),
+            mindset: Vec::new(),
+            factors: Vec::new(),
+            went_well: Vec::new(),
+            queries: Vec::new(),
+            suggested_changes: Vec::new(),
+            check_back: CheckBack::NotSent,
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        to_form(self)
+    }
+
+    fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
+        from_form(form, base.clone())
+    }
+}
+
+/// The conversation form.
 async fn edit_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
@@ -308,18 +391,12 @@ async fn edit_page<S: Store>(
     errors: Errors,
     existing: Option<ConversationId>,
 ) -> Result<Response, WebError> {
-    let (_, mut frame) = review_frame(
-        app,
-        user,
-        id,
-        "/conversations",
-        if existing.is_some() {
-            "Conversation"
-        } else {
-            "Record a conversation"
-        },
-    )
-    .await?;
+    let title = if existing.is_some() {
+        "Conversation"
+    } else {
+        "Record a conversation"
+    };
+    let (_, mut frame) = review_frame(app, user, id, "/conversations", title).await?;
     frame.has_errors = !errors.is_empty();
     let actor = user.actor();
     let participants = app
@@ -327,10 +404,8 @@ async fn edit_page<S: Store>(
         .await?
         .into_iter()
         .map(|p| {
-            (
-                p.record.id.to_string(),
-                format!("{} ({})", p.record.label, p.record.role.label()),
-            )
+            let label = format!("{} ({})", p.record.label, p.record.role.label());
+            Choice::new(p.record.id.to_string(), label)
         })
         .collect();
     let kpes = app
@@ -338,10 +413,8 @@ async fn edit_page<S: Store>(
         .await?
         .into_iter()
         .map(|k| {
-            (
-                k.record.id.to_string(),
-                format!("KPE {}: {}", k.record.position, k.record.title),
-            )
+            let label = format!("KPE {}: {}", k.record.position, k.record.title);
+            Choice::new(k.record.id.to_string(), label)
         })
         .collect();
     let mindset_slots = (0..count(&form, "episode") + 1).collect();
@@ -358,139 +431,14 @@ async fn edit_page<S: Store>(
         check_back_link: existing.map_or_else(String::new, |c| format!("/check-back/{c}")),
         participants,
         kpes,
-        levels: FactorLevel::ALL
-            .iter()
-            .map(|l| (key(l), l.label()))
-            .collect(),
+        levels: choices(FactorLevel::ALL, FactorLevel::label),
         mindset_slots,
         factor_slots,
         check_states: vec![
-            ("not_sent".to_owned(), "Not yet sent"),
-            ("sent".to_owned(), "Sent to the participant"),
+            Choice::new("not_sent", "Not yet sent"),
+            Choice::new("sent", "Sent to the participant"),
         ],
     })
-}
-
-async fn new_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    super::require(
-        &app,
-        &user,
-        id,
-        casewindow_app::Permission::EditConversations,
-    )
-    .await?;
-    let mut form = FormData::default();
-    form.push(
-        "introduction",
-        "Purpose, confidentiality and the structure of the conversation explained and agreed.",
-    );
-    edit_page(&app, &user, id, form, Errors::none(), None).await
-}
-
-async fn edit_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, conversation)): Path<(ReviewId, ConversationId)>,
-) -> Result<Response, WebError> {
-    let stored = edit::record_in::<_, Conversation>(&app, &user, id, conversation.0).await?;
-    edit_page(
-        &app,
-        &user,
-        id,
-        to_form(&stored.record, stored.meta.version),
-        Errors::none(),
-        Some(conversation),
-    )
-    .await
-}
-
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(
-        &app,
-        &user,
-        id,
-        casewindow_app::Permission::EditConversations,
-    )
-    .await?;
-    let base = Conversation {
-        id: ConversationId(uuid::Uuid::new_v4()),
-        review_id: id,
-        participant_id: ParticipationId(uuid::Uuid::nil()),
-        held_on: app.today(),
-        reviewers_present: Vec::new(),
-        introduction: String::new(),
-        overview: String::new(),
-        turning_points: Vec::new(),
-        mindset: Vec::new(),
-        factors: Vec::new(),
-        went_well: Vec::new(),
-        queries: Vec::new(),
-        suggested_changes: Vec::new(),
-        check_back: CheckBack::NotSent,
-    };
-    persist(app, user, id, form, base, None).await
-}
-
-async fn update<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, conversation)): Path<(ReviewId, ConversationId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(
-        &app,
-        &user,
-        id,
-        casewindow_app::Permission::EditConversations,
-    )
-    .await?;
-    let stored = edit::record_in::<_, Conversation>(&app, &user, id, conversation.0).await?;
-    let version = edit::version(&form).unwrap_or(0);
-    persist(app, user, id, form, stored.record, Some(version)).await
-}
-
-async fn persist<S: Store>(
-    app: AppState<S>,
-    user: CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    base: Conversation,
-    version: Option<i64>,
-) -> Result<Response, WebError> {
-    let conversation_id = base.id;
-    let existing = version.map(|_| conversation_id);
-    let conversation = match from_form(&form, base) {
-        Ok(c) => c,
-        Err(errors) => return edit_page(&app, &user, id, form, errors, existing).await,
-    };
-    let (_, frame) = review_frame(&app, &user, id, "/conversations", "Conversation").await?;
-    let back = format!("/reviews/{id}/conversations/{conversation_id}");
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        conversation,
-        version,
-        &form,
-        &edit::reason(&form, "edited the conversation record"),
-        &back,
-        field_for,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/conversations"))),
-        Saved::Invalid(errors) => edit_page(&app, &user, id, form, errors, existing).await,
-        Saved::Conflict(response) => Ok(response),
-    }
 }
 
 #[derive(Template)]

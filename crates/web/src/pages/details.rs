@@ -2,8 +2,8 @@
 //! parallel processes; and the publication records (anonymisation sign-off and the
 //! publication decision), confirmed on a "check your answers" page before they are saved.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key};
+use super::edit::{self, RecordPage};
+use super::text::{choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -15,7 +15,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::CurrentUser;
+use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::ReviewId;
 use casewindow_domain::review::{
     AnonymisationSignOff, ParallelProcess, ParallelProcessKind, ParallelProcessStatus,
@@ -56,8 +56,8 @@ struct DetailsPage {
     errors: Errors,
     form: FormData,
     id: String,
-    outcomes: Vec<(String, &'static str)>,
-    process_kinds: Vec<(String, &'static str)>,
+    outcomes: Vec<super::text::Choice>,
+    process_kinds: Vec<super::text::Choice>,
     processes: Vec<(usize, &'static str, bool, String, String, bool)>,
     version: i64,
 }
@@ -118,14 +118,8 @@ async fn details_page<S: Store>(
         errors,
         form: form.unwrap_or_else(|| details_form(&stored)),
         id: id.to_string(),
-        outcomes: RapidReviewOutcome::ALL
-            .iter()
-            .map(|o| (key(o), o.label()))
-            .collect(),
-        process_kinds: ParallelProcessKind::ALL
-            .iter()
-            .map(|k| (key(k), k.label()))
-            .collect(),
+        outcomes: choices(RapidReviewOutcome::ALL, RapidReviewOutcome::label),
+        process_kinds: choices(ParallelProcessKind::ALL, ParallelProcessKind::label),
         processes,
         version: stored.meta.version,
     })
@@ -140,52 +134,65 @@ async fn details<S: Store>(
     details_page(&app, &user, id, None, Errors::none()).await
 }
 
-async fn save_review<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    review: Review,
-    form: FormData,
-    reason: &str,
-) -> Result<Response, WebError> {
-    let (_, frame) = review_frame(app, user, id, "", "Review details").await?;
-    let back = format!("/reviews/{id}/details");
-    let version = edit::version(&form).unwrap_or(0);
-    let field_for = |path: &str| {
-        let last = path.rsplit('.').next().unwrap_or(path);
-        match last {
+impl RecordPage for Review {
+    const SECTION: &'static str = "";
+    const PERMISSION: Permission = Permission::ManageLifecycle;
+    const EDITED: &'static str = "updated the review's details";
+
+    fn field_for(&self, path: &str) -> String {
+        match path.rsplit('.').next().unwrap_or(path) {
             "rationale" => "decision_rationale".to_owned(),
             other => other.to_owned(),
         }
-    };
-    match edit::save(
-        app,
-        &user.actor(),
-        &frame,
-        review,
-        Some(version),
-        &form,
-        reason,
-        &back,
-        field_for,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}"))),
-        Saved::Invalid(errors) => details_page(app, user, id, Some(form), errors).await,
-        Saved::Conflict(response) => Ok(response),
+    }
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}", self.id)
+    }
+
+    fn edit_href(&self) -> String {
+        format!("/reviews/{}/details", self.id)
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        _: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        details_page(app, user, review, Some(form), errors).await
     }
 }
 
-async fn save_details<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
+/// Changes the review as `change` says, from the version the details page was opened at;
+/// where it is refused, the details page shows the details form as the user typed it, or (for
+/// the parallel-process forms) as stored, with the process form as typed.
+async fn change_review<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    (id, form): (ReviewId, &FormData),
+    reason: &str,
+    details_typed: bool,
+    change: impl Fn(&Review) -> Result<Review, Errors> + Send + Sync,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    let stored = app.review(&user.actor(), id).await?;
-    let mut review = stored.record.clone();
+    let shown = |current: &Stored<Review>| {
+        if details_typed {
+            return form.clone();
+        }
+        let mut shown = details_form(current);
+        for name in ["process_kind", "contact", "constraints"] {
+            shown.set(name, form.get(name));
+        }
+        shown
+    };
+    edit::change::<S, Review>(app, user, id, id.0, form, reason, change, shown).await
+}
+
+/// The review with the details form's title, period, statutory dates and decision.
+fn details_from(form: &FormData, current: &Review) -> Result<Review, Errors> {
+    let mut review = current.clone();
     let mut errors = Errors::none();
     let mut date = |field: &str| {
         form.date(field)
@@ -216,17 +223,23 @@ async fn save_details<S: Store>(
             },
             None => None,
         };
-    if !errors.is_empty() {
-        return details_page(&app, &user, id, Some(form), errors).await;
+    if errors.is_empty() {
+        Ok(review)
+    } else {
+        Err(errors)
     }
-    save_review(
-        &app,
-        &user,
-        id,
-        review,
-        form,
-        "updated the review's details",
-    )
+}
+
+async fn save_details<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let reason = Review::EDITED;
+    change_review(&app, &user, (id, &form), reason, true, |current| {
+        details_from(&form, current)
+    })
     .await
 }
 
@@ -236,22 +249,24 @@ async fn add_process<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    let stored = app.review(&user.actor(), id).await?;
-    let Some(kind) = parse_key::<ParallelProcessKind>(&form.get("process_kind")) else {
-        let mut errors = Errors::none();
-        errors.add("process_kind", "Choose the kind of process");
-        return details_page(&app, &user, id, None, errors).await;
-    };
-    let mut review = stored.record.clone();
-    review.parallel_processes.push(ParallelProcess {
-        kind,
-        status: ParallelProcessStatus::Active,
-        contact: form.get("contact").trim().to_owned(),
-        constraints: form.get("constraints").trim().to_owned(),
-        blocks_publication: form.checked("blocks_publication"),
-    });
-    save_review(&app, &user, id, review, form, "recorded a parallel process").await
+    let reason = "recorded a parallel process";
+    change_review(&app, &user, (id, &form), reason, false, |current| {
+        let Some(kind) = parse_key::<ParallelProcessKind>(&form.get("process_kind")) else {
+            let mut errors = Errors::none();
+            errors.add("process_kind", "Choose the kind of process");
+            return Err(errors);
+        };
+        let mut review = current.clone();
+        review.parallel_processes.push(ParallelProcess {
+            kind,
+            status: ParallelProcessStatus::Active,
+            contact: form.get("contact").trim().to_owned(),
+            constraints: form.get("constraints").trim().to_owned(),
+            blocks_publication: form.checked("blocks_publication"),
+        });
+        Ok(review)
+    })
+    .await
 }
 
 async fn conclude_process<S: Store>(
@@ -260,28 +275,25 @@ async fn conclude_process<S: Store>(
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    let stored = app.review(&user.actor(), id).await?;
     let index = form
         .number("index")
         .ok()
         .flatten()
         .and_then(|n| usize::try_from(n).ok())
         .ok_or(WebError::NotFound)?;
-    let mut review = stored.record.clone();
-    let process = review
-        .parallel_processes
-        .get_mut(index)
-        .ok_or(WebError::NotFound)?;
-    process.status = ParallelProcessStatus::Concluded;
-    save_review(
-        &app,
-        &user,
-        id,
-        review,
-        form,
-        "a parallel process concluded",
-    )
+    let reason = "a parallel process concluded";
+    change_review(&app, &user, (id, &form), reason, false, |current| {
+        let mut review = current.clone();
+        match review.parallel_processes.get_mut(index) {
+            Some(process) => process.status = ParallelProcessStatus::Concluded,
+            None => {
+                let mut errors = Errors::none();
+                errors.add("process_kind", "That process is no longer recorded");
+                return Err(errors);
+            }
+        }
+        Ok(review)
+    })
     .await
 }
 
@@ -292,7 +304,7 @@ struct PublicationPage {
     errors: Errors,
     form: FormData,
     id: String,
-    outcomes: Vec<(String, &'static str)>,
+    outcomes: Vec<super::text::Choice>,
     checking: bool,
     summary: Vec<(&'static str, String)>,
     /// How many possible identifiers the scan the form names showed (from the kept run).
@@ -343,10 +355,7 @@ async fn publication_page<S: Store>(
         scan_hits,
         form,
         id: id.to_string(),
-        outcomes: PublicationOutcome::ALL
-            .iter()
-            .map(|o| (key(o), o.label()))
-            .collect(),
+        outcomes: choices(PublicationOutcome::ALL, PublicationOutcome::label),
         checking: !summary.is_empty(),
         summary,
     })
@@ -578,14 +587,12 @@ async fn confirm_publication<S: Store>(
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     match publication_from(&app, &user, id, &form).await? {
         Ok(review) => {
-            save_review(
-                &app,
-                &user,
-                id,
-                review,
-                form,
-                "recorded the publication decision and sign-off",
-            )
+            // Built from the stored review and the signer's own scan; saved only if nobody
+            // changed the review since the form was opened (its version).
+            let reason = "recorded the publication decision and sign-off";
+            change_review(&app, &user, (id, &form), reason, true, |_| {
+                Ok(review.clone())
+            })
             .await
         }
         Err(errors) => publication_page(&app, &user, id, Some(form), errors, Vec::new()).await,

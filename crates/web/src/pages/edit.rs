@@ -1,71 +1,254 @@
-//! What every record page shares: turning records into forms and back, saving with the version
-//! the user started from, and the conflict page when someone else saved first.
+//! The one way every record page creates and changes a record: findings, key practice
+//! episodes, conversations, narrative sections, the terms of reference, responses, actions and
+//! participants each say what is particular to them ([`RecordForm`]: the form, the page, where
+//! a save leads); reading, authorising, checking and writing are the application's, called the
+//! same way for all of them, and so is what the user sees when a save is refused (the form
+//! again, 422) or overtaken (both versions, 409).
 
-use super::render;
+use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
 use askama::Template;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use casewindow_app::{Actor, AppError, InReview};
+use casewindow_app::{AppError, CurrentUser, Edited, InReview, Permission};
+use casewindow_domain::ids::ReviewId;
 use casewindow_store::{Store, Stored};
 use serde_json::Value;
+use std::future::Future;
 
-/// Where saving left us.
-pub enum Saved<R> {
-    /// Saved; go to this address.
-    Done(Stored<R>),
-    /// The form has problems: show it again with these errors and what was typed.
-    Invalid(Errors),
-    /// Someone else saved first: show both versions.
-    Conflict(Response),
+/// What a kind of record says about its page; the flow that uses it is below.
+pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'static {
+    /// The review section its pages belong to, for the frame (`/findings`).
+    const SECTION: &'static str;
+    /// What changing one needs (the application checks it again when saving).
+    const PERMISSION: Permission;
+    /// What the change history says when the user gives no reason.
+    const EDITED: &'static str;
+    /// Whether those who may only read the record may open its form (where it is also the
+    /// record's page); otherwise opening it needs [`Self::PERMISSION`] too.
+    const FORM_IS_ITS_PAGE: bool = true;
+
+    /// The form field that shows a problem found at `path` of the record.
+    fn field_for(&self, path: &str) -> String {
+        field_from_path(path)
+    }
+
+    /// Where the user goes once it is saved.
+    fn saved_href(&self) -> String;
+
+    /// Where its form is.
+    fn edit_href(&self) -> String {
+        format!(
+            "/reviews/{}{}/{}",
+            self.review_id(),
+            Self::SECTION,
+            self.id()
+        )
+    }
+
+    /// The page with the form: `existing` is the record being changed, none for a new one.
+    fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> impl Future<Output = Result<Response, WebError>> + Send;
 }
 
-/// Creates or updates a record from a form. `version` is the version the form was opened at
-/// (none for a new record, which is created once per the form's one-time key, `once`).
-#[allow(clippy::too_many_arguments)] // one call shape for every record page; a struct would only rename them
-pub async fn save<S: Store, R: InReview + serde::Serialize>(
+/// A record created and changed through one form: how the form reads and writes it.
+pub trait RecordForm: RecordPage {
+    /// What the server knows that the form must not be trusted with (the suggestion a finding
+    /// was written with, the sources the user may cite), looked up once per save.
+    type Facts: Send + Sync;
+
+    /// Looks up the facts for a save of `form`.
+    fn facts<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: &FormData,
+    ) -> impl Future<Output = Result<Self::Facts, WebError>> + Send;
+
+    /// A new record of the review, before the form fills it in (the store numbers it).
+    fn blank(review: ReviewId, today: chrono::NaiveDate) -> Self;
+
+    /// The record as the form's fields (without its version).
+    fn to_form(&self) -> FormData;
+
+    /// `base` changed as the form says; the problems by field where the form cannot be read.
+    fn from_form(form: &FormData, base: &Self, facts: &Self::Facts) -> Result<Self, Errors>;
+}
+
+/// `GET …/new`: the form for a new record.
+pub async fn new_form<S: Store, R: RecordForm>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(review): Path<ReviewId>,
+) -> Result<Response, WebError> {
+    super::require(&app, &user, review, R::PERMISSION).await?;
+    let form = R::blank(review, app.today()).to_form();
+    R::page(&app, &user, review, form, Errors::none(), None).await
+}
+
+/// `GET …/{record}`: the form for a record as it is stored.
+pub async fn edit_form<S: Store, R: RecordForm>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((review, id)): Path<(ReviewId, uuid::Uuid)>,
+) -> Result<Response, WebError> {
+    if !R::FORM_IS_ITS_PAGE {
+        super::require(&app, &user, review, R::PERMISSION).await?;
+    }
+    let stored = record_in::<S, R>(&app, &user, review, id).await?;
+    R::page(
+        &app,
+        &user,
+        review,
+        stored_form(&stored),
+        Errors::none(),
+        Some(&stored),
+    )
+    .await
+}
+
+/// `POST …/new`: creates the record the form describes.
+pub async fn create_handler<S: Store, R: RecordForm>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(review): Path<ReviewId>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    create::<S, R>(&app, &user, review, form).await
+}
+
+/// `POST …/{record}`: changes the record as the form says.
+pub async fn update_handler<S: Store, R: RecordForm>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((review, id)): Path<(ReviewId, uuid::Uuid)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    update::<S, R>(&app, &user, review, id, form).await
+}
+
+/// Creates the record the form describes, once per the form's one-time key: a repeated
+/// submit leads where the first one did.
+pub async fn create<S: Store, R: RecordForm>(
     app: &AppState<S>,
-    actor: &Actor,
-    layout: &Layout,
+    user: &CurrentUser,
+    review: ReviewId,
+    form: FormData,
+) -> Result<Response, WebError> {
+    super::require(app, user, review, R::PERMISSION).await?;
+    let facts = R::facts(app, user, review, &form).await?;
+    match R::from_form(&form, &R::blank(review, app.today()), &facts) {
+        Ok(record) => create_record(app, user, review, form, record).await,
+        Err(errors) => R::page(app, user, review, form, errors, None).await,
+    }
+}
+
+/// Creates a record built from a form, once per the form's one-time key.
+pub async fn create_record<S: Store, R: RecordPage>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    review: ReviewId,
+    form: FormData,
     record: R,
-    version: Option<i64>,
-    form: &FormData,
-    reason: &str,
-    back: &str,
-    field_for: impl Fn(&str) -> String,
-) -> Result<Saved<R>, WebError> {
-    let outcome = match version {
-        None => {
-            app.create_once(actor, &record, Some(&form.get("once")))
-                .await
-        }
-        Some(version) => app.update(actor, &record, version, reason).await,
-    };
-    match outcome {
-        Ok(stored) => Ok(Saved::Done(stored)),
+) -> Result<Response, WebError> {
+    match app
+        .create_once(&user.actor(), &record, Some(&form.get("once")))
+        .await
+    {
+        Ok(stored) => Ok(see_other(&stored.record.saved_href())),
         Err(AppError::Invalid(problems)) => {
-            Ok(Saved::Invalid(Errors::from_problems(&problems, field_for)))
-        }
-        Err(AppError::Conflict(_)) => {
-            let theirs = app
-                .record::<R>(actor, casewindow_store::Record::id(&record))
-                .await?;
-            Ok(Saved::Conflict(conflict_page(
-                layout, &theirs, &record, back,
-            )?))
+            let errors = Errors::from_problems(&problems, |path| record.field_for(path));
+            R::page(app, user, review, form, errors, None).await
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Changes a record as the form says, with the reason the user gave (or the kind's default).
+pub async fn update<S: Store, R: RecordForm>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    review: ReviewId,
+    id: uuid::Uuid,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let facts = R::facts(app, user, review, &form).await?;
+    let reason = reason(&form, R::EDITED);
+    change::<S, R>(
+        app,
+        user,
+        review,
+        id,
+        &form,
+        &reason,
+        |current| R::from_form(&form, current, &facts),
+        |_| form.clone(),
+    )
+    .await
+}
+
+/// Changes a record through the application in one pass (read, authorise, `change`, check,
+/// write: see `App::edit`), from the version the form was opened at. Where `change` refuses
+/// the record as it stands, or the application finds a problem, the page shows `shown` of the
+/// current record with the problems; where someone saved first, both versions.
+#[allow(clippy::too_many_arguments)] // the request, the record and the change; a struct would only rename them
+pub async fn change<S: Store, R: RecordPage>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    review: ReviewId,
+    id: uuid::Uuid,
+    form: &FormData,
+    reason: &str,
+    change: impl Fn(&R) -> Result<R, Errors> + Send + Sync,
+    shown: impl Fn(&Stored<R>) -> FormData + Send + Sync,
+) -> Result<Response, WebError> {
+    let version = version(form).unwrap_or(0);
+    let outcome = app
+        .edit(&user.actor(), review, id, version, reason, &change)
+        .await;
+    match outcome {
+        Ok(Edited::Saved(saved)) => Ok(see_other(&saved.record.saved_href())),
+        Ok(Edited::Refused { current, why }) => {
+            R::page(app, user, review, shown(&current), why, Some(&current)).await
+        }
+        Err(AppError::Invalid(problems)) => {
+            let current = record_in::<S, R>(app, user, review, id).await?;
+            let errors = Errors::from_problems(&problems, |path| current.record.field_for(path));
+            R::page(app, user, review, shown(&current), errors, Some(&current)).await
+        }
+        Err(AppError::Conflict(_)) => {
+            let theirs = record_in::<S, R>(app, user, review, id).await?;
+            let mine = change(&theirs.record).unwrap_or_else(|_| theirs.record.clone());
+            let (_, frame) = review_frame(app, user, review, R::SECTION, "Changed").await?;
+            conflict(&frame, &theirs, &mine, &theirs.record.edit_href())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A stored record as its form, with the version it was opened at.
+pub fn stored_form<R: RecordForm>(stored: &Stored<R>) -> FormData {
+    let mut form = stored.record.to_form();
+    form.set("version", stored.meta.version.to_string());
+    form
 }
 
 /// A record of review `review` the user may read; "not found" if it belongs to another review
 /// (an address that mixes one review's id with another's record).
 pub async fn record_in<S: Store, R: InReview>(
     app: &AppState<S>,
-    user: &casewindow_app::CurrentUser,
-    review: casewindow_domain::ids::ReviewId,
+    user: &CurrentUser,
+    review: ReviewId,
     id: uuid::Uuid,
 ) -> Result<Stored<R>, WebError> {
     let stored = app.record::<R>(&user.actor(), id).await?;
@@ -95,6 +278,19 @@ pub fn see_other(href: &str) -> Response {
     Redirect::to(href).into_response()
 }
 
+/// A field of the conflict page: its name and the two versions' values.
+struct Difference {
+    field: String,
+    saved: String,
+    mine: String,
+}
+
+/// A field both versions agree on.
+struct Agreed {
+    field: String,
+    value: String,
+}
+
 #[derive(Template)]
 #[template(path = "conflict.html")]
 struct ConflictPage {
@@ -102,8 +298,8 @@ struct ConflictPage {
     back: String,
     version: i64,
     updated_at: String,
-    rows: Vec<(String, String, String, bool)>,
-    same: Vec<(String, String)>,
+    rows: Vec<Difference>,
+    same: Vec<Agreed>,
 }
 
 /// The conflict page (409): the record as someone else saved it beside the user's version.
@@ -113,66 +309,39 @@ pub fn conflict<R: serde::Serialize>(
     mine: &R,
     back: &str,
 ) -> Result<Response, WebError> {
-    conflict_page(layout, theirs, mine, back)
-}
-
-fn conflict_page<R: serde::Serialize>(
-    layout: &Layout,
-    theirs: &Stored<R>,
-    mine: &R,
-    back: &str,
-) -> Result<Response, WebError> {
-    let mut theirs_flat = Vec::new();
-    flatten(
-        "",
-        &serde_json::to_value(&theirs.record).unwrap_or(Value::Null),
-        &mut theirs_flat,
-    );
-    let mut mine_flat = Vec::new();
-    flatten(
-        "",
-        &serde_json::to_value(mine).unwrap_or(Value::Null),
-        &mut mine_flat,
-    );
-    let mut rows = Vec::new();
-    for (path, their_value) in &theirs_flat {
-        // Identifiers mean nothing to a reader; links are shown through their own pages.
-        if path == "id" || path.ends_with("_id") || path.contains("_ids[") || path.ends_with("_ids")
-        {
-            continue;
-        }
-        let my_value = mine_flat
-            .iter()
+    let theirs_flat = flat(&theirs.record);
+    let mine_flat = flat(mine);
+    let value_in = |flat: &[(String, String)], path: &str| {
+        flat.iter()
             .find(|(p, _)| p == path)
             .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        rows.push((
-            path.replace('_', " "),
-            their_value.clone(),
-            my_value.clone(),
-            *their_value != my_value,
-        ));
-    }
-    for (path, my_value) in &mine_flat {
-        if path == "id" || path.ends_with("_id") || path.contains("_ids[") || path.ends_with("_ids")
-        {
-            continue;
+            .unwrap_or_default()
+    };
+    let mut paths: Vec<&String> = theirs_flat.iter().map(|(p, _)| p).collect();
+    paths.extend(
+        mine_flat
+            .iter()
+            .map(|(p, _)| p)
+            .filter(|p| !theirs_flat.iter().any(|(q, _)| q == *p)),
+    );
+    let (mut rows, mut same) = (Vec::new(), Vec::new());
+    // Identifiers mean nothing to a reader; links are shown through their own pages.
+    for path in paths.into_iter().filter(|p| !is_identifier(p)) {
+        let field = path.replace('_', " ");
+        let (saved, yours) = (value_in(&theirs_flat, path), value_in(&mine_flat, path));
+        if saved == yours {
+            same.push(Agreed {
+                field,
+                value: saved,
+            });
+        } else {
+            rows.push(Difference {
+                field,
+                saved,
+                mine: yours,
+            });
         }
-        if !theirs_flat.iter().any(|(p, _)| p == path) {
-            rows.push((
-                path.replace('_', " "),
-                String::new(),
-                my_value.clone(),
-                true,
-            ));
-        }
     }
-    let same = rows
-        .iter()
-        .filter(|r| !r.3)
-        .map(|r| (r.0.clone(), r.1.clone()))
-        .collect();
-    rows.retain(|r| r.3);
     let mut frame = layout.clone();
     frame.title = format!("Someone else changed this – {}", layout.title);
     let page = ConflictPage {
@@ -190,6 +359,21 @@ fn conflict_page<R: serde::Serialize>(
     let mut response = render(&page)?;
     *response.status_mut() = axum::http::StatusCode::CONFLICT;
     Ok(response)
+}
+
+fn is_identifier(path: &str) -> bool {
+    path == "id" || path.ends_with("_id") || path.contains("_ids[") || path.ends_with("_ids")
+}
+
+/// A record as (path, value) pairs, one per leaf.
+fn flat<R: serde::Serialize>(record: &R) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    flatten(
+        "",
+        &serde_json::to_value(record).unwrap_or(Value::Null),
+        &mut out,
+    );
+    out
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {

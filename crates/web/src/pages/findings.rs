@@ -1,7 +1,7 @@
 //! Findings: the list, and the editor in the finding template.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key};
+use super::edit::{self, RecordPage};
+use super::text::{Choice, choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use casewindow_app::{AppError, CurrentUser, Edited};
+use casewindow_app::{AppError, CurrentUser};
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::findings::{
     Finding, FindingStatus, GeneralityEvidence, GeneralityEvidenceKind, Polarity,
@@ -21,18 +21,18 @@ use casewindow_domain::findings::{
 };
 use casewindow_domain::ids::{FindingId, KpeId, RecurrentIssueId, ReviewId};
 use casewindow_domain::typology::Pattern;
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/findings", get(list::<S>))
         .route(
             "/reviews/{id}/findings/new",
-            get(new_form::<S>).post(create::<S>),
+            get(edit::new_form::<S, Finding>).post(create::<S>),
         )
         .route(
             "/reviews/{id}/findings/{finding}",
-            get(edit_form::<S>).post(update::<S>),
+            get(edit::edit_form::<S, Finding>).post(update::<S>),
         )
         .route(
             "/reviews/{id}/findings/{finding}/evidence",
@@ -79,47 +79,54 @@ async fn attach<S: Store>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+    let mut errors = Errors::none();
     let Some(source) = form.get("source").parse::<uuid::Uuid>().ok().map(FindingId) else {
-        let mut errors = Errors::none();
         errors.add(
             "statement",
             "Choose a finding from another review to attach",
         );
-        let form = to_form(&stored.record, stored.meta.version);
-        return edit_page(&app, &user, id, form, errors, Some(finding)).await;
+        return Finding::page(
+            &app,
+            &user,
+            id,
+            edit::stored_form(&stored),
+            errors,
+            Some(&stored),
+        )
+        .await;
     };
     let version = edit::version(&form).unwrap_or(0);
-    match app
+    let outcome = app
         .attach_generality_evidence(&user.actor(), finding, version, source)
-        .await
-    {
-        Ok(_) => Ok(edit::see_other(&format!(
-            "/reviews/{id}/findings/{finding}#evidence_kind_0"
-        ))),
+        .await;
+    let shown = match outcome {
+        Ok(_) => {
+            return Ok(edit::see_other(&format!(
+                "/reviews/{id}/findings/{finding}#evidence_kind_0"
+            )));
+        }
         Err(AppError::Invalid(problems)) => {
-            let errors = Errors::from_problems(&problems, |_| "statement".to_owned());
-            let form = to_form(&stored.record, stored.meta.version);
-            edit_page(&app, &user, id, form, errors, Some(finding)).await
+            errors = Errors::from_problems(&problems, |_| "statement".to_owned());
+            stored
         }
         Err(AppError::Conflict(_)) => {
-            let mut errors = Errors::none();
             errors.add(
                 "statement",
                 "Someone changed this finding after you opened it, so nothing was attached. It is shown as it is now; attach the evidence again if it is still needed.",
             );
-            let latest = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
-            edit_page(
-                &app,
-                &user,
-                id,
-                to_form(&latest.record, latest.meta.version),
-                errors,
-                Some(finding),
-            )
-            .await
+            edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?
         }
-        Err(other) => Err(other.into()),
-    }
+        Err(other) => return Err(other.into()),
+    };
+    Finding::page(
+        &app,
+        &user,
+        id,
+        edit::stored_form(&shown),
+        errors,
+        Some(&shown),
+    )
+    .await
 }
 
 struct Row {
@@ -184,17 +191,24 @@ struct EditPage {
     form: FormData,
     action: String,
     is_new: bool,
-    patterns: Vec<(String, String, String)>,
-    kpes: Vec<(String, String)>,
-    issues: Vec<(String, String)>,
-    evidence_kinds: Vec<(String, &'static str)>,
-    statuses: Vec<(String, &'static str)>,
+    patterns: Vec<PatternChoice>,
+    kpes: Vec<Choice>,
+    issues: Vec<Choice>,
+    evidence_kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
     evidence_slots: Vec<usize>,
     suggestion: Option<SuggestionView>,
     similar: Vec<SimilarView>,
     finding_path: String,
     /// What the library suggested when the pattern was last chosen, and the choice.
     choice_note: Option<String>,
+}
+
+/// A pattern of the typology as offered on the form.
+struct PatternChoice {
+    value: String,
+    label: String,
+    hint: &'static str,
 }
 
 /// A finding from another review that likely shares this one's underlying issue.
@@ -220,11 +234,17 @@ fn similar_view(s: &casewindow_app::SimilarFinding) -> SimilarView {
 struct SuggestionView {
     best: String,
     best_percent: u32,
-    runner_up: Option<(String, u32)>,
+    runner_up: Option<NextBest>,
     reasons: Vec<ReasonView>,
     issues: Vec<IssueView>,
     engine: String,
     library_size: usize,
+}
+
+/// The pattern the library rates next after its suggestion.
+struct NextBest {
+    label: String,
+    percent: u32,
 }
 
 struct ReasonView {
@@ -255,7 +275,10 @@ fn suggestion_view(s: &casewindow_app::FindingSuggestions) -> SuggestionView {
             .map(|(p, _)| label(*p))
             .unwrap_or_default(),
         best_percent: s.patterns.first().map_or(0, |(_, v)| percent(*v)),
-        runner_up: s.patterns.get(1).map(|(p, v)| (label(*p), percent(*v))),
+        runner_up: s.patterns.get(1).map(|(p, v)| NextBest {
+            label: label(*p),
+            percent: percent(*v),
+        }),
         reasons: s
             .reasons
             .iter()
@@ -282,9 +305,97 @@ fn suggestion_view(s: &casewindow_app::FindingSuggestions) -> SuggestionView {
     }
 }
 
-fn to_form(finding: &Finding, version: i64) -> FormData {
+/// What the server knows of a finding's save: the suggestion the user asked for (kept when it
+/// was made, named by the form only by its run), or why the named run cannot be used.
+type KeptSuggestion = Result<Option<casewindow_store::SuggestionRun>, Errors>;
+
+impl edit::RecordPage for Finding {
+    const SECTION: &'static str = "/findings";
+    const PERMISSION: casewindow_app::Permission = casewindow_app::Permission::EditAnalysis;
+    const EDITED: &'static str = "edited the finding";
+
+    fn field_for(&self, path: &str) -> String {
+        field_for(path)
+    }
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/findings", self.review_id)
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        suggest_page(app, user, review, form, errors, existing, None).await
+    }
+}
+
+impl edit::RecordForm for Finding {
+    type Facts = KeptSuggestion;
+
+    async fn facts<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: &FormData,
+    ) -> Result<KeptSuggestion, WebError> {
+        match app
+            .kept_suggestion(&user.actor(), review, &form.get("suggestion_run"))
+            .await
+        {
+            Ok(kept) => Ok(Ok(kept)),
+            Err(AppError::Invalid(problems)) => {
+                Ok(Err(Errors::from_problems(&problems, edit::field_from_path)))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        Finding {
+            id: FindingId(uuid::Uuid::new_v4()),
+            review_id: review,
+            // The store gives a new record the next number in its review.
+            position: 0,
+            statement: String::new(),
+            context: String::new(),
+            pattern: None,
+            secondary_pattern: None,
+            polarity: None,
+            manifestation: String::new(),
+            kpe_ids: Vec::new(),
+            generality_evidence: Vec::new(),
+            why_it_matters: String::new(),
+            questions: Vec::new(),
+            priority: None,
+            status: FindingStatus::Draft,
+            recurrent_issue_ids: Vec::new(),
+            pattern_choice: None,
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        to_form(self)
+    }
+
+    fn from_form(form: &FormData, base: &Self, kept: &KeptSuggestion) -> Result<Self, Errors> {
+        let kept = kept.clone()?;
+        let mut changed = from_form(form, base.clone())?;
+        changed.pattern_choice = casewindow_app::pattern_choice(
+            kept.as_ref(),
+            changed.pattern,
+            base.pattern_choice.clone(),
+        );
+        Ok(changed)
+    }
+}
+
+fn to_form(finding: &Finding) -> FormData {
     let mut form = FormData::default();
-    form.push("version", version.to_string());
     form.push("statement", finding.statement.clone());
     form.push("context", finding.context.clone());
     if let Some(pattern) = finding.pattern {
@@ -410,48 +521,76 @@ fn field_for(path: &str) -> String {
     edit::field_from_path(path)
 }
 
-async fn edit_page<S: Store>(
+/// What the library suggested when the pattern was last chosen, and the choice.
+fn choice_note(finding: &Finding) -> Option<String> {
+    finding.pattern_choice.as_ref().map(|c| {
+        let verdict = if c.accepted() {
+            "the reviewer took it".to_owned()
+        } else {
+            format!("the reviewer chose {}", c.chosen)
+        };
+        format!(
+            "The pattern library suggested {} ({}%){}; {verdict}.",
+            c.suggested,
+            c.confidence_percent,
+            c.runner_up
+                .map(|r| format!(", then {r}"))
+                .unwrap_or_default()
+        )
+    })
+}
+
+/// The episodes and recurrent issues a finding may be linked to (an issue no longer offered
+/// stays while the form has it).
+async fn link_choices<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     id: ReviewId,
-    form: FormData,
-    errors: Errors,
-    finding: Option<FindingId>,
-) -> Result<Response, WebError> {
-    suggest_page(app, user, id, form, errors, finding, None).await
+    form: &FormData,
+) -> Result<(Vec<Choice>, Vec<Choice>), WebError> {
+    let actor = user.actor();
+    let kpes = app
+        .records::<KeyPracticeEpisode>(&actor, id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            Choice::new(
+                k.record.id.to_string(),
+                format!("KPE {}: {}", k.record.position, k.record.title),
+            )
+        })
+        .collect();
+    let issues = app
+        .recurrent_issues(&actor)
+        .await?
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.record.status,
+                RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
+            ) || form.has("recurrent_issue_ids", &i.record.id.to_string())
+        })
+        .map(|i| {
+            Choice::new(
+                i.record.id.to_string(),
+                format!("{}: {}", i.record.pattern.short_label(), i.record.label),
+            )
+        })
+        .collect();
+    Ok((kpes, issues))
 }
 
+/// The finding form, with the library's suggestion where one was asked for.
 async fn suggest_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     id: ReviewId,
     form: FormData,
     errors: Errors,
-    finding: Option<FindingId>,
+    existing: Option<&Stored<Finding>>,
     suggestion: Option<SuggestionView>,
 ) -> Result<Response, WebError> {
-    let choice_note = match finding {
-        Some(f) => edit::record_in::<_, Finding>(app, user, id, f.0)
-            .await?
-            .record
-            .pattern_choice
-            .map(|c| {
-                let verdict = if c.accepted() {
-                    "the reviewer took it".to_owned()
-                } else {
-                    format!("the reviewer chose {}", c.chosen)
-                };
-                format!(
-                    "The pattern library suggested {} ({}%){}; {verdict}.",
-                    c.suggested,
-                    c.confidence_percent,
-                    c.runner_up
-                        .map(|r| format!(", then {r}"))
-                        .unwrap_or_default()
-                )
-            }),
-        None => None,
-    };
+    let finding = existing.map(|s| s.record.id);
     // "Not a one-off": findings of other reviews likely to share the issue (saved text only).
     let similar = match finding {
         Some(f) => app
@@ -469,67 +608,36 @@ async fn suggest_page<S: Store>(
     };
     let (_, mut frame) = review_frame(app, user, id, "/findings", title).await?;
     frame.has_errors = !errors.is_empty();
-    let actor = user.actor();
-    let kpes = app
-        .records::<KeyPracticeEpisode>(&actor, id)
-        .await?
-        .into_iter()
-        .map(|k| {
-            (
-                k.record.id.to_string(),
-                format!("KPE {}: {}", k.record.position, k.record.title),
-            )
-        })
-        .collect();
-    let issues = app
-        .recurrent_issues(&actor)
-        .await?
-        .into_iter()
-        .filter(|i| {
-            matches!(
-                i.record.status,
-                RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
-            ) || form.has("recurrent_issue_ids", &i.record.id.to_string())
-        })
-        .map(|i| {
-            (
-                i.record.id.to_string(),
-                format!("{}: {}", i.record.pattern.short_label(), i.record.label),
-            )
-        })
-        .collect();
+    let (kpes, issues) = link_choices(app, user, id, &form).await?;
     let slots = evidence_count(&form) + 1;
-    let action = match finding {
-        Some(finding) => format!("/reviews/{id}/findings/{finding}"),
-        None => format!("/reviews/{id}/findings/new"),
-    };
     render(&EditPage {
         layout: frame,
         errors,
         form,
-        action,
+        action: finding.map_or_else(
+            || format!("/reviews/{id}/findings/new"),
+            |f| format!("/reviews/{id}/findings/{f}"),
+        ),
         is_new: finding.is_none(),
         patterns: Pattern::ALL
             .iter()
-            .map(|p| (key(p), p.to_string(), pattern_hint(*p).to_owned()))
+            .map(|p| PatternChoice {
+                value: key(p),
+                label: p.to_string(),
+                hint: pattern_hint(*p),
+            })
             .collect(),
         kpes,
         issues,
-        evidence_kinds: GeneralityEvidenceKind::ALL
-            .iter()
-            .map(|k| (key(k), k.label()))
-            .collect(),
-        statuses: FindingStatus::ALL
-            .iter()
-            .map(|s| (key(s), s.label()))
-            .collect(),
+        evidence_kinds: choices(GeneralityEvidenceKind::ALL, GeneralityEvidenceKind::label),
+        statuses: choices(FindingStatus::ALL, FindingStatus::label),
         evidence_slots: (0..slots).collect(),
         suggestion,
         similar,
         finding_path: finding
             .map(|f| format!("/reviews/{id}/findings/{f}"))
             .unwrap_or_default(),
-        choice_note,
+        choice_note: existing.and_then(|s| choice_note(&s.record)),
     })
 }
 
@@ -552,64 +660,21 @@ fn pattern_hint(pattern: Pattern) -> &'static str {
     }
 }
 
-async fn new_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    edit_page(&app, &user, id, FormData::default(), Errors::none(), None).await
-}
-
-async fn edit_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, finding)): Path<(ReviewId, FindingId)>,
-) -> Result<Response, WebError> {
-    let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
-    edit_page(
-        &app,
-        &user,
-        id,
-        to_form(&stored.record, stored.meta.version),
-        Errors::none(),
-        Some(finding),
-    )
-    .await
-}
-
+/// `POST …/findings/new`: asks for a suggestion, or creates the finding.
 async fn create<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let base = Finding {
-        id: FindingId(uuid::Uuid::new_v4()),
-        review_id: id,
-        // The store gives a new record the next number in its review.
-        position: 0,
-        statement: String::new(),
-        context: String::new(),
-        pattern: None,
-        secondary_pattern: None,
-        polarity: None,
-        manifestation: String::new(),
-        kpe_ids: Vec::new(),
-        generality_evidence: Vec::new(),
-        why_it_matters: String::new(),
-        questions: Vec::new(),
-        priority: None,
-        status: FindingStatus::Draft,
-        recurrent_issue_ids: Vec::new(),
-        pattern_choice: None,
-    };
-    persist(app, user, id, form, base, None).await
+    if form.get("suggest") == "1" {
+        super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
+        return suggest(&app, &user, id, form, None).await;
+    }
+    edit::create::<S, Finding>(&app, &user, id, form).await
 }
 
-/// Saves an edited finding: read, authorised, changed by the form, checked and written in one
-/// pass of the application (see `App::edit`), so a save costs one save.
+/// `POST …/findings/{finding}`: asks for a suggestion, or saves the edited finding.
 async fn update<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
@@ -618,119 +683,10 @@ async fn update<S: Store>(
 ) -> Result<Response, WebError> {
     if form.get("suggest") == "1" {
         super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-        edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
-        return suggest(&app, &user, id, form, Some(finding)).await;
+        let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
+        return suggest(&app, &user, id, form, Some(&stored)).await;
     }
-    let actor = user.actor();
-    let refused = |app, user, form, errors| edit_page(app, user, id, form, errors, Some(finding));
-    let kept = match app
-        .kept_suggestion(&actor, id, &form.get("suggestion_run"))
-        .await
-    {
-        Ok(kept) => kept,
-        Err(AppError::Invalid(problems)) => {
-            let errors = Errors::from_problems(&problems, field_for);
-            return refused(&app, &user, form, errors).await;
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let version = edit::version(&form).unwrap_or(0);
-    let reason = edit::reason(&form, "edited the finding");
-    let outcome = app
-        .edit(
-            &actor,
-            id,
-            finding.0,
-            version,
-            &reason,
-            |current: &Finding| {
-                let mut changed = from_form(&form, current.clone())?;
-                changed.pattern_choice = casewindow_app::pattern_choice(
-                    kept.as_ref(),
-                    changed.pattern,
-                    current.pattern_choice.clone(),
-                );
-                Ok::<_, Errors>(changed)
-            },
-        )
-        .await;
-    match outcome {
-        Ok(Edited::Saved(_)) => Ok(edit::see_other(&format!("/reviews/{id}/findings"))),
-        Ok(Edited::Refused { why, .. }) => refused(&app, &user, form, why).await,
-        Err(AppError::Invalid(problems)) => {
-            let errors = Errors::from_problems(&problems, field_for);
-            refused(&app, &user, form, errors).await
-        }
-        Err(AppError::Conflict(_)) => {
-            let theirs = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
-            let mine = from_form(&form, theirs.record.clone()).unwrap_or(theirs.record.clone());
-            let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
-            let back = format!("/reviews/{id}/findings/{finding}");
-            edit::conflict(&frame, &theirs, &mine, &back)
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-async fn persist<S: Store>(
-    app: AppState<S>,
-    user: CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    base: Finding,
-    version: Option<i64>,
-) -> Result<Response, WebError> {
-    let finding_id = base.id;
-    let existing = version.map(|_| finding_id);
-    if form.get("suggest") == "1" {
-        return suggest(&app, &user, id, form, existing).await;
-    }
-    let finding = match from_form(&form, base) {
-        Ok(finding) => finding,
-        Err(errors) => {
-            return edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await;
-        }
-    };
-    let mut finding = finding;
-    let earlier = finding.pattern_choice.take();
-    finding.pattern_choice = match app
-        .pattern_choice(
-            &user.actor(),
-            id,
-            Some(&form.get("suggestion_run")),
-            finding.pattern,
-            earlier,
-        )
-        .await
-    {
-        Ok(choice) => choice,
-        Err(AppError::Invalid(problems)) => {
-            let errors = Errors::from_problems(&problems, field_for);
-            return edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await;
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let back = format!("/reviews/{id}/findings/{finding_id}");
-    let (_, frame) = review_frame(&app, &user, id, "/findings", "Finding").await?;
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        finding,
-        version,
-        &form,
-        &edit::reason(&form, "edited the finding"),
-        &back,
-        field_for,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/findings"))),
-        Saved::Invalid(errors) => {
-            edit_page(&app, &user, id, form, errors, version.map(|_| finding_id)).await
-        }
-        Saved::Conflict(response) => Ok(response),
-    }
+    edit::update::<S, Finding>(&app, &user, id, finding.0, form).await
 }
 
 /// Shows the pattern library's suggestion for the statement and context as typed, keeping
@@ -740,7 +696,7 @@ async fn suggest<S: Store>(
     user: &CurrentUser,
     id: ReviewId,
     mut form: FormData,
-    finding: Option<FindingId>,
+    existing: Option<&Stored<Finding>>,
 ) -> Result<Response, WebError> {
     let text = [
         form.get("statement"),
@@ -757,7 +713,7 @@ async fn suggest<S: Store>(
             // Only the kept suggestion's id travels with the form.
             form.set("suggestion_run", run.to_string());
             let view = suggestion_view(&s);
-            suggest_page(app, user, id, form, Errors::none(), finding, Some(view)).await
+            suggest_page(app, user, id, form, Errors::none(), existing, Some(view)).await
         }
         Err(AppError::Invalid(_)) => {
             let mut errors = Errors::none();
@@ -765,7 +721,7 @@ async fn suggest<S: Store>(
                 "statement",
                 "Write the finding statement first, then ask for a suggestion",
             );
-            suggest_page(app, user, id, form, errors, finding, None).await
+            suggest_page(app, user, id, form, errors, existing, None).await
         }
         Err(other) => Err(other.into()),
     }

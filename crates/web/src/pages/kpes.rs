@@ -2,8 +2,8 @@
 //! each participant's local rationality, contributory factors, and an appraisal checked for
 //! hindsight language as it is typed and when it is saved.
 
-use super::edit::{self, Saved};
-use super::text::{key, parse_key, truncate};
+use super::edit;
+use super::text::{Choice, choices, key, parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -15,14 +15,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::CurrentUser;
+use casewindow_app::{AppError, ChronologyView, CurrentUser};
 use casewindow_domain::analysis::{
     AccountSource, Appraisal, ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
     LocalRationalityAccount, Rating, Valence,
 };
 use casewindow_domain::evidence::{CitationTarget, FuzzyDate};
 use casewindow_domain::ids::{AgencyId, KpeId, ParticipationId, ReviewId};
-use casewindow_domain::organisation::Agency;
 use casewindow_domain::participation::Participation;
 use casewindow_store::{Store, Stored};
 
@@ -31,9 +30,14 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/kpes", get(list::<S>))
         .route(
             "/reviews/{id}/kpes/new",
-            get(new_form::<S>).post(create::<S>),
+            get(edit::new_form::<S, KeyPracticeEpisode>)
+                .post(edit::create_handler::<S, KeyPracticeEpisode>),
         )
-        .route("/reviews/{id}/kpes/{kpe}", get(show::<S>).post(update::<S>))
+        .route(
+            "/reviews/{id}/kpes/{kpe}",
+            get(edit::edit_form::<S, KeyPracticeEpisode>)
+                .post(edit::update_handler::<S, KeyPracticeEpisode>),
+        )
         .route("/reviews/{id}/kpes/{kpe}/accounts", post(add_account::<S>))
         .route("/reviews/{id}/kpes/{kpe}/factors", post(add_factor::<S>))
         .route("/reviews/{id}/kpes/{kpe}/evidence", post(add_evidence::<S>))
@@ -96,8 +100,40 @@ async fn list<S: Store>(
     })
 }
 
-/// One local-rationality account as shown: its index, whose it is, and (question, answer) pairs.
-type AccountView = (usize, String, Vec<(&'static str, String)>);
+/// One local-rationality account as shown.
+struct AccountView {
+    index: usize,
+    whose: String,
+    answers: Vec<Answer>,
+}
+
+/// One of the questions of a local-rationality account, and what the participant said.
+struct Answer {
+    question: &'static str,
+    answer: String,
+}
+
+/// One contributory factor as shown.
+struct FactorView {
+    index: usize,
+    level: &'static str,
+    factor: String,
+    description: String,
+    direction: &'static str,
+}
+
+/// Wording in the appraisal that may carry hindsight, and what to do about it.
+struct FlagView {
+    phrase: String,
+    advice: &'static str,
+}
+
+/// One piece of cited evidence as shown.
+struct EvidenceView {
+    index: usize,
+    cited: String,
+    note: String,
+}
 
 /// Everything the episode page shows.
 #[derive(Template)]
@@ -110,23 +146,92 @@ struct KpePage {
     is_new: bool,
     base: String,
     version: i64,
-    agencies: Vec<(String, String)>,
-    participants: Vec<(String, String)>,
-    ratings: Vec<(String, &'static str)>,
-    valences: Vec<(String, &'static str)>,
-    sources: Vec<(String, &'static str)>,
-    levels: Vec<(String, &'static str)>,
+    agencies: Vec<Choice>,
+    participants: Vec<Choice>,
+    ratings: Vec<Choice>,
+    valences: Vec<Choice>,
+    sources: Vec<Choice>,
+    levels: Vec<Choice>,
     accounts: Vec<AccountView>,
-    factors: Vec<(usize, &'static str, String, String, &'static str)>,
-    flags: Vec<(String, &'static str)>,
+    factors: Vec<FactorView>,
+    flags: Vec<FlagView>,
     hindsight_noted: bool,
-    /// (index, what is cited, why)
-    evidence: Vec<(usize, String, String)>,
-    /// What may be cited: ("chronology_entry:<id>", label).
-    evidence_options: Vec<(String, String)>,
+    evidence: Vec<EvidenceView>,
+    /// What may be cited: value `chronology_entry:<id>` or `source_document:<id>`.
+    evidence_options: Vec<Choice>,
     /// The viewer cannot read the chronologies now (no right, or no reason given yet).
     evidence_hidden: bool,
     chronology_href: String,
+}
+
+impl edit::RecordPage for KeyPracticeEpisode {
+    const SECTION: &'static str = "/kpes";
+    const PERMISSION: casewindow_app::Permission = casewindow_app::Permission::EditAnalysis;
+    const EDITED: &'static str = "edited the episode";
+
+    fn field_for(&self, path: &str) -> String {
+        field_for(path)
+    }
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/kpes/{}", self.review_id, self.id)
+    }
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        page(app, user, review, existing, form, errors).await
+    }
+}
+
+impl edit::RecordForm for KeyPracticeEpisode {
+    type Facts = ();
+
+    async fn facts<S: Store>(
+        _: &AppState<S>,
+        _: &CurrentUser,
+        _: ReviewId,
+        _: &FormData,
+    ) -> Result<(), WebError> {
+        Ok(())
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        KeyPracticeEpisode {
+            id: KpeId(uuid::Uuid::new_v4()),
+            review_id: review,
+            // The store gives a new record the next number in its review.
+            position: 0,
+            title: String::new(),
+            period: None,
+            what_happened: String::new(),
+            agencies: Vec::new(),
+            valence: Valence::Mixed,
+            local_rationality: Vec::new(),
+            contributory_factors: Vec::new(),
+            appraisal: Appraisal {
+                rating: None,
+                rationale: String::new(),
+                knowable_at_the_time: String::new(),
+                standards: Vec::new(),
+                hindsight_note: None,
+            },
+            evidence: Vec::new(),
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        to_form(self)
+    }
+
+    fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
+        from_form(form, base.clone())
+    }
 }
 
 fn to_form(kpe: &KeyPracticeEpisode) -> FormData {
@@ -218,6 +323,121 @@ fn field_for(path: &str) -> String {
     }
 }
 
+/// What a citation points at, told from the chronologies and the document register.
+fn describe_citation(view: Option<&ChronologyView>, target: &CitationTarget) -> String {
+    let Some(view) = view else {
+        return "Evidence in the chronologies (not shown to you here)".to_owned();
+    };
+    match target {
+        CitationTarget::ChronologyEntry(entry) => {
+            view.entries.iter().find(|e| e.id == *entry).map_or_else(
+                || "A chronology entry that has since been replaced".to_owned(),
+                |e| {
+                    format!(
+                        "{}, {}: {}",
+                        e.occurred,
+                        agency_name(view, e.agency_id),
+                        truncate(&e.description, 200)
+                    )
+                },
+            )
+        }
+        CitationTarget::SourceDocument(document) => view
+            .documents
+            .iter()
+            .find(|d| d.id == *document)
+            .map_or_else(
+                || "A source document".to_owned(),
+                |d| format!("Document: {}", d.title),
+            ),
+        CitationTarget::Conversation(_) => "A conversation record".to_owned(),
+    }
+}
+
+fn agency_name(view: &ChronologyView, agency: AgencyId) -> &str {
+    view.agencies
+        .iter()
+        .find(|a| a.id == agency)
+        .map_or("Unknown agency", |a| a.name.as_str())
+}
+
+/// What may be cited: every chronology entry and document the viewer may read.
+fn evidence_choices(view: &ChronologyView) -> Vec<Choice> {
+    view.entries
+        .iter()
+        .map(|e| {
+            Choice::new(
+                format!("chronology_entry:{}", e.id),
+                format!(
+                    "{}, {}: {}",
+                    e.occurred,
+                    agency_name(view, e.agency_id),
+                    truncate(&e.description, 80)
+                ),
+            )
+        })
+        .chain(view.documents.iter().map(|d| {
+            Choice::new(
+                format!("source_document:{}", d.id),
+                format!("Document: {}", d.title),
+            )
+        }))
+        .collect()
+}
+
+fn account_view(index: usize, whose: String, a: &LocalRationalityAccount) -> AccountView {
+    let source = format!(
+        "{}{}",
+        a.source.label(),
+        if a.confirmed_by_participant {
+            "; confirmed by them"
+        } else {
+            ""
+        }
+    );
+    let answers = [
+        (
+            "What they thought was happening",
+            &a.what_they_thought_was_happening,
+        ),
+        ("What they were trying to achieve", &a.goals),
+        ("What was at the front of their mind", &a.front_of_mind),
+        (
+            "What else was competing for attention",
+            &a.competing_demands,
+        ),
+        ("The options they saw", &a.options_seen),
+        ("How they felt", &a.emotions),
+        ("Source", &source),
+    ]
+    .into_iter()
+    .map(|(question, answer)| Answer {
+        question,
+        answer: answer.clone(),
+    })
+    .collect();
+    AccountView {
+        index,
+        whose,
+        answers,
+    }
+}
+
+fn factor_view(index: usize, f: &ContributoryFactor) -> FactorView {
+    FactorView {
+        index,
+        level: f.level.label(),
+        factor: f.factor.clone(),
+        description: f.description.clone(),
+        direction: if f.direction == Direction::Supports {
+            "Supports good practice"
+        } else {
+            "Hinders"
+        },
+    }
+}
+
+/// The episode's page: its form, and for a saved episode its accounts, factors and evidence.
 async fn page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
@@ -233,7 +453,7 @@ async fn page<S: Store>(
     let (review, mut frame) = review_frame(app, user, id, "/kpes", &title).await?;
     frame.has_errors = !errors.is_empty();
     let actor = user.actor();
-    let agencies: Vec<Agency> = app
+    let agencies = app
         .all_agencies(&actor)
         .await?
         .into_iter()
@@ -241,6 +461,7 @@ async fn page<S: Store>(
             a.partnership_id == Some(review.record.partnership_id)
                 || form.has("agencies", &a.id.to_string())
         })
+        .map(|a| Choice::new(a.id.to_string(), a.name))
         .collect();
     let participants: Vec<Participation> = app
         .records::<Participation>(&actor, id)
@@ -248,360 +469,117 @@ async fn page<S: Store>(
         .into_iter()
         .map(|p| p.record)
         .collect();
+    // Cited evidence is described from the chronologies and the document register, for those
+    // who may read them (the read is audited); others see that something is cited.
+    let chronology = match app.chronology(&actor, id).await {
+        Ok(view) => Some(view),
+        Err(AppError::NotFound { .. }) | Err(AppError::ReasonNeeded { .. }) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let kpe = stored.map(|s| &s.record);
     let name_of = |pid: ParticipationId| {
         participants
             .iter()
             .find(|p| p.id == pid)
             .map_or_else(|| "Unknown participant".to_owned(), |p| p.label.clone())
     };
-    // Cited evidence is described from the chronologies and the document register, for those
-    // who may read them (the read is audited); others see that something is cited.
-    let chronology = match app.chronology(&actor, id).await {
-        Ok(view) => Some(view),
-        Err(casewindow_app::AppError::NotFound { .. })
-        | Err(casewindow_app::AppError::ReasonNeeded { .. }) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let describe = |target: &CitationTarget| -> String {
-        let Some(view) = &chronology else {
-            return "Evidence in the chronologies (not shown to you here)".to_owned();
-        };
-        match target {
-            CitationTarget::ChronologyEntry(entry) => {
-                view.entries.iter().find(|e| e.id == *entry).map_or_else(
-                    || "A chronology entry that has since been replaced".to_owned(),
-                    |e| {
-                        let agency = view
-                            .agencies
-                            .iter()
-                            .find(|a| a.id == e.agency_id)
-                            .map_or("Unknown agency", |a| a.name.as_str());
-                        format!(
-                            "{}, {agency}: {}",
-                            e.occurred,
-                            truncate(&e.description, 200)
-                        )
-                    },
-                )
-            }
-            CitationTarget::SourceDocument(document) => view
-                .documents
-                .iter()
-                .find(|d| d.id == *document)
-                .map_or_else(
-                    || "A source document".to_owned(),
-                    |d| format!("Document: {}", d.title),
-                ),
-            CitationTarget::Conversation(_) => "A conversation record".to_owned(),
-        }
-    };
-    let evidence = stored
-        .map(|s| {
-            s.record
-                .evidence
-                .iter()
-                .enumerate()
-                .map(|(idx, c)| (idx, describe(&c.target), c.note.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let evidence_options = chronology
-        .as_ref()
-        .map(|view| {
-            view.entries
-                .iter()
-                .map(|e| {
-                    let agency = view
-                        .agencies
-                        .iter()
-                        .find(|a| a.id == e.agency_id)
-                        .map_or("Unknown agency", |a| a.name.as_str());
-                    (
-                        format!("chronology_entry:{}", e.id),
-                        format!("{}, {agency}: {}", e.occurred, truncate(&e.description, 80)),
-                    )
-                })
-                .chain(view.documents.iter().map(|d| {
-                    (
-                        format!("source_document:{}", d.id),
-                        format!("Document: {}", d.title),
-                    )
-                }))
-                .collect()
-        })
-        .unwrap_or_default();
-    let (accounts, factors, flags, noted) = match stored {
-        Some(stored) => {
-            let kpe = &stored.record;
-            let accounts = kpe
-                .local_rationality
-                .iter()
-                .enumerate()
-                .map(|(idx, a)| {
-                    (
-                        idx,
-                        name_of(a.participant_id),
-                        vec![
-                            (
-                                "What they thought was happening",
-                                a.what_they_thought_was_happening.clone(),
-                            ),
-                            ("What they were trying to achieve", a.goals.clone()),
-                            (
-                                "What was at the front of their mind",
-                                a.front_of_mind.clone(),
-                            ),
-                            (
-                                "What else was competing for attention",
-                                a.competing_demands.clone(),
-                            ),
-                            ("The options they saw", a.options_seen.clone()),
-                            ("How they felt", a.emotions.clone()),
-                            (
-                                "Source",
-                                format!(
-                                    "{}{}",
-                                    a.source.label(),
-                                    if a.confirmed_by_participant {
-                                        "; confirmed by them"
-                                    } else {
-                                        ""
-                                    }
-                                ),
-                            ),
-                        ],
-                    )
-                })
-                .collect();
-            let factors = kpe
-                .contributory_factors
-                .iter()
-                .enumerate()
-                .map(|(idx, f)| {
-                    (
-                        idx,
-                        f.level.label(),
-                        f.factor.clone(),
-                        f.description.clone(),
-                        if f.direction == Direction::Supports {
-                            "Supports good practice"
-                        } else {
-                            "Hinders"
-                        },
-                    )
-                })
-                .collect();
-            let flags = kpe
-                .appraisal
-                .hindsight_flags()
-                .into_iter()
-                .map(|f| (f.phrase, f.advice))
-                .collect();
-            (
-                accounts,
-                factors,
-                flags,
-                kpe.appraisal.hindsight_note.is_some(),
-            )
-        }
-        None => (Vec::new(), Vec::new(), Vec::new(), false),
-    };
     render(&KpePage {
         layout: frame,
         errors,
         form,
-        action: stored.map_or_else(
+        action: kpe.map_or_else(
             || format!("/reviews/{id}/kpes/new"),
-            |s| format!("/reviews/{id}/kpes/{}", s.record.id),
+            |k| format!("/reviews/{id}/kpes/{}", k.id),
         ),
-        is_new: stored.is_none(),
-        base: stored.map_or_else(String::new, |s| {
-            format!("/reviews/{id}/kpes/{}", s.record.id)
-        }),
+        is_new: kpe.is_none(),
+        base: kpe.map_or_else(String::new, |k| format!("/reviews/{id}/kpes/{}", k.id)),
         version: stored.map_or(0, |s| s.meta.version),
-        agencies: agencies
-            .into_iter()
-            .map(|a| (a.id.to_string(), a.name))
-            .collect(),
+        agencies,
         participants: participants
             .iter()
             .map(|p| {
-                (
+                Choice::new(
                     p.id.to_string(),
                     format!("{} ({})", p.label, p.role.label()),
                 )
             })
             .collect(),
-        ratings: Rating::ALL.iter().map(|r| (key(r), r.label())).collect(),
-        valences: Valence::ALL.iter().map(|v| (key(v), v.label())).collect(),
-        sources: AccountSource::ALL
-            .iter()
-            .map(|s| (key(s), s.label()))
-            .collect(),
-        levels: FactorLevel::ALL
-            .iter()
-            .map(|l| (key(l), l.label()))
-            .collect(),
-        accounts,
-        factors,
-        flags,
-        hindsight_noted: noted,
-        evidence,
-        evidence_options,
+        ratings: choices(Rating::ALL, Rating::label),
+        valences: choices(Valence::ALL, Valence::label),
+        sources: choices(AccountSource::ALL, AccountSource::label),
+        levels: choices(FactorLevel::ALL, FactorLevel::label),
+        accounts: kpe.map_or_else(Vec::new, |k| {
+            (k.local_rationality.iter().enumerate())
+                .map(|(idx, a)| account_view(idx, name_of(a.participant_id), a))
+                .collect()
+        }),
+        factors: kpe.map_or_else(Vec::new, |k| {
+            (k.contributory_factors.iter().enumerate())
+                .map(|(idx, f)| factor_view(idx, f))
+                .collect()
+        }),
+        flags: kpe.map_or_else(Vec::new, |k| {
+            (k.appraisal.hindsight_flags().into_iter())
+                .map(|f| FlagView {
+                    phrase: f.phrase,
+                    advice: f.advice,
+                })
+                .collect()
+        }),
+        hindsight_noted: kpe.is_some_and(|k| k.appraisal.hindsight_note.is_some()),
+        evidence: kpe.map_or_else(Vec::new, |k| {
+            (k.evidence.iter().enumerate())
+                .map(|(index, c)| EvidenceView {
+                    index,
+                    cited: describe_citation(chronology.as_deref(), &c.target),
+                    note: c.note.clone(),
+                })
+                .collect()
+        }),
+        evidence_options: chronology
+            .as_deref()
+            .map(evidence_choices)
+            .unwrap_or_default(),
         evidence_hidden: chronology.is_none(),
         chronology_href: format!("/reviews/{id}/chronology"),
     })
 }
 
-async fn new_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let mut form = FormData::default();
-    form.push("valence", "mixed");
-    page(&app, &user, id, None, form, Errors::none()).await
-}
-
-async fn show<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
-) -> Result<Response, WebError> {
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
-    page(
-        &app,
-        &user,
-        id,
-        Some(&stored),
-        to_form(&stored.record),
-        Errors::none(),
-    )
-    .await
-}
-
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let base = KeyPracticeEpisode {
-        id: KpeId(uuid::Uuid::new_v4()),
-        review_id: id,
-        // The store gives a new record the next number in its review.
-        position: 0,
-        title: String::new(),
-        period: None,
-        what_happened: String::new(),
-        agencies: Vec::new(),
-        valence: Valence::Mixed,
-        local_rationality: Vec::new(),
-        contributory_factors: Vec::new(),
-        appraisal: Appraisal {
-            rating: None,
-            rationale: String::new(),
-            knowable_at_the_time: String::new(),
-            standards: Vec::new(),
-            hindsight_note: None,
-        },
-        evidence: Vec::new(),
-    };
-    let kpe = match from_form(&form, base) {
-        Ok(kpe) => kpe,
-        Err(errors) => return page(&app, &user, id, None, form, errors).await,
-    };
-    let (_, frame) = review_frame(&app, &user, id, "/kpes", "Key practice episode").await?;
-    let back = format!("/reviews/{id}/kpes");
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        kpe,
-        None,
-        &form,
-        "",
-        &back,
-        field_for,
-    )
-    .await?
-    {
-        Saved::Done(stored) => Ok(edit::see_other(&format!(
-            "/reviews/{id}/kpes/{}",
-            stored.record.id
-        ))),
-        Saved::Invalid(errors) => page(&app, &user, id, None, form, errors).await,
-        Saved::Conflict(response) => Ok(response),
-    }
-}
-
-/// Saves a changed episode and returns to its page (or shows the form again, or the conflict).
-async fn save_kpe<S: Store>(
+/// Changes the episode as `change` says, from the version its page was opened at; where the
+/// change refuses it, the page shows the episode with the fields `kept` as the user typed them.
+async fn change_kpe<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
-    id: ReviewId,
-    stored: &Stored<KeyPracticeEpisode>,
-    changed: KeyPracticeEpisode,
+    (id, kpe): (ReviewId, KpeId),
     form: &FormData,
     reason: &str,
+    kept: &[&str],
+    change: impl Fn(&KeyPracticeEpisode) -> Result<KeyPracticeEpisode, Errors> + Send + Sync,
 ) -> Result<Response, WebError> {
-    let (_, frame) = review_frame(app, user, id, "/kpes", "Key practice episode").await?;
-    let base = format!("/reviews/{id}/kpes/{}", stored.record.id);
-    let version = edit::version(form).unwrap_or(0);
-    match edit::save(
-        app,
-        &user.actor(),
-        &frame,
-        changed,
-        Some(version),
-        form,
-        reason,
-        &base,
-        field_for,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&base)),
-        Saved::Invalid(errors) => page(app, user, id, Some(stored), form.clone(), errors).await,
-        Saved::Conflict(response) => Ok(response),
-    }
-}
-
-async fn update<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
-    match from_form(&form, stored.record.clone()) {
-        Ok(changed) => {
-            save_kpe(
-                &app,
-                &user,
-                id,
-                &stored,
-                changed,
-                &form,
-                &edit::reason(&form, "edited the episode"),
-            )
-            .await
+    let shown = |current: &Stored<KeyPracticeEpisode>| {
+        let mut shown = edit::stored_form(current);
+        for name in kept {
+            shown.set(name, form.get(name));
         }
-        Err(errors) => page(&app, &user, id, Some(&stored), form, errors).await,
-    }
+        shown
+    };
+    edit::change::<S, KeyPracticeEpisode>(app, user, id, kpe.0, form, reason, change, shown).await
 }
 
-async fn add_account<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
+/// The fields of the local-rationality form.
+const ACCOUNT_FIELDS: [&str; 8] = [
+    "participant_id",
+    "what_they_thought_was_happening",
+    "goals",
+    "front_of_mind",
+    "competing_demands",
+    "options_seen",
+    "emotions",
+    "source",
+];
+
+/// The account the local-rationality form describes.
+fn account_from(form: &FormData) -> Result<LocalRationalityAccount, Errors> {
     let mut errors = Errors::none();
     let participant = form.get("participant_id").parse::<ParticipationId>().ok();
     if participant.is_none() {
@@ -618,23 +596,9 @@ async fn add_account<S: Store>(
         );
     }
     let (Some(participant_id), true) = (participant, errors.is_empty()) else {
-        let mut shown = to_form(&stored.record);
-        for name in [
-            "participant_id",
-            "what_they_thought_was_happening",
-            "goals",
-            "front_of_mind",
-            "competing_demands",
-            "options_seen",
-            "emotions",
-            "source",
-        ] {
-            shown.push(name, form.get(name));
-        }
-        return page(&app, &user, id, Some(&stored), shown, errors).await;
+        return Err(errors);
     };
-    let mut changed = stored.record.clone();
-    changed.local_rationality.push(LocalRationalityAccount {
+    Ok(LocalRationalityAccount {
         participant_id,
         what_they_thought_was_happening: thought,
         goals: form.get("goals").trim().to_owned(),
@@ -644,27 +608,29 @@ async fn add_account<S: Store>(
         emotions: form.get("emotions").trim().to_owned(),
         source: parse_key(&form.get("source")).unwrap_or(AccountSource::Conversation),
         confirmed_by_participant: form.checked("confirmed_by_participant"),
-    });
-    save_kpe(
-        &app,
-        &user,
-        id,
-        &stored,
-        changed,
-        &form,
-        "added a local-rationality account",
-    )
+    })
+}
+
+async fn add_account<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(ids): Path<(ReviewId, KpeId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let reason = "added a local-rationality account";
+    change_kpe(&app, &user, ids, &form, reason, &ACCOUNT_FIELDS, |kpe| {
+        let mut changed = kpe.clone();
+        changed.local_rationality.push(account_from(&form)?);
+        Ok(changed)
+    })
     .await
 }
 
-async fn add_factor<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
+/// The fields of the contributory-factor form.
+const FACTOR_FIELDS: [&str; 4] = ["level", "factor", "factor_description", "direction"];
+
+/// The factor the contributory-factor form describes.
+fn factor_from(form: &FormData) -> Result<ContributoryFactor, Errors> {
     let mut errors = Errors::none();
     let level = parse_key::<FactorLevel>(&form.get("level"));
     if level.is_none() {
@@ -685,86 +651,95 @@ async fn add_factor<S: Store>(
             "Choose whether the factor supported or hindered practice",
         );
     }
-    let (Some(level), Some(direction), true) = (level, direction, errors.is_empty()) else {
-        let mut shown = to_form(&stored.record);
-        for name in ["level", "factor", "factor_description", "direction"] {
-            shown.push(name, form.get(name));
-        }
-        return page(&app, &user, id, Some(&stored), shown, errors).await;
-    };
-    let mut changed = stored.record.clone();
-    changed.contributory_factors.push(ContributoryFactor {
-        level,
-        factor,
-        description,
-        direction,
-    });
-    save_kpe(
-        &app,
-        &user,
-        id,
-        &stored,
-        changed,
-        &form,
-        "added a contributory factor",
-    )
+    match (level, direction, errors.is_empty()) {
+        (Some(level), Some(direction), true) => Ok(ContributoryFactor {
+            level,
+            factor,
+            description,
+            direction,
+        }),
+        _ => Err(errors),
+    }
+}
+
+async fn add_factor<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path(ids): Path<(ReviewId, KpeId)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let reason = "added a contributory factor";
+    change_kpe(&app, &user, ids, &form, reason, &FACTOR_FIELDS, |kpe| {
+        let mut changed = kpe.clone();
+        changed.contributory_factors.push(factor_from(&form)?);
+        Ok(changed)
+    })
     .await
 }
 
-/// Cites a chronology entry or a document as evidence for the episode.
+/// Cites a chronology entry or a document as evidence for the episode (once).
 async fn add_evidence<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
+    Path(ids): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
-    let Some(mut citation) = super::narrative::parse_citation(&form.get("cite")) else {
-        let mut errors = Errors::none();
-        errors.add("cite", "Choose the chronology entry or document to cite");
-        let mut shown = to_form(&stored.record);
-        shown.push("evidence_note", form.get("evidence_note"));
-        return page(&app, &user, id, Some(&stored), shown, errors).await;
-    };
-    citation.note = form.get("evidence_note").trim().to_owned();
-    let mut changed = stored.record.clone();
-    if changed.evidence.iter().any(|c| c.target == citation.target) {
-        return Ok(edit::see_other(&format!("/reviews/{id}/kpes/{kpe}")));
-    }
-    changed.evidence.push(citation);
-    save_kpe(&app, &user, id, &stored, changed, &form, "cited evidence").await
+    let kept = ["cite", "evidence_note"];
+    change_kpe(&app, &user, ids, &form, "cited evidence", &kept, |kpe| {
+        let Some(mut citation) = super::narrative::parse_citation(&form.get("cite")) else {
+            let mut errors = Errors::none();
+            errors.add("cite", "Choose the chronology entry or document to cite");
+            return Err(errors);
+        };
+        citation.note = form.get("evidence_note").trim().to_owned();
+        let mut changed = kpe.clone();
+        if !changed.evidence.iter().any(|c| c.target == citation.target) {
+            changed.evidence.push(citation);
+        }
+        Ok(changed)
+    })
+    .await
 }
 
+/// Removes one account, factor or piece of evidence, named by its kind and place.
 async fn remove_item<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
-    Path((id, kpe)): Path<(ReviewId, KpeId)>,
+    Path(ids): Path<(ReviewId, KpeId)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, KeyPracticeEpisode>(&app, &user, id, kpe.0).await?;
     let index = form
         .number("index")
         .ok()
         .flatten()
         .and_then(|n| usize::try_from(n).ok())
         .ok_or(WebError::NotFound)?;
-    let mut changed = stored.record.clone();
-    let reason = match form.get("what").as_str() {
-        "account" if index < changed.local_rationality.len() => {
-            changed.local_rationality.remove(index);
-            "removed a local-rationality account"
-        }
-        "factor" if index < changed.contributory_factors.len() => {
-            changed.contributory_factors.remove(index);
-            "removed a contributory factor"
-        }
-        "evidence" if index < changed.evidence.len() => {
-            changed.evidence.remove(index);
-            "removed cited evidence"
-        }
+    let (what, reason) = match form.get("what").as_str() {
+        "account" => ("account", "removed a local-rationality account"),
+        "factor" => ("factor", "removed a contributory factor"),
+        "evidence" => ("evidence", "removed cited evidence"),
         _ => return Err(WebError::NotFound),
     };
-    save_kpe(&app, &user, id, &stored, changed, &form, reason).await
+    change_kpe(&app, &user, ids, &form, reason, &[], |kpe| {
+        let mut changed = kpe.clone();
+        let (len, remove): (usize, fn(&mut KeyPracticeEpisode, usize)) = match what {
+            "account" => (changed.local_rationality.len(), |k, i| {
+                k.local_rationality.remove(i);
+            }),
+            "factor" => (changed.contributory_factors.len(), |k, i| {
+                k.contributory_factors.remove(i);
+            }),
+            _ => (changed.evidence.len(), |k, i| {
+                k.evidence.remove(i);
+            }),
+        };
+        if index >= len {
+            let mut errors = Errors::none();
+            errors.add("title", "That item was already removed");
+            return Err(errors);
+        }
+        remove(&mut changed, index);
+        Ok(changed)
+    })
+    .await
 }

@@ -1,8 +1,8 @@
 //! The multi-agency narrative: sections giving the view of the case from several perspectives,
 //! each citing the records and conversations it rests on.
 
-use super::edit::{self, Saved};
-use super::text::truncate;
+use super::edit::{self, RecordForm, RecordPage};
+use super::text::{Choice, truncate};
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -19,27 +19,29 @@ use casewindow_domain::evidence::{
     ChronologyEntry, Citation, CitationTarget, Conversation, NarrativeSection, SourceDocument,
 };
 use casewindow_domain::ids::{NarrativeSectionId, ReviewId};
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/narrative", get(list::<S>))
         .route(
             "/reviews/{id}/narrative/new",
-            get(new_form::<S>).post(create::<S>),
+            get(edit::new_form::<S, NarrativeSection>)
+                .post(edit::create_handler::<S, NarrativeSection>),
         )
         .route(
             "/reviews/{id}/narrative/{section}",
-            get(edit_form::<S>).post(update::<S>),
+            get(edit::edit_form::<S, NarrativeSection>)
+                .post(edit::update_handler::<S, NarrativeSection>),
         )
 }
 
-/// Everything a section may cite: (form value, label).
+/// Everything a section may cite that the user may read, valued as `kind:id`.
 async fn citables<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     id: ReviewId,
-) -> Result<Vec<(String, String)>, WebError> {
+) -> Result<Vec<Choice>, WebError> {
     let actor = user.actor();
     let mut out = Vec::new();
     // Someone who must say why before reading the chronologies, and has not yet, is offered the
@@ -55,7 +57,7 @@ async fn citables<S: Store>(
     if chronology {
         for entry in app.records::<ChronologyEntry>(&actor, id).await? {
             let e = entry.record;
-            out.push((
+            out.push(Choice::new(
                 format!("chronology_entry:{}", e.id),
                 format!(
                     "Chronology, {}: {}",
@@ -65,7 +67,7 @@ async fn citables<S: Store>(
             ));
         }
         for document in app.records::<SourceDocument>(&actor, id).await? {
-            out.push((
+            out.push(Choice::new(
                 format!("source_document:{}", document.record.id),
                 format!("Document: {}", document.record.title),
             ));
@@ -73,7 +75,7 @@ async fn citables<S: Store>(
     }
     if app.may(&actor, id, Permission::ViewConversations).await? {
         for conversation in app.records::<Conversation>(&actor, id).await? {
-            out.push((
+            out.push(Choice::new(
                 format!("conversation:{}", conversation.record.id),
                 format!(
                     "Conversation of {}",
@@ -134,8 +136,11 @@ async fn list<S: Store>(
                 .map(|c| {
                     labels
                         .iter()
-                        .find(|(v, _)| *v == citation_value(c))
-                        .map_or_else(|| "A record you cannot see".to_owned(), |(_, l)| l.clone())
+                        .find(|choice| choice.value == citation_value(c))
+                        .map_or_else(
+                            || "A record you cannot see".to_owned(),
+                            |choice| choice.label.clone(),
+                        )
                 })
                 .collect();
             (
@@ -162,7 +167,7 @@ struct EditPage {
     form: FormData,
     action: String,
     is_new: bool,
-    citables: Vec<(String, String)>,
+    citables: Vec<Choice>,
 }
 
 async fn edit_page<S: Store>(
@@ -189,115 +194,88 @@ async fn edit_page<S: Store>(
     })
 }
 
-async fn new_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    edit_page(&app, &user, id, FormData::default(), Errors::none(), None).await
-}
+impl RecordPage for NarrativeSection {
+    const SECTION: &'static str = "/narrative";
+    const PERMISSION: Permission = Permission::EditAnalysis;
+    const EDITED: &'static str = "edited the narrative";
 
-async fn edit_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, section)): Path<(ReviewId, NarrativeSectionId)>,
-) -> Result<Response, WebError> {
-    let stored = edit::record_in::<_, NarrativeSection>(&app, &user, id, section.0).await?;
-    let mut form = FormData::default();
-    form.push("version", stored.meta.version.to_string());
-    form.push("heading", stored.record.heading.clone());
-    form.push("period", stored.record.period.clone());
-    form.push("body", stored.record.body.clone());
-    for citation in &stored.record.citations {
-        form.push("citations", citation_value(citation));
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/narrative", self.review_id)
     }
-    edit_page(&app, &user, id, form, Errors::none(), Some(section)).await
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        edit_page(
+            app,
+            user,
+            review,
+            form,
+            errors,
+            existing.map(|s| s.record.id),
+        )
+        .await
+    }
 }
 
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let base = NarrativeSection {
-        id: NarrativeSectionId(uuid::Uuid::new_v4()),
-        review_id: id,
-        // The store gives a new record the next number in its review.
-        position: 0,
-        heading: String::new(),
-        period: String::new(),
-        perspective_agency_id: None,
-        body: String::new(),
-        citations: Vec::new(),
-    };
-    persist(app, user, id, form, base, None).await
-}
+impl RecordForm for NarrativeSection {
+    /// The citations the user may see (and so could have unticked).
+    type Facts = Vec<String>;
 
-async fn update<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, section)): Path<(ReviewId, NarrativeSectionId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let stored = edit::record_in::<_, NarrativeSection>(&app, &user, id, section.0).await?;
-    let version = edit::version(&form).unwrap_or(0);
-    persist(app, user, id, form, stored.record, Some(version)).await
-}
+    async fn facts<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        _: &FormData,
+    ) -> Result<Vec<String>, WebError> {
+        let visible = citables(app, user, review).await?;
+        Ok(visible.into_iter().map(|c| c.value).collect())
+    }
 
-async fn persist<S: Store>(
-    app: AppState<S>,
-    user: CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    mut section: NarrativeSection,
-    version: Option<i64>,
-) -> Result<Response, WebError> {
-    let existing = version.map(|_| section.id);
-    section.heading = form.get("heading").trim().to_owned();
-    section.period = form.get("period").trim().to_owned();
-    section.body = form.get("body").trim().to_owned();
-    // Keep citations the user cannot see (and so could not have unticked).
-    let visible: Vec<String> = citables(&app, &user, id)
-        .await?
-        .into_iter()
-        .map(|(v, _)| v)
-        .collect();
-    let mut citations: Vec<Citation> = section
-        .citations
-        .iter()
-        .filter(|c| !visible.contains(&citation_value(c)))
-        .cloned()
-        .collect();
-    citations.extend(
-        form.all("citations")
-            .iter()
-            .filter_map(|v| parse_citation(v)),
-    );
-    section.citations = citations;
-    let (_, frame) = review_frame(&app, &user, id, "/narrative", "Narrative").await?;
-    let back = existing.map_or_else(
-        || format!("/reviews/{id}/narrative"),
-        |s| format!("/reviews/{id}/narrative/{s}"),
-    );
-    match edit::save(
-        &app,
-        &user.actor(),
-        &frame,
-        section,
-        version,
-        &form,
-        &edit::reason(&form, "edited the narrative"),
-        &back,
-        edit::field_from_path,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/narrative"))),
-        Saved::Invalid(errors) => edit_page(&app, &user, id, form, errors, existing).await,
-        Saved::Conflict(response) => Ok(response),
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        NarrativeSection {
+            id: NarrativeSectionId(uuid::Uuid::new_v4()),
+            review_id: review,
+            // The store gives a new record the next number in its review.
+            position: 0,
+            heading: String::new(),
+            period: String::new(),
+            perspective_agency_id: None,
+            body: String::new(),
+            citations: Vec::new(),
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        let mut form = FormData::default();
+        form.push("heading", self.heading.clone());
+        form.push("period", self.period.clone());
+        form.push("body", self.body.clone());
+        for citation in &self.citations {
+            form.push("citations", citation_value(citation));
+        }
+        form
+    }
+
+    fn from_form(form: &FormData, base: &Self, visible: &Vec<String>) -> Result<Self, Errors> {
+        let mut section = base.clone();
+        section.heading = form.get("heading").trim().to_owned();
+        section.period = form.get("period").trim().to_owned();
+        section.body = form.get("body").trim().to_owned();
+        // Keep citations the user cannot see (and so could not have unticked).
+        section
+            .citations
+            .retain(|c| !visible.contains(&citation_value(c)));
+        section.citations.extend(
+            form.all("citations")
+                .iter()
+                .filter_map(|v| parse_citation(v)),
+        );
+        Ok(section)
     }
 }

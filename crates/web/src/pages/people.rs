@@ -1,6 +1,7 @@
 //! Agencies and participants of a review.
 
-use super::text::{key, parse_key};
+use super::edit::{self, RecordForm, RecordPage};
+use super::text::{Choice, choices, key, parse_key};
 use super::{may, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -13,10 +14,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser, Permission};
-use casewindow_domain::ids::{AgencyId, ParticipationId, ReviewId};
+use casewindow_domain::ids::{AgencyId, ParticipationId, ReviewId, UserId};
 use casewindow_domain::organisation::AgencySector;
 use casewindow_domain::participation::{Participation, Role};
-use casewindow_store::Store;
+use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
@@ -26,12 +27,18 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         )
         .route(
             "/reviews/{id}/participants",
-            get(participants::<S>).post(add_participant::<S>),
+            get(participants::<S>).post(edit::create_handler::<S, Participation>),
         )
         .route(
             "/reviews/{id}/participants/{participation}",
-            get(edit_form::<S>).post(save_participant::<S>),
+            get(edit::edit_form::<S, Participation>).post(edit::update_handler::<S, Participation>),
         )
+}
+
+/// An agency of the review as listed.
+struct AgencyRow {
+    name: String,
+    sector: &'static str,
 }
 
 #[derive(Template)]
@@ -41,8 +48,8 @@ struct AgenciesPage {
     errors: Errors,
     form: FormData,
     id: String,
-    rows: Vec<(String, &'static str)>,
-    sectors: Vec<(String, &'static str)>,
+    rows: Vec<AgencyRow>,
+    sectors: Vec<Choice>,
     can_add: bool,
 }
 
@@ -59,7 +66,10 @@ async fn agencies_page<S: Store>(
         .agencies_of(&user.actor(), id)
         .await?
         .into_iter()
-        .map(|a| (a.name, a.sector.label()))
+        .map(|a| AgencyRow {
+            name: a.name,
+            sector: a.sector.label(),
+        })
         .collect();
     render(&AgenciesPage {
         layout: frame,
@@ -67,10 +77,7 @@ async fn agencies_page<S: Store>(
         form,
         id: id.to_string(),
         rows,
-        sectors: AgencySector::ALL
-            .iter()
-            .map(|s| (key(s), s.label()))
-            .collect(),
+        sectors: choices(AgencySector::ALL, AgencySector::label),
         can_add: may(app, user, id, Permission::ManageParticipants).await,
     })
 }
@@ -117,6 +124,17 @@ async fn add_agency<S: Store>(
     agencies_page(&app, &user, id, form, errors).await
 }
 
+/// A participant of the review as listed.
+struct ParticipantRow {
+    id: String,
+    /// How they are referred to.
+    label: String,
+    role: &'static str,
+    agency: String,
+    /// The name of their account, or that they have none.
+    account: String,
+}
+
 #[derive(Template)]
 #[template(path = "participants.html")]
 struct ParticipantsPage {
@@ -124,10 +142,9 @@ struct ParticipantsPage {
     errors: Errors,
     form: FormData,
     id: String,
-    /// (id, referred to as, role, agency, account)
-    rows: Vec<(String, String, &'static str, String, String)>,
-    roles: Vec<(String, &'static str)>,
-    agencies: Vec<(String, String)>,
+    rows: Vec<ParticipantRow>,
+    roles: Vec<Choice>,
+    agencies: Vec<Choice>,
     can_add: bool,
 }
 
@@ -158,7 +175,13 @@ async fn participants_page<S: Store>(
                 .user_id
                 .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_else(|| "No account".to_owned());
-            (p.id.to_string(), p.label, p.role.label(), agency, account)
+            ParticipantRow {
+                id: p.id.to_string(),
+                label: p.label,
+                role: p.role.label(),
+                agency,
+                account,
+            }
         })
         .collect();
     render(&ParticipantsPage {
@@ -167,10 +190,10 @@ async fn participants_page<S: Store>(
         form,
         id: id.to_string(),
         rows,
-        roles: Role::ALL.iter().map(|r| (key(r), r.label())).collect(),
+        roles: choices(Role::ALL, Role::label),
         agencies: agencies
             .into_iter()
-            .map(|a| (a.id.to_string(), a.name))
+            .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
         can_add: may(app, user, id, Permission::ManageParticipants).await,
     })
@@ -184,76 +207,121 @@ async fn participants<S: Store>(
     participants_page(&app, &user, id, FormData::default(), Errors::none()).await
 }
 
-async fn add_participant<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(
-        &app,
-        &user,
-        id,
-        casewindow_app::Permission::ManageParticipants,
-    )
-    .await?;
-    let mut errors = Errors::none();
-    let label = form.get("label").trim().to_owned();
-    if label.is_empty() {
-        errors.add(
-            "label",
-            "Enter how the participant is referred to, for example Social worker 1",
-        );
+/// What the server knows of a participant's save: whose account the email given names (none
+/// when no email is given; `Some(None)` when no account has it).
+type AccountNamed = Option<Option<UserId>>;
+
+impl RecordPage for Participation {
+    const SECTION: &'static str = "/participants";
+    const PERMISSION: Permission = Permission::ManageParticipants;
+    const EDITED: &'static str = "changed the participant's role or details";
+    const FORM_IS_ITS_PAGE: bool = false;
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/participants", self.review_id)
     }
-    let role = parse_key::<Role>(&form.get("role"));
-    if role.is_none() {
-        errors.add("role", "Choose the participant's role");
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        match existing {
+            Some(stored) => edit_page(app, user, review, stored, form, errors).await,
+            None => participants_page(app, user, review, form, errors).await,
+        }
     }
-    let email = form.get("email").trim().to_owned();
-    let user_id = if email.is_empty() {
-        None
-    } else {
-        let found = app.user_by_email(&user.actor(), id, &email).await?;
-        if found.is_none() {
+}
+
+impl RecordForm for Participation {
+    type Facts = AccountNamed;
+
+    async fn facts<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: &FormData,
+    ) -> Result<AccountNamed, WebError> {
+        let email = form.get("email").trim().to_owned();
+        if email.is_empty() {
+            return Ok(None);
+        }
+        let found = app.user_by_email(&user.actor(), review, &email).await?;
+        Ok(Some(found.map(|u| u.id)))
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        Participation {
+            id: ParticipationId(uuid::Uuid::new_v4()),
+            review_id: review,
+            user_id: None,
+            label: String::new(),
+            role: Role::Observer,
+            agency_id: None,
+            invited_on: None,
+            consent: None,
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        let mut form = FormData::default();
+        form.push("label", self.label.clone());
+        form.push("role", key(&self.role));
+        if let Some(agency) = self.agency_id {
+            form.push("agency_id", agency.to_string());
+        }
+        form
+    }
+
+    /// Who may give whom which role (and that a review keeps a lead reviewer) is the
+    /// application's rule: its refusal comes back as the role field's error.
+    fn from_form(form: &FormData, base: &Self, account: &AccountNamed) -> Result<Self, Errors> {
+        let mut errors = Errors::none();
+        let label = form.get("label").trim().to_owned();
+        if label.is_empty() {
             errors.add(
-                "email",
-                "No one with a casewindow account has that email address",
+                "label",
+                "Enter how the participant is referred to, for example Social worker 1",
             );
         }
-        found.map(|u| u.id)
-    };
-    let invited_on = form
-        .date("invited_on")
-        .map_err(|m| errors.add("invited_on", format!("The date {m}")))
-        .ok()
-        .flatten();
-    if let (Some(role), true) = (role, errors.is_empty()) {
-        let participation = Participation {
-            id: ParticipationId(uuid::Uuid::new_v4()),
-            review_id: id,
-            user_id,
-            label,
-            role,
-            agency_id: form.get("agency_id").parse::<AgencyId>().ok(),
-            invited_on,
-            consent: None,
+        let role = parse_key::<Role>(&form.get("role"));
+        if role.is_none() {
+            errors.add("role", "Choose the participant's role");
+        }
+        let user_id = match account {
+            None => base.user_id,
+            Some(Some(user)) => Some(*user),
+            Some(None) => {
+                errors.add(
+                    "email",
+                    "No one with a casewindow account has that email address",
+                );
+                None
+            }
         };
-        match app
-            .create_once(&user.actor(), &participation, Some(&form.get("once")))
-            .await
-        {
-            Ok(_) => {
-                return Ok(super::edit::see_other(&format!(
-                    "/reviews/{id}/participants"
-                )));
-            }
-            Err(AppError::Invalid(problems)) => {
-                errors = Errors::from_problems(&problems, super::edit::field_from_path)
-            }
-            Err(other) => return Err(other.into()),
+        let mut invited_on = base.invited_on;
+        if form.present("invited_on") {
+            invited_on = form
+                .date("invited_on")
+                .map_err(|m| errors.add("invited_on", format!("The date {m}")))
+                .ok()
+                .flatten();
+        }
+        match (role, errors.is_empty()) {
+            (Some(role), true) => Ok(Participation {
+                user_id,
+                label,
+                role,
+                agency_id: form.get("agency_id").parse::<AgencyId>().ok(),
+                invited_on,
+                ..base.clone()
+            }),
+            _ => Err(errors),
         }
     }
-    participants_page(&app, &user, id, form, errors).await
 }
 
 #[derive(Template)]
@@ -265,15 +333,16 @@ struct ParticipantEditPage {
     id: String,
     participation: String,
     version: i64,
-    roles: Vec<(String, &'static str)>,
-    agencies: Vec<(String, String)>,
+    roles: Vec<Choice>,
+    agencies: Vec<Choice>,
 }
 
+/// The form that changes one participant.
 async fn edit_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     id: ReviewId,
-    stored: &casewindow_store::Stored<Participation>,
+    stored: &Stored<Participation>,
     form: FormData,
     errors: Errors,
 ) -> Result<Response, WebError> {
@@ -298,85 +367,10 @@ async fn edit_page<S: Store>(
         id: id.to_string(),
         participation: stored.record.id.to_string(),
         version: stored.meta.version,
-        roles: Role::ALL.iter().map(|r| (key(r), r.label())).collect(),
+        roles: choices(Role::ALL, Role::label),
         agencies: agencies
             .into_iter()
-            .map(|a| (a.id.to_string(), a.name))
+            .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
     })
-}
-
-async fn edit_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, participation)): Path<(ReviewId, ParticipationId)>,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, Permission::ManageParticipants).await?;
-    let stored =
-        super::edit::record_in::<_, Participation>(&app, &user, id, participation.0).await?;
-    let mut form = FormData::default();
-    form.push("label", stored.record.label.clone());
-    form.push("role", key(&stored.record.role));
-    if let Some(agency) = stored.record.agency_id {
-        form.push("agency_id", agency.to_string());
-    }
-    edit_page(&app, &user, id, &stored, form, Errors::none()).await
-}
-
-/// Changes how a participant is referred to, their role or their agency. A review keeps at least
-/// one lead reviewer with an account.
-async fn save_participant<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, participation)): Path<(ReviewId, ParticipationId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    super::require(&app, &user, id, Permission::ManageParticipants).await?;
-    let actor = user.actor();
-    let stored =
-        super::edit::record_in::<_, Participation>(&app, &user, id, participation.0).await?;
-    let mut errors = Errors::none();
-    let label = form.get("label").trim().to_owned();
-    if label.is_empty() {
-        errors.add(
-            "label",
-            "Enter how the participant is referred to, for example Social worker 1",
-        );
-    }
-    // Who may give whom which role (and that a review keeps a lead reviewer) is the
-    // application's rule: its refusal comes back as the role field's error.
-    let role = parse_key::<Role>(&form.get("role"));
-    if role.is_none() {
-        errors.add("role", "Choose the participant's role");
-    }
-    let (Some(role), true) = (role, errors.is_empty()) else {
-        return edit_page(&app, &user, id, &stored, form, errors).await;
-    };
-    let mut changed = stored.record.clone();
-    changed.label = label;
-    changed.role = role;
-    changed.agency_id = form.get("agency_id").parse::<AgencyId>().ok();
-    let (_, frame) = review_frame(&app, &user, id, "/participants", "Participants").await?;
-    let back = format!("/reviews/{id}/participants");
-    let reason = super::edit::reason(&form, "changed the participant's role or details");
-    let version = super::edit::version(&form).unwrap_or(stored.meta.version);
-    match super::edit::save(
-        &app,
-        &actor,
-        &frame,
-        changed,
-        Some(version),
-        &form,
-        &reason,
-        &back,
-        super::edit::field_from_path,
-    )
-    .await?
-    {
-        super::edit::Saved::Done(_) => Ok(super::edit::see_other(&back)),
-        super::edit::Saved::Invalid(errors) => {
-            edit_page(&app, &user, id, &stored, form, errors).await
-        }
-        super::edit::Saved::Conflict(response) => Ok(response),
-    }
 }

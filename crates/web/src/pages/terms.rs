@@ -1,7 +1,8 @@
 //! Terms of reference: the current version, editing (each save is a new version), and a
 //! word-level comparison between any two versions.
 
-use super::edit::{self, Saved};
+use super::edit::{self, RecordForm, RecordPage};
+use super::text::Choice;
 use super::{render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -13,7 +14,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use casewindow_app::CurrentUser;
+use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::{AgencyId, ReviewId, TermsOfReferenceId};
 use casewindow_domain::review::TermsOfReference;
 use casewindow_store::{Store, Stored};
@@ -234,58 +235,132 @@ struct EditPage {
     form: FormData,
     id: String,
     is_new: bool,
-    agencies: Vec<(String, String)>,
+    agencies: Vec<Choice>,
 }
 
-fn to_form(stored: &Stored<TermsOfReference>) -> FormData {
-    let terms = &stored.record;
-    let mut form = FormData::default();
-    form.push("version", stored.meta.version.to_string());
-    form.push("purpose", terms.purpose.clone());
-    form.push("research_questions", terms.research_questions.join("\n"));
-    for agency in &terms.agencies_in_scope {
-        form.push("agencies_in_scope", agency.to_string());
+impl RecordPage for TermsOfReference {
+    const SECTION: &'static str = "/terms";
+    const PERMISSION: Permission = Permission::EditAnalysis;
+    const EDITED: &'static str = "revised the terms of reference";
+
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/terms", self.review_id)
     }
-    form.push(
-        "family_involvement_plan",
-        terms.family_involvement_plan.clone(),
-    );
-    form.push(
-        "proportionality_rationale",
-        terms.proportionality_rationale.clone(),
-    );
-    form.push("timescales", terms.timescales.clone());
-    if let Some(agreed) = terms.agreed_on {
-        form.push("agreed_on", agreed.to_string());
+
+    fn edit_href(&self) -> String {
+        format!("/reviews/{}/terms/edit", self.review_id)
     }
-    form
+
+    async fn page<S: Store>(
+        app: &AppState<S>,
+        user: &CurrentUser,
+        review: ReviewId,
+        form: FormData,
+        errors: Errors,
+        existing: Option<&Stored<Self>>,
+    ) -> Result<Response, WebError> {
+        let (_, mut frame) =
+            review_frame(app, user, review, "/terms", "Edit the terms of reference").await?;
+        frame.has_errors = !errors.is_empty();
+        let agencies = app
+            .agencies_of(&user.actor(), review)
+            .await?
+            .into_iter()
+            .map(|a| Choice::new(a.id.to_string(), a.name))
+            .collect();
+        render(&EditPage {
+            layout: frame,
+            errors,
+            form,
+            id: review.to_string(),
+            is_new: existing.is_none(),
+            agencies,
+        })
+    }
 }
 
-async fn edit_page<S: Store>(
+impl RecordForm for TermsOfReference {
+    type Facts = ();
+
+    async fn facts<S: Store>(
+        _: &AppState<S>,
+        _: &CurrentUser,
+        _: ReviewId,
+        _: &FormData,
+    ) -> Result<(), WebError> {
+        Ok(())
+    }
+
+    fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
+        TermsOfReference {
+            id: TermsOfReferenceId(uuid::Uuid::new_v4()),
+            review_id: review,
+            purpose: String::new(),
+            research_questions: Vec::new(),
+            agencies_in_scope: Vec::new(),
+            family_involvement_plan: String::new(),
+            proportionality_rationale: String::new(),
+            timescales: String::new(),
+            agreed_on: None,
+        }
+    }
+
+    fn to_form(&self) -> FormData {
+        let mut form = FormData::default();
+        form.push("purpose", self.purpose.clone());
+        form.push("research_questions", self.research_questions.join("\n"));
+        for agency in &self.agencies_in_scope {
+            form.push("agencies_in_scope", agency.to_string());
+        }
+        form.push(
+            "family_involvement_plan",
+            self.family_involvement_plan.clone(),
+        );
+        form.push(
+            "proportionality_rationale",
+            self.proportionality_rationale.clone(),
+        );
+        form.push("timescales", self.timescales.clone());
+        if let Some(agreed) = self.agreed_on {
+            form.push("agreed_on", agreed.to_string());
+        }
+        form
+    }
+
+    fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
+        let agreed_on = form.date("agreed_on").map_err(|m| {
+            let mut errors = Errors::none();
+            errors.add("agreed_on", format!("The date {m}"));
+            errors
+        })?;
+        Ok(TermsOfReference {
+            id: base.id,
+            review_id: base.review_id,
+            purpose: form.get("purpose").trim().to_owned(),
+            research_questions: form.lines("research_questions"),
+            agencies_in_scope: form
+                .all("agencies_in_scope")
+                .iter()
+                .filter_map(|a| a.parse().ok())
+                .collect(),
+            family_involvement_plan: form.get("family_involvement_plan").trim().to_owned(),
+            proportionality_rationale: form.get("proportionality_rationale").trim().to_owned(),
+            timescales: form.get("timescales").trim().to_owned(),
+            agreed_on,
+        })
+    }
+}
+
+/// The review's terms of reference, if it has them yet (a review has one at most).
+async fn current<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-    is_new: bool,
-) -> Result<Response, WebError> {
-    let (_, mut frame) =
-        review_frame(app, user, id, "/terms", "Edit the terms of reference").await?;
-    frame.has_errors = !errors.is_empty();
-    let agencies = app
-        .agencies_of(&user.actor(), id)
+    review: ReviewId,
+) -> Result<Option<Stored<TermsOfReference>>, WebError> {
+    Ok(app
+        .records::<TermsOfReference>(&user.actor(), review)
         .await?
-        .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
-        .collect();
-    render(&EditPage {
-        layout: frame,
-        errors,
-        form,
-        id: id.to_string(),
-        is_new,
-        agencies,
-    })
+        .pop())
 }
 
 async fn edit_form<S: Store>(
@@ -293,77 +368,28 @@ async fn edit_form<S: Store>(
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let current = app
-        .records::<TermsOfReference>(&user.actor(), id)
-        .await?
-        .pop();
-    let is_new = current.is_none();
-    edit_page(
-        &app,
-        &user,
-        id,
-        current.as_ref().map(to_form).unwrap_or_default(),
-        Errors::none(),
-        is_new,
-    )
-    .await
+    super::require(&app, &user, id, Permission::EditAnalysis).await?;
+    let current = current(&app, &user, id).await?;
+    let form = match &current {
+        Some(stored) => edit::stored_form(stored),
+        None => FormData::default(),
+    };
+    TermsOfReference::page(&app, &user, id, form, Errors::none(), current.as_ref()).await
 }
 
+/// Writes the terms of reference: the first version, or a revision of the current one.
 async fn save<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
     Path(id): Path<ReviewId>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
-    let actor = user.actor();
-    let current = app.records::<TermsOfReference>(&actor, id).await?.pop();
-    let mut errors = Errors::none();
-    let agreed_on = form
-        .date("agreed_on")
-        .map_err(|m| errors.add("agreed_on", format!("The date {m}")))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return edit_page(&app, &user, id, form, errors, current.is_none()).await;
-    }
-    let terms = TermsOfReference {
-        id: current
-            .as_ref()
-            .map_or_else(|| TermsOfReferenceId(uuid::Uuid::new_v4()), |c| c.record.id),
-        review_id: id,
-        purpose: form.get("purpose").trim().to_owned(),
-        research_questions: form.lines("research_questions"),
-        agencies_in_scope: form
-            .all("agencies_in_scope")
-            .iter()
-            .filter_map(|a| a.parse().ok())
-            .collect(),
-        family_involvement_plan: form.get("family_involvement_plan").trim().to_owned(),
-        proportionality_rationale: form.get("proportionality_rationale").trim().to_owned(),
-        timescales: form.get("timescales").trim().to_owned(),
-        agreed_on,
-    };
-    let version = current.as_ref().map(|_| edit::version(&form).unwrap_or(0));
-    let (_, frame) = review_frame(&app, &user, id, "/terms", "Terms of reference").await?;
-    let back = format!("/reviews/{id}/terms/edit");
-    match edit::save(
-        &app,
-        &actor,
-        &frame,
-        terms,
-        version,
-        &form,
-        &edit::reason(&form, "revised the terms of reference"),
-        &back,
-        edit::field_from_path,
-    )
-    .await?
-    {
-        Saved::Done(_) => Ok(edit::see_other(&format!("/reviews/{id}/terms"))),
-        Saved::Invalid(errors) => edit_page(&app, &user, id, form, errors, current.is_none()).await,
-        Saved::Conflict(response) => Ok(response),
+    super::require(&app, &user, id, Permission::EditAnalysis).await?;
+    match current(&app, &user, id).await? {
+        Some(stored) => {
+            edit::update::<S, TermsOfReference>(&app, &user, id, stored.record.id.0, form).await
+        }
+        None => edit::create::<S, TermsOfReference>(&app, &user, id, form).await,
     }
 }
 

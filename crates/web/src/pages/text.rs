@@ -14,6 +14,31 @@ pub(crate) fn parse_key<T: serde::de::DeserializeOwned>(text: &str) -> Option<T>
     serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
+/// One option of a choice on a form: the value sent and the label shown.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub(crate) fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// The options of a unit enum, each with its form key and label.
+pub(crate) fn choices<T: serde::Serialize + Copy>(
+    all: impl IntoIterator<Item = T>,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|v| Choice::new(key(&v), label(v)))
+        .collect()
+}
+
 /// At most `max` characters, with an ellipsis when cut.
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
