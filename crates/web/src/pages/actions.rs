@@ -1,6 +1,6 @@
 //! The partnership's response to each finding, and the action plan tracked to impact.
 
-use super::edit::{self, RecordForm, RecordPage};
+use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
@@ -200,37 +200,17 @@ impl RecordPage for PartnershipResponse {
         format!("response_{}", self.finding_id)
     }
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/actions", self.review_id)
-    }
-
     fn edit_href(&self) -> String {
         self.saved_href()
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        _: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        page(app, user, review, form, errors).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(page(at.app, at.user, at.review, shown.form, shown.errors))
     }
 }
 
 impl RecordForm for PartnershipResponse {
     type Facts = ();
-
-    async fn facts<S: Store>(
-        _: &AppState<S>,
-        _: &CurrentUser,
-        _: ReviewId,
-        _: &FormData,
-    ) -> Result<(), WebError> {
-        Ok(())
-    }
 
     fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
         PartnershipResponse {
@@ -315,37 +295,17 @@ impl RecordPage for Action {
         }
     }
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/actions", self.review_id)
-    }
-
     fn edit_href(&self) -> String {
         self.saved_href()
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        _: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        page(app, user, review, form, errors).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(page(at.app, at.user, at.review, shown.form, shown.errors))
     }
 }
 
 impl RecordForm for Action {
     type Facts = ();
-
-    async fn facts<S: Store>(
-        _: &AppState<S>,
-        _: &CurrentUser,
-        _: ReviewId,
-        _: &FormData,
-    ) -> Result<(), WebError> {
-        Ok(())
-    }
 
     fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
         Action {

@@ -2,7 +2,7 @@
 //! may record the same occurrence sit together, with their differences highlighted), a
 //! swimlane timeline drawn as SVG, and adding entries.
 
-use super::edit::{self, RecordPage};
+use super::edit::{self, At, Page, RecordPage, Shown};
 use super::text::Choice;
 use super::text::{parse_key, truncate};
 use super::{render, review_frame};
@@ -27,7 +27,7 @@ use casewindow_domain::ids::{
 };
 use casewindow_domain::organisation::Agency;
 use casewindow_domain::participation::Subject;
-use casewindow_store::{RecordKind, Store, Stored};
+use casewindow_store::{RecordKind, Store};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
@@ -788,15 +788,14 @@ impl RecordPage for ChronologyEntry {
         self.saved_href()
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        _: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        entry_page(app, user, review, form, errors).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(entry_page(
+            at.app,
+            at.user,
+            at.review,
+            shown.form,
+            shown.errors,
+        ))
     }
 }
 

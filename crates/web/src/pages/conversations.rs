@@ -1,6 +1,6 @@
 //! Conversations in the Appendix 3 structure, and the practitioner's own check-back page.
 
-use super::edit::{self, RecordForm, RecordPage};
+use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
 use super::{layout, render, review_frame};
 use crate::AppState;
@@ -18,7 +18,7 @@ use casewindow_domain::analysis::{FactorLevel, KeyPracticeEpisode};
 use casewindow_domain::evidence::{CheckBack, Conversation, FactorNote, MindsetNote};
 use casewindow_domain::ids::{ConversationId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
-use casewindow_store::{Store, Stored};
+use casewindow_store::Store;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
@@ -141,218 +141,33 @@ fn count(form: &FormData, prefix: &str) -> usize {
         .count()
 }
 
-fn to_form(conversation: &Conversation) -> FormData {
-    let mut form = FormData::default();
-    if !conversation.participant_id.0.is_nil() {
-        form.push("participant_id", conversation.participant_id.to_string());
-    }
-    form.push("held_on", conversation.held_on.to_string());
-    for reviewer in &conversation.reviewers_present {
-        form.push("reviewers_present", reviewer.to_string());
-    }
-    form.push("introduction", conversation.introduction.clone());
-    form.push("overview", conversation.overview.clone());
-    form.push("turning_points", conversation.turning_points.join("\n"));
-    for (idx, note) in conversation.mindset.iter().enumerate() {
-        form.push(&format!("episode_{idx}"), note.episode.clone());
-        if let Some(kpe) = note.kpe_id {
-            form.push(&format!("kpe_{idx}"), kpe.to_string());
-        }
-        let values = [
-            &note.what_they_thought_was_happening,
-            &note.reasons_and_emotions,
-            &note.front_of_mind,
-            &note.other_demands,
-            &note.conflicting_concerns,
-            &note.hoped_to_achieve,
-            &note.options_seen,
-        ];
-        for ((name, _), value) in MINDSET_FIELDS.iter().zip(values) {
-            form.push(&format!("{name}_{idx}"), value.clone());
-        }
-    }
-    for (idx, factor) in conversation.factors.iter().enumerate() {
-        form.push(&format!("factor_{idx}"), factor.description.clone());
-        form.push(&format!("factor_level_{idx}"), key(&factor.level));
-        if let Some(priority) = factor.priority {
-            form.push(&format!("factor_priority_{idx}"), priority.to_string());
-        }
-    }
-    form.push("went_well", conversation.went_well.join("\n"));
-    form.push("queries", conversation.queries.join("\n"));
-    form.push(
-        "suggested_changes",
-        conversation.suggested_changes.join("\n"),
-    );
-    match &conversation.check_back {
-        CheckBack::NotSent => form.push("check_back", "not_sent"),
-        CheckBack::Sent { sent_on }
-        | CheckBack::Confirmed { sent_on, .. }
-        | CheckBack::Amended { sent_on, .. } => {
-            form.push("check_back", "sent");
-            form.push("sent_on", sent_on.to_string());
-        }
-    }
-    form
-}
-
-fn from_form(form: &FormData, mut conversation: Conversation) -> Result<Conversation, Errors> {
-    let mut errors = Errors::none();
-    match form.get("participant_id").parse::<ParticipationId>() {
-        Ok(participant) => conversation.participant_id = participant,
-        Err(_) => errors.add("participant_id", "Choose who the conversation was with"),
-    }
-    match form.date("held_on") {
-        Ok(Some(date)) => conversation.held_on = date,
-        Ok(None) => errors.add("held_on", "Enter the date the conversation was held"),
-        Err(message) => errors.add("held_on", format!("The date {message}")),
-    }
-    conversation.reviewers_present = form
-        .all("reviewers_present")
-        .iter()
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    conversation.introduction = form.get("introduction").trim().to_owned();
-    conversation.overview = form.get("overview").trim().to_owned();
-    conversation.turning_points = form.lines("turning_points");
-    conversation.mindset = (0..count(form, "episode") + 1)
-        .filter(|idx| !form.get(&format!("episode_{idx}")).trim().is_empty())
-        .map(|idx| {
-            let get = |name: &str| form.get(&format!("{name}_{idx}")).trim().to_owned();
-            MindsetNote {
-                kpe_id: get("kpe").parse::<KpeId>().ok(),
-                episode: get("episode"),
-                what_they_thought_was_happening: get("what_they_thought_was_happening"),
-                reasons_and_emotions: get("reasons_and_emotions"),
-                front_of_mind: get("front_of_mind"),
-                other_demands: get("other_demands"),
-                conflicting_concerns: get("conflicting_concerns"),
-                hoped_to_achieve: get("hoped_to_achieve"),
-                options_seen: get("options_seen"),
-            }
-        })
-        .collect();
-    conversation.factors = Vec::new();
-    for idx in 0..count(form, "factor") + 1 {
-        let description = form.get(&format!("factor_{idx}")).trim().to_owned();
-        if description.is_empty() {
-            continue;
-        }
-        let Some(level) = parse_key::<FactorLevel>(&form.get(&format!("factor_level_{idx}")))
-        else {
-            errors.add(
-                &format!("factor_level_{idx}"),
-                "Choose the level of this factor",
-            );
-            continue;
-        };
-        let priority = form
-            .number(&format!("factor_priority_{idx}"))
-            .ok()
-            .flatten()
-            .and_then(|p| u8::try_from(p).ok());
-        conversation.factors.push(FactorNote {
-            level,
-            description,
-            priority,
-        });
-    }
-    conversation.went_well = form.lines("went_well");
-    conversation.queries = form.lines("queries");
-    conversation.suggested_changes = form.lines("suggested_changes");
-    let previous = conversation.check_back.clone();
-    conversation.check_back = match form.get("check_back").as_str() {
-        "sent" => match form.date("sent_on") {
-            Ok(Some(sent_on)) => match previous {
-                // Keep the participant's reply when the sending date is unchanged.
-                CheckBack::Confirmed { sent_on: was, .. }
-                | CheckBack::Amended { sent_on: was, .. }
-                    if was == sent_on =>
-                {
-                    previous
-                }
-                _ => CheckBack::Sent { sent_on },
-            },
-            Ok(None) => {
-                errors.add(
-                    "sent_on",
-                    "Enter the date the record was sent to the participant",
-                );
-                previous
-            }
-            Err(message) => {
-                errors.add("sent_on", format!("The date {message}"));
-                previous
-            }
-        },
-        _ => CheckBack::NotSent,
-    };
-    if errors.is_empty() {
-        Ok(conversation)
-    } else {
-        Err(errors)
-    }
-}
-
-fn field_for(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("mindset[") {
-        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        return format!("episode_{idx}");
-    }
-    if let Some(rest) = path.strip_prefix("factors[") {
-        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        return format!("factor_{idx}");
-    }
-    if path.starts_with("check_back") {
-        return "sent_on".to_owned();
-    }
-    edit::field_from_path(path)
-}
-
 impl RecordPage for Conversation {
     const SECTION: &'static str = "/conversations";
     const PERMISSION: casewindow_app::Permission = casewindow_app::Permission::EditConversations;
     const EDITED: &'static str = "edited the conversation record";
 
     fn field_for(&self, path: &str) -> String {
-        field_for(path)
+        if let Some(rest) = path.strip_prefix("mindset[") {
+            let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            return format!("episode_{idx}");
+        }
+        if let Some(rest) = path.strip_prefix("factors[") {
+            let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            return format!("factor_{idx}");
+        }
+        if path.starts_with("check_back") {
+            return "sent_on".to_owned();
+        }
+        edit::field_from_path(path)
     }
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/conversations", self.review_id)
-    }
-
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        edit_page(
-            app,
-            user,
-            review,
-            form,
-            errors,
-            existing.map(|s| s.record.id),
-        )
-        .await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(edit_page(at, shown))
     }
 }
 
 impl RecordForm for Conversation {
     type Facts = ();
-
-    async fn facts<S: Store>(
-        _: &AppState<S>,
-        _: &CurrentUser,
-        _: ReviewId,
-        _: &FormData,
-    ) -> Result<(), WebError> {
-        Ok(())
-    }
 
     fn blank(review: ReviewId, today: chrono::NaiveDate) -> Self {
         Conversation {
@@ -374,23 +189,173 @@ impl RecordForm for Conversation {
     }
 
     fn to_form(&self) -> FormData {
-        to_form(self)
+        let mut form = FormData::default();
+        if !self.participant_id.0.is_nil() {
+            form.push("participant_id", self.participant_id.to_string());
+        }
+        form.push("held_on", self.held_on.to_string());
+        for reviewer in &self.reviewers_present {
+            form.push("reviewers_present", reviewer.to_string());
+        }
+        form.push("introduction", self.introduction.clone());
+        form.push("overview", self.overview.clone());
+        form.push("turning_points", self.turning_points.join("\n"));
+        for (idx, note) in self.mindset.iter().enumerate() {
+            form.push(&format!("episode_{idx}"), note.episode.clone());
+            if let Some(kpe) = note.kpe_id {
+                form.push(&format!("kpe_{idx}"), kpe.to_string());
+            }
+            let values = [
+                &note.what_they_thought_was_happening,
+                &note.reasons_and_emotions,
+                &note.front_of_mind,
+                &note.other_demands,
+                &note.conflicting_concerns,
+                &note.hoped_to_achieve,
+                &note.options_seen,
+            ];
+            for ((name, _), value) in MINDSET_FIELDS.iter().zip(values) {
+                form.push(&format!("{name}_{idx}"), value.clone());
+            }
+        }
+        for (idx, factor) in self.factors.iter().enumerate() {
+            form.push(&format!("factor_{idx}"), factor.description.clone());
+            form.push(&format!("factor_level_{idx}"), key(&factor.level));
+            if let Some(priority) = factor.priority {
+                form.push(&format!("factor_priority_{idx}"), priority.to_string());
+            }
+        }
+        form.push("went_well", self.went_well.join("\n"));
+        form.push("queries", self.queries.join("\n"));
+        form.push("suggested_changes", self.suggested_changes.join("\n"));
+        match &self.check_back {
+            CheckBack::NotSent => form.push("check_back", "not_sent"),
+            CheckBack::Sent { sent_on }
+            | CheckBack::Confirmed { sent_on, .. }
+            | CheckBack::Amended { sent_on, .. } => {
+                form.push("check_back", "sent");
+                form.push("sent_on", sent_on.to_string());
+            }
+        }
+        form
     }
 
     fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
-        from_form(form, base.clone())
+        let mut conversation = base.clone();
+        let mut errors = Errors::none();
+        match form.get("participant_id").parse::<ParticipationId>() {
+            Ok(participant) => conversation.participant_id = participant,
+            Err(_) => errors.add("participant_id", "Choose who the conversation was with"),
+        }
+        match form.date("held_on") {
+            Ok(Some(date)) => conversation.held_on = date,
+            Ok(None) => errors.add("held_on", "Enter the date the conversation was held"),
+            Err(message) => errors.add("held_on", format!("The date {message}")),
+        }
+        conversation.reviewers_present = form
+            .all("reviewers_present")
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        conversation.introduction = form.get("introduction").trim().to_owned();
+        conversation.overview = form.get("overview").trim().to_owned();
+        conversation.turning_points = form.lines("turning_points");
+        conversation.mindset = (0..count(form, "episode") + 1)
+            .filter(|idx| !form.get(&format!("episode_{idx}")).trim().is_empty())
+            .map(|idx| {
+                let get = |name: &str| form.get(&format!("{name}_{idx}")).trim().to_owned();
+                MindsetNote {
+                    kpe_id: get("kpe").parse::<KpeId>().ok(),
+                    episode: get("episode"),
+                    what_they_thought_was_happening: get("what_they_thought_was_happening"),
+                    reasons_and_emotions: get("reasons_and_emotions"),
+                    front_of_mind: get("front_of_mind"),
+                    other_demands: get("other_demands"),
+                    conflicting_concerns: get("conflicting_concerns"),
+                    hoped_to_achieve: get("hoped_to_achieve"),
+                    options_seen: get("options_seen"),
+                }
+            })
+            .collect();
+        conversation.factors = Vec::new();
+        for idx in 0..count(form, "factor") + 1 {
+            let description = form.get(&format!("factor_{idx}")).trim().to_owned();
+            if description.is_empty() {
+                continue;
+            }
+            let Some(level) = parse_key::<FactorLevel>(&form.get(&format!("factor_level_{idx}")))
+            else {
+                errors.add(
+                    &format!("factor_level_{idx}"),
+                    "Choose the level of this factor",
+                );
+                continue;
+            };
+            let priority = form
+                .number(&format!("factor_priority_{idx}"))
+                .ok()
+                .flatten()
+                .and_then(|p| u8::try_from(p).ok());
+            conversation.factors.push(FactorNote {
+                level,
+                description,
+                priority,
+            });
+        }
+        conversation.went_well = form.lines("went_well");
+        conversation.queries = form.lines("queries");
+        conversation.suggested_changes = form.lines("suggested_changes");
+        let previous = conversation.check_back.clone();
+        conversation.check_back = match form.get("check_back").as_str() {
+            "sent" => match form.date("sent_on") {
+                Ok(Some(sent_on)) => match previous {
+                    // Keep the participant's reply when the sending date is unchanged.
+                    CheckBack::Confirmed { sent_on: was, .. }
+                    | CheckBack::Amended { sent_on: was, .. }
+                        if was == sent_on =>
+                    {
+                        previous
+                    }
+                    _ => CheckBack::Sent { sent_on },
+                },
+                Ok(None) => {
+                    errors.add(
+                        "sent_on",
+                        "Enter the date the record was sent to the participant",
+                    );
+                    previous
+                }
+                Err(message) => {
+                    errors.add("sent_on", format!("The date {message}"));
+                    previous
+                }
+            },
+            _ => CheckBack::NotSent,
+        };
+        if errors.is_empty() {
+            Ok(conversation)
+        } else {
+            Err(errors)
+        }
     }
 }
 
 /// The conversation form.
 async fn edit_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-    existing: Option<ConversationId>,
+    at: At<'_, S>,
+    shown: Shown<'_, Conversation>,
 ) -> Result<Response, WebError> {
+    let At {
+        app,
+        user,
+        review: id,
+    } = at;
+    let Shown {
+        form,
+        errors,
+        existing,
+    } = shown;
+    let existing = existing.map(|s| s.record.id);
     let title = if existing.is_some() {
         "Conversation"
     } else {

@@ -2,7 +2,7 @@
 //! parallel processes; and the publication records (anonymisation sign-off and the
 //! publication decision), confirmed on a "check your answers" page before they are saved.
 
-use super::edit::{self, RecordPage};
+use super::edit::{self, At, Page, RecordPage, Shown};
 use super::text::{choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
@@ -154,15 +154,14 @@ impl RecordPage for Review {
         format!("/reviews/{}/details", self.id)
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        _: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        details_page(app, user, review, Some(form), errors).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(details_page(
+            at.app,
+            at.user,
+            at.review,
+            Some(shown.form),
+            shown.errors,
+        ))
     }
 }
 

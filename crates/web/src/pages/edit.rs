@@ -19,6 +19,49 @@ use casewindow_domain::ids::ReviewId;
 use casewindow_store::{Store, Stored};
 use serde_json::Value;
 use std::future::Future;
+use std::pin::Pin;
+
+/// Where a page is asked for: the application, who asks, and in which review.
+pub struct At<'a, S: Store> {
+    pub app: &'a AppState<S>,
+    pub user: &'a CurrentUser,
+    pub review: ReviewId,
+}
+
+impl<S: Store> Clone for At<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: Store> Copy for At<'_, S> {}
+
+impl<'a, S: Store> At<'a, S> {
+    pub fn new(app: &'a AppState<S>, user: &'a CurrentUser, review: ReviewId) -> Self {
+        Self { app, user, review }
+    }
+}
+
+/// What a record's form page shows: the form's fields, the problems found with them, and the
+/// record being changed (none for a new one).
+pub struct Shown<'a, R> {
+    pub form: FormData,
+    pub errors: Errors,
+    pub existing: Option<&'a Stored<R>>,
+}
+
+impl<'a, R> Shown<'a, R> {
+    pub fn new(form: FormData, errors: Errors, existing: Option<&'a Stored<R>>) -> Self {
+        Self {
+            form,
+            errors,
+            existing,
+        }
+    }
+}
+
+/// A page being put together.
+pub type Page<'a> = Pin<Box<dyn Future<Output = Result<Response, WebError>> + Send + 'a>>;
 
 /// What a kind of record says about its page; the flow that uses it is below.
 pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'static {
@@ -37,8 +80,10 @@ pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'stati
         field_from_path(path)
     }
 
-    /// Where the user goes once it is saved.
-    fn saved_href(&self) -> String;
+    /// Where the user goes once it is saved: the section's list, unless said otherwise.
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}{}", self.review_id(), Self::SECTION)
+    }
 
     /// Where its form is.
     fn edit_href(&self) -> String {
@@ -50,30 +95,24 @@ pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'stati
         )
     }
 
-    /// The page with the form: `existing` is the record being changed, none for a new one.
-    fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> impl Future<Output = Result<Response, WebError>> + Send;
+    /// The page with the form.
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a>;
 }
 
 /// A record created and changed through one form: how the form reads and writes it.
 pub trait RecordForm: RecordPage {
     /// What the server knows that the form must not be trusted with (the suggestion a finding
     /// was written with, the sources the user may cite), looked up once per save.
-    type Facts: Send + Sync;
+    type Facts: Send + Sync + Default;
 
-    /// Looks up the facts for a save of `form`.
-    fn facts<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: &FormData,
-    ) -> impl Future<Output = Result<Self::Facts, WebError>> + Send;
+    /// Looks up the facts for a save of `form`; none unless the kind needs some.
+    fn facts<'a, S: Store>(
+        at: At<'a, S>,
+        form: &'a FormData,
+    ) -> impl Future<Output = Result<Self::Facts, WebError>> + Send + 'a {
+        let _ = (at, form);
+        std::future::ready(Ok(Self::Facts::default()))
+    }
 
     /// A new record of the review, before the form fills it in (the store numbers it).
     fn blank(review: ReviewId, today: chrono::NaiveDate) -> Self;
@@ -93,7 +132,11 @@ pub async fn new_form<S: Store, R: RecordForm>(
 ) -> Result<Response, WebError> {
     super::require(&app, &user, review, R::PERMISSION).await?;
     let form = R::blank(review, app.today()).to_form();
-    R::page(&app, &user, review, form, Errors::none(), None).await
+    R::page(
+        At::new(&app, &user, review),
+        Shown::new(form, Errors::none(), None),
+    )
+    .await
 }
 
 /// `GET …/{record}`: the form for a record as it is stored.
@@ -106,15 +149,8 @@ pub async fn edit_form<S: Store, R: RecordForm>(
         super::require(&app, &user, review, R::PERMISSION).await?;
     }
     let stored = record_in::<S, R>(&app, &user, review, id).await?;
-    R::page(
-        &app,
-        &user,
-        review,
-        stored_form(&stored),
-        Errors::none(),
-        Some(&stored),
-    )
-    .await
+    let shown = Shown::new(stored_form(&stored), Errors::none(), Some(&stored));
+    R::page(At::new(&app, &user, review), shown).await
 }
 
 /// `POST …/new`: creates the record the form describes.
@@ -146,10 +182,10 @@ pub async fn create<S: Store, R: RecordForm>(
     form: FormData,
 ) -> Result<Response, WebError> {
     super::require(app, user, review, R::PERMISSION).await?;
-    let facts = R::facts(app, user, review, &form).await?;
+    let facts = R::facts(At::new(app, user, review), &form).await?;
     match R::from_form(&form, &R::blank(review, app.today()), &facts) {
         Ok(record) => create_record(app, user, review, form, record).await,
-        Err(errors) => R::page(app, user, review, form, errors, None).await,
+        Err(errors) => R::page(At::new(app, user, review), Shown::new(form, errors, None)).await,
     }
 }
 
@@ -168,7 +204,7 @@ pub async fn create_record<S: Store, R: RecordPage>(
         Ok(stored) => Ok(see_other(&stored.record.saved_href())),
         Err(AppError::Invalid(problems)) => {
             let errors = Errors::from_problems(&problems, |path| record.field_for(path));
-            R::page(app, user, review, form, errors, None).await
+            R::page(At::new(app, user, review), Shown::new(form, errors, None)).await
         }
         Err(other) => Err(other.into()),
     }
@@ -182,7 +218,7 @@ pub async fn update<S: Store, R: RecordForm>(
     id: uuid::Uuid,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let facts = R::facts(app, user, review, &form).await?;
+    let facts = R::facts(At::new(app, user, review), &form).await?;
     let reason = reason(&form, R::EDITED);
     change::<S, R>(
         app,
@@ -219,12 +255,22 @@ pub async fn change<S: Store, R: RecordPage>(
     match outcome {
         Ok(Edited::Saved(saved)) => Ok(see_other(&saved.record.saved_href())),
         Ok(Edited::Refused { current, why }) => {
-            R::page(app, user, review, shown(&current), why, Some(&current)).await
+            let form = shown(&current);
+            R::page(
+                At::new(app, user, review),
+                Shown::new(form, why, Some(&current)),
+            )
+            .await
         }
         Err(AppError::Invalid(problems)) => {
             let current = record_in::<S, R>(app, user, review, id).await?;
             let errors = Errors::from_problems(&problems, |path| current.record.field_for(path));
-            R::page(app, user, review, shown(&current), errors, Some(&current)).await
+            let form = shown(&current);
+            R::page(
+                At::new(app, user, review),
+                Shown::new(form, errors, Some(&current)),
+            )
+            .await
         }
         Err(AppError::Conflict(_)) => {
             let theirs = record_in::<S, R>(app, user, review, id).await?;

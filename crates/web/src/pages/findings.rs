@@ -1,6 +1,6 @@
 //! Findings: the list, and the editor in the finding template.
 
-use super::edit::{self, RecordPage};
+use super::edit::{self, At, Page, Shown};
 use super::text::{Choice, choices, key, parse_key};
 use super::{render, review_frame};
 use crate::AppState;
@@ -85,21 +85,14 @@ async fn attach<S: Store>(
             "statement",
             "Choose a finding from another review to attach",
         );
-        return Finding::page(
-            &app,
-            &user,
-            id,
-            edit::stored_form(&stored),
-            errors,
-            Some(&stored),
-        )
-        .await;
+        let shown = Shown::new(edit::stored_form(&stored), errors, Some(&stored));
+        return suggest_page(At::new(&app, &user, id), shown, None).await;
     };
     let version = edit::version(&form).unwrap_or(0);
     let outcome = app
         .attach_generality_evidence(&user.actor(), finding, version, source)
         .await;
-    let shown = match outcome {
+    let current = match outcome {
         Ok(_) => {
             return Ok(edit::see_other(&format!(
                 "/reviews/{id}/findings/{finding}#evidence_kind_0"
@@ -118,15 +111,8 @@ async fn attach<S: Store>(
         }
         Err(other) => return Err(other.into()),
     };
-    Finding::page(
-        &app,
-        &user,
-        id,
-        edit::stored_form(&shown),
-        errors,
-        Some(&shown),
-    )
-    .await
+    let shown = Shown::new(edit::stored_form(&current), errors, Some(&current));
+    suggest_page(At::new(&app, &user, id), shown, None).await
 }
 
 struct Row {
@@ -307,7 +293,7 @@ fn suggestion_view(s: &casewindow_app::FindingSuggestions) -> SuggestionView {
 
 /// What the server knows of a finding's save: the suggestion the user asked for (kept when it
 /// was made, named by the form only by its run), or why the named run cannot be used.
-type KeptSuggestion = Result<Option<casewindow_store::SuggestionRun>, Errors>;
+type KeptSuggestion = Option<Result<casewindow_store::SuggestionRun, Errors>>;
 
 impl edit::RecordPage for Finding {
     const SECTION: &'static str = "/findings";
@@ -315,42 +301,41 @@ impl edit::RecordPage for Finding {
     const EDITED: &'static str = "edited the finding";
 
     fn field_for(&self, path: &str) -> String {
-        field_for(path)
+        if let Some(rest) = path.strip_prefix("generality_evidence[") {
+            let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let field = if path.ends_with("reference") {
+                "reference"
+            } else {
+                "description"
+            };
+            return format!("evidence_{field}_{idx}");
+        }
+        edit::field_from_path(path)
     }
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/findings", self.review_id)
-    }
-
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        suggest_page(app, user, review, form, errors, existing, None).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(suggest_page(at, shown, None))
     }
 }
 
 impl edit::RecordForm for Finding {
     type Facts = KeptSuggestion;
 
-    async fn facts<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: &FormData,
+    async fn facts<'a, S: Store>(
+        at: At<'a, S>,
+        form: &'a FormData,
     ) -> Result<KeptSuggestion, WebError> {
-        match app
-            .kept_suggestion(&user.actor(), review, &form.get("suggestion_run"))
+        let run = form.get("suggestion_run");
+        match at
+            .app
+            .kept_suggestion(&at.user.actor(), at.review, &run)
             .await
         {
-            Ok(kept) => Ok(Ok(kept)),
-            Err(AppError::Invalid(problems)) => {
-                Ok(Err(Errors::from_problems(&problems, edit::field_from_path)))
-            }
+            Ok(kept) => Ok(kept.map(Ok)),
+            Err(AppError::Invalid(problems)) => Ok(Some(Err(Errors::from_problems(
+                &problems,
+                edit::field_from_path,
+            )))),
             Err(other) => Err(other.into()),
         }
     }
@@ -383,7 +368,7 @@ impl edit::RecordForm for Finding {
     }
 
     fn from_form(form: &FormData, base: &Self, kept: &KeptSuggestion) -> Result<Self, Errors> {
-        let kept = kept.clone()?;
+        let kept = kept.clone().transpose()?;
         let mut changed = from_form(form, base.clone())?;
         changed.pattern_choice = casewindow_app::pattern_choice(
             kept.as_ref(),
@@ -508,19 +493,6 @@ fn from_form(form: &FormData, mut finding: Finding) -> Result<Finding, Errors> {
     }
 }
 
-fn field_for(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("generality_evidence[") {
-        let idx: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let field = if path.ends_with("reference") {
-            "reference"
-        } else {
-            "description"
-        };
-        return format!("evidence_{field}_{idx}");
-    }
-    edit::field_from_path(path)
-}
-
 /// What the library suggested when the pattern was last chosen, and the choice.
 fn choice_note(finding: &Finding) -> Option<String> {
     finding.pattern_choice.as_ref().map(|c| {
@@ -582,14 +554,20 @@ async fn link_choices<S: Store>(
 
 /// The finding form, with the library's suggestion where one was asked for.
 async fn suggest_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-    existing: Option<&Stored<Finding>>,
+    at: At<'_, S>,
+    shown: Shown<'_, Finding>,
     suggestion: Option<SuggestionView>,
 ) -> Result<Response, WebError> {
+    let At {
+        app,
+        user,
+        review: id,
+    } = at;
+    let Shown {
+        form,
+        errors,
+        existing,
+    } = shown;
     let finding = existing.map(|s| s.record.id);
     // "Not a one-off": findings of other reviews likely to share the issue (saved text only).
     let similar = match finding {
@@ -713,7 +691,8 @@ async fn suggest<S: Store>(
             // Only the kept suggestion's id travels with the form.
             form.set("suggestion_run", run.to_string());
             let view = suggestion_view(&s);
-            suggest_page(app, user, id, form, Errors::none(), existing, Some(view)).await
+            let shown = Shown::new(form, Errors::none(), existing);
+            suggest_page(At::new(app, user, id), shown, Some(view)).await
         }
         Err(AppError::Invalid(_)) => {
             let mut errors = Errors::none();
@@ -721,7 +700,12 @@ async fn suggest<S: Store>(
                 "statement",
                 "Write the finding statement first, then ask for a suggestion",
             );
-            suggest_page(app, user, id, form, errors, existing, None).await
+            suggest_page(
+                At::new(app, user, id),
+                Shown::new(form, errors, existing),
+                None,
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }

@@ -2,7 +2,7 @@
 //! each participant's local rationality, contributory factors, and an appraisal checked for
 //! hindsight language as it is typed and when it is saved.
 
-use super::edit;
+use super::edit::{self, At, Page, Shown};
 use super::text::{Choice, choices, key, parse_key, truncate};
 use super::{render, review_frame};
 use crate::AppState;
@@ -170,36 +170,30 @@ impl edit::RecordPage for KeyPracticeEpisode {
     const EDITED: &'static str = "edited the episode";
 
     fn field_for(&self, path: &str) -> String {
-        field_for(path)
+        match path {
+            p if p.starts_with("appraisal.") => p
+                .trim_start_matches("appraisal.")
+                .split('[')
+                .next()
+                .unwrap_or(p)
+                .to_owned(),
+            p if p.starts_with("local_rationality") => "account-form".to_owned(),
+            p if p.starts_with("contributory_factors") => "factor-form".to_owned(),
+            p => edit::field_from_path(p),
+        }
     }
 
     fn saved_href(&self) -> String {
         format!("/reviews/{}/kpes/{}", self.review_id, self.id)
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        page(app, user, review, existing, form, errors).await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(page(at, shown))
     }
 }
 
 impl edit::RecordForm for KeyPracticeEpisode {
     type Facts = ();
-
-    async fn facts<S: Store>(
-        _: &AppState<S>,
-        _: &CurrentUser,
-        _: ReviewId,
-        _: &FormData,
-    ) -> Result<(), WebError> {
-        Ok(())
-    }
 
     fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
         KeyPracticeEpisode {
@@ -226,100 +220,79 @@ impl edit::RecordForm for KeyPracticeEpisode {
     }
 
     fn to_form(&self) -> FormData {
-        to_form(self)
+        let mut form = FormData::default();
+        form.push("title", self.title.clone());
+        if let Some(period) = self.period {
+            form.push("period_start", period.start.to_string());
+            form.push("period_end", period.end.to_string());
+        }
+        form.push("what_happened", self.what_happened.clone());
+        for agency in &self.agencies {
+            form.push("agencies", agency.to_string());
+        }
+        form.push("valence", key(&self.valence));
+        if let Some(rating) = self.appraisal.rating {
+            form.push("rating", key(&rating));
+        }
+        form.push("rationale", self.appraisal.rationale.clone());
+        form.push(
+            "knowable_at_the_time",
+            self.appraisal.knowable_at_the_time.clone(),
+        );
+        form.push("standards", self.appraisal.standards.join("\n"));
+        form.push(
+            "hindsight_note",
+            self.appraisal.hindsight_note.clone().unwrap_or_default(),
+        );
+        form
     }
 
     fn from_form(form: &FormData, base: &Self, _: &()) -> Result<Self, Errors> {
-        from_form(form, base.clone())
-    }
-}
-
-fn to_form(kpe: &KeyPracticeEpisode) -> FormData {
-    let mut form = FormData::default();
-    form.push("title", kpe.title.clone());
-    if let Some(period) = kpe.period {
-        form.push("period_start", period.start.to_string());
-        form.push("period_end", period.end.to_string());
-    }
-    form.push("what_happened", kpe.what_happened.clone());
-    for agency in &kpe.agencies {
-        form.push("agencies", agency.to_string());
-    }
-    form.push("valence", key(&kpe.valence));
-    if let Some(rating) = kpe.appraisal.rating {
-        form.push("rating", key(&rating));
-    }
-    form.push("rationale", kpe.appraisal.rationale.clone());
-    form.push(
-        "knowable_at_the_time",
-        kpe.appraisal.knowable_at_the_time.clone(),
-    );
-    form.push("standards", kpe.appraisal.standards.join("\n"));
-    form.push(
-        "hindsight_note",
-        kpe.appraisal.hindsight_note.clone().unwrap_or_default(),
-    );
-    form
-}
-
-fn from_form(form: &FormData, mut kpe: KeyPracticeEpisode) -> Result<KeyPracticeEpisode, Errors> {
-    let mut errors = Errors::none();
-    kpe.title = form.get("title").trim().to_owned();
-    let start = form
-        .date("period_start")
-        .map_err(|m| errors.add("period_start", format!("The start date {m}")))
-        .ok()
-        .flatten();
-    let end = form
-        .date("period_end")
-        .map_err(|m| errors.add("period_end", format!("The end date {m}")))
-        .ok()
-        .flatten();
-    kpe.period = match (start, end) {
-        (Some(start), Some(end)) if end < start => {
-            errors.add(
-                "period_end",
-                "The end date must be on or after the start date",
-            );
-            None
+        let mut kpe = base.clone();
+        let mut errors = Errors::none();
+        kpe.title = form.get("title").trim().to_owned();
+        let start = form
+            .date("period_start")
+            .map_err(|m| errors.add("period_start", format!("The start date {m}")))
+            .ok()
+            .flatten();
+        let end = form
+            .date("period_end")
+            .map_err(|m| errors.add("period_end", format!("The end date {m}")))
+            .ok()
+            .flatten();
+        kpe.period = match (start, end) {
+            (Some(start), Some(end)) if end < start => {
+                errors.add(
+                    "period_end",
+                    "The end date must be on or after the start date",
+                );
+                None
+            }
+            (Some(start), Some(end)) if start != end => Some(FuzzyDate::range(start, end)),
+            (Some(day), _) | (None, Some(day)) => Some(FuzzyDate::day(day)),
+            (None, None) => None,
+        };
+        kpe.what_happened = form.get("what_happened").trim().to_owned();
+        kpe.agencies = form
+            .all("agencies")
+            .iter()
+            .filter_map(|a| a.parse::<AgencyId>().ok())
+            .collect();
+        kpe.valence = parse_key(&form.get("valence")).unwrap_or(Valence::Mixed);
+        let note = form.get("hindsight_note").trim().to_owned();
+        kpe.appraisal = Appraisal {
+            rating: parse_key(&form.get("rating")),
+            rationale: form.get("rationale").trim().to_owned(),
+            knowable_at_the_time: form.get("knowable_at_the_time").trim().to_owned(),
+            standards: form.lines("standards"),
+            hindsight_note: (!note.is_empty()).then_some(note),
+        };
+        if errors.is_empty() {
+            Ok(kpe)
+        } else {
+            Err(errors)
         }
-        (Some(start), Some(end)) if start != end => Some(FuzzyDate::range(start, end)),
-        (Some(day), _) | (None, Some(day)) => Some(FuzzyDate::day(day)),
-        (None, None) => None,
-    };
-    kpe.what_happened = form.get("what_happened").trim().to_owned();
-    kpe.agencies = form
-        .all("agencies")
-        .iter()
-        .filter_map(|a| a.parse::<AgencyId>().ok())
-        .collect();
-    kpe.valence = parse_key(&form.get("valence")).unwrap_or(Valence::Mixed);
-    let note = form.get("hindsight_note").trim().to_owned();
-    kpe.appraisal = Appraisal {
-        rating: parse_key(&form.get("rating")),
-        rationale: form.get("rationale").trim().to_owned(),
-        knowable_at_the_time: form.get("knowable_at_the_time").trim().to_owned(),
-        standards: form.lines("standards"),
-        hindsight_note: (!note.is_empty()).then_some(note),
-    };
-    if errors.is_empty() {
-        Ok(kpe)
-    } else {
-        Err(errors)
-    }
-}
-
-fn field_for(path: &str) -> String {
-    match path {
-        p if p.starts_with("appraisal.") => p
-            .trim_start_matches("appraisal.")
-            .split('[')
-            .next()
-            .unwrap_or(p)
-            .to_owned(),
-        p if p.starts_with("local_rationality") => "account-form".to_owned(),
-        p if p.starts_with("contributory_factors") => "factor-form".to_owned(),
-        p => edit::field_from_path(p),
     }
 }
 
@@ -439,13 +412,19 @@ fn factor_view(index: usize, f: &ContributoryFactor) -> FactorView {
 
 /// The episode's page: its form, and for a saved episode its accounts, factors and evidence.
 async fn page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    stored: Option<&Stored<KeyPracticeEpisode>>,
-    form: FormData,
-    errors: Errors,
+    at: At<'_, S>,
+    shown: Shown<'_, KeyPracticeEpisode>,
 ) -> Result<Response, WebError> {
+    let At {
+        app,
+        user,
+        review: id,
+    } = at;
+    let Shown {
+        form,
+        errors,
+        existing: stored,
+    } = shown;
     let title = stored.map_or_else(
         || "Add a key practice episode".to_owned(),
         |s| format!("KPE {}: {}", s.record.position, s.record.title),

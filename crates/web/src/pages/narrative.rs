@@ -1,7 +1,7 @@
 //! The multi-agency narrative: sections giving the view of the case from several perspectives,
 //! each citing the records and conversations it rests on.
 
-use super::edit::{self, RecordForm, RecordPage};
+use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, truncate};
 use super::{render, review_frame};
 use crate::AppState;
@@ -19,7 +19,7 @@ use casewindow_domain::evidence::{
     ChronologyEntry, Citation, CitationTarget, Conversation, NarrativeSection, SourceDocument,
 };
 use casewindow_domain::ids::{NarrativeSectionId, ReviewId};
-use casewindow_store::{Store, Stored};
+use casewindow_store::Store;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
@@ -171,13 +171,20 @@ struct EditPage {
 }
 
 async fn edit_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-    existing: Option<NarrativeSectionId>,
+    at: At<'_, S>,
+    shown: Shown<'_, NarrativeSection>,
 ) -> Result<Response, WebError> {
+    let At {
+        app,
+        user,
+        review: id,
+    } = at;
+    let Shown {
+        form,
+        errors,
+        existing,
+    } = shown;
+    let existing = existing.map(|s| s.record.id);
     let (_, mut frame) = review_frame(app, user, id, "/narrative", "Narrative section").await?;
     frame.has_errors = !errors.is_empty();
     let citables = citables(app, user, id).await?;
@@ -199,27 +206,8 @@ impl RecordPage for NarrativeSection {
     const PERMISSION: Permission = Permission::EditAnalysis;
     const EDITED: &'static str = "edited the narrative";
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/narrative", self.review_id)
-    }
-
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        edit_page(
-            app,
-            user,
-            review,
-            form,
-            errors,
-            existing.map(|s| s.record.id),
-        )
-        .await
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(edit_page(at, shown))
     }
 }
 
@@ -227,13 +215,8 @@ impl RecordForm for NarrativeSection {
     /// The citations the user may see (and so could have unticked).
     type Facts = Vec<String>;
 
-    async fn facts<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        _: &FormData,
-    ) -> Result<Vec<String>, WebError> {
-        let visible = citables(app, user, review).await?;
+    async fn facts<'a, S: Store>(at: At<'a, S>, _: &'a FormData) -> Result<Vec<String>, WebError> {
+        let visible = citables(at.app, at.user, at.review).await?;
         Ok(visible.into_iter().map(|c| c.value).collect())
     }
 

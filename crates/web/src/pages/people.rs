@@ -1,6 +1,6 @@
 //! Agencies and participants of a review.
 
-use super::edit::{self, RecordForm, RecordPage};
+use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
 use super::{may, render, review_frame};
 use crate::AppState;
@@ -217,39 +217,26 @@ impl RecordPage for Participation {
     const EDITED: &'static str = "changed the participant's role or details";
     const FORM_IS_ITS_PAGE: bool = false;
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/participants", self.review_id)
-    }
-
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        match existing {
-            Some(stored) => edit_page(app, user, review, stored, form, errors).await,
-            None => participants_page(app, user, review, form, errors).await,
-        }
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(participant_page(at, shown))
     }
 }
 
 impl RecordForm for Participation {
     type Facts = AccountNamed;
 
-    async fn facts<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: &FormData,
+    async fn facts<'a, S: Store>(
+        at: At<'a, S>,
+        form: &'a FormData,
     ) -> Result<AccountNamed, WebError> {
         let email = form.get("email").trim().to_owned();
         if email.is_empty() {
             return Ok(None);
         }
-        let found = app.user_by_email(&user.actor(), review, &email).await?;
+        let found = at
+            .app
+            .user_by_email(&at.user.actor(), at.review, &email)
+            .await?;
         Ok(Some(found.map(|u| u.id)))
     }
 
@@ -335,6 +322,18 @@ struct ParticipantEditPage {
     version: i64,
     roles: Vec<Choice>,
     agencies: Vec<Choice>,
+}
+
+/// The participants page with its form for a new participant, or the form that changes one.
+async fn participant_page<S: Store>(
+    at: At<'_, S>,
+    shown: Shown<'_, Participation>,
+) -> Result<Response, WebError> {
+    let At { app, user, review } = at;
+    match shown.existing {
+        Some(stored) => edit_page(app, user, review, stored, shown.form, shown.errors).await,
+        None => participants_page(app, user, review, shown.form, shown.errors).await,
+    }
 }
 
 /// The form that changes one participant.

@@ -1,7 +1,7 @@
 //! Terms of reference: the current version, editing (each save is a new version), and a
 //! word-level comparison between any two versions.
 
-use super::edit::{self, RecordForm, RecordPage};
+use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::Choice;
 use super::{render, review_frame};
 use crate::AppState;
@@ -243,53 +243,42 @@ impl RecordPage for TermsOfReference {
     const PERMISSION: Permission = Permission::EditAnalysis;
     const EDITED: &'static str = "revised the terms of reference";
 
-    fn saved_href(&self) -> String {
-        format!("/reviews/{}/terms", self.review_id)
-    }
-
     fn edit_href(&self) -> String {
         format!("/reviews/{}/terms/edit", self.review_id)
     }
 
-    async fn page<S: Store>(
-        app: &AppState<S>,
-        user: &CurrentUser,
-        review: ReviewId,
-        form: FormData,
-        errors: Errors,
-        existing: Option<&Stored<Self>>,
-    ) -> Result<Response, WebError> {
-        let (_, mut frame) =
-            review_frame(app, user, review, "/terms", "Edit the terms of reference").await?;
-        frame.has_errors = !errors.is_empty();
-        let agencies = app
-            .agencies_of(&user.actor(), review)
-            .await?
-            .into_iter()
-            .map(|a| Choice::new(a.id.to_string(), a.name))
-            .collect();
-        render(&EditPage {
-            layout: frame,
-            errors,
-            form,
-            id: review.to_string(),
-            is_new: existing.is_none(),
-            agencies,
-        })
+    fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
+        Box::pin(edit_page(at, shown))
     }
+}
+
+/// The form for the terms of reference.
+async fn edit_page<S: Store>(
+    at: At<'_, S>,
+    shown: Shown<'_, TermsOfReference>,
+) -> Result<Response, WebError> {
+    let title = "Edit the terms of reference";
+    let (_, mut frame) = review_frame(at.app, at.user, at.review, "/terms", title).await?;
+    frame.has_errors = !shown.errors.is_empty();
+    let agencies = at
+        .app
+        .agencies_of(&at.user.actor(), at.review)
+        .await?
+        .into_iter()
+        .map(|a| Choice::new(a.id.to_string(), a.name))
+        .collect();
+    render(&EditPage {
+        layout: frame,
+        errors: shown.errors,
+        form: shown.form,
+        id: at.review.to_string(),
+        is_new: shown.existing.is_none(),
+        agencies,
+    })
 }
 
 impl RecordForm for TermsOfReference {
     type Facts = ();
-
-    async fn facts<S: Store>(
-        _: &AppState<S>,
-        _: &CurrentUser,
-        _: ReviewId,
-        _: &FormData,
-    ) -> Result<(), WebError> {
-        Ok(())
-    }
 
     fn blank(review: ReviewId, _today: chrono::NaiveDate) -> Self {
         TermsOfReference {
@@ -374,7 +363,8 @@ async fn edit_form<S: Store>(
         Some(stored) => edit::stored_form(stored),
         None => FormData::default(),
     };
-    TermsOfReference::page(&app, &user, id, form, Errors::none(), current.as_ref()).await
+    let shown = Shown::new(form, Errors::none(), current.as_ref());
+    edit_page(At::new(&app, &user, id), shown).await
 }
 
 /// Writes the terms of reference: the first version, or a revision of the current one.
