@@ -45,6 +45,22 @@ impl FormData {
             .unwrap_or_default()
     }
 
+    /// A date field, noting in `errors` why it cannot be read (and giving none then).
+    pub fn date_noting(&self, name: &str, errors: &mut crate::layout::Errors) -> Option<NaiveDate> {
+        self.date(name)
+            .map_err(|m| errors.add(name, format!("The date {m}")))
+            .ok()
+            .flatten()
+    }
+
+    /// A field holding a place in a list (from 0), if it holds one.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.number(name)
+            .ok()
+            .flatten()
+            .and_then(|n| usize::try_from(n).ok())
+    }
+
     /// Whether the field was submitted at all (even empty).
     pub fn present(&self, name: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == name)

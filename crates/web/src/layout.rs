@@ -71,6 +71,15 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// `value` if there are no errors, else the errors.
+    pub fn or<T>(self, value: T) -> Result<T, Errors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
     /// No errors.
     pub fn none() -> Self {
         Self::default()

@@ -38,6 +38,98 @@ use casewindow_domain::review::Review;
 use casewindow_store::{Store, Stored};
 pub(crate) use purpose::{PurposeNeeded, ask_purpose, purpose_from};
 
+/// A signed-in user's request about one review: the application, the user, and the review the
+/// address names (its `{id}`). Without a signed-in user it redirects to sign-in; an address
+/// whose review id cannot be read is "not found".
+pub(crate) struct Req<S: Store> {
+    pub app: AppState<S>,
+    pub user: CurrentUser,
+    /// The review's id.
+    pub id: ReviewId,
+}
+
+impl<S: Store> Req<S> {
+    /// The request as the context pages are put together in.
+    pub fn at(&self) -> edit::At<'_, S> {
+        edit::At::new(&self.app, &self.user, self.id)
+    }
+}
+
+/// The review part of an address.
+#[derive(serde::Deserialize)]
+struct ReviewParam {
+    id: ReviewId,
+}
+
+impl<S: Store> axum::extract::FromRequestParts<AppState<S>> for Req<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Response> {
+        let (user, ReviewParam { id }) = signed_in_at(parts, state).await?;
+        Ok(Self {
+            app: state.clone(),
+            user,
+            id,
+        })
+    }
+}
+
+/// A signed-in user's request about one record of a review: the address's review id and, after
+/// it, the record's (`/reviews/{id}/kpes/{kpe}`).
+pub(crate) struct On<S: Store, T> {
+    app: AppState<S>,
+    user: CurrentUser,
+    id: ReviewId,
+    record: T,
+}
+
+impl<S: Store, T> On<S, T> {
+    /// The application, the user, the review's id and the record's.
+    pub fn parts(self) -> (AppState<S>, CurrentUser, ReviewId, T) {
+        (self.app, self.user, self.id, self.record)
+    }
+}
+
+impl<S: Store, T> axum::extract::FromRequestParts<AppState<S>> for On<S, T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Response> {
+        let (user, (id, record)) = signed_in_at::<S, (ReviewId, T)>(parts, state).await?;
+        Ok(Self {
+            app: state.clone(),
+            user,
+            id,
+            record,
+        })
+    }
+}
+
+/// The signed-in user (or a redirect to sign-in) and the address's parameters (or "not found").
+async fn signed_in_at<S: Store, P: serde::de::DeserializeOwned + Send>(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState<S>,
+) -> Result<(CurrentUser, P), Response> {
+    use axum::extract::FromRequestParts as _;
+    let crate::session::SignedIn(user) =
+        crate::session::SignedIn::from_request_parts(parts, state).await?;
+    let axum::extract::Path(params) = axum::extract::Path::<P>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| WebError::NotFound.into_response())?;
+    Ok((user, params))
+}
+
+/// What a page handler answers.
+pub(crate) type Answer = Result<Response, WebError>;
+
 /// Every page route.
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()

@@ -296,6 +296,23 @@ fn routes_in_sources() -> Vec<(String, String)> {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("readable source");
+            // A kind's form pages (`edit::form_routes(list, param)`): GET and POST of
+            // `list/new` and of `list/{param}`.
+            for (start, _) in text.match_indices("form_routes::<") {
+                let call = &text[start..];
+                let args: Vec<&str> = call
+                    .split('(')
+                    .nth(1)
+                    .and_then(|a| a.split(')').next())
+                    .map(|a| a.split('"').skip(1).step_by(2).collect())
+                    .unwrap_or_default();
+                if let [list, param] = args[..] {
+                    for method in ["GET", "POST"] {
+                        found.push((method.to_owned(), format!("{list}/new")));
+                        found.push((method.to_owned(), format!("{list}/{{{param}}}")));
+                    }
+                }
+            }
             for (start, _) in text.match_indices(".route(") {
                 let rest = &text[start + ".route(".len()..];
                 let Some(open) = rest.find('"') else { continue };
@@ -303,6 +320,9 @@ fn routes_in_sources() -> Vec<(String, String)> {
                     continue;
                 };
                 let route_path = &rest[open + 1..open + 1 + close];
+                if !route_path.starts_with('/') {
+                    continue; // a route built from its parts, as form_routes does
+                }
                 // The handlers: up to the end of this `.route(...)` call.
                 let mut depth = 1;
                 let mut end = rest.len();

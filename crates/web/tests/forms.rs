@@ -16,14 +16,38 @@ use common::{get, send};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// Signs in a new lead reviewer of `sample`'s review: the session cookie and CSRF token.
-async fn lead(
-    app: &App<SqlStore>,
-    store: &SqlStore,
-    sample: &Sample,
-) -> anyhow::Result<(String, String)> {
-    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
-    Ok(common::signed_in_lead(app, store, sample, &email).await)
+/// The sample review with a new lead reviewer signed in to the pages.
+struct Signed {
+    sample: Sample,
+    session: String,
+    csrf: String,
+    router: axum::Router,
+}
+
+impl Signed {
+    async fn in_to(store: &SqlStore) -> anyhow::Result<Self> {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(store).await?;
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        let (session, csrf) = common::signed_in_lead(&app, store, &sample, &email).await;
+        let router = casewindow_web::router(app);
+        Ok(Self {
+            sample,
+            session,
+            csrf,
+            router,
+        })
+    }
+
+    /// Submits a form: the status and the page.
+    async fn post(&self, path: &str, body: String) -> (StatusCode, String) {
+        let content = Some(FORM.to_owned());
+        let (status, _, page) =
+            send(&self.router, "POST", path, &self.session, content, body).await;
+        (status, page)
+    }
 }
 
 /// The value of the hidden field `name` in a page.
@@ -51,10 +75,8 @@ fn encode(text: &str) -> String {
 both_backends!(
     a_new_finding_links_to_an_issue_the_review_never_used_and_a_double_submit_makes_one,
     |store: SqlStore, _url| async move {
-        let app = App::new(store.clone());
-        app.prepare().await?;
-        let sample = Sample::new();
-        sample.insert_all(&store).await?;
+        let signed = Signed::in_to(&store).await?;
+        let (sample, session, csrf) = (&signed.sample, &signed.session, &signed.csrf);
         let issue = RecurrentIssue {
             id: RecurrentIssueId(uuid::Uuid::new_v4()),
             code: format!("management.unused-{}", uuid::Uuid::new_v4().simple()),
@@ -62,10 +84,8 @@ both_backends!(
             ..sample.issue.clone()
         };
         store.insert(&issue, &change("library")).await?;
-        let (session, csrf) = lead(&app, &store, &sample).await?;
-        let router = casewindow_web::router(app.clone());
         let new = format!("/reviews/{}/findings/new", sample.review.id);
-        let (status, page) = get(&router, &new, &session).await;
+        let (status, page) = get(&signed.router, &new, session).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
             page.contains(&issue.label),
@@ -80,24 +100,10 @@ both_backends!(
         );
         // The same form, sent twice at the same moment.
         let (first, second) = tokio::join!(
-            send(
-                &router,
-                "POST",
-                &new,
-                &session,
-                Some(FORM.to_owned()),
-                body.clone()
-            ),
-            send(
-                &router,
-                "POST",
-                &new,
-                &session,
-                Some(FORM.to_owned()),
-                body.clone()
-            ),
+            signed.post(&new, body.clone()),
+            signed.post(&new, body.clone())
         );
-        for (status, _, page) in [&first, &second] {
+        for (status, page) in [&first, &second] {
             assert_eq!(*status, StatusCode::SEE_OTHER, "{page}");
         }
         let findings = store.list::<Finding>(sample.review.id.0).await?;
@@ -118,12 +124,8 @@ both_backends!(
 both_backends!(
     a_refused_form_is_a_422_with_its_message_never_a_500,
     |store: SqlStore, _url| async move {
-        let app = App::new(store.clone());
-        app.prepare().await?;
-        let sample = Sample::new();
-        sample.insert_all(&store).await?;
-        let (session, csrf) = lead(&app, &store, &sample).await?;
-        let router = casewindow_web::router(app.clone());
+        let signed = Signed::in_to(&store).await?;
+        let (sample, csrf) = (&signed.sample, &signed.csrf);
         // A second finding of the same review, attached as evidence that the issue recurs
         // elsewhere: the application refuses it.
         let mut second = sample.finding.clone();
@@ -134,30 +136,18 @@ both_backends!(
             "/reviews/{}/findings/{}/evidence",
             sample.review.id, sample.finding.id
         );
-        let (status, _, page) = send(
-            &router,
-            "POST",
-            &attach,
-            &session,
-            Some(FORM.to_owned()),
-            format!("csrf_token={csrf}&version=1&source={}", second.id),
-        )
-        .await;
+        let body = format!("csrf_token={csrf}&version=1&source={}", second.id);
+        let (status, page) = signed.post(&attach, body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
         assert!(
             page.contains("a finding of the same review is not evidence"),
             "{page}"
         );
         // A blank new finding: the form again with its messages.
-        let (status, _, page) = send(
-            &router,
-            "POST",
-            &format!("/reviews/{}/findings/new", sample.review.id),
-            &session,
-            Some(FORM.to_owned()),
-            format!("csrf_token={csrf}&statement="),
-        )
-        .await;
+        let new = format!("/reviews/{}/findings/new", sample.review.id);
+        let (status, page) = signed
+            .post(&new, format!("csrf_token={csrf}&statement="))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("There is a problem"), "{page}");
         Ok(())
@@ -167,17 +157,13 @@ both_backends!(
 both_backends!(
     saving_a_finding_costs_at_most_six_round_trips_to_the_database,
     |store: SqlStore, _url| async move {
-        let app = App::new(store.clone());
-        app.prepare().await?;
-        let sample = Sample::new();
-        sample.insert_all(&store).await?;
-        let (session, csrf) = lead(&app, &store, &sample).await?;
-        let router = casewindow_web::router(app.clone());
+        let signed = Signed::in_to(&store).await?;
+        let (sample, session, csrf) = (&signed.sample, &signed.session, &signed.csrf);
         let path = format!(
             "/reviews/{}/findings/{}",
             sample.review.id, sample.finding.id
         );
-        let (status, page) = get(&router, &path, &session).await;
+        let (status, page) = get(&signed.router, &path, session).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(hidden(&page, "version"), "1");
         let body = format!(
@@ -189,15 +175,7 @@ both_backends!(
             sample.issue.id,
         );
         let before = store.round_trips();
-        let (status, _, page) = send(
-            &router,
-            "POST",
-            &path,
-            &session,
-            Some(FORM.to_owned()),
-            body,
-        )
-        .await;
+        let (status, page) = signed.post(&path, body).await;
         let trips = store.round_trips() - before;
         assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
         assert!(trips <= 6, "one finding edit took {trips} round trips");

@@ -2,18 +2,14 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
-use super::{render, review_frame};
+use super::{Answer, On, Req, render};
 use crate::AppState;
-use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::{CurrentUser, Permission};
+use casewindow_app::Permission;
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::{ActionId, AgencyId, FindingId, ResponseId, ReviewId};
 use casewindow_domain::response::{Action, ActionStatus, ImpactEvidence, PartnershipResponse};
@@ -83,15 +79,11 @@ struct ActionsPage {
     statuses: Vec<Choice>,
 }
 
-async fn page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-) -> Result<Response, WebError> {
-    let (_, mut frame) = review_frame(app, user, id, "/actions", "Responses and actions").await?;
-    frame.has_errors = !errors.is_empty();
+async fn page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (_, frame) = at
+        .frame("/actions", "Responses and actions", &errors)
+        .await?;
     let actor = user.actor();
     let findings = app.records::<Finding>(&actor, id).await?;
     let responses = app.records::<PartnershipResponse>(&actor, id).await?;
@@ -182,16 +174,13 @@ async fn page<S: Store>(
     })
 }
 
-async fn show<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    page(&app, &user, id, FormData::default(), Errors::none()).await
+async fn show<S: Store>(req: Req<S>) -> Answer {
+    page(req.at(), FormData::default(), Errors::none()).await
 }
 
 impl RecordPage for PartnershipResponse {
     const SECTION: &'static str = "/actions";
+    const FORM_ON_LIST: bool = true;
     const PERMISSION: Permission = Permission::RespondAndAct;
     const EDITED: &'static str = "recorded the partnership's response";
 
@@ -200,12 +189,8 @@ impl RecordPage for PartnershipResponse {
         format!("response_{}", self.finding_id)
     }
 
-    fn edit_href(&self) -> String {
-        self.saved_href()
-    }
-
     fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
-        Box::pin(page(at.app, at.user, at.review, shown.form, shown.errors))
+        Box::pin(page(at, shown.form, shown.errors))
     }
 }
 
@@ -255,12 +240,8 @@ impl RecordForm for PartnershipResponse {
 }
 
 /// Records the partnership's response to a finding, or revises it.
-async fn respond<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, finding)): Path<(ReviewId, FindingId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn respond<S: Store>(on: On<S, FindingId>, form: FormData) -> Answer {
+    let (app, user, id, finding) = on.parts();
     super::require(&app, &user, id, Permission::RespondAndAct).await?;
     let existing = app
         .records::<PartnershipResponse>(&user.actor(), id)
@@ -277,12 +258,13 @@ async fn respond<S: Store>(
     };
     match PartnershipResponse::from_form(&form, &base, &()) {
         Ok(response) => edit::create_record(&app, &user, id, form, response).await,
-        Err(errors) => page(&app, &user, id, form, errors).await,
+        Err(errors) => page(At::new(&app, &user, id), form, errors).await,
     }
 }
 
 impl RecordPage for Action {
     const SECTION: &'static str = "/actions";
+    const FORM_ON_LIST: bool = true;
     const PERMISSION: Permission = Permission::RespondAndAct;
     const EDITED: &'static str = "updated the action";
 
@@ -295,12 +277,8 @@ impl RecordPage for Action {
         }
     }
 
-    fn edit_href(&self) -> String {
-        self.saved_href()
-    }
-
     fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
-        Box::pin(page(at.app, at.user, at.review, shown.form, shown.errors))
+        Box::pin(page(at, shown.form, shown.errors))
     }
 }
 
@@ -366,12 +344,8 @@ impl RecordForm for Action {
 }
 
 /// Moves an action on: its status, a note, and any evidence of impact seen.
-async fn update_action<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, action)): Path<(ReviewId, ActionId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn update_action<S: Store>(on: On<S, ActionId>, form: FormData) -> Answer {
+    let (app, user, id, action) = on.parts();
     let today = app.today();
     let change = |current: &Action| {
         let mut changed = current.clone();

@@ -1,16 +1,11 @@
 //! The review's audit trail, for lead reviewers and business managers.
 
-use super::{render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
-use crate::error::WebError;
 use crate::layout::Layout;
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::get;
-use casewindow_domain::ids::ReviewId;
 use casewindow_store::Store;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
@@ -28,11 +23,8 @@ struct AuditPage {
     limit: usize,
 }
 
-async fn show<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn show<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/audit", "Audit trail").await?;
     let events = app.audit_trail(&user.actor(), id, LIMIT).await?;
     let names = app.user_names(&user.actor()).await?;

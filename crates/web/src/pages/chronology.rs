@@ -5,7 +5,7 @@
 use super::edit::{self, At, Page, RecordPage, Shown};
 use super::text::Choice;
 use super::text::{parse_key, truncate};
-use super::{render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -593,12 +593,8 @@ fn entry_ids(text: &str) -> Vec<ChronologyEntryId> {
 
 /// A reviewer confirms that entries record the same occurrence, splits one from its group,
 /// joins a lone entry to another agency's, or undoes their decisions.
-async fn decide_links<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn decide_links<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     use casewindow_app::alignment::LinkAction;
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let group = entry_ids(&form.get("entries"));
@@ -630,12 +626,8 @@ async fn decide_links<S: Store>(
 }
 
 /// Links a possible information-sharing gap to a key practice episode.
-async fn link_gap<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn link_gap<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     if let (Ok(kpe), Ok(entry)) = (
         form.get("kpe").parse::<KpeId>(),
@@ -693,11 +685,8 @@ async fn entry_page<S: Store>(
     })
 }
 
-async fn new_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn new_form<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::EditChronology).await?;
     let mut form = FormData::default();
     form.push("precision", "day");
@@ -774,6 +763,7 @@ fn occurred(form: &FormData, errors: &mut Errors) -> Option<FuzzyDate> {
 
 impl RecordPage for ChronologyEntry {
     const SECTION: &'static str = "/chronology";
+    const FORM_ON_LIST: bool = true;
     const PERMISSION: Permission = Permission::EditChronology;
     const EDITED: &'static str = "edited the chronology entry";
 
@@ -782,10 +772,6 @@ impl RecordPage for ChronologyEntry {
             "/reviews/{}/chronology?agency={}",
             self.review_id, self.agency_id
         )
-    }
-
-    fn edit_href(&self) -> String {
-        self.saved_href()
     }
 
     fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
@@ -840,12 +826,8 @@ fn entry_from(form: &FormData, review: ReviewId) -> Result<ChronologyEntry, Erro
     })
 }
 
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn create<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, ChronologyEntry::PERMISSION).await?;
     match entry_from(&form, id) {
         Ok(entry) => edit::create_record(&app, &user, id, form, entry).await,

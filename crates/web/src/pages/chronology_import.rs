@@ -2,7 +2,7 @@
 //! were read and what would be imported (every row that cannot be, with its row, column and
 //! reason), change the columns if needed, then import. The file waits, staged, between steps.
 
-use super::{render, review_frame};
+use super::{Answer, On, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::{FormData, MultipartForm};
@@ -156,12 +156,8 @@ async fn start<S: Store>(
     .await
 }
 
-async fn upload<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: MultipartForm,
-) -> Result<Response, WebError> {
+async fn upload<S: Store>(req: Req<S>, form: MultipartForm) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, Permission::EditChronology).await?;
     let mut errors = Errors::none();
     let agency = form.fields.get("agency_id").parse::<AgencyId>().ok();
@@ -519,11 +515,8 @@ fn gone(id: ReviewId) -> Response {
     super::edit::see_other(&format!("/reviews/{id}/chronology/import?gone=1"))
 }
 
-async fn preview<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, upload)): Path<(ReviewId, String)>,
-) -> Result<Response, WebError> {
+async fn preview<S: Store>(on: On<S, String>) -> Answer {
+    let (app, user, id, upload) = on.parts();
     super::require(&app, &user, id, Permission::EditChronology).await?;
     let Ok(upload) = upload.parse::<Uuid>() else {
         return Ok(gone(id));
@@ -535,12 +528,8 @@ async fn preview<S: Store>(
     }
 }
 
-async fn decide<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, upload)): Path<(ReviewId, String)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn decide<S: Store>(on: On<S, String>, form: FormData) -> Answer {
+    let (app, user, id, upload) = on.parts();
     super::require(&app, &user, id, Permission::EditChronology).await?;
     let Ok(upload) = upload.parse::<Uuid>() else {
         return Ok(gone(id));

@@ -2,7 +2,7 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
-use super::{layout, render, review_frame};
+use super::{Answer, Req, layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -23,14 +23,10 @@ use casewindow_store::Store;
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/conversations", get(list::<S>))
-        .route(
-            "/reviews/{id}/conversations/new",
-            get(edit::new_form::<S, Conversation>).post(edit::create_handler::<S, Conversation>),
-        )
-        .route(
-            "/reviews/{id}/conversations/{conversation}",
-            get(edit::edit_form::<S, Conversation>).post(edit::update_handler::<S, Conversation>),
-        )
+        .merge(edit::form_routes::<S, Conversation>(
+            "/reviews/{id}/conversations",
+            "conversation",
+        ))
         .route(
             "/check-back/{conversation}",
             get(check_back::<S>).post(reply::<S>),
@@ -70,11 +66,8 @@ struct ConversationRow {
     check_back: String,
 }
 
-async fn list<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn list<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/conversations", "Conversations").await?;
     let actor = user.actor();
     let conversations = app.records::<Conversation>(&actor, id).await?;
@@ -332,11 +325,7 @@ impl RecordForm for Conversation {
             },
             _ => CheckBack::NotSent,
         };
-        if errors.is_empty() {
-            Ok(conversation)
-        } else {
-            Err(errors)
-        }
+        errors.or(conversation)
     }
 }
 
@@ -345,24 +334,15 @@ async fn edit_page<S: Store>(
     at: At<'_, S>,
     shown: Shown<'_, Conversation>,
 ) -> Result<Response, WebError> {
-    let At {
-        app,
-        user,
-        review: id,
-    } = at;
-    let Shown {
-        form,
-        errors,
-        existing,
-    } = shown;
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (form, errors, existing) = (shown.form, shown.errors, shown.existing);
     let existing = existing.map(|s| s.record.id);
     let title = if existing.is_some() {
         "Conversation"
     } else {
         "Record a conversation"
     };
-    let (_, mut frame) = review_frame(app, user, id, "/conversations", title).await?;
-    frame.has_errors = !errors.is_empty();
+    let (_, frame) = at.frame("/conversations", title, &errors).await?;
     let actor = user.actor();
     let participants = app
         .records::<Participation>(&actor, id)
@@ -388,10 +368,7 @@ async fn edit_page<S: Store>(
         layout: frame,
         errors,
         form,
-        action: existing.map_or_else(
-            || format!("/reviews/{id}/conversations/new"),
-            |c| format!("/reviews/{id}/conversations/{c}"),
-        ),
+        action: edit::form_action(&format!("/reviews/{id}/conversations"), existing),
         is_new: existing.is_none(),
         check_back_link: existing.map_or_else(String::new, |c| format!("/check-back/{c}")),
         participants,

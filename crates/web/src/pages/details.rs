@@ -4,7 +4,7 @@
 
 use super::edit::{self, At, Page, RecordPage, Shown};
 use super::text::{choices, key, parse_key};
-use super::{render, review_frame};
+use super::{Answer, Req, render};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -88,15 +88,9 @@ fn details_form(stored: &Stored<Review>) -> FormData {
     form
 }
 
-async fn details_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: Option<FormData>,
-    errors: Errors,
-) -> Result<Response, WebError> {
-    let (stored, mut frame) = review_frame(app, user, id, "", "Review details").await?;
-    frame.has_errors = !errors.is_empty();
+async fn details_page<S: Store>(at: At<'_, S>, form: Option<FormData>, errors: Errors) -> Answer {
+    let id = at.review;
+    let (stored, frame) = at.frame("", "Review details", &errors).await?;
     let processes = stored
         .record
         .parallel_processes
@@ -125,13 +119,10 @@ async fn details_page<S: Store>(
     })
 }
 
-async fn details<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn details<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
-    details_page(&app, &user, id, None, Errors::none()).await
+    details_page(At::new(&app, &user, id), None, Errors::none()).await
 }
 
 impl RecordPage for Review {
@@ -156,9 +147,7 @@ impl RecordPage for Review {
 
     fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
         Box::pin(details_page(
-            at.app,
-            at.user,
-            at.review,
+            At::new(at.app, at.user, at.review),
             Some(shown.form),
             shown.errors,
         ))
@@ -193,12 +182,7 @@ async fn change_review<S: Store>(
 fn details_from(form: &FormData, current: &Review) -> Result<Review, Errors> {
     let mut review = current.clone();
     let mut errors = Errors::none();
-    let mut date = |field: &str| {
-        form.date(field)
-            .map_err(|m| errors.add(field, format!("The date {m}")))
-            .ok()
-            .flatten()
-    };
+    let mut date = |field: &str| form.date_noting(field, &mut errors);
     review.period_start = date("period_start");
     review.period_end = date("period_end");
     review.statutory.incident_on = date("incident_on");
@@ -222,19 +206,11 @@ fn details_from(form: &FormData, current: &Review) -> Result<Review, Errors> {
             },
             None => None,
         };
-    if errors.is_empty() {
-        Ok(review)
-    } else {
-        Err(errors)
-    }
+    errors.or(review)
 }
 
-async fn save_details<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn save_details<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     let reason = Review::EDITED;
     change_review(&app, &user, (id, &form), reason, true, |current| {
         details_from(&form, current)
@@ -242,12 +218,8 @@ async fn save_details<S: Store>(
     .await
 }
 
-async fn add_process<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn add_process<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     let reason = "recorded a parallel process";
     change_review(&app, &user, (id, &form), reason, false, |current| {
         let Some(kind) = parse_key::<ParallelProcessKind>(&form.get("process_kind")) else {
@@ -268,18 +240,9 @@ async fn add_process<S: Store>(
     .await
 }
 
-async fn conclude_process<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    let index = form
-        .number("index")
-        .ok()
-        .flatten()
-        .and_then(|n| usize::try_from(n).ok())
-        .ok_or(WebError::NotFound)?;
+async fn conclude_process<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
+    let index = form.index("index").ok_or(WebError::NotFound)?;
     let reason = "a parallel process concluded";
     change_review(&app, &user, (id, &form), reason, false, |current| {
         let mut review = current.clone();
@@ -330,15 +293,13 @@ fn publication_form(stored: &Stored<Review>) -> FormData {
 }
 
 async fn publication_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
+    at: At<'_, S>,
     form: Option<FormData>,
     errors: Errors,
     summary: Vec<(&'static str, String)>,
-) -> Result<Response, WebError> {
-    let (stored, mut frame) = review_frame(app, user, id, "", "Publication").await?;
-    frame.has_errors = !errors.is_empty();
+) -> Answer {
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (stored, frame) = at.frame("", "Publication", &errors).await?;
     let form = form.unwrap_or_else(|| publication_form(&stored));
     let scan = form.get("scan");
     let scan_hits = if scan.is_empty() {
@@ -372,7 +333,13 @@ async fn publication<S: Store>(
     if let Some(run) = scan.scan {
         form.set("scan", run);
     }
-    publication_page(&app, &user, id, Some(form), Errors::none(), Vec::new()).await
+    publication_page(
+        At::new(&app, &user, id),
+        Some(form),
+        Errors::none(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// What the identifier scan hands to the sign-off: the id of the kept scan run.
@@ -415,12 +382,7 @@ fn apply_publication(
     scan: Option<&casewindow_store::ScanRun>,
 ) -> Result<Review, Errors> {
     let mut errors = Errors::none();
-    let mut date = |field: &str| {
-        form.date(field)
-            .map_err(|m| errors.add(field, format!("The date {m}")))
-            .ok()
-            .flatten()
-    };
+    let mut date = |field: &str| form.date_noting(field, &mut errors);
     let signed_off_on = date("signed_off_on");
     let decided_on = date("decision_on");
     let sent_to_panel_on = date("sent_to_panel_on");
@@ -462,11 +424,7 @@ fn apply_publication(
         },
         None => None,
     };
-    if errors.is_empty() {
-        Ok(review)
-    } else {
-        Err(errors)
-    }
+    errors.or(review)
 }
 
 /// What the "check your answers" page lists for a publication decision and sign-off.
@@ -536,17 +494,14 @@ async fn publication_from<S: Store>(
     Ok(apply_publication(form, user, stored.record, scan.as_ref()))
 }
 
-async fn check_publication<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn check_publication<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let review = match publication_from(&app, &user, id, &form).await? {
         Ok(review) => review,
         Err(errors) => {
-            return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+            return publication_page(At::new(&app, &user, id), Some(form), errors, Vec::new())
+                .await;
         }
     };
     let problems = casewindow_domain::Validate::problems(&review);
@@ -571,18 +526,20 @@ async fn check_publication<S: Store>(
                 );
             }
         }
-        return publication_page(&app, &user, id, Some(form), errors, Vec::new()).await;
+        return publication_page(At::new(&app, &user, id), Some(form), errors, Vec::new()).await;
     }
     let summary = publication_summary(&review);
-    publication_page(&app, &user, id, Some(form), Errors::none(), summary).await
+    publication_page(
+        At::new(&app, &user, id),
+        Some(form),
+        Errors::none(),
+        summary,
+    )
+    .await
 }
 
-async fn confirm_publication<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn confirm_publication<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     match publication_from(&app, &user, id, &form).await? {
         Ok(review) => {
@@ -594,6 +551,8 @@ async fn confirm_publication<S: Store>(
             })
             .await
         }
-        Err(errors) => publication_page(&app, &user, id, Some(form), errors, Vec::new()).await,
+        Err(errors) => {
+            publication_page(At::new(&app, &user, id), Some(form), errors, Vec::new()).await
+        }
     }
 }

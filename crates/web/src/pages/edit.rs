@@ -40,6 +40,20 @@ impl<'a, S: Store> At<'a, S> {
     pub fn new(app: &'a AppState<S>, user: &'a CurrentUser, review: ReviewId) -> Self {
         Self { app, user, review }
     }
+
+    /// The review and the frame of one of its pages (see [`review_frame`]), marked as showing
+    /// errors when there are some.
+    pub async fn frame(
+        &self,
+        section: &str,
+        title: &str,
+        errors: &Errors,
+    ) -> Result<(Stored<casewindow_domain::review::Review>, Layout), WebError> {
+        let (review, mut frame) =
+            review_frame(self.app, self.user, self.review, section, title).await?;
+        frame.has_errors = !errors.is_empty();
+        Ok((review, frame))
+    }
 }
 
 /// What a record's form page shows: the form's fields, the problems found with them, and the
@@ -74,6 +88,9 @@ pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'stati
     /// Whether those who may only read the record may open its form (where it is also the
     /// record's page); otherwise opening it needs [`Self::PERMISSION`] too.
     const FORM_IS_ITS_PAGE: bool = true;
+    /// Whether its form is on the list it is saved to (as responses and actions are on the
+    /// action plan), rather than on a page of its own.
+    const FORM_ON_LIST: bool = false;
 
     /// The form field that shows a problem found at `path` of the record.
     fn field_for(&self, path: &str) -> String {
@@ -87,12 +104,11 @@ pub trait RecordPage: InReview + serde::Serialize + Clone + Send + Sync + 'stati
 
     /// Where its form is.
     fn edit_href(&self) -> String {
-        format!(
-            "/reviews/{}{}/{}",
-            self.review_id(),
-            Self::SECTION,
-            self.id()
-        )
+        if Self::FORM_ON_LIST {
+            return self.saved_href();
+        }
+        let (review, section, id) = (self.review_id(), Self::SECTION, self.id());
+        format!("/reviews/{review}{section}/{id}")
     }
 
     /// The page with the form.
@@ -122,6 +138,29 @@ pub trait RecordForm: RecordPage {
 
     /// `base` changed as the form says; the problems by field where the form cannot be read.
     fn from_form(form: &FormData, base: &Self, facts: &Self::Facts) -> Result<Self, Errors>;
+}
+
+/// The routes of a kind's form pages below `list` (`/reviews/{id}/kpes`): `…/new` to create one
+/// and `…/{param}` (`…/{kpe}`) to open and change one.
+pub fn form_routes<S: Store, R: RecordForm>(list: &str, param: &str) -> axum::Router<AppState<S>> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            &format!("{list}/new"),
+            get(new_form::<S, R>).post(create_handler::<S, R>),
+        )
+        .route(
+            &format!("{list}/{{{param}}}"),
+            get(edit_form::<S, R>).post(update_handler::<S, R>),
+        )
+}
+
+/// Where a record's form is sent: `…/new` for a new one, else the record's own address.
+pub fn form_action(list: &str, existing: Option<impl std::fmt::Display>) -> String {
+    match existing {
+        Some(id) => format!("{list}/{id}"),
+        None => format!("{list}/new"),
+    }
 }
 
 /// `GET …/new`: the form for a new record.

@@ -2,15 +2,13 @@
 
 use super::edit::{self, At, Page, Shown};
 use super::text::{Choice, choices, key, parse_key};
-use super::{render, review_frame};
+use super::{Answer, On, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser};
@@ -46,12 +44,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 
 /// The pattern library's suggestion as JSON, for scripts and the page's own enhancements
 /// (a POST with the form's CSRF token and `text`; nothing is saved).
-async fn suggestions_json<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn suggestions_json<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     use axum::response::IntoResponse as _;
     match app
         .suggest_for_finding(&user.actor(), id, &form.get("text"))
@@ -71,12 +65,8 @@ async fn suggestions_json<S: Store>(
 }
 
 /// Attaches a finding from another review as generality evidence.
-async fn attach<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, finding)): Path<(ReviewId, FindingId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn attach<S: Store>(on: On<S, FindingId>, form: FormData) -> Answer {
+    let (app, user, id, finding) = on.parts();
     super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
     let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;
     let mut errors = Errors::none();
@@ -133,11 +123,8 @@ struct ListPage {
     rows: Vec<Row>,
 }
 
-async fn list<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn list<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/findings", "Findings").await?;
     let findings = app.records::<Finding>(&user.actor(), id).await?;
     let rows = findings
@@ -486,11 +473,7 @@ fn from_form(form: &FormData, mut finding: Finding) -> Result<Finding, Errors> {
         .iter()
         .filter_map(|id| id.parse::<RecurrentIssueId>().ok())
         .collect();
-    if errors.is_empty() {
-        Ok(finding)
-    } else {
-        Err(errors)
-    }
+    errors.or(finding)
 }
 
 /// What the library suggested when the pattern was last chosen, and the choice.
@@ -558,16 +541,8 @@ async fn suggest_page<S: Store>(
     shown: Shown<'_, Finding>,
     suggestion: Option<SuggestionView>,
 ) -> Result<Response, WebError> {
-    let At {
-        app,
-        user,
-        review: id,
-    } = at;
-    let Shown {
-        form,
-        errors,
-        existing,
-    } = shown;
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (form, errors, existing) = (shown.form, shown.errors, shown.existing);
     let finding = existing.map(|s| s.record.id);
     // "Not a one-off": findings of other reviews likely to share the issue (saved text only).
     let similar = match finding {
@@ -584,18 +559,14 @@ async fn suggest_page<S: Store>(
     } else {
         "Add a finding"
     };
-    let (_, mut frame) = review_frame(app, user, id, "/findings", title).await?;
-    frame.has_errors = !errors.is_empty();
+    let (_, frame) = at.frame("/findings", title, &errors).await?;
     let (kpes, issues) = link_choices(app, user, id, &form).await?;
     let slots = evidence_count(&form) + 1;
     render(&EditPage {
         layout: frame,
         errors,
         form,
-        action: finding.map_or_else(
-            || format!("/reviews/{id}/findings/new"),
-            |f| format!("/reviews/{id}/findings/{f}"),
-        ),
+        action: edit::form_action(&format!("/reviews/{id}/findings"), finding),
         is_new: finding.is_none(),
         patterns: Pattern::ALL
             .iter()
@@ -639,12 +610,8 @@ fn pattern_hint(pattern: Pattern) -> &'static str {
 }
 
 /// `POST …/findings/new`: asks for a suggestion, or creates the finding.
-async fn create<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn create<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     if form.get("suggest") == "1" {
         super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
         return suggest(&app, &user, id, form, None).await;
@@ -653,12 +620,8 @@ async fn create<S: Store>(
 }
 
 /// `POST …/findings/{finding}`: asks for a suggestion, or saves the edited finding.
-async fn update<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path((id, finding)): Path<(ReviewId, FindingId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn update<S: Store>(on: On<S, FindingId>, form: FormData) -> Answer {
+    let (app, user, id, finding) = on.parts();
     if form.get("suggest") == "1" {
         super::require(&app, &user, id, casewindow_app::Permission::EditAnalysis).await?;
         let stored = edit::record_in::<_, Finding>(&app, &user, id, finding.0).await?;

@@ -4,15 +4,13 @@
 
 use super::edit::{self, At, Page, Shown};
 use super::text::{Choice, choices, key, parse_key, truncate};
-use super::{render, review_frame};
+use super::{Answer, On, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use casewindow_app::{AppError, ChronologyView, CurrentUser};
@@ -28,16 +26,10 @@ use casewindow_store::{Store, Stored};
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/kpes", get(list::<S>))
-        .route(
-            "/reviews/{id}/kpes/new",
-            get(edit::new_form::<S, KeyPracticeEpisode>)
-                .post(edit::create_handler::<S, KeyPracticeEpisode>),
-        )
-        .route(
-            "/reviews/{id}/kpes/{kpe}",
-            get(edit::edit_form::<S, KeyPracticeEpisode>)
-                .post(edit::update_handler::<S, KeyPracticeEpisode>),
-        )
+        .merge(edit::form_routes::<S, KeyPracticeEpisode>(
+            "/reviews/{id}/kpes",
+            "kpe",
+        ))
         .route("/reviews/{id}/kpes/{kpe}/accounts", post(add_account::<S>))
         .route("/reviews/{id}/kpes/{kpe}/factors", post(add_factor::<S>))
         .route("/reviews/{id}/kpes/{kpe}/evidence", post(add_evidence::<S>))
@@ -64,11 +56,8 @@ struct ListPage {
     rows: Vec<Row>,
 }
 
-async fn list<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn list<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/kpes", "Key practice episodes").await?;
     let rows = app
         .records::<KeyPracticeEpisode>(&user.actor(), id)
@@ -104,11 +93,11 @@ async fn list<S: Store>(
 struct AccountView {
     index: usize,
     whose: String,
-    answers: Vec<Answer>,
+    answers: Vec<AccountAnswer>,
 }
 
 /// One of the questions of a local-rationality account, and what the participant said.
-struct Answer {
+struct AccountAnswer {
     question: &'static str,
     answer: String,
 }
@@ -288,11 +277,7 @@ impl edit::RecordForm for KeyPracticeEpisode {
             standards: form.lines("standards"),
             hindsight_note: (!note.is_empty()).then_some(note),
         };
-        if errors.is_empty() {
-            Ok(kpe)
-        } else {
-            Err(errors)
-        }
+        errors.or(kpe)
     }
 }
 
@@ -384,7 +369,7 @@ fn account_view(index: usize, whose: String, a: &LocalRationalityAccount) -> Acc
         ("Source", &source),
     ]
     .into_iter()
-    .map(|(question, answer)| Answer {
+    .map(|(question, answer)| AccountAnswer {
         question,
         answer: answer.clone(),
     })
@@ -415,22 +400,13 @@ async fn page<S: Store>(
     at: At<'_, S>,
     shown: Shown<'_, KeyPracticeEpisode>,
 ) -> Result<Response, WebError> {
-    let At {
-        app,
-        user,
-        review: id,
-    } = at;
-    let Shown {
-        form,
-        errors,
-        existing: stored,
-    } = shown;
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (form, errors, stored) = (shown.form, shown.errors, shown.existing);
     let title = stored.map_or_else(
         || "Add a key practice episode".to_owned(),
         |s| format!("KPE {}: {}", s.record.position, s.record.title),
     );
-    let (review, mut frame) = review_frame(app, user, id, "/kpes", &title).await?;
-    frame.has_errors = !errors.is_empty();
+    let (review, frame) = at.frame("/kpes", &title, &errors).await?;
     let actor = user.actor();
     let agencies = app
         .all_agencies(&actor)
@@ -466,10 +442,7 @@ async fn page<S: Store>(
         layout: frame,
         errors,
         form,
-        action: kpe.map_or_else(
-            || format!("/reviews/{id}/kpes/new"),
-            |k| format!("/reviews/{id}/kpes/{}", k.id),
-        ),
+        action: edit::form_action(&format!("/reviews/{id}/kpes"), kpe.map(|k| k.id)),
         is_new: kpe.is_none(),
         base: kpe.map_or_else(String::new, |k| format!("/reviews/{id}/kpes/{}", k.id)),
         version: stored.map_or(0, |s| s.meta.version),
@@ -590,12 +563,9 @@ fn account_from(form: &FormData) -> Result<LocalRationalityAccount, Errors> {
     })
 }
 
-async fn add_account<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(ids): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn add_account<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
+    let (app, user, id, kpe) = on.parts();
+    let ids = (id, kpe);
     let reason = "added a local-rationality account";
     change_kpe(&app, &user, ids, &form, reason, &ACCOUNT_FIELDS, |kpe| {
         let mut changed = kpe.clone();
@@ -641,12 +611,9 @@ fn factor_from(form: &FormData) -> Result<ContributoryFactor, Errors> {
     }
 }
 
-async fn add_factor<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(ids): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn add_factor<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
+    let (app, user, id, kpe) = on.parts();
+    let ids = (id, kpe);
     let reason = "added a contributory factor";
     change_kpe(&app, &user, ids, &form, reason, &FACTOR_FIELDS, |kpe| {
         let mut changed = kpe.clone();
@@ -657,12 +624,9 @@ async fn add_factor<S: Store>(
 }
 
 /// Cites a chronology entry or a document as evidence for the episode (once).
-async fn add_evidence<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(ids): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn add_evidence<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
+    let (app, user, id, kpe) = on.parts();
+    let ids = (id, kpe);
     let kept = ["cite", "evidence_note"];
     change_kpe(&app, &user, ids, &form, "cited evidence", &kept, |kpe| {
         let Some(mut citation) = super::narrative::parse_citation(&form.get("cite")) else {
@@ -681,18 +645,10 @@ async fn add_evidence<S: Store>(
 }
 
 /// Removes one account, factor or piece of evidence, named by its kind and place.
-async fn remove_item<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(ids): Path<(ReviewId, KpeId)>,
-    form: FormData,
-) -> Result<Response, WebError> {
-    let index = form
-        .number("index")
-        .ok()
-        .flatten()
-        .and_then(|n| usize::try_from(n).ok())
-        .ok_or(WebError::NotFound)?;
+async fn remove_item<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
+    let (app, user, id, kpe) = on.parts();
+    let ids = (id, kpe);
+    let index = form.index("index").ok_or(WebError::NotFound)?;
     let (what, reason) = match form.get("what").as_str() {
         "account" => ("account", "removed a local-rationality account"),
         "factor" => ("factor", "removed a contributory factor"),

@@ -3,15 +3,13 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, truncate};
-use super::{render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{CurrentUser, Permission};
@@ -24,16 +22,10 @@ use casewindow_store::Store;
 pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/reviews/{id}/narrative", get(list::<S>))
-        .route(
-            "/reviews/{id}/narrative/new",
-            get(edit::new_form::<S, NarrativeSection>)
-                .post(edit::create_handler::<S, NarrativeSection>),
-        )
-        .route(
-            "/reviews/{id}/narrative/{section}",
-            get(edit::edit_form::<S, NarrativeSection>)
-                .post(edit::update_handler::<S, NarrativeSection>),
-        )
+        .merge(edit::form_routes::<S, NarrativeSection>(
+            "/reviews/{id}/narrative",
+            "section",
+        ))
 }
 
 /// Everything a section may cite that the user may read, valued as `kind:id`.
@@ -117,11 +109,8 @@ struct ListPage {
     sections: Vec<(String, String, String, String, Vec<String>)>,
 }
 
-async fn list<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn list<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/narrative", "Narrative").await?;
     let labels = citables(&app, &user, id).await?;
     let sections = app
@@ -174,28 +163,16 @@ async fn edit_page<S: Store>(
     at: At<'_, S>,
     shown: Shown<'_, NarrativeSection>,
 ) -> Result<Response, WebError> {
-    let At {
-        app,
-        user,
-        review: id,
-    } = at;
-    let Shown {
-        form,
-        errors,
-        existing,
-    } = shown;
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (form, errors, existing) = (shown.form, shown.errors, shown.existing);
     let existing = existing.map(|s| s.record.id);
-    let (_, mut frame) = review_frame(app, user, id, "/narrative", "Narrative section").await?;
-    frame.has_errors = !errors.is_empty();
+    let (_, frame) = at.frame("/narrative", "Narrative section", &errors).await?;
     let citables = citables(app, user, id).await?;
     render(&EditPage {
         layout: frame,
         errors,
         form,
-        action: existing.map_or_else(
-            || format!("/reviews/{id}/narrative/new"),
-            |s| format!("/reviews/{id}/narrative/{s}"),
-        ),
+        action: edit::form_action(&format!("/reviews/{id}/narrative"), existing),
         is_new: existing.is_none(),
         citables,
     })

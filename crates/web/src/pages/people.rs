@@ -2,15 +2,13 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
-use super::{may, render, review_frame};
+use super::{Answer, Req, may, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser, Permission};
@@ -53,15 +51,9 @@ struct AgenciesPage {
     can_add: bool,
 }
 
-async fn agencies_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-) -> Result<Response, WebError> {
-    let (_, mut frame) = review_frame(app, user, id, "/agencies", "Agencies").await?;
-    frame.has_errors = !errors.is_empty();
+async fn agencies_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (_, frame) = at.frame("/agencies", "Agencies", &errors).await?;
     let rows = app
         .agencies_of(&user.actor(), id)
         .await?
@@ -82,20 +74,12 @@ async fn agencies_page<S: Store>(
     })
 }
 
-async fn agencies<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    agencies_page(&app, &user, id, FormData::default(), Errors::none()).await
+async fn agencies<S: Store>(req: Req<S>) -> Answer {
+    agencies_page(req.at(), FormData::default(), Errors::none()).await
 }
 
-async fn add_agency<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn add_agency<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(
         &app,
         &user,
@@ -121,7 +105,7 @@ async fn add_agency<S: Store>(
             Err(other) => return Err(other.into()),
         }
     }
-    agencies_page(&app, &user, id, form, errors).await
+    agencies_page(At::new(&app, &user, id), form, errors).await
 }
 
 /// A participant of the review as listed.
@@ -148,15 +132,9 @@ struct ParticipantsPage {
     can_add: bool,
 }
 
-async fn participants_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-) -> Result<Response, WebError> {
-    let (_, mut frame) = review_frame(app, user, id, "/participants", "Participants").await?;
-    frame.has_errors = !errors.is_empty();
+async fn participants_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
+    let (app, user, id) = (at.app, at.user, at.review);
+    let (_, frame) = at.frame("/participants", "Participants", &errors).await?;
     let actor = user.actor();
     let agencies = app.agencies_of(&actor, id).await?;
     let names = app.user_names(&actor).await?;
@@ -199,12 +177,8 @@ async fn participants_page<S: Store>(
     })
 }
 
-async fn participants<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
-    participants_page(&app, &user, id, FormData::default(), Errors::none()).await
+async fn participants<S: Store>(req: Req<S>) -> Answer {
+    participants_page(req.at(), FormData::default(), Errors::none()).await
 }
 
 /// What the server knows of a participant's save: whose account the email given names (none
@@ -329,10 +303,10 @@ async fn participant_page<S: Store>(
     at: At<'_, S>,
     shown: Shown<'_, Participation>,
 ) -> Result<Response, WebError> {
-    let At { app, user, review } = at;
+    let (app, user, review) = (at.app, at.user, at.review);
     match shown.existing {
         Some(stored) => edit_page(app, user, review, stored, shown.form, shown.errors).await,
-        None => participants_page(app, user, review, shown.form, shown.errors).await,
+        None => participants_page(At::new(app, user, review), shown.form, shown.errors).await,
     }
 }
 

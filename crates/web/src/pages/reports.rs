@@ -1,15 +1,14 @@
 //! The report and the briefing: an HTML preview, Word and PDF downloads, and the identifier scan
 //! that comes before the anonymisation sign-off.
 
-use super::{render, review_frame};
+use super::edit::At;
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -64,19 +63,13 @@ async fn preview<S: Store>(
     })
 }
 
-async fn report_page<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn report_page<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     preview(&app, &user, id, DocumentKind::Report).await
 }
 
-async fn briefing_page<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn briefing_page<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     preview(&app, &user, id, DocumentKind::Briefing).await
 }
 
@@ -130,35 +123,23 @@ async fn download<S: Store>(
         .into_response())
 }
 
-async fn report_docx<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn report_docx<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     download(&app, &user, id, DocumentKind::Report, Format::Docx).await
 }
 
-async fn report_pdf<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn report_pdf<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     download(&app, &user, id, DocumentKind::Report, Format::Pdf).await
 }
 
-async fn briefing_docx<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn briefing_docx<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     download(&app, &user, id, DocumentKind::Briefing, Format::Docx).await
 }
 
-async fn briefing_pdf<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn briefing_pdf<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     download(&app, &user, id, DocumentKind::Briefing, Format::Pdf).await
 }
 
@@ -206,15 +187,13 @@ fn kind_label(kind: casewindow_redact::Kind) -> String {
 }
 
 async fn scan_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
+    at: At<'_, S>,
     form: FormData,
     errors: Errors,
     result: Option<Scan>,
-) -> Result<Response, WebError> {
-    let (_, mut frame) = review_frame(app, user, id, "", "Identifier scan").await?;
-    frame.has_errors = !errors.is_empty();
+) -> Answer {
+    let id = at.review;
+    let (_, frame) = at.frame("", "Identifier scan", &errors).await?;
     let ran = result.is_some();
     let (hits, run) = match result {
         Some(Scan { hits, run }) => (hits, run.id.to_string()),
@@ -250,26 +229,19 @@ async fn scan_page<S: Store>(
     })
 }
 
-async fn scan_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn scan_form<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, Permission::ManageLifecycle).await?;
     let mut form = FormData::default();
     // Without a vault key nothing can have been kept; the scan still works.
     if let Ok(saved) = app.review_gazetteer(&user.actor(), id).await {
         form.push("extra_names", extra_names_text(&saved));
     }
-    scan_page(&app, &user, id, form, Errors::none(), None).await
+    scan_page(At::new(&app, &user, id), form, Errors::none(), None).await
 }
 
-async fn run_scan<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn run_scan<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, Permission::ManageLifecycle).await?;
     let extra = parse_extra_names(&form.get("extra_names"));
     let actor = user.actor();
@@ -281,7 +253,7 @@ async fn run_scan<S: Store>(
                 for problem in problems {
                     errors.add("extra_names", super::text::capitalise(&problem.reason));
                 }
-                return scan_page(&app, &user, id, form, errors, None).await;
+                return scan_page(At::new(&app, &user, id), form, errors, None).await;
             }
             Err(other) => {
                 // Most likely no vault key: say so instead of failing the scan.
@@ -291,18 +263,18 @@ async fn run_scan<S: Store>(
                     "keep",
                     "The names could not be kept: this instance has no identity vault key (CASEWINDOW_VAULT_KEY). Untick the box to scan without keeping them",
                 );
-                return scan_page(&app, &user, id, form, errors, None).await;
+                return scan_page(At::new(&app, &user, id), form, errors, None).await;
             }
         }
     }
     match app.identifier_scan(&actor, id, &extra).await {
-        Ok(scan) => scan_page(&app, &user, id, form, Errors::none(), Some(scan)).await,
+        Ok(scan) => scan_page(At::new(&app, &user, id), form, Errors::none(), Some(scan)).await,
         Err(casewindow_app::AppError::Invalid(problems)) => {
             let mut errors = Errors::none();
             for problem in problems {
                 errors.add("extra_names", super::text::capitalise(&problem.reason));
             }
-            scan_page(&app, &user, id, form, errors, None).await
+            scan_page(At::new(&app, &user, id), form, errors, None).await
         }
         Err(other) => Err(other.into()),
     }

@@ -2,7 +2,7 @@
 
 use super::portfolio::state_tag;
 use super::text::{capitalise, key, parse_key};
-use super::{layout, render, review_frame};
+use super::{Answer, Req, layout, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -253,11 +253,8 @@ struct OverviewPage {
     counts: Vec<(&'static str, usize, String)>,
 }
 
-async fn overview<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn overview<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let overview = app.overview(&user.actor(), id).await?;
     let mut frame = super::layout(
         &user,
@@ -488,12 +485,8 @@ async fn confirm<S: Store>(
     .await
 }
 
-async fn transition<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn transition<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, casewindow_app::Permission::ManageLifecycle).await?;
     let action = form.get("action");
     let to = form.get("to");
@@ -547,11 +540,8 @@ struct HistoryPage {
     rows: Vec<(String, &'static str, &'static str, String, String)>,
 }
 
-async fn history<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn history<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/history", "Lifecycle history").await?;
     let actor = user.actor();
     let transitions = app.lifecycle_history(&actor, id).await?;

@@ -3,7 +3,7 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::Choice;
-use super::{render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -352,11 +352,8 @@ async fn current<S: Store>(
         .pop())
 }
 
-async fn edit_form<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-) -> Result<Response, WebError> {
+async fn edit_form<S: Store>(req: Req<S>) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, Permission::EditAnalysis).await?;
     let current = current(&app, &user, id).await?;
     let form = match &current {
@@ -368,12 +365,8 @@ async fn edit_form<S: Store>(
 }
 
 /// Writes the terms of reference: the first version, or a revision of the current one.
-async fn save<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    form: FormData,
-) -> Result<Response, WebError> {
+async fn save<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
     super::require(&app, &user, id, Permission::EditAnalysis).await?;
     match current(&app, &user, id).await? {
         Some(stored) => {
