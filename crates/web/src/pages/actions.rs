@@ -79,6 +79,64 @@ struct ActionsPage {
     statuses: Vec<Choice>,
 }
 
+/// An action of the plan as listed: what, whose, by when, and how it stands.
+fn action_row(
+    stored: Stored<Action>,
+    findings: &[Stored<Finding>],
+    agencies: &[casewindow_domain::organisation::Agency],
+    today: chrono::NaiveDate,
+) -> ActionRow {
+    let a = stored.record;
+    ActionRow {
+        id: a.id.to_string(),
+        finding: a
+            .finding_id
+            .and_then(|f| findings.iter().find(|x| x.record.id == f))
+            .map(|f| format!("Finding {}", f.record.position))
+            .unwrap_or_default(),
+        owner: agencies
+            .iter()
+            .find(|x| x.id == a.owner_agency_id)
+            .map_or_else(|| "Another agency".to_owned(), |x| x.name.clone()),
+        due: a
+            .due_on
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
+        overdue: a.is_overdue(today),
+        status: a.status.label(),
+        status_key: key(&a.status),
+        tag: status_tag(a.status),
+        note: a.status_note.clone(),
+        impact: a
+            .impact_evidence
+            .iter()
+            .map(|i| Impact {
+                recorded_on: i.recorded_on.format("%-d %B %Y").to_string(),
+                description: i.description.clone(),
+            })
+            .collect(),
+        description: a.description,
+        version: stored.meta.version,
+    }
+}
+
+/// A finding with the partnership's response to it, if there is one yet.
+fn finding_row(f: &Stored<Finding>, response: Option<&Stored<PartnershipResponse>>) -> FindingRow {
+    FindingRow {
+        id: f.record.id.to_string(),
+        position: f.record.position,
+        statement: f.record.statement.clone(),
+        response: response
+            .map(|r| r.record.response.clone())
+            .unwrap_or_default(),
+        agreed_on: response
+            .and_then(|r| r.record.agreed_on)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        version: response.map_or(0, |r| r.meta.version),
+    }
+}
+
 async fn page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
     let (app, user, id) = (at.app, at.user, at.review);
     let (_, frame) = at
@@ -92,63 +150,19 @@ async fn page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer
     let finding_rows = findings
         .iter()
         .map(|f| {
-            let response = responses
-                .iter()
-                .find(|r| r.record.finding_id == f.record.id);
-            FindingRow {
-                id: f.record.id.to_string(),
-                position: f.record.position,
-                statement: f.record.statement.clone(),
-                response: response
-                    .map(|r| r.record.response.clone())
-                    .unwrap_or_default(),
-                agreed_on: response
-                    .and_then(|r| r.record.agreed_on)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                version: response.map_or(0, |r| r.meta.version),
-            }
+            finding_row(
+                f,
+                responses
+                    .iter()
+                    .find(|r| r.record.finding_id == f.record.id),
+            )
         })
         .collect();
     let actions = app
         .records::<Action>(&actor, id)
         .await?
         .into_iter()
-        .map(|a| {
-            let version = a.meta.version;
-            let a = a.record;
-            ActionRow {
-                id: a.id.to_string(),
-                finding: a
-                    .finding_id
-                    .and_then(|f| findings.iter().find(|x| x.record.id == f))
-                    .map(|f| format!("Finding {}", f.record.position))
-                    .unwrap_or_default(),
-                owner: agencies
-                    .iter()
-                    .find(|x| x.id == a.owner_agency_id)
-                    .map_or_else(|| "Another agency".to_owned(), |x| x.name.clone()),
-                due: a
-                    .due_on
-                    .map(|d| d.format("%-d %B %Y").to_string())
-                    .unwrap_or_default(),
-                overdue: a.is_overdue(today),
-                status: a.status.label(),
-                status_key: key(&a.status),
-                tag: status_tag(a.status),
-                note: a.status_note.clone(),
-                impact: a
-                    .impact_evidence
-                    .iter()
-                    .map(|i| Impact {
-                        recorded_on: i.recorded_on.format("%-d %B %Y").to_string(),
-                        description: i.description.clone(),
-                    })
-                    .collect(),
-                description: a.description,
-                version,
-            }
-        })
+        .map(|a| action_row(a, &findings, &agencies, today))
         .collect();
     render(&ActionsPage {
         layout: frame,

@@ -111,16 +111,16 @@ struct ChronologyBody {
     filter_agency: String,
     filter_from: String,
     filter_to: String,
-    agencies: Vec<(String, String)>,
+    agencies: Vec<Choice>,
     by_agency: Vec<(String, Vec<EntryView>)>,
     groups: Vec<Group>,
     gaps: Vec<GapView>,
     svg: String,
     total: usize,
     filter_subject: String,
-    subjects: Vec<(String, String)>,
+    subjects: Vec<Choice>,
     may_decide: bool,
-    kpes: Vec<(String, String)>,
+    kpes: Vec<Choice>,
     back: String,
 }
 
@@ -449,6 +449,55 @@ fn mentions(entry: &ChronologyEntry, subject: &Subject) -> bool {
 
 /// The chronology page's section for one review, view and filter, as HTML with the CSRF
 /// token's placeholder (kept by the caller until the review changes).
+/// An episode as a choice of what a gap may be linked to.
+fn kpe_choice(k: &KeyPracticeEpisode) -> Choice {
+    Choice::new(k.id, format!("KPE {}: {}", k.position, k.title))
+}
+
+/// The review's records of one kind when they are `wanted` (none otherwise).
+async fn records_if<S: Store, R: casewindow_app::InReview>(
+    app: &AppState<S>,
+    actor: &casewindow_app::Actor,
+    id: ReviewId,
+    wanted: bool,
+) -> Result<Vec<R>, WebError> {
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let records = app.records::<R>(actor, id).await?;
+    Ok(records.into_iter().map(|s| s.record).collect())
+}
+
+/// The entries the filters ask for.
+fn wanted_entries(
+    chronology: &casewindow_app::ChronologyView,
+    wanted: &Wanted,
+    subject: Option<&Subject>,
+) -> Vec<ChronologyEntry> {
+    chronology
+        .entries
+        .iter()
+        .filter(|e| wanted.agency.is_none_or(|a| e.agency_id == a))
+        .filter(|e| subject.is_none_or(|s| mentions(e, s)))
+        .filter(|e| {
+            wanted.from.is_none_or(|f| e.occurred.end >= f)
+                && wanted.to.is_none_or(|t| e.occurred.start <= t)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The page to come back to after a decision: the same filters, only values that parsed.
+fn back_after_decision(id: ReviewId, wanted: &Wanted, subject: Option<&Subject>) -> String {
+    format!(
+        "/reviews/{id}/chronology?view=side-by-side&agency={}&from={}&to={}&subject={}",
+        wanted.agency.map(|a| a.to_string()).unwrap_or_default(),
+        wanted.from.map(|d| d.to_string()).unwrap_or_default(),
+        wanted.to.map(|d| d.to_string()).unwrap_or_default(),
+        subject.map(|s| s.id.to_string()).unwrap_or_default(),
+    )
+}
+
 #[allow(clippy::too_many_arguments)] // what the section depends on, each named
 async fn section<S: Store>(
     app: &AppState<S>,
@@ -461,29 +510,11 @@ async fn section<S: Store>(
     may_decide: bool,
 ) -> Result<String, WebError> {
     let (agencies, documents) = (&chronology.agencies, &chronology.documents);
-    let subjects = if subjects_readable {
-        app.records::<Subject>(actor, id)
-            .await?
-            .into_iter()
-            .map(|s| s.record)
-            .collect::<Vec<_>>()
-    } else {
-        Vec::new()
-    };
+    let subjects: Vec<Subject> = records_if(app, actor, id, subjects_readable).await?;
     let subject_filter = wanted
         .subject
         .and_then(|wanted| subjects.iter().find(|s| s.id == wanted));
-    let entries: Vec<ChronologyEntry> = chronology
-        .entries
-        .iter()
-        .filter(|e| wanted.agency.is_none_or(|a| e.agency_id == a))
-        .filter(|e| subject_filter.is_none_or(|s| mentions(e, s)))
-        .filter(|e| {
-            wanted.from.is_none_or(|f| e.occurred.end >= f)
-                && wanted.to.is_none_or(|t| e.occurred.start <= t)
-        })
-        .cloned()
-        .collect();
+    let entries = wanted_entries(chronology, &wanted, subject_filter);
     // Which entries record the same occurrence, and the possible information-sharing gaps.
     let alignment = if wanted.view == "agency" {
         casewindow_app::alignment::Alignment::default()
@@ -491,15 +522,8 @@ async fn section<S: Store>(
         let decisions = app.link_decisions(actor, id).await?;
         casewindow_app::alignment::align_chronologies(&entries, agencies, &decisions)
     };
-    let episodes = if may_decide && wanted.view == "side-by-side" {
-        app.records::<KeyPracticeEpisode>(actor, id)
-            .await?
-            .into_iter()
-            .map(|k| k.record)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let linking = may_decide && wanted.view == "side-by-side";
+    let episodes: Vec<KeyPracticeEpisode> = records_if(app, actor, id, linking).await?;
     let groups: Vec<Vec<&ChronologyEntry>> = alignment
         .groups
         .iter()
@@ -525,14 +549,7 @@ async fn section<S: Store>(
     } else {
         String::new()
     };
-    // The page to come back to after a decision: the same filters, only values that parsed.
-    let back = format!(
-        "/reviews/{id}/chronology?view=side-by-side&agency={}&from={}&to={}&subject={}",
-        wanted.agency.map(|a| a.to_string()).unwrap_or_default(),
-        wanted.from.map(|d| d.to_string()).unwrap_or_default(),
-        wanted.to.map(|d| d.to_string()).unwrap_or_default(),
-        subject_filter.map(|s| s.id.to_string()).unwrap_or_default(),
-    );
+    let back = back_after_decision(id, &wanted, subject_filter);
     Ok(ChronologyBody {
         csrf: CSRF_MARK.as_str(),
         id: id.to_string(),
@@ -542,7 +559,7 @@ async fn section<S: Store>(
         filter_to: filter.to,
         agencies: agencies
             .iter()
-            .map(|a| (a.id.to_string(), a.name.clone()))
+            .map(|a| Choice::new(a.id, &a.name))
             .collect(),
         by_agency,
         groups: group_views,
@@ -552,13 +569,10 @@ async fn section<S: Store>(
         filter_subject: filter.subject.clone(),
         subjects: subjects
             .iter()
-            .map(|s| (s.id.to_string(), s.pseudonym.clone()))
+            .map(|s| Choice::new(s.id, &s.pseudonym))
             .collect(),
         may_decide,
-        kpes: episodes
-            .iter()
-            .map(|k| (k.id.to_string(), format!("KPE {}: {}", k.position, k.title)))
-            .collect(),
+        kpes: episodes.iter().map(kpe_choice).collect(),
         back,
     }
     .render()?)

@@ -2,6 +2,7 @@
 //! were read and what would be imported (every row that cannot be, with its row, column and
 //! reason), change the columns if needed, then import. The file waits, staged, between steps.
 
+use super::text::Choice;
 use super::{Answer, On, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
@@ -56,7 +57,7 @@ struct StartPage {
     errors: Errors,
     form: FormData,
     id: String,
-    agencies: Vec<super::text::Choice>,
+    agencies: Vec<Choice>,
     done: Option<String>,
     gone: bool,
     history: Vec<PastImport>,
@@ -129,7 +130,7 @@ async fn start_page<S: Store>(
         agencies: agencies
             .iter()
             .filter(|a| limit.is_none_or(|own| own == a.id))
-            .map(|a| super::text::Choice::new(a.id.to_string(), a.name.clone()))
+            .map(|a| Choice::new(a.id.to_string(), a.name.clone()))
             .collect(),
         done,
         gone,
@@ -231,17 +232,30 @@ struct PreviewPage {
     tables: Vec<String>,
     table: String,
     letters: Vec<String>,
-    sample: Vec<(usize, Vec<String>)>,
+    sample: Vec<SampleRow>,
     header_rows: String,
-    /// (letter, "B: heading")
-    options: Vec<(String, String)>,
+    /// Each column: its letter, and "Column B: heading".
+    options: Vec<Choice>,
     choices: Vec<ColumnChoice>,
     replaces: Option<String>,
     entries_total: usize,
     entries: Vec<EntryRow>,
     problems_total: usize,
-    problems: Vec<(usize, String, String)>,
+    problems: Vec<ProblemRow>,
     can_import: bool,
+}
+
+/// A row of the file as it was read, numbered from 1.
+struct SampleRow {
+    row: usize,
+    cells: Vec<String>,
+}
+
+/// A row that cannot be imported: which, the column, and why.
+struct ProblemRow {
+    row: usize,
+    column: String,
+    why: String,
 }
 
 fn field_hint(field: Field) -> (&'static str, &'static str, bool) {
@@ -364,7 +378,56 @@ async fn preview_page<S: Store>(
         .into_iter()
         .find(|a| a.id == staged.agency)
         .map_or_else(|| "Unknown agency".to_owned(), |a| a.name);
-    let (mapping, headings, format) = match &staged.outcome {
+    let (mapping, headings, format) = mapping_in_use(&staged, &mut errors);
+    let width = staged.width.max(headings.len().min(26));
+    let preview: Option<&ImportPreview> = staged.outcome.as_ref().ok();
+    let problems_total = preview.map_or(0, |p| p.problems.len());
+    if let Some(preview) = preview {
+        summarise_problems(preview, &mut errors);
+    }
+    frame.has_errors = !errors.is_empty();
+    let can_import = preview.is_some_and(|p| p.problems.is_empty() && !p.entries.is_empty());
+    render(&PreviewPage {
+        layout: frame,
+        errors,
+        id: id.to_string(),
+        upload: staged.upload.to_string(),
+        agency: agency.clone(),
+        file_name: staged.file_name.clone(),
+        format,
+        tables: staged.tables.clone(),
+        table: staged.table.clone(),
+        letters: (0..staged.width).map(column_letter).collect(),
+        sample: (staged.sample.iter())
+            .map(|(row, cells)| SampleRow {
+                row: *row,
+                cells: cells.clone(),
+            })
+            .collect(),
+        header_rows: rows_text(&mapping.header_rows),
+        options: column_options(width, &headings),
+        choices: column_choices(&mapping, &headings),
+        replaces: preview.and_then(|p| p.replaces.as_ref()).map(|r| {
+            format!(
+                "Importing replaces {agency}'s current chronology: {} ({} entries, imported {}). \
+                 The current one is kept in the history.",
+                r.file_name,
+                r.entries,
+                r.imported_at.format("%-d %B %Y")
+            )
+        }),
+        entries_total: preview.map_or(0, |p| p.entries.len()),
+        entries: preview.map(entry_rows).unwrap_or_default(),
+        problems_total,
+        problems: preview.map(problem_rows).unwrap_or_default(),
+        can_import,
+    })
+}
+
+/// The column mapping the page shows: the preview's, or (where the file could not be read with
+/// it) the one tried, with what went wrong noted in `errors`; the headings and the format.
+fn mapping_in_use(staged: &StagedPreview, errors: &mut Errors) -> (Mapping, Vec<String>, String) {
+    match &staged.outcome {
         Ok(preview) => (
             preview.mapping.clone(),
             preview.headings.clone(),
@@ -396,9 +459,12 @@ async fn preview_page<S: Store>(
                 .unwrap_or_default();
             (mapping, headings, String::new())
         }
-    };
-    let width = staged.width.max(headings.len().min(26));
-    let options = (0..width)
+    }
+}
+
+/// Each column as a choice: its letter, and its heading where it has one.
+fn column_options(width: usize, headings: &[String]) -> Vec<Choice> {
+    (0..width)
         .map(|i| {
             let heading = headings.get(i).map(|h| h.trim()).unwrap_or_default();
             let letter = column_letter(i);
@@ -407,10 +473,14 @@ async fn preview_page<S: Store>(
             } else {
                 format!("Column {letter}: {}", super::text::truncate(heading, 40))
             };
-            (letter, label)
+            Choice::new(letter, label)
         })
-        .collect();
-    let choices = Field::ALL
+        .collect()
+}
+
+/// Each field of an entry with the column chosen for it.
+fn column_choices(mapping: &Mapping, headings: &[String]) -> Vec<ColumnChoice> {
+    Field::ALL
         .iter()
         .map(|&field| {
             let (label, hint, required) = field_hint(field);
@@ -423,90 +493,59 @@ async fn preview_page<S: Store>(
                     .columns
                     .iter()
                     .find(|(f, _)| *f == field)
-                    .map(|(_, v)| letter_for(v, &headings))
+                    .map(|(_, v)| letter_for(v, headings))
                     .unwrap_or_default(),
             }
         })
-        .collect();
-    let preview: Option<&ImportPreview> = staged.outcome.as_ref().ok();
-    let problems_total = preview.map_or(0, |p| p.problems.len());
-    if let Some(preview) = preview {
-        for problem in preview.problems.iter().take(SUMMARY_PROBLEMS) {
-            errors.add(
-                "problems",
-                format!(
-                    "Row {}, column \"{}\": {}",
-                    problem.row, problem.column, problem.reason
-                ),
-            );
-        }
-        if problems_total > SUMMARY_PROBLEMS {
-            errors.add(
-                "problems",
-                format!(
-                    "and {} more rows: see the list below",
-                    problems_total - SUMMARY_PROBLEMS
-                ),
-            );
-        }
-        if preview.problems.is_empty() && preview.entries.is_empty() {
-            errors.add("problems", "The table has headings but no entries");
-        }
-    }
-    frame.has_errors = !errors.is_empty();
-    let can_import = preview.is_some_and(|p| p.problems.is_empty() && !p.entries.is_empty());
-    render(&PreviewPage {
-        layout: frame,
-        errors,
-        id: id.to_string(),
-        upload: staged.upload.to_string(),
-        agency: agency.clone(),
-        file_name: staged.file_name.clone(),
-        format,
-        tables: staged.tables.clone(),
-        table: staged.table.clone(),
-        letters: (0..staged.width).map(column_letter).collect(),
-        sample: staged.sample.clone(),
-        header_rows: rows_text(&mapping.header_rows),
-        options,
-        choices,
-        replaces: preview.and_then(|p| p.replaces.as_ref()).map(|r| {
+        .collect()
+}
+
+/// The first rows that cannot be imported, and how many more, in the error summary.
+fn summarise_problems(preview: &ImportPreview, errors: &mut Errors) {
+    let total = preview.problems.len();
+    for problem in preview.problems.iter().take(SUMMARY_PROBLEMS) {
+        errors.add(
+            "problems",
             format!(
-                "Importing replaces {agency}'s current chronology: {} ({} entries, imported {}). \
-                 The current one is kept in the history.",
-                r.file_name,
-                r.entries,
-                r.imported_at.format("%-d %B %Y")
-            )
-        }),
-        entries_total: preview.map_or(0, |p| p.entries.len()),
-        entries: preview
-            .map(|p| {
-                p.entries
-                    .iter()
-                    .take(SHOWN_ENTRIES)
-                    .map(|e| EntryRow {
-                        row: e.row,
-                        date: e.occurred.to_string(),
-                        actor: e.actor_role.clone(),
-                        contact: e.contact_type.clone(),
-                        description: super::text::truncate(&e.description, 300),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        problems_total,
-        problems: preview
-            .map(|p| {
-                p.problems
-                    .iter()
-                    .take(SHOWN_PROBLEMS)
-                    .map(|p| (p.row, p.column.clone(), p.reason.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        can_import,
-    })
+                "Row {}, column \"{}\": {}",
+                problem.row, problem.column, problem.reason
+            ),
+        );
+    }
+    if total > SUMMARY_PROBLEMS {
+        errors.add(
+            "problems",
+            format!(
+                "and {} more rows: see the list below",
+                total - SUMMARY_PROBLEMS
+            ),
+        );
+    }
+    if preview.problems.is_empty() && preview.entries.is_empty() {
+        errors.add("problems", "The table has headings but no entries");
+    }
+}
+
+fn entry_rows(preview: &ImportPreview) -> Vec<EntryRow> {
+    (preview.entries.iter().take(SHOWN_ENTRIES))
+        .map(|e| EntryRow {
+            row: e.row,
+            date: e.occurred.to_string(),
+            actor: e.actor_role.clone(),
+            contact: e.contact_type.clone(),
+            description: super::text::truncate(&e.description, 300),
+        })
+        .collect()
+}
+
+fn problem_rows(preview: &ImportPreview) -> Vec<ProblemRow> {
+    (preview.problems.iter().take(SHOWN_PROBLEMS))
+        .map(|p| ProblemRow {
+            row: p.row,
+            column: p.column.clone(),
+            why: p.reason.clone(),
+        })
+        .collect()
 }
 
 /// Where to go when a staged file is gone (imported, purged after a day, or someone else's:

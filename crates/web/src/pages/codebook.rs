@@ -193,11 +193,31 @@ struct IssuePage {
     tag: &'static str,
     open: bool,
     proposed: bool,
-    merged_into: Option<(String, String)>,
-    findings: Vec<(String, String, String)>,
+    merged_into: Option<super::text::Choice>,
+    findings: Vec<LinkedFinding>,
     targets: Vec<super::text::Choice>,
     history: Vec<HistoryRow>,
     curator: bool,
+}
+
+/// A finding linked to the issue: its id, its review's title and its statement.
+struct LinkedFinding {
+    id: String,
+    review: String,
+    statement: String,
+}
+
+/// A former version of the issue, from the revision that replaced it.
+fn history_row(r: &casewindow_store::Revision) -> HistoryRow {
+    let before: Option<casewindow_domain::findings::RecurrentIssue> =
+        serde_json::from_str(&r.body).ok();
+    HistoryRow {
+        version: r.version,
+        when: r.replaced_at.format("%-d %B %Y %H:%M").to_string(),
+        status: before.as_ref().map_or("", |b| status_label(b.status).0),
+        label: before.map(|b| b.label).unwrap_or_default(),
+        reason: r.reason.clone(),
+    }
 }
 
 async fn issue_page<S: Store>(
@@ -222,12 +242,10 @@ async fn issue_page<S: Store>(
         .await?
         .into_iter()
         .filter(|f| f.finding.recurrent_issue_ids.contains(&id))
-        .map(|f| {
-            (
-                f.finding.id.to_string(),
-                f.review_title.clone(),
-                f.finding.statement.clone(),
-            )
+        .map(|f| LinkedFinding {
+            id: f.finding.id.to_string(),
+            review: f.review_title.clone(),
+            statement: f.finding.statement.clone(),
         })
         .collect();
     let targets = all
@@ -246,22 +264,9 @@ async fn issue_page<S: Store>(
     let merged_into = record.merged_into.and_then(|into| {
         all.iter()
             .find(|i| i.issue.record.id == into)
-            .map(|i| (into.to_string(), i.issue.record.label.clone()))
+            .map(|i| super::text::Choice::new(into.to_string(), i.issue.record.label.clone()))
     });
-    let history = revisions
-        .iter()
-        .map(|r| {
-            let before: Option<casewindow_domain::findings::RecurrentIssue> =
-                serde_json::from_str(&r.body).ok();
-            HistoryRow {
-                version: r.version,
-                when: r.replaced_at.format("%-d %B %Y %H:%M").to_string(),
-                status: before.as_ref().map_or("", |b| status_label(b.status).0),
-                label: before.map(|b| b.label).unwrap_or_default(),
-                reason: r.reason.clone(),
-            }
-        })
-        .collect();
+    let history = revisions.iter().map(history_row).collect();
     let mut frame = layout(user, &record.label, {
         let mut c = crumbs();
         c.push(("/library/issues".to_owned(), "Recurrent issues".to_owned()));

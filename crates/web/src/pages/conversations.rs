@@ -253,48 +253,8 @@ impl RecordForm for Conversation {
         conversation.introduction = form.get("introduction").trim().to_owned();
         conversation.overview = form.get("overview").trim().to_owned();
         conversation.turning_points = form.lines("turning_points");
-        conversation.mindset = (0..count(form, "episode") + 1)
-            .filter(|idx| !form.get(&format!("episode_{idx}")).trim().is_empty())
-            .map(|idx| {
-                let get = |name: &str| form.get(&format!("{name}_{idx}")).trim().to_owned();
-                MindsetNote {
-                    kpe_id: get("kpe").parse::<KpeId>().ok(),
-                    episode: get("episode"),
-                    what_they_thought_was_happening: get("what_they_thought_was_happening"),
-                    reasons_and_emotions: get("reasons_and_emotions"),
-                    front_of_mind: get("front_of_mind"),
-                    other_demands: get("other_demands"),
-                    conflicting_concerns: get("conflicting_concerns"),
-                    hoped_to_achieve: get("hoped_to_achieve"),
-                    options_seen: get("options_seen"),
-                }
-            })
-            .collect();
-        conversation.factors = Vec::new();
-        for idx in 0..count(form, "factor") + 1 {
-            let description = form.get(&format!("factor_{idx}")).trim().to_owned();
-            if description.is_empty() {
-                continue;
-            }
-            let Some(level) = parse_key::<FactorLevel>(&form.get(&format!("factor_level_{idx}")))
-            else {
-                errors.add(
-                    &format!("factor_level_{idx}"),
-                    "Choose the level of this factor",
-                );
-                continue;
-            };
-            let priority = form
-                .number(&format!("factor_priority_{idx}"))
-                .ok()
-                .flatten()
-                .and_then(|p| u8::try_from(p).ok());
-            conversation.factors.push(FactorNote {
-                level,
-                description,
-                priority,
-            });
-        }
+        conversation.mindset = mindset_notes(form);
+        conversation.factors = factor_notes(form, &mut errors);
         conversation.went_well = form.lines("went_well");
         conversation.queries = form.lines("queries");
         conversation.suggested_changes = form.lines("suggested_changes");
@@ -327,6 +287,54 @@ impl RecordForm for Conversation {
         };
         errors.or(conversation)
     }
+}
+
+/// The practitioner's mindset at each episode, from the form's numbered groups of fields.
+fn mindset_notes(form: &FormData) -> Vec<MindsetNote> {
+    (0..count(form, "episode") + 1)
+        .filter(|idx| !form.get(&format!("episode_{idx}")).trim().is_empty())
+        .map(|idx| {
+            let get = |name: &str| form.get(&format!("{name}_{idx}")).trim().to_owned();
+            MindsetNote {
+                kpe_id: get("kpe").parse::<KpeId>().ok(),
+                episode: get("episode"),
+                what_they_thought_was_happening: get("what_they_thought_was_happening"),
+                reasons_and_emotions: get("reasons_and_emotions"),
+                front_of_mind: get("front_of_mind"),
+                other_demands: get("other_demands"),
+                conflicting_concerns: get("conflicting_concerns"),
+                hoped_to_achieve: get("hoped_to_achieve"),
+                options_seen: get("options_seen"),
+            }
+        })
+        .collect()
+}
+
+/// The contributory factors the practitioner named, noting in `errors` any without a level.
+fn factor_notes(form: &FormData, errors: &mut Errors) -> Vec<FactorNote> {
+    let mut factors = Vec::new();
+    for idx in 0..count(form, "factor") + 1 {
+        let description = form.get(&format!("factor_{idx}")).trim().to_owned();
+        if description.is_empty() {
+            continue;
+        }
+        let level_field = format!("factor_level_{idx}");
+        let Some(level) = parse_key::<FactorLevel>(&form.get(&level_field)) else {
+            errors.add(&level_field, "Choose the level of this factor");
+            continue;
+        };
+        let priority = form
+            .number(&format!("factor_priority_{idx}"))
+            .ok()
+            .flatten()
+            .and_then(|p| u8::try_from(p).ok());
+        factors.push(FactorNote {
+            level,
+            description,
+            priority,
+        });
+    }
+    factors
 }
 
 /// The conversation form.

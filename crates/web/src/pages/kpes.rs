@@ -124,6 +124,53 @@ struct EvidenceView {
     note: String,
 }
 
+/// A saved episode's analysis as shown: accounts, factors, hindsight flags and evidence.
+#[derive(Default)]
+struct Analysis {
+    accounts: Vec<AccountView>,
+    factors: Vec<FactorView>,
+    flags: Vec<FlagView>,
+    hindsight_noted: bool,
+    evidence: Vec<EvidenceView>,
+}
+
+impl Analysis {
+    fn of(
+        kpe: &KeyPracticeEpisode,
+        names: &[Participation],
+        view: Option<&ChronologyView>,
+    ) -> Self {
+        let name_of = |pid: ParticipationId| {
+            names
+                .iter()
+                .find(|p| p.id == pid)
+                .map_or_else(|| "Unknown participant".to_owned(), |p| p.label.clone())
+        };
+        Self {
+            accounts: (kpe.local_rationality.iter().enumerate())
+                .map(|(idx, a)| account_view(idx, name_of(a.participant_id), a))
+                .collect(),
+            factors: (kpe.contributory_factors.iter().enumerate())
+                .map(|(idx, f)| factor_view(idx, f))
+                .collect(),
+            flags: (kpe.appraisal.hindsight_flags().into_iter())
+                .map(|f| FlagView {
+                    phrase: f.phrase,
+                    advice: f.advice,
+                })
+                .collect(),
+            hindsight_noted: kpe.appraisal.hindsight_note.is_some(),
+            evidence: (kpe.evidence.iter().enumerate())
+                .map(|(index, c)| EvidenceView {
+                    index,
+                    cited: describe_citation(view, &c.target),
+                    note: c.note.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Everything the episode page shows.
 #[derive(Template)]
 #[template(path = "kpe_page.html")]
@@ -141,11 +188,7 @@ struct KpePage {
     valences: Vec<Choice>,
     sources: Vec<Choice>,
     levels: Vec<Choice>,
-    accounts: Vec<AccountView>,
-    factors: Vec<FactorView>,
-    flags: Vec<FlagView>,
-    hindsight_noted: bool,
-    evidence: Vec<EvidenceView>,
+    analysis: Analysis,
     /// What may be cited: value `chronology_entry:<id>` or `source_document:<id>`.
     evidence_options: Vec<Choice>,
     /// The viewer cannot read the chronologies now (no right, or no reason given yet).
@@ -432,12 +475,6 @@ async fn page<S: Store>(
         Err(other) => return Err(other.into()),
     };
     let kpe = stored.map(|s| &s.record);
-    let name_of = |pid: ParticipationId| {
-        participants
-            .iter()
-            .find(|p| p.id == pid)
-            .map_or_else(|| "Unknown participant".to_owned(), |p| p.label.clone())
-    };
     render(&KpePage {
         layout: frame,
         errors,
@@ -460,33 +497,8 @@ async fn page<S: Store>(
         valences: choices(Valence::ALL, Valence::label),
         sources: choices(AccountSource::ALL, AccountSource::label),
         levels: choices(FactorLevel::ALL, FactorLevel::label),
-        accounts: kpe.map_or_else(Vec::new, |k| {
-            (k.local_rationality.iter().enumerate())
-                .map(|(idx, a)| account_view(idx, name_of(a.participant_id), a))
-                .collect()
-        }),
-        factors: kpe.map_or_else(Vec::new, |k| {
-            (k.contributory_factors.iter().enumerate())
-                .map(|(idx, f)| factor_view(idx, f))
-                .collect()
-        }),
-        flags: kpe.map_or_else(Vec::new, |k| {
-            (k.appraisal.hindsight_flags().into_iter())
-                .map(|f| FlagView {
-                    phrase: f.phrase,
-                    advice: f.advice,
-                })
-                .collect()
-        }),
-        hindsight_noted: kpe.is_some_and(|k| k.appraisal.hindsight_note.is_some()),
-        evidence: kpe.map_or_else(Vec::new, |k| {
-            (k.evidence.iter().enumerate())
-                .map(|(index, c)| EvidenceView {
-                    index,
-                    cited: describe_citation(chronology.as_deref(), &c.target),
-                    note: c.note.clone(),
-                })
-                .collect()
+        analysis: kpe.map_or_else(Analysis::default, |k| {
+            Analysis::of(k, &participants, chronology.as_deref())
         }),
         evidence_options: chronology
             .as_deref()

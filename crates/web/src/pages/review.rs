@@ -121,6 +121,30 @@ async fn new_form<S: Store>(
 
 /// What the new-review form asks for, read into the application's command, or the form's
 /// errors.
+/// The partnership the form names: one chosen from the list (an id that is none of them is
+/// "not found"), or a new one by name.
+fn partnership_from(
+    form: &FormData,
+    chosen: &str,
+    new_partnership: String,
+) -> Result<PartnershipChoice, WebError> {
+    if new_partnership.is_empty() {
+        let id = chosen
+            .parse::<PartnershipId>()
+            .map_err(|_| WebError::NotFound)?;
+        return Ok(PartnershipChoice::Existing(id));
+    }
+    let jurisdiction = if form.get("jurisdiction") == "wales" {
+        Jurisdiction::Wales
+    } else {
+        Jurisdiction::England
+    };
+    Ok(PartnershipChoice::New {
+        name: new_partnership,
+        jurisdiction,
+    })
+}
+
 fn read_new_review(form: &FormData) -> Result<Result<NewReview, Errors>, WebError> {
     let mut errors = Errors::none();
     let title = form.get("title").trim().to_owned();
@@ -153,40 +177,19 @@ fn read_new_review(form: &FormData) -> Result<Result<NewReview, Errors>, WebErro
     if methodology.is_none() {
         errors.add("methodology", "Choose the methodology");
     }
-    let mut dates = Vec::new();
-    for field in [
+    let dates: Vec<_> = [
         "period_start",
         "period_end",
         "local_authority_aware_on",
         "notified_on",
-    ] {
-        match form.date(field) {
-            Ok(date) => dates.push(date),
-            Err(message) => {
-                errors.add(field, format!("The date {message}"));
-                dates.push(None);
-            }
-        }
-    }
+    ]
+    .into_iter()
+    .map(|field| form.date_noting(field, &mut errors))
+    .collect();
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let partnership = if new_partnership.is_empty() {
-        PartnershipChoice::Existing(
-            partnership_choice
-                .parse::<PartnershipId>()
-                .map_err(|_| WebError::NotFound)?,
-        )
-    } else {
-        PartnershipChoice::New {
-            name: new_partnership,
-            jurisdiction: if form.get("jurisdiction") == "wales" {
-                Jurisdiction::Wales
-            } else {
-                Jurisdiction::England
-            },
-        }
-    };
+    let partnership = partnership_from(form, &partnership_choice, new_partnership)?;
     let new = NewReview {
         title,
         partnership,

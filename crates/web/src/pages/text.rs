@@ -21,9 +21,9 @@ pub(crate) struct Choice {
 }
 
 impl Choice {
-    pub(crate) fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl std::fmt::Display, label: impl Into<String>) -> Self {
         Self {
-            value: value.into(),
+            value: value.to_string(),
             label: label.into(),
         }
     }
