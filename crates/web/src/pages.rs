@@ -189,6 +189,22 @@ pub(crate) fn layout(
     }
 }
 
+/// The frame for a form page outside any review, under "Your reviews", marked as showing
+/// errors when there are some.
+pub(crate) fn form_layout(
+    user: &CurrentUser,
+    title: &str,
+    errors: &crate::layout::Errors,
+) -> Layout {
+    let mut frame = layout(
+        user,
+        title,
+        vec![("/".to_owned(), "Your reviews".to_owned())],
+    );
+    frame.has_errors = !errors.is_empty();
+    frame
+}
+
 /// The review (if the user may see it) and the frame for one of its pages.
 pub(crate) async fn review_frame<S: Store>(
     app: &AppState<S>,

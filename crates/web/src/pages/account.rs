@@ -70,12 +70,7 @@ fn account_page(
     errors: Errors,
     notice: &'static str,
 ) -> Result<Response, WebError> {
-    let mut frame = layout(
-        user,
-        "Your account",
-        vec![("/".to_owned(), "Your reviews".to_owned())],
-    );
-    frame.has_errors = !errors.is_empty();
+    let frame = super::form_layout(user, "Your account", &errors);
     render(&AccountPage {
         layout: frame,
         errors,

@@ -1,7 +1,7 @@
 //! Instance settings for platform administrators: the report template (standard wording and
 //! the PDF layout), edited without a rebuild and kept in versions.
 
-use super::{layout, render};
+use super::render;
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -122,12 +122,7 @@ fn page(
     version: i64,
     saved: bool,
 ) -> Result<Response, WebError> {
-    let mut frame = layout(
-        user,
-        "Report template",
-        vec![("/".to_owned(), "Home".to_owned())],
-    );
-    frame.has_errors = !errors.is_empty();
+    let frame = super::form_layout(user, "Report template", &errors);
     render(&TemplatePage {
         layout: frame,
         errors,

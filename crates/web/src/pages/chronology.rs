@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::{CurrentUser, Permission};
+use casewindow_app::Permission;
 use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::CitationTarget;
 use casewindow_domain::evidence::{
@@ -665,13 +665,8 @@ struct NewEntryPage {
     precisions: Vec<Choice>,
 }
 
-async fn entry_page<S: Store>(
-    app: &AppState<S>,
-    user: &CurrentUser,
-    id: ReviewId,
-    form: FormData,
-    errors: Errors,
-) -> Result<Response, WebError> {
+async fn entry_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
+    let (app, user, id) = (at.app, at.user, at.review);
     let (_, mut frame) =
         review_frame(app, user, id, "/chronology", "Add a chronology entry").await?;
     frame.has_errors = !errors.is_empty();
@@ -704,7 +699,7 @@ async fn new_form<S: Store>(req: Req<S>) -> Answer {
     super::require(&app, &user, id, casewindow_app::Permission::EditChronology).await?;
     let mut form = FormData::default();
     form.push("precision", "day");
-    entry_page(&app, &user, id, form, Errors::none()).await
+    entry_page(At::new(&app, &user, id), form, Errors::none()).await
 }
 
 /// The date of an entry from the form's precision, dates and time.
@@ -789,13 +784,7 @@ impl RecordPage for ChronologyEntry {
     }
 
     fn page<'a, S: Store>(at: At<'a, S>, shown: Shown<'a, Self>) -> Page<'a> {
-        Box::pin(entry_page(
-            at.app,
-            at.user,
-            at.review,
-            shown.form,
-            shown.errors,
-        ))
+        Box::pin(entry_page(at, shown.form, shown.errors))
     }
 }
 
@@ -845,7 +834,7 @@ async fn create<S: Store>(req: Req<S>, form: FormData) -> Answer {
     super::require(&app, &user, id, ChronologyEntry::PERMISSION).await?;
     match entry_from(&form, id) {
         Ok(entry) => edit::create_record(&app, &user, id, form, entry).await,
-        Err(errors) => entry_page(&app, &user, id, form, errors).await,
+        Err(errors) => entry_page(At::new(&app, &user, id), form, errors).await,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::edit::{self, At, Page, RecordForm, RecordPage, Shown};
 use super::text::{Choice, choices, key, parse_key};
-use super::{Answer, Req, layout, render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -414,12 +414,7 @@ async fn check_back_page<S: Store>(
     note: String,
 ) -> Result<Response, WebError> {
     let (stored, participant) = app.conversation_for_check_back(&user.actor(), id).await?;
-    let mut frame = layout(
-        user,
-        "Check the record of your conversation",
-        vec![("/".to_owned(), "Your reviews".to_owned())],
-    );
-    frame.has_errors = !errors.is_empty();
+    let frame = super::form_layout(user, "Check the record of your conversation", &errors);
     render(&CheckBackPage {
         layout: frame,
         errors,

@@ -2,7 +2,7 @@
 
 use super::portfolio::state_tag;
 use super::text::{capitalise, key, parse_key};
-use super::{Answer, Req, layout, render, review_frame};
+use super::{Answer, Req, render, review_frame};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
@@ -92,12 +92,7 @@ async fn new_page<S: Store>(
         .into_iter()
         .map(|p| (p.id.to_string(), p.name))
         .collect();
-    let mut frame = layout(
-        user,
-        "Open a new review",
-        vec![("/".to_owned(), "Your reviews".to_owned())],
-    );
-    frame.has_errors = !errors.is_empty();
+    let frame = super::form_layout(user, "Open a new review", &errors);
     render(&NewReviewPage {
         layout: frame,
         errors,
