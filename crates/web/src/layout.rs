@@ -9,8 +9,7 @@ pub struct Layout {
     pub title: String,
     pub user_name: Option<String>,
     pub csrf: String,
-    /// (href, label)
-    pub breadcrumbs: Vec<(String, String)>,
+    pub breadcrumbs: Vec<Crumb>,
     pub review_nav: Option<ReviewNav>,
     pub has_errors: bool,
     /// A fresh one-time key for this page's create forms: the same form submitted twice
@@ -18,12 +17,36 @@ pub struct Layout {
     pub once: String,
 }
 
+/// A step of the breadcrumbs: where it leads and what it says.
+#[derive(Clone, Debug)]
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
+impl Crumb {
+    pub fn new(href: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            href: href.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// A section of a review in its navigation.
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    /// The page shown is in this section.
+    pub current: bool,
+}
+
 /// The section navigation shown on every page of a review.
 #[derive(Clone, Debug)]
 pub struct ReviewNav {
     pub title: String,
-    /// (href, label, is current)
-    pub items: Vec<(String, String, bool)>,
+    pub items: Vec<NavItem>,
 }
 
 /// The sections of a review, in the order of the method.
@@ -49,12 +72,10 @@ impl ReviewNav {
         let items = SECTIONS
             .iter()
             .filter(|(suffix, _)| visible(suffix))
-            .map(|(suffix, label)| {
-                (
-                    format!("/reviews/{id}{suffix}"),
-                    (*label).to_owned(),
-                    *suffix == current,
-                )
+            .map(|(suffix, label)| NavItem {
+                href: format!("/reviews/{id}{suffix}"),
+                label: (*label).to_owned(),
+                current: *suffix == current,
             })
             .collect();
         Self {
@@ -64,10 +85,17 @@ impl ReviewNav {
     }
 }
 
-/// Problems with a submitted form: (field id, message), in page order.
+/// Problems with a submitted form, in page order.
 #[derive(Clone, Debug, Default)]
 pub struct Errors {
-    pub list: Vec<(String, String)>,
+    pub list: Vec<FieldError>,
+}
+
+/// One problem: the id of the field it is about, and what to do.
+#[derive(Clone, Debug)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl Errors {
@@ -87,15 +115,18 @@ impl Errors {
 
     /// Adds an error for a field.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.list.push((field.to_owned(), message.into()));
+        self.list.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// The first message for a field, if any.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.list
             .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

@@ -178,6 +178,9 @@ pub(crate) fn layout(
     title: &str,
     breadcrumbs: Vec<(String, String)>,
 ) -> Layout {
+    let breadcrumbs = (breadcrumbs.into_iter())
+        .map(|(href, label)| crate::layout::Crumb::new(href, label))
+        .collect();
     Layout {
         title: title.to_owned(),
         user_name: Some(user.user.display_name.clone()),

@@ -82,7 +82,7 @@ async fn start_page<S: Store>(
 ) -> Result<Response, WebError> {
     let (_, mut frame) = review_frame(app, user, id, "/chronology", "Import a chronology").await?;
     frame.has_errors = !errors.is_empty();
-    frame.breadcrumbs.push((
+    frame.breadcrumbs.push(crate::layout::Crumb::new(
         format!("/reviews/{id}/chronology"),
         "Chronologies".to_owned(),
     ));
@@ -368,7 +368,7 @@ async fn preview_page<S: Store>(
 ) -> Result<Response, WebError> {
     let (_, mut frame) =
         review_frame(app, user, id, "/chronology", "Check a chronology import").await?;
-    frame.breadcrumbs.push((
+    frame.breadcrumbs.push(crate::layout::Crumb::new(
         format!("/reviews/{id}/chronology/import"),
         "Import a chronology".to_owned(),
     ));

@@ -49,6 +49,17 @@ fn date_text(date: Option<chrono::NaiveDate>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// A parallel process (criminal, coroner's, disciplinary...) as listed.
+struct ProcessRow {
+    index: usize,
+    kind: &'static str,
+    active: bool,
+    /// Who liaises with it.
+    contact: String,
+    constraints: String,
+    blocks_publication: bool,
+}
+
 #[derive(Template)]
 #[template(path = "details.html")]
 struct DetailsPage {
@@ -58,7 +69,7 @@ struct DetailsPage {
     id: String,
     outcomes: Vec<super::text::Choice>,
     process_kinds: Vec<super::text::Choice>,
-    processes: Vec<(usize, &'static str, bool, String, String, bool)>,
+    processes: Vec<ProcessRow>,
     version: i64,
 }
 
@@ -96,15 +107,13 @@ async fn details_page<S: Store>(at: At<'_, S>, form: Option<FormData>, errors: E
         .parallel_processes
         .iter()
         .enumerate()
-        .map(|(idx, p)| {
-            (
-                idx,
-                p.kind.label(),
-                p.status == ParallelProcessStatus::Active,
-                p.contact.clone(),
-                p.constraints.clone(),
-                p.blocks_publication,
-            )
+        .map(|(index, p)| ProcessRow {
+            index,
+            kind: p.kind.label(),
+            active: p.status == ParallelProcessStatus::Active,
+            contact: p.contact.clone(),
+            constraints: p.constraints.clone(),
+            blocks_publication: p.blocks_publication,
         })
         .collect();
     render(&DetailsPage {

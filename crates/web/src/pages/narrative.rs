@@ -101,12 +101,21 @@ pub(super) fn parse_citation(value: &str) -> Option<Citation> {
     })
 }
 
+/// A narrative section as listed, with what it cites.
+struct SectionView {
+    href: String,
+    heading: String,
+    period: String,
+    body: String,
+    cites: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "narrative.html")]
 struct ListPage {
     layout: Layout,
     id: String,
-    sections: Vec<(String, String, String, String, Vec<String>)>,
+    sections: Vec<SectionView>,
 }
 
 async fn list<S: Store>(req: Req<S>) -> Answer {
@@ -132,13 +141,13 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
                         )
                 })
                 .collect();
-            (
-                format!("/reviews/{id}/narrative/{}", s.id),
-                s.heading,
-                s.period,
-                s.body,
+            SectionView {
+                href: format!("/reviews/{id}/narrative/{}", s.id),
+                heading: s.heading,
+                period: s.period,
+                body: s.body,
                 cites,
-            )
+            }
         })
         .collect();
     render(&ListPage {

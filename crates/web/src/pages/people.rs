@@ -328,7 +328,7 @@ async fn edit_page<S: Store>(
     )
     .await?;
     frame.has_errors = !errors.is_empty();
-    frame.breadcrumbs.push((
+    frame.breadcrumbs.push(crate::layout::Crumb::new(
         format!("/reviews/{id}/participants"),
         "Participants".to_owned(),
     ));

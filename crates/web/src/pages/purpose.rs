@@ -71,8 +71,8 @@ fn page(
         user_name: Some(user_name.to_owned()),
         csrf: csrf.to_owned(),
         breadcrumbs: vec![
-            ("/".to_owned(), "Your reviews".to_owned()),
-            (format!("/reviews/{review}"), "This review".to_owned()),
+            crate::layout::Crumb::new("/", "Your reviews"),
+            crate::layout::Crumb::new(format!("/reviews/{review}"), "This review"),
         ],
         review_nav: None,
         has_errors: !errors.is_empty(),

@@ -118,12 +118,55 @@ struct Compare {
 struct TermsPage {
     layout: Layout,
     id: String,
-    current: Vec<(String, String)>,
+    current: Vec<TermsLine>,
     version: i64,
-    versions: Vec<(i64, String, String)>,
+    versions: Vec<VersionRow>,
     from: i64,
     to: i64,
-    diff: Vec<(String, Vec<(String, &'static str)>)>,
+    diff: Vec<DiffRow>,
+}
+
+/// A field of the terms and what it says.
+struct TermsLine {
+    label: String,
+    text: String,
+}
+
+/// A version of the terms: its number, when it was replaced (or saved, for the current one)
+/// and why.
+struct VersionRow {
+    version: i64,
+    at: String,
+    why: String,
+}
+
+/// A field compared between two versions, as runs of words kept, added or removed.
+struct DiffRow {
+    label: String,
+    parts: Vec<DiffPart>,
+}
+
+struct DiffPart {
+    text: String,
+    /// "same", "add" or "del".
+    kind: &'static str,
+}
+
+fn terms_lines(lines: Vec<(String, String)>) -> Vec<TermsLine> {
+    (lines.into_iter())
+        .map(|(label, text)| TermsLine { label, text })
+        .collect()
+}
+
+fn diff_rows(rows: Vec<(String, Vec<(String, &'static str)>)>) -> Vec<DiffRow> {
+    (rows.into_iter())
+        .map(|(label, parts)| DiffRow {
+            label,
+            parts: (parts.into_iter())
+                .map(|(text, kind)| DiffPart { text, kind })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Two versions of the terms, field by field, word by word (a field only one has shows as all
@@ -214,16 +257,20 @@ async fn show<S: Store>(
     render(&TermsPage {
         layout: frame,
         id: id.to_string(),
-        current: as_lines(&stored.record, &name),
+        current: terms_lines(as_lines(&stored.record, &name)),
         version: stored.meta.version,
         versions: all
             .iter()
-            .map(|(v, _, at, why)| (*v, at.clone(), why.clone()))
+            .map(|(version, _, at, why)| VersionRow {
+                version: *version,
+                at: at.clone(),
+                why: why.clone(),
+            })
             .rev()
             .collect(),
         from,
         to,
-        diff,
+        diff: diff_rows(diff),
     })
 }
 
