@@ -279,7 +279,12 @@ impl<S: Store> App<S> {
     /// knew of) starts as notified, so its statutory clocks run; any other starts as
     /// commissioned. A new partnership, the review and the actor's part as its lead reviewer
     /// are written in one transaction, so nothing is left half made.
-    pub async fn open_review(&self, actor: &Actor, new: NewReview) -> AppResult<Stored<Review>> {
+    pub async fn open_review(
+        &self,
+        actor: &Actor,
+        new: NewReview,
+        once: Option<&str>,
+    ) -> AppResult<Stored<Review>> {
         use casewindow_domain::lifecycle::ReviewState;
         use casewindow_domain::review::{ReviewFacets, StatutoryDates};
         let partnership = match new.partnership {
@@ -331,14 +336,15 @@ impl<S: Store> App<S> {
             anonymisation_sign_off: None,
             publication: None,
         };
-        self.write_new_review(actor, &review, partnership.1).await
+        self.write_new_review(actor, &review, partnership.1, once)
+            .await
     }
 
     /// Opens a review as given (for tests and importers that fix its fields); the actor
     /// becomes its lead reviewer. Written in one transaction.
     pub async fn create_review(&self, actor: &Actor, review: &Review) -> AppResult<Stored<Review>> {
         self.store.partnership(review.partnership_id).await?;
-        self.write_new_review(actor, review, None).await
+        self.write_new_review(actor, review, None, None).await
     }
 
     async fn write_new_review(
@@ -346,6 +352,7 @@ impl<S: Store> App<S> {
         actor: &Actor,
         review: &Review,
         partnership: Option<Partnership>,
+        once: Option<&str>,
     ) -> AppResult<Stored<Review>> {
         let Some(user) = actor.user else {
             return Err(AppError::Invalid(vec![Problem {
@@ -385,9 +392,23 @@ impl<S: Store> App<S> {
             actor: actor.user,
             at: change.at,
             reason: change.reason.clone(),
+            // A key is what the page made (a few dozen characters); anything else is no key.
+            once: once
+                .map(str::trim)
+                .filter(|key| !key.is_empty() && key.len() <= 128)
+                .map(str::to_owned),
             ..ReviewBundle::default()
         };
-        self.store.import_bundle(&bundle).await?;
+        // The same form sent again opens no second review: the first one is the answer.
+        if let Some(first) = self.store.import_bundle(&bundle).await?.already {
+            let opened = self.store.get::<Review>(first).await;
+            return opened.map_err(|_| {
+                AppError::Invalid(vec![Problem {
+                    path: "once".to_owned(),
+                    reason: "this form was already used; open it again".to_owned(),
+                }])
+            });
+        }
         Ok(Stored {
             record: review.clone(),
             meta,

@@ -271,6 +271,7 @@ impl ReviewDocument {
             actor: import.actor,
             at: import.at,
             reason: import.reason.clone(),
+            once: None,
         }
     }
 }

@@ -711,6 +711,21 @@ impl Records for SqlStore {
 
     async fn import_bundle(&self, bundle: &ReviewBundle) -> StoreResult<ImportSummary> {
         let mut tx = self.begin().await?;
+        if let (Some(key), Some(first)) = (&bundle.once, bundle.records.first()) {
+            let change = Change {
+                actor: bundle.actor,
+                at: bundle.at,
+                reason: bundle.reason.clone(),
+            };
+            if let Some((_, id)) =
+                facts::claim_once(&mut tx, key, first.kind, first.id, &change).await?
+            {
+                return Ok(ImportSummary {
+                    already: Some(id),
+                    ..ImportSummary::default()
+                });
+            }
+        }
         tx.bulk(true).await?;
         let summary = import::write(&mut tx, bundle).await?;
         if let Some(first) = bundle.records.first() {

@@ -95,6 +95,9 @@ pub struct ReviewBundle {
     pub actor: Option<UserId>,
     pub at: chrono::DateTime<chrono::Utc>,
     pub reason: String,
+    /// The one-time key of the form that asks for it (see [`Records::create`]): a bundle sent
+    /// again with the same key by the same actor writes nothing.
+    pub once: Option<String>,
 }
 
 /// What an import wrote and what it found already present.
@@ -105,6 +108,9 @@ pub struct ImportSummary {
     pub transitions: usize,
     /// Reference rows (partnership, agencies, users, recurrent issues) already present and kept.
     pub kept_existing: usize,
+    /// The record the bundle's one-time key created first, when it had been used: then nothing
+    /// was written.
+    pub already: Option<Uuid>,
 }
 
 /// Persistence for casewindow, by area; every method is one transaction. A store is all of

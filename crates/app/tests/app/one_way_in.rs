@@ -507,12 +507,12 @@ both_backends!(
         let before = store.partnerships().await?.len();
         // A review that cannot be opened leaves no partnership behind.
         assert!(matches!(
-            app.open_review(&actor, new("", None)).await,
+            app.open_review(&actor, new("", None), None).await,
             Err(AppError::Invalid(_))
         ));
         assert_eq!(store.partnerships().await?.len(), before);
         // One that can: both, the opener as its lead, in the state its dates call for.
-        let opened = app.open_review(&actor, new("Child O", None)).await?;
+        let opened = app.open_review(&actor, new("Child O", None), None).await?;
         assert_eq!(store.partnerships().await?.len(), before + 1);
         assert_eq!(
             opened.record.state,
@@ -529,12 +529,29 @@ both_backends!(
             .open_review(
                 &actor,
                 new("Child P", chrono::NaiveDate::from_ymd_opt(2026, 11, 2)),
+                None,
             )
             .await?;
         assert_eq!(
             notified.record.state,
             casewindow_domain::lifecycle::ReviewState::Notified
         );
+
+        // The same form sent twice at once (a double click) opens one review, and both
+        // answers name it.
+        let key = casewindow_app::random_token();
+        let (first, second) = tokio::join!(
+            app.open_review(&actor, new("Child Q", None), Some(&key)),
+            app.open_review(&actor, new("Child Q", None), Some(&key)),
+        );
+        let (first, second) = (first?, second?);
+        assert_eq!(first.record.id, second.record.id);
+        let portfolio = app.reviews(&actor).await?;
+        let named_q = portfolio
+            .iter()
+            .filter(|r| r.review.record.title == "Child Q")
+            .count();
+        assert_eq!(named_q, 1, "one review for one form");
         Ok(())
     }
 );

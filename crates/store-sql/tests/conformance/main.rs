@@ -432,6 +432,7 @@ both_backends!(
             actor: None,
             at: change("import").at,
             reason: "imported in a test".to_owned(),
+            once: None,
         };
         let err = store.import_bundle(&bundle).await.unwrap_err();
         assert!(

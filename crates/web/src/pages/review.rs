@@ -217,7 +217,10 @@ async fn create<S: Store>(
         Ok(new) => new,
         Err(errors) => return new_page(&app, &user, form, errors).await,
     };
-    match app.open_review(&user.actor(), new).await {
+    match app
+        .open_review(&user.actor(), new, Some(&form.get("once")))
+        .await
+    {
         Ok(review) => Ok(Redirect::to(&format!("/reviews/{}", review.record.id)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let errors = Errors::from_problems(&problems, |path| {
