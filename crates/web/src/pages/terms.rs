@@ -8,10 +8,9 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
-use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{CurrentUser, Permission};
@@ -192,12 +191,8 @@ fn diff_versions(
     rows
 }
 
-async fn show<S: Store>(
-    State(app): State<AppState<S>>,
-    SignedIn(user): SignedIn,
-    Path(id): Path<ReviewId>,
-    Query(compare): Query<Compare>,
-) -> Result<Response, WebError> {
+async fn show<S: Store>(req: Req<S>, Query(compare): Query<Compare>) -> Answer {
+    let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/terms", "Terms of reference").await?;
     let actor = user.actor();
     let agencies = app.agencies_of(&actor, id).await?;
