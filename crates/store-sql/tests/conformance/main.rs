@@ -71,6 +71,22 @@ both_backends!(
     }
 );
 
+/// An audited read of a review's chronologies (or, without a review, of the instance's data).
+fn read_event(
+    review: Option<casewindow_domain::ids::ReviewId>,
+    what: &str,
+) -> casewindow_store::audit::AuditEntry {
+    casewindow_store::audit::AuditEntry {
+        at: change("read").at,
+        actor: None,
+        review_id: review,
+        action: "read".to_owned(),
+        entity: "chronology_entries".to_owned(),
+        entity_id: what.to_owned(),
+        reason: String::new(),
+    }
+}
+
 both_backends!(
     the_change_stamp_moves_with_changes_and_not_with_reads,
     |store: SqlStore, _url| async move {
@@ -86,17 +102,7 @@ both_backends!(
         );
 
         // A read (audited, but not a change) leaves it.
-        store
-            .audit(&casewindow_store::audit::AuditEntry {
-                at: change("read").at,
-                actor: None,
-                review_id: Some(review),
-                action: "read".to_owned(),
-                entity: "chronology_entries".to_owned(),
-                entity_id: "all".to_owned(),
-                reason: String::new(),
-            })
-            .await?;
+        store.audit(&read_event(Some(review), "all")).await?;
         assert_eq!(store.change_stamp(review).await?, before);
 
         // A change in another review leaves it.
@@ -138,15 +144,7 @@ both_backends!(
                 let review = sample.review.id;
                 tokio::spawn(async move {
                     store
-                        .audit(&casewindow_store::audit::AuditEntry {
-                            at: change("read").at,
-                            actor: None,
-                            review_id: Some(review),
-                            action: "read".to_owned(),
-                            entity: "chronology_entries".to_owned(),
-                            entity_id: format!("reader {n}"),
-                            reason: String::new(),
-                        })
+                        .audit(&read_event(Some(review), &format!("reader {n}")))
                         .await
                 })
             })
@@ -752,15 +750,10 @@ both_backends!(
                 let in_review = n % 5 != 0;
                 tokio::spawn(async move {
                     store
-                        .audit(&casewindow_store::audit::AuditEntry {
-                            at: change("read").at,
-                            actor: None,
-                            review_id: in_review.then_some(review),
-                            action: "read".to_owned(),
-                            entity: "chronology_entries".to_owned(),
-                            entity_id: format!("reader {n}"),
-                            reason: String::new(),
-                        })
+                        .audit(&read_event(
+                            in_review.then_some(review),
+                            &format!("reader {n}"),
+                        ))
                         .await
                 })
             })
