@@ -21,6 +21,7 @@ test('every page passes axe-core with no serious or critical violations', async 
 
   const sections = [
     ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
+    ['subjects', '/subjects'], ['subject-new', '/subjects/new'],
     ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
     ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'],
     ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],
@@ -42,6 +43,7 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['finding', '/findings', /\/findings\/[0-9a-f-]{36}$/],
     ['conversation', '/conversations', /\/conversations\/[0-9a-f-]{36}$/],
     ['narrative-section', '/narrative', /\/narrative\/[0-9a-f-]{36}$/],
+    ['subject', '/subjects', /\/subjects\/[0-9a-f-]{36}$/],
   ]) {
     await page.goto(review + list);
     const href = await page.locator('main a').filter({ hasNotText: /^(Add|Record)/ }).evaluateAll(

@@ -50,10 +50,11 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 13] = [
+pub const SECTIONS: [(&str, &str); 14] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
+    ("/subjects", "The child and family"),
     ("/agencies", "Agencies"),
     ("/chronology", "Chronologies"),
     ("/conversations", "Conversations"),

@@ -22,6 +22,7 @@ mod reports;
 mod review;
 mod search;
 mod setup;
+mod subjects;
 mod terms;
 pub(crate) mod text;
 mod tracker;
@@ -140,6 +141,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(findings::routes::<S>())
         .merge(kpes::routes::<S>())
         .merge(people::routes::<S>())
+        .merge(subjects::routes::<S>())
         .merge(terms::routes::<S>())
         .merge(chronology::routes::<S>())
         .merge(chronology_import::routes::<S>())

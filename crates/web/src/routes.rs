@@ -127,6 +127,16 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/reviews/{id}/agencies", p(ManageParticipants)),
     get("/reviews/{id}/participants", p(ViewReview)),
     post("/reviews/{id}/participants", p(ManageParticipants)),
+    get("/reviews/{id}/subjects", p(ViewReview)),
+    get("/reviews/{id}/subjects/new", p(EditAnalysis)),
+    post("/reviews/{id}/subjects/new", p(EditAnalysis)),
+    get("/reviews/{id}/subjects/{subject}", p(ViewReview)),
+    post("/reviews/{id}/subjects/{subject}", p(EditAnalysis)),
+    post(
+        "/reviews/{id}/subjects/{subject}/identity",
+        p(RevealIdentity),
+    ),
+    post("/reviews/{id}/subjects/{subject}/reveal", p(RevealIdentity)),
     get(
         "/reviews/{id}/participants/{participation}",
         p(ManageParticipants),

@@ -189,6 +189,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{action}", &sample.action.id.to_string())
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
                     .replace("{issue}", &sample.issue.id.to_string())
+                    .replace("{subject}", &sample.child.id.to_string())
                     .replace("{participation}", &sample.health_visitor.id.to_string());
                 if spec.path == "/sign-out" && !is_own {
                     continue; // the first sign-out ended the session
