@@ -36,6 +36,13 @@ impl std::fmt::Debug for Vault {
 }
 
 impl Vault {
+    /// A new random key, base64-encoded (32 bytes from the operating system).
+    pub fn new_key() -> String {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
     /// A vault from a base64-encoded 32-byte key.
     pub fn from_base64(key: &str) -> Result<Self, VaultError> {
         let bytes = base64::engine::general_purpose::STANDARD

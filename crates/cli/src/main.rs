@@ -3,6 +3,7 @@
 //! crate that names the concrete store.
 
 mod commands;
+mod vault_key;
 
 // The server allocates many short-lived strings per request (rows, JSON, HTML); mimalloc's
 // per-thread heaps measured about twice the throughput of the system allocator here.
@@ -161,12 +162,10 @@ async fn open(url: &str) -> anyhow::Result<(App<SqlStore>, SqlStore)> {
         .await
         .context("opening the database")?;
     let mut app = App::new(store.clone());
-    // The identity vault's key comes from the environment, never the database. Without it,
+    // The identity vault's key never comes from the database (see `vault_key`). Without one,
     // casewindow runs but refuses to record or reveal identities, and says why.
-    if let Ok(key) = std::env::var("CASEWINDOW_VAULT_KEY") {
-        app = app.with_vault(
-            casewindow_app::Vault::from_base64(&key).context("reading CASEWINDOW_VAULT_KEY")?,
-        );
+    if let Some(vault) = vault_key::load(url)? {
+        app = app.with_vault(vault);
     }
     app.prepare().await.context("preparing reference data")?;
     Ok((app, store))

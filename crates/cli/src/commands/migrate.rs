@@ -12,6 +12,8 @@ pub struct Args {
 }
 
 pub async fn run(url: &str, args: Args) -> anyhow::Result<()> {
+    // A SQLite database made now gets its vault key beside it (see `vault_key`).
+    let new_sqlite = crate::vault_key::sqlite_file(url).filter(|db| args.create && !db.exists());
     let mode = if args.create {
         CreateMode::CreateIfMissing
     } else {
@@ -25,6 +27,14 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<()> {
         .await
         .context("preparing reference data")?;
     eprintln!("database {} is up to date", store.describe());
+    if let Some(db) = new_sqlite
+        && let Some(key) = crate::vault_key::create_beside(&db)?
+    {
+        eprintln!(
+            "created the identity vault's key in {} (readable by you only): keep it with the database's backups; without it no recorded identity can be read",
+            key.display()
+        );
+    }
     store.close().await;
     Ok(())
 }

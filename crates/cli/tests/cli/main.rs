@@ -804,3 +804,50 @@ fn chronology_import_lists_every_bad_row_writes_nothing_then_imports_the_correct
         "{listing}"
     );
 }
+
+/// `casewindow` with no vault key in its environment, so the key file beside the database is
+/// the only source.
+fn casewindow_without_key(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("CASEWINDOW_LOG", "warn")
+        .env_remove("CASEWINDOW_VAULT_KEY")
+        .env_remove("CASEWINDOW_VAULT_KEY_FILE")
+        .output()
+        .expect("the casewindow binary runs")
+}
+
+#[test]
+fn a_new_sqlite_database_gets_its_vault_key_beside_it_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = sqlite_url(dir.path());
+    let made = ok(casewindow_without_key(&url, &["migrate", "--create"]));
+    let said = String::from_utf8_lossy(&made.stderr).into_owned();
+    assert!(said.contains("created the identity vault's key"), "{said}");
+    let key_file = dir.path().join("casewindow.db.vault-key");
+    let key = std::fs::read_to_string(&key_file).expect("the key file");
+    assert_eq!(key.trim().len(), 44, "32 bytes in base64");
+    assert!(!said.contains(key.trim()), "the key is never printed");
+    let mode = std::fs::metadata(&key_file)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Migrating again keeps the key; the other commands open the vault with it.
+    let again = ok(casewindow_without_key(&url, &["migrate", "--create"]));
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("created the identity"));
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key"), key);
+    ok(casewindow_without_key(&url, &["reviews"]));
+
+    // A key file others may read is refused, plainly, before anything else happens.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let refused = casewindow_without_key(&url, &["reviews"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("may be read by others"),
+        "{refused:?}"
+    );
+}
