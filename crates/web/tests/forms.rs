@@ -185,3 +185,30 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    an_episode_cites_a_conversation_and_shows_whom_it_was_with,
+    |store: SqlStore, _url| async move {
+        let signed = Signed::in_to(&store).await?;
+        let (sample, session, csrf) = (&signed.sample, &signed.session, &signed.csrf);
+        let page_of_kpe = format!("/reviews/{}/kpes/{}", sample.review.id, sample.kpe.id);
+        let (status, page) = get(&signed.router, &page_of_kpe, session).await;
+        assert_eq!(status, StatusCode::OK);
+        let cite = format!("conversation:{}", sample.conversation.id);
+        assert!(page.contains(&cite), "a conversation may be cited");
+        let version = hidden(&page, "version");
+        let body = format!("csrf_token={csrf}&version={version}&cite={cite}&evidence_note=asked");
+        let (status, page) = signed.post(&format!("{page_of_kpe}/evidence"), body).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let saved = store
+            .get::<casewindow_domain::analysis::KeyPracticeEpisode>(sample.kpe.id.0)
+            .await?;
+        let target =
+            casewindow_domain::evidence::CitationTarget::Conversation(sample.conversation.id);
+        assert!(saved.record.evidence.iter().any(|c| c.target == target));
+        let (_, page) = get(&signed.router, &page_of_kpe, session).await;
+        let with = format!("Conversation with {}", sample.health_visitor.label);
+        assert!(page.contains(&with), "the cited conversation is described");
+        Ok(())
+    }
+);

@@ -13,12 +13,12 @@ use askama::Template;
 use axum::Router;
 use axum::response::Response;
 use axum::routing::{get, post};
-use casewindow_app::{AppError, ChronologyView, CurrentUser};
+use casewindow_app::{AppError, ChronologyView, CurrentUser, Permission};
 use casewindow_domain::analysis::{
     AccountSource, Appraisal, ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
     LocalRationalityAccount, Rating, Valence,
 };
-use casewindow_domain::evidence::{CitationTarget, FuzzyDate};
+use casewindow_domain::evidence::{CitationTarget, Conversation, FuzzyDate};
 use casewindow_domain::ids::{AgencyId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
 use casewindow_store::{Store, Stored};
@@ -135,11 +135,7 @@ struct Analysis {
 }
 
 impl Analysis {
-    fn of(
-        kpe: &KeyPracticeEpisode,
-        names: &[Participation],
-        view: Option<&ChronologyView>,
-    ) -> Self {
+    fn of(kpe: &KeyPracticeEpisode, names: &[Participation], sources: &Sources) -> Self {
         let name_of = |pid: ParticipationId| {
             names
                 .iter()
@@ -163,7 +159,7 @@ impl Analysis {
             evidence: (kpe.evidence.iter().enumerate())
                 .map(|(index, c)| EvidenceView {
                     index,
-                    cited: describe_citation(view, &c.target),
+                    cited: describe_citation(sources, &c.target),
                     note: c.note.clone(),
                 })
                 .collect(),
@@ -324,11 +320,77 @@ impl edit::RecordForm for KeyPracticeEpisode {
     }
 }
 
-/// What a citation points at, told from the chronologies and the document register.
-fn describe_citation(view: Option<&ChronologyView>, target: &CitationTarget) -> String {
-    let Some(view) = view else {
-        return "Evidence in the chronologies (not shown to you here)".to_owned();
-    };
+/// What the viewer may describe and cite evidence from: the chronologies and the document
+/// register, and the conversation records (each only for those who may read it).
+struct Sources {
+    chronology: Option<std::sync::Arc<ChronologyView>>,
+    /// Each conversation the viewer may read: `conversation:<id>` and who it was with, when.
+    conversations: Vec<Choice>,
+}
+
+impl Sources {
+    /// Reads what the viewer may read (each read audited).
+    async fn read<S: Store>(
+        app: &AppState<S>,
+        actor: &casewindow_app::Actor,
+        id: ReviewId,
+        participants: &[Participation],
+    ) -> Result<Self, WebError> {
+        let chronology = match app.chronology(actor, id).await {
+            Ok(view) => Some(view),
+            Err(AppError::NotFound { .. }) | Err(AppError::ReasonNeeded { .. }) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let mut conversations = Vec::new();
+        if app.may(actor, id, Permission::ViewConversations).await? {
+            for c in app.records::<Conversation>(actor, id).await? {
+                let with = participants
+                    .iter()
+                    .find(|p| p.id == c.record.participant_id)
+                    .map_or("a participant", |p| p.label.as_str());
+                let held = c.record.held_on.format("%-d %B %Y");
+                let label = format!("Conversation with {with}, {held}");
+                conversations.push(Choice::new(format!("conversation:{}", c.record.id), label));
+            }
+        }
+        Ok(Self {
+            chronology,
+            conversations,
+        })
+    }
+
+    /// Everything that may be cited.
+    fn choices(&self) -> Vec<Choice> {
+        let mut all = self
+            .chronology
+            .as_deref()
+            .map(evidence_choices)
+            .unwrap_or_default();
+        all.extend((self.conversations.iter()).map(|c| Choice::new(&c.value, c.label.clone())));
+        all
+    }
+}
+
+/// What a citation points at, told from the chronologies, the document register and the
+/// conversation records.
+fn describe_citation(sources: &Sources, target: &CitationTarget) -> String {
+    match (target, sources.chronology.as_deref()) {
+        (CitationTarget::Conversation(conversation), _) => {
+            let value = format!("conversation:{conversation}");
+            (sources.conversations.iter())
+                .find(|c| c.value == value)
+                .map_or_else(
+                    || "A conversation record (not shown to you here)".to_owned(),
+                    |c| c.label.clone(),
+                )
+        }
+        (_, None) => "Evidence in the chronologies (not shown to you here)".to_owned(),
+        (_, Some(view)) => describe_in_records(view, target),
+    }
+}
+
+/// A chronology entry or document, told from the chronologies and the document register.
+fn describe_in_records(view: &ChronologyView, target: &CitationTarget) -> String {
     match target {
         CitationTarget::ChronologyEntry(entry) => {
             view.entries.iter().find(|e| e.id == *entry).map_or_else(
@@ -467,13 +529,9 @@ async fn page<S: Store>(
         .into_iter()
         .map(|p| p.record)
         .collect();
-    // Cited evidence is described from the chronologies and the document register, for those
-    // who may read them (the read is audited); others see that something is cited.
-    let chronology = match app.chronology(&actor, id).await {
-        Ok(view) => Some(view),
-        Err(AppError::NotFound { .. }) | Err(AppError::ReasonNeeded { .. }) => None,
-        Err(other) => return Err(other.into()),
-    };
+    // Cited evidence is described from what the viewer may read (the reads are audited);
+    // others see that something is cited.
+    let sources = Sources::read(app, &actor, id, &participants).await?;
     let kpe = stored.map(|s| &s.record);
     render(&KpePage {
         layout: frame,
@@ -498,13 +556,10 @@ async fn page<S: Store>(
         sources: choices(AccountSource::ALL, AccountSource::label),
         levels: choices(FactorLevel::ALL, FactorLevel::label),
         analysis: kpe.map_or_else(Analysis::default, |k| {
-            Analysis::of(k, &participants, chronology.as_deref())
+            Analysis::of(k, &participants, &sources)
         }),
-        evidence_options: chronology
-            .as_deref()
-            .map(evidence_choices)
-            .unwrap_or_default(),
-        evidence_hidden: chronology.is_none(),
+        evidence_options: sources.choices(),
+        evidence_hidden: sources.chronology.is_none() && sources.conversations.is_empty(),
         chronology_href: format!("/reviews/{id}/chronology"),
     })
 }
