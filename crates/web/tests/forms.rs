@@ -212,3 +212,50 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    consent_recorded_on_a_participant_is_what_the_report_says_of_the_family,
+    |store: SqlStore, _url| async move {
+        let signed = Signed::in_to(&store).await?;
+        let (sample, session, csrf) = (&signed.sample, &signed.session, &signed.csrf);
+        let review = sample.review.id;
+        let body = format!("csrf_token={csrf}&once=m1&label=Mother&role=family_member");
+        let (status, page) = signed
+            .post(&format!("/reviews/{review}/participants"), body)
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let report = format!("/reviews/{review}/report");
+        let (_, page) = get(&signed.router, &report, session).await;
+        assert!(page.contains("none has yet agreed to take part"), "{page}");
+
+        let mother = store
+            .list::<casewindow_domain::participation::Participation>(review.0)
+            .await?
+            .into_iter()
+            .find(|p| p.record.label == "Mother")
+            .expect("the new participant");
+        let edit = format!("/reviews/{review}/participants/{}", mother.record.id);
+        // A date without terms is refused with its field named; with terms it is kept.
+        let form = |terms: &str| {
+            format!(
+                "csrf_token={csrf}&version={}&label=Mother&role=family_member&consent_given_on=2026-11-20&consent_terms={}",
+                mother.meta.version,
+                encode(terms)
+            )
+        };
+        let (status, page) = signed.post(&edit, form("")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Say what they agreed to"), "{page}");
+        let terms = "Her account is quoted without her name; she sees the report first.";
+        let (status, page) = signed.post(&edit, form(terms)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let (_, page) = get(&signed.router, &report, session).await;
+        assert!(page.contains("The review heard from Mother"), "{page}");
+        let (_, page) = get(&signed.router, &edit, session).await;
+        assert!(
+            page.contains("2026-11-20"),
+            "the form shows what was recorded"
+        );
+        Ok(())
+    }
+);

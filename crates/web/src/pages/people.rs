@@ -14,7 +14,7 @@ use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser, Permission};
 use casewindow_domain::ids::{AgencyId, ParticipationId, ReviewId, UserId};
 use casewindow_domain::organisation::AgencySector;
-use casewindow_domain::participation::{Participation, Role};
+use casewindow_domain::participation::{Consent, Participation, Role};
 use casewindow_store::{Store, Stored};
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
@@ -234,6 +234,10 @@ impl RecordForm for Participation {
         if let Some(agency) = self.agency_id {
             form.push("agency_id", agency.to_string());
         }
+        if let Some(consent) = &self.consent {
+            form.push("consent_given_on", consent.given_on.to_string());
+            form.push("consent_terms", consent.terms.clone());
+        }
         form
     }
 
@@ -263,6 +267,7 @@ impl RecordForm for Participation {
                 None
             }
         };
+        let consent = consent_from(form, base, &mut errors);
         let mut invited_on = base.invited_on;
         if form.present("invited_on") {
             invited_on = form
@@ -278,6 +283,7 @@ impl RecordForm for Participation {
                 role,
                 agency_id: form.get("agency_id").parse::<AgencyId>().ok(),
                 invited_on,
+                consent,
                 ..base.clone()
             }),
             _ => Err(errors),
@@ -296,6 +302,23 @@ struct ParticipantEditPage {
     version: i64,
     roles: Vec<Choice>,
     agencies: Vec<Choice>,
+}
+
+/// The consent the form records: kept as it was when the form does not ask; none when the
+/// date is cleared; the date it was given and its terms otherwise.
+fn consent_from(form: &FormData, base: &Participation, errors: &mut Errors) -> Option<Consent> {
+    if !form.present("consent_given_on") {
+        return base.consent.clone();
+    }
+    let given_on = form.date_noting("consent_given_on", errors)?;
+    let terms = form.get("consent_terms").trim().to_owned();
+    if terms.is_empty() {
+        errors.add(
+            "consent_terms",
+            "Say what they agreed to: how their account will be used and kept confidential",
+        );
+    }
+    Some(Consent { given_on, terms })
 }
 
 /// The participants page with its form for a new participant, or the form that changes one.
