@@ -44,6 +44,7 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['conversation', '/conversations', /\/conversations\/[0-9a-f-]{36}$/],
     ['narrative-section', '/narrative', /\/narrative\/[0-9a-f-]{36}$/],
     ['subject', '/subjects', /\/subjects\/[0-9a-f-]{36}$/],
+    ['participant', '/participants', /\/participants\/[0-9a-f-]{36}$/],
   ]) {
     await page.goto(review + list);
     const href = await page.locator('main a').filter({ hasNotText: /^(Add|Record)/ }).evaluateAll(
