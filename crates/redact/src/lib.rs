@@ -236,7 +236,7 @@ fn phrase(text: &str, case_insensitive: bool) -> Result<Regex, GazetteerError> {
 fn word_pattern(phrase: &str) -> String {
     // Whitespace inside a phrase may be any run of whitespace; a possessive may follow.
     let parts: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
-    format!(r"\b{}(?:'s|’s)?\b", parts.join(r"\s+"))
+    format!(r"\b{}(?:['’][sS])?\b", parts.join(r"\s+"))
 }
 
 impl Scanner {
@@ -272,6 +272,11 @@ impl Scanner {
                 // Names are matched as written with a capital (so "Rose" the name is found but
                 // "rose" the verb is not), whole words only.
                 known.push((phrase(form, false)?, Kind::Name, pseudonym.clone()));
+                // Records often write surnames, or whole names, in capitals.
+                let capitals = form.to_uppercase();
+                if capitals != form {
+                    known.push((phrase(&capitals, false)?, Kind::Name, pseudonym.clone()));
+                }
                 let lower_first = form.chars().next().is_some_and(char::is_lowercase);
                 if lower_first {
                     known.push((phrase(form, true)?, Kind::Name, pseudonym.clone()));
@@ -395,8 +400,12 @@ impl Scanner {
             out.push_str(pseudonym);
             // Keep a possessive the pattern swallowed.
             let matched = &text[start..end];
-            if let Some(tail) = ["'s", "’s"].iter().find(|t| matched.ends_with(*t)) {
-                out.push_str(tail);
+            // (in the pseudonym's case: "QUINNELL'S" becomes "Mother's").
+            if let Some(tail) = ["'s", "’s", "'S", "’S"]
+                .iter()
+                .find(|t| matched.ends_with(*t))
+            {
+                out.push_str(&tail.to_lowercase());
             }
             at = end;
         }
@@ -671,6 +680,43 @@ mod tests {
         assert_eq!(
             scanner.pseudonymise("nothing to change"),
             "nothing to change"
+        );
+    }
+
+    #[test]
+    fn names_in_capitals_and_possessives_are_found_and_replaced() {
+        let gazetteer = Gazetteer {
+            people: vec![Person {
+                name: "Dani Quinnell".into(),
+                aliases: Vec::new(),
+                pseudonym: "Mother".into(),
+            }],
+            ..Gazetteer::default()
+        };
+        let scanner = Scanner::new(&gazetteer).expect("compiles");
+        let text = "QUINNELL's school called; Dani's partner and DANI QUINNELL'S sister came.";
+        assert_eq!(
+            scanner.pseudonymise(text),
+            "Mother's school called; Mother's partner and Mother's sister came."
+        );
+        let names: Vec<&str> = (scanner.scan(text).into_iter())
+            .filter(|h| h.kind == Kind::Name)
+            .map(|h| &text[h.start..h.end])
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        // Capitals of a name are not a lower-case word: "rose" stays a verb.
+        let rose = Scanner::new(&Gazetteer {
+            people: vec![Person {
+                name: "Rose".into(),
+                aliases: Vec::new(),
+                pseudonym: "Sibling".into(),
+            }],
+            ..Gazetteer::default()
+        })
+        .expect("compiles");
+        assert_eq!(
+            rose.pseudonymise("ROSE rose early; Rose's cot"),
+            "Sibling rose early; Sibling's cot"
         );
     }
 
