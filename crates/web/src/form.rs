@@ -47,8 +47,18 @@ impl FormData {
 
     /// A date field, noting in `errors` why it cannot be read (and giving none then).
     pub fn date_noting(&self, name: &str, errors: &mut crate::layout::Errors) -> Option<NaiveDate> {
+        self.date_called(name, "The date", errors)
+    }
+
+    /// [`Self::date_noting`], the date named in the message as `what` ("The due date").
+    pub fn date_called(
+        &self,
+        name: &str,
+        what: &str,
+        errors: &mut crate::layout::Errors,
+    ) -> Option<NaiveDate> {
         self.date(name)
-            .map_err(|m| errors.add(name, format!("The date {m}")))
+            .map_err(|m| errors.add(name, format!("{what} {m}")))
             .ok()
             .flatten()
     }

@@ -339,11 +339,7 @@ impl RecordForm for Action {
         if description.is_empty() {
             errors.add("description", "Describe the action");
         }
-        let due_on = form
-            .date("due_on")
-            .map_err(|m| errors.add("due_on", format!("The due date {m}")))
-            .ok()
-            .flatten();
+        let due_on = form.date_called("due_on", "The due date", &mut errors);
         let (Some(owner_agency_id), true) = (owner, errors.is_empty()) else {
             return Err(errors);
         };

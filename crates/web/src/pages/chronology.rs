@@ -720,11 +720,7 @@ fn occurred(form: &FormData, errors: &mut Errors) -> Option<FuzzyDate> {
             None
         }
     };
-    let end = form
-        .date("end")
-        .map_err(|m| errors.add("end", format!("The end date {m}")))
-        .ok()
-        .flatten();
+    let end = form.date_called("end", "The end date", errors);
     let time = {
         let raw = form.get("time");
         let raw = raw.trim();

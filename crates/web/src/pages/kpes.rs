@@ -279,16 +279,8 @@ impl edit::RecordForm for KeyPracticeEpisode {
         let mut kpe = base.clone();
         let mut errors = Errors::none();
         kpe.title = form.get("title").trim().to_owned();
-        let start = form
-            .date("period_start")
-            .map_err(|m| errors.add("period_start", format!("The start date {m}")))
-            .ok()
-            .flatten();
-        let end = form
-            .date("period_end")
-            .map_err(|m| errors.add("period_end", format!("The end date {m}")))
-            .ok()
-            .flatten();
+        let start = form.date_called("period_start", "The start date", &mut errors);
+        let end = form.date_called("period_end", "The end date", &mut errors);
         kpe.period = match (start, end) {
             (Some(start), Some(end)) if end < start => {
                 errors.add(
@@ -366,7 +358,7 @@ impl Sources {
             .as_deref()
             .map(evidence_choices)
             .unwrap_or_default();
-        all.extend((self.conversations.iter()).map(|c| Choice::new(&c.value, c.label.clone())));
+        all.extend(self.conversations.iter().cloned());
         all
     }
 }

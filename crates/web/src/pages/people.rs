@@ -270,11 +270,7 @@ impl RecordForm for Participation {
         let consent = consent_from(form, base, &mut errors);
         let mut invited_on = base.invited_on;
         if form.present("invited_on") {
-            invited_on = form
-                .date("invited_on")
-                .map_err(|m| errors.add("invited_on", format!("The date {m}")))
-                .ok()
-                .flatten();
+            invited_on = form.date_noting("invited_on", &mut errors);
         }
         match (role, errors.is_empty()) {
             (Some(role), true) => Ok(Participation {

@@ -15,6 +15,7 @@ pub(crate) fn parse_key<T: serde::de::DeserializeOwned>(text: &str) -> Option<T>
 }
 
 /// One option of a choice on a form: the value sent and the label shown.
+#[derive(Clone)]
 pub(crate) struct Choice {
     pub value: String,
     pub label: String,
