@@ -21,7 +21,7 @@ test('every page passes axe-core with no serious or critical violations', async 
 
   const sections = [
     ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
-    ['subjects', '/subjects'], ['subject-new', '/subjects/new'],
+    ['subjects', '/subjects'], ['subject-new', '/subjects/new'], ['genogram', '/genogram'],
     ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
     ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'],
     ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],

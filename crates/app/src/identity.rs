@@ -3,10 +3,12 @@
 //! open identities, in `reports.rs`, only to replace real names with pseudonyms.)
 
 use crate::{Actor, App, AppError, AppResult, Permission};
-use casewindow_domain::identity::SubjectIdentity;
+use casewindow_domain::identity::{Sex, SubjectCharacteristics, SubjectIdentity};
+use casewindow_domain::ids::{ReviewId, SubjectId};
 use casewindow_domain::participation::Subject;
 use casewindow_interchange::Problem;
 use casewindow_store::Store;
+use std::collections::HashMap;
 
 impl<S: Store> App<S> {
     /// Stores the real identity behind a subject.
@@ -66,6 +68,110 @@ impl<S: Store> App<S> {
                 })
             }),
         }
+    }
+
+    /// Stores a subject's special-category characteristics, sealed.
+    pub async fn record_characteristics(
+        &self,
+        actor: &Actor,
+        characteristics: &SubjectCharacteristics,
+        reason: &str,
+    ) -> AppResult<()> {
+        let subject = self
+            .store
+            .get::<Subject>(characteristics.subject_id.0)
+            .await?;
+        self.authorize(actor, subject.record.review_id, Permission::EditAnalysis)
+            .await?;
+        crate::error::check_fields(characteristics)?;
+        let sealed = self.vault()?.seal_characteristics(characteristics);
+        Ok(self
+            .store
+            .put_characteristics(
+                subject.record.review_id,
+                characteristics.subject_id,
+                &sealed,
+                &self.change(actor, reason),
+            )
+            .await?)
+    }
+
+    /// The special-category characteristics of a review's subjects, for the review team; the
+    /// reading is audited with `why`. None without a vault key.
+    pub async fn characteristics(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        why: &str,
+    ) -> AppResult<HashMap<SubjectId, SubjectCharacteristics>> {
+        self.authorize(actor, review, Permission::EditAnalysis)
+            .await?;
+        self.open_characteristics(actor, review, why).await
+    }
+
+    /// The sex of each subject whose characteristics were recorded, to draw the genogram (the
+    /// reading is audited).
+    pub(crate) async fn genogram_sexes(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<HashMap<SubjectId, Sex>> {
+        Ok(self
+            .open_characteristics(actor, review, "to draw the genogram")
+            .await?
+            .into_iter()
+            .filter_map(|(subject, c)| Some((subject, c.sex?)))
+            .collect())
+    }
+
+    /// The genogram's people and relationships (pseudonyms only) with the sex recorded for each.
+    pub async fn genogram(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<(Vec<Subject>, HashMap<SubjectId, Sex>)> {
+        self.authorize(actor, review, Permission::EditAnalysis)
+            .await?;
+        let subjects = self
+            .store
+            .list::<Subject>(review.0)
+            .await?
+            .into_iter()
+            .map(|s| s.record)
+            .collect();
+        Ok((subjects, self.genogram_sexes(actor, review).await?))
+    }
+
+    async fn open_characteristics(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        why: &str,
+    ) -> AppResult<HashMap<SubjectId, SubjectCharacteristics>> {
+        let Ok(vault) = self.vault() else {
+            return Ok(HashMap::new());
+        };
+        let sealed = self.store.review_characteristics(review).await?;
+        if sealed.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.audit_event(actor, review, "read", "subject_characteristics", "all", why)
+            .await?;
+        sealed
+            .into_iter()
+            .map(|(subject, sealed)| {
+                let opened = vault
+                    .open_characteristics(subject, &sealed)
+                    .map_err(|err| {
+                        AppError::Store(casewindow_store::StoreError::Corrupt {
+                            kind: "subject characteristics",
+                            id: subject.to_string(),
+                            reason: err.to_string(),
+                        })
+                    })?;
+                Ok((subject, opened))
+            })
+            .collect()
     }
 
     /// The review's audit trail, newest first, for those who may read it.

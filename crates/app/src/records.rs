@@ -124,7 +124,9 @@ impl InReview for Participation {
 }
 
 in_review!(
-    Subject => |_r| Refs::default();
+    Subject => |r| r.relationships.iter().enumerate().fold(Refs::default(), |refs, (idx, rel)| {
+        refs.one(&format!("relationships[{idx}].to"), Target::Record(RecordKind::Subject), rel.to.0)
+    });
     SourceDocument => |r| Refs::default().maybe("agency_id", AGENCY, r.agency_id),
         submitted by |d| d.agency_id;
     ChronologyEntry => |r| Refs::default()

@@ -198,6 +198,7 @@ impl<S: Store> App<S> {
             kpes: records(self.records::<KeyPracticeEpisode>(actor, review).await?),
             findings: records(self.records::<Finding>(actor, review).await?),
             responses: records(self.records::<PartnershipResponse>(actor, review).await?),
+            sexes: self.genogram_sexes(actor, review).await?,
             review: stored.record,
             generated_on: self.today(),
         })
@@ -233,9 +234,9 @@ impl<S: Store> App<S> {
                 aliases: identity.aliases.clone(),
                 pseudonym: subject.record.pseudonym.clone(),
             });
-            if !identity.address.trim().is_empty() {
+            for name in identity_places(&identity) {
                 places.push(Place {
-                    name: identity.address.trim().to_owned(),
+                    name,
                     kind: PlaceKind::Other,
                 });
             }
@@ -543,6 +544,31 @@ impl Publishable {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+/// What the identifier scan looks for from an identity besides names: each address in full and
+/// its first part (the house and street, as a narrative would write it), and each identifier.
+fn identity_places(identity: &casewindow_domain::identity::SubjectIdentity) -> Vec<String> {
+    let mut places = Vec::new();
+    for address in &identity.addresses {
+        let full = address.address.trim();
+        if full.is_empty() {
+            continue;
+        }
+        places.push(full.to_owned());
+        let first = full.split(['\n', ',']).next().unwrap_or("").trim();
+        if first.chars().count() >= 6 && first != full {
+            places.push(first.to_owned());
+        }
+    }
+    places.extend(
+        identity
+            .identifiers
+            .iter()
+            .map(|i| i.value.trim().to_owned())
+            .filter(|v| v.chars().count() >= 4),
+    );
+    places
 }
 
 #[cfg(test)]

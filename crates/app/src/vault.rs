@@ -109,6 +109,31 @@ impl Vault {
         Ok(identity)
     }
 
+    /// Seals a subject's special-category characteristics (bound to the subject, and apart
+    /// from its identity: one cannot be passed off as the other).
+    pub fn seal_characteristics(
+        &self,
+        characteristics: &casewindow_domain::identity::SubjectCharacteristics,
+    ) -> String {
+        let plain = serde_json::to_vec(characteristics).expect("characteristics always serialise");
+        self.seal_bytes(&plain, &characteristics_aad(characteristics.subject_id))
+    }
+
+    /// Opens a subject's sealed characteristics.
+    pub fn open_characteristics(
+        &self,
+        subject: SubjectId,
+        sealed: &str,
+    ) -> Result<casewindow_domain::identity::SubjectCharacteristics, VaultError> {
+        let plain = self.open_bytes(sealed, &characteristics_aad(subject))?;
+        let opened: casewindow_domain::identity::SubjectCharacteristics =
+            serde_json::from_slice(&plain).map_err(|_| VaultError::CannotOpen)?;
+        if opened.subject_id != subject {
+            return Err(VaultError::CannotOpen);
+        }
+        Ok(opened)
+    }
+
     /// Seals a user's second-factor secret.
     pub(crate) fn seal_secret(
         &self,
@@ -148,6 +173,13 @@ impl Vault {
     }
 }
 
+/// The associated data of a subject's sealed characteristics.
+fn characteristics_aad(subject: SubjectId) -> Vec<u8> {
+    let mut aad = b"characteristics:".to_vec();
+    aad.extend_from_slice(subject.0.as_bytes());
+    aad
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,7 +190,12 @@ mod tests {
             full_name: "Fictional Person".to_owned(),
             aliases: vec!["Fi".to_owned()],
             date_of_birth: chrono::NaiveDate::from_ymd_opt(2021, 4, 1),
-            address: "1 Example Row".to_owned(),
+            addresses: vec![casewindow_domain::identity::DatedAddress {
+                address: "1 Example Row".to_owned(),
+                from: None,
+                until: None,
+            }],
+            identifiers: Vec::new(),
         }
     }
 
@@ -202,6 +239,11 @@ mod tests {
         edited.replace_range(at..=at, other);
         assert_ne!(edited, sealed);
         assert_eq!(vault.open(subject, &edited), Err(VaultError::CannotOpen));
+        // Characteristics are sealed apart: an identity cannot be opened as them.
+        assert_eq!(
+            vault.open_characteristics(subject, &sealed),
+            Err(VaultError::CannotOpen)
+        );
         assert_eq!(
             Vault::from_base64("c2hvcnQ=").unwrap_err(),
             VaultError::BadKey

@@ -98,7 +98,8 @@ impl Validate for Participation {
     }
 }
 
-/// A member of the family or household, known only by pseudonym.
+/// A member of the family or household, known only by pseudonym. Sex, ethnicity and disability
+/// are special-category data and live sealed in the vault ([`crate::identity::SubjectCharacteristics`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
@@ -110,8 +111,33 @@ pub struct Subject {
     pub relationship: String,
     pub age_band: Option<crate::review::AgeBand>,
     pub deceased: bool,
-    /// Legal status during the period, e.g. "child protection plan (neglect)".
+    /// Notes on legal status during the period, e.g. "subject of care proceedings afterwards".
     pub legal_status: String,
+    /// This is the child at the centre of the review (highlighted in the genogram).
+    #[serde(default)]
+    pub at_centre: bool,
+    /// Lived in the child's household during the period reviewed (inside the genogram's
+    /// household boundary).
+    #[serde(default)]
+    pub household: bool,
+    /// Legal status over time: child in need, child protection plan, looked after.
+    #[serde(default)]
+    pub legal_history: Vec<LegalStatusPeriod>,
+    /// This person's relationships to others in the review (a relationship recorded on either
+    /// person holds for both).
+    #[serde(default)]
+    pub relationships: Vec<Relationship>,
+}
+
+impl Subject {
+    /// Whether this is the child at the centre: marked so, or (in records written before the
+    /// mark existed) described as the index child.
+    pub fn is_at_centre(&self) -> bool {
+        self.at_centre || {
+            let relationship = self.relationship.to_lowercase();
+            relationship.starts_with("index child") || relationship.contains("child at the centre")
+        }
+    }
 }
 
 impl Validate for Subject {
@@ -120,6 +146,129 @@ impl Validate for Subject {
         check.line("pseudonym", &self.pseudonym);
         check.line("relationship", &self.relationship);
         check.optional("legal_status", &self.legal_status);
+        for (idx, period) in self.legal_history.iter().enumerate() {
+            let field = format!("legal_history[{idx}]");
+            check.optional(&format!("{field}.detail"), &period.detail);
+            check.period(&field, period.from, period.until);
+        }
+        for (idx, relationship) in self.relationships.iter().enumerate() {
+            let field = format!("relationships[{idx}]");
+            if relationship.to == self.id {
+                check.fail(format!("{field}.to"), "must be someone else");
+            }
+            check.period(&field, relationship.from, relationship.until);
+        }
         check.finish()
     }
+}
+
+/// A legal status a child can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalStatus {
+    EarlyHelp,
+    ChildInNeed,
+    ChildProtectionPlan,
+    LookedAfter,
+    CareProceedings,
+    SpecialGuardianship,
+    Other,
+}
+
+impl LegalStatus {
+    /// Every status, least to most intervention.
+    pub const ALL: [Self; 7] = [
+        Self::EarlyHelp,
+        Self::ChildInNeed,
+        Self::ChildProtectionPlan,
+        Self::LookedAfter,
+        Self::CareProceedings,
+        Self::SpecialGuardianship,
+        Self::Other,
+    ];
+
+    /// Plain-English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EarlyHelp => "Early help",
+            Self::ChildInNeed => "Child in need",
+            Self::ChildProtectionPlan => "Child protection plan",
+            Self::LookedAfter => "Looked after",
+            Self::CareProceedings => "Care proceedings",
+            Self::SpecialGuardianship => "Special guardianship",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// A legal status held from one date to another.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalStatusPeriod {
+    pub status: LegalStatus,
+    /// "neglect", "section 20", what kind of plan or order.
+    #[serde(default)]
+    pub detail: String,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// How one person in the review is related to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationshipKind {
+    /// Birth or adoptive parent.
+    ParentOf,
+    StepParentOf,
+    PartnerOf,
+    SiblingOf,
+    HalfSiblingOf,
+    LivesWith,
+    /// Looks after the other person (a grandparent, kinship or foster carer).
+    CaresFor,
+}
+
+impl RelationshipKind {
+    /// Every kind.
+    pub const ALL: [Self; 7] = [
+        Self::ParentOf,
+        Self::StepParentOf,
+        Self::PartnerOf,
+        Self::SiblingOf,
+        Self::HalfSiblingOf,
+        Self::LivesWith,
+        Self::CaresFor,
+    ];
+
+    /// As in "Mother is … Child W".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ParentOf => "parent of",
+            Self::StepParentOf => "step-parent of",
+            Self::PartnerOf => "partner of",
+            Self::SiblingOf => "brother or sister of",
+            Self::HalfSiblingOf => "half-brother or half-sister of",
+            Self::LivesWith => "lives with",
+            Self::CaresFor => "carer of",
+        }
+    }
+
+    /// Whether the relationship reads the same both ways (partners, siblings, living together).
+    pub fn is_mutual(self) -> bool {
+        matches!(
+            self,
+            Self::PartnerOf | Self::SiblingOf | Self::HalfSiblingOf | Self::LivesWith
+        )
+    }
+}
+
+/// A relationship from the subject holding it to another subject of the same review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relationship {
+    pub kind: RelationshipKind,
+    pub to: SubjectId,
+    pub from: Option<NaiveDate>,
+    /// When it ended (a partnership that ended is drawn as separated).
+    pub until: Option<NaiveDate>,
 }

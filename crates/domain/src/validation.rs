@@ -111,6 +111,20 @@ impl Checker {
         }
     }
 
+    /// A period's end is not before its start (`field.until`).
+    pub fn period(
+        &mut self,
+        field: &str,
+        from: Option<chrono::NaiveDate>,
+        until: Option<chrono::NaiveDate>,
+    ) {
+        if let (Some(from), Some(until)) = (from, until)
+            && until < from
+        {
+            self.fail(format!("{field}.until"), "must not be before the start");
+        }
+    }
+
     /// Adds problems reported by a nested record under `prefix`.
     pub fn nested(&mut self, prefix: &str, problems: Vec<Invalid>) {
         self.problems

@@ -23,6 +23,11 @@ pub struct ReportInput {
     pub agencies: Vec<Agency>,
     pub participants: Vec<Participation>,
     pub subjects: Vec<Subject>,
+    /// The sex recorded for subjects (sealed in the vault; opened to draw the genogram).
+    pub sexes: std::collections::HashMap<
+        casewindow_domain::ids::SubjectId,
+        casewindow_domain::identity::Sex,
+    >,
     pub narrative: Vec<NarrativeSection>,
     pub kpes: Vec<KeyPracticeEpisode>,
     pub findings: Vec<Finding>,
@@ -50,6 +55,7 @@ impl ReportInput {
             agencies: document.agencies.clone(),
             participants: records(&document.participants),
             subjects: records(&document.subjects),
+            sexes: std::collections::HashMap::new(),
             narrative: records(&document.narrative),
             kpes: records(&document.key_practice_episodes),
             findings: records(&document.findings),
@@ -378,6 +384,15 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
             label: entry.term.trim().to_owned(),
             text: entry.meaning.trim().to_owned(),
         });
+    }
+    if let Some(figure) = crate::genogram::genogram_figure(&input.subjects, &input.sexes) {
+        blocks.push(heading(1, "Appendix D: the family"));
+        blocks.push(Block::Paragraph {
+            text: "The people in this review and how they are related, by pseudonym, drawn from \
+                   the review's records; the table after the drawing says the same in words."
+                .to_owned(),
+        });
+        blocks.push(Block::Figure(figure));
     }
 
     Document {

@@ -8,6 +8,7 @@
 pub mod build;
 pub mod chart;
 pub mod docx;
+pub mod genogram;
 pub mod html;
 pub mod model;
 pub mod pdf;

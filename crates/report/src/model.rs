@@ -101,8 +101,7 @@ pub struct Figure {
 
 impl Document {
     /// Applies `map` to every piece of text the document shows, e.g. to put pseudonyms in place of
-    /// real names. The SVG is rebuilt from its table by the caller when it carries names, so it
-    /// is left alone here (our charts only carry pattern names and counts).
+    /// real names, including the text drawn in a figure (a genogram's labels).
     pub fn map_text(&mut self, map: &dyn Fn(&str) -> String) {
         let map_all = |items: &mut Vec<String>| {
             for item in items.iter_mut() {
@@ -139,6 +138,7 @@ impl Document {
                 Block::Figure(figure) => {
                     figure.caption = map(&figure.caption);
                     figure.alt = map(&figure.alt);
+                    figure.svg = map_svg_text(&figure.svg, map);
                     map_table(&mut figure.table);
                 }
                 Block::Contents | Block::PageBreak => {}
@@ -202,5 +202,42 @@ fn table_text(table: &Table, line: &mut impl FnMut(&str)) {
     line(&table.header.join(" | "));
     for row in &table.rows {
         line(&row.join(" | "));
+    }
+}
+
+/// Applies `map` to the text between an SVG's tags (unescaped before, escaped after), leaving
+/// the tags and their attributes alone.
+fn map_svg_text(svg: &str, map: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(open) = rest.find('<') {
+        let (text, tail) = rest.split_at(open);
+        if !text.is_empty() {
+            let plain = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            out.push_str(&crate::chart::escape(&map(&plain)));
+        }
+        let close = tail.find('>').map_or(tail.len(), |c| c + 1);
+        out.push_str(&tail[..close]);
+        rest = &tail[close..];
+    }
+    out.push_str(&crate::chart::escape(&map(rest)));
+    out
+}
+
+#[cfg(test)]
+mod svg_tests {
+    #[test]
+    fn only_the_text_of_a_drawing_is_mapped() {
+        let svg = "<svg><title>Dani &amp; Jo</title><text x=\"Dani\">Dani&apos;s</text></svg>";
+        let mapped = super::map_svg_text(svg, &|t: &str| t.replace("Dani", "Mother"));
+        assert_eq!(
+            mapped,
+            "<svg><title>Mother &amp; Jo</title><text x=\"Dani\">Mother&apos;s</text></svg>"
+        );
     }
 }

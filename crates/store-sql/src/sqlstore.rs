@@ -1092,6 +1092,56 @@ impl Sealed for SqlStore {
         reference::identity(&mut *self.read().await?, subject_id).await
     }
 
+    async fn put_characteristics(
+        &self,
+        review: ReviewId,
+        subject_id: SubjectId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO subject_characteristics (subject_id, review_id, sealed, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject_id) DO UPDATE SET \
+             sealed = excluded.sealed, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(subject_id.0.to_string())
+        .bind(review.0.to_string())
+        .bind(sealed.to_owned())
+        .bind(change.at.timestamp_millis())
+        .bind(records::user_text(change.actor))
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        let mut entry =
+            audit::for_reference("update", "subject_characteristics", subject_id.0, change);
+        entry.review_id = Some(review);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn review_characteristics(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<(SubjectId, String)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT subject_id, sealed FROM subject_characteristics WHERE review_id = $1 \
+             ORDER BY subject_id",
+        )
+        .bind(review.0.to_string())
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map)?;
+        rows.into_iter()
+            .map(|(subject, sealed)| {
+                let id = subject
+                    .parse()
+                    .map_err(|e: uuid::Error| corrupt("subject characteristics", &subject, e))?;
+                Ok((SubjectId(id), sealed))
+            })
+            .collect()
+    }
+
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
             .bind(review.0.to_string())
@@ -1168,7 +1218,7 @@ impl Facts for SqlStore {
         .bind(version)
         .bind(body.to_owned())
         .bind(change.at.timestamp_millis())
-        .bind(change.actor.map(|u| u.0.to_string()))
+        .bind(records::user_text(change.actor))
         .execute(&mut *tx)
         .await
         .map_err(map)?;

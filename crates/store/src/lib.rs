@@ -384,6 +384,19 @@ pub trait Sealed: Send + Sync + 'static {
     /// Reads the sealed identity behind a subject (for revealing it with a reason, and for the
     /// report's pseudonym map and de-identification, which replace real names).
     async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
+    /// Stores or replaces a subject's sealed special-category characteristics.
+    async fn put_characteristics(
+        &self,
+        review: ReviewId,
+        subject_id: SubjectId,
+        sealed: &str,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// The sealed characteristics of a review's subjects, by subject.
+    async fn review_characteristics(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<(SubjectId, String)>>;
     /// A review's sealed gazetteer for the identifier scan, if one was saved.
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;
     /// Saves (replaces) a review's sealed gazetteer.

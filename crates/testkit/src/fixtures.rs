@@ -163,6 +163,10 @@ impl Sample {
             age_band: Some(AgeBand::Age1To4),
             deceased: false,
             legal_status: "child in need".to_owned(),
+            at_centre: true,
+            household: true,
+            legal_history: Vec::new(),
+            relationships: Vec::new(),
         };
         let document = SourceDocument {
             id: SourceDocumentId(id()),

@@ -76,6 +76,11 @@ impl FormData {
         self.pairs.iter().any(|(k, _)| k == name)
     }
 
+    /// Every field as submitted, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.pairs
@@ -83,6 +88,14 @@ impl FormData {
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .collect()
+    }
+
+    /// How many numbered groups of fields were submitted: `{prefix}_0`, `{prefix}_1`, … present
+    /// in a row (even empty), at most 200.
+    pub fn groups(&self, prefix: &str) -> usize {
+        (0..200)
+            .take_while(|idx| self.present(&format!("{prefix}_{idx}")))
+            .count()
     }
 
     /// Non-blank lines of a text area, one item per line.

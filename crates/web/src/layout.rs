@@ -134,6 +134,11 @@ impl Errors {
         self.list.is_empty()
     }
 
+    /// Whether any error is about a field whose id starts with `prefix` (a group of rows).
+    pub fn any_starting(&self, prefix: &str) -> bool {
+        self.list.iter().any(|e| e.field.starts_with(prefix))
+    }
+
     /// The CSS class for a field's group.
     pub fn group(&self, field: &str) -> &'static str {
         if self.get(field).is_some() {

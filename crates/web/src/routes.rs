@@ -137,6 +137,11 @@ pub const ROUTES: &[RouteSpec] = &[
         p(RevealIdentity),
     ),
     post("/reviews/{id}/subjects/{subject}/reveal", p(RevealIdentity)),
+    post(
+        "/reviews/{id}/subjects/{subject}/characteristics",
+        p(EditAnalysis),
+    ),
+    get("/reviews/{id}/genogram", p(EditAnalysis)),
     get(
         "/reviews/{id}/participants/{participation}",
         p(ManageParticipants),

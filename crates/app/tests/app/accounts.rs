@@ -167,7 +167,12 @@ both_backends!(
             full_name: "Fictional Child Name".to_owned(),
             aliases: vec![],
             date_of_birth: chrono::NaiveDate::from_ymd_opt(2022, 5, 1),
-            address: "1 Example Row".to_owned(),
+            addresses: vec![casewindow_domain::identity::DatedAddress {
+                address: "1 Example Row".to_owned(),
+                from: None,
+                until: None,
+            }],
+            identifiers: Vec::new(),
         };
         // Without a key the vault refuses, plainly.
         let err = app

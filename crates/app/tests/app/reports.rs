@@ -49,7 +49,12 @@ both_backends!(
             full_name: "Kayden Marsh".to_owned(),
             aliases: vec!["KJ".to_owned()],
             date_of_birth: chrono::NaiveDate::from_ymd_opt(2022, 5, 1),
-            address: "14 Orchard Lane".to_owned(),
+            addresses: vec![casewindow_domain::identity::DatedAddress {
+                address: "14 Orchard Lane".to_owned(),
+                from: None,
+                until: None,
+            }],
+            identifiers: Vec::new(),
         };
         app.record_identity(&lead, &identity, "recorded at scoping")
             .await?;

@@ -509,7 +509,8 @@ both_backends!(
             full_name: "Fictional Name".to_owned(),
             aliases: vec![],
             date_of_birth: None,
-            address: String::new(),
+            addresses: Vec::new(),
+            identifiers: Vec::new(),
         };
         assert!(
             !format!("{identity:?}").contains("Fictional"),

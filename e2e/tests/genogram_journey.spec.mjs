@@ -1,0 +1,114 @@
+// The issue's journey from a new review: four people with sealed identities and relationships,
+// the genogram drawn from them, a narrative that writes real names in capitals and possessives,
+// and a report that shows pseudonyms only, with the identifier scan finding nothing left; a
+// reveal asks for a reason and the audit trail keeps it.
+import { test, expect } from '@playwright/test';
+import { WALKER, signIn, checkAccessibility, keep } from './helpers.mjs';
+
+const TITLE = 'Child Q';
+const PEOPLE = [
+  { pseudonym: 'Child Q', relationship: 'the child at the centre of the review', age: 'age1_to4',
+    centre: true, household: true, name: 'Rowan Quinnell', sex: 'male', rels: [] },
+  { pseudonym: 'Mother', relationship: 'mother', age: 'adult', household: true,
+    name: 'Dani Quinnell', sex: 'female', address: '14 Orchard Lane, Harrowgate',
+    rels: [['parent_of', 'Child Q']] },
+  { pseudonym: "Mother's partner", relationship: "mother's partner", age: 'adult', household: true,
+    name: 'Lee Brennan', sex: 'male', rels: [['partner_of', 'Mother', '2024-01-01']] },
+  { pseudonym: 'Father', relationship: 'father, lived elsewhere', age: 'adult',
+    name: 'Sam Okafor', sex: 'male',
+    rels: [['parent_of', 'Child Q'], ['partner_of', 'Mother', '2019-05-01', '2023-03-01']] },
+];
+
+test('four people, their genogram, and a report with pseudonyms only', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, WALKER);
+  await page.getByRole('link', { name: 'Open a new review' }).click();
+  await page.fill('#title', TITLE);
+  await page.fill('#new_partnership', 'Harrowgate Safeguarding Children Partnership');
+  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
+  await page.selectOption('#methodology', 'mid_range');
+  await page.getByRole('button', { name: 'Open the review' }).click();
+  await expect(page.getByRole('heading', { name: TITLE, level: 1 })).toBeVisible();
+  const review = page.url();
+
+  for (const who of PEOPLE) {
+    await page.goto(review + '/subjects/new');
+    await page.fill('#pseudonym', who.pseudonym);
+    await page.fill('#relationship', who.relationship);
+    await page.selectOption('#age_band', who.age);
+    if (who.centre) await page.check('#at_centre');
+    if (who.household) await page.check('#household');
+    for (const [idx, [kind, other, from, until]] of who.rels.entries()) {
+      await page.selectOption(`#rel_${idx}`, kind);
+      await page.selectOption(`#rel_to_${idx}`, { label: other });
+      if (from) await page.fill(`#rel_from_${idx}`, from);
+      if (until) await page.fill(`#rel_until_${idx}`, until);
+    }
+    if (who.pseudonym === 'Father') await keep(page, 'genogram-01-relationships');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.locator('main table')).toContainText(who.pseudonym);
+    await page.locator('main table').getByRole('link', { name: who.pseudonym, exact: true }).click();
+
+    // Sex (sealed, drawn in the genogram) and the real identity (sealed, with a reason).
+    await page.selectOption('#sex', who.sex);
+    await page.getByRole('button', { name: 'Save sex, ethnicity and disability' }).click();
+    await page.getByText('Record or replace the real identity').click();
+    await page.fill('#full_name', who.name);
+    if (who.address) await page.fill('#address_0', who.address);
+    await page.fill('#reason', 'named in the agencies\u2019 chronologies');
+    await page.getByRole('button', { name: 'Record the identity' }).click();
+    await expect(page.locator('main')).not.toContainText(who.name);
+  }
+  await checkAccessibility(page, 'a person with relationships');
+
+  // The genogram: everyone drawn, the relationships in words beside it.
+  await page.goto(review + '/subjects');
+  await page.getByRole('link', { name: 'See the genogram' }).click();
+  const drawing = page.locator('main svg');
+  await expect(drawing).toBeVisible();
+  await expect(drawing.locator('circle')).toHaveCount(2); // the mother, and the legend's
+  for (const who of PEOPLE) await expect(drawing).toContainText(who.pseudonym);
+  const words = page.locator('main table');
+  await expect(words).toContainText('parent of Child Q');
+  await expect(words).toContainText('partner of Mother (May 2019 to March 2023)');
+  await expect(page.locator('main')).not.toContainText('Quinnell');
+  await checkAccessibility(page, 'genogram');
+  await keep(page, 'genogram-02-drawing');
+
+  // A narrative that names people as agencies' records do.
+  await page.goto(review + '/narrative/new');
+  await page.fill('#heading', 'Early years');
+  await page.fill('#body',
+    'The health visitor saw Dani at home. QUINNELL\u2019s nursery place was arranged by the family hub, ' +
+    'and Dani\u2019s partner Lee Brennan was not known to the nursery. ROWAN QUINNELL was described as ' +
+    'a quiet child; Okafor had no contact that year.');
+  await page.getByRole('button', { name: 'Save the section' }).click();
+
+  // The report: pseudonyms only, the genogram in its appendix.
+  await page.goto(review + '/report');
+  const report = page.locator('main');
+  await expect(report).toContainText('Appendix D: the family');
+  await expect(report).toContainText("Mother's partner");
+  for (const real of ['Quinnell', 'QUINNELL', 'Dani', 'Brennan', 'Okafor', 'Rowan', 'Orchard']) {
+    await expect(report).not.toContainText(real);
+  }
+  await keep(page, 'genogram-03-report');
+
+  // The scan of the documents as they would be published finds nothing left.
+  await page.goto(review + '/publication/scan');
+  await page.getByRole('button', { name: 'Run the identifier scan' }).click();
+  await expect(page.getByRole('heading', { name: 'Result' })).toBeVisible();
+  await expect(page.locator('main')).toContainText('The scan found nothing that looks like an identifying detail');
+
+  // A reveal asks for a reason; the audit trail keeps it.
+  await page.goto(review + '/subjects');
+  await page.locator('main table').getByRole('link', { name: 'Mother', exact: true }).click();
+  await page.getByRole('button', { name: 'Show the real identity' }).click();
+  await expect(page.locator('.error-summary')).toBeVisible();
+  await page.fill('#reveal_reason', 'matching the GP record');
+  await page.getByRole('button', { name: 'Show the real identity' }).click();
+  await expect(page.locator('main dl')).toContainText('Dani Quinnell');
+  await expect(page.locator('main dl')).toContainText('14 Orchard Lane');
+  await page.goto(review + '/audit');
+  await expect(page.locator('main')).toContainText('matching the GP record');
+});
