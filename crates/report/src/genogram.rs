@@ -598,39 +598,45 @@ fn table(subjects: &[Subject], edges: &[Edge], sexes: &HashMap<SubjectId, Sex>) 
                 }
                 about.push(words);
             }
-            let mut person = s.pseudonym.clone();
+            let mut facts: Vec<String> = Vec::new();
             if s.is_at_centre() {
-                person.push_str(" (the child at the centre of the review)");
+                facts.push("the child at the centre of the review".to_owned());
             }
-            let sex = sexes.get(&s.id).map_or("Not recorded", |sex| sex.label());
-            vec![
-                person,
-                s.relationship.clone(),
-                sex.to_owned(),
-                s.age_band.map_or("Not known", |b| b.label()).to_owned(),
-                if s.household { "Yes" } else { "No" }.to_owned(),
-                if s.deceased { "Yes" } else { "No" }.to_owned(),
-                if about.is_empty() {
-                    "None recorded".to_owned()
-                } else {
-                    about.join("; ")
-                },
-            ]
+            facts.push(
+                sexes
+                    .get(&s.id)
+                    .map_or("sex not recorded", |sex| match sex {
+                        Sex::Female => "female",
+                        Sex::Male => "male",
+                        Sex::Other => "sex other or not stated",
+                    })
+                    .to_owned(),
+            );
+            facts.push(
+                s.age_band
+                    .map_or_else(|| "age not known".to_owned(), age_words),
+            );
+            if s.household {
+                facts.push("in the household".to_owned());
+            }
+            if s.deceased {
+                facts.push("died".to_owned());
+            }
+            let mut related = s.relationship.trim().to_owned();
+            if !about.is_empty() {
+                if !related.is_empty() {
+                    related.push_str("; ");
+                }
+                related.push_str(&about.join("; "));
+            }
+            vec![s.pseudonym.clone(), facts.join(", "), related]
         })
         .collect();
     Table {
         caption: "The family in words".to_owned(),
-        header: [
-            "Person",
-            "Relationship to the child",
-            "Sex",
-            "Age",
-            "In the household",
-            "Died",
-            "Relationships",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        header: ["Person", "About them", "Relationships"]
+            .map(str::to_owned)
+            .to_vec(),
         rows,
     }
 }
@@ -787,17 +793,24 @@ mod tests {
         );
         let rows = &figure.table.rows;
         assert_eq!(rows.len(), 6);
-        assert!(rows[0][0].contains("the child at the centre"));
-        assert!(rows[0][6].contains("child of Mother"), "{}", rows[0][6]);
-        assert!(rows[0][6].contains("child of Father"));
-        assert!(rows[0][6].contains("half-brother or half-sister of Sibling"));
-        assert_eq!(rows[0][5], "Yes");
-        assert!(
-            rows[4][6].contains("partner of Mother (until March 2022)"),
-            "{}",
-            rows[4][6]
+        assert_eq!(
+            rows[0][1],
+            "the child at the centre of the review, male, aged 1 to 4, in the household, died"
         );
-        assert_eq!(rows[5][6], "None recorded");
+        assert!(rows[0][2].starts_with("child w;"), "{}", rows[0][2]);
+        assert!(rows[0][2].contains("child of Mother"), "{}", rows[0][2]);
+        assert!(rows[0][2].contains("child of Father"));
+        assert!(rows[0][2].contains("half-brother or half-sister of Sibling"));
+        assert!(
+            rows[4][2].contains("partner of Mother (until March 2022)"),
+            "{}",
+            rows[4][2]
+        );
+        assert_eq!(rows[5][1], "sex not recorded, adult");
+        assert_eq!(
+            rows[5][2], "neighbour",
+            "nothing recorded beyond the description"
+        );
         assert!(figure.alt.contains("6 people in 2 generations"));
         assert!(genogram_figure(&[], &sexes).is_none());
     }
@@ -812,6 +825,6 @@ mod tests {
         relate(&mut a, RelationshipKind::PartnerOf, &ghost, None);
         let figure = genogram_figure(&[a, b], &HashMap::new()).expect("drawn");
         assert_eq!(figure.table.rows.len(), 2);
-        assert!(!figure.table.rows[0][6].contains("Not in this review"));
+        assert!(!figure.table.rows[0][2].contains("Not in this review"));
     }
 }
