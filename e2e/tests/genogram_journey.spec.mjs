@@ -84,6 +84,27 @@ test('four people, their genogram, and a report with pseudonyms only', async ({ 
     'a quiet child; Okafor had no contact that year.');
   await page.getByRole('button', { name: 'Save the section' }).click();
 
+  // A paper for the register: a file that is not what its name says is refused in words; the
+  // real one is kept, for the leads only, and listed.
+  await page.goto(review + '/documents');
+  await page.fill('#title', 'Strategy discussion minutes');
+  await page.selectOption('#kind', 'meeting_minutes');
+  await page.selectOption('#legal_basis', 'statutory_request');
+  await page.selectOption('#access', 'lead_reviewers');
+  await page.setInputFiles('#file', { name: 'minutes.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00]) });
+  await page.getByRole('button', { name: 'Register the document' }).click();
+  await expect(page.locator('.error-summary')).toContainText('minutes.pdf is not a kind of file the register keeps');
+  await page.setInputFiles('#file', { name: 'minutes.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\nStrategy discussion\n%%EOF') });
+  await page.getByRole('button', { name: 'Register the document' }).click();
+  const register = page.locator('main table');
+  await expect(register).toContainText('Strategy discussion minutes');
+  await expect(register).toContainText('Leads only');
+  await expect(register.getByRole('link', { name: /Download minutes\.pdf/ })).toBeVisible();
+  await checkAccessibility(page, 'document register');
+  await keep(page, 'genogram-04-documents');
+
   // The report: pseudonyms only, the genogram in its appendix.
   await page.goto(review + '/report');
   const report = page.locator('main');

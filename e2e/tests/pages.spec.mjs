@@ -23,7 +23,7 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
     ['subjects', '/subjects'], ['subject-new', '/subjects/new'], ['genogram', '/genogram'],
     ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
-    ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'],
+    ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'], ['documents', '/documents'],
     ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],
     ['narrative-new', '/narrative/new'], ['kpes', '/kpes'], ['kpe-new', '/kpes/new'], ['findings', '/findings'],
     ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],

@@ -173,6 +173,18 @@ pub(crate) fn agency_limit_of(roles: &[Participation]) -> Option<casewindow_doma
         })
 }
 
+/// Whether roles in a review let their holder read a document registered for the leads only:
+/// a lead or co-reviewer, or the liaison of the agency that sent it.
+pub(crate) fn may_read_leads_only(
+    roles: &[Participation],
+    sent_by: Option<casewindow_domain::ids::AgencyId>,
+) -> bool {
+    roles.iter().any(|p| {
+        p.role.is_reviewer()
+            || (p.role == Role::AgencyRecordsLiaison && sent_by.is_some() && p.agency_id == sent_by)
+    })
+}
+
 /// Whether the actor may make a participation grant `new` (whose part it is, and the role)
 /// where it granted `old` (none for a new participation), given the actor's own roles in the
 /// review. Nobody changes their own role or gives themselves one; nobody grants or takes away a

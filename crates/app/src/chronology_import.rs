@@ -443,6 +443,9 @@ impl<S: Store> App<S> {
             reference: file.name.to_owned(),
             sha256: Some(sha256.clone()),
             retain_until: None,
+            legal_basis: None,
+            access: Default::default(),
+            file: None,
         };
         crate::error::check_fields(&document)?;
         let import_id = uuid::Uuid::new_v4();

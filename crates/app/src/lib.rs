@@ -16,6 +16,7 @@ mod chronology_import;
 mod codebook;
 mod deidentify;
 mod demo;
+pub mod documents;
 mod error;
 mod identity;
 mod library;

@@ -28,6 +28,11 @@ pub trait InReview: Record + Validate {
     fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
         None
     }
+    /// Whether only the lead and co-reviewers (and the agency that sent it) may read it: a
+    /// document registered for them alone.
+    fn leads_only(&self) -> bool {
+        false
+    }
     /// For a participation: whose part it is and the role it grants (role changes are
     /// guarded, see [`crate::access::check_role_grant`]).
     fn granted_role(&self) -> Option<(Option<casewindow_domain::ids::UserId>, Role)> {
@@ -108,6 +113,21 @@ macro_rules! in_review {
     )*};
 }
 
+impl InReview for SourceDocument {
+    fn review_id(&self) -> ReviewId {
+        self.review_id
+    }
+    fn references(&self) -> Vec<(String, Reference)> {
+        Refs::default().maybe("agency_id", AGENCY, self.agency_id).0
+    }
+    fn submitted_by(&self) -> Option<casewindow_domain::ids::AgencyId> {
+        self.agency_id
+    }
+    fn leads_only(&self) -> bool {
+        self.access == casewindow_domain::evidence::DocumentAccess::LeadReviewers
+    }
+}
+
 impl InReview for Participation {
     fn review_id(&self) -> ReviewId {
         self.review_id
@@ -127,8 +147,7 @@ in_review!(
     Subject => |r| r.relationships.iter().enumerate().fold(Refs::default(), |refs, (idx, rel)| {
         refs.one(&format!("relationships[{idx}].to"), Target::Record(RecordKind::Subject), rel.to.0)
     });
-    SourceDocument => |r| Refs::default().maybe("agency_id", AGENCY, r.agency_id),
-        submitted by |d| d.agency_id;
+
     ChronologyEntry => |r| Refs::default()
         .one("agency_id", AGENCY, r.agency_id)
         .maybe(
@@ -338,16 +357,8 @@ impl<S: Store> App<S> {
             .authorize_roles(actor, review, Permission::to_read(R::KIND))
             .await?;
         self.audit_read(actor, review, R::KIND, "all").await?;
-        let limit = match R::KIND {
-            RecordKind::ChronologyEntry | RecordKind::SourceDocument => {
-                crate::access::agency_limit_of(&roles)
-            }
-            _ => None,
-        };
         let mut list = self.store.list::<R>(review.0).await?;
-        if let Some(agency) = limit {
-            list.retain(|stored| stored.record.submitted_by().is_none_or(|a| a == agency));
-        }
+        list.retain(|stored| visible_to(&roles, &stored.record));
         Ok(list)
     }
 
@@ -440,7 +451,7 @@ impl<S: Store> App<S> {
     /// The record's own fields, then its references, read in one go: everything it names must
     /// be part of the same review (recurrent issues: of the library; agencies and users: of the
     /// instance). A finding has at most one partnership response.
-    async fn check_record<R: InReview>(&self, record: &R) -> AppResult<()> {
+    pub(crate) async fn check_record<R: InReview>(&self, record: &R) -> AppResult<()> {
         let mut problems: Vec<Problem> = record
             .problems()
             .into_iter()
@@ -511,15 +522,29 @@ fn same<R: Record>(a: &R, b: &R) -> bool {
 /// Refuses a record another agency submitted, for an actor whose roles limit them to their
 /// own agency's submissions ("not found", as for anything else they may not see).
 fn own_agency<R: InReview>(roles: &[Participation], record: &R) -> AppResult<()> {
-    let Some(submitted_by) = record.submitted_by() else {
-        return Ok(());
-    };
-    match crate::access::agency_limit_of(roles) {
-        Some(own) if own != submitted_by => Err(AppError::NotFound {
+    if visible_to(roles, record) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound {
             what: format!("{} {}", R::KIND, record.id()),
-        }),
-        _ => Ok(()),
+        })
     }
+}
+
+/// Whether roles in a review (none: the system actor) let their holder see a record: a
+/// liaison sees only their own agency's submissions, and a document for the leads only is seen
+/// by them and by the agency that sent it.
+pub(crate) fn visible_to<R: InReview>(roles: &[Participation], record: &R) -> bool {
+    // A liaison sees their own agency's submissions only: not another agency's, and not papers
+    // from no agency (a rapid review paper, a court document).
+    if let Some(own) = crate::access::agency_limit_of(roles)
+        && record.submitted_by() != Some(own)
+    {
+        return false;
+    }
+    !record.leads_only()
+        || roles.is_empty()
+        || crate::access::may_read_leads_only(roles, record.submitted_by())
 }
 
 /// Everything the chronology pages show, read (and audited) as one view.
@@ -657,7 +682,11 @@ impl<S: Store> App<S> {
                 .into_iter()
                 .filter(|e| own(Some(e.agency_id)))
                 .collect(),
-            documents: documents.into_iter().filter(|d| own(d.agency_id)).collect(),
+            // Documents for the leads only are in the register, not in this shared view.
+            documents: documents
+                .into_iter()
+                .filter(|d| own(d.agency_id) && !d.leads_only())
+                .collect(),
             agencies: self
                 .store
                 .agencies()

@@ -134,6 +134,24 @@ impl Vault {
         Ok(opened)
     }
 
+    /// Seals a document's file (bound to the document).
+    pub(crate) fn seal_file(
+        &self,
+        document: casewindow_domain::ids::SourceDocumentId,
+        bytes: &[u8],
+    ) -> String {
+        self.seal_bytes(bytes, &file_aad(document))
+    }
+
+    /// Opens a document's sealed file.
+    pub(crate) fn open_file(
+        &self,
+        document: casewindow_domain::ids::SourceDocumentId,
+        sealed: &str,
+    ) -> Result<Vec<u8>, VaultError> {
+        self.open_bytes(sealed, &file_aad(document))
+    }
+
     /// Seals a user's second-factor secret.
     pub(crate) fn seal_secret(
         &self,
@@ -171,6 +189,13 @@ impl Vault {
         let plain = self.open_bytes(sealed, review.0.as_bytes())?;
         serde_json::from_slice(&plain).map_err(|_| VaultError::CannotOpen)
     }
+}
+
+/// The associated data of a document's sealed file.
+fn file_aad(document: casewindow_domain::ids::SourceDocumentId) -> Vec<u8> {
+    let mut aad = b"document:".to_vec();
+    aad.extend_from_slice(document.0.as_bytes());
+    aad
 }
 
 /// The associated data of a subject's sealed characteristics.

@@ -218,6 +218,112 @@ pub enum SourceDocumentKind {
     Other,
 }
 
+impl SourceDocumentKind {
+    /// Every kind.
+    pub const ALL: [Self; 10] = [
+        Self::AgencyReport,
+        Self::Chronology,
+        Self::AgencyRecord,
+        Self::IndividualManagementReview,
+        Self::MeetingMinutes,
+        Self::RapidReview,
+        Self::CourtDocument,
+        Self::PoliceRecord,
+        Self::HealthRecord,
+        Self::Other,
+    ];
+
+    /// Plain-English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AgencyRecord => "Agency case record",
+            Self::AgencyReport => "Agency report",
+            Self::IndividualManagementReview => "Individual management review",
+            Self::Chronology => "Chronology",
+            Self::CourtDocument => "Court document",
+            Self::PoliceRecord => "Police record",
+            Self::HealthRecord => "Health record",
+            Self::MeetingMinutes => "Minutes (strategy discussion, conference, meeting)",
+            Self::RapidReview => "Rapid review paper",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// The lawful basis on which the review holds a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    /// The partners' power to require information for a review (Children Act 2004, s16H).
+    StatutoryRequest,
+    /// Shared for the review as a public task in safeguarding (UK GDPR 6(1)(e), 9(2)(g)).
+    PublicTaskSafeguarding,
+    /// With the person's consent.
+    Consent,
+    /// Disclosed with the court's permission (family proceedings).
+    CourtPermission,
+    Other,
+}
+
+impl LegalBasis {
+    /// Every basis.
+    pub const ALL: [Self; 5] = [
+        Self::StatutoryRequest,
+        Self::PublicTaskSafeguarding,
+        Self::Consent,
+        Self::CourtPermission,
+        Self::Other,
+    ];
+
+    /// Plain-English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::StatutoryRequest => "Required for the review (Children Act 2004, section 16H)",
+            Self::PublicTaskSafeguarding => {
+                "Public task, safeguarding (UK GDPR 6(1)(e) and 9(2)(g))"
+            }
+            Self::Consent => "Consent of the person concerned",
+            Self::CourtPermission => "Disclosed with the court's permission",
+            Self::Other => "Other (say which in the reference)",
+        }
+    }
+}
+
+/// Who may read a document's file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentAccess {
+    /// Everyone who may read the review's documents (a liaison only their own agency's).
+    #[default]
+    ReviewTeam,
+    /// The lead and co-reviewers only (and the agency that sent it).
+    LeadReviewers,
+}
+
+impl DocumentAccess {
+    /// Every tier.
+    pub const ALL: [Self; 2] = [Self::ReviewTeam, Self::LeadReviewers];
+
+    /// Plain-English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ReviewTeam => "The review team (an agency's liaison sees only their agency's)",
+            Self::LeadReviewers => "Lead and co-reviewers only (and the agency that sent it)",
+        }
+    }
+}
+
+/// A file kept with a document, sealed at rest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentFile {
+    /// The file's name as uploaded (no folders).
+    pub name: String,
+    /// The type found in its content, e.g. `application/pdf`.
+    pub media_type: String,
+    pub bytes: u64,
+}
+
 /// An entry in the register of documents the review received.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +339,13 @@ pub struct SourceDocument {
     /// SHA-256 of the file as received, hex encoded, when a file was uploaded.
     pub sha256: Option<String>,
     pub retain_until: Option<NaiveDate>,
+    #[serde(default)]
+    pub legal_basis: Option<LegalBasis>,
+    #[serde(default)]
+    pub access: DocumentAccess,
+    /// The uploaded file, when one is kept (its bytes are sealed apart from the record).
+    #[serde(default)]
+    pub file: Option<DocumentFile>,
 }
 
 impl Validate for SourceDocument {

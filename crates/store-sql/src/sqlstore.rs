@@ -1142,6 +1142,67 @@ impl Sealed for SqlStore {
             .collect()
     }
 
+    async fn create_document(
+        &self,
+        document: &casewindow_domain::evidence::SourceDocument,
+        sealed_file: &str,
+        once: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Stored<casewindow_domain::evidence::SourceDocument>> {
+        type Document = casewindow_domain::evidence::SourceDocument;
+        let mut tx = self.begin().await?;
+        if let Some(key) = once
+            && let Some((table, first)) = facts::claim_once(
+                &mut tx,
+                key,
+                RecordKind::SourceDocument,
+                document.id.0,
+                change,
+            )
+            .await?
+        {
+            drop(tx);
+            if table != RecordKind::SourceDocument.table() {
+                return Err(StoreError::Integrity(
+                    "this form was already used to create something else; open it again".to_owned(),
+                ));
+            }
+            return self.get::<Document>(first).await;
+        }
+        let meta = RecordMeta::created(change);
+        let erased = erase(document, meta.clone())?;
+        records::insert(&mut tx, &erased).await?;
+        sqlx::query(
+            "INSERT INTO document_files (document_id, review_id, sealed, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(document.id.0.to_string())
+        .bind(document.review_id.0.to_string())
+        .bind(sealed_file.to_owned())
+        .bind(change.at.timestamp_millis())
+        .bind(records::user_text(change.actor))
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        audit::append(&mut tx, &audit::for_record("create", &erased, change)).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Stored {
+            record: document.clone(),
+            meta,
+        })
+    }
+
+    async fn document_file(
+        &self,
+        document: casewindow_domain::ids::SourceDocumentId,
+    ) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT sealed FROM document_files WHERE document_id = $1")
+            .bind(document.0.to_string())
+            .fetch_optional(&mut *self.read().await?)
+            .await
+            .map_err(map)
+    }
+
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT sealed FROM review_gazetteers WHERE review_id = $1")
             .bind(review.0.to_string())

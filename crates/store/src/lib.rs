@@ -397,6 +397,21 @@ pub trait Sealed: Send + Sync + 'static {
         &self,
         review: ReviewId,
     ) -> StoreResult<Vec<(SubjectId, String)>>;
+    /// Registers a document and its sealed file in one transaction: the record at version 1
+    /// (with a one-time key as in [`Records::create`]), the file, and the audit event; or
+    /// nothing.
+    async fn create_document(
+        &self,
+        document: &casewindow_domain::evidence::SourceDocument,
+        sealed_file: &str,
+        once: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Stored<casewindow_domain::evidence::SourceDocument>>;
+    /// A document's sealed file, if it has one.
+    async fn document_file(
+        &self,
+        document: casewindow_domain::ids::SourceDocumentId,
+    ) -> StoreResult<Option<String>>;
     /// A review's sealed gazetteer for the identifier scan, if one was saved.
     async fn review_gazetteer(&self, review: ReviewId) -> StoreResult<Option<String>>;
     /// Saves (replaces) a review's sealed gazetteer.

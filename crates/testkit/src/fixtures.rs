@@ -178,6 +178,9 @@ impl Sample {
             reference: "hv-chronology.xlsx".to_owned(),
             sha256: None,
             retain_until: None,
+            legal_basis: None,
+            access: Default::default(),
+            file: None,
         };
         let entry = ChronologyEntry {
             id: ChronologyEntryId(id()),

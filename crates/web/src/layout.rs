@@ -50,13 +50,14 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 14] = [
+pub const SECTIONS: [(&str, &str); 15] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
     ("/subjects", "The child and family"),
     ("/agencies", "Agencies"),
     ("/chronology", "Chronologies"),
+    ("/documents", "Documents"),
     ("/conversations", "Conversations"),
     ("/narrative", "Narrative"),
     ("/kpes", "Key practice episodes"),

@@ -10,6 +10,7 @@ mod chronology_import;
 mod codebook;
 mod conversations;
 mod details;
+mod documents;
 mod edit;
 mod findings;
 mod kpes;
@@ -142,6 +143,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(kpes::routes::<S>())
         .merge(people::routes::<S>())
         .merge(subjects::routes::<S>())
+        .merge(documents::routes::<S>())
         .merge(terms::routes::<S>())
         .merge(chronology::routes::<S>())
         .merge(chronology_import::routes::<S>())
@@ -253,7 +255,7 @@ pub(crate) async fn review_frame_permissions<S: Store>(
 /// The permission needed to read a section of a review (a suffix from `layout::SECTIONS`).
 pub(crate) fn section_permission(section: &str) -> Permission {
     match section {
-        "/chronology" => Permission::ViewChronology,
+        "/chronology" | "/documents" => Permission::ViewChronology,
         "/conversations" => Permission::ViewConversations,
         "/audit" => Permission::ViewAudit,
         _ => Permission::ViewReview,

@@ -142,6 +142,9 @@ pub const ROUTES: &[RouteSpec] = &[
         p(EditAnalysis),
     ),
     get("/reviews/{id}/genogram", p(EditAnalysis)),
+    get("/reviews/{id}/documents", p(ViewChronology)),
+    post("/reviews/{id}/documents", p(EditChronology)),
+    get("/reviews/{id}/documents/{document}/file", p(ViewChronology)),
     get(
         "/reviews/{id}/participants/{participation}",
         p(ManageParticipants),

@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use base64::Engine as _;
 use casewindow_app::{App, permits};
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_domain::review::{ParallelProcess, ParallelProcessKind, ParallelProcessStatus};
@@ -87,13 +88,16 @@ fn body_for(path: &str) -> &'static str {
 casewindow_testkit::each_engine!(every_route_allows_exactly_the_roles_the_table_says);
 async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
     let db = TestDb::new(engine).await.expect("database");
-    let app = App::new(db.store.clone());
+    let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
+    let app = App::new(db.store.clone())
+        .with_vault(casewindow_app::Vault::from_base64(&key).expect("key"));
     app.prepare().await.expect("prepare");
     let password = "matrix test password 2026";
 
     // One account per role, each with that role in review A only; the case group member is the
     // participant of review A's conversation.
     let mut own = sample_with_process();
+    let mut documents = Vec::new();
     let other = sample_with_process();
     let mut members = Vec::new();
     for role in Role::ALL {
@@ -122,7 +126,10 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
             user_id: Some(user.id),
             label: format!("{role:?}"),
             role: *role,
-            agency_id: None,
+            // A liaison for the agency whose document the file route opens.
+            agency_id: (*role == Role::AgencyRecordsLiaison)
+                .then_some(own.document.agency_id)
+                .flatten(),
             invited_on: None,
             consent: None,
         };
@@ -143,6 +150,27 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
     )
     .await
     .expect("analyst");
+
+    // Each review's document gets a file, for the route that opens it.
+    for sample in [&own, &other] {
+        let with_file = casewindow_domain::evidence::SourceDocument {
+            id: casewindow_domain::ids::SourceDocumentId(uuid::Uuid::new_v4()),
+            ..sample.document.clone()
+        };
+        let registered = app
+            .register_document(
+                &casewindow_app::Actor::system("matrix"),
+                &with_file,
+                Some(casewindow_app::documents::Upload {
+                    name: "minutes.txt",
+                    bytes: b"Strategy discussion minutes",
+                }),
+                None,
+            )
+            .await
+            .expect("a document with a file");
+        documents.push(registered.record.id);
+    }
 
     let mut viewers = vec![Viewer::Anonymous];
     let analyst = app
@@ -190,6 +218,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
                     .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{subject}", &sample.child.id.to_string())
+                    .replace("{document}", &documents[usize::from(!is_own)].to_string())
                     .replace("{participation}", &sample.health_visitor.id.to_string());
                 if spec.path == "/sign-out" && !is_own {
                     continue; // the first sign-out ended the session

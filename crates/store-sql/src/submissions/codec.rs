@@ -505,6 +505,9 @@ mod tests {
             reference: "health.csv".to_owned(),
             sha256: None,
             retain_until: None,
+            legal_basis: None,
+            access: Default::default(),
+            file: None,
         }
     }
 

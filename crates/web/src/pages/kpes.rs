@@ -18,7 +18,9 @@ use casewindow_domain::analysis::{
     AccountSource, Appraisal, ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
     LocalRationalityAccount, Rating, Valence,
 };
-use casewindow_domain::evidence::{CitationTarget, Conversation, FuzzyDate};
+use casewindow_domain::evidence::{
+    CitationTarget, Conversation, DocumentAccess, FuzzyDate, SourceDocument,
+};
 use casewindow_domain::ids::{AgencyId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
 use casewindow_store::{Store, Stored};
@@ -318,6 +320,8 @@ struct Sources {
     chronology: Option<std::sync::Arc<ChronologyView>>,
     /// Each conversation the viewer may read: `conversation:<id>` and who it was with, when.
     conversations: Vec<Choice>,
+    /// Documents for the leads only that the viewer may read (the others are in `chronology`).
+    leads_only: Vec<Choice>,
 }
 
 impl Sources {
@@ -345,9 +349,22 @@ impl Sources {
                 conversations.push(Choice::new(format!("conversation:{}", c.record.id), label));
             }
         }
+        let mut leads_only = Vec::new();
+        if chronology.is_some() {
+            for d in app.records::<SourceDocument>(actor, id).await? {
+                if d.record.access == DocumentAccess::LeadReviewers {
+                    let label = format!("Document: {} (leads only)", d.record.title);
+                    leads_only.push(Choice::new(
+                        format!("source_document:{}", d.record.id),
+                        label,
+                    ));
+                }
+            }
+        }
         Ok(Self {
             chronology,
             conversations,
+            leads_only,
         })
     }
 
@@ -358,6 +375,7 @@ impl Sources {
             .as_deref()
             .map(evidence_choices)
             .unwrap_or_default();
+        all.extend(self.leads_only.iter().cloned());
         all.extend(self.conversations.iter().cloned());
         all
     }
@@ -375,6 +393,12 @@ fn describe_citation(sources: &Sources, target: &CitationTarget) -> String {
                     || "A conversation record (not shown to you here)".to_owned(),
                     |c| c.label.clone(),
                 )
+        }
+        (CitationTarget::SourceDocument(document), _)
+            if let Some(choice) = (sources.leads_only.iter())
+                .find(|c| c.value == format!("source_document:{document}")) =>
+        {
+            choice.label.clone()
         }
         (_, None) => "Evidence in the chronologies (not shown to you here)".to_owned(),
         (_, Some(view)) => describe_in_records(view, target),
