@@ -174,6 +174,27 @@ impl<S: Store> App<S> {
             .collect()
     }
 
+    /// Re-seals everything the vault sealed (identities, characteristics, document files,
+    /// gazetteers, second-factor secrets) under `new`, in one transaction: all or nothing. For
+    /// the operator at the command line; the number of values re-sealed. Afterwards only the
+    /// new key opens them.
+    pub async fn rotate_vault_key(&self, actor: &Actor, new: &crate::Vault) -> AppResult<usize> {
+        if actor.user.is_some() {
+            return Err(AppError::NotFound {
+                what: "the vault".to_owned(),
+            });
+        }
+        let old = self.vault()?;
+        let reseal = |kind, id, sealed: &str| {
+            old.reseal(new, kind, id, sealed)
+                .map_err(|e| format!("{e} (is the current key the one it was sealed with?)"))
+        };
+        Ok(self
+            .store
+            .reseal_all(&reseal, &self.change(actor, "changed the vault key"))
+            .await?)
+    }
+
     /// The review's audit trail, newest first, for those who may read it.
     pub async fn audit_trail(
         &self,

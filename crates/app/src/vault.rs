@@ -152,6 +152,26 @@ impl Vault {
         self.open_bytes(sealed, &file_aad(document))
     }
 
+    /// Opens a value this vault sealed and seals it again with `new`, bound to the same thing.
+    pub(crate) fn reseal(
+        &self,
+        new: &Vault,
+        kind: casewindow_store::SealedKind,
+        id: uuid::Uuid,
+        sealed: &str,
+    ) -> Result<String, VaultError> {
+        use casewindow_store::SealedKind;
+        let aad = match kind {
+            SealedKind::Identity | SealedKind::Gazetteer | SealedKind::SecondFactor => {
+                id.as_bytes().to_vec()
+            }
+            SealedKind::Characteristics => characteristics_aad(SubjectId(id)),
+            SealedKind::DocumentFile => file_aad(casewindow_domain::ids::SourceDocumentId(id)),
+        };
+        let plain = self.open_bytes(sealed, &aad)?;
+        Ok(new.seal_bytes(&plain, &aad))
+    }
+
     /// Seals a user's second-factor secret.
     pub(crate) fn seal_secret(
         &self,

@@ -14,6 +14,7 @@ pub mod serve;
 pub mod suggest;
 pub mod transfer;
 pub mod user;
+pub mod vault;
 
 /// A spinner on stderr for work of unknown length (hidden when stderr is not a terminal).
 pub fn spinner(message: &str) -> indicatif::ProgressBar {

@@ -44,7 +44,7 @@ pub fn load(url: &str) -> anyhow::Result<Option<Vault>> {
 }
 
 /// Reads a key file, refusing one that others may read.
-fn read(path: &Path) -> anyhow::Result<Vault> {
+pub fn read(path: &Path) -> anyhow::Result<Vault> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -92,6 +92,44 @@ pub fn create_beside(database: &Path) -> anyhow::Result<Option<PathBuf>> {
     writeln!(file, "{}", Vault::new_key())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing the vault key file {}", path.display()))?;
+    Ok(Some(path))
+}
+
+/// After the key changed: when the key in use is the file beside a SQLite database (no key
+/// configured another way), that file now holds `new_key_file`'s key (replaced in one rename,
+/// owner-only); the path replaced, if any. Otherwise the operator points the configuration at
+/// the new key.
+pub fn replace_beside(url: &str, new_key_file: &Path) -> anyhow::Result<Option<PathBuf>> {
+    if std::env::var_os(KEY).is_some() || std::env::var_os(KEY_FILE).is_some() {
+        return Ok(None);
+    }
+    let Some(path) = sqlite_file(url)
+        .map(|db| beside(&db))
+        .filter(|p| p.exists())
+    else {
+        return Ok(None);
+    };
+    let key = std::fs::read_to_string(new_key_file)
+        .with_context(|| format!("reading the new key file {}", new_key_file.display()))?;
+    let mut staging = path.as_os_str().to_owned();
+    staging.push(".new");
+    let staging = PathBuf::from(staging);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    use std::io::Write as _;
+    let mut file = options
+        .open(&staging)
+        .with_context(|| format!("writing {}", staging.display()))?;
+    writeln!(file, "{}", key.trim())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", staging.display()))?;
+    std::fs::rename(&staging, &path)
+        .with_context(|| format!("replacing the vault key file {}", path.display()))?;
     Ok(Some(path))
 }
 

@@ -1092,6 +1092,71 @@ impl Sealed for SqlStore {
         reference::identity(&mut *self.read().await?, subject_id).await
     }
 
+    async fn reseal_all(
+        &self,
+        reseal: &casewindow_store::Reseal<'_>,
+        change: &Change,
+    ) -> StoreResult<usize> {
+        use casewindow_store::SealedKind;
+        let mut tx = self.begin().await?;
+        let mut count = 0;
+        for kind in SealedKind::ALL {
+            let (table, id, column) = match kind {
+                SealedKind::Identity => ("subject_identities", "subject_id", "body"),
+                SealedKind::Characteristics => ("subject_characteristics", "subject_id", "sealed"),
+                SealedKind::DocumentFile => ("document_files", "document_id", "sealed"),
+                SealedKind::Gazetteer => ("review_gazetteers", "review_id", "sealed"),
+                SealedKind::SecondFactor => ("accounts", "user_id", "totp_secret"),
+            };
+            // Identifiers are constants above; values are bound.
+            let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {id} FROM {table} WHERE {column} IS NOT NULL ORDER BY {id}"
+            )))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map)?;
+            for key in ids {
+                let old: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {column} FROM {table} WHERE {id} = $1"
+                )))
+                .bind(key.clone())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+                let uuid = key
+                    .parse()
+                    .map_err(|e: uuid::Error| corrupt("sealed value", &key, e))?;
+                let new = reseal(kind, uuid, &old).map_err(|reason| StoreError::Corrupt {
+                    kind: "sealed value",
+                    id: format!("{table} {key}"),
+                    reason,
+                })?;
+                let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET {column} = $1 WHERE {id} = $2 AND {column} = $3"
+                )))
+                .bind(new)
+                .bind(key.clone())
+                .bind(old)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?
+                .rows_affected();
+                if changed != 1 {
+                    return Err(StoreError::Integrity(format!(
+                        "{table} {key} changed while the vault key was being changed; nothing was \
+                         changed: stop casewindow and run it again"
+                    )));
+                }
+                count += 1;
+            }
+        }
+        let mut entry = audit::for_reference("update", "vault", uuid::Uuid::nil(), change);
+        entry.reason = format!("{} ({count} values re-sealed)", entry.reason);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(count)
+    }
+
     async fn put_characteristics(
         &self,
         review: ReviewId,

@@ -370,6 +370,30 @@ pub trait Chronologies: Send + Sync + 'static {
     async fn link_decisions(&self, review: ReviewId) -> StoreResult<Vec<LinkDecision>>;
 }
 
+/// What a sealed value is, for re-sealing them all under a new key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SealedKind {
+    Identity,
+    Characteristics,
+    DocumentFile,
+    Gazetteer,
+    SecondFactor,
+}
+
+impl SealedKind {
+    /// Every kind.
+    pub const ALL: [Self; 5] = [
+        Self::Identity,
+        Self::Characteristics,
+        Self::DocumentFile,
+        Self::Gazetteer,
+        Self::SecondFactor,
+    ];
+}
+
+/// Turns one sealed value into its re-sealed form (or says why it cannot).
+pub type Reseal<'a> = dyn Fn(SealedKind, Uuid, &str) -> Result<String, String> + Send + Sync + 'a;
+
 /// What is kept sealed by the vault: real identities behind subjects and a review's gazetteer. The store never sees plain text or the key.
 #[async_trait]
 pub trait Sealed: Send + Sync + 'static {
@@ -384,6 +408,10 @@ pub trait Sealed: Send + Sync + 'static {
     /// Reads the sealed identity behind a subject (for revealing it with a reason, and for the
     /// report's pseudonym map and de-identification, which replace real names).
     async fn identity(&self, subject_id: SubjectId) -> StoreResult<Option<String>>;
+    /// Re-seals every sealed value (identities, characteristics, document files, gazetteers,
+    /// second-factor secrets) with `reseal`, in one transaction, each row changed only if it
+    /// still holds what was read: all of them, or none. Audited; the number re-sealed.
+    async fn reseal_all(&self, reseal: &Reseal<'_>, change: &Change) -> StoreResult<usize>;
     /// Stores or replaces a subject's sealed special-category characteristics.
     async fn put_characteristics(
         &self,

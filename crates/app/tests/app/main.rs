@@ -13,6 +13,7 @@ mod reports;
 mod search;
 mod second_factor;
 mod transfer;
+mod vault_rotation;
 
 /// The sample review's lead reviewer, acting.
 pub(crate) fn lead(sample: &casewindow_testkit::fixtures::Sample) -> casewindow_app::Actor {

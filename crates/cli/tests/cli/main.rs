@@ -851,3 +851,53 @@ fn a_new_sqlite_database_gets_its_vault_key_beside_it_readable_by_its_owner_only
         "{refused:?}"
     );
 }
+
+#[test]
+fn the_vault_key_changes_and_the_key_file_beside_the_database_follows() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = sqlite_url(dir.path());
+    ok(casewindow_without_key(&url, &["migrate", "--create"]));
+    let demo = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["demo"])
+        .env("DATABASE_URL", &url)
+        .env("CASEWINDOW_LOG", "warn")
+        .env("CASEWINDOW_DEMO_PASSWORD", "fictional demo password")
+        .env_remove("CASEWINDOW_VAULT_KEY")
+        .env_remove("CASEWINDOW_VAULT_KEY_FILE")
+        .output()
+        .expect("runs");
+    ok(demo);
+    let key_file = dir.path().join("casewindow.db.vault-key");
+    let old = std::fs::read_to_string(&key_file).expect("the key file");
+
+    // A new key others may read is refused before anything changes.
+    let new_key = dir.path().join("new.key");
+    let new = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
+    std::fs::write(&new_key, format!("{new}\n")).expect("write");
+    std::fs::set_permissions(&new_key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let path = new_key.to_str().expect("utf-8");
+    let refused = casewindow_without_key(&url, &["vault", "rotate", "--new-key-file", path]);
+    assert!(!refused.status.success());
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key"), old);
+
+    std::fs::set_permissions(&new_key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let done = ok(casewindow_without_key(
+        &url,
+        &["vault", "rotate", "--new-key-file", path],
+    ));
+    let said = String::from_utf8_lossy(&done.stderr).into_owned();
+    assert!(said.contains("re-sealed"), "{said}");
+    assert!(
+        !said.contains(new) && !said.contains(old.trim()),
+        "keys are never printed"
+    );
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key").trim(), new);
+    let mode = std::fs::metadata(&key_file)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    ok(casewindow_without_key(&url, &["reviews"]));
+    ok(casewindow_without_key(&url, &["audit", "verify"]));
+}
