@@ -102,6 +102,8 @@ impl<S: Store> App<S> {
                 agency_id: None,
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             };
             self.store.insert(&observer, &change).await?;
         }

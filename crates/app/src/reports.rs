@@ -327,6 +327,46 @@ impl<S: Store> App<S> {
         .map_err(|e| AppError::Internal(e.to_string()))?
     }
 
+    /// A letter to a participant (the Appendix 1 invitation or the Appendix 2 note) as a Word
+    /// document, from the report template's wording, for those who manage participants.
+    pub async fn participant_letter(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        participation: casewindow_domain::ids::ParticipationId,
+        which: casewindow_report::Letter,
+    ) -> AppResult<Vec<u8>> {
+        self.authorize(actor, review, Permission::ManageParticipants)
+            .await?;
+        let participant = self.store.get::<Participation>(participation.0).await?;
+        if participant.record.review_id != review {
+            return Err(AppError::NotFound {
+                what: format!("participant {participation}"),
+            });
+        }
+        let stored = self
+            .store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?;
+        let input = ReportInput {
+            partnership: self.store.partnership(stored.record.partnership_id).await?,
+            review: stored.record,
+            terms: None,
+            agencies: Vec::new(),
+            participants: Vec::new(),
+            subjects: Vec::new(),
+            sexes: std::collections::HashMap::new(),
+            narrative: Vec::new(),
+            kpes: Vec::new(),
+            findings: Vec::new(),
+            responses: Vec::new(),
+            generated_on: self.today(),
+        };
+        let template = self.report_template().await?.template;
+        let document = casewindow_report::letter(&input, &template, which, &participant.record);
+        casewindow_report::docx::render(&document).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
     /// The review's saved gazetteer (schools, GP practices, places, conditions the scan looks
     /// for); reading it is audited. Empty when none was saved or there is no vault key.
     pub async fn review_gazetteer(&self, actor: &Actor, review: ReviewId) -> AppResult<Gazetteer> {

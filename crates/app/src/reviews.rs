@@ -376,6 +376,8 @@ impl<S: Store> App<S> {
             agency_id: None,
             invited_on: Some(self.today()),
             consent: None,
+            declined_on: None,
+            contribution: String::new(),
         };
         let change = self.change(actor, "opened the review");
         let meta = RecordMeta::created(&change);

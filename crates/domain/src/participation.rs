@@ -69,6 +69,9 @@ pub struct Consent {
     pub given_on: NaiveDate,
     /// The confidentiality terms agreed, in plain words.
     pub terms: String,
+    /// When they withdrew it: their account is no longer used.
+    #[serde(default)]
+    pub withdrawn_on: Option<NaiveDate>,
 }
 
 /// Someone's part in one review.
@@ -83,8 +86,24 @@ pub struct Participation {
     pub label: String,
     pub role: Role,
     pub agency_id: Option<AgencyId>,
+    /// When the invitation (the Appendix 1 letter and Appendix 2 note) was sent.
     pub invited_on: Option<NaiveDate>,
     pub consent: Option<Consent>,
+    /// When they said they would not take part.
+    #[serde(default)]
+    pub declined_on: Option<NaiveDate>,
+    /// What they contributed (a conversation, a written account, a meeting), in plain words.
+    #[serde(default)]
+    pub contribution: String,
+}
+
+impl Participation {
+    /// Whether they take part now: consent given and not withdrawn.
+    pub fn takes_part(&self) -> bool {
+        self.consent
+            .as_ref()
+            .is_some_and(|c| c.withdrawn_on.is_none())
+    }
 }
 
 impl Validate for Participation {
@@ -93,7 +112,15 @@ impl Validate for Participation {
         check.line("label", &self.label);
         if let Some(consent) = &self.consent {
             check.optional("consent.terms", &consent.terms);
+            check.period("consent", Some(consent.given_on), consent.withdrawn_on);
+            if self.declined_on.is_some() && consent.withdrawn_on.is_none() {
+                check.fail(
+                    "declined_on",
+                    "cannot be set while consent is given: record the withdrawal, or clear one",
+                );
+            }
         }
+        check.optional("contribution", &self.contribution);
         check.finish()
     }
 }

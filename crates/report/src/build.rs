@@ -495,11 +495,8 @@ fn family_section(input: &ReportInput, wording: &Wording, values: &Placeholders<
         .iter()
         .filter(|p| p.role == Role::FamilyMember)
         .collect();
-    let took_part: Vec<String> = family
-        .iter()
-        .filter(|p| p.consent.is_some())
-        .map(|p| p.label.clone())
-        .collect();
+    let took_part: Vec<&Participation> =
+        family.iter().copied().filter(|p| p.takes_part()).collect();
     blocks.push(Block::Paragraph {
         text: match (family.len(), took_part.len()) {
             (0, _) => "No family members have been recorded as invited to take part.".to_owned(),
@@ -510,10 +507,58 @@ fn family_section(input: &ReportInput, wording: &Wording, values: &Placeholders<
             ),
             _ => format!(
                 "The review heard from {}. Their views are reflected throughout the report.",
-                join_words(&took_part)
+                join_words(
+                    &took_part
+                        .iter()
+                        .map(|p| p.label.clone())
+                        .collect::<Vec<_>>()
+                )
             ),
         },
     });
+    // What each contributed, in the reviewers' words, and who chose not to take part: their
+    // choice is respected and said plainly, without reasons.
+    let contributions: Vec<String> = took_part
+        .iter()
+        .filter(|p| !p.contribution.trim().is_empty())
+        .map(|p| format!("{}: {}", p.label, p.contribution.trim()))
+        .collect();
+    if !contributions.is_empty() {
+        blocks.push(Block::Bullets {
+            items: contributions,
+        });
+    }
+    let declined: Vec<String> = family
+        .iter()
+        .filter(|p| p.declined_on.is_some() && !p.takes_part())
+        .map(|p| p.label.clone())
+        .collect();
+    if !declined.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "{} chose not to take part; the review respects that choice.",
+                join_words(&declined)
+            ),
+        });
+    }
+    let withdrawn: Vec<String> = family
+        .iter()
+        .filter(|p| p.consent.as_ref().is_some_and(|c| c.withdrawn_on.is_some()))
+        .map(|p| p.label.clone())
+        .collect();
+    if !withdrawn.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "{} later withdrew consent; what {} told the review is not used in this report.",
+                join_words(&withdrawn),
+                if withdrawn.len() == 1 {
+                    "they"
+                } else {
+                    "they each"
+                }
+            ),
+        });
+    }
     blocks
 }
 
@@ -829,5 +874,51 @@ mod tests {
     fn first_sentences_stop_at_the_count() {
         assert_eq!(first_sentences("A b. C d? E f.", 2), "A b. C d?");
         assert_eq!(first_sentences("No stop at all", 2), "No stop at all");
+    }
+}
+
+/// Which letter to a person invited to take part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Letter {
+    /// The invitation (Appendix 1).
+    Invitation,
+    /// The explanatory note (Appendix 2).
+    Explanation,
+}
+
+/// A letter to someone invited to take part, from the template's wording, with their part in
+/// the review (never a real name: the reviewer adds the address in Word).
+pub fn letter(
+    input: &ReportInput,
+    template: &Template,
+    which: Letter,
+    participant: &Participation,
+) -> Document {
+    let date = input.generated_on.format("%-d %B %Y").to_string();
+    let (title, text) = match which {
+        Letter::Invitation => (
+            "Invitation to take part in the review",
+            &template.wording.invitation_letter,
+        ),
+        Letter::Explanation => (
+            "About the review: a note for those invited to take part",
+            &template.wording.explanatory_note,
+        ),
+    };
+    let filled = text
+        .replace("{participant}", &participant.label)
+        .replace("{date}", &date);
+    let values = input.placeholders();
+    let blocks = Wording::paragraphs(&filled, &values)
+        .into_iter()
+        .map(|text| Block::Paragraph { text })
+        .collect();
+    Document {
+        kind: DocumentKind::Briefing,
+        title: title.to_owned(),
+        subtitle: format!("{}: {}", input.partnership.name, input.review.title),
+        meta: Vec::new(),
+        marking: input.marking(),
+        blocks,
     }
 }

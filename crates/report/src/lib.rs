@@ -15,7 +15,7 @@ pub mod pdf;
 pub mod template;
 pub mod timeline;
 
-pub use build::{ReportInput, briefing, report};
+pub use build::{Letter, ReportInput, briefing, letter, report};
 pub use model::{Block, Document, DocumentKind};
 pub use template::{Template, Wording};
 

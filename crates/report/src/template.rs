@@ -22,6 +22,10 @@ pub struct Wording {
     pub glossary: Vec<GlossaryEntry>,
     pub briefing_intro: String,
     pub briefing_close: String,
+    /// The invitation to take part (Appendix 1), also with `{participant}` and `{date}`.
+    pub invitation_letter: String,
+    /// The note explaining the review to those invited (Appendix 2).
+    pub explanatory_note: String,
 }
 
 /// A term and what it means in this report.
@@ -112,6 +116,39 @@ impl Default for Wording {
                 findings about the system, each placed in the typology of underlying patterns \
                 so that it can be compared with what other reviews have found."
                 .to_owned(),
+            invitation_letter: "Dear {participant},\n\n\
+                {partnership} is carrying out a {kind} about {review}. The review looks at how \
+                the services around the family worked, and worked together, so that the \
+                partnership can learn from it and make things safer for other children. It is not \
+                about blaming anyone.\n\n\
+                We would like to hear from you. What you tell us helps the review understand what \
+                happened and why, as you saw it. Taking part is your choice, and you can change \
+                your mind at any time.\n\n\
+                The note with this letter explains what taking part involves and how what you say \
+                would be used. If you would like to take part, or to know more first, please \
+                contact the lead reviewer.\n\n\
+                Yours sincerely,\n\n\
+                The lead reviewer, for {partnership}\n\n\
+                {date}"
+                .to_owned(),
+            explanatory_note: "What the review is. {partnership} carries out a {kind} when a \
+                child has died or been seriously harmed and abuse or neglect is thought to have \
+                played a part. This review is about {review}. It asks how the work of the people \
+                and services involved made sense at the time, and what in the way services work \
+                made it harder or easier to keep the child safe.\n\n\
+                What taking part involves. A conversation with the lead reviewer, at a time and \
+                place that suit you, usually for about an hour. You may bring someone with you. \
+                You can say as much or as little as you want.\n\n\
+                How what you say is used. The report uses no names: people are called by their \
+                part in the child's life (such as Mother) or their role. Notes of the \
+                conversation are kept securely, seen only by the review team, and used only for \
+                this review. We will ask you before quoting your words.\n\n\
+                Your choice. Taking part is voluntary. You can stop at any time, and withdraw \
+                your consent before the report is finished; what you told the review will then \
+                not be used.\n\n\
+                Before the report is published, the family is offered the chance to read it and \
+                to say what they think of it."
+                .to_owned(),
             family_contribution: "The review team wanted the family's view to be part of the \
                 review, and invited family members to take part in the way that suited them."
                 .to_owned(),
@@ -155,7 +192,7 @@ impl Default for Wording {
 
 impl Wording {
     /// The prose fields by name, in the order a report uses them (the glossary aside).
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 9] {
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 11] {
         [
             ("introduction", &mut self.introduction),
             ("methodology", &mut self.methodology),
@@ -166,6 +203,8 @@ impl Wording {
             ("method_appendix", &mut self.method_appendix),
             ("briefing_intro", &mut self.briefing_intro),
             ("briefing_close", &mut self.briefing_close),
+            ("invitation_letter", &mut self.invitation_letter),
+            ("explanatory_note", &mut self.explanatory_note),
         ]
     }
 

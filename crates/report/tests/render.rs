@@ -254,3 +254,105 @@ fn names_are_replaced_everywhere_the_document_shows_text() {
     assert!(!html::render(&document).contains(&title));
     assert!(document.plain_text().contains("[replaced]"));
 }
+
+/// A family member as the participants page records them.
+fn family_member(
+    label: &str,
+    consent: Option<(u32, Option<u32>)>,
+    declined: Option<u32>,
+    contribution: &str,
+) -> casewindow_domain::participation::Participation {
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    casewindow_domain::participation::Participation {
+        id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+        review_id: demo().review.id,
+        user_id: None,
+        label: label.to_owned(),
+        role: casewindow_domain::participation::Role::FamilyMember,
+        agency_id: None,
+        invited_on: Some(day(1)),
+        consent: consent.map(
+            |(given, withdrawn)| casewindow_domain::participation::Consent {
+                given_on: day(given),
+                terms: "Quoted without names.".to_owned(),
+                withdrawn_on: withdrawn.map(day),
+            },
+        ),
+        declined_on: declined.map(day),
+        contribution: contribution.to_owned(),
+    }
+}
+
+#[test]
+fn the_family_section_says_who_took_part_who_declined_and_who_withdrew() {
+    let mut input = demo();
+    input
+        .participants
+        .retain(|p| p.role != casewindow_domain::participation::Role::FamilyMember);
+    input.participants.extend([
+        family_member(
+            "Mother",
+            Some((3, None)),
+            None,
+            "A conversation at home in March.",
+        ),
+        family_member("Father", None, Some(4), ""),
+        family_member(
+            "Grandmother",
+            Some((3, Some(20))),
+            None,
+            "A written account.",
+        ),
+    ]);
+    let text = normal(&report(&input, &Template::default()).plain_text());
+    assert!(text.contains("The review heard from Mother."), "{text}");
+    assert!(text.contains("Mother: A conversation at home in March."));
+    assert!(text.contains("Father chose not to take part"));
+    assert!(text.contains("Grandmother later withdrew consent"));
+    assert!(
+        !text.contains("A written account"),
+        "a withdrawn account is not used"
+    );
+}
+
+#[test]
+fn the_letters_to_those_invited_are_word_documents_from_the_template() {
+    let input = demo();
+    let mut template = Template::default();
+    let mother = family_member("Mother", None, None, "");
+    for (which, opening) in [
+        (casewindow_report::Letter::Invitation, "Dear Mother,"),
+        (
+            casewindow_report::Letter::Explanation,
+            "What the review is.",
+        ),
+    ] {
+        let document = casewindow_report::letter(&input, &template, which, &mother);
+        let text = document.plain_text();
+        assert!(text.contains(opening), "{text}");
+        assert!(text.contains(&input.review.title));
+        assert!(!text.contains('{'), "every placeholder filled: {text}");
+        let bytes = docx::render(&document).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        archive
+            .by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(xml.contains(opening));
+    }
+    // An administrator's wording is what the letter says.
+    template.wording.invitation_letter = "Hello {participant}, about {review}.".to_owned();
+    let document = casewindow_report::letter(
+        &input,
+        &template,
+        casewindow_report::Letter::Invitation,
+        &mother,
+    );
+    assert!(
+        document
+            .plain_text()
+            .contains(&format!("Hello Mother, about {}.", input.review.title))
+    );
+}

@@ -141,6 +141,8 @@ impl Sample {
             agency_id: None,
             invited_on: None,
             consent: None,
+            declined_on: None,
+            contribution: String::new(),
         };
         let health_visitor = Participation {
             id: ParticipationId(id()),
@@ -153,7 +155,10 @@ impl Sample {
             consent: Some(Consent {
                 given_on: day(2025, 9, 22),
                 terms: "Notes shared with the review team only.".to_owned(),
+                withdrawn_on: None,
             }),
+            declined_on: None,
+            contribution: "A conversation with the review team.".to_owned(),
         };
         let child = Subject {
             id: SubjectId(id()),

@@ -153,6 +153,14 @@ pub const ROUTES: &[RouteSpec] = &[
         "/reviews/{id}/participants/{participation}",
         p(ManageParticipants),
     ),
+    get(
+        "/reviews/{id}/participants/{participation}/letters/invitation.docx",
+        p(ManageParticipants),
+    ),
+    get(
+        "/reviews/{id}/participants/{participation}/letters/explanation.docx",
+        p(ManageParticipants),
+    ),
     post("/reviews/{id}/purpose", p(ViewReview)),
     get("/reviews/{id}/chronology", p(ViewChronology)),
     get("/reviews/{id}/chronology/new", p(EditChronology)),

@@ -132,6 +132,8 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                 .flatten(),
             invited_on: None,
             consent: None,
+            declined_on: None,
+            contribution: String::new(),
         };
         db.store
             .insert(&participation, &change("matrix"))
@@ -443,6 +445,8 @@ async fn state_changing_requests_need_the_session_csrf_token_and_the_same_site(e
         agency_id: None,
         invited_on: None,
         consent: None,
+        declined_on: None,
+        contribution: String::new(),
     };
     db.store
         .insert(&participation, &change("test"))

@@ -38,6 +38,8 @@ async fn join(
                 agency_id: agency,
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             },
             &change("joined"),
         )

@@ -115,6 +115,8 @@ async fn member(
                 agency_id: agency,
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             },
             &change("joined"),
         )

@@ -256,6 +256,59 @@ both_backends!(
             page.contains("2026-11-20"),
             "the form shows what was recorded"
         );
+
+        // Declining while consent stands is refused; a withdrawal before consent too; a real
+        // withdrawal takes her account out of the report.
+        let version = || async {
+            store
+                .get::<casewindow_domain::participation::Participation>(mother.record.id.0)
+                .await
+                .map(|s| s.meta.version)
+        };
+        let change = |extra: &str, version: i64| {
+            format!(
+                "csrf_token={csrf}&version={version}&label=Mother&role=family_member\
+                 &consent_given_on=2026-11-20&consent_terms={}&change_reason=update{extra}",
+                encode(terms)
+            )
+        };
+        let (status, page) = signed
+            .post(&edit, change("&declined_on=2026-11-25", version().await?))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("record its withdrawal instead"), "{page}");
+        let (status, page) = signed
+            .post(
+                &edit,
+                change("&consent_withdrawn_on=2026-11-01", version().await?),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must not be before the date consent was given"));
+        let (status, page) = signed
+            .post(
+                &edit,
+                change(
+                    "&consent_withdrawn_on=2026-12-01&contribution=A+conversation+at+home",
+                    version().await?,
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let (_, page) = get(&signed.router, &report, session).await;
+        assert!(page.contains("Mother later withdrew consent"), "{page}");
+        assert!(!page.contains("The review heard from Mother"));
+
+        // Her letters, as Word documents.
+        for letter in ["invitation", "explanation"] {
+            let (status, _) = get(
+                &signed.router,
+                &format!("{edit}/letters/{letter}.docx"),
+                session,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{letter}");
+        }
         Ok(())
     }
 );

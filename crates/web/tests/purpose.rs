@@ -41,6 +41,8 @@ async fn a_team_member_says_why_before_reading_chronologies_and_the_reason_is_au
                 agency_id: Some(sample.health.id),
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             },
             &change("joined the team"),
         )

@@ -211,6 +211,8 @@ both_backends!(
                     agency_id: Some(sample.health.id),
                     invited_on: None,
                     consent: None,
+                    declined_on: None,
+                    contribution: String::new(),
                 },
                 &change("liaison"),
             )

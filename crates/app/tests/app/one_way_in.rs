@@ -70,6 +70,8 @@ async fn member(
         agency_id: None,
         invited_on: None,
         consent: None,
+        declined_on: None,
+        contribution: String::new(),
     };
     store.insert(&participation, &change("joined")).await?;
     Ok((actor(user.id), participation.id))
@@ -247,6 +249,8 @@ both_backends!(
                     agency_id: None,
                     invited_on: None,
                     consent: None,
+                    declined_on: None,
+                    contribution: String::new(),
                 };
                 let outcome = app.create(&acting, &given).await;
                 match (may_give(actor_role, target), outcome) {

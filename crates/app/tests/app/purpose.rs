@@ -34,6 +34,8 @@ both_backends!(
                     agency_id: None,
                     invited_on: None,
                     consent: None,
+                    declined_on: None,
+                    contribution: String::new(),
                 },
                 &change("joined"),
             )

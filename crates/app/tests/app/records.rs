@@ -164,6 +164,8 @@ both_backends!(
             agency_id: Some(sample.health.id),
             invited_on: None,
             consent: None,
+            declined_on: None,
+            contribution: String::new(),
         };
         app.create(&Actor::system("test"), &participation).await?;
         let actor = Actor {

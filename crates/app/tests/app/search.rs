@@ -32,6 +32,8 @@ async fn member(store: &SqlStore, sample: &Sample, role: Role, name: &str) -> Ac
                 agency_id: Some(sample.health.id),
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             },
             &change("joined"),
         )

@@ -21,7 +21,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 }
 
 /// The label and hint of each wording field, by the names `Wording::fields_mut` gives.
-const WORDING: [(&str, &str, &str); 9] = [
+const WORDING: [(&str, &str, &str); 11] = [
     ("introduction", "Introduction", "Opens every report."),
     (
         "methodology",
@@ -47,6 +47,16 @@ const WORDING: [(&str, &str, &str); 9] = [
     ("method_appendix", "Appendix: the method", ""),
     ("briefing_intro", "7-minute briefing: opening", ""),
     ("briefing_close", "7-minute briefing: what to do next", ""),
+    (
+        "invitation_letter",
+        "Invitation to take part (Appendix 1)",
+        "Also {participant} (how the review refers to them) and {date}.",
+    ),
+    (
+        "explanatory_note",
+        "Explanatory note for those invited (Appendix 2)",
+        "",
+    ),
 ];
 
 #[derive(Template)]

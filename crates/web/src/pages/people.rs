@@ -31,6 +31,56 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/participants/{participation}",
             get(edit::edit_form::<S, Participation>).post(edit::update_handler::<S, Participation>),
         )
+        .route(
+            "/reviews/{id}/participants/{participation}/letters/invitation.docx",
+            get(invitation::<S>),
+        )
+        .route(
+            "/reviews/{id}/participants/{participation}/letters/explanation.docx",
+            get(explanation::<S>),
+        )
+}
+
+async fn invitation<S: Store>(on: super::On<S, ParticipationId>) -> super::Answer {
+    letter(on, casewindow_report::Letter::Invitation, "invitation").await
+}
+
+async fn explanation<S: Store>(on: super::On<S, ParticipationId>) -> super::Answer {
+    letter(
+        on,
+        casewindow_report::Letter::Explanation,
+        "explanatory-note",
+    )
+    .await
+}
+
+/// A letter to a participant, as a Word document to adapt and send.
+async fn letter<S: Store>(
+    on: super::On<S, ParticipationId>,
+    which: casewindow_report::Letter,
+    name: &str,
+) -> super::Answer {
+    use axum::response::IntoResponse as _;
+    let (app, user, id, participation) = on.parts();
+    let bytes = app
+        .participant_letter(&user.actor(), id, participation, which)
+        .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.docx\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// An agency of the review as listed.
@@ -224,6 +274,8 @@ impl RecordForm for Participation {
             agency_id: None,
             invited_on: None,
             consent: None,
+            declined_on: None,
+            contribution: String::new(),
         }
     }
 
@@ -234,10 +286,20 @@ impl RecordForm for Participation {
         if let Some(agency) = self.agency_id {
             form.push("agency_id", agency.to_string());
         }
+        if let Some(invited) = self.invited_on {
+            form.push("invited_on", invited.to_string());
+        }
         if let Some(consent) = &self.consent {
             form.push("consent_given_on", consent.given_on.to_string());
             form.push("consent_terms", consent.terms.clone());
+            if let Some(withdrawn) = consent.withdrawn_on {
+                form.push("consent_withdrawn_on", withdrawn.to_string());
+            }
         }
+        if let Some(declined) = self.declined_on {
+            form.push("declined_on", declined.to_string());
+        }
+        form.push("contribution", self.contribution.clone());
         form
     }
 
@@ -268,6 +330,12 @@ impl RecordForm for Participation {
             }
         };
         let consent = consent_from(form, base, &mut errors);
+        let declined_on = declined_from(form, base, consent.as_ref(), &mut errors);
+        let contribution = if form.present("contribution") {
+            form.get("contribution").trim().to_owned()
+        } else {
+            base.contribution.clone()
+        };
         let mut invited_on = base.invited_on;
         if form.present("invited_on") {
             invited_on = form.date_noting("invited_on", &mut errors);
@@ -280,6 +348,8 @@ impl RecordForm for Participation {
                 agency_id: form.get("agency_id").parse::<AgencyId>().ok(),
                 invited_on,
                 consent,
+                declined_on,
+                contribution,
                 ..base.clone()
             }),
             _ => Err(errors),
@@ -306,7 +376,16 @@ fn consent_from(form: &FormData, base: &Participation, errors: &mut Errors) -> O
     if !form.present("consent_given_on") {
         return base.consent.clone();
     }
-    let given_on = form.date_noting("consent_given_on", errors)?;
+    let withdrawn_on = form.date_called("consent_withdrawn_on", "The date withdrawn", errors);
+    let Some(given_on) = form.date_noting("consent_given_on", errors) else {
+        if withdrawn_on.is_some() {
+            errors.add(
+                "consent_given_on",
+                "Enter the date consent was given before recording its withdrawal",
+            );
+        }
+        return None;
+    };
     let terms = form.get("consent_terms").trim().to_owned();
     if terms.is_empty() {
         errors.add(
@@ -314,7 +393,38 @@ fn consent_from(form: &FormData, base: &Participation, errors: &mut Errors) -> O
             "Say what they agreed to: how their account will be used and kept confidential",
         );
     }
-    Some(Consent { given_on, terms })
+    if withdrawn_on.is_some_and(|w| w < given_on) {
+        errors.add(
+            "consent_withdrawn_on",
+            "The date withdrawn must not be before the date consent was given",
+        );
+    }
+    Some(Consent {
+        given_on,
+        terms,
+        withdrawn_on,
+    })
+}
+
+/// The date they declined (kept as it was when the form does not ask), noting in `errors` a
+/// refusal recorded while consent stands.
+fn declined_from(
+    form: &FormData,
+    base: &Participation,
+    consent: Option<&Consent>,
+    errors: &mut Errors,
+) -> Option<chrono::NaiveDate> {
+    if !form.present("declined_on") {
+        return base.declined_on;
+    }
+    let declined = form.date_called("declined_on", "The date they declined", errors);
+    if declined.is_some() && consent.is_some_and(|c| c.withdrawn_on.is_none()) {
+        errors.add(
+            "declined_on",
+            "They have given consent: record its withdrawal instead, or clear the date given",
+        );
+    }
+    declined
 }
 
 /// The participants page with its form for a new participant, or the form that changes one.

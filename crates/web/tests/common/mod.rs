@@ -87,6 +87,8 @@ pub async fn signed_in_lead<S: casewindow_store::Store>(
                 agency_id: None,
                 invited_on: None,
                 consent: None,
+                declined_on: None,
+                contribution: String::new(),
             },
             &casewindow_testkit::fixtures::change("joined the team"),
         )
