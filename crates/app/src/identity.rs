@@ -5,7 +5,7 @@
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::identity::{Sex, SubjectCharacteristics, SubjectIdentity};
 use casewindow_domain::ids::{ReviewId, SubjectId};
-use casewindow_domain::participation::Subject;
+use casewindow_domain::participation::{Relationship, Subject};
 use casewindow_interchange::Problem;
 use casewindow_store::Store;
 use std::collections::HashMap;
@@ -195,6 +195,84 @@ impl<S: Store> App<S> {
             .await?)
     }
 
+    /// Adds a person to a review by pseudonym (the command line's way in; the pages use the
+    /// record form).
+    pub async fn add_subject(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        new: NewSubject,
+    ) -> AppResult<casewindow_store::Stored<Subject>> {
+        let subject = Subject {
+            id: SubjectId(uuid::Uuid::new_v4()),
+            review_id: review,
+            pseudonym: new.pseudonym.trim().to_owned(),
+            relationship: new.relationship.trim().to_owned(),
+            age_band: new.age_band,
+            deceased: false,
+            legal_status: String::new(),
+            at_centre: new.at_centre,
+            household: new.household,
+            legal_history: Vec::new(),
+            relationships: Vec::new(),
+        };
+        self.create(actor, &subject).await
+    }
+
+    /// Records that the person known as `from` is related to the one known as `to` (by
+    /// pseudonym, in any case), as a change to `from` with its reason.
+    pub async fn relate_subjects(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        from: &str,
+        relationship: Relationship,
+        to: &str,
+        reason: &str,
+    ) -> AppResult<casewindow_store::Stored<Subject>> {
+        let people = self.records::<Subject>(actor, review).await?;
+        let find = |path: &str, name: &str| {
+            let found: Vec<&casewindow_store::Stored<Subject>> = people
+                .iter()
+                .filter(|s| s.record.pseudonym.trim().eq_ignore_ascii_case(name.trim()))
+                .collect();
+            match found.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(AppError::Invalid(vec![Problem {
+                    path: path.to_owned(),
+                    reason: format!("no one in this review is known as \"{}\"", name.trim()),
+                }])),
+                _ => Err(AppError::Invalid(vec![Problem {
+                    path: path.to_owned(),
+                    reason: format!("more than one person is known as \"{}\"", name.trim()),
+                }])),
+            }
+        };
+        let (from, to) = (find("from", from)?, find("to", to)?);
+        let relationship = Relationship {
+            to: to.record.id,
+            ..relationship
+        };
+        let edited = self
+            .edit(
+                actor,
+                review,
+                from.record.id.0,
+                from.meta.version,
+                reason,
+                |s: &Subject| {
+                    let mut s = s.clone();
+                    s.relationships.push(relationship);
+                    Ok::<_, std::convert::Infallible>(s)
+                },
+            )
+            .await?;
+        match edited {
+            crate::Edited::Saved(stored) => Ok(stored),
+            crate::Edited::Refused { why, .. } => match why {},
+        }
+    }
+
     /// The review's audit trail, newest first, for those who may read it.
     pub async fn audit_trail(
         &self,
@@ -210,4 +288,14 @@ impl<S: Store> App<S> {
     pub async fn verify_audit(&self) -> AppResult<Result<usize, String>> {
         Ok(self.store.verify_audit().await?)
     }
+}
+
+/// A person to add to a review (see [`App::add_subject`]).
+#[derive(Clone, Debug, Default)]
+pub struct NewSubject {
+    pub pseudonym: String,
+    pub relationship: String,
+    pub age_band: Option<casewindow_domain::review::AgeBand>,
+    pub at_centre: bool,
+    pub household: bool,
 }

@@ -43,6 +43,7 @@ pub use codebook::{CodebookIssue, IssueDecision};
 pub use deidentify::review_code;
 pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
+pub use identity::NewSubject;
 pub use library::{
     CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
     SuggestedIssue, pattern_choice,

@@ -11,6 +11,7 @@ pub mod report;
 pub mod reviews;
 pub mod scan;
 pub mod serve;
+pub mod subjects;
 pub mod suggest;
 pub mod transfer;
 pub mod user;

@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::audit::AuditCommand,
     },
+    /// The child and the people around them, by pseudonym.
+    Subjects {
+        #[command(subcommand)]
+        command: commands::subjects::SubjectsCommand,
+    },
     /// The identity vault: change its key.
     Vault {
         #[command(subcommand)]
@@ -146,6 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Backup(args) => commands::backup::backup(&store, args).await,
                 Command::User { command } => commands::user::run(&app, command).await,
                 Command::Audit { command } => commands::audit::run(&app, command).await,
+                Command::Subjects { command } => commands::subjects::run(&app, command).await,
                 Command::Vault { command } => commands::vault::run(&app, &url, command).await,
                 Command::Chronology { command } => commands::chronology::run(&app, command).await,
                 Command::Admin { command } => commands::user::admin(&app, command).await,

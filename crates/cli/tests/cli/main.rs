@@ -901,3 +901,80 @@ fn the_vault_key_changes_and_the_key_file_beside_the_database_follows() {
     ok(casewindow_without_key(&url, &["reviews"]));
     ok(casewindow_without_key(&url, &["audit", "verify"]));
 }
+
+#[test]
+fn people_are_added_related_listed_and_drawn_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (url, review) = demo_database(dir.path());
+    let run = |args: &[&str]| {
+        let mut all = vec!["subjects"];
+        all.extend_from_slice(args);
+        casewindow(&url, &all, None)
+    };
+    ok(run(&[
+        "add",
+        "--review",
+        &review,
+        "--pseudonym",
+        "Grandmother",
+        "--relationship",
+        "maternal grandmother",
+        "--age-band",
+        "adult",
+    ]));
+    ok(run(&[
+        "relate",
+        "--review",
+        &review,
+        "--from",
+        "grandmother",
+        "--kind",
+        "parent_of",
+        "--to",
+        "Mother",
+        "--reason",
+        "named in the health chronology",
+    ]));
+    let listing = String::from_utf8(ok(run(&["list", "--review", &review])).stdout).expect("utf-8");
+    assert!(
+        listing.contains("Grandmother\tmaternal grandmother\t\tparent of Mother"),
+        "{listing}"
+    );
+    // Who is not there, and what is not a relationship, are named.
+    let missing = run(&[
+        "relate",
+        "--review",
+        &review,
+        "--from",
+        "Aunt",
+        "--kind",
+        "sibling_of",
+        "--to",
+        "Mother",
+    ]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("no one in this review is known as \"Aunt\"")
+    );
+    let wrong = run(&[
+        "relate", "--review", &review, "--from", "Mother", "--kind", "cousin", "--to", "Sibling",
+    ]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("\"cousin\" is not a relationship"));
+
+    let svg = dir.path().join("genogram.svg");
+    ok(run(&[
+        "genogram",
+        "--review",
+        &review,
+        "--out",
+        svg.to_str().expect("utf-8"),
+    ]));
+    let drawn = std::fs::read_to_string(&svg).expect("the drawing");
+    assert!(
+        drawn.starts_with("<svg") && drawn.contains(">Grandmother</text>"),
+        "{drawn}"
+    );
+    assert!(drawn.contains(">Child W</text>"));
+}
