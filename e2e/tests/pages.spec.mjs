@@ -29,7 +29,7 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],
     ['transition-hold', '/transition?action=hold'],
     ['details', '/details'], ['publication', '/publication'], ['audit', '/audit'],
-    ['report', '/report'], ['briefing', '/briefing'], ['scan', '/publication/scan'],
+    ['report', '/report'], ['report-versions', '/report/versions'], ['briefing', '/briefing'], ['scan', '/publication/scan'],
   ];
   for (const [name, suffix] of sections) {
     await page.goto(review + suffix);

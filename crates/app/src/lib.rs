@@ -31,6 +31,7 @@ pub mod totp;
 pub mod tracker;
 mod transfer;
 mod vault;
+pub mod versions;
 
 pub use access::{Permission, permits, reason_required};
 pub use accounts::{

@@ -614,3 +614,39 @@ impl Validate for TermsOfReference {
         check.finish()
     }
 }
+
+/// The stages a frozen version of the report moves through, each version frozen at one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStage {
+    Draft,
+    CaseGroupComment,
+    ReviewTeamComment,
+    FamilyPreview,
+    PartnerSignOff,
+    Final,
+}
+
+impl ReportStage {
+    /// Every stage, in order.
+    pub const ALL: [Self; 6] = [
+        Self::Draft,
+        Self::CaseGroupComment,
+        Self::ReviewTeamComment,
+        Self::FamilyPreview,
+        Self::PartnerSignOff,
+        Self::Final,
+    ];
+
+    /// Plain-English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::CaseGroupComment => "For the case group's comments",
+            Self::ReviewTeamComment => "For the review team's comments",
+            Self::FamilyPreview => "For the family to preview",
+            Self::PartnerSignOff => "For the partners' sign-off",
+            Self::Final => "Final",
+        }
+    }
+}

@@ -236,3 +236,100 @@ pub(crate) async fn dangling(
     missing.dedup();
     Ok(missing)
 }
+
+/// Freezes a report version, numbered next in its review by the insert itself.
+pub(crate) async fn freeze_report(
+    conn: &mut AnyConnection,
+    version: &casewindow_store::NewReportVersion,
+    change: &Change,
+) -> Result<i64, StoreError> {
+    let review = version.review_id.0.to_string();
+    sqlx::query(
+        "INSERT INTO report_versions (id, review_id, number, stage, content, document, docx, pdf, \
+         docx_sha256, pdf_sha256, created_at, created_by) \
+         SELECT $1, $2, COALESCE(MAX(number), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+         FROM report_versions WHERE review_id = $2",
+    )
+    .bind(version.id.to_string())
+    .bind(review.clone())
+    .bind(version.stage.clone())
+    .bind(version.text.clone())
+    .bind(version.document.clone())
+    .bind(version.docx.clone())
+    .bind(version.pdf.clone())
+    .bind(version.docx_sha256.clone())
+    .bind(version.pdf_sha256.clone())
+    .bind(millis(change.at))
+    .bind(crate::records::user_text(change.actor))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    sqlx::query_scalar("SELECT number FROM report_versions WHERE id = $1")
+        .bind(version.id.to_string())
+        .fetch_one(conn)
+        .await
+        .map_err(map)
+}
+
+/// A review's report versions, oldest first, without their files.
+pub(crate) async fn report_versions(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+) -> Result<Vec<casewindow_store::ReportVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, number, stage, content, docx_sha256, pdf_sha256, created_at, created_by \
+         FROM report_versions WHERE review_id = $1 ORDER BY number",
+    )
+    .bind(review.0.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("id").map_err(map)?;
+            let by: Option<String> = row.try_get("created_by").map_err(map)?;
+            Ok(casewindow_store::ReportVersion {
+                id: Uuid::parse_str(&id).map_err(|e| corrupt("report version", &id, e))?,
+                review_id: review,
+                number: row.try_get("number").map_err(map)?,
+                stage: row.try_get("stage").map_err(map)?,
+                text: row.try_get("content").map_err(map)?,
+                docx_sha256: row.try_get("docx_sha256").map_err(map)?,
+                pdf_sha256: row.try_get("pdf_sha256").map_err(map)?,
+                at: from_millis(
+                    "report version",
+                    &id,
+                    row.try_get("created_at").map_err(map)?,
+                )?,
+                by: parse_user("report version", &id, by)?,
+            })
+        })
+        .collect()
+}
+
+/// A version's Word or PDF file, with its review.
+pub(crate) async fn report_version_file(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    format: &str,
+) -> Result<Option<(ReviewId, Vec<u8>)>, StoreError> {
+    let sql = match format {
+        "docx" => "SELECT review_id, docx AS file FROM report_versions WHERE id = $1",
+        "pdf" => "SELECT review_id, pdf AS file FROM report_versions WHERE id = $1",
+        _ => return Ok(None),
+    };
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let review: String = row.try_get("review_id").map_err(map)?;
+    let text = id.to_string();
+    Ok(Some((
+        ReviewId(Uuid::parse_str(&review).map_err(|e| corrupt("report version", &text, e))?),
+        row.try_get("file").map_err(map)?,
+    )))
+}

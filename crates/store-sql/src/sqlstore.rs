@@ -1381,4 +1381,34 @@ impl Facts for SqlStore {
     async fn scan_run(&self, id: Uuid) -> StoreResult<Option<casewindow_store::ScanRun>> {
         facts::scan_run(&mut *self.read().await?, id).await
     }
+
+    async fn freeze_report(
+        &self,
+        version: &casewindow_store::NewReportVersion,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let number = facts::freeze_report(&mut tx, version, change).await?;
+        let mut entry = audit::for_reference("create", "report_versions", version.id, change);
+        entry.review_id = Some(version.review_id);
+        entry.reason = format!("{} (version {number})", entry.reason);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(number)
+    }
+
+    async fn report_versions(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<casewindow_store::ReportVersion>> {
+        facts::report_versions(&mut *self.read().await?, review).await
+    }
+
+    async fn report_version_file(
+        &self,
+        id: Uuid,
+        format: &str,
+    ) -> StoreResult<Option<(ReviewId, Vec<u8>)>> {
+        facts::report_version_file(&mut *self.read().await?, id, format).await
+    }
 }

@@ -63,3 +63,36 @@ pub struct ScanRun {
     /// How many possible identifiers it showed.
     pub hits: u32,
 }
+
+/// A frozen version of a review's report: what it said (its text and the document's JSON) and
+/// its Word and PDF files with their hashes. Never changed once written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportVersion {
+    pub id: Uuid,
+    pub review_id: ReviewId,
+    /// 1, 2, 3… within the review.
+    pub number: i64,
+    /// The stage's key (`draft`, `family_preview`, `final`…).
+    pub stage: String,
+    /// The report's text, one paragraph a line (what versions are compared by).
+    pub text: String,
+    pub docx_sha256: String,
+    pub pdf_sha256: String,
+    pub at: DateTime<Utc>,
+    pub by: Option<UserId>,
+}
+
+/// A version to freeze, with its files.
+#[derive(Clone, Debug)]
+pub struct NewReportVersion {
+    pub id: Uuid,
+    pub review_id: ReviewId,
+    pub stage: String,
+    pub text: String,
+    /// The `Document` the files were rendered from, as JSON.
+    pub document: String,
+    pub docx: Vec<u8>,
+    pub pdf: Vec<u8>,
+    pub docx_sha256: String,
+    pub pdf_sha256: String,
+}

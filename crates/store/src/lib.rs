@@ -25,7 +25,7 @@ pub use chronology::{
     prefix_of_entry, submission_prefix,
 };
 pub use error::StoreError;
-pub use facts::{Reference, ScanRun, SuggestionRun, Target};
+pub use facts::{NewReportVersion, Reference, ReportVersion, ScanRun, SuggestionRun, Target};
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
     StoredTransition,
@@ -462,6 +462,17 @@ pub trait Facts: Send + Sync + 'static {
     async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
     /// A kept identifier scan by id.
     async fn scan_run(&self, id: Uuid) -> StoreResult<Option<ScanRun>>;
+    /// Freezes a version of a review's report, numbered next in the review in the same
+    /// statement (two freezes at once cannot take one number); audited. Its number.
+    async fn freeze_report(&self, version: &NewReportVersion, change: &Change) -> StoreResult<i64>;
+    /// A review's frozen report versions, oldest first (without their files).
+    async fn report_versions(&self, review: ReviewId) -> StoreResult<Vec<ReportVersion>>;
+    /// A frozen version's Word (`docx`) or PDF (`pdf`) file, with the review it belongs to.
+    async fn report_version_file(
+        &self,
+        id: Uuid,
+        format: &str,
+    ) -> StoreResult<Option<(ReviewId, Vec<u8>)>>;
     /// The report template in use: its version and its JSON body; `None` until one is saved.
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>>;
     /// Saves a new version of the report template, if `expected` is still the latest version

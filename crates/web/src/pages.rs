@@ -27,6 +27,7 @@ mod subjects;
 mod terms;
 pub(crate) mod text;
 mod tracker;
+mod versions;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -144,6 +145,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(people::routes::<S>())
         .merge(subjects::routes::<S>())
         .merge(documents::routes::<S>())
+        .merge(versions::routes::<S>())
         .merge(terms::routes::<S>())
         .merge(chronology::routes::<S>())
         .merge(chronology_import::routes::<S>())

@@ -118,6 +118,16 @@ pub const ROUTES: &[RouteSpec] = &[
     get("/reviews/{id}/briefing", p(ViewReview)),
     get("/reviews/{id}/report.docx", p(ViewReview)),
     get("/reviews/{id}/report.pdf", p(ViewReview)),
+    get("/reviews/{id}/report/versions", p(ViewReview)),
+    post("/reviews/{id}/report/versions", p(ManageLifecycle)),
+    get(
+        "/reviews/{id}/report/versions/{version}/report.docx",
+        p(ViewReview),
+    ),
+    get(
+        "/reviews/{id}/report/versions/{version}/report.pdf",
+        p(ViewReview),
+    ),
     get("/reviews/{id}/briefing.docx", p(ViewReview)),
     get("/reviews/{id}/briefing.pdf", p(ViewReview)),
     get("/reviews/{id}/terms", p(ViewReview)),

@@ -98,6 +98,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
     // participant of review A's conversation.
     let mut own = sample_with_process();
     let mut documents = Vec::new();
+    let mut versions = Vec::new();
     let other = sample_with_process();
     let mut members = Vec::new();
     for role in Role::ALL {
@@ -172,6 +173,19 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
             .await
             .expect("a document with a file");
         documents.push(registered.record.id);
+        let system = casewindow_app::Actor::system("matrix");
+        app.freeze_report(
+            &system,
+            sample.review.id,
+            casewindow_domain::review::ReportStage::Draft,
+        )
+        .await
+        .expect("a frozen version");
+        let frozen = app
+            .report_versions(&system, sample.review.id)
+            .await
+            .expect("versions");
+        versions.push(frozen[0].id);
     }
 
     let mut viewers = vec![Viewer::Anonymous];
@@ -221,6 +235,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{subject}", &sample.child.id.to_string())
                     .replace("{document}", &documents[usize::from(!is_own)].to_string())
+                    .replace("{version}", &versions[usize::from(!is_own)].to_string())
                     .replace("{participation}", &sample.health_visitor.id.to_string());
                 if spec.path == "/sign-out" && !is_own {
                     continue; // the first sign-out ended the session

@@ -3,7 +3,8 @@
 //! oversized files are refused with a clear message and nothing written, a document for the
 //! leads only is hidden from others, a liaison sees only their own agency's documents, a case
 //! group member none, and every opening is audited. And every file of ../shared/corpus is kept
-//! or refused in words, never a crash.
+//! or refused in words, never a crash. The report's frozen versions are papers too: kept byte
+//! for byte whatever changes later, compared with the one before, every opening audited.
 
 mod common;
 
@@ -416,6 +417,93 @@ both_backends!(
             "most of the corpus is ordinary office files: {kept}"
         );
         assert!(refused > 0);
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_frozen_version_never_changes_and_says_what_changed_since_the_last,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let review = sample.review.id;
+        let router = casewindow_web::router(app.clone());
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        let (lead, csrf) = common::signed_in_lead(&app, &store, &sample, &email).await;
+        let versions = format!("/reviews/{review}/report/versions");
+        let freeze = |stage: &'static str| {
+            let (router, lead, versions, csrf) =
+                (router.clone(), lead.clone(), versions.clone(), csrf.clone());
+            async move {
+                common::send(
+                    &router,
+                    "POST",
+                    &versions,
+                    &lead,
+                    Some("application/x-www-form-urlencoded".to_owned()),
+                    format!("csrf_token={csrf}&stage={stage}"),
+                )
+                .await
+            }
+        };
+        let (status, _, _) = freeze("").await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a stage is needed"
+        );
+        let (status, _, page) = freeze("case_group_comment").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let first = app
+            .report_versions(&casewindow_app::Actor::system("t"), review)
+            .await?
+            .remove(0);
+        let href = |v: &casewindow_store::ReportVersion, f: &str| {
+            format!("/reviews/{review}/report/versions/{}/report.{f}", v.id)
+        };
+        let (status, _, _, pdf) = call(&router, "GET", &href(&first, "pdf"), &lead, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, _, _, docx) = call(&router, "GET", &href(&first, "docx"), &lead, None).await;
+        assert!(pdf.starts_with(b"%PDF") && docx.starts_with(b"PK"));
+
+        // A record changes after the freeze: the frozen files and hashes do not.
+        let mut finding = sample.finding.clone();
+        finding.statement = "The partnership has no shared way to hear from nurseries.".to_owned();
+        store
+            .update(&finding, 1, &change("reworded after the case group met"))
+            .await?;
+        let (_, _, _, again) = call(&router, "GET", &href(&first, "pdf"), &lead, None).await;
+        assert_eq!(again, pdf, "the frozen PDF is unchanged");
+        let (status, _, page) = freeze("final").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let all = app
+            .report_versions(&casewindow_app::Actor::system("t"), review)
+            .await?;
+        assert_eq!(all.len(), 2);
+        assert_eq!((all[0].number, all[1].number), (1, 2));
+        assert_eq!(all[0].pdf_sha256, first.pdf_sha256);
+        assert_eq!(all[0].text, first.text);
+        use sha2::Digest as _;
+        let hash: String = sha2::Sha256::digest(&pdf)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hash, first.pdf_sha256, "the hash is the file's");
+        let (status, _, _, page) = call(&router, "GET", &versions, &lead, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let page = text(&page);
+        assert!(page.contains("Version 2: Final"), "{page}");
+        assert!(
+            page.contains("The partnership has no shared way to hear from nurseries."),
+            "the comparison names the change"
+        );
+        // Who opened which version is in the audit trail.
+        let trail = store.audit_events(review, 100).await?;
+        assert!(trail.iter().any(|e| e.entry.entity == "report_versions"
+            && e.entry.action == "read"
+            && e.entry.entity_id == first.id.to_string()));
         Ok(())
     }
 );

@@ -1,0 +1,154 @@
+//! The report's frozen versions: freeze the report as it stands at a stage, download a
+//! version's Word or PDF file (each opening audited), and see what changed from the version
+//! before.
+
+use super::text::{Choice, choices, parse_key};
+use super::{Answer, On, Req, may, render};
+use crate::AppState;
+use crate::form::FormData;
+use crate::layout::{Errors, Layout};
+use askama::Template;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse as _;
+use axum::routing::get;
+use casewindow_app::Permission;
+use casewindow_app::versions::{Change, compare};
+use casewindow_domain::review::ReportStage;
+use casewindow_store::Store;
+
+pub fn routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route(
+            "/reviews/{id}/report/versions",
+            get(list::<S>).post(freeze::<S>),
+        )
+        .route(
+            "/reviews/{id}/report/versions/{version}/report.docx",
+            get(docx::<S>),
+        )
+        .route(
+            "/reviews/{id}/report/versions/{version}/report.pdf",
+            get(pdf::<S>),
+        )
+}
+
+/// A version as listed, with what changed since the one before.
+struct Row {
+    number: i64,
+    stage: String,
+    when: String,
+    docx: String,
+    pdf: String,
+    pdf_sha256: String,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+struct ListPage {
+    layout: Layout,
+    errors: Errors,
+    form: FormData,
+    id: String,
+    rows: Vec<Row>,
+    stages: Vec<Choice>,
+    may_freeze: bool,
+}
+
+async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer {
+    let at = req.at();
+    let (_, frame) = at.frame("/report", "Report versions", &errors).await?;
+    let versions = at.app.report_versions(&at.user.actor(), at.review).await?;
+    let mut rows = Vec::new();
+    let mut before: Option<&str> = None;
+    for v in &versions {
+        let (mut added, mut removed) = (Vec::new(), Vec::new());
+        if let Some(old) = before {
+            for change in compare(old, &v.text) {
+                match change {
+                    Change::Added(text) => added.push(text),
+                    Change::Removed(text) => removed.push(text),
+                }
+            }
+        }
+        before = Some(&v.text);
+        let base = format!("/reviews/{}/report/versions/{}", at.review, v.id);
+        rows.push(Row {
+            number: v.number,
+            stage: parse_key::<ReportStage>(&v.stage)
+                .map_or_else(|| v.stage.clone(), |s| s.label().to_owned()),
+            when: v.at.format("%-d %B %Y, %H:%M").to_string(),
+            docx: format!("{base}/report.docx"),
+            pdf: format!("{base}/report.pdf"),
+            pdf_sha256: v.pdf_sha256.clone(),
+            added,
+            removed,
+        });
+    }
+    rows.reverse();
+    render(&ListPage {
+        layout: frame,
+        errors,
+        form,
+        id: at.review.to_string(),
+        rows,
+        stages: choices(ReportStage::ALL, ReportStage::label),
+        may_freeze: may(at.app, at.user, at.review, Permission::ManageLifecycle).await,
+    })
+}
+
+async fn list<S: Store>(req: Req<S>) -> Answer {
+    page(&req, FormData::default(), Errors::none()).await
+}
+
+/// Freezes the report as it stands at the chosen stage.
+async fn freeze<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    super::require(&req.app, &req.user, req.id, Permission::ManageLifecycle).await?;
+    let Some(stage) = parse_key::<ReportStage>(&form.get("stage")) else {
+        let mut errors = Errors::none();
+        errors.add("stage", "Choose the stage this version is for");
+        let mut response = page(&req, form, errors).await?;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    };
+    req.app
+        .freeze_report(&req.user.actor(), req.id, stage)
+        .await?;
+    Ok(super::edit::see_other(&format!(
+        "/reviews/{}/report/versions",
+        req.id
+    )))
+}
+
+async fn file<S: Store>(on: On<S, uuid::Uuid>, format: &str) -> Answer {
+    let (app, user, id, version) = on.parts();
+    let bytes = app
+        .report_version_file(&user.actor(), id, version, format)
+        .await?;
+    let media = match format {
+        "pdf" => "application/pdf",
+        _ => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report-{version}.{format}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn docx<S: Store>(on: On<S, uuid::Uuid>) -> Answer {
+    file(on, "docx").await
+}
+
+async fn pdf<S: Store>(on: On<S, uuid::Uuid>) -> Answer {
+    file(on, "pdf").await
+}
