@@ -121,6 +121,17 @@ test('four people, their genogram, and a report with pseudonyms only', async ({ 
   await expect(page.getByRole('heading', { name: 'Result' })).toBeVisible();
   await expect(page.locator('main')).toContainText('The scan found nothing that looks like an identifying detail');
 
+  // The report is frozen for the family to preview: a version that will not change.
+  await page.goto(review + '/report/versions');
+  await page.selectOption('#stage', 'family_preview');
+  await page.getByRole('button', { name: 'Freeze a new version' }).click();
+  await expect(page.getByRole('heading', { name: 'Version 1: For the family to preview' })).toBeVisible();
+  const frozen = await page.request.get(await page.getByRole('link', { name: 'PDF' }).getAttribute('href'));
+  expect(frozen.status()).toBe(200);
+  expect((await frozen.body()).subarray(0, 4).toString()).toBe('%PDF');
+  await checkAccessibility(page, 'report versions');
+  await keep(page, 'genogram-05-versions');
+
   // A reveal asks for a reason; the audit trail keeps it.
   await page.goto(review + '/subjects');
   await page.locator('main table').getByRole('link', { name: 'Mother', exact: true }).click();
