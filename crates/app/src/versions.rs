@@ -152,6 +152,51 @@ impl<S: Store> App<S> {
     }
 }
 
+impl<S: Store> App<S> {
+    /// Who opened each version's files and when (from the audit trail), for those who may read
+    /// it: by version id, oldest opening first.
+    pub async fn version_openings(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<
+        std::collections::HashMap<uuid::Uuid, Vec<(String, chrono::DateTime<chrono::Utc>)>>,
+    > {
+        self.authorize(actor, review, Permission::ViewAudit).await?;
+        let mut names: std::collections::HashMap<casewindow_domain::ids::UserId, String> =
+            std::collections::HashMap::new();
+        let mut out: std::collections::HashMap<uuid::Uuid, Vec<_>> =
+            std::collections::HashMap::new();
+        let events = self.store.audit_events(review, 100_000).await?;
+        for event in events.iter().rev() {
+            let entry = &event.entry;
+            if entry.entity != "report_versions" || entry.action != "read" {
+                continue;
+            }
+            let Ok(version) = entry.entity_id.parse::<uuid::Uuid>() else {
+                continue;
+            };
+            let who = match entry.actor {
+                None => "the command line".to_owned(),
+                Some(user) => match names.get(&user) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = self
+                            .store
+                            .user(user)
+                            .await
+                            .map_or_else(|_| "a former user".to_owned(), |u| u.display_name);
+                        names.insert(user, name.clone());
+                        name
+                    }
+                },
+            };
+            out.entry(version).or_default().push((who, entry.at));
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

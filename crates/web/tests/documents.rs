@@ -499,6 +499,10 @@ both_backends!(
             page.contains("The partnership has no shared way to hear from nurseries."),
             "the comparison names the change"
         );
+        assert!(
+            page.contains("Opened 3 times"),
+            "the page says who saw it: {page}"
+        );
         // Who opened which version is in the audit trail.
         let trail = store.audit_events(review, 100).await?;
         assert!(trail.iter().any(|e| e.entry.entity == "report_versions"

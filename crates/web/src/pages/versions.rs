@@ -43,6 +43,8 @@ struct Row {
     pdf_sha256: String,
     added: Vec<String>,
     removed: Vec<String>,
+    /// Who opened its files and when (shown to those who may read the audit trail).
+    opened: Vec<String>,
 }
 
 #[derive(Template)]
@@ -61,6 +63,11 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
     let at = req.at();
     let (_, frame) = at.frame("/report", "Report versions", &errors).await?;
     let versions = at.app.report_versions(&at.user.actor(), at.review).await?;
+    let mut openings = if may(at.app, at.user, at.review, Permission::ViewAudit).await {
+        at.app.version_openings(&at.user.actor(), at.review).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     let mut rows = Vec::new();
     let mut before: Option<&str> = None;
     for v in &versions {
@@ -85,6 +92,12 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
             pdf_sha256: v.pdf_sha256.clone(),
             added,
             removed,
+            opened: openings
+                .remove(&v.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(who, at)| format!("{who}, {}", at.format("%-d %B %Y, %H:%M")))
+                .collect(),
         });
     }
     rows.reverse();
