@@ -14,7 +14,77 @@ pub enum CheckBackReply {
     AskForChanges { note: String },
 }
 
+/// Something a participant is waiting to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// The record of their conversation, sent for them to check.
+    CheckBack {
+        review_title: String,
+        conversation: ConversationId,
+        sent_on: chrono::NaiveDate,
+    },
+    /// An invitation to take part that they have not yet answered.
+    Invitation {
+        review_title: String,
+        invited_on: chrono::NaiveDate,
+    },
+}
+
 impl<S: Store> App<S> {
+    /// What the signed-in user is waiting to do in the reviews they take part in: conversation
+    /// records sent for their check-back, and invitations not yet answered. Only their own.
+    pub async fn waiting_for(&self, actor: &Actor) -> AppResult<Vec<Waiting>> {
+        let Some(user) = actor.user else {
+            return Ok(Vec::new());
+        };
+        if actor.platform_admin || actor.national_analyst {
+            return Ok(Vec::new());
+        }
+        let mut waiting = Vec::new();
+        let mine = self.store.participations_of(user).await?;
+        let mut reviews: std::collections::BTreeSet<casewindow_domain::ids::ReviewId> =
+            std::collections::BTreeSet::new();
+        for p in &mine {
+            reviews.insert(p.record.review_id);
+        }
+        for review in reviews {
+            let title = self
+                .store
+                .get::<casewindow_domain::review::Review>(review.0)
+                .await?
+                .record
+                .title;
+            let own: Vec<&Participation> = mine
+                .iter()
+                .map(|p| &p.record)
+                .filter(|p| p.review_id == review)
+                .collect();
+            for p in &own {
+                if let Some(invited_on) = p.invited_on
+                    && p.consent.is_none()
+                    && p.declined_on.is_none()
+                {
+                    waiting.push(Waiting::Invitation {
+                        review_title: title.clone(),
+                        invited_on,
+                    });
+                }
+            }
+            for c in self.store.list::<Conversation>(review.0).await? {
+                if let CheckBack::Sent { sent_on } = c.record.check_back
+                    && own.iter().any(|p| p.id == c.record.participant_id)
+                {
+                    waiting.push(Waiting::CheckBack {
+                        review_title: title.clone(),
+                        conversation: c.record.id,
+                        sent_on,
+                    });
+                }
+            }
+        }
+        Ok(waiting)
+    }
+
     /// A conversation record, for its own participant or for those who may read conversations.
     pub async fn conversation_for_check_back(
         &self,

@@ -38,7 +38,7 @@ pub use accounts::{
     CurrentUser, SECOND_FACTOR_MINUTES, SecondFactorSetup, SignedIn, Standing,
     check_password_policy, random_token,
 };
-pub use checkback::CheckBackReply;
+pub use checkback::{CheckBackReply, Waiting};
 pub use chronology_import::{ImportFile, ImportPreview, StagedPreview};
 pub use codebook::{CodebookIssue, IssueDecision};
 pub use deidentify::review_code;

@@ -4,7 +4,8 @@
 //! leads only is hidden from others, a liaison sees only their own agency's documents, a case
 //! group member none, and every opening is audited. And every file of ../shared/corpus is kept
 //! or refused in words, never a crash. The report's frozen versions are papers too: kept byte
-//! for byte whatever changes later, compared with the one before, every opening audited.
+//! for byte whatever changes later, compared with the one before, every opening audited. And a
+//! participant's home page lists the papers waiting for them (check-backs, invitations).
 
 mod common;
 
@@ -508,6 +509,59 @@ both_backends!(
         assert!(trail.iter().any(|e| e.entry.entity == "report_versions"
             && e.entry.action == "read"
             && e.entry.entity_id == first.id.to_string()));
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_participant_finds_what_waits_for_them_on_their_home_page,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let mut sample = Sample::new();
+        // The health visitor has an account; their conversation record is sent to them.
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        let password = "waiting list password 2026";
+        let practitioner = app
+            .create_account("Health visitor", &email, password, false)
+            .await?;
+        sample.health_visitor.user_id = Some(practitioner.id);
+        sample.conversation.check_back = casewindow_domain::evidence::CheckBack::Sent {
+            sent_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+        };
+        sample.insert_all(&store).await?;
+        let (family, _) = member(&app, &store, &sample, Role::FamilyMember, None).await;
+        let router = casewindow_web::router(app.clone());
+        let signed = app.sign_in(&email, password).await?;
+        let cookie = format!("cw_session={}", signed.token);
+        let (status, _, _, page) = call(&router, "GET", "/", &cookie, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let page = text(&page);
+        assert!(page.contains("Waiting for you"), "{page}");
+        assert!(page.contains(&format!("/check-back/{}", sample.conversation.id)));
+        let (_, _, _, page) = call(&router, "GET", "/", &family, None).await;
+        assert!(!text(&page).contains("check the record"), "only their own");
+
+        // An invitation not yet answered is listed; once answered it is not.
+        let mut invited = store
+            .list::<Participation>(sample.review.id.0)
+            .await?
+            .into_iter()
+            .find(|p| p.record.role == Role::FamilyMember)
+            .expect("the family member");
+        invited.record.invited_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2);
+        let saved = store
+            .update(&invited.record, invited.meta.version, &change("invited"))
+            .await?;
+        let (_, _, _, page) = call(&router, "GET", "/", &family, None).await;
+        assert!(text(&page).contains("you were invited to take part on 2 November 2026"));
+        let mut declined = saved.record.clone();
+        declined.declined_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 9);
+        store
+            .update(&declined, saved.meta.version, &change("declined"))
+            .await?;
+        let (_, _, _, page) = call(&router, "GET", "/", &family, None).await;
+        assert!(!text(&page).contains("you were invited"));
         Ok(())
     }
 );

@@ -36,8 +36,17 @@ pub struct Row {
 struct PortfolioPage {
     layout: Layout,
     rows: Vec<Row>,
+    /// What the user is waiting to do (check-backs, invitations), each with its link.
+    waiting: Vec<WaitingRow>,
     is_admin: bool,
     is_analyst: bool,
+}
+
+/// Something waiting for the user, as the home page lists it.
+struct WaitingRow {
+    text: String,
+    /// Where to do it; empty when there is nothing to do here.
+    href: String,
 }
 
 /// The tag colour for a lifecycle state.
@@ -108,9 +117,39 @@ async fn show<S: Store>(
             }
         })
         .collect();
+    let waiting = app
+        .waiting_for(&user.actor())
+        .await?
+        .into_iter()
+        .map(|w| match w {
+            casewindow_app::Waiting::CheckBack {
+                review_title,
+                conversation,
+                sent_on,
+            } => WaitingRow {
+                text: format!(
+                    "{review_title}: check the record of your conversation (sent {})",
+                    sent_on.format("%-d %B %Y")
+                ),
+                href: format!("/check-back/{conversation}"),
+            },
+            casewindow_app::Waiting::Invitation {
+                review_title,
+                invited_on,
+            } => WaitingRow {
+                text: format!(
+                    "{review_title}: you were invited to take part on {}; the lead reviewer will \
+                     ask whether you agree",
+                    invited_on.format("%-d %B %Y")
+                ),
+                href: String::new(),
+            },
+        })
+        .collect();
     render(&PortfolioPage {
         layout: layout(&user, "Your reviews", vec![]),
         rows,
+        waiting,
         is_admin: user.platform_admin,
         is_analyst: user.national_analyst,
     })
