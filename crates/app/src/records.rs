@@ -536,8 +536,14 @@ fn own_agency<R: InReview>(roles: &[Participation], record: &R) -> AppResult<()>
 /// by them and by the agency that sent it.
 pub(crate) fn visible_to<R: InReview>(roles: &[Participation], record: &R) -> bool {
     // A liaison sees their own agency's submissions only: not another agency's, and not papers
-    // from no agency (a rapid review paper, a court document).
-    if let Some(own) = crate::access::agency_limit_of(roles)
+    // from no agency (a rapid review paper, a court document). Other kinds of record are not
+    // limited by agency (a liaison who is also, say, business manager keeps that role's view).
+    let agency_kind = matches!(
+        R::KIND,
+        RecordKind::ChronologyEntry | RecordKind::SourceDocument
+    );
+    if agency_kind
+        && let Some(own) = crate::access::agency_limit_of(roles)
         && record.submitted_by() != Some(own)
     {
         return false;

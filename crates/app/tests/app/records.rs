@@ -221,3 +221,63 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    a_liaison_who_is_also_business_manager_keeps_that_view_and_sees_only_their_agencys_papers,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::evidence::SourceDocument;
+        use casewindow_domain::findings::Finding;
+        use casewindow_domain::participation::{Participation, Role};
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let user = app
+            .create_account(
+                "Two hats",
+                "two.hats@example.org",
+                "two hats password 2026",
+                false,
+            )
+            .await?;
+        for role in [Role::BusinessManager, Role::AgencyRecordsLiaison] {
+            store
+                .insert(
+                    &Participation {
+                        id: ParticipationId(uuid::Uuid::new_v4()),
+                        review_id: sample.review.id,
+                        user_id: Some(user.id),
+                        label: format!("{role:?}"),
+                        role,
+                        agency_id: Some(sample.social_care.id),
+                        invited_on: None,
+                        consent: None,
+                        declined_on: None,
+                        contribution: String::new(),
+                    },
+                    &casewindow_testkit::fixtures::change("joined"),
+                )
+                .await?;
+        }
+        let actor = Actor {
+            user: Some(user.id),
+            label: "two hats".to_owned(),
+            platform_admin: false,
+            national_analyst: false,
+            purpose: None,
+        };
+        let findings = app.records::<Finding>(&actor, sample.review.id).await?;
+        assert_eq!(
+            findings.len(),
+            1,
+            "the business manager's view of the findings"
+        );
+        let papers = app
+            .records::<SourceDocument>(&actor, sample.review.id)
+            .await?;
+        assert!(
+            papers.is_empty(),
+            "the sample's document is health's, not social care's"
+        );
+        Ok(())
+    }
+);
