@@ -460,18 +460,22 @@ impl<S: Store> App<S> {
             sector,
         };
         crate::error::check_fields(&agency)?;
-        if self.store.agencies().await?.iter().any(|a| {
-            a.partnership_id == Some(partnership) && a.name.eq_ignore_ascii_case(&agency.name)
-        }) {
-            return Err(AppError::Invalid(vec![Problem {
-                path: "name".to_owned(),
-                reason: "is already an agency of this partnership".to_owned(),
-            }]));
-        }
-        self.store
+        // The database refuses a second agency of the same name in a partnership (any case), so
+        // two people adding it at once make one.
+        match self
+            .store
             .insert_agency(&agency, &self.change(actor, "added an agency"))
-            .await?;
-        Ok(agency)
+            .await
+        {
+            Ok(()) => Ok(agency),
+            Err(casewindow_store::StoreError::Duplicate { .. }) => {
+                Err(AppError::Invalid(vec![Problem {
+                    path: "name".to_owned(),
+                    reason: "is already an agency of this partnership".to_owned(),
+                }]))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The agencies of the review's partnership, plus any other agency its records refer to.

@@ -281,3 +281,46 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    two_people_adding_the_same_agency_at_once_make_one,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::organisation::AgencySector;
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let actor = Actor::system("test");
+        let review = sample.review.id;
+        let (a, b) = tokio::join!(
+            app.create_agency(
+                &actor,
+                review,
+                "Harrowgate Youth Justice Service",
+                AgencySector::Other
+            ),
+            app.create_agency(
+                &actor,
+                review,
+                "harrowgate youth justice service",
+                AgencySector::Other
+            ),
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one is added: {a:?} {b:?}");
+        let refused = a.err().or(b.err()).expect("one refusal");
+        assert!(
+            matches!(&refused, AppError::Invalid(p) if p[0].path == "name" && p[0].reason.contains("already an agency")),
+            "{refused}"
+        );
+        let named = store
+            .agencies()
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.name
+                    .eq_ignore_ascii_case("Harrowgate Youth Justice Service")
+            })
+            .count();
+        assert_eq!(named, 1);
+        Ok(())
+    }
+);
