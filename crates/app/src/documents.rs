@@ -232,19 +232,20 @@ impl<S: Store> App<S> {
         upload: Option<Upload<'_>>,
         once: Option<&str>,
     ) -> AppResult<Stored<SourceDocument>> {
-        let Some(upload) = upload else {
-            return self.create_once(actor, document, once).await;
-        };
         let roles = self
             .authorize_roles(actor, document.review_id, Permission::EditChronology)
             .await?;
         if !crate::records::visible_to(&roles, document) {
             return Err(invalid(
                 "agency_id",
-                "an agency's records liaison registers only their own agency's documents"
+                "an agency's records liaison registers only their own agency's documents: \
+                 choose your agency"
                     .to_owned(),
             ));
         }
+        let Some(upload) = upload else {
+            return self.create_once(actor, document, once).await;
+        };
         let media_type = file_type(upload.name, upload.bytes).map_err(|m| invalid("file", m))?;
         let mut document = document.clone();
         document.file = Some(DocumentFile {

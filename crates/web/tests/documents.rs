@@ -313,6 +313,31 @@ both_backends!(
         );
         let (status, _, _, _) = call(&router, "GET", &rapid_href, &own_liaison, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        // A liaison registers their own agency's papers only, and is told so on the form.
+        let (own_liaison, liaison_csrf) = member(
+            &app,
+            &store,
+            &sample,
+            Role::AgencyRecordsLiaison,
+            Some(health),
+        )
+        .await;
+        let body = multipart(
+            &[
+                ("csrf_token", &liaison_csrf),
+                ("title", "Court bundle"),
+                ("kind", "court_document"),
+                ("legal_basis", "court_permission"),
+            ],
+            None,
+        );
+        let (status, _, _, page) = call(&router, "POST", &register, &own_liaison, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            text(&page).contains("registers only their own agency"),
+            "{}",
+            text(&page)
+        );
         let (other_liaison, _) = member(
             &app,
             &store,
