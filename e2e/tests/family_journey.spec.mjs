@@ -2,21 +2,14 @@
 // pseudonym, their real name sealed and shown only for a reason the audit trail keeps, the
 // family member's consent recorded, and the report saying who took part (pseudonyms only).
 import { test, expect } from '@playwright/test';
-import { WALKER, signIn, checkAccessibility, keep } from './helpers.mjs';
+import { WALKER, signIn, checkAccessibility, keep, openNewReview } from './helpers.mjs';
 
 const TITLE = 'Child R';
 const REAL_NAME = 'Dani Quinnell';
 
 test('a lead reviewer records a family member of a new review, their identity and consent', async ({ page }) => {
   await signIn(page, WALKER);
-  await page.getByRole('link', { name: 'Open a new review' }).click();
-  await page.fill('#title', TITLE);
-  await page.fill('#new_partnership', 'Harrowgate Safeguarding Children Partnership');
-  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
-  await page.selectOption('#methodology', 'mid_range');
-  await page.getByRole('button', { name: 'Open the review' }).click();
-  await expect(page.getByRole('heading', { name: TITLE, level: 1 })).toBeVisible();
-  const review = page.url();
+  const review = await openNewReview(page, TITLE);
 
   // A person, by pseudonym.
   const sections = page.getByRole('navigation', { name: 'Review sections' });

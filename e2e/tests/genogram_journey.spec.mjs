@@ -3,7 +3,7 @@
 // and a report that shows pseudonyms only, with the identifier scan finding nothing left; a
 // reveal asks for a reason and the audit trail keeps it.
 import { test, expect } from '@playwright/test';
-import { WALKER, signIn, checkAccessibility, keep } from './helpers.mjs';
+import { WALKER, signIn, checkAccessibility, keep, openNewReview } from './helpers.mjs';
 
 const TITLE = 'Child Q';
 const PEOPLE = [
@@ -22,14 +22,7 @@ const PEOPLE = [
 test('four people, their genogram, and a report with pseudonyms only', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, WALKER);
-  await page.getByRole('link', { name: 'Open a new review' }).click();
-  await page.fill('#title', TITLE);
-  await page.fill('#new_partnership', 'Harrowgate Safeguarding Children Partnership');
-  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
-  await page.selectOption('#methodology', 'mid_range');
-  await page.getByRole('button', { name: 'Open the review' }).click();
-  await expect(page.getByRole('heading', { name: TITLE, level: 1 })).toBeVisible();
-  const review = page.url();
+  const review = await openNewReview(page, TITLE);
 
   for (const who of PEOPLE) {
     await page.goto(review + '/subjects/new');

@@ -30,3 +30,15 @@ export async function keep(page, name) {
   fs.mkdirSync('artifacts/screenshots', { recursive: true });
   await page.screenshot({ path: `artifacts/screenshots/${name}.png`, fullPage: true });
 }
+
+/** Opens a new review from the home page as the signed-in user; the review's address. */
+export async function openNewReview(page, title) {
+  await page.getByRole('link', { name: 'Open a new review' }).click();
+  await page.fill('#title', title);
+  await page.fill('#new_partnership', 'Harrowgate Safeguarding Children Partnership');
+  await page.selectOption('#kind', 'local_child_safeguarding_practice_review');
+  await page.selectOption('#methodology', 'mid_range');
+  await page.getByRole('button', { name: 'Open the review' }).click();
+  await expect(page.getByRole('heading', { name: title, level: 1 })).toBeVisible();
+  return page.url();
+}

@@ -25,32 +25,39 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
+/// The sample review with a vault, and its lead reviewer signed in: the sample, the pages, the
+/// session cookie and its CSRF token.
+async fn signed_in(
+    store: &SqlStore,
+    key: u8,
+) -> anyhow::Result<(Sample, axum::Router, String, String)> {
+    let key = base64::engine::general_purpose::STANDARD.encode([key; 32]);
+    let app = App::new(store.clone()).with_vault(Vault::from_base64(&key)?);
+    app.prepare().await?;
+    let sample = Sample::new();
+    sample.insert_all(store).await?;
+    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+    let (session, csrf) = common::signed_in_lead(&app, store, &sample, &email).await;
+    let router = casewindow_web::router(app.clone());
+    Ok((sample, router, session, csrf))
+}
+
+/// A form sent by POST: the status, the Location header and the page.
+async fn post(
+    router: &axum::Router,
+    session: &str,
+    path: String,
+    body: String,
+) -> (StatusCode, String, String) {
+    send(router, "POST", &path, session, Some(FORM.to_owned()), body).await
+}
+
 both_backends!(
     a_person_is_added_by_pseudonym_their_identity_sealed_and_shown_only_for_a_reason,
     |store: SqlStore, url: String| async move {
-        let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-        let app = App::new(store.clone()).with_vault(Vault::from_base64(&key)?);
-        app.prepare().await?;
-        let sample = Sample::new();
-        sample.insert_all(&store).await?;
-        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
-        let (session, csrf) = common::signed_in_lead(&app, &store, &sample, &email).await;
-        let router = casewindow_web::router(app.clone());
+        let (sample, router, session, csrf) = signed_in(&store, 9).await?;
         let review = sample.review.id;
-        let post = |path: String, body: String| {
-            let (router, session) = (router.clone(), session.clone());
-            async move {
-                send(
-                    &router,
-                    "POST",
-                    &path,
-                    &session,
-                    Some(FORM.to_owned()),
-                    body,
-                )
-                .await
-            }
-        };
+        let post = |path: String, body: String| post(&router, &session, path, body);
 
         // Added by pseudonym and relationship; listed by pseudonym.
         let (status, page) = get(
@@ -151,30 +158,10 @@ both_backends!(
 both_backends!(
     relationships_draw_the_genogram_and_special_category_fields_stay_sealed,
     |store: SqlStore, url: String| async move {
-        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-        let app = App::new(store.clone()).with_vault(Vault::from_base64(&key)?);
-        app.prepare().await?;
-        let sample = Sample::new();
-        sample.insert_all(&store).await?;
-        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
-        let (session, csrf) = common::signed_in_lead(&app, &store, &sample, &email).await;
-        let router = casewindow_web::router(app.clone());
+        let (sample, router, session, csrf) = signed_in(&store, 7).await?;
         let review = sample.review.id;
         let child = sample.child.id;
-        let post = |path: String, body: String| {
-            let (router, session) = (router.clone(), session.clone());
-            async move {
-                send(
-                    &router,
-                    "POST",
-                    &path,
-                    &session,
-                    Some(FORM.to_owned()),
-                    body,
-                )
-                .await
-            }
-        };
+        let post = |path: String, body: String| post(&router, &session, path, body);
         let new = format!("/reviews/{review}/subjects/new");
         let person = "pseudonym=Mother&relationship=mother&age_band=adult&household=yes";
 
