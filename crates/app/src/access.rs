@@ -36,11 +36,18 @@ pub enum Permission {
     ViewAudit,
     /// Reveal the real identity behind a pseudonymised subject (always with a reason).
     RevealIdentity,
+    /// See the KPEs, findings and report versions shared with one's audience (case group,
+    /// family, partners) and comment on them.
+    TakePart,
+    /// Record a partner's sign-off of a report version put to the partners.
+    SignOff,
+    /// Assess the review against the quality markers.
+    AssessQuality,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Self::ViewReview,
         Self::ViewChronology,
         Self::EditChronology,
@@ -52,7 +59,18 @@ impl Permission {
         Self::RespondAndAct,
         Self::ViewAudit,
         Self::RevealIdentity,
+        Self::TakePart,
+        Self::SignOff,
+        Self::AssessQuality,
     ];
+
+    /// Whether the permission is one a person exercises only as themselves (taking part in
+    /// testing the drafts, a partner's signature, a quality assessor's judgement) rather than a
+    /// power over the review's content: giving a role that holds it is not giving more than the
+    /// giver holds.
+    pub fn is_own_act(self) -> bool {
+        matches!(self, Self::TakePart | Self::SignOff | Self::AssessQuality)
+    }
 
     /// The permission needed to read records of a kind.
     pub fn to_read(kind: RecordKind) -> Self {
@@ -76,6 +94,7 @@ impl Permission {
             | RecordKind::NarrativeSection
             | RecordKind::Kpe
             | RecordKind::Finding
+            | RecordKind::Meeting
             | RecordKind::RecurrentIssue => Self::EditAnalysis,
         }
     }
@@ -86,18 +105,25 @@ pub fn permits(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::LeadReviewer | Role::CoReviewer => true,
-        Role::ReviewTeamMember => matches!(permission, ViewReview | ViewChronology | EditAnalysis),
+        Role::ReviewTeamMember => matches!(
+            permission,
+            ViewReview | ViewChronology | EditAnalysis | TakePart
+        ),
         Role::AgencyRecordsLiaison => matches!(permission, ViewChronology | EditChronology),
         Role::BusinessManager => matches!(
             permission,
             ViewReview | ManageLifecycle | ManageParticipants | RespondAndAct | ViewAudit
         ),
-        Role::PartnerSignatory => matches!(permission, ViewReview | RespondAndAct),
-        Role::IndependentScrutineer | Role::QualitySupervisor | Role::Observer => {
-            matches!(permission, ViewReview)
+        Role::PartnerSignatory => {
+            matches!(permission, ViewReview | RespondAndAct | TakePart | SignOff)
         }
-        // Case group and family members see their own contribution through dedicated pages.
-        Role::CaseGroupMember | Role::FamilyMember => false,
+        Role::IndependentScrutineer | Role::QualitySupervisor => {
+            matches!(permission, ViewReview | AssessQuality)
+        }
+        Role::Observer => matches!(permission, ViewReview),
+        // Case group and family members see their own conversation and what is shared with
+        // them, nothing else.
+        Role::CaseGroupMember | Role::FamilyMember => matches!(permission, TakePart),
     }
 }
 
@@ -239,6 +265,7 @@ pub fn may_grant(
     let beyond = affected.iter().any(|role| {
         Permission::ALL
             .into_iter()
+            .filter(|p| !p.is_own_act())
             .any(|p| permits(*role, p) && !held(p))
     });
     if beyond {
@@ -400,10 +427,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reviewers_may_do_everything_and_case_group_members_nothing_by_default() {
+    fn reviewers_may_do_everything_and_case_group_members_only_take_part() {
         for permission in Permission::ALL {
             assert!(permits(Role::LeadReviewer, permission));
-            assert!(!permits(Role::CaseGroupMember, permission));
+            assert_eq!(
+                permits(Role::CaseGroupMember, permission),
+                permission == Permission::TakePart
+            );
+            assert_eq!(
+                permits(Role::FamilyMember, permission),
+                permission == Permission::TakePart
+            );
         }
     }
 

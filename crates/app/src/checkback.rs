@@ -28,6 +28,14 @@ pub enum Waiting {
         review_title: String,
         invited_on: chrono::NaiveDate,
     },
+    /// Drafts shared with their group, or report versions put to it, that they have not yet
+    /// commented on (or, for a partner, signed off).
+    Shared {
+        review: casewindow_domain::ids::ReviewId,
+        review_title: String,
+        items: usize,
+        versions: usize,
+    },
 }
 
 impl<S: Store> App<S> {
@@ -81,8 +89,82 @@ impl<S: Store> App<S> {
                     });
                 }
             }
+            if let Some(shared) = self.shared_waiting(user, review, &title, &own).await? {
+                waiting.push(shared);
+            }
         }
         Ok(waiting)
+    }
+
+    /// What is shared with the user's groups in a review and still waits for their comment.
+    async fn shared_waiting(
+        &self,
+        user: casewindow_domain::ids::UserId,
+        review: casewindow_domain::ids::ReviewId,
+        title: &str,
+        own: &[&Participation],
+    ) -> AppResult<Option<Waiting>> {
+        use casewindow_domain::collaboration::Audience;
+        use casewindow_domain::participation::Role;
+        use casewindow_store::CommentOn;
+        let audiences: Vec<Audience> = own
+            .iter()
+            .filter_map(|p| Audience::of_role(p.role))
+            .collect();
+        if audiences.is_empty() {
+            return Ok(None);
+        }
+        let comments = self.store.comments(review).await?;
+        let mine = |on: &dyn Fn(&CommentOn) -> bool| {
+            comments.iter().any(|c| c.author == user && on(&c.on))
+        };
+        let items = self
+            .store
+            .shares(review)
+            .await?
+            .iter()
+            .filter(|s| audiences.contains(&s.audience))
+            .filter(|s| !mine(&|on| *on == CommentOn::Share(s.id)))
+            .count();
+        let partner = own.iter().any(|p| p.role == Role::PartnerSignatory);
+        let signed: Vec<uuid::Uuid> = if partner {
+            self.store
+                .version_sign_offs(review)
+                .await?
+                .into_iter()
+                .filter(|s| s.user_id == user)
+                .map(|s| s.version_id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let versions = self
+            .store
+            .report_versions(review)
+            .await?
+            .iter()
+            .filter(|v| {
+                let Some(stage) = crate::versions::stage_of(&v.stage) else {
+                    return false;
+                };
+                if !audiences.iter().any(|a| a.reads(stage)) {
+                    return false;
+                }
+                let commented = mine(
+                    &|on| matches!(on, CommentOn::Version { version, .. } if *version == v.id),
+                );
+                let to_sign = partner
+                    && stage == casewindow_domain::review::ReportStage::PartnerSignOff
+                    && !signed.contains(&v.id);
+                !commented || to_sign
+            })
+            .count();
+        Ok((items + versions > 0).then(|| Waiting::Shared {
+            review,
+            review_title: title.to_owned(),
+            items,
+            versions,
+        }))
     }
 
     /// A conversation record, for its own participant or for those who may read conversations.

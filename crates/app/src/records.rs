@@ -4,6 +4,7 @@
 use crate::{Actor, App, AppError, AppResult, Permission};
 use casewindow_domain::Validate;
 use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::collaboration::{Meeting, Topic};
 use casewindow_domain::evidence::{
     ChronologyEntry, Citation, CitationTarget, Conversation, NarrativeSection, SourceDocument,
 };
@@ -194,6 +195,24 @@ in_review!(
         .maybe("finding_id", Target::Record(RecordKind::Finding), r.finding_id);
     TermsOfReference => |r| Refs::default()
         .each("agencies_in_scope", AGENCY, &r.agencies_in_scope);
+    Meeting => |r| {
+        let mut refs = Refs::default().each("attendees", PARTICIPANT, &r.attendees);
+        let topic = |refs: Refs, path: String, topic: Topic| match topic {
+            Topic::Kpe(id) => refs.one(&path, KPE, id),
+            Topic::Finding(id) => refs.one(&path, Target::Record(RecordKind::Finding), id),
+            Topic::Chronology => refs,
+        };
+        for (idx, item) in r.items.iter().enumerate() {
+            refs = topic(refs, format!("items[{idx}].topic"), item.topic);
+        }
+        for (idx, d) in r.disagreements.iter().enumerate() {
+            refs = topic(refs, format!("disagreements[{idx}].about"), d.about);
+            for (j, view) in d.views.iter().enumerate() {
+                refs = refs.one(&format!("disagreements[{idx}].views[{j}].holder"), PARTICIPANT, view.holder);
+            }
+        }
+        refs
+    };
 );
 
 impl InReview for Review {

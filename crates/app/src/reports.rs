@@ -285,6 +285,24 @@ impl<S: Store> App<S> {
         })
     }
 
+    /// The report as it would be published, its template and the fingerprint of the report
+    /// and briefing (what a frozen version records).
+    pub(crate) async fn report_to_freeze(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<(Document, Template, String)> {
+        let published = self
+            .publishable(
+                actor,
+                review,
+                "names replaced by pseudonyms in a frozen report version",
+            )
+            .await?;
+        let fingerprint = published.fingerprint();
+        Ok((published.report, published.template, fingerprint))
+    }
+
     /// The report or briefing of a review, with the pseudonym map applied.
     pub async fn review_document(
         &self,

@@ -45,6 +45,9 @@ pub struct ReviewSummary {
     pub next_deadline: Option<Deadline>,
     /// Working days from today to that deadline (negative when overdue).
     pub working_days_left: Option<i64>,
+    /// Whether the actor reads the review's pages; otherwise they take part only through what
+    /// is shared with them (case group and family members).
+    pub readable: bool,
 }
 
 fn records<R>(list: Vec<Stored<R>>) -> Vec<R> {
@@ -59,6 +62,9 @@ impl<S: Store> App<S> {
             return Ok(Vec::new());
         }
         let visible = self.reviews_taking_part(actor, None).await?;
+        let readable = self
+            .reviews_taking_part(actor, Some(Permission::ViewReview))
+            .await?;
         let partnerships = self.store.partnerships().await?;
         let today = self.today();
         let mut summaries = Vec::new();
@@ -77,11 +83,13 @@ impl<S: Store> App<S> {
                 let working_days_left = next_deadline
                     .as_ref()
                     .map(|d| d.working_days_left(self.calendar(), today));
+                let id = review.record.id;
                 summaries.push(ReviewSummary {
                     review,
                     partnership: partnership.clone(),
                     next_deadline,
                     working_days_left,
+                    readable: readable.as_ref().is_none_or(|ids| ids.contains(&id)),
                 });
             }
         }
@@ -152,6 +160,18 @@ impl<S: Store> App<S> {
                 records(self.store.list(scope).await?)
             } else {
                 Vec::new()
+            },
+            testing: if needs.testing {
+                self.testing_in(review.record.id).await?
+            } else {
+                Vec::new()
+            },
+            final_version: if needs.final_version {
+                self.final_version(review.record.id)
+                    .await?
+                    .and_then(|v| v.fingerprint)
+            } else {
+                None
             },
         })
     }

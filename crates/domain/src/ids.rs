@@ -74,3 +74,8 @@ id_type!(
     /// An action in the partnership's action plan.
     ActionId,
 );
+
+id_type!(
+    /// A meeting of the review team, the case group, or both.
+    MeetingId,
+);

@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod collaboration;
 pub mod evidence;
 pub mod findings;
 pub mod hindsight;

@@ -204,6 +204,11 @@ pub struct ReviewContent {
     pub findings: Vec<Finding>,
     pub responses: Vec<PartnershipResponse>,
     pub actions: Vec<Action>,
+    /// How far each finding has been tested (derived from meetings and comments, see
+    /// [`crate::collaboration::testing_of`]).
+    pub testing: Vec<(crate::ids::FindingId, crate::collaboration::Testing)>,
+    /// The fingerprint of the latest final version of the report, if one was frozen.
+    pub final_version: Option<String>,
 }
 
 /// Which parts of a review a guard looks at, so callers load only those.
@@ -216,6 +221,8 @@ pub struct ContentNeeds {
     pub findings: bool,
     pub responses: bool,
     pub actions: bool,
+    pub testing: bool,
+    pub final_version: bool,
 }
 
 impl ContentNeeds {
@@ -237,8 +244,17 @@ impl ContentNeeds {
                 ..none
             },
             FindingsDevelopment => Self { kpes: true, ..none },
-            ReportDrafting | FactualAccuracyAndFamilyPreview => Self {
+            ReportDrafting => Self {
                 findings: true,
+                ..none
+            },
+            FactualAccuracyAndFamilyPreview => Self {
+                findings: true,
+                testing: true,
+                ..none
+            },
+            Published => Self {
+                final_version: true,
                 ..none
             },
             PrePublication => Self {
@@ -265,6 +281,8 @@ impl ContentNeeds {
             findings: self.findings || other.findings,
             responses: self.responses || other.responses,
             actions: self.actions || other.actions,
+            testing: self.testing || other.testing,
+            final_version: self.final_version || other.final_version,
         }
     }
 }
@@ -466,13 +484,14 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         ReportDrafting => guard_findings(&content.findings, &mut reasons),
         FactualAccuracyAndFamilyPreview => {
             for finding in &content.findings {
-                if matches!(
-                    finding.status,
-                    crate::findings::FindingStatus::Draft
-                        | crate::findings::FindingStatus::CaseGroupTested
-                ) {
+                let testing = content
+                    .testing
+                    .iter()
+                    .find(|(id, _)| *id == finding.id)
+                    .map_or(crate::collaboration::Testing::Draft, |(_, t)| *t);
+                if testing == crate::collaboration::Testing::Draft {
                     reasons.push(format!(
-                        "{} has not been agreed by the review team",
+                        "{} has not been tested with the case group (discuss it at a case group or joint meeting, or share it with them)",
                         describe_finding(finding)
                     ));
                 }
@@ -492,8 +511,19 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
             }
         }
         Published => {
-            if review.anonymisation_sign_off.is_none() {
-                reasons.push("the anonymisation check has not been signed off".to_owned());
+            match &review.anonymisation_sign_off {
+                None => {
+                    reasons.push("the anonymisation check has not been signed off".to_owned())
+                }
+                Some(sign_off)
+                    if sign_off.fingerprint.is_none()
+                        || sign_off.fingerprint != content.final_version =>
+                {
+                    reasons.push(
+                        "freeze the final version of the report after the anonymisation sign-off: what is published is that frozen version".to_owned(),
+                    )
+                }
+                Some(_) => {}
             }
             match &review.publication {
                 None => reasons.push("record the publication decision".to_owned()),
@@ -649,6 +679,8 @@ mod tests {
             findings: vec![],
             responses: vec![],
             actions: vec![],
+            testing: vec![],
+            final_version: None,
         }
     }
 
@@ -805,7 +837,9 @@ mod tests {
             signed_off_on: day(8),
             residual_risks: "none identified".to_owned(),
             scan_hits: None,
+            fingerprint: Some("f1".to_owned()),
         });
+        content.final_version = Some("f1".to_owned());
         content.review.publication = Some(PublicationDecision {
             outcome: PublicationOutcome::Publish,
             reasons: String::new(),

@@ -410,6 +410,10 @@ pub struct AnonymisationSignOff {
     /// How many possible identifiers the identifier scan showed the person signing off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_hits: Option<u32>,
+    /// The fingerprint of the report and briefing the scan read: a final version frozen from
+    /// exactly those is what may be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// What the partnership decided about publication.

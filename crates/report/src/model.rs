@@ -1,10 +1,10 @@
 //! The shape every output shares: a report is a title page and a list of blocks. HTML, Word and
 //! PDF each render the same blocks, so the three never disagree about what the report says.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which document this is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// The full review report.
@@ -14,7 +14,7 @@ pub enum DocumentKind {
 }
 
 /// A generated document, ready to render.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub kind: DocumentKind,
     pub title: String,
@@ -27,7 +27,7 @@ pub struct Document {
 }
 
 /// One piece of a document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// Level 1 starts a chapter; 2 and 3 are sections within it.
@@ -59,7 +59,7 @@ pub enum Block {
 }
 
 /// A finding in the report's template.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FindingBlock {
     pub number: u32,
     pub statement: String,
@@ -74,7 +74,7 @@ pub struct FindingBlock {
 }
 
 /// A labelled part of a finding.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Part {
     pub label: String,
     /// Paragraphs of the part.
@@ -82,7 +82,7 @@ pub struct Part {
 }
 
 /// A table with a caption and a header row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub caption: String,
     pub header: Vec<String>,
@@ -90,7 +90,7 @@ pub struct Table {
 }
 
 /// A chart as SVG with its table alternative.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub caption: String,
     /// A one-sentence description for screen readers and for the PDF's tags.
@@ -144,6 +144,18 @@ impl Document {
                 Block::Contents | Block::PageBreak => {}
             }
         }
+    }
+
+    /// The chapter and section headings (levels 1 and 2), in order: what comments on a
+    /// version are anchored to.
+    pub fn headings(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, text } if *level <= 2 => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The document's content as plain text, one block per paragraph: what the identifier scan

@@ -246,8 +246,8 @@ pub(crate) async fn freeze_report(
     let review = version.review_id.0.to_string();
     sqlx::query(
         "INSERT INTO report_versions (id, review_id, number, stage, content, document, docx, pdf, \
-         docx_sha256, pdf_sha256, created_at, created_by) \
-         SELECT $1, $2, COALESCE(MAX(number), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+         docx_sha256, pdf_sha256, created_at, created_by, fingerprint) \
+         SELECT $1, $2, COALESCE(MAX(number), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
          FROM report_versions WHERE review_id = $2",
     )
     .bind(version.id.to_string())
@@ -261,6 +261,7 @@ pub(crate) async fn freeze_report(
     .bind(version.pdf_sha256.clone())
     .bind(millis(change.at))
     .bind(crate::records::user_text(change.actor))
+    .bind(version.fingerprint.clone())
     .execute(&mut *conn)
     .await
     .map_err(map)?;
@@ -277,7 +278,8 @@ pub(crate) async fn report_versions(
     review: ReviewId,
 ) -> Result<Vec<casewindow_store::ReportVersion>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, number, stage, content, docx_sha256, pdf_sha256, created_at, created_by \
+        "SELECT id, number, stage, content, docx_sha256, pdf_sha256, fingerprint, created_at, \
+         created_by \
          FROM report_versions WHERE review_id = $1 ORDER BY number",
     )
     .bind(review.0.to_string())
@@ -296,6 +298,7 @@ pub(crate) async fn report_versions(
                 text: row.try_get("content").map_err(map)?,
                 docx_sha256: row.try_get("docx_sha256").map_err(map)?,
                 pdf_sha256: row.try_get("pdf_sha256").map_err(map)?,
+                fingerprint: row.try_get("fingerprint").map_err(map)?,
                 at: from_millis(
                     "report version",
                     &id,

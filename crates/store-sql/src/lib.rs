@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod chronology;
+mod collaboration;
 mod error;
 mod facts;
 mod import;

@@ -2,7 +2,10 @@
 
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
-use crate::{accounts, audit, chronology, facts, import, records, reference, sqlite, submissions};
+use crate::{
+    accounts, audit, chronology, collaboration, facts, import, records, reference, sqlite,
+    submissions,
+};
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
 use casewindow_domain::lifecycle::Transition;
@@ -1410,5 +1413,101 @@ impl Facts for SqlStore {
         format: &str,
     ) -> StoreResult<Option<(ReviewId, Vec<u8>)>> {
         facts::report_version_file(&mut *self.read().await?, id, format).await
+    }
+}
+
+#[async_trait]
+impl casewindow_store::Collaboration for SqlStore {
+    async fn share(&self, share: &casewindow_store::Share, change: &Change) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let written = collaboration::share(&mut tx, share, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(written)
+    }
+
+    async fn shares(&self, review: ReviewId) -> StoreResult<Vec<casewindow_store::Share>> {
+        collaboration::shares(&mut *self.read().await?, review).await
+    }
+
+    async fn add_comment(
+        &self,
+        comment: &casewindow_store::Comment,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        collaboration::add_comment(&mut tx, comment, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn comments(&self, review: ReviewId) -> StoreResult<Vec<casewindow_store::Comment>> {
+        collaboration::comments(&mut *self.read().await?, review).await
+    }
+
+    async fn answer_comment(
+        &self,
+        review: ReviewId,
+        comment: Uuid,
+        answer: &casewindow_store::GivenAnswer,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let written =
+            collaboration::answer_comment(&mut tx, review, comment, answer, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(written)
+    }
+
+    async fn move_version(
+        &self,
+        review: ReviewId,
+        version: Uuid,
+        from: &str,
+        to: &str,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let written =
+            collaboration::move_version(&mut tx, review, version, from, to, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(written)
+    }
+
+    async fn report_version_document(&self, id: Uuid) -> StoreResult<Option<(ReviewId, String)>> {
+        collaboration::report_version_document(&mut *self.read().await?, id).await
+    }
+
+    async fn sign_off_version(
+        &self,
+        sign_off: &casewindow_store::VersionSignOff,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let written = collaboration::sign_off_version(&mut tx, sign_off, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(written)
+    }
+
+    async fn version_sign_offs(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<casewindow_store::VersionSignOff>> {
+        collaboration::version_sign_offs(&mut *self.read().await?, review).await
+    }
+
+    async fn assess_quality(
+        &self,
+        assessment: &casewindow_store::QualityAssessment,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        collaboration::assess_quality(&mut tx, assessment, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn quality_assessments(
+        &self,
+        review: ReviewId,
+    ) -> StoreResult<Vec<casewindow_store::QualityAssessment>> {
+        collaboration::quality_assessments(&mut *self.read().await?, review).await
     }
 }

@@ -78,6 +78,9 @@ pub struct ReportVersion {
     pub text: String,
     pub docx_sha256: String,
     pub pdf_sha256: String,
+    /// The fingerprint of the report and briefing it was frozen from (see the identifier
+    /// scan); versions frozen before fingerprints were kept have none.
+    pub fingerprint: Option<String>,
     pub at: DateTime<Utc>,
     pub by: Option<UserId>,
 }
@@ -95,4 +98,5 @@ pub struct NewReportVersion {
     pub pdf: Vec<u8>,
     pub docx_sha256: String,
     pub pdf_sha256: String,
+    pub fingerprint: String,
 }

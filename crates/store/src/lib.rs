@@ -14,6 +14,7 @@
 mod account;
 pub mod audit;
 mod chronology;
+mod collaboration;
 mod error;
 mod facts;
 mod record;
@@ -23,6 +24,9 @@ pub use account::{Account, Session};
 pub use chronology::{
     ChronologyImport, LinkDecision, Progress, SUBMISSION_PREFIX_LEN, StagedUpload, entry_id,
     prefix_of_entry, submission_prefix,
+};
+pub use collaboration::{
+    Comment, CommentOn, GivenAnswer, QualityAssessment, Share, VersionSignOff,
 };
 pub use error::StoreError;
 pub use facts::{NewReportVersion, Reference, ReportVersion, ScanRun, SuggestionRun, Target};
@@ -43,8 +47,8 @@ use uuid::Uuid;
 /// Every area of the store, for code that holds a concrete store: `use casewindow_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Accounts as _, Audit as _, Chronologies as _, Facts as _, Records as _, ReferenceData as _,
-        Sealed as _, Store,
+        Accounts as _, Audit as _, Chronologies as _, Collaboration as _, Facts as _, Records as _,
+        ReferenceData as _, Sealed as _, Store,
     };
 }
 
@@ -119,7 +123,17 @@ pub struct ImportSummary {
 /// Code generic over `S: Store` may call every area's methods; code holding a concrete store
 /// imports the areas it uses, or [`prelude`].
 pub trait Store:
-    ReferenceData + Records + Accounts + Audit + Chronologies + Sealed + Facts + Send + Sync + 'static
+    ReferenceData
+    + Records
+    + Accounts
+    + Audit
+    + Chronologies
+    + Sealed
+    + Facts
+    + Collaboration
+    + Send
+    + Sync
+    + 'static
 {
     /// The engine behind this store.
     fn backend(&self) -> Backend;
@@ -483,4 +497,56 @@ pub trait Facts: Send + Sync + 'static {
         expected: i64,
         change: &Change,
     ) -> StoreResult<i64>;
+}
+
+/// Testing the analysis together: shares, comments and answers, report stages, partner
+/// sign-offs, quality assessments. Each change is audited in its transaction.
+#[async_trait]
+pub trait Collaboration: Send + Sync + 'static {
+    /// Shares a copy of a record's version with an audience; `false` (and nothing written)
+    /// when that version was already shared with them.
+    async fn share(&self, share: &Share, change: &Change) -> StoreResult<bool>;
+    /// A review's shares, oldest first.
+    async fn shares(&self, review: ReviewId) -> StoreResult<Vec<Share>>;
+    /// Adds a comment.
+    async fn add_comment(&self, comment: &Comment, change: &Change) -> StoreResult<()>;
+    /// A review's comments, oldest first.
+    async fn comments(&self, review: ReviewId) -> StoreResult<Vec<Comment>>;
+    /// Answers a comment of `review` that has no answer yet, in one conditional statement;
+    /// `false` when there is no such unanswered comment.
+    async fn answer_comment(
+        &self,
+        review: ReviewId,
+        comment: Uuid,
+        answer: &GivenAnswer,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// Moves a version of `review` from stage `from` to `to` (stage keys), in one conditional
+    /// statement; `false` when it is not at `from` (someone moved it first).
+    async fn move_version(
+        &self,
+        review: ReviewId,
+        version: Uuid,
+        from: &str,
+        to: &str,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// A frozen version's document JSON, with its review.
+    async fn report_version_document(&self, id: Uuid) -> StoreResult<Option<(ReviewId, String)>>;
+    /// Records a partner's decision on a version; `false` when they had recorded one already.
+    async fn sign_off_version(
+        &self,
+        sign_off: &VersionSignOff,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// A review's partner sign-offs, oldest first.
+    async fn version_sign_offs(&self, review: ReviewId) -> StoreResult<Vec<VersionSignOff>>;
+    /// Records an assessment of a quality marker.
+    async fn assess_quality(
+        &self,
+        assessment: &QualityAssessment,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// A review's quality assessments, oldest first.
+    async fn quality_assessments(&self, review: ReviewId) -> StoreResult<Vec<QualityAssessment>>;
 }

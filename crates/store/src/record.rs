@@ -24,6 +24,7 @@ pub enum RecordKind {
     RecurrentIssue,
     Response,
     Action,
+    Meeting,
 }
 
 /// A typed value for an indexed or constrained column.
@@ -61,7 +62,7 @@ pub enum LinkKind {
 
 impl RecordKind {
     /// Every kind, parents before children (the order a whole review is written in).
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         Self::RecurrentIssue,
         Self::Review,
         Self::TermsOfReference,
@@ -75,6 +76,7 @@ impl RecordKind {
         Self::Finding,
         Self::Response,
         Self::Action,
+        Self::Meeting,
     ];
 
     /// The table holding this kind.
@@ -93,6 +95,7 @@ impl RecordKind {
             Self::RecurrentIssue => "recurrent_issues",
             Self::Response => "responses",
             Self::Action => "actions",
+            Self::Meeting => "meetings",
         }
     }
 
@@ -126,6 +129,7 @@ impl RecordKind {
             Self::RecurrentIssue => &["pattern", "code", "status"],
             Self::Response => &["finding_id"],
             Self::Action => &["finding_id", "owner_agency_id", "status", "due_on"],
+            Self::Meeting => &["kind", "held_on"],
         }
     }
 
@@ -152,6 +156,7 @@ impl RecordKind {
             Self::RecurrentIssue => "recurrent issue",
             Self::Response => "partnership response",
             Self::Action => "action",
+            Self::Meeting => "meeting",
         }
     }
 

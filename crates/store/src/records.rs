@@ -2,6 +2,7 @@
 
 use crate::record::{ColumnValue, LinkKind, Record, RecordKind};
 use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::collaboration::Meeting;
 use casewindow_domain::evidence::{
     ChronologyEntry, Conversation, NarrativeSection, SourceDocument,
 };
@@ -294,6 +295,25 @@ impl Record for Action {
             ColumnValue::id(self.owner_agency_id.0),
             ColumnValue::text(key(&self.status)),
             ColumnValue::Text(self.due_on.map(|d| d.to_string())),
+        ]
+    }
+}
+
+impl Record for Meeting {
+    const KIND: RecordKind = RecordKind::Meeting;
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn scope(&self) -> Option<Uuid> {
+        Some(self.review_id.0)
+    }
+    fn sort_key(&self) -> String {
+        format!("{}|{}", self.held_on, self.title)
+    }
+    fn columns(&self) -> Vec<ColumnValue> {
+        vec![
+            ColumnValue::text(key(&self.kind)),
+            ColumnValue::text(self.held_on.to_string()),
         ]
     }
 }

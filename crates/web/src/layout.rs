@@ -50,7 +50,7 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 15] = [
+pub const SECTIONS: [(&str, &str); 19] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
@@ -62,8 +62,12 @@ pub const SECTIONS: [(&str, &str); 15] = [
     ("/narrative", "Narrative"),
     ("/kpes", "Key practice episodes"),
     ("/findings", "Findings"),
+    ("/meetings", "Meetings"),
+    ("/sharing", "Sharing and comments"),
+    ("/shared", "Shared with you"),
     ("/actions", "Responses and actions"),
     ("/report", "Report"),
+    ("/quality", "Quality markers"),
     ("/history", "Lifecycle history"),
     ("/audit", "Audit trail"),
 ];

@@ -15,14 +15,17 @@ mod edit;
 mod findings;
 mod kpes;
 mod library;
+mod meetings;
 mod narrative;
 mod people;
 mod portfolio;
 mod purpose;
+mod quality;
 mod reports;
 mod review;
 mod search;
 mod setup;
+mod sharing;
 mod subjects;
 mod terms;
 pub(crate) mod text;
@@ -146,6 +149,9 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(subjects::routes::<S>())
         .merge(documents::routes::<S>())
         .merge(versions::routes::<S>())
+        .merge(meetings::routes::<S>())
+        .merge(sharing::routes::<S>())
+        .merge(quality::routes::<S>())
         .merge(terms::routes::<S>())
         .merge(chronology::routes::<S>())
         .merge(chronology_import::routes::<S>())
@@ -260,6 +266,8 @@ pub(crate) fn section_permission(section: &str) -> Permission {
         "/chronology" | "/documents" => Permission::ViewChronology,
         "/conversations" => Permission::ViewConversations,
         "/audit" => Permission::ViewAudit,
+        "/sharing" => Permission::EditAnalysis,
+        "/shared" => Permission::TakePart,
         _ => Permission::ViewReview,
     }
 }

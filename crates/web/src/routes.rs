@@ -32,6 +32,9 @@ pub enum Needs {
     CheckBack,
     /// The conversation's own participant only.
     CheckBackReply,
+    /// Someone the item in the path was shared with: a case group member, family member or
+    /// partner signatory of the review (each reaches only their own group's items).
+    SharedWith,
 }
 
 /// One route.
@@ -62,7 +65,7 @@ const fn post(path: &'static str, needs: Needs) -> RouteSpec {
 
 use Needs::{
     Admin, CheckBack, CheckBackReply, Curator, FirstRun, Library, NotAdmin, Proposer, Public,
-    SignedIn,
+    SharedWith, SignedIn,
 };
 use Permission::*;
 
@@ -128,6 +131,44 @@ pub const ROUTES: &[RouteSpec] = &[
         "/reviews/{id}/report/versions/{version}/report.pdf",
         p(ViewReview),
     ),
+    post(
+        "/reviews/{id}/report/versions/{version}/stage",
+        p(ManageLifecycle),
+    ),
+    get("/reviews/{id}/meetings", p(ViewReview)),
+    get("/reviews/{id}/meetings/new", p(EditAnalysis)),
+    post("/reviews/{id}/meetings/new", p(EditAnalysis)),
+    get("/reviews/{id}/meetings/{meeting}", p(ViewReview)),
+    post("/reviews/{id}/meetings/{meeting}", p(EditAnalysis)),
+    post("/reviews/{id}/meetings/{meeting}/actions", p(EditAnalysis)),
+    post(
+        "/reviews/{id}/meetings/{meeting}/disagreements",
+        p(EditAnalysis),
+    ),
+    post(
+        "/reviews/{id}/meetings/{meeting}/disagreements/settle",
+        p(EditAnalysis),
+    ),
+    get("/reviews/{id}/sharing", p(EditAnalysis)),
+    post("/reviews/{id}/sharing", p(EditAnalysis)),
+    post("/reviews/{id}/sharing/comments/{comment}", p(EditAnalysis)),
+    get("/reviews/{id}/shared", p(TakePart)),
+    post("/reviews/{id}/shared/{share}/comments", SharedWith),
+    get("/reviews/{id}/shared/versions/{version}", p(TakePart)),
+    post(
+        "/reviews/{id}/shared/versions/{version}/comments",
+        p(TakePart),
+    ),
+    post(
+        "/reviews/{id}/shared/versions/{version}/sign-off",
+        p(SignOff),
+    ),
+    get(
+        "/reviews/{id}/shared/versions/{version}/report.pdf",
+        p(TakePart),
+    ),
+    get("/reviews/{id}/quality", p(ViewReview)),
+    post("/reviews/{id}/quality", p(AssessQuality)),
     get("/reviews/{id}/briefing.docx", p(ViewReview)),
     get("/reviews/{id}/briefing.pdf", p(ViewReview)),
     get("/reviews/{id}/terms", p(ViewReview)),

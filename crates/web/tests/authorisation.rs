@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine as _;
 use casewindow_app::{App, permits};
+use casewindow_domain::collaboration::{Audience, SharedKind};
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_domain::review::{ParallelProcess, ParallelProcessKind, ParallelProcessStatus};
 use casewindow_store::prelude::*;
@@ -71,6 +72,9 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
             r == Role::CaseGroupMember || permits(r, casewindow_app::Permission::ViewConversations)
         }),
         Needs::CheckBackReply => role == Some(Role::CaseGroupMember),
+        Needs::SharedWith => role
+            .and_then(Audience::of_role)
+            .is_some_and(|a| Audience::SHARED.contains(&a)),
     }
 }
 
@@ -99,6 +103,8 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
     let mut own = sample_with_process();
     let mut documents = Vec::new();
     let mut versions = Vec::new();
+    let mut shares: Vec<std::collections::HashMap<Audience, uuid::Uuid>> = Vec::new();
+    let mut meetings = Vec::new();
     let other = sample_with_process();
     let mut members = Vec::new();
     for role in Role::ALL {
@@ -186,6 +192,73 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
             .await
             .expect("versions");
         versions.push(frozen[0].id);
+        // Put to the partners, so that every audience reads it.
+        app.move_version(
+            &system,
+            sample.review.id,
+            frozen[0].id,
+            casewindow_domain::review::ReportStage::PartnerSignOff,
+        )
+        .await
+        .expect("moved on");
+        let mut by_audience = std::collections::HashMap::new();
+        for audience in Audience::SHARED {
+            app.share_items(
+                &system,
+                sample.review.id,
+                audience,
+                &[(SharedKind::Finding, sample.finding.id.0)],
+                "",
+            )
+            .await
+            .expect("shared");
+        }
+        for share in app
+            .sharing(&system, sample.review.id)
+            .await
+            .expect("shares")
+        {
+            by_audience.insert(share.share.audience, share.share.id);
+        }
+        shares.push(by_audience);
+        let meeting = casewindow_domain::collaboration::Meeting {
+            id: casewindow_domain::ids::MeetingId(uuid::Uuid::new_v4()),
+            review_id: sample.review.id,
+            kind: casewindow_domain::collaboration::MeetingKind::Joint,
+            held_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+            title: "Joint meeting".to_owned(),
+            attendees: Vec::new(),
+            items: Vec::new(),
+            notes: String::new(),
+            actions: Vec::new(),
+            disagreements: Vec::new(),
+        };
+        app.create(&system, &meeting).await.expect("a meeting");
+        meetings.push(meeting.id);
+    }
+    // A comment on review A's case group share, and one on review B's, for the answer route.
+    let case_group = members
+        .iter()
+        .find(|(r, _)| *r == Role::CaseGroupMember)
+        .map(|(_, u)| u.clone())
+        .expect("case group member");
+    let mut comments = Vec::new();
+    for (index, sample) in [&own, &other].into_iter().enumerate() {
+        let comment = casewindow_store::Comment {
+            id: uuid::Uuid::new_v4(),
+            review_id: sample.review.id,
+            on: casewindow_store::CommentOn::Share(shares[index][&Audience::CaseGroup]),
+            author: case_group.id,
+            audience: Audience::CaseGroup,
+            body: "I recall it differently".to_owned(),
+            at: chrono::Utc::now(),
+            answer: None,
+        };
+        db.store
+            .add_comment(&comment, &change("matrix"))
+            .await
+            .expect("a comment");
+        comments.push(comment.id);
     }
 
     let mut viewers = vec![Viewer::Anonymous];
@@ -236,6 +309,17 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{subject}", &sample.child.id.to_string())
                     .replace("{document}", &documents[usize::from(!is_own)].to_string())
                     .replace("{version}", &versions[usize::from(!is_own)].to_string())
+                    .replace("{meeting}", &meetings[usize::from(!is_own)].to_string())
+                    .replace("{comment}", &comments[usize::from(!is_own)].to_string())
+                    .replace("{share}", &{
+                        let audience = match viewer {
+                            Viewer::Member { role, .. } => Audience::of_role(*role)
+                                .filter(|a| Audience::SHARED.contains(a))
+                                .unwrap_or(Audience::CaseGroup),
+                            _ => Audience::CaseGroup,
+                        };
+                        shares[usize::from(!is_own)][&audience].to_string()
+                    })
                     .replace("{participation}", &sample.health_visitor.id.to_string());
                 if spec.path == "/sign-out" && !is_own {
                     continue; // the first sign-out ended the session

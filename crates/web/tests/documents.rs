@@ -502,7 +502,11 @@ both_backends!(
             .await?;
         let (_, _, _, again) = call(&router, "GET", &href(&first, "pdf"), &lead, None).await;
         assert_eq!(again, pdf, "the frozen PDF is unchanged");
+        // A final version must be what the anonymisation sign-off covered: none yet.
         let (status, _, page) = freeze("final").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("anonymisation sign-off"), "{page}");
+        let (status, _, page) = freeze("family_preview").await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
         let all = app
             .report_versions(&casewindow_app::Actor::system("t"), review)
@@ -520,7 +524,10 @@ both_backends!(
         let (status, _, _, page) = call(&router, "GET", &versions, &lead, None).await;
         assert_eq!(status, StatusCode::OK);
         let page = text(&page);
-        assert!(page.contains("Version 2: Final"), "{page}");
+        assert!(
+            page.contains("Version 2: For the family to preview"),
+            "{page}"
+        );
         assert!(
             page.contains("The partnership has no shared way to hear from nurseries."),
             "the comparison names the change"

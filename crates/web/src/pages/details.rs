@@ -405,9 +405,13 @@ fn apply_publication(
                     signed_off_by: earlier.as_ref().map_or(user.user.id, |e| e.signed_off_by),
                     signed_off_on,
                     residual_risks: form.get("residual_risks").trim().to_owned(),
-                    scan_hits: match earlier {
+                    scan_hits: match &earlier {
                         Some(earlier) => earlier.scan_hits,
                         None => scan.map(|run| run.hits),
+                    },
+                    fingerprint: match earlier {
+                        Some(earlier) => earlier.fingerprint,
+                        None => scan.map(|run| run.fingerprint.clone()),
                     },
                 })
             }

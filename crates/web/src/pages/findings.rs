@@ -127,6 +127,7 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
     let Req { app, user, id } = req;
     let (_, frame) = review_frame(&app, &user, id, "/findings", "Findings").await?;
     let findings = app.records::<Finding>(&user.actor(), id).await?;
+    let testing = app.finding_testing(&user.actor(), id).await?;
     let rows = findings
         .into_iter()
         .map(|stored| {
@@ -143,7 +144,11 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
                     Some(Polarity::Unsafe) => "Unsafe",
                     None => "Not set",
                 },
-                status: finding.status.label(),
+                status: testing
+                    .get(&finding.id)
+                    .copied()
+                    .unwrap_or(casewindow_domain::collaboration::Testing::Draft)
+                    .label(),
                 missing: casewindow_domain::findings::incompleteness(&finding).join(", "),
                 statement: finding.statement,
             }
@@ -168,7 +173,8 @@ struct EditPage {
     kpes: Vec<Choice>,
     issues: Vec<Choice>,
     evidence_kinds: Vec<Choice>,
-    statuses: Vec<Choice>,
+    /// How far it has been tested (from meetings and comments), for an existing finding.
+    testing: Option<&'static str>,
     evidence_slots: Vec<usize>,
     suggestion: Option<SuggestionView>,
     similar: Vec<SimilarView>,
@@ -396,7 +402,6 @@ fn to_form(finding: &Finding) -> FormData {
     if let Some(priority) = finding.priority {
         form.push("priority", priority.to_string());
     }
-    form.push("status", key(&finding.status));
     for issue in &finding.recurrent_issue_ids {
         form.push("recurrent_issue_ids", issue.to_string());
     }
@@ -467,7 +472,6 @@ fn from_form(form: &FormData, mut finding: Finding) -> Result<Finding, Errors> {
             None
         }
     };
-    finding.status = parse_key(&form.get("status")).unwrap_or(FindingStatus::Draft);
     finding.recurrent_issue_ids = form
         .all("recurrent_issue_ids")
         .iter()
@@ -562,6 +566,14 @@ async fn suggest_page<S: Store>(
     let (_, frame) = at.frame("/findings", title, &errors).await?;
     let (kpes, issues) = link_choices(app, user, id, &form).await?;
     let slots = evidence_count(&form) + 1;
+    let testing = match finding {
+        Some(f) => app
+            .finding_testing(&user.actor(), id)
+            .await?
+            .get(&f)
+            .map(|t| t.label()),
+        None => None,
+    };
     render(&EditPage {
         layout: frame,
         errors,
@@ -579,8 +591,8 @@ async fn suggest_page<S: Store>(
         kpes,
         issues,
         evidence_kinds: choices(GeneralityEvidenceKind::ALL, GeneralityEvidenceKind::label),
-        statuses: choices(FindingStatus::ALL, FindingStatus::label),
         evidence_slots: (0..slots).collect(),
+        testing,
         suggestion,
         similar,
         finding_path: finding

@@ -19,7 +19,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 
 /// One row of the dashboard, ready to show.
 pub struct Row {
-    pub id: String,
+    /// Where the review opens for this user: its overview, or what is shared with them.
+    pub href: String,
     pub title: String,
     pub partnership: String,
     pub kind: &'static str,
@@ -100,7 +101,11 @@ async fn show<S: Store>(
                     _ => (String::new(), String::new(), ""),
                 };
             Row {
-                id: review.id.to_string(),
+                href: if summary.readable {
+                    format!("/reviews/{}", review.id)
+                } else {
+                    format!("/reviews/{}/shared", review.id)
+                },
                 title: review.title.clone(),
                 partnership: summary.partnership.name.clone(),
                 kind: review.kind.label(),
@@ -133,6 +138,33 @@ async fn show<S: Store>(
                 ),
                 href: format!("/check-back/{conversation}"),
             },
+            casewindow_app::Waiting::Shared {
+                review,
+                review_title,
+                items,
+                versions,
+            } => {
+                let mut parts = Vec::new();
+                if items > 0 {
+                    parts.push(format!(
+                        "{items} draft{} shared with you",
+                        if items == 1 { "" } else { "s" }
+                    ));
+                }
+                if versions > 0 {
+                    parts.push(format!(
+                        "{versions} report version{} for you",
+                        if versions == 1 { "" } else { "s" }
+                    ));
+                }
+                WaitingRow {
+                    text: format!(
+                        "{review_title}: {} to read and comment on",
+                        parts.join(" and ")
+                    ),
+                    href: format!("/reviews/{review}/shared"),
+                }
+            }
             casewindow_app::Waiting::Invitation {
                 review_title,
                 invited_on,

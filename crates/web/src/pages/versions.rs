@@ -31,12 +31,23 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/report/versions/{version}/report.pdf",
             get(pdf::<S>),
         )
+        .route(
+            "/reviews/{id}/report/versions/{version}/stage",
+            axum::routing::post(move_on::<S>),
+        )
 }
 
 /// A version as listed, with what changed since the one before.
 struct Row {
+    id: String,
     number: i64,
     stage: String,
+    /// The stages it may move on to.
+    later: Vec<Choice>,
+    /// Partners' decisions on it.
+    sign_offs: Vec<String>,
+    /// How many comments were made on it.
+    comments: usize,
     when: String,
     docx: String,
     pdf: String,
@@ -63,6 +74,15 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
     let at = req.at();
     let (_, frame) = at.frame("/report", "Report versions", &errors).await?;
     let versions = at.app.report_versions(&at.user.actor(), at.review).await?;
+    let sign_offs = at
+        .app
+        .version_sign_offs(&at.user.actor(), at.review)
+        .await?;
+    let comments = if may(at.app, at.user, at.review, Permission::EditAnalysis).await {
+        at.app.version_comments(&at.user.actor(), at.review).await?
+    } else {
+        Vec::new()
+    };
     let mut openings = if may(at.app, at.user, at.review, Permission::ViewAudit).await {
         at.app.version_openings(&at.user.actor(), at.review).await?
     } else {
@@ -82,10 +102,39 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
         }
         before = Some(&v.text);
         let base = format!("/reviews/{}/report/versions/{}", at.review, v.id);
+        let current = parse_key::<ReportStage>(&v.stage);
         rows.push(Row {
+            id: v.id.to_string(),
             number: v.number,
-            stage: parse_key::<ReportStage>(&v.stage)
-                .map_or_else(|| v.stage.clone(), |s| s.label().to_owned()),
+            stage: current.map_or_else(|| v.stage.clone(), |s| s.label().to_owned()),
+            later: choices(
+                ReportStage::ALL
+                    .into_iter()
+                    .filter(|s| current.is_some_and(|c| *s > c) && *s != ReportStage::Final),
+                ReportStage::label,
+            ),
+            sign_offs: sign_offs
+                .iter()
+                .filter(|(s, _)| s.version_id == v.id)
+                .map(|(s, name)| {
+                    let note = if s.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", s.note)
+                    };
+                    format!(
+                        "{}, {name}, {}{note}",
+                        s.decision.label(),
+                        s.at.format("%-d %B %Y")
+                    )
+                })
+                .collect(),
+            comments: comments
+                .iter()
+                .filter(|c| {
+                    matches!(&c.comment.on, casewindow_store::CommentOn::Version { version, .. } if *version == v.id)
+                })
+                .count(),
             when: v.at.format("%-d %B %Y, %H:%M").to_string(),
             docx: format!("{base}/report.docx"),
             pdf: format!("{base}/report.pdf"),
@@ -126,13 +175,65 @@ async fn freeze<S: Store>(req: Req<S>, form: FormData) -> Answer {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     };
-    req.app
+    match req
+        .app
         .freeze_report(&req.user.actor(), req.id, stage)
-        .await?;
-    Ok(super::edit::see_other(&format!(
-        "/reviews/{}/report/versions",
-        req.id
-    )))
+        .await
+    {
+        Ok(_) => Ok(super::edit::see_other(&format!(
+            "/reviews/{}/report/versions",
+            req.id
+        ))),
+        Err(casewindow_app::AppError::Invalid(problems)) => {
+            let mut errors = Errors::none();
+            for p in problems {
+                errors.add("stage", p.reason);
+            }
+            let mut response = page(&req, form, errors).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Moves a version on to a later stage.
+async fn move_on<S: Store>(on: On<S, uuid::Uuid>, form: FormData) -> Answer {
+    let (app, user, id, version) = on.parts();
+    let req = Req { app, user, id };
+    super::require(&req.app, &req.user, req.id, Permission::ManageLifecycle).await?;
+    let field = format!("stage-{version}");
+    let outcome = match parse_key::<ReportStage>(&form.get("stage")) {
+        None => Err(vec![
+            "Choose the stage to move the version on to".to_owned(),
+        ]),
+        Some(stage) => match req
+            .app
+            .move_version(&req.user.actor(), req.id, version, stage)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(casewindow_app::AppError::Invalid(problems)) => {
+                Err(problems.into_iter().map(|p| p.reason).collect())
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    match outcome {
+        Ok(()) => Ok(super::edit::see_other(&format!(
+            "/reviews/{}/report/versions",
+            req.id
+        ))),
+        Err(reasons) => {
+            let mut errors = Errors::none();
+            for reason in reasons {
+                errors.add(&field, reason);
+            }
+            let mut response = page(&req, FormData::default(), errors).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
 }
 
 async fn file<S: Store>(on: On<S, uuid::Uuid>, format: &str) -> Answer {
