@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode, header};
 use base64::Engine as _;
 use casewindow_app::{App, Vault};
 use casewindow_domain::evidence::SourceDocument;
-use casewindow_domain::ids::{AgencyId, ParticipationId};
+use casewindow_domain::ids::AgencyId;
 use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
@@ -100,35 +100,8 @@ async fn member(
     role: Role,
     agency: Option<AgencyId>,
 ) -> (String, String) {
-    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
-    let password = "document tests password 2026";
-    let user = app
-        .create_account("Member", &email, password, false)
-        .await
-        .expect("account");
-    store
-        .insert(
-            &Participation {
-                id: ParticipationId(uuid::Uuid::new_v4()),
-                review_id: sample.review.id,
-                user_id: Some(user.id),
-                label: format!("{role:?}"),
-                role,
-                agency_id: agency,
-                invited_on: None,
-                consent: None,
-                declined_on: None,
-                contribution: String::new(),
-            },
-            &change("joined"),
-        )
-        .await
-        .expect("participation");
-    let signed_in = app.sign_in(&email, password).await.expect("signs in");
-    (
-        format!("cw_session={}", signed_in.token),
-        signed_in.csrf_token,
-    )
+    let m = common::signed_in_as(app, store, sample, role, agency).await;
+    (m.cookie, m.csrf)
 }
 
 fn text(body: &[u8]) -> String {

@@ -100,3 +100,55 @@ pub async fn signed_in_lead<S: casewindow_store::Store>(
         signed_in.csrf_token,
     )
 }
+
+/// Someone signed in, taking part in a review.
+#[allow(dead_code)] // not every test file signs people in this way
+pub struct Member {
+    pub cookie: String,
+    pub csrf: String,
+    pub user: casewindow_domain::ids::UserId,
+    pub participation: casewindow_domain::ids::ParticipationId,
+}
+
+/// A new account with `role` in `sample`'s review (for `agency`, if given), signed in.
+#[allow(dead_code)] // not every test file signs people in this way
+pub async fn signed_in_as<S: casewindow_store::Store>(
+    app: &casewindow_app::App<S>,
+    store: &S,
+    sample: &casewindow_testkit::fixtures::Sample,
+    role: casewindow_domain::participation::Role,
+    agency: Option<casewindow_domain::ids::AgencyId>,
+) -> Member {
+    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+    let password = "page tests password 2026";
+    let user = app
+        .create_account(&format!("{role:?} person"), &email, password, false)
+        .await
+        .expect("account");
+    let participation = casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4());
+    store
+        .insert(
+            &casewindow_domain::participation::Participation {
+                id: participation,
+                review_id: sample.review.id,
+                user_id: Some(user.id),
+                label: format!("{role:?}"),
+                role,
+                agency_id: agency,
+                invited_on: None,
+                consent: None,
+                declined_on: None,
+                contribution: String::new(),
+            },
+            &casewindow_testkit::fixtures::change("joined"),
+        )
+        .await
+        .expect("participation");
+    let signed_in = app.sign_in(&email, password).await.expect("signs in");
+    Member {
+        cookie: format!("cw_session={}", signed_in.token),
+        csrf: signed_in.csrf_token,
+        user: user.id,
+        participation,
+    }
+}
