@@ -14,4 +14,8 @@ printf 'walkthrough password 2026\n' | "$BIN" user create --name "Wren Walker" -
 printf 'steady lighthouse keeper 51\n' | "$BIN" user create --admin --name "Ada Admin" --email admin@example.org
 printf 'national patterns reader 7\n' | "$BIN" user create --national-analyst --name "Nora Analyst" --email analyst@example.org
 printf 'two locks on the door 2026\n' | "$BIN" user create --name "Tess Twostep" --email twostep@example.org
+# The people a new review's lead reviewer invites to test the analysis (together.spec.mjs).
+printf 'practitioners around the table 3\n' | "$BIN" user create --name "Cara Casey" --email casegroup@example.org
+printf 'kitchen table conversations 24\n' | "$BIN" user create --name "Fern Family" --email family@example.org
+printf 'oak desk signatures nine 9\n' | "$BIN" user create --name "Pat Partner" --email partner@example.org
 exec "$BIN" serve --addr 127.0.0.1:${E2E_PORT:-8181}

@@ -7,6 +7,18 @@ export const ADMIN = { email: 'admin@example.org', password: 'steady lighthouse 
 export const ANALYST = { email: 'analyst@example.org', password: 'national patterns reader 7' };
 export const TWOSTEP = { email: 'twostep@example.org', password: 'two locks on the door 2026' };
 export const WALKER = { email: 'walker@example.org', password: 'walkthrough password 2026' };
+export const CASE_GROUP = { email: 'casegroup@example.org', password: 'practitioners around the table 3' };
+export const FAMILY = { email: 'family@example.org', password: 'kitchen table conversations 24' };
+export const PARTNER = { email: 'partner@example.org', password: 'oak desk signatures nine 9' };
+
+/** Moves the review on to `stage` through the overview's link and the confirmation page. */
+export async function advance(page, reviewUrl, stage) {
+  await page.goto(reviewUrl);
+  await page.getByRole('link', { name: `Move to ${stage}` }).click();
+  await expect(page.getByRole('heading', { name: `Move the review to ${stage}` })).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  await expect(page.locator('.tag').filter({ hasText: stage }).first()).toBeVisible();
+}
 
 export async function signIn(page, who) {
   await page.goto('/sign-in');

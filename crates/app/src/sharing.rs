@@ -41,6 +41,23 @@ fn invalid(path: &str, reason: &str) -> AppError {
     }])
 }
 
+/// The order shared items are shown in: the latest sharing first, and within one sharing the
+/// episodes before the findings, each by its number.
+fn newest_first(shares: &mut [Share]) {
+    fn number(title: &str) -> u64 {
+        title
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|part| !part.is_empty())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX)
+    }
+    shares.sort_by(|a, b| {
+        b.at.cmp(&a.at)
+            .then_with(|| (a.kind == SharedKind::Finding).cmp(&(b.kind == SharedKind::Finding)))
+            .then_with(|| number(&a.title).cmp(&number(&b.title)))
+    });
+}
+
 /// Checks a comment's text.
 pub(crate) fn check_comment(body: &str) -> AppResult<()> {
     if body.trim().is_empty() {
@@ -264,13 +281,14 @@ impl<S: Store> App<S> {
         if audiences.is_empty() {
             return Ok(Vec::new());
         }
-        let shares: Vec<Share> = self
+        let mut shares: Vec<Share> = self
             .store
             .shares(review)
             .await?
             .into_iter()
             .filter(|s| audiences.contains(&s.audience))
             .collect();
+        newest_first(&mut shares);
         if !shares.is_empty() {
             self.audit_event(
                 actor,
@@ -284,7 +302,7 @@ impl<S: Store> App<S> {
         }
         let comments = self.store.comments(review).await?;
         let mut out = Vec::new();
-        for share in shares.into_iter().rev() {
+        for share in shares {
             let own: Vec<Comment> = comments
                 .iter()
                 .filter(|c| c.on == CommentOn::Share(share.id) && Some(c.author) == actor.user)
@@ -350,10 +368,11 @@ impl<S: Store> App<S> {
     pub async fn sharing(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<SharedItem>> {
         self.authorize(actor, review, Permission::EditAnalysis)
             .await?;
-        let shares = self.store.shares(review).await?;
+        let mut shares = self.store.shares(review).await?;
+        newest_first(&mut shares);
         let comments = self.store.comments(review).await?;
         let mut out = Vec::new();
-        for share in shares.into_iter().rev() {
+        for share in shares {
             let on: Vec<Comment> = comments
                 .iter()
                 .filter(|c| c.on == CommentOn::Share(share.id))

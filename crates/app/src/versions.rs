@@ -181,14 +181,14 @@ impl<S: Store> App<S> {
 }
 
 impl<S: Store> App<S> {
-    /// Who opened each version's files and when (from the audit trail), for those who may read
-    /// it: by version id, oldest opening first.
+    /// Who opened each version (its files, or in the browser), how and when, from the audit
+    /// trail, for those who may read it: by version id, oldest opening first.
     pub async fn version_openings(
         &self,
         actor: &Actor,
         review: ReviewId,
     ) -> AppResult<
-        std::collections::HashMap<uuid::Uuid, Vec<(String, chrono::DateTime<chrono::Utc>)>>,
+        std::collections::HashMap<uuid::Uuid, Vec<(String, String, chrono::DateTime<chrono::Utc>)>>,
     > {
         self.authorize(actor, review, Permission::ViewAudit).await?;
         let mut names: std::collections::HashMap<casewindow_domain::ids::UserId, String> =
@@ -219,7 +219,9 @@ impl<S: Store> App<S> {
                     }
                 },
             };
-            out.entry(version).or_default().push((who, entry.at));
+            out.entry(version)
+                .or_default()
+                .push((who, entry.reason.clone(), entry.at));
         }
         Ok(out)
     }

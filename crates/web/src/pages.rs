@@ -255,7 +255,14 @@ pub(crate) async fn review_frame_permissions<S: Store>(
         id,
         &review.record.title,
         section,
-        |suffix| permissions.contains(&section_permission(suffix)),
+        |suffix| match suffix {
+            // Those who write the analysis share drafts rather than receive them.
+            "/shared" => {
+                permissions.contains(&Permission::TakePart)
+                    && !permissions.contains(&Permission::EditAnalysis)
+            }
+            _ => permissions.contains(&section_permission(suffix)),
+        },
     ));
     Ok((review, frame, permissions))
 }

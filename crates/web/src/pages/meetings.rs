@@ -100,7 +100,13 @@ impl Context {
             .into_iter()
             .map(|p| {
                 let p = p.record;
-                Choice::new(p.id, format!("{} ({})", p.label, p.role.label()))
+                let role = p.role.label();
+                let label = if p.label.eq_ignore_ascii_case(role) {
+                    p.label
+                } else {
+                    format!("{} ({role})", p.label)
+                };
+                Choice::new(p.id, label)
             })
             .collect();
         Ok(Self { topics, people })
@@ -208,7 +214,13 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
             items: m
                 .items
                 .iter()
-                .map(|i| format!("{}: {}", context.topic(i.topic), i.outcome.label()))
+                .map(|i| {
+                    format!(
+                        "{} ({})",
+                        context.topic(i.topic),
+                        i.outcome.label().to_lowercase()
+                    )
+                })
                 .collect(),
             notes: m.notes.clone(),
             actions: m.actions.iter().map(action_text).collect(),
@@ -283,6 +295,11 @@ impl RecordPage for Meeting {
     const SECTION: &'static str = "/meetings";
     const PERMISSION: Permission = Permission::EditAnalysis;
     const EDITED: &'static str = "changed the meeting record";
+
+    /// Back to the meeting's own page, where its actions and disagreements are recorded.
+    fn saved_href(&self) -> String {
+        format!("/reviews/{}/meetings/{}", self.review_id, self.id)
+    }
 
     fn field_for(&self, path: &str) -> String {
         let head = path.split(['.', '[']).next().unwrap_or(path);

@@ -48,6 +48,8 @@ struct Row {
     sign_offs: Vec<String>,
     /// How many comments were made on it.
     comments: usize,
+    /// Whether it is the final version, the one publication uses.
+    published: bool,
     when: String,
     docx: String,
     pdf: String,
@@ -103,7 +105,12 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
         before = Some(&v.text);
         let base = format!("/reviews/{}/report/versions/{}", at.review, v.id);
         let current = parse_key::<ReportStage>(&v.stage);
+        let published = current == Some(ReportStage::Final)
+            && !versions
+                .iter()
+                .any(|later| later.number > v.number && later.stage == v.stage);
         rows.push(Row {
+            published,
             id: v.id.to_string(),
             number: v.number,
             stage: current.map_or_else(|| v.stage.clone(), |s| s.label().to_owned()),
@@ -145,7 +152,7 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
                 .remove(&v.id)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(who, at)| format!("{who}, {}", at.format("%-d %B %Y, %H:%M")))
+                .map(|(who, how, at)| format!("{who} {how}, {}", at.format("%-d %B %Y, %H:%M")))
                 .collect(),
         });
     }
