@@ -543,3 +543,77 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    at_every_stage_each_role_reaches_a_version_only_from_its_own_stage_and_never_an_identity,
+    |store: SqlStore, _url: String| async move {
+        use casewindow_domain::collaboration::Audience;
+        use casewindow_domain::review::ReportStage;
+        let app = app_for(&store);
+        app.prepare().await?;
+        let mut sample = Sample::new();
+        sample.finding.context = "Jayden Okafor's nursery raised the concern twice.".to_owned();
+        sample.insert_all(&store).await?;
+        let system = Actor::system("test");
+        app.record_identity(
+            &system,
+            &SubjectIdentity {
+                subject_id: sample.child.id,
+                full_name: "Jayden Okafor".to_owned(),
+                aliases: Vec::new(),
+                date_of_birth: None,
+                addresses: Vec::new(),
+                identifiers: Vec::new(),
+            },
+            "test",
+        )
+        .await?;
+        let router = casewindow_web::router(app.clone());
+        let review = sample.review.id;
+        let mut members = Vec::new();
+        for role in Role::ALL {
+            members.push((role, signed_in_as(&app, &store, &sample, role, None).await));
+        }
+        app.freeze_report(&system, review, ReportStage::Draft)
+            .await?;
+        let version = store.report_versions(review).await?.remove(0).id;
+        for stage in ReportStage::ALL {
+            if stage == ReportStage::Final {
+                continue; // frozen, never moved to (see the test above)
+            }
+            if stage != ReportStage::Draft {
+                app.move_version(&system, review, version, stage).await?;
+            }
+            for (role, member) in &members {
+                let takes_part =
+                    casewindow_app::permits(*role, casewindow_app::Permission::TakePart);
+                let reads_all =
+                    casewindow_app::permits(*role, casewindow_app::Permission::ViewReview);
+                let audience_reads = Audience::of_role(*role).is_some_and(|a| a.reads(stage));
+                let expected = takes_part && (reads_all || audience_reads);
+                for path in [
+                    format!("/reviews/{review}/shared/versions/{version}"),
+                    format!("/reviews/{review}/shared/versions/{version}/report.pdf"),
+                ] {
+                    let (status, page) = get(&router, &path, &member.cookie).await;
+                    assert_eq!(
+                        status == StatusCode::OK,
+                        expected,
+                        "{role:?} at {stage:?} on {path}: {status}"
+                    );
+                    if !path.ends_with(".pdf") {
+                        assert!(!page.contains("Jayden"), "no identity reaches {role:?}");
+                    }
+                }
+                let (_, page) = get(
+                    &router,
+                    &format!("/reviews/{review}/shared"),
+                    &member.cookie,
+                )
+                .await;
+                assert!(!page.contains("Jayden"));
+            }
+        }
+        Ok(())
+    }
+);

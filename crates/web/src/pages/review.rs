@@ -252,6 +252,8 @@ struct OverviewPage {
     returns: Vec<(String, &'static str)>,
     can_manage: bool,
     counts: Vec<(&'static str, usize, String)>,
+    /// The quality markers not yet met (not assessed, or assessed as not fully met).
+    quality_unmet: Vec<&'static str>,
 }
 
 async fn overview<S: Store>(req: Req<S>) -> Answer {
@@ -298,8 +300,16 @@ async fn overview<S: Store>(req: Req<S>) -> Answer {
         .map(|s| (key(s), s.label()))
         .collect();
     let counts = count_rows(id, &overview.counts);
+    let quality_unmet = app
+        .quality_markers(&user.actor(), id)
+        .await?
+        .into_iter()
+        .filter(|m| m.unmet())
+        .map(|m| m.marker.label())
+        .collect();
     render(&OverviewPage {
         layout: frame,
+        quality_unmet,
         state_tag: state_tag(review.state),
         id: id.to_string(),
         review,
