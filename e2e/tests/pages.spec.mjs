@@ -30,6 +30,8 @@ test('every page passes axe-core with no serious or critical violations', async 
     ['transition-hold', '/transition?action=hold'],
     ['details', '/details'], ['publication', '/publication'], ['audit', '/audit'],
     ['report', '/report'], ['report-versions', '/report/versions'], ['briefing', '/briefing'], ['scan', '/publication/scan'],
+    ['meetings', '/meetings'], ['meeting-new', '/meetings/new'], ['sharing', '/sharing'], ['shared', '/shared'],
+    ['quality', '/quality'],
   ];
   for (const [name, suffix] of sections) {
     await page.goto(review + suffix);

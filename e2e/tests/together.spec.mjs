@@ -184,6 +184,9 @@ test('the case group, the family and a partner test a new review\'s analysis and
   await family.getByRole('link', { name: /Version 1: For the family to preview/ }).click();
   await expect(family.getByRole('heading', { name: 'Report version 1', level: 1 })).toBeVisible();
   await expect(family.locator('main')).toContainText(FINDINGS[1].statement);
+  // The disagreement that stands is in the report, each view as it was put.
+  await expect(family.locator('.report')).toContainText('Where views differ');
+  await expect(family.locator('.report')).toContainText(`Nursery manager: ${DISAGREEMENT}`);
   await family.selectOption('#section', { index: 2 });
   await family.fill('#body', 'Nobody asked us about the nursery\'s second call.');
   await family.getByRole('button', { name: 'Send the comment' }).click();

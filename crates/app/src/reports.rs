@@ -198,6 +198,10 @@ impl<S: Store> App<S> {
             kpes: records(self.records::<KeyPracticeEpisode>(actor, review).await?),
             findings: records(self.records::<Finding>(actor, review).await?),
             responses: records(self.records::<PartnershipResponse>(actor, review).await?),
+            meetings: records(
+                self.records::<casewindow_domain::collaboration::Meeting>(actor, review)
+                    .await?,
+            ),
             sexes: self.genogram_sexes(actor, review).await?,
             review: stored.record,
             generated_on: self.today(),
@@ -378,6 +382,7 @@ impl<S: Store> App<S> {
             kpes: Vec::new(),
             findings: Vec::new(),
             responses: Vec::new(),
+            meetings: Vec::new(),
             generated_on: self.today(),
         };
         let template = self.report_template().await?.template;

@@ -32,6 +32,8 @@ pub struct ReportInput {
     pub kpes: Vec<KeyPracticeEpisode>,
     pub findings: Vec<Finding>,
     pub responses: Vec<PartnershipResponse>,
+    /// Meetings with the case group, for the disagreements that stand.
+    pub meetings: Vec<casewindow_domain::collaboration::Meeting>,
     /// The day the document is generated.
     pub generated_on: NaiveDate,
 }
@@ -60,6 +62,7 @@ impl ReportInput {
             kpes: records(&document.key_practice_episodes),
             findings: records(&document.findings),
             responses: records(&document.responses),
+            meetings: Vec::new(),
             generated_on,
         }
     }
@@ -350,6 +353,8 @@ pub fn report(input: &ReportInput, template: &Template) -> Document {
         let number = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         blocks.push(Block::Finding(finding_block(number, finding, input)));
     }
+
+    blocks.extend(differing_views(input, &findings));
 
     blocks.push(heading(1, "Questions for the partnership"));
     push_wording(&mut blocks, &wording.questions, &values);
@@ -921,4 +926,57 @@ pub fn letter(
         marking: input.marking(),
         blocks,
     }
+}
+
+/// The disagreements that stand after testing with the case group, each with who holds which
+/// view (by their part in the review, never their name) and why it stands: the method keeps
+/// them rather than smoothing them over.
+fn differing_views(input: &ReportInput, findings: &[&Finding]) -> Vec<Block> {
+    use casewindow_domain::collaboration::{DisagreementStatus, Topic};
+    let mut blocks = Vec::new();
+    for meeting in &input.meetings {
+        for d in &meeting.disagreements {
+            if d.status != DisagreementStatus::Stands {
+                continue;
+            }
+            let about = match d.about {
+                Topic::Finding(id) => findings
+                    .iter()
+                    .position(|f| f.id == id)
+                    .map(|i| format!("Finding {}", i + 1)),
+                Topic::Kpe(id) => input
+                    .kpes
+                    .iter()
+                    .find(|k| k.id == id)
+                    .map(|k| format!("Episode {}", k.position)),
+                Topic::Chronology => None,
+            };
+            let Some(about) = about else { continue };
+            if blocks.is_empty() {
+                blocks.push(heading(2, "Where views differ"));
+                blocks.push(Block::Paragraph {
+                    text: "Testing the analysis with the case group left these disagreements standing. Each view is recorded as it was put."
+                        .to_owned(),
+                });
+            }
+            let mut items: Vec<String> = d
+                .views
+                .iter()
+                .map(|v| {
+                    let who = input
+                        .participants
+                        .iter()
+                        .find(|p| p.id == v.holder)
+                        .map_or_else(|| "A participant".to_owned(), |p| p.label.clone());
+                    format!("{who}: {}", v.view.trim())
+                })
+                .collect();
+            if !d.resolution.trim().is_empty() {
+                items.push(format!("Why it stands: {}", d.resolution.trim()));
+            }
+            blocks.push(heading(3, &about));
+            blocks.push(Block::Bullets { items });
+        }
+    }
+    blocks
 }

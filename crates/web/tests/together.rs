@@ -617,3 +617,68 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    a_quality_supervisor_assesses_the_markers_and_the_overview_shows_what_is_unmet,
+    |store: SqlStore, _url: String| async move {
+        let app = app_for(&store);
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let router = casewindow_web::router(app.clone());
+        let review = sample.review.id;
+        let supervisor = signed_in_as(&app, &store, &sample, Role::QualitySupervisor, None).await;
+        let observer = signed_in_as(&app, &store, &sample, Role::Observer, None).await;
+        let quality = format!("/reviews/{review}/quality");
+
+        let (_, page) = get(&router, &format!("/reviews/{review}"), &observer.cookie).await;
+        assert!(
+            page.contains("16 of 16 quality markers not yet met"),
+            "{page}"
+        );
+        let (status, _, _) = post(
+            &router,
+            &quality,
+            &observer,
+            "marker=kept_to_time&rating=met",
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "an observer does not assess");
+        let (status, _, page) = post(
+            &router,
+            &quality,
+            &supervisor,
+            "marker=kept_to_time&rating=not_met&evidence=",
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("say what is missing"), "{page}");
+        let (status, _, _) = post(
+            &router,
+            &quality,
+            &supervisor,
+            "marker=kept_to_time&rating=not_met&evidence=The+six-month+deadline+passed+without+a+recorded+reason",
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, _) = post(
+            &router,
+            &quality,
+            &supervisor,
+            "marker=kept_to_time&rating=met&evidence=",
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = get(&router, &quality, &observer.cookie).await;
+        assert!(page.contains("15 of 16 markers not yet met"), "{page}");
+        assert!(
+            page.contains("(Quality supervisor)") && page.contains("1 earlier"),
+            "{page}"
+        );
+        let assessments = store.quality_assessments(review).await?;
+        assert_eq!(assessments.len(), 2, "the earlier assessment is kept");
+        let (_, page) = get(&router, &format!("/reviews/{review}"), &observer.cookie).await;
+        assert!(page.contains("15 of 16 quality markers not yet met"));
+        Ok(())
+    }
+);
