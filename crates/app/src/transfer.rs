@@ -63,6 +63,7 @@ impl<S: Store> App<S> {
             findings: self.entries(scope).await?,
             responses: self.entries(scope).await?,
             actions: self.entries(scope).await?,
+            meetings: self.entries(scope).await?,
         };
         let issue_ids: BTreeSet<uuid::Uuid> = document
             .findings
@@ -231,7 +232,8 @@ fn referenced_users(document: &ReviewDocument) -> BTreeSet<UserId> {
         narrative,
         findings,
         responses,
-        actions
+        actions,
+        meetings
     );
     ids
 }

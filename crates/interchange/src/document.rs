@@ -1,6 +1,7 @@
 //! The document types of format version 1, and conversion to and from the store's forms.
 
 use casewindow_domain::analysis::KeyPracticeEpisode;
+use casewindow_domain::collaboration::Meeting;
 use casewindow_domain::evidence::{
     ChronologyEntry, Conversation, NarrativeSection, SourceDocument,
 };
@@ -112,6 +113,10 @@ pub struct ReviewDocument {
     pub responses: Vec<Entry<PartnershipResponse>>,
     #[serde(default)]
     pub actions: Vec<Entry<Action>>,
+    /// Meetings with the case group and their disagreement logs (absent from documents made
+    /// before meetings were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<Entry<Meeting>>,
 }
 
 impl MetaDoc {
@@ -240,7 +245,8 @@ impl ReviewDocument {
             narrative,
             findings,
             responses,
-            actions
+            actions,
+            meetings
         );
         let transitions = self
             .lifecycle_history

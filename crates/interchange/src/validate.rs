@@ -43,6 +43,7 @@ pub fn validate(document: &ReviewDocument) -> Vec<Problem> {
     checker.header();
     checker.reference_data();
     checker.records();
+    checker.meetings();
     checker.history();
     checker.problems
 }
@@ -492,6 +493,53 @@ impl Checker<'_> {
                     Set::Findings,
                     "finding",
                 );
+            }
+        }
+    }
+
+    fn meetings(&mut self) {
+        use casewindow_domain::collaboration::Topic;
+        let document = self.document;
+        self.scoped("meetings", &document.meetings);
+        for (idx, entry) in document.meetings.iter().enumerate() {
+            let record = &entry.record;
+            for (n, attendee) in record.attendees.iter().enumerate() {
+                self.refers(
+                    format!("meetings[{idx}].record.attendees[{n}]"),
+                    attendee.0,
+                    Set::Participants,
+                    "participant",
+                );
+            }
+            let topics = record
+                .items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| (format!("items[{n}].topic"), i.topic))
+                .chain(
+                    record
+                        .disagreements
+                        .iter()
+                        .enumerate()
+                        .map(|(n, d)| (format!("disagreements[{n}].about"), d.about)),
+                );
+            for (path, topic) in topics {
+                let path = format!("meetings[{idx}].record.{path}");
+                match topic {
+                    Topic::Kpe(id) => self.refers(path, id.0, Set::Kpes, "key practice episode"),
+                    Topic::Finding(id) => self.refers(path, id.0, Set::Findings, "finding"),
+                    Topic::Chronology => {}
+                }
+            }
+            for (n, d) in record.disagreements.iter().enumerate() {
+                for (m, view) in d.views.iter().enumerate() {
+                    self.refers(
+                        format!("meetings[{idx}].record.disagreements[{n}].views[{m}].holder"),
+                        view.holder.0,
+                        Set::Participants,
+                        "participant",
+                    );
+                }
             }
         }
     }

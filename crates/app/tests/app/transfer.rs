@@ -42,6 +42,33 @@ async fn review_with_history(app: &App<SqlStore>, store: &SqlStore) -> anyhow::R
         &TransitionRequest::Resume,
     )
     .await?;
+    // A joint meeting with a disagreement that stands.
+    use casewindow_domain::collaboration::*;
+    let meeting = Meeting {
+        id: casewindow_domain::ids::MeetingId(uuid::Uuid::new_v4()),
+        review_id: sample.review.id,
+        kind: MeetingKind::Joint,
+        held_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 3).expect("date"),
+        title: "Joint meeting 1".to_owned(),
+        attendees: vec![sample.health_visitor.id],
+        items: vec![MeetingItem {
+            topic: Topic::Finding(sample.finding.id),
+            outcome: ItemOutcome::Discussed,
+        }],
+        notes: "Tested the finding.".to_owned(),
+        actions: Vec::new(),
+        disagreements: vec![Disagreement {
+            about: Topic::Finding(sample.finding.id),
+            views: vec![View {
+                holder: sample.health_visitor.id,
+                view: "The referral route was clear to us".to_owned(),
+            }],
+            status: DisagreementStatus::Stands,
+            resolution: "The views differ".to_owned(),
+            report_location: "Finding 1".to_owned(),
+        }],
+    };
+    app.create(&actor, &meeting).await?;
     Ok(sample)
 }
 
@@ -59,6 +86,10 @@ both_backends!(
         assert!(
             first.contains("criminal trial listed"),
             "lifecycle history is exported"
+        );
+        assert!(
+            first.contains("The referral route was clear to us"),
+            "meetings and their disagreement logs are exported"
         );
 
         for engine in [Engine::Sqlite, Engine::Postgres] {
