@@ -162,6 +162,11 @@ test('the case group, the family and a partner test a new review\'s analysis and
   await lead.fill('#resolution-0', 'The nursery manager and the review team see the screening differently.');
   await lead.fill('#report_location-0', 'Finding 1, the case group\'s view');
   await lead.getByRole('button', { name: 'Save where it stands' }).click();
+  await lead.fill('#action_description', 'Ask the nursery how it hears back after a referral.');
+  await lead.fill('#action_owner', 'Lead reviewer');
+  await lead.getByRole('button', { name: 'Add the action' }).click();
+  await lead.getByRole('button', { name: /Mark done/ }).click();
+  await expect(lead.locator('main')).toContainText('Ask the nursery how it hears back after a referral. (Lead reviewer) (done)');
   await lead.goto(review + '/meetings');
   await expect(lead.locator('main table')).toContainText('Stands');
   await checkAccessibility(lead, 'meetings and disagreement log');

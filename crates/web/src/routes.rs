@@ -142,6 +142,10 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/reviews/{id}/meetings/{meeting}", p(EditAnalysis)),
     post("/reviews/{id}/meetings/{meeting}/actions", p(EditAnalysis)),
     post(
+        "/reviews/{id}/meetings/{meeting}/actions/done",
+        p(EditAnalysis),
+    ),
+    post(
         "/reviews/{id}/meetings/{meeting}/disagreements",
         p(EditAnalysis),
     ),

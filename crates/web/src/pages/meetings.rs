@@ -36,6 +36,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             post(add_action::<S>),
         )
         .route(
+            "/reviews/{id}/meetings/{meeting}/actions/done",
+            post(action_done::<S>),
+        )
+        .route(
             "/reviews/{id}/meetings/{meeting}/disagreements",
             post(add_disagreement::<S>),
         )
@@ -250,7 +254,8 @@ struct EditPage {
     statuses: Vec<Choice>,
     topics: Vec<Choice>,
     people: Vec<Choice>,
-    actions: Vec<String>,
+    /// Each action as shown, and whether it is done.
+    actions: Vec<(String, bool)>,
     disagreements: Vec<DisagreementRow>,
 }
 
@@ -266,7 +271,11 @@ async fn edit_page<S: Store>(
         .unwrap_or_default();
     let (actions, disagreements) = match existing {
         Some(m) => (
-            m.record.actions.iter().map(action_text).collect(),
+            m.record
+                .actions
+                .iter()
+                .map(|a| (action_text(a), a.done))
+                .collect(),
             disagreement_rows(&m.record, &context, &base),
         ),
         None => (Vec::new(), Vec::new()),
@@ -456,6 +465,45 @@ async fn add_action<S: Store>(on: On<S, MeetingId>, form: FormData) -> Answer {
         meeting.0,
         &form,
         "added an action",
+        change,
+        shown,
+    )
+    .await
+}
+
+/// Marks an action done.
+async fn action_done<S: Store>(on: On<S, MeetingId>, form: FormData) -> Answer {
+    let (app, user, id, meeting) = on.parts();
+    let change = |m: &Meeting| {
+        let mut changed = m.clone();
+        match form
+            .get("index")
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| changed.actions.get_mut(i))
+        {
+            Some(action) => {
+                action.done = true;
+                Ok(changed)
+            }
+            None => {
+                let mut errors = Errors::none();
+                errors.add(
+                    "action_description",
+                    "That action is not in this meeting's record",
+                );
+                Err(errors)
+            }
+        }
+    };
+    let shown = shown_with(&form, &[]);
+    edit::change::<S, Meeting>(
+        &app,
+        &user,
+        id,
+        meeting.0,
+        &form,
+        "marked an action done",
         change,
         shown,
     )

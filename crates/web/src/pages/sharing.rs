@@ -114,6 +114,8 @@ struct ShareRow {
     id: String,
     title: String,
     audience: &'static str,
+    /// The review's stage when it was shared.
+    stage: &'static str,
     when: String,
     note: String,
     paragraphs: Vec<String>,
@@ -125,6 +127,8 @@ fn share_row(item: &SharedItem) -> ShareRow {
         id: item.share.id.to_string(),
         title: item.share.title.clone(),
         audience: item.share.audience.label(),
+        stage: parse_key::<casewindow_domain::lifecycle::ReviewState>(&item.share.review_state)
+            .map_or("", |s| s.label()),
         when: when(item.share.at),
         note: item.share.note.clone(),
         paragraphs: item
