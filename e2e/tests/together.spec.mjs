@@ -108,7 +108,9 @@ test('the case group, the family and a partner test a new review\'s analysis and
   await lead.locator('#items input[value^="finding:"]').nth(1).check();
   await lead.fill('#note', 'Please comment before the joint meeting.');
   await lead.getByRole('button', { name: 'Share' }).click();
-  await expect(lead.locator('.card h3')).toHaveCount(4);
+  await expect(lead.locator('.card h3')).toHaveText([
+    `Key practice episode 1: ${KPES[0].title}`, `Key practice episode 2: ${KPES[1].title}`, 'Finding 1', 'Finding 2',
+  ]);
   await checkAccessibility(lead, 'sharing page');
   await keep(lead, 'together-01-shared');
 

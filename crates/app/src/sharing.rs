@@ -199,6 +199,8 @@ impl<S: Store> App<S> {
             )
         };
         let mut shared = 0;
+        // One sharing, one moment: its items are listed together, in order.
+        let at = self.now();
         for (kind, item_id, title, content, version) in drafts {
             let (title, content) = match &scanner {
                 Some(scanner) => (scanner.pseudonymise(&title), scanner.pseudonymise(&content)),
@@ -215,7 +217,7 @@ impl<S: Store> App<S> {
                 content,
                 review_state: state.clone(),
                 note: note.trim().to_owned(),
-                at: self.now(),
+                at,
                 by: actor.user,
             };
             let change = self.change(
