@@ -280,12 +280,45 @@ impl<S: Store> App<S> {
             report.map_text(&pseudonymise);
             briefing.map_text(&pseudonymise);
         }
-        Ok(Publishable {
+        let mut published = Publishable {
             report,
             briefing,
             template,
             people,
             places,
+        };
+        // The marking follows the documents as they are now: "checked" only while they are
+        // exactly what the anonymisation sign-off covered.
+        if let Some(sign_off) = &input.review.anonymisation_sign_off {
+            let marking =
+                if sign_off.fingerprint.as_deref() == Some(published.fingerprint().as_str()) {
+                    CHECKED
+                } else {
+                    OUT_OF_DATE
+                };
+            published.report.marking = marking.to_owned();
+            published.briefing.marking = marking.to_owned();
+        }
+        Ok(published)
+    }
+
+    /// Whether the anonymisation sign-off covers the report and briefing as they stand:
+    /// `None` without a sign-off, `Some(false)` when they changed since (or the sign-off
+    /// predates recording what it covered).
+    pub async fn sign_off_current(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<Option<bool>> {
+        self.authorize(actor, review, Permission::ViewReview)
+            .await?;
+        let published = self
+            .publishable(actor, review, "checking the sign-off against the documents")
+            .await?;
+        Ok(match &published.report.marking {
+            m if m == CHECKED => Some(true),
+            m if m == OUT_OF_DATE => Some(false),
+            _ => None,
         })
     }
 
@@ -581,6 +614,12 @@ impl<S: Store> App<S> {
         Ok(run)
     }
 }
+
+/// The marking of documents that are exactly what the anonymisation sign-off covered.
+pub const CHECKED: &str = "Checked for identifying details";
+/// The marking of documents that changed after the sign-off.
+pub const OUT_OF_DATE: &str =
+    "Changed since it was checked for identifying details: not for publication until checked again";
 
 /// The report and the briefing as they would be published, and who the vault knows.
 struct Publishable {

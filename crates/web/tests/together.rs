@@ -682,3 +682,146 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_marking_says_checked_only_while_the_documents_are_what_the_sign_off_covered,
+    |store: SqlStore, _url: String| async move {
+        let app = app_for(&store);
+        app.prepare().await?;
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let system = Actor::system("test");
+        app.record_identity(
+            &system,
+            &SubjectIdentity {
+                subject_id: sample.child.id,
+                full_name: "Jayden Okafor".to_owned(),
+                aliases: Vec::new(),
+                date_of_birth: None,
+                addresses: Vec::new(),
+                identifiers: Vec::new(),
+            },
+            "test",
+        )
+        .await?;
+        let router = casewindow_web::router(app.clone());
+        let lead = signed_in_as(&app, &store, &sample, Role::LeadReviewer, None).await;
+        let review = sample.review.id;
+        let report = format!("/reviews/{review}/report");
+        let (_, page) = get(&router, &report, &lead.cookie).await;
+        assert!(page.contains("Draft: not checked for identifying details"));
+
+        // Scanned and signed off by the lead through the publication page.
+        let sign_off = |scan: uuid::Uuid, version: i64| {
+            format!(
+                "version={version}&scan={scan}&signed_off=yes&signed_off_on=2026-04-01&residual_risks=None"
+            )
+        };
+        let lead_actor = Actor {
+            user: Some(lead.user),
+            label: "lead".to_owned(),
+            platform_admin: false,
+            national_analyst: false,
+            purpose: None,
+        };
+        let scan = app
+            .identifier_scan(
+                &lead_actor,
+                review,
+                &casewindow_redact::Gazetteer::default(),
+            )
+            .await?;
+        let version = store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?
+            .meta
+            .version;
+        let (status, _, page) = post(
+            &router,
+            &format!("/reviews/{review}/publication/confirm"),
+            &lead,
+            &sign_off(scan.run.id, version),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let (_, page) = get(&router, &report, &lead.cookie).await;
+        assert!(page.contains(">Checked for identifying details<"), "{page}");
+
+        // An appraisal reworded with the child's name: no longer what was checked.
+        let mut kpe = sample.kpe.clone();
+        kpe.appraisal.rationale = "Jayden Okafor was seen at 14 Harbour Row, AB1 2CD.".to_owned();
+        store.update(&kpe, 1, &change("reworded")).await?;
+        let (_, page) = get(&router, &report, &lead.cookie).await;
+        assert!(
+            !page.contains(">Checked for identifying details<"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Changed since it was checked for identifying details"),
+            "{page}"
+        );
+        let (_, page) = get(
+            &router,
+            &format!("/reviews/{review}/publication"),
+            &lead.cookie,
+        )
+        .await;
+        assert!(page.contains("The sign-off is out of date"), "{page}");
+        let (status, _, _) = post(
+            &router,
+            &format!("/reviews/{review}/report/versions"),
+            &lead,
+            "stage=final",
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no final version from stale documents"
+        );
+        let pdf = app
+            .render_document(
+                &lead_actor,
+                review,
+                casewindow_report::DocumentKind::Report,
+                casewindow_app::reports::Format::Html,
+            )
+            .await?;
+        assert!(String::from_utf8_lossy(&pdf).contains("Changed since it was checked"));
+
+        // A new scan and sign-off cover the documents again.
+        let scan = app
+            .identifier_scan(
+                &lead_actor,
+                review,
+                &casewindow_redact::Gazetteer::default(),
+            )
+            .await?;
+        let version = store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?
+            .meta
+            .version;
+        let (status, _, page) = post(
+            &router,
+            &format!("/reviews/{review}/publication/confirm"),
+            &lead,
+            &sign_off(scan.run.id, version),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let (_, page) = get(&router, &report, &lead.cookie).await;
+        assert!(page.contains(">Checked for identifying details<"), "{page}");
+        let signed = store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?;
+        assert_eq!(
+            signed
+                .record
+                .anonymisation_sign_off
+                .and_then(|s| s.fingerprint),
+            Some(scan.run.fingerprint)
+        );
+        Ok(())
+    }
+);

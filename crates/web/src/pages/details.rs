@@ -280,6 +280,8 @@ struct PublicationPage {
     summary: Vec<(&'static str, String)>,
     /// How many possible identifiers the scan the form names showed (from the kept run).
     scan_hits: Option<u32>,
+    /// Whether the recorded sign-off no longer covers the documents as they stand.
+    stale: bool,
 }
 
 fn publication_form(stored: &Stored<Review>) -> FormData {
@@ -318,10 +320,12 @@ async fn publication_page<S: Store>(
             .await?
             .map(|run| run.hits)
     };
+    let stale = app.sign_off_current(&user.actor(), id).await? == Some(false);
     render(&PublicationPage {
         layout: frame,
         errors,
         scan_hits,
+        stale,
         form,
         id: id.to_string(),
         outcomes: choices(PublicationOutcome::ALL, PublicationOutcome::label),
@@ -366,7 +370,9 @@ async fn sign_off_scan<S: Store>(
     stored: &Review,
     form: &FormData,
 ) -> Result<Result<Option<casewindow_store::ScanRun>, String>, WebError> {
-    if !form.checked("signed_off") || stored.anonymisation_sign_off.is_some() {
+    // A sign-off already recorded stands unless the form brings a new scan to rest one on.
+    let new_scan = !form.get("scan").trim().is_empty();
+    if !form.checked("signed_off") || (stored.anonymisation_sign_off.is_some() && !new_scan) {
         return Ok(Ok(None));
     }
     match app
@@ -401,18 +407,19 @@ fn apply_publication(
         match signed_off_on {
             Some(signed_off_on) => {
                 let earlier = review.anonymisation_sign_off.take();
+                // A new scan makes a new sign-off, by whoever signs now, covering what it read;
+                // otherwise the sign-off recorded stands as it was.
+                let (by, hits, fingerprint) = match (scan, earlier) {
+                    (Some(run), _) => (user.user.id, Some(run.hits), Some(run.fingerprint.clone())),
+                    (None, Some(e)) => (e.signed_off_by, e.scan_hits, e.fingerprint),
+                    (None, None) => (user.user.id, None, None),
+                };
                 review.anonymisation_sign_off = Some(AnonymisationSignOff {
-                    signed_off_by: earlier.as_ref().map_or(user.user.id, |e| e.signed_off_by),
+                    signed_off_by: by,
                     signed_off_on,
                     residual_risks: form.get("residual_risks").trim().to_owned(),
-                    scan_hits: match &earlier {
-                        Some(earlier) => earlier.scan_hits,
-                        None => scan.map(|run| run.hits),
-                    },
-                    fingerprint: match earlier {
-                        Some(earlier) => earlier.fingerprint,
-                        None => scan.map(|run| run.fingerprint.clone()),
-                    },
+                    scan_hits: hits,
+                    fingerprint,
                 })
             }
             None => errors.add("signed_off_on", "Enter the date of the sign-off"),
