@@ -105,6 +105,23 @@ impl ReviewState {
         }
     }
 
+    /// Whether a decision to publish can be recorded: from the partners' sign-off on (and
+    /// while on hold, whatever stage the hold interrupted).
+    pub fn may_publish(self) -> bool {
+        use ReviewState::*;
+        matches!(
+            self,
+            PartnerSignOff
+                | PrePublication
+                | Published
+                | NotPublished
+                | ActionMonitoring
+                | Closed
+                | Archived
+                | OnHold
+        )
+    }
+
     /// Whether nothing further can happen to the review.
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Archived | Self::Withdrawn)

@@ -556,6 +556,32 @@ impl Validate for Review {
                     "is set but the decision was not to publish",
                 );
             }
+            if publication.outcome == PublicationOutcome::Publish && !self.state.may_publish() {
+                check.fail(
+                    "publication.outcome",
+                    format!(
+                        "cannot be to publish while the review is at \"{}\": the decision to publish comes after the partners' sign-off",
+                        self.state.label()
+                    ),
+                );
+            }
+            if let Some(published) = publication.published_on
+                && published < publication.decided_on
+            {
+                check.fail(
+                    "publication.published_on",
+                    "is before the decision to publish",
+                );
+            }
+            if let (Some(published), Some(remove)) =
+                (publication.published_on, publication.remove_after)
+                && remove <= published
+            {
+                check.fail(
+                    "publication.remove_after",
+                    "is not after the date published",
+                );
+            }
         }
         match (&self.on_hold, self.state) {
             (Some(_), state) if state != ReviewState::OnHold => {

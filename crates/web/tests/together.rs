@@ -825,3 +825,57 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    a_publication_decision_is_refused_with_reasons_when_early_or_out_of_order_and_confirmed_when_recorded,
+    |store: SqlStore, _url: String| async move {
+        let app = app_for(&store);
+        app.prepare().await?;
+        let sample = Sample::new(); // at Analysis
+        sample.insert_all(&store).await?;
+        let router = casewindow_web::router(app.clone());
+        let lead = signed_in_as(&app, &store, &sample, Role::LeadReviewer, None).await;
+        let review = sample.review.id;
+        let check = format!("/reviews/{review}/publication");
+        let (status, _, page) = post(
+            &router,
+            &check,
+            &lead,
+            "version=1&outcome=publish&decision_on=2026-05-01&published_on=2026-05-08",
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("the decision to publish comes after the partners"), "{page}");
+        assert!(page.contains("Analysis"), "{page}");
+
+        let mut at_sign_off = store.get::<casewindow_domain::review::Review>(review.0).await?;
+        at_sign_off.record.state = ReviewState::PartnerSignOff;
+        let stored = store
+            .update(&at_sign_off.record, at_sign_off.meta.version, &change("moved on"))
+            .await?;
+        let v = stored.meta.version;
+        let (status, _, page) = post(
+            &router,
+            &check,
+            &lead,
+            &format!("version={v}&outcome=publish&decision_on=2026-05-08&published_on=2026-05-01"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Published on is before the decision to publish"), "{page}");
+
+        let (status, location, _) = post(
+            &router,
+            &format!("{check}/confirm"),
+            &lead,
+            &format!("version={v}&outcome=publish&decision_on=2026-05-01&published_on=2026-05-08"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location, format!("/reviews/{review}/publication?recorded=yes"));
+        let (_, page) = get(&router, &location, &lead.cookie).await;
+        assert!(page.contains("Recorded"), "{page}");
+        assert!(page.contains("Publish"), "{page}");
+        Ok(())
+    }
+);

@@ -282,6 +282,8 @@ struct PublicationPage {
     scan_hits: Option<u32>,
     /// Whether the recorded sign-off no longer covers the documents as they stand.
     stale: bool,
+    /// What was just recorded, confirmed back (after a save).
+    recorded: Vec<(&'static str, String)>,
 }
 
 fn publication_form(stored: &Stored<Review>) -> FormData {
@@ -321,11 +323,17 @@ async fn publication_page<S: Store>(
             .map(|run| run.hits)
     };
     let stale = app.sign_off_current(&user.actor(), id).await? == Some(false);
+    let recorded = if form.get("recorded") == "yes" {
+        publication_summary(&stored.record)
+    } else {
+        Vec::new()
+    };
     render(&PublicationPage {
         layout: frame,
         errors,
         scan_hits,
         stale,
+        recorded,
         form,
         id: id.to_string(),
         outcomes: choices(PublicationOutcome::ALL, PublicationOutcome::label),
@@ -346,6 +354,9 @@ async fn publication<S: Store>(
     if let Some(run) = scan.scan {
         form.set("scan", run);
     }
+    if scan.recorded.is_some() {
+        form.set("recorded", "yes");
+    }
     publication_page(
         At::new(&app, &user, id),
         Some(form),
@@ -359,6 +370,8 @@ async fn publication<S: Store>(
 #[derive(serde::Deserialize)]
 struct ScanQuery {
     scan: Option<String>,
+    /// Set after a save: the page confirms what was recorded.
+    recorded: Option<String>,
 }
 
 /// The scan a new sign-off rests on (see [`casewindow_app::App::scan_for_sign_off`]): `None`
@@ -528,8 +541,18 @@ async fn check_publication<S: Store>(req: Req<S>, form: FormData) -> Answer {
     if !problems.is_empty() {
         let mut errors = Errors::none();
         for problem in problems {
+            let field = problem.field.rsplit('.').next().unwrap_or("");
             if problem.field.ends_with("reasons") {
                 errors.add("reasons", "Enter the reasons for the decision");
+            } else if matches!(field, "published_on" | "remove_after") {
+                errors.add(
+                    field,
+                    super::text::capitalise(&format!(
+                        "{} {}",
+                        field.replace('_', " "),
+                        problem.reason
+                    )),
+                );
             } else {
                 errors.add(
                     "outcome",
@@ -566,10 +589,17 @@ async fn confirm_publication<S: Store>(req: Req<S>, form: FormData) -> Answer {
             // Built from the stored review and the signer's own scan; saved only if nobody
             // changed the review since the form was opened (its version).
             let reason = "recorded the publication decision and sign-off";
-            change_review(&app, &user, (id, &form), reason, true, |_| {
+            let response = change_review(&app, &user, (id, &form), reason, true, |_| {
                 Ok(review.clone())
             })
-            .await
+            .await?;
+            if response.status() == axum::http::StatusCode::SEE_OTHER {
+                // Saved: confirm what was recorded on the publication page.
+                return Ok(super::edit::see_other(&format!(
+                    "/reviews/{id}/publication?recorded=yes"
+                )));
+            }
+            Ok(response)
         }
         Err(errors) => {
             publication_page(At::new(&app, &user, id), Some(form), errors, Vec::new()).await
