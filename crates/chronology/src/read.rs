@@ -56,6 +56,17 @@ pub enum ReadError {
     },
     #[error("{file}: the file is password-protected or encrypted: save an unprotected copy")]
     Encrypted { file: String },
+    /// More rows or columns than one import takes: refused whole rather than cut short.
+    #[error(
+        "{file}: {table} has {found} {what}; one import takes at most {limit}: split the file (by year, say) and import each part"
+    )]
+    TooMany {
+        file: String,
+        table: String,
+        what: &'static str,
+        found: usize,
+        limit: usize,
+    },
     #[error(
         "{file}: no table was found in the file (in a Word document, the chronology must be a table)"
     )]
@@ -331,7 +342,15 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
     let mut rows = Vec::new();
     // One record reused for every row: the reader's own iterator allocates one per row.
     let mut record = csv::StringRecord::new();
-    for index in 0..MAX_ROWS {
+    let too_many =
+        |table: String, what: &'static str, found: usize, limit: usize| ReadError::TooMany {
+            file: file.to_owned(),
+            table,
+            what,
+            found,
+            limit,
+        };
+    for index in 0.. {
         let more = reader
             .read_record(&mut record)
             .map_err(|e| ReadError::Damaged {
@@ -341,6 +360,14 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
             })?;
         if !more {
             break;
+        }
+        if index >= MAX_ROWS {
+            // Count what is there, to say so, and refuse the file whole.
+            let mut found = index + 1;
+            while reader.read_record(&mut record).unwrap_or(false) {
+                found += 1;
+            }
+            return Err(too_many("the file".to_owned(), "rows", found, MAX_ROWS));
         }
         // Rows are numbered as a spreadsheet shows the file: a blank line is an empty row, a
         // multi-line cell stays in one row. A record's position is where reading it began, so
@@ -361,6 +388,15 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
             if rows.len() < MAX_ROWS {
                 rows.push(Vec::new());
             }
+        }
+        if record.len() > MAX_COLUMNS
+            && let Some(last) = (0..record.len())
+                .rev()
+                .find(|i| !record[*i].trim().is_empty())
+            && last >= MAX_COLUMNS
+        {
+            let row = format!("row {}", rows.len() + 1);
+            return Err(too_many(row, "columns", last + 1, MAX_COLUMNS));
         }
         rows.push(
             record
@@ -438,11 +474,38 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
                 "sheet \"{name}\" claims {height} rows and {width} columns"
             )));
         }
-        let rows = range
-            .rows()
-            .take(MAX_ROWS)
-            .map(|row| row.iter().take(MAX_COLUMNS).map(cell_text).collect())
-            .collect();
+        // Rows and columns with something in them beyond the limits refuse the file whole;
+        // empty ones (a formatted but unused area) are left out.
+        let filled = |cell: &calamine::Data| !cell_text(cell).trim().is_empty();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut found = 0;
+        for (index, row) in range.rows().enumerate() {
+            if let Some(last) = row.iter().rposition(filled)
+                && last >= MAX_COLUMNS
+            {
+                return Err(ReadError::TooMany {
+                    file: file.to_owned(),
+                    table: format!("sheet \"{name}\", row {}", index + 1),
+                    what: "columns",
+                    found: last + 1,
+                    limit: MAX_COLUMNS,
+                });
+            }
+            if index < MAX_ROWS {
+                rows.push(row.iter().take(MAX_COLUMNS).map(cell_text).collect());
+            } else if row.iter().any(filled) {
+                found = index + 1;
+            }
+        }
+        if found > 0 {
+            return Err(ReadError::TooMany {
+                file: file.to_owned(),
+                table: format!("sheet \"{name}\""),
+                what: "rows",
+                found,
+                limit: MAX_ROWS,
+            });
+        }
         out.push(Table { name, rows });
     }
     Ok(out)

@@ -243,3 +243,54 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them_whatever_the_line_endings()
         assert_eq!(rows, vec![5, 6], "line ending {ending:?}");
     }
 }
+
+#[test]
+fn rows_and_columns_beyond_the_limits_refuse_the_file_naming_the_limit_and_the_count() {
+    use casewindow_chronology::read::{MAX_COLUMNS, MAX_ROWS};
+    use std::fmt::Write as _;
+    // Exactly the limit imports whole; one more data row refuses the file, counting them all.
+    let mut csv = String::from("Date,Details\n");
+    for i in 0..MAX_ROWS - 1 {
+        let _ = writeln!(csv, "01/02/2024,contact {i}");
+    }
+    let (_, reading) = read_file("police.csv", csv.as_bytes(), None).expect("at the limit");
+    assert_eq!(reading.entries.len() + reading.problems.len(), MAX_ROWS - 1);
+    csv.push_str("02/02/2024,one more\n03/02/2024,and another\n");
+    let err = read_file("police.csv", csv.as_bytes(), None).expect_err("past the limit");
+    let message = err.to_string();
+    assert!(
+        message.contains("the file has 250002 rows; one import takes at most 250000"),
+        "{message}"
+    );
+
+    // A column with something in it past the limit refuses; empty trailing ones do not.
+    let wide = format!(
+        "Date,Details{}\n01/02/2024,visit{}\n",
+        ",".repeat(300),
+        ",".repeat(300)
+    );
+    read_file("wide.csv", wide.as_bytes(), None).expect("empty columns are ignored");
+    let filled = format!(
+        "Date,Details{},late\n01/02/2024,visit\n",
+        ",".repeat(MAX_COLUMNS)
+    );
+    let err = read_file("wide.csv", filled.as_bytes(), None).expect_err("a filled column");
+    assert!(err.to_string().contains("row 1 has 203 columns"), "{err}");
+
+    // The same in a workbook.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write(0, 0, "Date").expect("cell");
+    sheet.write(0, 1, "Details").expect("cell");
+    sheet.write(1, 0, "01/02/2024").expect("cell");
+    sheet
+        .write(
+            1,
+            u16::try_from(MAX_COLUMNS).expect("fits") + 4,
+            "stray note",
+        )
+        .expect("cell");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+    let err = read_file("health.xlsx", &bytes, None).expect_err("a filled column");
+    assert!(err.to_string().contains("row 2 has 205 columns"), "{err}");
+}
