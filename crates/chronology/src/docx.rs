@@ -65,11 +65,26 @@ struct TableState {
     rows: Vec<Vec<String>>,
     row: Vec<Cell>,
     cell: Option<Cell>,
+    /// Rows with something in them past [`MAX_ROWS`], counted rather than kept.
+    extra_rows: usize,
+    /// The first row with a filled column past [`MAX_COLUMNS`]: its number and width.
+    too_wide: Option<(usize, usize)>,
 }
 
 impl TableState {
     fn end_row(&mut self) {
         let mut out: Vec<String> = Vec::new();
+        let mut width = 0;
+        let mut filled = 0;
+        for cell in &self.row {
+            width += cell.span.max(1);
+            if !cell.text.trim().is_empty() {
+                filled = width;
+            }
+        }
+        if filled > MAX_COLUMNS && self.too_wide.is_none() {
+            self.too_wide = Some((self.rows.len() + self.extra_rows + 1, filled));
+        }
         for cell in self.row.drain(..) {
             let column = out.len();
             let text = if cell.vmerge == Some(false) {
@@ -89,7 +104,35 @@ impl TableState {
         }
         if self.rows.len() < MAX_ROWS {
             self.rows.push(out);
+        } else if out.iter().any(|c| !c.trim().is_empty()) {
+            self.extra_rows += 1;
         }
+    }
+
+    /// The table, or the refusal when it holds more than one import takes.
+    fn finish(self, file: &str, name: String) -> Result<Table, ReadError> {
+        let too_many = |table: String, what, found, limit| ReadError::TooMany {
+            file: file.to_owned(),
+            table,
+            what,
+            found,
+            limit,
+        };
+        if let Some((row, width)) = self.too_wide {
+            return Err(too_many(
+                format!("{name}, row {row}"),
+                "columns",
+                width,
+                MAX_COLUMNS,
+            ));
+        }
+        if self.extra_rows > 0 {
+            return Err(too_many(name, "rows", MAX_ROWS + self.extra_rows, MAX_ROWS));
+        }
+        Ok(Table {
+            name,
+            rows: self.rows,
+        })
     }
 }
 
@@ -215,10 +258,10 @@ pub fn tables(file: &str, bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
                                     cell.text.push_str(&text.join("\n"));
                                 }
                             }
-                            None => out.push(Table {
-                                name: format!("table {}", out.len() + 1),
-                                rows: done.rows,
-                            }),
+                            None => {
+                                let name = format!("table {}", out.len() + 1);
+                                out.push(done.finish(file, name)?);
+                            }
                         }
                     }
                 }

@@ -293,4 +293,23 @@ fn rows_and_columns_beyond_the_limits_refuse_the_file_naming_the_limit_and_the_c
     let bytes = workbook.save_to_buffer().expect("xlsx");
     let err = read_file("health.xlsx", &bytes, None).expect_err("a filled column");
     assert!(err.to_string().contains("row 2 has 205 columns"), "{err}");
+
+    // And in a Word table.
+    let heading = format!("<w:tr>{}{}</w:tr>", cell("Date", ""), cell("Details", ""));
+    let wide_row = format!(
+        "<w:tr>{}{}{}</w:tr>",
+        cell("01/02/2024", ""),
+        cell("", "<w:gridSpan w:val=\"203\"/>"),
+        cell("stray note", "")
+    );
+    let err = read_file(
+        "school.docx",
+        &docx(&format!("<w:tbl>{heading}{wide_row}</w:tbl>")),
+        None,
+    )
+    .expect_err("a filled column");
+    assert!(
+        err.to_string().contains("table 1, row 2 has 205 columns"),
+        "{err}"
+    );
 }
