@@ -27,6 +27,92 @@ pub fn review_code(review: ReviewId) -> String {
     format!("Review {hex}")
 }
 
+/// Words of partnership and agency names that say what an organisation is rather than where.
+const GENERIC: &[&str] = &[
+    "safeguarding",
+    "children",
+    "children's",
+    "childrens",
+    "child",
+    "partnership",
+    "board",
+    "local",
+    "adults",
+    "adult",
+    "multi-agency",
+    "arrangements",
+    "council",
+    "county",
+    "city",
+    "borough",
+    "district",
+    "metropolitan",
+    "services",
+    "service",
+    "health",
+    "nhs",
+    "trust",
+    "foundation",
+    "police",
+    "constabulary",
+    "social",
+    "care",
+    "community",
+    "primary",
+    "school",
+    "academy",
+    "hospital",
+    "university",
+    "integrated",
+    "clinical",
+    "commissioning",
+    "group",
+    "authority",
+    "education",
+    "early",
+    "help",
+    "team",
+    "department",
+    "practice",
+    "surgery",
+    "mental",
+    "probation",
+    "housing",
+    "ambulance",
+    "fire",
+    "rescue",
+    "youth",
+    "justice",
+    "visiting",
+    "nursing",
+    "general",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "upon",
+    "great",
+    "greater",
+    "little",
+    "new",
+    "the",
+    "and",
+    "for",
+    "of",
+];
+
+/// The place names inside an organisation's name: its distinctive capitalised words
+/// ("Eastbrook" of "Eastbrook Safeguarding Children Partnership").
+pub(crate) fn area_names(name: &str) -> Vec<String> {
+    name.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '/' | '&'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 4 && w.chars().next().is_some_and(char::is_uppercase))
+        .filter(|w| !GENERIC.contains(&w.to_lowercase().as_str()))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Replaces every hit of the scanner in `text` by its suggestion.
 fn redact(scanner: &Scanner, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -102,6 +188,46 @@ impl<S: Store> App<S> {
         for person in &mut people {
             person.pseudonym = "the subject".to_owned();
         }
+        // Every review's title ("Baby M", "Child N"): a finding that names another review
+        // identifies that one.
+        let partnerships = self.store.partnerships().await?;
+        for partnership in &partnerships {
+            for other in self
+                .store
+                .list::<casewindow_domain::review::Review>(partnership.id.0)
+                .await?
+            {
+                let title = other.record.title.trim();
+                if title.chars().count() >= 3 && !people.iter().any(|p| p.name == title) {
+                    people.push(Person {
+                        name: title.to_owned(),
+                        aliases: Vec::new(),
+                        pseudonym: "another review's child".to_owned(),
+                    });
+                }
+            }
+        }
+        // The places in the names of the review's partnership and agencies.
+        let reviewed = self
+            .store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?;
+        let mut areas: Vec<String> = partnerships
+            .iter()
+            .filter(|p| p.id == reviewed.record.partnership_id)
+            .flat_map(|p| area_names(&p.name))
+            .collect();
+        for agency in self.store.agencies().await? {
+            if agency.partnership_id == Some(reviewed.record.partnership_id) {
+                areas.extend(area_names(&agency.name));
+            }
+        }
+        areas.sort();
+        areas.dedup();
+        places.extend(areas.into_iter().map(|name| casewindow_redact::Place {
+            name,
+            kind: casewindow_redact::PlaceKind::Other,
+        }));
         let mut conditions = Vec::new();
         if let (Ok(vault), Some(sealed)) =
             (self.vault(), self.store.review_gazetteer(review).await?)
@@ -128,6 +254,19 @@ impl<S: Store> App<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_places_in_an_organisations_name_are_its_distinctive_words() {
+        assert_eq!(
+            area_names("Eastbrook Safeguarding Children Partnership"),
+            ["Eastbrook"]
+        );
+        assert_eq!(
+            area_names("North Wessex NHS Foundation Trust (Kingsmere Hospital)"),
+            ["Wessex", "Kingsmere"]
+        );
+        assert!(area_names("Children's Social Care").is_empty());
+    }
 
     #[test]
     fn codes_are_stable_and_do_not_show_the_id() {

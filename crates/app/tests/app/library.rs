@@ -195,3 +195,45 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    national_analysts_read_no_area_name_and_no_other_reviews_child,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let mut sample = casewindow_testkit::fixtures::Sample::new();
+        sample.finding.context =
+            "Eastbrook's nurseries referred twice, as happened for Baby Q in the other review."
+                .to_owned();
+        sample.insert_all(&store).await?;
+        let mut other = casewindow_testkit::fixtures::Sample::new();
+        other.review.title = "Baby Q".to_owned();
+        other.insert_all(&store).await?;
+        let analyst_user = app
+            .create_account_as(
+                "Nina Analyst",
+                "nina.deidentify@example.org",
+                "de-identified reader password 2026",
+                casewindow_app::Standing::NationalAnalyst,
+            )
+            .await?;
+        let analyst = Actor {
+            user: Some(analyst_user.id),
+            label: "analyst".to_owned(),
+            platform_admin: false,
+            national_analyst: true,
+            purpose: None,
+        };
+        let findings = app.library_findings(&analyst).await?;
+        let read = findings
+            .iter()
+            .find(|f| f.finding.id == sample.finding.id)
+            .expect("the analyst reads the finding");
+        let context = &read.finding.context;
+        assert!(!context.contains("Eastbrook"), "{context}");
+        assert!(!context.contains("Baby Q"), "{context}");
+        assert!(context.contains("nurseries referred twice"), "{context}");
+        assert!(!read.review_title.contains("Child S"));
+        Ok(())
+    }
+);
