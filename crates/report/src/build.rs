@@ -62,7 +62,7 @@ impl ReportInput {
             kpes: records(&document.key_practice_episodes),
             findings: records(&document.findings),
             responses: records(&document.responses),
-            meetings: Vec::new(),
+            meetings: records(&document.meetings),
             generated_on,
         }
     }

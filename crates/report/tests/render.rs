@@ -356,3 +356,58 @@ fn the_letters_to_those_invited_are_word_documents_from_the_template() {
             .contains(&format!("Hello Mother, about {}.", input.review.title))
     );
 }
+
+#[test]
+fn a_disagreement_that_stands_is_in_the_report_with_each_view_by_the_holders_part() {
+    use casewindow_domain::collaboration::*;
+    let mut input = demo();
+    let finding = input.findings[0].clone();
+    let holder = input.participants[0].clone();
+    input.meetings.push(Meeting {
+        id: casewindow_domain::ids::MeetingId(uuid::Uuid::from_u128(7)),
+        review_id: input.review.id,
+        kind: MeetingKind::Joint,
+        held_on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        title: "Joint meeting".to_owned(),
+        attendees: vec![holder.id],
+        items: Vec::new(),
+        notes: String::new(),
+        actions: Vec::new(),
+        disagreements: vec![
+            Disagreement {
+                about: Topic::Finding(finding.id),
+                views: vec![View {
+                    holder: holder.id,
+                    view: "The threshold was applied as written".to_owned(),
+                }],
+                status: DisagreementStatus::Stands,
+                resolution: "The agency keeps its view".to_owned(),
+                report_location: "Finding 1".to_owned(),
+            },
+            Disagreement {
+                about: Topic::Finding(finding.id),
+                views: Vec::new(),
+                status: DisagreementStatus::Resolved,
+                resolution: "Settled".to_owned(),
+                report_location: String::new(),
+            },
+        ],
+    });
+    let text = report(&input, &Template::default()).plain_text();
+    assert!(text.contains("Where views differ"), "{text}");
+    assert!(text.contains(&format!(
+        "{}: The threshold was applied as written",
+        holder.label
+    )));
+    assert!(text.contains("Why it stands: The agency keeps its view"));
+    assert!(
+        !text.contains("Settled"),
+        "a resolved disagreement is not listed"
+    );
+    input.meetings.clear();
+    assert!(
+        !report(&input, &Template::default())
+            .plain_text()
+            .contains("Where views differ")
+    );
+}
