@@ -158,25 +158,68 @@ impl<S: Store> App<S> {
     ) -> AppResult<Vec<u8>> {
         self.authorize(actor, review, Permission::ViewReview)
             .await?;
-        let not_found = || AppError::NotFound {
-            what: format!("report version {version}"),
-        };
-        let Some((owner, bytes)) = self.store.report_version_file(version, format).await? else {
-            return Err(not_found());
-        };
-        if owner != review {
-            return Err(not_found());
+        self.opened_version_file(actor, review, version, format)
+            .await
+    }
+
+    /// A version's file, if it is one of `review`'s, its opening audited (the caller has
+    /// decided the actor may read it).
+    async fn opened_version_file(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        version: uuid::Uuid,
+        format: &str,
+    ) -> AppResult<Vec<u8>> {
+        match self.store.report_version_file(version, format).await? {
+            Some((owner, bytes)) if owner == review => {
+                self.audit_event(
+                    actor,
+                    review,
+                    "read",
+                    "report_versions",
+                    &version.to_string(),
+                    &format!("opened the {format} file"),
+                )
+                .await?;
+                Ok(bytes)
+            }
+            _ => Err(not_found(version)),
         }
-        self.audit_event(
-            actor,
-            review,
-            "read",
-            "report_versions",
-            &version.to_string(),
-            &format!("opened the {format} file"),
-        )
-        .await?;
-        Ok(bytes)
+    }
+
+    /// One of `review`'s versions, or "not found".
+    async fn version_in(&self, review: ReviewId, version: uuid::Uuid) -> AppResult<ReportVersion> {
+        self.store
+            .report_versions(review)
+            .await?
+            .into_iter()
+            .find(|v| v.id == version)
+            .ok_or_else(|| not_found(version))
+    }
+}
+
+impl<S: Store> App<S> {
+    /// The document a version was frozen from.
+    async fn frozen_document(&self, version: uuid::Uuid) -> AppResult<Document> {
+        let (_, json) = self
+            .store
+            .report_version_document(version)
+            .await?
+            .ok_or_else(|| not_found(version))?;
+        serde_json::from_str(&json).map_err(|e| {
+            AppError::Store(casewindow_store::StoreError::Corrupt {
+                kind: "report version",
+                id: version.to_string(),
+                reason: e.to_string(),
+            })
+        })
+    }
+}
+
+fn not_found(version: uuid::Uuid) -> AppError {
+    AppError::NotFound {
+        what: format!("report version {version}"),
     }
 }
 
@@ -268,17 +311,7 @@ impl<S: Store> App<S> {
     ) -> AppResult<()> {
         self.authorize(actor, review, Permission::ManageLifecycle)
             .await?;
-        let Some(current) = self
-            .store
-            .report_versions(review)
-            .await?
-            .into_iter()
-            .find(|v| v.id == version)
-        else {
-            return Err(AppError::NotFound {
-                what: format!("report version {version}"),
-            });
-        };
+        let current = self.version_in(review, version).await?;
         let from = stage_of(&current.stage).unwrap_or(ReportStage::Draft);
         if to == ReportStage::Final {
             return Err(invalid(
@@ -350,16 +383,13 @@ impl<S: Store> App<S> {
         version: uuid::Uuid,
     ) -> AppResult<(ReportVersion, Audience)> {
         let audiences = self.audiences(actor, review).await?;
-        let not_found = || AppError::NotFound {
-            what: format!("report version {version}"),
-        };
         let found = self
             .versions_for_me(actor, review)
             .await?
             .into_iter()
             .find(|v| v.id == version)
-            .ok_or_else(not_found)?;
-        let stage = stage_of(&found.stage).ok_or_else(not_found)?;
+            .ok_or_else(|| not_found(version))?;
+        let stage = stage_of(&found.stage).ok_or_else(|| not_found(version))?;
         // A reviewer reading it (see `versions_for_me`) comments as the review team.
         let audience = audiences
             .into_iter()
@@ -376,18 +406,7 @@ impl<S: Store> App<S> {
         version: uuid::Uuid,
     ) -> AppResult<VersionForReading> {
         let (found, _) = self.reading_audience(actor, review, version).await?;
-        let Some((_, json)) = self.store.report_version_document(version).await? else {
-            return Err(AppError::NotFound {
-                what: format!("report version {version}"),
-            });
-        };
-        let document: Document = serde_json::from_str(&json).map_err(|e| {
-            AppError::Store(casewindow_store::StoreError::Corrupt {
-                kind: "report version",
-                id: version.to_string(),
-                reason: e.to_string(),
-            })
-        })?;
+        let document = self.frozen_document(version).await?;
         self.audit_event(
             actor,
             review,
@@ -413,21 +432,8 @@ impl<S: Store> App<S> {
         format: &str,
     ) -> AppResult<Vec<u8>> {
         self.reading_audience(actor, review, version).await?;
-        let Some((_, bytes)) = self.store.report_version_file(version, format).await? else {
-            return Err(AppError::NotFound {
-                what: format!("report version {version}"),
-            });
-        };
-        self.audit_event(
-            actor,
-            review,
-            "read",
-            "report_versions",
-            &version.to_string(),
-            &format!("opened the {format} file"),
-        )
-        .await?;
-        Ok(bytes)
+        self.opened_version_file(actor, review, version, format)
+            .await
     }
 
     /// Comments on a section (by its heading) of a version put to the actor's audience.
@@ -446,12 +452,7 @@ impl<S: Store> App<S> {
             ));
         };
         let (found, audience) = self.reading_audience(actor, review, version).await?;
-        let sections = match self.store.report_version_document(version).await? {
-            Some((_, json)) => serde_json::from_str::<Document>(&json)
-                .map(|d| d.headings())
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
+        let sections = self.frozen_document(version).await?.headings();
         if !sections.iter().any(|s| s == section) {
             return Err(invalid(
                 "section",
@@ -522,17 +523,7 @@ impl<S: Store> App<S> {
                 "A sign-off is made by a signed-in person",
             ));
         };
-        let Some(found) = self
-            .store
-            .report_versions(review)
-            .await?
-            .into_iter()
-            .find(|v| v.id == version)
-        else {
-            return Err(AppError::NotFound {
-                what: format!("report version {version}"),
-            });
-        };
+        let found = self.version_in(review, version).await?;
         if stage_of(&found.stage) != Some(ReportStage::PartnerSignOff) {
             return Err(invalid(
                 "decision",

@@ -44,6 +44,24 @@ async fn post(
     .await
 }
 
+/// Records the sample child's real name, "Jayden Okafor", in the vault.
+async fn name_the_child(app: &App<SqlStore>, sample: &Sample) {
+    app.record_identity(
+        &Actor::system("test"),
+        &SubjectIdentity {
+            subject_id: sample.child.id,
+            full_name: "Jayden Okafor".to_owned(),
+            aliases: Vec::new(),
+            date_of_birth: None,
+            addresses: Vec::new(),
+            identifiers: Vec::new(),
+        },
+        "test",
+    )
+    .await
+    .expect("identity");
+}
+
 fn app_for(store: &SqlStore) -> App<SqlStore> {
     let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
     App::new(store.clone()).with_vault(Vault::from_base64(&key).expect("key"))
@@ -59,19 +77,7 @@ both_backends!(
         sample.finding.context = "Jayden Okafor's nursery raised the concern twice.".to_owned();
         sample.insert_all(&store).await?;
         let system = Actor::system("test");
-        app.record_identity(
-            &system,
-            &SubjectIdentity {
-                subject_id: sample.child.id,
-                full_name: "Jayden Okafor".to_owned(),
-                aliases: Vec::new(),
-                date_of_birth: None,
-                addresses: Vec::new(),
-                identifiers: Vec::new(),
-            },
-            "test",
-        )
-        .await?;
+        name_the_child(&app, &sample).await;
         let router = casewindow_web::router(app.clone());
         let lead = signed_in_as(&app, &store, &sample, Role::LeadReviewer, None).await;
         let case_group = signed_in_as(&app, &store, &sample, Role::CaseGroupMember, None).await;
@@ -555,19 +561,7 @@ both_backends!(
         sample.finding.context = "Jayden Okafor's nursery raised the concern twice.".to_owned();
         sample.insert_all(&store).await?;
         let system = Actor::system("test");
-        app.record_identity(
-            &system,
-            &SubjectIdentity {
-                subject_id: sample.child.id,
-                full_name: "Jayden Okafor".to_owned(),
-                aliases: Vec::new(),
-                date_of_birth: None,
-                addresses: Vec::new(),
-                identifiers: Vec::new(),
-            },
-            "test",
-        )
-        .await?;
+        name_the_child(&app, &sample).await;
         let router = casewindow_web::router(app.clone());
         let review = sample.review.id;
         let mut members = Vec::new();
@@ -690,20 +684,7 @@ both_backends!(
         app.prepare().await?;
         let sample = Sample::new();
         sample.insert_all(&store).await?;
-        let system = Actor::system("test");
-        app.record_identity(
-            &system,
-            &SubjectIdentity {
-                subject_id: sample.child.id,
-                full_name: "Jayden Okafor".to_owned(),
-                aliases: Vec::new(),
-                date_of_birth: None,
-                addresses: Vec::new(),
-                identifiers: Vec::new(),
-            },
-            "test",
-        )
-        .await?;
+        name_the_child(&app, &sample).await;
         let router = casewindow_web::router(app.clone());
         let lead = signed_in_as(&app, &store, &sample, Role::LeadReviewer, None).await;
         let review = sample.review.id;
