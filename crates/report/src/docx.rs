@@ -199,16 +199,21 @@ fn list_item(num_id: usize, text: &str) -> String {
     )
 }
 
+/// Characters in a cell beyond which its row may be split across pages.
+const LONG_ROW: usize = 600;
+
 fn table(out: &mut String, table: &Table) {
     out.push_str(&paragraph(Some("Caption"), &run(&table.caption, false)));
     let columns = table.header.len().max(1);
-    let width = 9000 / columns;
+    // The text width of an A4 page with 1300-twip margins, and about how many characters of the
+    // body font fill it.
+    let widths = table.column_widths(9306.0, 78.0);
     let _ = write!(
         out,
         r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>"#
     );
-    for _ in 0..columns {
-        let _ = write!(out, r#"<w:gridCol w:w="{width}"/>"#);
+    for width in &widths {
+        let _ = write!(out, r#"<w:gridCol w:w="{:.0}"/>"#, width.floor());
     }
     out.push_str(r#"</w:tblGrid><w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"#);
     for cell in &table.header {
@@ -220,7 +225,13 @@ fn table(out: &mut String, table: &Table) {
     }
     out.push_str("</w:tr>");
     for row in &table.rows {
-        out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        // A row is kept on one page unless it is long enough that it might not fit on one.
+        let long = row.iter().map(|cell| cell.chars().count()).max() > Some(LONG_ROW);
+        out.push_str(if long {
+            "<w:tr>"
+        } else {
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        });
         for idx in 0..columns {
             let cell = row.get(idx).map_or("", String::as_str);
             let _ = write!(out, "<w:tc>{}</w:tc>", paragraph(None, &run(cell, false)));

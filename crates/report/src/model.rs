@@ -89,6 +89,49 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+impl Table {
+    /// Column widths that share `available` (in any unit) as a typesetter would (the automatic
+    /// table layout of CSS), measuring text in characters: no column narrower than its longest
+    /// word, and the rest shared in proportion to how much more each column's longest text
+    /// wants; `chars_per_line` is how many characters fill `available`. The PDF layout does the
+    /// same with measured text; the Word file uses this.
+    #[must_use]
+    pub fn column_widths(&self, available: f64, chars_per_line: f64) -> Vec<f64> {
+        let chars = |text: &str| text.chars().count();
+        let columns: Vec<(f64, f64)> = (0..self.header.len())
+            .map(|i| {
+                let cells = std::iter::once(&self.header[i])
+                    .chain(self.rows.iter().filter_map(|row| row.get(i)));
+                let (mut least, mut most) = (1, 1);
+                for cell in cells {
+                    let word = cell.split_whitespace().map(chars).max().unwrap_or(0);
+                    least = least.max(word);
+                    most = most.max(chars(cell));
+                }
+                // One character of padding either side, as the cells' inset.
+                #[allow(clippy::cast_precision_loss)]
+                (least as f64 + 2.0, most.max(least) as f64 + 2.0)
+            })
+            .collect();
+        let least: f64 = columns.iter().map(|c| c.0).sum();
+        let most: f64 = columns.iter().map(|c| c.1).sum();
+        let line = chars_per_line;
+        columns
+            .iter()
+            .map(|&(low, high)| {
+                let share = if most <= line {
+                    high / most
+                } else if least >= line {
+                    low / least
+                } else {
+                    (low + (line - least) * (high - low) / (most - least)) / line
+                };
+                share * available
+            })
+            .collect()
+    }
+}
+
 /// A chart as SVG with its table alternative.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
@@ -251,5 +294,33 @@ mod svg_tests {
             mapped,
             "<svg><title>Mother &amp; Jo</title><text x=\"Dani\">Mother&apos;s</text></svg>"
         );
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::Table;
+
+    #[test]
+    fn columns_are_never_narrower_than_their_longest_word_and_share_the_rest() {
+        let table = Table {
+            caption: String::new(),
+            header: vec!["Effect".into(), "How".into()],
+            rows: vec![vec![
+                "Hindered".into(),
+                "A long explanation of how the factor hindered practice, ".repeat(3),
+            ]],
+        };
+        let widths = table.column_widths(1000.0, 50.0);
+        assert!((widths.iter().sum::<f64>() - 1000.0).abs() < 1e-6);
+        // "Hindered" and its padding: 10 of 50 characters.
+        assert!((widths[0] - 200.0).abs() < 1e-6, "{widths:?}");
+        let short = Table {
+            rows: vec![vec!["Helped".into(), "Briefly".into()]],
+            ..table
+        };
+        // When everything fits, the space is shared in proportion to the longest texts, padded.
+        let widths = short.column_widths(1000.0, 50.0);
+        assert!((widths[0] / widths[1] - 8.0 / 9.0).abs() < 1e-6, "{widths:?}");
     }
 }

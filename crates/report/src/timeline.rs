@@ -41,6 +41,75 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// A lane's name wrapped at word boundaries into at most `lines` lines of `width` characters,
+/// the last shortened only if the name is longer than all of them.
+fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => out.push(word.to_owned()),
+        }
+    }
+    if out.len() > lines {
+        let rest = out.split_off(lines - 1).join(" ");
+        out.push(shorten(&rest, width));
+    }
+    out
+}
+
+/// The width of a character of a mark's label (bold, 13 units), generously.
+const LABEL_CHAR: f64 = 8.0;
+
+/// Marks' labels where they do not print over each other: labels of marks that start at the
+/// same place on a lane are joined ("1, 9"), and a label that would run into the one before it
+/// on its lane goes below the marks, or moves right until it is clear. Returns (x, lane, below,
+/// text) for each label.
+fn place_labels(marks: &[Mark], x: impl Fn(NaiveDate) -> f64) -> Vec<(f64, usize, bool, String)> {
+    let mut labelled: Vec<(f64, usize, String)> = Vec::new();
+    let mut order: Vec<&Mark> = marks.iter().filter(|m| !m.label.is_empty()).collect();
+    order.sort_by_key(|a| (a.lane, a.start));
+    for mark in order {
+        let at = x(mark.start) + 2.0;
+        match labelled.last_mut() {
+            Some((x0, lane, text)) if *lane == mark.lane && (*x0 - at).abs() < 1.0 => {
+                text.push_str(", ");
+                text.push_str(&mark.label);
+            }
+            _ => labelled.push((at, mark.lane, mark.label.clone())),
+        }
+    }
+    // Each lane has two rows for labels, above and below its marks; a label takes the first
+    // row where it is clear of the label before it, or else moves right along the row that
+    // frees up first.
+    let mut ends: Option<(usize, [f64; 2])> = None;
+    let mut placed = Vec::with_capacity(labelled.len());
+    for (at, lane, text) in labelled {
+        #[allow(clippy::cast_precision_loss)]
+        let width = text.chars().count() as f64 * LABEL_CHAR;
+        let mut rows = match ends {
+            Some((previous, rows)) if previous == lane => rows,
+            _ => [f64::MIN; 2],
+        };
+        let clear = |end: f64| at >= end + LABEL_CHAR / 2.0;
+        let row = if clear(rows[0]) {
+            0
+        } else if clear(rows[1]) {
+            1
+        } else {
+            usize::from(rows[1] < rows[0])
+        };
+        let at = at.max(rows[row] + LABEL_CHAR / 2.0);
+        rows[row] = at + width;
+        ends = Some((lane, rows));
+        placed.push((at, lane, row == 1, text));
+    }
+    placed
+}
+
 /// Draws the timeline; `joins` lists marks (indices) that belong together. Lanes without marks
 /// are left out. Empty when there are no marks.
 pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usize>]) -> String {
@@ -61,10 +130,17 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
     let height = top + lane_height * used.len() as f64 + 10.0;
     let row = |lane: usize| used.iter().position(|&l| l == lane).unwrap_or(0);
     let lane_y = |lane: usize| top + lane_height * row(lane) as f64 + lane_height / 2.0;
+    let labels = place_labels(marks, x);
+    // Wide enough for the last label, which may have moved right of its mark.
+    #[allow(clippy::cast_precision_loss)]
+    let view_width = labels
+        .iter()
+        .map(|(at, _, _, text)| at + text.chars().count() as f64 * LABEL_CHAR + 4.0)
+        .fold(width, f64::max);
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">{}, {} to {}</title>"#,
+        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {view_width:.0} {height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">{}, {} to {}</title>"#,
         escape(title),
         first.format("%B %Y"),
         last.format("%B %Y")
@@ -99,11 +175,21 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
         let y = top + lane_height * idx as f64;
         let _ = write!(
             svg,
-            r##"<rect x="0" y="{y}" width="{width}" height="{lane_height}" fill="{}"/><text x="8" y="{:.1}" font-size="15" fill="#0b0c0c">{}</text>"##,
+            r##"<rect x="0" y="{y}" width="{view_width:.0}" height="{lane_height}" fill="{}"/>"##,
             if idx % 2 == 0 { "#f3f2f1" } else { "#ffffff" },
-            y + lane_height / 2.0 + 4.0,
-            escape(&shorten(&lanes[lane], 36))
         );
+        // The whole name, in up to three lines, centred on the lane.
+        let lines = wrap(&lanes[lane], 40, 3);
+        #[allow(clippy::cast_precision_loss)]
+        let first_line = y + lane_height / 2.0 + 5.0 - 7.5 * (lines.len() as f64 - 1.0);
+        for (n, line) in lines.iter().enumerate() {
+            let _ = write!(
+                svg,
+                r##"<text x="8" y="{:.1}" font-size="14" fill="#0b0c0c">{}</text>"##,
+                first_line + 15.0 * n as f64,
+                escape(line)
+            );
+        }
     }
     for join in joins.iter().filter(|j| j.len() > 1) {
         let px = x(marks[join[0]].start);
@@ -140,15 +226,14 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
                 (x2 - x1).max(4.0)
             );
         }
-        if !mark.label.is_empty() {
-            let _ = write!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="13" font-weight="700" fill="#0b0c0c">{}</text>"##,
-                x(mark.start) + 2.0,
-                y - 9.0,
-                escape(&mark.label)
-            );
-        }
+    }
+    for (at, lane, below, text) in labels {
+        let _ = write!(
+            svg,
+            r##"<text x="{at:.1}" y="{:.1}" font-size="13" font-weight="700" fill="#0b0c0c">{}</text>"##,
+            lane_y(lane) + if below { 20.0 } else { -9.0 },
+            escape(&text)
+        );
     }
     svg.push_str("</svg>");
     svg
@@ -199,5 +284,47 @@ mod tests {
         );
         assert!(svg.contains(">2</text>"));
         assert!(swimlane("Timeline", &lanes, &[], &[]).is_empty());
+    }
+
+    fn labelled(lane: usize, start: NaiveDate, label: &str) -> Mark {
+        Mark {
+            lane,
+            start,
+            end: start,
+            day: true,
+            label: label.to_owned(),
+            tip: String::new(),
+        }
+    }
+
+    #[test]
+    fn labels_at_one_place_are_joined_and_crowded_ones_go_below_or_right() {
+        let marks = vec![
+            labelled(0, day(2020, 1, 1), "1"),
+            labelled(0, day(2020, 1, 1), "9"),
+            labelled(0, day(2020, 1, 2), "2"),
+            labelled(0, day(2020, 1, 3), "3"),
+            labelled(1, day(2020, 1, 2), "4"),
+        ];
+        let x = |date: NaiveDate| f64::from(date.ordinal()) * 10.0;
+        let placed = place_labels(&marks, x);
+        assert_eq!(placed[0], (12.0, 0, false, "1, 9".to_owned()));
+        assert_eq!(placed[1], (22.0, 0, true, "2".to_owned()));
+        // Both rows are taken where 3 would go: it moves right along the row that frees first.
+        assert_eq!(placed[2].3, "3");
+        assert!(placed[2].0 >= 22.0 + LABEL_CHAR * 1.5);
+        assert_eq!(placed[3], (22.0, 1, false, "4".to_owned()));
+    }
+
+    #[test]
+    fn long_lane_names_wrap_whole_into_three_lines() {
+        let name =
+            "Kestrelford and Harbourside Integrated Community Health and Care Partnership No1";
+        let lines = wrap(name, 40, 3);
+        assert_eq!(lines.join(" "), name);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40));
+        let long = wrap(&name.repeat(2), 40, 3);
+        assert_eq!(long.len(), 3);
+        assert!(long[2].ends_with('…'));
     }
 }

@@ -61,6 +61,166 @@ fn assert_every_finding(document: &Document, text: &str, what: &str) {
     );
 }
 
+/// The stress review: the demo with every agency given an 80-character name, its episodes
+/// repeated to 40 and its findings to 30.
+fn stress() -> ReportInput {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/demo/child-w.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (n, agency) in value["agencies"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        let name = format!(
+            "Kestrelford and Harbourside Integrated Community Health and Care Partnership No{n}"
+        );
+        assert_eq!(name.chars().count(), 80);
+        agency["name"] = name.into();
+    }
+    for (key, target) in [("key_practice_episodes", 40), ("findings", 30)] {
+        let list = value[key].as_array_mut().unwrap();
+        let originals = list.clone();
+        while list.len() < target {
+            let mut copy = originals[list.len() % originals.len()].clone();
+            let position = list.len() + 1;
+            copy["record"]["id"] = uuid::Uuid::new_v4().to_string().into();
+            copy["record"]["position"] = if copy["record"]["position"].is_string() {
+                position.to_string().into()
+            } else {
+                position.into()
+            };
+            list.push(copy);
+        }
+    }
+    let document: ReviewDocument = serde_json::from_value(value).unwrap();
+    ReportInput::from_document(&document, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+}
+
+/// Reads every word's box from `pdftotext -bbox-layout` and fails if two words overlap or a
+/// word lies outside the page's text width (`margin_x` from either side) or within 0.6 cm of its
+/// top or foot (where printers cannot print): the check that tables are laid out within their cells and nothing prints over
+/// anything else. Returns the number of pages.
+fn assert_laid_out_cleanly(path: &Path, margin_x: f64, what: &str) -> usize {
+    let xhtml = run("pdftotext", &["-bbox-layout", path.to_str().unwrap(), "-"]);
+    let number = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    };
+    let mut pages = 0;
+    let mut problems = Vec::new();
+    for page in xhtml.split("<page ").skip(1) {
+        pages += 1;
+        let (width, height) = (number(page, "width"), number(page, "height"));
+        let mut words: Vec<([f64; 4], &str)> = page
+            .split("<word ")
+            .skip(1)
+            .map(|word| {
+                let text = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
+                let edges = ["xMin", "yMin", "xMax", "yMax"].map(|name| number(word, name));
+                (edges, text)
+            })
+            .collect();
+        const SLACK: f64 = 1.0;
+        const EDGE: f64 = 0.6 * 28.3465;
+        for (b, text) in &words {
+            if b[0] < margin_x - SLACK
+                || b[2] > width - margin_x + SLACK
+                || b[1] < EDGE
+                || b[3] > height - EDGE
+            {
+                problems.push(format!("page {pages}: {text:?} at {b:?} is in the margin"));
+            }
+        }
+        words.sort_by(|a, b| a.0[1].total_cmp(&b.0[1]));
+        for (i, (a, first)) in words.iter().enumerate() {
+            for (b, second) in &words[i + 1..] {
+                if b[1] >= a[3] {
+                    break;
+                }
+                let across = a[2].min(b[2]) - a[0].max(b[0]);
+                let down = a[3].min(b[3]) - a[1].max(b[1]);
+                if across > SLACK && down > SLACK {
+                    problems.push(format!(
+                        "page {pages}: {first:?} at {a:?} overlaps {second:?} at {b:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(pages > 0, "{what} has no pages");
+    assert!(
+        problems.is_empty(),
+        "{what}: {} words overlap or leave the text area:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    pages
+}
+
+/// Converts a Word file to PDF with LibreOffice, returning the PDF's path.
+fn libreoffice_pdf(docx: &Path) -> std::path::PathBuf {
+    let dir = docx.parent().unwrap();
+    let profile = dir.join("lo-profile");
+    let profile_url = format!("-env:UserInstallation=file://{}", profile.display());
+    run(
+        "libreoffice",
+        &[
+            &profile_url,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            dir.to_str().unwrap(),
+            docx.to_str().unwrap(),
+        ],
+    );
+    let converted = docx.with_extension("pdf");
+    assert!(converted.exists(), "LibreOffice wrote no PDF");
+    converted
+}
+
+/// The text width margins of the layout: 2.3 cm for the report, 1.8 cm for the briefing; and
+/// the Word file's 1300 twips.
+const REPORT_MARGIN: f64 = 2.3 * 28.3465;
+const BRIEFING_MARGIN: f64 = 1.8 * 28.3465;
+const WORD_MARGIN: f64 = 1300.0 / 20.0;
+
+#[test]
+fn every_page_of_the_pdfs_and_the_word_files_is_laid_out_without_overlaps() {
+    let template = Template::default();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, input) in [("demo", demo()), ("stress", stress())] {
+        let document = report(&input, &template);
+        let path = dir.path().join(format!("{name}-report.pdf"));
+        let bytes = pdf::render(&document, &template.layout, input.generated_on).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        let pages = assert_laid_out_cleanly(&path, REPORT_MARGIN, &format!("the {name} report"));
+        println!("the {name} report: {pages} pages laid out cleanly");
+
+        let brief = briefing(&input, &template);
+        let path = dir.path().join(format!("{name}-briefing.pdf"));
+        let bytes = pdf::render(&brief, &template.layout, input.generated_on).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        assert_laid_out_cleanly(&path, BRIEFING_MARGIN, &format!("the {name} briefing"));
+
+        let path = dir.path().join(format!("{name}-report.docx"));
+        std::fs::write(&path, docx::render(&document).unwrap()).unwrap();
+        let converted = libreoffice_pdf(&path);
+        let pages = assert_laid_out_cleanly(
+            &converted,
+            WORD_MARGIN,
+            &format!("LibreOffice's PDF of the {name} Word report"),
+        );
+        println!("LibreOffice's PDF of the {name} Word report: {pages} pages laid out cleanly");
+        if name == "stress" {
+            assert!(document.findings().count() >= 30);
+        }
+    }
+}
+
 fn pdf_text(path: &Path) -> String {
     run(
         "pdftotext",
@@ -143,22 +303,7 @@ fn the_word_report_opens_in_libreoffice_and_shows_every_finding() {
         .unwrap();
     assert!(styles.contains(r#"<w:outlineLvl w:val="0"/>"#));
 
-    let profile = dir.path().join("lo-profile");
-    let profile_url = format!("-env:UserInstallation=file://{}", profile.display());
-    run(
-        "libreoffice",
-        &[
-            &profile_url,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            dir.path().to_str().unwrap(),
-            path.to_str().unwrap(),
-        ],
-    );
-    let converted = dir.path().join("report.pdf");
-    assert!(converted.exists(), "LibreOffice wrote no PDF");
+    let converted = libreoffice_pdf(&path);
     let text = pdf_text(&converted);
     assert_every_finding(&document, &text, "LibreOffice's PDF of our Word file");
     assert!(normal(&text).contains("Contents"));
