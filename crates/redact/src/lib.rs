@@ -161,6 +161,173 @@ const RARE_CONDITIONS: &[&str] = &[
     "Wolf-Hirschhorn syndrome",
 ];
 
+/// Words for people's parts in a family or a service, after which a name in brackets is a name.
+const ROLES: &str = "mother|father|mum|dad|parent|step-?father|step-?mother|step-?parent|partner|ex-partner|boyfriend|girlfriend|husband|wife|grandmother|grandfather|grandparent|nan|gran|aunt|uncle|cousin|brother|sister|sibling|half-brother|half-sister|child|baby|son|daughter|carer|foster carer|neighbour|friend|lodger|relative|visitor|worker|teacher|headteacher|officer|nurse|midwife|GP|doctor|paediatrician|manager|practitioner|consultant|lead|clinician|therapist";
+
+/// Capitalised words that start sentences and phrases, not names.
+const FUNCTION_WORDS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Our",
+    "Their",
+    "His",
+    "Her",
+    "Its",
+    "By",
+    "To",
+    "At",
+    "In",
+    "On",
+    "From",
+    "With",
+    "And",
+    "Or",
+    "For",
+    "Of",
+    "When",
+    "Where",
+    "While",
+    "If",
+    "As",
+    "No",
+    "Not",
+    "Each",
+    "Every",
+    "All",
+    "Both",
+    "Police",
+    "Health",
+    "School",
+    "Children's",
+    "Council",
+    "See",
+    "Local",
+    "National",
+    "Finding",
+    "Episode",
+    "Appendix",
+    "Table",
+    "Figure",
+    "Section",
+    "Level",
+    "Category",
+    "Pattern",
+];
+
+/// Street names' last words.
+const STREETS: &str = "Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Court|Place|Gardens|Terrace|Grove|Hill|Square|Walk|Row|Mews|Rise|View|Parade|Green|Vale|Park";
+
+/// Capitals that are acronyms of services and processes, not surnames.
+const ACRONYMS: &[&str] = &[
+    "NHS", "MASH", "GP", "GPS", "CSC", "ICB", "KPE", "KPES", "DASH", "MARAC", "MAPPA", "CAMHS",
+    "CP", "CIN", "LADO", "ED", "SCIE", "CSPR", "SCR", "UK", "HV", "PC", "DC", "IT", "ICPC", "RCPC",
+    "CPP", "EHA", "EHCP", "SEN", "SENCO", "SENDCO", "DSL", "DV", "DVA", "IDVA", "ISVA", "MERLIN",
+    "PNC", "PND", "CAF", "TAF", "TAC", "CSE", "CCE", "FGM", "NFA", "ASB", "PPN", "OOH", "EDT",
+    "AHT", "NAI", "CT", "MRI", "SUDI", "SUDC", "NICU", "SCBU", "ANC", "PNC", "A&E", "NSPCC",
+    "CAFCASS", "LSCB", "LSCP", "MSCP", "OFSTED", "CQC", "HMIC", "DBS", "DHR", "SAR", "LA", "LAC",
+    "CLA", "PLO", "ICO", "EPO", "S47", "AND", "THE", "OF", "FOR", "NOT", "ALL", "NOW", "NEW",
+    "UNSAFE", "KEY", "NB", "TBC", "N/A", "OK",
+];
+
+/// Words of a place's name that say what kind of place it is, not which.
+const GENERIC_PLACE_WORDS: &[&str] = &[
+    "the",
+    "primary",
+    "infant",
+    "infants",
+    "junior",
+    "nursery",
+    "secondary",
+    "high",
+    "grammar",
+    "community",
+    "church",
+    "of",
+    "england",
+    "ce",
+    "c",
+    "e",
+    "rc",
+    "catholic",
+    "school",
+    "academy",
+    "college",
+    "surgery",
+    "medical",
+    "centre",
+    "center",
+    "health",
+    "practice",
+    "family",
+    "group",
+    "day",
+    "children's",
+    "childrens",
+    "pre-school",
+    "preschool",
+    "hospital",
+    "clinic",
+    "and",
+    "free",
+    "federation",
+    "trust",
+    "foundation",
+    "nhs",
+    "partnership",
+    "team",
+    "service",
+    "services",
+    "unit",
+];
+
+/// Distinctive words too common to stand alone as a place's name.
+const COMMON_PLACE_WORDS: &[&str] = &[
+    "Central", "North", "South", "East", "West", "New", "Old", "Park", "Green", "Hill", "Upper",
+    "Lower", "Great", "Little", "Saint", "St", "Holy", "Royal", "City", "County", "Town", "Valley",
+    "Lane", "Road", "Street",
+];
+
+/// The short forms people use for a known place: its distinctive words without the words
+/// that say what kind of place it is, and for a place named after a street, the street's own
+/// name ("Millrace" for "Millrace Lane Surgery").
+fn short_forms(name: &str) -> Vec<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let distinctive: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !GENERIC_PLACE_WORDS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    let mut forms = Vec::new();
+    let usable = |form: &[&str]| {
+        let text = form.join(" ");
+        (text.chars().count() >= 4
+            && !(form.len() == 1 && COMMON_PLACE_WORDS.contains(&form[0]))
+            && form
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase)))
+        .then_some(text)
+    };
+    if distinctive.len() < words.len()
+        && let Some(form) = usable(&distinctive)
+    {
+        forms.push(form);
+    }
+    if distinctive.len() >= 2
+        && distinctive
+            .last()
+            .is_some_and(|last| STREETS.split('|').any(|s| s == *last))
+        && let Some(form) = usable(&distinctive[..distinctive.len() - 1])
+    {
+        forms.push(form);
+    }
+    forms
+}
+
 const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec";
 
 fn month_name(token: &str) -> Option<&'static str> {
@@ -210,6 +377,12 @@ pub struct Scanner {
     school: Regex,
     gp: Regex,
     birth_context: Regex,
+    bracketed: Regex,
+    role_before: Regex,
+    capital_surname: Regex,
+    surname_first: Regex,
+    named_house: Regex,
+    street_alone: Regex,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -294,6 +467,13 @@ impl Scanner {
                 PlaceKind::Other => (Kind::Place, "a local place"),
             };
             known.push((phrase(name, true)?, kind, suggestion.to_owned()));
+            // People call a place by its distinctive words alone ("Heathside" for Heathside
+            // Primary School), and a surgery by its street ("Millrace Lane", or "Millrace").
+            for short in short_forms(name) {
+                if seen.insert((short.to_lowercase(), kind)) {
+                    known.push((phrase(&short, false)?, kind, suggestion.to_owned()));
+                }
+            }
         }
         for condition in RARE_CONDITIONS
             .iter()
@@ -310,7 +490,7 @@ impl Scanner {
                 "a rare health condition".to_owned(),
             ));
         }
-        let titles = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Nurse|Sister|PC|DC|DS|DI|Sgt|Sergeant|Constable|Cllr|Rev";
+        let titles = TITLES;
         Ok(Self {
             known,
             numeric_date: regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", false),
@@ -362,6 +542,40 @@ impl Scanner {
             ),
             gp: regex(
                 r"\b(?:[A-Z][a-z'’]+\s+){1,4}(?:Surgery|Medical Centre|Medical Center|Health Centre|Medical Practice|Family Practice|Group Practice)\b",
+                false,
+            ),
+            // A name in brackets after a role: "Mother (Jane Smith)", "the health visitor (Ann)".
+            bracketed: regex(
+                r"\(([A-Z][a-z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+){0,2})\)",
+                false,
+            ),
+            role_before: regex(
+                &format!(r"\b(?:{ROLES})(?:['’]s)?\s*(?:[a-z]+\s+){{0,1}}$"),
+                true,
+            ),
+            // A surname written in capitals after a first name ("Jane SMITH"), possessive or not.
+            capital_surname: regex(
+                r"\b([A-Z][a-z'’\-]+)\s+([A-Z]{2}[A-Z'’\-]*[A-Z])(?:['’][sS])?\b",
+                false,
+            ),
+            // Or before it, as records list people: "SMITH, Jane".
+            surname_first: regex(r"\b([A-Z]{3,}[A-Z'’\-]*),\s+([A-Z][a-z'’\-]+)\b", false),
+            // An address that starts with a flat or a house name: "Flat 4, Harbour House, Quay
+            // Street", "Rose Cottage, Mill Lane".
+            named_house: {
+                let house = r"(?:[A-Z][a-z'’]+\s+){1,3}(?:House|Court|Lodge|Cottage|Cottages|Mansions|Tower|Heights|Buildings|Farm|Villa|Villas|Hall)\b";
+                let street = format!(
+                    r"(?:\d{{1,4}}[A-Za-z]?,?\s+)?(?:[A-Z][a-z'’]+\s+){{1,3}}(?:{STREETS})\b"
+                );
+                let flat = r"(?:Flat|Apartment|Apt|Unit|Room|Studio)\s+\d+[A-Za-z]?,?\s+";
+                regex(
+                    &format!(r"\b(?:{flat}{house}(?:,?\s+{street})?|{house},?\s+{street})"),
+                    false,
+                )
+            },
+            // A street named without a number: "moved to Alder Crescent".
+            street_alone: regex(
+                r"\b(?:in|on|at|to|from|into|off|near)\s+((?:[A-Z][a-z'’]+\s+){1,3}(?:Road|Street|Avenue|Lane|Close|Drive|Crescent|Terrace|Grove|Mews|Gardens))\b",
                 false,
             ),
             birth_context: regex(
@@ -426,7 +640,25 @@ impl Scanner {
                 hit
             }));
         }
-        hits
+        // A name found by its form once ("Mother (Jane Smith)", "Lee QUINN", "Mrs Adebayo")
+        // is looked for everywhere else, in part and as a possessive ("Jane's", "Quinn").
+        let Some(learned) = learned_names(&hits) else {
+            return hits;
+        };
+        let mut more: Vec<(u8, Hit)> = hits.drain(..).map(|hit| (0, hit)).collect();
+        for m in learned.find_iter(text) {
+            more.push((
+                4,
+                Hit {
+                    kind: Kind::Name,
+                    start: m.start(),
+                    end: m.end(),
+                    text: m.as_str().to_owned(),
+                    suggestion: UNLISTED_NAME.to_owned(),
+                },
+            ));
+        }
+        resolve(more)
     }
 
     fn scan_paragraph(&self, text: &str) -> Vec<Hit> {
@@ -495,9 +727,30 @@ impl Scanner {
                 "the family home".into(),
             );
         }
+        for m in self.named_house.find_iter(text) {
+            push(
+                1,
+                Kind::Address,
+                m.start(),
+                m.end(),
+                "the family home".into(),
+            );
+        }
+        for c in self.street_alone.captures_iter(text) {
+            if let Some(street) = c.get(1) {
+                push(
+                    2,
+                    Kind::Address,
+                    street.start(),
+                    street.end(),
+                    "the family home".into(),
+                );
+            }
+        }
         self.dates(text, &mut push);
+        self.unlisted_names(text, &mut push);
         for m in self.titled.find_iter(text) {
-            push(3, Kind::Name, m.start(), m.end(), "[name or role]".into());
+            push(3, Kind::Name, m.start(), m.end(), UNLISTED_NAME.into());
         }
         for m in self.school.find_iter(text) {
             if m.as_str().split_whitespace().count() >= 2 {
@@ -520,6 +773,50 @@ impl Scanner {
             );
         }
         resolve(hits)
+    }
+
+    /// Names the gazetteer does not hold, by how reviewers write them: in brackets after a
+    /// role, and with the surname in capitals.
+    fn unlisted_names(&self, text: &str, push: &mut impl FnMut(u8, Kind, usize, usize, String)) {
+        for c in self.bracketed.captures_iter(text) {
+            let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if self
+                .role_before
+                .is_match(window_before(text, all.start(), 40))
+            {
+                push(
+                    3,
+                    Kind::Name,
+                    name.start(),
+                    name.end(),
+                    UNLISTED_NAME.into(),
+                );
+            }
+        }
+        let is_surname = |word: &str| {
+            let bare = word.trim_end_matches(['\'', '’']);
+            bare.chars().count() >= 3
+                && !ACRONYMS.contains(&bare)
+                && bare.chars().any(|c| "AEIOUY".contains(c))
+        };
+        for c in self.capital_surname.captures_iter(text) {
+            let (Some(all), Some(first), Some(surname)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            if is_surname(surname.as_str()) && !FUNCTION_WORDS.contains(&first.as_str()) {
+                push(3, Kind::Name, all.start(), all.end(), UNLISTED_NAME.into());
+            }
+        }
+        for c in self.surname_first.captures_iter(text) {
+            let (Some(all), Some(surname)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if is_surname(surname.as_str()) {
+                push(3, Kind::Name, all.start(), all.end(), UNLISTED_NAME.into());
+            }
+        }
     }
 
     fn dates(&self, text: &str, push: &mut impl FnMut(u8, Kind, usize, usize, String)) {
@@ -618,6 +915,79 @@ pub fn nhs_checksum_ok(digits: &str) -> bool {
 }
 
 /// Keeps the best of overlapping hits: higher priority (lower number) first, then the longer.
+/// The suggestion for a name found by its form rather than from the gazetteer.
+const UNLISTED_NAME: &str = "[name or role]";
+
+/// Titles before a name.
+const TITLES: &str =
+    "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Nurse|Sister|PC|DC|DS|DI|Sgt|Sergeant|Constable|Cllr|Rev";
+
+/// A pattern for every form of the names found by their form in `hits`: the whole name and
+/// each part of three letters or more, as written and, for capitals, as a name is usually
+/// written ("QUINN" and "Quinn"); `None` when there are none.
+fn learned_names(hits: &[Hit]) -> Option<Regex> {
+    let titles: Vec<&str> = TITLES.split('|').collect();
+    let mut forms: Vec<String> = Vec::new();
+    for hit in hits
+        .iter()
+        .filter(|h| h.kind == Kind::Name && h.suggestion == UNLISTED_NAME)
+    {
+        let words: Vec<&str> = hit
+            .text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .map(|w| {
+                w.trim_end_matches(['.'])
+                    .trim_end_matches("'s")
+                    .trim_end_matches("’s")
+                    .trim_end_matches("'S")
+                    .trim_end_matches("’S")
+            })
+            .filter(|w| !w.is_empty() && !titles.contains(w))
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        forms.push(words.join(" "));
+        for word in words.iter().filter(|w| w.chars().count() >= 3) {
+            if FUNCTION_WORDS.contains(word) || ACRONYMS.contains(word) {
+                continue;
+            }
+            forms.push((*word).to_owned());
+            // Records write a surname in capitals as often as not, and reports take it back.
+            let capitals = word.to_uppercase();
+            if capitals != *word {
+                forms.push(capitals);
+            }
+            if word.chars().all(|c| !c.is_lowercase()) {
+                let mut chars = word.chars();
+                let titled: String = chars
+                    .next()
+                    .into_iter()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect();
+                forms.push(titled);
+            }
+        }
+    }
+    if forms.is_empty() {
+        return None;
+    }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    let alternatives: Vec<String> = forms
+        .iter()
+        .map(|f| {
+            f.split_whitespace()
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"\s+")
+        })
+        .collect();
+    RegexBuilder::new(&format!(r"\b(?:{})(?:['’][sS])?\b", alternatives.join("|")))
+        .build()
+        .ok()
+}
+
 fn resolve(mut hits: Vec<(u8, Hit)>) -> Vec<Hit> {
     hits.sort_by(|a, b| {
         a.0.cmp(&b.0)

@@ -321,6 +321,9 @@ mod table_tests {
         };
         // When everything fits, the space is shared in proportion to the longest texts, padded.
         let widths = short.column_widths(1000.0, 50.0);
-        assert!((widths[0] / widths[1] - 8.0 / 9.0).abs() < 1e-6, "{widths:?}");
+        assert!(
+            (widths[0] / widths[1] - 8.0 / 9.0).abs() < 1e-6,
+            "{widths:?}"
+        );
     }
 }
