@@ -122,6 +122,8 @@ fn context(text: &str, start: usize, end: usize) -> (String, String) {
     (clean(&text[from..start]), clean(&text[end..to]))
 }
 
+use casewindow_domain::organisation::AgencySector;
+
 impl<S: Store> App<S> {
     /// The report template in use.
     pub async fn report_template(&self) -> AppResult<StoredTemplate> {
@@ -264,7 +266,32 @@ impl<S: Store> App<S> {
         let template = self.report_template().await?.template;
         let mut report = casewindow_report::report(&input, &template);
         let mut briefing = casewindow_report::briefing(&input, &template);
-        let (people, places) = self.known_people(actor, review, why).await?;
+        let (people, mut places) = self.known_people(actor, review, why).await?;
+        // Agencies' own names can identify the family: the documents use their publication
+        // names, in the text as in the tables, and the scan looks for what is left (a school
+        // called by its distinctive name alone).
+        let agency_names: Vec<(String, String)> = input
+            .agencies
+            .iter()
+            .map(|a| (a.name.clone(), input.agency_name(a.id)))
+            .collect();
+        let renamer = casewindow_redact::Renamer::new(&agency_names).map_err(|e| {
+            AppError::Invalid(vec![Problem {
+                path: "agencies".to_owned(),
+                reason: e.to_string(),
+            }])
+        })?;
+        let rename = |text: &str| renamer.rename(text);
+        report.map_text(&rename);
+        briefing.map_text(&rename);
+        places.extend(input.agencies.iter().map(|a| Place {
+            name: a.name.clone(),
+            kind: match a.sector {
+                AgencySector::Education | AgencySector::EarlyYears => PlaceKind::School,
+                AgencySector::HealthGp => PlaceKind::Gp,
+                _ => PlaceKind::Other,
+            },
+        }));
         if !people.is_empty() {
             let scanner = Scanner::new(&Gazetteer {
                 people: people.clone(),

@@ -478,6 +478,7 @@ impl<S: Store> App<S> {
             partnership_id: Some(partnership),
             name: name.trim().to_owned(),
             sector,
+            publication_name: None,
         };
         crate::error::check_fields(&agency)?;
         // The database refuses a second agency of the same name in a partnership (any case), so
@@ -496,6 +497,47 @@ impl<S: Store> App<S> {
             }
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// Sets what published documents call one of the review's partnership's agencies (empty:
+    /// its sector's name), for those who manage the review's participants; audited.
+    pub async fn set_agency_publication_name(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: casewindow_domain::ids::AgencyId,
+        name: &str,
+    ) -> AppResult<casewindow_domain::organisation::Agency> {
+        self.authorize(actor, review, Permission::ManageParticipants)
+            .await?;
+        let Some(mut found) = self
+            .agencies_of(actor, review)
+            .await?
+            .into_iter()
+            .find(|a| a.id == agency)
+        else {
+            return Err(AppError::NotFound {
+                what: "agency".to_owned(),
+            });
+        };
+        let name = name.trim();
+        found.publication_name = (!name.is_empty()).then(|| name.to_owned());
+        crate::error::check_fields(&found)?;
+        if !self
+            .store
+            .set_agency_publication_name(
+                review,
+                agency,
+                found.publication_name.as_deref(),
+                &self.change(actor, "named an agency for publication"),
+            )
+            .await?
+        {
+            return Err(AppError::NotFound {
+                what: "agency".to_owned(),
+            });
+        }
+        Ok(found)
     }
 
     /// The agencies of the review's partnership, plus any other agency its records refer to.

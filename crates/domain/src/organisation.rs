@@ -99,6 +99,33 @@ impl AgencySector {
         Self::Other,
     ];
 
+    /// How a published report names an agency of this sector without naming it.
+    pub fn publication_name(self) -> &'static str {
+        match self {
+            Self::ChildrensSocialCare => "children's social care",
+            Self::Police => "the police",
+            Self::HealthGp => "the GP practice",
+            Self::HealthVisiting0To19 => "the health visiting service",
+            Self::Midwifery => "the midwifery service",
+            Self::AcuteHospitalEd => "the hospital",
+            Self::Camhs => "the child and adolescent mental health service",
+            Self::AdultMentalHealth => "the adult mental health service",
+            Self::Ambulance => "the ambulance service",
+            Self::HealthCommissionerIcb => "the integrated care board",
+            Self::Education => "the school",
+            Self::EarlyYears => "the early years setting",
+            Self::Probation => "the probation service",
+            Self::YouthJustice => "the youth justice service",
+            Self::Housing => "the housing service",
+            Self::SubstanceMisuse => "the substance misuse service",
+            Self::DomesticAbuseService => "the domestic abuse service",
+            Self::Cafcass => "Cafcass",
+            Self::VoluntarySector => "a voluntary organisation",
+            Self::AdultSocialCare => "adult social care",
+            Self::Other => "another agency",
+        }
+    }
+
     /// The name a reviewer would use.
     pub fn label(self) -> &'static str {
         match self {
@@ -151,12 +178,31 @@ pub struct Agency {
     pub partnership_id: Option<PartnershipId>,
     pub name: String,
     pub sector: AgencySector,
+    /// What published documents call the agency ("the primary school"), since its own name
+    /// can identify the family; without one, its sector's ([`AgencySector::publication_name`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication_name: Option<String>,
+}
+
+impl Agency {
+    /// The name published documents use: the agency's publication name, or its sector's.
+    #[must_use]
+    pub fn published_name(&self) -> String {
+        self.publication_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map_or_else(|| self.sector.publication_name().to_owned(), str::to_owned)
+    }
 }
 
 impl Validate for Agency {
     fn problems(&self) -> Vec<Invalid> {
         let mut check = Checker::new();
         check.line("name", &self.name);
+        if let Some(name) = &self.publication_name {
+            check.line("publication_name", name);
+        }
         check.finish()
     }
 }

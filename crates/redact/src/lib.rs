@@ -915,6 +915,85 @@ pub fn nhs_checksum_ok(digits: &str) -> bool {
 }
 
 /// Keeps the best of overlapping hits: higher priority (lower number) first, then the longer.
+/// Replaces organisations' own names with what published documents call them ("Millrace Lane
+/// Surgery" becomes "the GP practice"): whole names only, in any case, possessives kept, a
+/// doubled "the" avoided, and a capital where the name started a sentence.
+#[derive(Debug, Default)]
+pub struct Renamer {
+    names: Vec<(Regex, String)>,
+}
+
+impl Renamer {
+    /// Compiles the renamer; the longest names first, so a name within another is not cut out
+    /// of it.
+    ///
+    /// # Errors
+    /// When a name is too long to search for (it is named).
+    pub fn new(names: &[(String, String)]) -> Result<Self, GazetteerError> {
+        let mut sorted: Vec<&(String, String)> = names
+            .iter()
+            .filter(|(name, _)| !name.trim().is_empty())
+            .collect();
+        sorted.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+        let names = sorted
+            .into_iter()
+            .map(|(name, replacement)| Ok((phrase(name.trim(), true)?, replacement.clone())))
+            .collect::<Result<_, GazetteerError>>()?;
+        Ok(Self { names })
+    }
+
+    /// `text` with every name replaced.
+    #[must_use]
+    pub fn rename(&self, text: &str) -> String {
+        let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+        for (re, replacement) in &self.names {
+            for m in re.find_iter(text) {
+                if spans.iter().all(|s| m.end() <= s.0 || m.start() >= s.1) {
+                    spans.push((m.start(), m.end(), replacement));
+                }
+            }
+        }
+        if spans.is_empty() {
+            return text.to_owned();
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, replacement) in spans {
+            out.push_str(&text[at..start]);
+            let mut replacement = replacement;
+            let written = out.trim_end();
+            let after_the = written
+                .rsplit(char::is_whitespace)
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("the"));
+            if after_the && let Some(rest) = replacement.strip_prefix("the ") {
+                replacement = rest;
+            }
+            let starts_sentence =
+                written.is_empty() || written.ends_with(['.', '!', '?', ':', '\n']);
+            let mut chars = replacement.chars();
+            match chars.next() {
+                Some(first) if starts_sentence => {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
+                }
+                _ => out.push_str(replacement),
+            }
+            let matched = &text[start..end];
+            if let Some(tail) = ["'s", "’s", "'S", "’S"]
+                .iter()
+                .find(|t| matched.ends_with(*t))
+            {
+                out.push_str(&tail.to_lowercase());
+            }
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+}
+
 /// The suggestion for a name found by its form rather than from the gazetteer.
 const UNLISTED_NAME: &str = "[name or role]";
 
@@ -1091,6 +1170,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn organisations_are_renamed_whole_with_their_possessives_and_sentence_capitals() {
+        let renamer = Renamer::new(&[
+            (
+                "Millrace Lane Surgery".to_owned(),
+                "the GP practice".to_owned(),
+            ),
+            (
+                "Thornbank Primary School".to_owned(),
+                "the school".to_owned(),
+            ),
+            (
+                "Kestrelshire Constabulary".to_owned(),
+                "the police".to_owned(),
+            ),
+        ])
+        .expect("compiles");
+        assert_eq!(
+            renamer.rename(
+                "Millrace Lane Surgery's notes reached the Thornbank Primary School. \
+                 KESTRELSHIRE CONSTABULARY called; Millrace Lane was closed."
+            ),
+            "The GP practice's notes reached the school. The police called; Millrace Lane was closed."
+        );
+    }
 
     #[test]
     fn nhs_checksum() {

@@ -109,11 +109,22 @@ impl ReportInput {
         findings
     }
 
-    fn agency_name(&self, id: casewindow_domain::ids::AgencyId) -> String {
-        self.agencies
+    /// What the documents call an agency: its publication name (never its own name, which can
+    /// identify the family), numbered where two agencies would read the same.
+    pub fn agency_name(&self, id: casewindow_domain::ids::AgencyId) -> String {
+        let Some(agency) = self.agencies.iter().find(|a| a.id == id) else {
+            return "An agency".to_owned();
+        };
+        let name = agency.published_name();
+        let alike: Vec<_> = self
+            .agencies
             .iter()
-            .find(|a| a.id == id)
-            .map_or_else(|| "An agency".to_owned(), |a| a.name.clone())
+            .filter(|a| a.published_name().eq_ignore_ascii_case(&name))
+            .collect();
+        match alike.iter().position(|a| a.id == id) {
+            Some(at) if alike.len() > 1 => format!("{name} ({})", at + 1),
+            _ => name,
+        }
     }
 
     fn participant_label(&self, id: casewindow_domain::ids::ParticipationId) -> String {
@@ -260,6 +271,14 @@ fn finding_block(number: u32, finding: &Finding, input: &ReportInput) -> Finding
             .map(|q| q.trim().to_owned())
             .collect(),
     }
+}
+
+/// `text` with its first letter a capital, for a name that starts a cell or a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn join_words(items: &[String]) -> String {
@@ -425,8 +444,10 @@ fn participation_section(input: &ReportInput) -> Vec<Block> {
             vec![
                 p.label.clone(),
                 p.role.label().to_owned(),
-                p.agency_id
-                    .map_or_else(|| "Independent".to_owned(), |a| input.agency_name(a)),
+                p.agency_id.map_or_else(
+                    || "Independent".to_owned(),
+                    |a| capitalised(&input.agency_name(a)),
+                ),
             ]
         })
         .collect();
@@ -447,9 +468,10 @@ fn participation_section(input: &ReportInput) -> Vec<Block> {
         .iter()
         .filter(|p| p.role == Role::CaseGroupMember)
     {
-        let name = p
-            .agency_id
-            .map_or_else(|| "Other".to_owned(), |a| input.agency_name(a));
+        let name = p.agency_id.map_or_else(
+            || "Other".to_owned(),
+            |a| capitalised(&input.agency_name(a)),
+        );
         match agencies.iter_mut().find(|(n, _)| *n == name) {
             Some(entry) => entry.1 += 1,
             None => agencies.push((name, 1)),
@@ -635,7 +657,7 @@ fn analysis_section(
             let names: Vec<String> = kpe.agencies.iter().map(|a| input.agency_name(*a)).collect();
             blocks.push(Block::Labelled {
                 label: "Agencies involved".to_owned(),
-                text: join_words(&names),
+                text: capitalised(&join_words(&names)),
             });
         }
         blocks.push(heading(3, "What happened"));
@@ -805,7 +827,11 @@ fn episodes_timeline(input: &ReportInput, kpes: &[&KeyPracticeEpisode]) -> Optio
     if placed.is_empty() {
         return None;
     }
-    let lanes: Vec<String> = input.agencies.iter().map(|a| a.name.clone()).collect();
+    let lanes: Vec<String> = input
+        .agencies
+        .iter()
+        .map(|a| capitalised(&input.agency_name(a.id)))
+        .collect();
     let mut marks = Vec::new();
     let mut joins = Vec::new();
     let mut rows = Vec::new();
@@ -838,7 +864,7 @@ fn episodes_timeline(input: &ReportInput, kpes: &[&KeyPracticeEpisode]) -> Optio
         rows.push(vec![
             format!("{}: {}", kpe.position, kpe.title.trim()),
             when,
-            join_words(&names),
+            capitalised(&join_words(&names)),
         ]);
     }
     let caption = "The key practice episodes over time, by agency".to_owned();

@@ -94,15 +94,34 @@ pub(crate) async fn insert_agency(
     conn: &mut AnyConnection,
     agency: &Agency,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO agencies (id, partnership_id, name, sector) VALUES ($1, $2, $3, $4)")
-        .bind(agency.id.0.to_string())
-        .bind(agency.partnership_id.map(|p| p.0.to_string()))
-        .bind(agency.name.clone())
-        .bind(enum_text(&agency.sector)?)
+    sqlx::query(
+        "INSERT INTO agencies (id, partnership_id, name, sector, publication_name) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(agency.id.0.to_string())
+    .bind(agency.partnership_id.map(|p| p.0.to_string()))
+    .bind(agency.name.clone())
+    .bind(enum_text(&agency.sector)?)
+    .bind(agency.publication_name.clone())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+/// Sets what published documents call an agency; `false` when there is no such agency.
+pub(crate) async fn set_agency_publication_name(
+    conn: &mut AnyConnection,
+    id: AgencyId,
+    name: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE agencies SET publication_name = $1 WHERE id = $2")
+        .bind(name.map(str::to_owned))
+        .bind(id.0.to_string())
         .execute(conn)
         .await
         .map_err(map)?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 fn read_agency(row: &AnyRow) -> Result<Agency, StoreError> {
@@ -115,6 +134,7 @@ fn read_agency(row: &AnyRow) -> Result<Agency, StoreError> {
             .transpose()?,
         name: get(row, "name")?,
         sector: parse_enum("agency", &id, get(row, "sector")?)?,
+        publication_name: get(row, "publication_name")?,
     })
 }
 
@@ -124,13 +144,13 @@ pub(crate) async fn agencies(
 ) -> Result<Vec<Agency>, StoreError> {
     let rows = match id {
         Some(id) => {
-            sqlx::query("SELECT id, partnership_id, name, sector FROM agencies WHERE id = $1")
+            sqlx::query("SELECT id, partnership_id, name, sector, publication_name FROM agencies WHERE id = $1")
                 .bind(id.0.to_string())
                 .fetch_all(conn)
                 .await
         }
         None => {
-            sqlx::query("SELECT id, partnership_id, name, sector FROM agencies ORDER BY name, id")
+            sqlx::query("SELECT id, partnership_id, name, sector, publication_name FROM agencies ORDER BY name, id")
                 .fetch_all(conn)
                 .await
         }

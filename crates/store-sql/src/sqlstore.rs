@@ -473,6 +473,24 @@ impl ReferenceData for SqlStore {
         tx.commit().await.map_err(map)
     }
 
+    async fn set_agency_publication_name(
+        &self,
+        review: ReviewId,
+        id: AgencyId,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !reference::set_agency_publication_name(&mut tx, id, name).await? {
+            return Ok(false);
+        }
+        let mut entry = audit::for_reference("update", "agencies", id.0, change);
+        entry.review_id = Some(review);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency> {
         one(
             reference::agencies(&mut *self.read().await?, Some(id)).await?,

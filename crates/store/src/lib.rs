@@ -158,6 +158,15 @@ pub trait ReferenceData: Send + Sync + 'static {
     async fn partnership(&self, id: PartnershipId) -> StoreResult<Partnership>;
     async fn partnerships(&self) -> StoreResult<Vec<Partnership>>;
     async fn insert_agency(&self, agency: &Agency, change: &Change) -> StoreResult<()>;
+    /// Sets (or with `None` clears) what published documents call an agency, audited in the
+    /// review where it was changed; `false` when there is no such agency.
+    async fn set_agency_publication_name(
+        &self,
+        review: ReviewId,
+        id: AgencyId,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<bool>;
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency>;
     /// All agencies, ordered by name.
     async fn agencies(&self) -> StoreResult<Vec<Agency>>;

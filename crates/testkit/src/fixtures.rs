@@ -71,12 +71,14 @@ impl Sample {
             partnership_id: Some(partnership.id),
             name: "Eastbrook Children's Services".to_owned(),
             sector: AgencySector::ChildrensSocialCare,
+            publication_name: None,
         };
         let health = Agency {
             id: AgencyId(id()),
             partnership_id: Some(partnership.id),
             name: "Eastbrook Community Health".to_owned(),
             sector: AgencySector::HealthVisiting0To19,
+            publication_name: Some("the health visiting team".to_owned()),
         };
         let reviewer = User {
             id: UserId(id()),

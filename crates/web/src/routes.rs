@@ -180,6 +180,10 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/reviews/{id}/terms/edit", p(EditAnalysis)),
     get("/reviews/{id}/agencies", p(ViewReview)),
     post("/reviews/{id}/agencies", p(ManageParticipants)),
+    post(
+        "/reviews/{id}/agencies/{agency}/publication-name",
+        p(ManageParticipants),
+    ),
     get("/reviews/{id}/participants", p(ViewReview)),
     post("/reviews/{id}/participants", p(ManageParticipants)),
     get("/reviews/{id}/subjects", p(ViewReview)),

@@ -307,6 +307,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
                     .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{subject}", &sample.child.id.to_string())
+                    .replace("{agency}", &sample.health.id.to_string())
                     .replace("{document}", &documents[usize::from(!is_own)].to_string())
                     .replace("{version}", &versions[usize::from(!is_own)].to_string())
                     .replace("{meeting}", &meetings[usize::from(!is_own)].to_string())

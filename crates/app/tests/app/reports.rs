@@ -258,3 +258,88 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    published_documents_call_agencies_by_their_publication_names,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store.clone());
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = user_actor(sample.reviewer.id);
+        let review = sample.review.id;
+        let mut finding: Finding = sample.finding.clone();
+        finding.statement = "Eastbrook Community Health's visitor wrote to Eastbrook \
+            Children's Services. EASTBROOK COMMUNITY HEALTH did not hear back."
+            .to_owned();
+        app.update(&lead, &finding, 1, "named the agencies").await?;
+        let shown = report_text(&app, &lead, review).await?;
+        // The fixture's health agency has a publication name; social care takes its sector's.
+        assert!(
+            shown.contains(
+                "The health visiting team's visitor wrote to children's social care. \
+                 The health visiting team did not hear back."
+            ),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains("eastbrook community health"));
+
+        app.set_agency_publication_name(
+            &lead,
+            review,
+            sample.social_care.id,
+            " the local authority ",
+        )
+        .await?;
+        let shown = report_text(&app, &lead, review).await?;
+        assert!(shown.contains("wrote to the local authority."), "{shown}");
+        assert!(!shown.contains("Eastbrook Children's Services"));
+        let trail = store.audit_events(review, 3).await?;
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.entry.entity == "agencies" && e.entry.action == "update"),
+            "the change is audited"
+        );
+
+        // Empty goes back to the sector's name; a line is required to be a line.
+        app.set_agency_publication_name(&lead, review, sample.social_care.id, "")
+            .await?;
+        assert!(
+            report_text(&app, &lead, review)
+                .await?
+                .contains("wrote to children's social care.")
+        );
+        match app
+            .set_agency_publication_name(&lead, review, sample.social_care.id, &"x".repeat(5000))
+            .await
+        {
+            Err(AppError::Invalid(problems)) => assert_eq!(problems[0].path, "publication_name"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+
+        // Another partnership's agency, and someone who does not manage the participants.
+        let elsewhere = casewindow_domain::ids::AgencyId(uuid::Uuid::new_v4());
+        let err = app
+            .set_agency_publication_name(&lead, review, elsewhere, "a school")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        let err = app
+            .set_agency_publication_name(&administrator(), review, sample.health.id, "a school")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound { .. }), "{err}");
+        Ok(())
+    }
+);
+
+async fn report_text(
+    app: &App<SqlStore>,
+    actor: &Actor,
+    review: casewindow_domain::ids::ReviewId,
+) -> Result<String, AppError> {
+    let (report, _) = app
+        .review_document(actor, review, DocumentKind::Report)
+        .await?;
+    Ok(report.plain_text())
+}

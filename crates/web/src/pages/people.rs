@@ -7,10 +7,12 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::form::FormData;
 use crate::layout::{Errors, Layout};
+use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
+use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use casewindow_app::{AppError, CurrentUser, Permission};
 use casewindow_domain::ids::{AgencyId, ParticipationId, ReviewId, UserId};
 use casewindow_domain::organisation::AgencySector;
@@ -22,6 +24,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route(
             "/reviews/{id}/agencies",
             get(agencies::<S>).post(add_agency::<S>),
+        )
+        .route(
+            "/reviews/{id}/agencies/{agency}/publication-name",
+            post(name_for_publication::<S>),
         )
         .route(
             "/reviews/{id}/participants",
@@ -85,8 +91,12 @@ async fn letter<S: Store>(
 
 /// An agency of the review as listed.
 struct AgencyRow {
+    id: String,
     name: String,
     sector: &'static str,
+    /// What published documents call it, and whether that is its own choice or its sector's.
+    published: String,
+    chosen: String,
 }
 
 #[derive(Template)]
@@ -109,6 +119,9 @@ async fn agencies_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) 
         .await?
         .into_iter()
         .map(|a| AgencyRow {
+            id: a.id.to_string(),
+            published: a.published_name(),
+            chosen: a.publication_name.clone().unwrap_or_default(),
             name: a.name,
             sector: a.sector.label(),
         })
@@ -122,6 +135,28 @@ async fn agencies_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) 
         sectors: choices(AgencySector::ALL, AgencySector::label),
         can_add: may(app, user, id, Permission::ManageParticipants).await,
     })
+}
+
+/// Sets what published documents call an agency; an empty name means its sector's.
+async fn name_for_publication<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, agency)): Path<(ReviewId, AgencyId)>,
+    form: FormData,
+) -> Answer {
+    match app
+        .set_agency_publication_name(&user.actor(), id, agency, &form.get("publication_name"))
+        .await
+    {
+        Ok(_) => Ok(super::edit::see_other(&format!(
+            "/reviews/{id}/agencies#agency-{agency}"
+        ))),
+        Err(AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, |p| p.to_owned());
+            agencies_page(At::new(&app, &user, id), FormData::default(), errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn agencies<S: Store>(req: Req<S>) -> Answer {
