@@ -33,7 +33,7 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
     await page.fill('#name', name);
     await page.selectOption('#sector', sector);
     await page.getByRole('button', { name: 'Add the agency' }).click();
-    await expect(page.getByRole('cell', { name })).toBeVisible();
+    await expect(page.getByRole('cell', { name, exact: true })).toBeVisible();
   }
 
   // Move forward: commissioned -> scoping is free; scoping -> reviewers appointed needs agreed terms.

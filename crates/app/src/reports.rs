@@ -40,14 +40,65 @@ pub struct Scan {
     pub run: casewindow_store::ScanRun,
 }
 
-/// One hit of the identifier scan, with the text around it.
-#[derive(Clone, Debug)]
+/// One hit of the identifier scan, with the text around it and the record it came from.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ScanHit {
     /// "report" or "briefing".
-    pub document: &'static str,
+    pub document: String,
     pub hit: Hit,
     pub before: String,
     pub after: String,
+    /// The record whose text holds it, where it can be changed; `None` for text casewindow
+    /// wrote itself (a date of generation, a heading).
+    #[serde(default)]
+    pub source: Option<HitSource>,
+}
+
+/// Where a hit can be fixed: a record's name and the page that edits it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HitSource {
+    pub label: String,
+    pub path: String,
+}
+
+impl Scan {
+    /// The distinct things the scan showed (kind and text), each with how often it appears:
+    /// what the person signing off judges, once each, by its index here.
+    #[must_use]
+    pub fn distinct(&self) -> Vec<(casewindow_redact::Kind, String, usize)> {
+        let mut out: Vec<(casewindow_redact::Kind, String, usize)> = Vec::new();
+        for hit in &self.hits {
+            match out
+                .iter_mut()
+                .find(|(kind, text, _)| *kind == hit.hit.kind && *text == hit.hit.text)
+            {
+                Some(entry) => entry.2 += 1,
+                None => out.push((hit.hit.kind, hit.hit.text.clone(), 1)),
+            }
+        }
+        out
+    }
+}
+
+/// What a kind of hit is called on the pages and in a sign-off.
+#[must_use]
+pub fn kind_label(kind: casewindow_redact::Kind) -> &'static str {
+    use casewindow_redact::Kind;
+    match kind {
+        Kind::Name => "Name",
+        Kind::DateOfBirth => "Date of birth",
+        Kind::Date => "Exact date",
+        Kind::Address => "Address",
+        Kind::Postcode => "Postcode",
+        Kind::Phone => "Phone number",
+        Kind::NhsNumber => "NHS number",
+        Kind::NiNumber => "National Insurance number",
+        Kind::Email => "Email address",
+        Kind::School => "School",
+        Kind::Gp => "GP practice",
+        Kind::Place => "Place",
+        Kind::Condition => "Rare condition",
+    }
 }
 
 /// Extra names a reviewer asks the scan to look for: schools, GP practices, other places, rare
@@ -313,6 +364,7 @@ impl<S: Store> App<S> {
             template,
             people,
             places,
+            sources: sources_of(&input),
         };
         // The marking follows the documents as they are now: "checked" only while they are
         // exactly what the anonymisation sign-off covered.
@@ -563,11 +615,13 @@ impl<S: Store> App<S> {
             let text = document.plain_text();
             for hit in scanner.scan(&text) {
                 let (before, after) = context(&text, hit.start, hit.end);
+                let source = published.source_of(&hit.text);
                 hits.push(ScanHit {
-                    document: name,
+                    document: name.to_owned(),
                     hit,
                     before,
                     after,
+                    source,
                 });
             }
         }
@@ -578,6 +632,8 @@ impl<S: Store> App<S> {
             at: self.now(),
             fingerprint: published.fingerprint(),
             hits: u32::try_from(hits.len()).unwrap_or(u32::MAX),
+            found: serde_json::to_string(&hits).map_err(|e| AppError::Internal(e.to_string()))?,
+            accepted: Vec::new(),
         };
         self.store
             .put_scan_run(
@@ -606,6 +662,105 @@ impl<S: Store> App<S> {
             .scan_run(id)
             .await?
             .filter(|run| run.review_id == review))
+    }
+
+    /// A kept scan shown again, with what its runner has accepted so far; `None` for an id
+    /// that names no scan of this review.
+    pub async fn kept_scan(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: &str,
+    ) -> AppResult<Option<Scan>> {
+        let Some(run) = self.scan_run(actor, review, run).await? else {
+            return Ok(None);
+        };
+        let hits: Vec<ScanHit> = serde_json::from_str(&run.found).map_err(|e| {
+            AppError::Store(casewindow_store::StoreError::Corrupt {
+                kind: "scan run",
+                id: run.id.to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        self.audit_event(
+            actor,
+            review,
+            "read",
+            "scan_runs",
+            &run.id.to_string(),
+            "identifier scan shown again",
+        )
+        .await?;
+        Ok(Some(Scan { hits, run }))
+    }
+
+    /// Records which of what a scan showed its runner judges not identifying, each by its index
+    /// in [`Scan::distinct`] with a reason. The things themselves come from the kept scan, never
+    /// from the request; only the runner may, and each needs its reason.
+    pub async fn accept_scan_hits(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        run: &str,
+        choices: &[(usize, String)],
+    ) -> AppResult<Scan> {
+        let Some(mut scan) = self.kept_scan(actor, review, run).await? else {
+            return Err(AppError::NotFound {
+                what: "identifier scan".to_owned(),
+            });
+        };
+        if scan.run.user_id != actor.user {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "accept".to_owned(),
+                reason: "Only the person who ran the scan can judge what it found: run it yourself"
+                    .to_owned(),
+            }]));
+        }
+        let distinct = scan.distinct();
+        let mut accepted = Vec::new();
+        let mut problems = Vec::new();
+        for (index, reason) in choices {
+            let Some((kind, text, _)) = distinct.get(*index) else {
+                problems.push(Problem {
+                    path: "accept".to_owned(),
+                    reason: "names something the scan did not find".to_owned(),
+                });
+                continue;
+            };
+            let reason = reason.trim();
+            if reason.is_empty() {
+                problems.push(Problem {
+                    path: format!("reason_{index}"),
+                    reason: format!("Say why “{text}” does not identify anyone"),
+                });
+                continue;
+            }
+            accepted.push(casewindow_domain::review::AcceptedHit {
+                kind: kind_label(*kind).to_owned(),
+                text: text.clone(),
+                reason: reason.chars().take(1000).collect(),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        if !self
+            .store
+            .accept_scan_hits(
+                review,
+                scan.run.id,
+                actor.user,
+                &accepted,
+                &self.change(actor, "judged what the identifier scan found"),
+            )
+            .await?
+        {
+            return Err(AppError::NotFound {
+                what: "identifier scan".to_owned(),
+            });
+        }
+        scan.run.accepted = accepted;
+        Ok(scan)
     }
 
     /// The scan a new anonymisation sign-off rests on: one the actor ran themselves, on this
@@ -655,6 +810,95 @@ struct Publishable {
     template: Template,
     people: Vec<Person>,
     places: Vec<Place>,
+    /// The records the documents were made from, with their text, to say where a hit came from.
+    sources: Vec<(HitSource, String)>,
+}
+
+/// Each record the report is made from, with the page that edits it and all its text (as JSON,
+/// which keeps every field's words as written).
+fn sources_of(input: &ReportInput) -> Vec<(HitSource, String)> {
+    let review = input.review.id;
+    let mut out = Vec::new();
+    let mut push = |label: String, path: String, json: String| {
+        out.push((HitSource { label, path }, json));
+    };
+    let mut kpes: Vec<&KeyPracticeEpisode> = input.kpes.iter().collect();
+    kpes.sort_by_key(|k| k.position);
+    for kpe in kpes {
+        push(
+            format!("Episode {}: {}", kpe.position, kpe.title.trim()),
+            format!("/reviews/{review}/kpes/{}", kpe.id),
+            text(kpe),
+        );
+    }
+    let mut findings: Vec<&Finding> = input.findings.iter().collect();
+    findings.sort_by_key(|f| f.position);
+    for finding in findings {
+        push(
+            format!("Finding {}", finding.position),
+            format!("/reviews/{review}/findings/{}", finding.id),
+            text(finding),
+        );
+    }
+    for section in &input.narrative {
+        push(
+            format!("Narrative: {}", section.heading.trim()),
+            format!("/reviews/{review}/narrative/{}", section.id),
+            text(section),
+        );
+    }
+    if let Some(terms) = &input.terms {
+        push(
+            "Terms of reference".to_owned(),
+            format!("/reviews/{review}/terms/edit"),
+            text(terms),
+        );
+    }
+    for meeting in &input.meetings {
+        push(
+            format!("Meeting on {}", meeting.held_on.format("%-d %B %Y")),
+            format!("/reviews/{review}/meetings/{}", meeting.id),
+            text(meeting),
+        );
+    }
+    for subject in &input.subjects {
+        push(
+            format!("Person: {}", subject.pseudonym.trim()),
+            format!("/reviews/{review}/subjects/{}", subject.id),
+            text(subject),
+        );
+    }
+    push(
+        "Participants".to_owned(),
+        format!("/reviews/{review}/participants"),
+        input.participants.iter().map(text).collect(),
+    );
+    push(
+        "Agencies".to_owned(),
+        format!("/reviews/{review}/agencies"),
+        input.agencies.iter().map(text).collect(),
+    );
+    push(
+        "Review details".to_owned(),
+        format!("/reviews/{review}/details"),
+        text(&input.review),
+    );
+    out
+}
+
+/// A record's JSON text, for finding words in it.
+fn text<T: serde::Serialize>(record: &T) -> String {
+    serde_json::to_string(record).unwrap_or_default()
+}
+
+impl Publishable {
+    /// The first record whose text holds `text`.
+    fn source_of(&self, text: &str) -> Option<HitSource> {
+        self.sources
+            .iter()
+            .find(|(_, json)| json.contains(text))
+            .map(|(source, _)| source.clone())
+    }
 }
 
 impl Publishable {

@@ -855,6 +855,7 @@ mod tests {
             residual_risks: "none identified".to_owned(),
             scan_hits: None,
             fingerprint: Some("f1".to_owned()),
+            accepted: Vec::new(),
         });
         content.final_version = Some("f1".to_owned());
         content.review.publication = Some(PublicationDecision {

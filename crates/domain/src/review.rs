@@ -414,6 +414,20 @@ pub struct AnonymisationSignOff {
     /// exactly those is what may be published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// What the scan showed that the person signing off judged not identifying, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<AcceptedHit>,
+}
+
+/// A possible identifier the scan showed, judged not identifying by the person signing off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedHit {
+    /// What the scan took it for ("Name", "School").
+    pub kind: String,
+    pub text: String,
+    /// Why it does not identify anyone.
+    pub reason: String,
 }
 
 /// What the partnership decided about publication.

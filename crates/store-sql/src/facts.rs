@@ -49,7 +49,8 @@ pub(crate) async fn put_scan_run(
     change: &Change,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO scan_runs (id, review_id, user_id, at, fingerprint, hits) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO scan_runs (id, review_id, user_id, at, fingerprint, hits, found, accepted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(run.id.to_string())
     .bind(run.review_id.0.to_string())
@@ -57,6 +58,11 @@ pub(crate) async fn put_scan_run(
     .bind(millis(run.at))
     .bind(run.fingerprint.clone())
     .bind(i64::from(run.hits))
+    .bind(run.found.clone())
+    .bind(
+        serde_json::to_string(&run.accepted)
+            .map_err(|e| corrupt("scan run", &run.id.to_string(), e))?,
+    )
     .execute(&mut *conn)
     .await
     .map_err(map)?;
@@ -73,7 +79,7 @@ pub(crate) async fn scan_run(
     id: Uuid,
 ) -> Result<Option<ScanRun>, StoreError> {
     let row = sqlx::query(
-        "SELECT review_id, user_id, at, fingerprint, hits FROM scan_runs WHERE id = $1",
+        "SELECT review_id, user_id, at, fingerprint, hits, found, accepted FROM scan_runs WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -93,7 +99,49 @@ pub(crate) async fn scan_run(
         at: from_millis("scan run", &text, row.try_get("at").map_err(map)?)?,
         fingerprint: row.try_get("fingerprint").map_err(map)?,
         hits: u32::try_from(hits).map_err(|e| corrupt("scan run", &text, e))?,
+        found: row
+            .try_get::<Option<String>, _>("found")
+            .map_err(map)?
+            .unwrap_or_else(|| "[]".to_owned()),
+        accepted: match row.try_get::<Option<String>, _>("accepted").map_err(map)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| corrupt("scan run", &text, e))?,
+            None => Vec::new(),
+        },
     }))
+}
+
+/// Records what the person who ran a scan judged not identifying: only the scan's own runner
+/// may, in one conditional statement; `false` when the run is not theirs (or not there).
+pub(crate) async fn accept_scan_hits(
+    conn: &mut AnyConnection,
+    review: ReviewId,
+    run: Uuid,
+    user: Option<casewindow_domain::ids::UserId>,
+    accepted: &[casewindow_domain::review::AcceptedHit],
+    change: &Change,
+) -> Result<bool, StoreError> {
+    let Some(user) = user_text(user) else {
+        return Ok(false);
+    };
+    let json =
+        serde_json::to_string(accepted).map_err(|e| corrupt("scan run", &run.to_string(), e))?;
+    let done = sqlx::query(
+        "UPDATE scan_runs SET accepted = $1 WHERE id = $2 AND user_id = $3 AND review_id = $4",
+    )
+    .bind(json)
+    .bind(run.to_string())
+    .bind(user)
+    .bind(review.0.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let mut entry = crate::audit::for_reference("update", "scan_runs", run, change);
+    entry.review_id = Some(review);
+    crate::audit::append_event(conn, &entry).await?;
+    Ok(true)
 }
 
 /// Claims a create form's one-time key for the change's actor. `None` when it was free (and is

@@ -1403,6 +1403,20 @@ impl Facts for SqlStore {
         facts::scan_run(&mut *self.read().await?, id).await
     }
 
+    async fn accept_scan_hits(
+        &self,
+        review: ReviewId,
+        run: Uuid,
+        user: Option<UserId>,
+        accepted: &[casewindow_domain::review::AcceptedHit],
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = facts::accept_scan_hits(&mut tx, review, run, user, accepted, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(done)
+    }
+
     async fn freeze_report(
         &self,
         version: &casewindow_store::NewReportVersion,

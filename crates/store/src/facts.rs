@@ -62,6 +62,10 @@ pub struct ScanRun {
     pub fingerprint: String,
     /// How many possible identifiers it showed.
     pub hits: u32,
+    /// What it showed, as the application keeps it (JSON), so the run can be shown again.
+    pub found: String,
+    /// What the person who ran it judged not identifying, with their reasons.
+    pub accepted: Vec<casewindow_domain::review::AcceptedHit>,
 }
 
 /// A frozen version of a review's report: what it said (its text and the document's JSON) and

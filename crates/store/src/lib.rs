@@ -485,6 +485,16 @@ pub trait Facts: Send + Sync + 'static {
     async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
     /// A kept identifier scan by id.
     async fn scan_run(&self, id: Uuid) -> StoreResult<Option<ScanRun>>;
+    /// Records what the runner of a scan judged not identifying (see [`ScanRun::accepted`]);
+    /// `false` unless `user` ran it.
+    async fn accept_scan_hits(
+        &self,
+        review: ReviewId,
+        run: Uuid,
+        user: Option<casewindow_domain::ids::UserId>,
+        accepted: &[casewindow_domain::review::AcceptedHit],
+        change: &Change,
+    ) -> StoreResult<bool>;
     /// Freezes a version of a review's report, numbered next in the review in the same
     /// statement (two freezes at once cannot take one number); audited. Its number.
     async fn freeze_report(&self, version: &NewReportVersion, change: &Change) -> StoreResult<i64>;

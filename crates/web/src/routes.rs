@@ -117,6 +117,10 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/reviews/{id}/publication/confirm", p(ManageLifecycle)),
     get("/reviews/{id}/publication/scan", p(ManageLifecycle)),
     post("/reviews/{id}/publication/scan", p(ManageLifecycle)),
+    post(
+        "/reviews/{id}/publication/scan/decisions",
+        p(ManageLifecycle),
+    ),
     get("/reviews/{id}/report", p(ViewReview)),
     get("/reviews/{id}/briefing", p(ViewReview)),
     get("/reviews/{id}/report.docx", p(ViewReview)),

@@ -490,6 +490,7 @@ both_backends!(
             residual_risks: "None found".to_owned(),
             scan_hits: Some(scan.run.hits),
             fingerprint: Some(scan.run.fingerprint.clone()),
+            accepted: Vec::new(),
         });
         let current = store
             .update(&signed, current.meta.version, &change("signed off"))

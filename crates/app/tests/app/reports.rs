@@ -343,3 +343,87 @@ async fn report_text(
         .await?;
     Ok(report.plain_text())
 }
+
+both_backends!(
+    a_scan_links_each_hit_to_its_record_and_keeps_what_its_runner_judged,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store.clone());
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = user_actor(sample.reviewer.id);
+        let review = sample.review.id;
+        let mut finding: Finding = sample.finding.clone();
+        finding.statement =
+            "On 12 March 2024 the visit was missed, and again on 19 March 2024.".to_owned();
+        app.update(&lead, &finding, 1, "dated it").await?;
+        let scan = app
+            .identifier_scan(&lead, review, &Default::default())
+            .await?;
+        let dated = scan
+            .hits
+            .iter()
+            .find(|h| h.hit.text == "12 March 2024")
+            .expect("the date is found");
+        let source = dated.source.as_ref().expect("the date comes from a record");
+        assert_eq!(
+            source.path,
+            format!("/reviews/{review}/findings/{}", sample.finding.id)
+        );
+        assert!(source.label.starts_with("Finding"), "{}", source.label);
+
+        // The kept scan shows the same hits again.
+        let run = scan.run.id.to_string();
+        let kept = app.kept_scan(&lead, review, &run).await?.expect("kept");
+        assert_eq!(kept.hits.len(), scan.hits.len());
+        let distinct = kept.distinct();
+        let first = distinct
+            .iter()
+            .position(|(_, text, _)| text == "12 March 2024")
+            .expect("listed");
+
+        // A reason is required; an index names something the scan found; only its runner.
+        match app
+            .accept_scan_hits(&lead, review, &run, &[(first, " ".to_owned())])
+            .await
+        {
+            Err(AppError::Invalid(problems)) => {
+                assert_eq!(problems[0].path, format!("reason_{first}"));
+            }
+            other => panic!("expected a reason to be asked for, got {other:?}"),
+        }
+        assert!(matches!(
+            app.accept_scan_hits(&lead, review, &run, &[(999, "x".to_owned())])
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+        let colleague = user_actor(casewindow_domain::ids::UserId(uuid::Uuid::new_v4()));
+        assert!(
+            app.accept_scan_hits(&colleague, review, &run, &[(first, "x".to_owned())])
+                .await
+                .is_err()
+        );
+        let judged = app
+            .accept_scan_hits(
+                &lead,
+                review,
+                &run,
+                &[(first, "The date of a public inquest".to_owned())],
+            )
+            .await?;
+        assert_eq!(judged.run.accepted.len(), 1);
+        assert_eq!(judged.run.accepted[0].text, "12 March 2024");
+        assert_eq!(judged.run.accepted[0].kind, "Exact date");
+        let again = app.scan_for_sign_off(&lead, review, &run).await?;
+        assert_eq!(
+            again.accepted, judged.run.accepted,
+            "the sign-off reads them from the kept scan"
+        );
+        let trail = store.audit_events(review, 5).await?;
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.entry.entity == "scan_runs" && e.entry.action == "update")
+        );
+        Ok(())
+    }
+);

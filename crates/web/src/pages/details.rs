@@ -422,10 +422,16 @@ fn apply_publication(
                 let earlier = review.anonymisation_sign_off.take();
                 // A new scan makes a new sign-off, by whoever signs now, covering what it read;
                 // otherwise the sign-off recorded stands as it was.
-                let (by, hits, fingerprint) = match (scan, earlier) {
-                    (Some(run), _) => (user.user.id, Some(run.hits), Some(run.fingerprint.clone())),
-                    (None, Some(e)) => (e.signed_off_by, e.scan_hits, e.fingerprint),
-                    (None, None) => (user.user.id, None, None),
+                // What the scan's runner judged not identifying comes from the kept scan.
+                let (by, hits, fingerprint, accepted) = match (scan, earlier) {
+                    (Some(run), _) => (
+                        user.user.id,
+                        Some(run.hits),
+                        Some(run.fingerprint.clone()),
+                        run.accepted.clone(),
+                    ),
+                    (None, Some(e)) => (e.signed_off_by, e.scan_hits, e.fingerprint, e.accepted),
+                    (None, None) => (user.user.id, None, None, Vec::new()),
                 };
                 review.anonymisation_sign_off = Some(AnonymisationSignOff {
                     signed_off_by: by,
@@ -433,6 +439,7 @@ fn apply_publication(
                     residual_risks: form.get("residual_risks").trim().to_owned(),
                     scan_hits: hits,
                     fingerprint,
+                    accepted,
                 })
             }
             None => errors.add("signed_off_on", "Enter the date of the sign-off"),
@@ -466,13 +473,25 @@ fn publication_summary(review: &Review) -> Vec<(&'static str, String)> {
         "Anonymisation sign-off",
         match &review.anonymisation_sign_off {
             Some(s) => format!(
-                "Signed off on {}{}. Residual risks: {}",
+                "Signed off on {}{}.{} Residual risks: {}",
                 s.signed_off_on.format("%-d %B %Y"),
                 s.scan_hits
                     .map(|n| format!(
                         ", after an identifier scan that showed {n} possible identifying details"
                     ))
                     .unwrap_or_default(),
+                if s.accepted.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " Judged not identifying: {}.",
+                        s.accepted
+                            .iter()
+                            .map(|a| format!("“{}” ({}): {}", a.text, a.kind, a.reason))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                },
                 if s.residual_risks.is_empty() {
                     "none recorded"
                 } else {

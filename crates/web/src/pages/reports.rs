@@ -12,7 +12,9 @@ use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use casewindow_app::reports::{Format, Scan, extra_names_text, parse_extra_names};
+use casewindow_app::reports::{
+    Format, HitSource, Scan, extra_names_text, kind_label, parse_extra_names,
+};
 use casewindow_app::{CurrentUser, Permission};
 use casewindow_domain::ids::ReviewId;
 use casewindow_report::DocumentKind;
@@ -29,6 +31,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route(
             "/reviews/{id}/publication/scan",
             get(scan_form::<S>).post(run_scan::<S>),
+        )
+        .route(
+            "/reviews/{id}/publication/scan/decisions",
+            axum::routing::post(decide::<S>),
         )
 }
 
@@ -144,12 +150,23 @@ async fn briefing_pdf<S: Store>(req: Req<S>) -> Answer {
 }
 
 struct HitRow {
-    document: &'static str,
-    kind: String,
+    document: String,
+    kind: &'static str,
     before: String,
     text: String,
     after: String,
     suggestion: String,
+    source: Option<HitSource>,
+}
+
+/// One distinct thing the scan found, for the person signing off to judge.
+struct Decision {
+    index: usize,
+    /// The index as the checkbox's value.
+    key: String,
+    kind: &'static str,
+    text: String,
+    count: usize,
 }
 
 #[derive(Template)]
@@ -161,50 +178,76 @@ struct ScanPage {
     id: String,
     ran: bool,
     hits: Vec<HitRow>,
-    counts: Vec<(String, usize)>,
+    counts: Vec<(&'static str, usize)>,
+    decisions: Vec<Decision>,
     /// The kept scan run, which the sign-off names.
     run: String,
 }
 
-fn kind_label(kind: casewindow_redact::Kind) -> String {
-    use casewindow_redact::Kind;
-    match kind {
-        Kind::Name => "Name",
-        Kind::DateOfBirth => "Date of birth",
-        Kind::Date => "Exact date",
-        Kind::Address => "Address",
-        Kind::Postcode => "Postcode",
-        Kind::Phone => "Phone number",
-        Kind::NhsNumber => "NHS number",
-        Kind::NiNumber => "National Insurance number",
-        Kind::Email => "Email address",
-        Kind::School => "School",
-        Kind::Gp => "GP practice",
-        Kind::Place => "Place",
-        Kind::Condition => "Rare condition",
-    }
-    .to_owned()
-}
-
 async fn scan_page<S: Store>(
     at: At<'_, S>,
-    form: FormData,
+    mut form: FormData,
     errors: Errors,
     result: Option<Scan>,
 ) -> Answer {
     let id = at.review;
     let (_, frame) = at.frame("", "Identifier scan", &errors).await?;
     let ran = result.is_some();
-    let (hits, run) = match result {
-        Some(Scan { hits, run }) => (hits, run.id.to_string()),
-        None => (Vec::new(), String::new()),
+    let Some(scan) = result else {
+        return render(&ScanPage {
+            layout: frame,
+            errors,
+            form,
+            id: id.to_string(),
+            ran,
+            hits: Vec::new(),
+            counts: Vec::new(),
+            decisions: Vec::new(),
+            run: String::new(),
+        });
     };
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for hit in &hits {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for hit in &scan.hits {
         let label = kind_label(hit.hit.kind);
         match counts.iter_mut().find(|(l, _)| *l == label) {
             Some(entry) => entry.1 += 1,
             None => counts.push((label, 1)),
+        }
+    }
+    let decisions: Vec<Decision> = scan
+        .distinct()
+        .into_iter()
+        .enumerate()
+        .map(|(index, (kind, text, count))| Decision {
+            index,
+            key: index.to_string(),
+            kind: kind_label(kind),
+            text,
+            count,
+        })
+        .collect();
+    // What the runner judged already, or judged of the same thing in the sign-off before, is
+    // filled in (unless the form being shown again says otherwise).
+    if errors.is_empty() {
+        let earlier = at
+            .app
+            .review(&at.user.actor(), id)
+            .await?
+            .record
+            .anonymisation_sign_off
+            .map(|s| s.accepted)
+            .unwrap_or_default();
+        for decision in &decisions {
+            let judged = scan
+                .run
+                .accepted
+                .iter()
+                .chain(&earlier)
+                .find(|a| a.kind == decision.kind && a.text == decision.text);
+            if let Some(judged) = judged {
+                form.push("accept", decision.index.to_string());
+                form.push(&format!("reason_{}", decision.index), judged.reason.clone());
+            }
         }
     }
     render(&ScanPage {
@@ -213,7 +256,8 @@ async fn scan_page<S: Store>(
         form,
         id: id.to_string(),
         ran,
-        hits: hits
+        hits: scan
+            .hits
             .into_iter()
             .map(|h| HitRow {
                 document: h.document,
@@ -222,11 +266,44 @@ async fn scan_page<S: Store>(
                 text: h.hit.text,
                 after: h.after,
                 suggestion: h.hit.suggestion,
+                source: h.source,
             })
             .collect(),
         counts,
-        run,
+        decisions,
+        run: scan.run.id.to_string(),
     })
+}
+
+/// Records what the person who ran the scan judges not identifying, then goes on to the
+/// sign-off; refusals show the scan again with the reasons asked for.
+async fn decide<S: Store>(req: Req<S>, form: FormData) -> Answer {
+    let Req { app, user, id } = req;
+    super::require(&app, &user, id, Permission::ManageLifecycle).await?;
+    let actor = user.actor();
+    let run = form.get("scan");
+    let choices: Vec<(usize, String)> = form
+        .all("accept")
+        .iter()
+        .filter_map(|i| i.parse::<usize>().ok())
+        .map(|i| (i, form.get(&format!("reason_{i}"))))
+        .collect();
+    match app.accept_scan_hits(&actor, id, &run, &choices).await {
+        Ok(scan) => Ok(super::edit::see_other(&format!(
+            "/reviews/{id}/publication?scan={}",
+            scan.run.id
+        ))),
+        Err(casewindow_app::AppError::Invalid(problems)) => {
+            let errors = Errors::from_problems(&problems, |p| p.to_owned());
+            let kept = app.kept_scan(&actor, id, &run).await?;
+            scan_page(At::new(&app, &user, id), form, errors, kept).await
+        }
+        // No such scan of this review (or an old page): start again from the scan.
+        Err(casewindow_app::AppError::NotFound { .. }) => Ok(super::edit::see_other(&format!(
+            "/reviews/{id}/publication/scan"
+        ))),
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn scan_form<S: Store>(req: Req<S>) -> Answer {
