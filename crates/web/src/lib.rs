@@ -7,8 +7,9 @@
 //!
 //! [`router`] builds the routes over an [`App`]; [`serve`] runs them on a listener that is
 //! already bound, so tests can use port 0. Every request passes [`session::authenticate`]
-//! (who is asking) and [`session::protect`] (CSRF); every response gets security headers,
-//! including a Content-Security-Policy without `unsafe-inline`. Authorisation is decided in
+//! (who is asking), [`session::guard`] (whether they may send a body to that route at all, and
+//! how large, decided before it is read) and [`session::protect`] (CSRF); every response gets
+//! security headers, including a Content-Security-Policy without `unsafe-inline`. Authorisation is decided in
 //! the application layer, never here. Errors are logged in full and answered with a safe
 //! message: no SQL text, stack traces or personal data.
 
@@ -50,6 +51,10 @@ pub fn router<S: Store>(app: App<S>) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(pages::ask_purpose))
         .layer(axum::middleware::from_fn(session::protect))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::guard::<S>,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::authenticate::<S>,

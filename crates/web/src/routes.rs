@@ -45,6 +45,60 @@ pub struct RouteSpec {
     pub needs: Needs,
 }
 
+/// The routes that take a file (a multipart body): a chronology to import, a source document.
+pub const UPLOADS: &[&str] = &["/reviews/{id}/chronology/import", "/reviews/{id}/documents"];
+
+/// The largest form a route takes when it takes no file.
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// The largest body of a route that takes a file: the largest file, and room for its form.
+pub const MAX_UPLOAD_BYTES: usize = casewindow_chronology::read::MAX_FILE_BYTES + 64 * 1024;
+
+impl RouteSpec {
+    /// Whether the route takes a file.
+    #[must_use]
+    pub fn takes_file(&self) -> bool {
+        self.method == "POST" && UPLOADS.contains(&self.path)
+    }
+
+    /// The largest body the route reads.
+    #[must_use]
+    pub fn body_limit(&self) -> usize {
+        if self.takes_file() {
+            MAX_UPLOAD_BYTES
+        } else {
+            MAX_FORM_BYTES
+        }
+    }
+
+    /// Whether `path` is this route's, and if so the value of its `{id}` segment (if any).
+    fn matches<'a>(&self, method: &str, path: &'a str) -> Option<Option<&'a str>> {
+        if self.method != method {
+            return None;
+        }
+        let mut id = None;
+        let mut actual = path.trim_end_matches('/').split('/');
+        for pattern in self.path.trim_end_matches('/').split('/') {
+            let segment = actual.next()?;
+            if pattern == "{id}" {
+                id = Some(segment);
+            } else if !(pattern.starts_with('{') || pattern == segment) {
+                return None;
+            }
+        }
+        actual.next().is_none().then_some(id)
+    }
+}
+
+/// The route a request is for, with its review id segment: the most literal match wins (so
+/// `/reviews/{id}/kpes/new` is not taken for `/reviews/{id}/kpes/{kpe}`).
+#[must_use]
+pub fn route_for<'a>(method: &str, path: &'a str) -> Option<(&'static RouteSpec, Option<&'a str>)> {
+    ROUTES
+        .iter()
+        .filter_map(|spec| spec.matches(method, path).map(|id| (spec, id)))
+        .max_by_key(|(spec, _)| spec.path.split('/').filter(|s| !s.starts_with('{')).count())
+}
+
 const fn route(method: &'static str, path: &'static str, needs: Needs) -> RouteSpec {
     RouteSpec {
         method,

@@ -20,10 +20,67 @@ use subtle::ConstantTimeEq;
 pub const SESSION_COOKIE: &str = "cw_session";
 /// Name of the pre-session cookie used for CSRF on the sign-in form.
 pub const PRESESSION_COOKIE: &str = "cw_presession";
-/// Largest form body accepted.
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
-/// Largest file upload accepted (the chronology reader's own limit, and room for the form).
-const MAX_UPLOAD_BYTES: usize = casewindow_chronology::read::MAX_FILE_BYTES + 64 * 1024;
+use crate::routes::{MAX_FORM_BYTES, Needs, route_for};
+
+/// The most a request's body may hold, set by [`guard`] for the route it is for.
+#[derive(Clone, Copy, Debug)]
+struct BodyLimit(usize);
+
+/// Decides, before any body is read, whether the asker may send it: a route that needs a
+/// permission in a review is refused ("not found", as its page would answer) to a signed-in
+/// user without it; a file goes only to a route that takes one; and each route reads at most
+/// its own limit, refused at once when the declared length is larger. So nobody can make the
+/// server hold a body it would refuse anyway.
+pub async fn guard<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let Some((spec, id)) = route_for(request.method().as_str(), request.uri().path()) else {
+        return WebError::NotFound.into_response();
+    };
+    let review = id.map(str::to_owned);
+    let limit = spec.body_limit();
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return WebError::TooLarge.into_response();
+    }
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart && !spec.takes_file() {
+        return WebError::BadRequest.into_response();
+    }
+    if let (Needs::Permission(permission), Some(Viewer::SignedIn(user))) =
+        (spec.needs, request.extensions().get::<Viewer>())
+    {
+        let Some(review) = review.and_then(|r| r.parse::<casewindow_domain::ids::ReviewId>().ok())
+        else {
+            return WebError::NotFound.into_response();
+        };
+        if !app
+            .may(&user.actor(), review, permission)
+            .await
+            .unwrap_or(false)
+        {
+            return WebError::NotFound.into_response();
+        }
+    }
+    request.extensions_mut().insert(BodyLimit(limit));
+    next.run(request).await
+}
 
 /// The request's viewer, put in the request extensions by [`authenticate`].
 #[derive(Clone, Debug)]
@@ -168,11 +225,10 @@ pub async fn protect(request: Request, next: Next) -> Response {
         return WebError::Forbidden.into_response();
     }
     let (mut parts, body) = request.into_parts();
-    let limit = if multipart.is_some() {
-        MAX_UPLOAD_BYTES
-    } else {
-        MAX_FORM_BYTES
-    };
+    let limit = parts
+        .extensions
+        .get::<BodyLimit>()
+        .map_or(MAX_FORM_BYTES, |limit| limit.0);
     let Ok(bytes) = to_bytes(body, limit).await else {
         return WebError::TooLarge.into_response();
     };
