@@ -451,10 +451,12 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
         _ => bytes,
     };
     let cursor = Cursor::new(bytes);
+    if format == Format::Xlsx {
+        let workbook =
+            calamine::Xlsx::new(cursor).map_err(|e| classify(file, format, e.to_string()))?;
+        return stream_xlsx(file, workbook);
+    }
     let mut workbook: calamine::Sheets<_> = match format {
-        Format::Xlsx => calamine::Sheets::Xlsx(
-            calamine::Xlsx::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
-        ),
         Format::Xls => calamine::Sheets::Xls(
             calamine::Xls::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
         ),
@@ -505,6 +507,103 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
                 found,
                 limit: MAX_ROWS,
             });
+        }
+        out.push(Table { name, rows });
+    }
+    Ok(out)
+}
+
+/// Reads an Excel workbook cell by cell, never building a sheet's full grid: a sheet whose
+/// declared size passes the row limit is refused before a cell is read, and reading stops at
+/// the first filled cell past a limit, so a small file claiming millions of rows costs nothing.
+fn stream_xlsx<R: std::io::Read + std::io::Seek>(
+    file: &str,
+    mut workbook: calamine::Xlsx<R>,
+) -> Result<Vec<Table>, ReadError> {
+    use calamine::Reader as _;
+    let too_many =
+        |table: String, what: &'static str, found: usize, limit: usize| ReadError::TooMany {
+            file: file.to_owned(),
+            table,
+            what,
+            found,
+            limit,
+        };
+    let mut out = Vec::new();
+    // Chart sheets and the like hold no cells.
+    let names: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ == calamine::SheetType::WorkSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect();
+    for name in names {
+        let mut cells = workbook
+            .worksheet_cells_reader(&name)
+            .map_err(|e| classify(file, Format::Xlsx, e.to_string()))?;
+        let declared = cells.dimensions();
+        // Columns are judged by the filled cells alone (a stray format widens a sheet), rows
+        // also by what the sheet says of itself.
+        if declared.end.0 as usize >= MAX_ROWS {
+            return Err(too_many(
+                format!("sheet \"{name}\" (by its declared size)"),
+                "rows",
+                declared.end.0 as usize + 1,
+                MAX_ROWS,
+            ));
+        }
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        while let Some(cell) = cells
+            .next_cell()
+            .map_err(|e| classify(file, Format::Xlsx, e.to_string()))?
+        {
+            let (row, column) = cell.get_position();
+            let (row, column) = (row as usize, column as usize);
+            let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+            if text.trim().is_empty() {
+                continue;
+            }
+            if row >= MAX_ROWS {
+                return Err(too_many(
+                    format!("sheet \"{name}\""),
+                    "rows",
+                    row + 1,
+                    MAX_ROWS,
+                ));
+            }
+            if column >= MAX_COLUMNS {
+                return Err(too_many(
+                    format!("sheet \"{name}\", row {}", row + 1),
+                    "columns",
+                    column + 1,
+                    MAX_COLUMNS,
+                ));
+            }
+            if rows.len() <= row {
+                rows.resize_with(row + 1, Vec::new);
+            }
+            let cells_of_row = &mut rows[row];
+            if cells_of_row.len() <= column {
+                cells_of_row.resize(column + 1, String::new());
+            }
+            cells_of_row[column] = text;
+        }
+        // The grid starts at the first filled row and column, as a sheet's used range does,
+        // and every row is as wide as the widest.
+        let first_row = rows
+            .iter()
+            .position(|r| !r.is_empty())
+            .unwrap_or(rows.len());
+        rows.drain(..first_row);
+        let first_column = rows
+            .iter()
+            .filter_map(|r| r.iter().position(|c| !c.is_empty()))
+            .min()
+            .unwrap_or(0);
+        let widest = rows.iter().map(Vec::len).max().unwrap_or(0);
+        for row in &mut rows {
+            row.resize(widest, String::new());
+            row.drain(..first_column);
         }
         out.push(Table { name, rows });
     }

@@ -313,3 +313,78 @@ fn rows_and_columns_beyond_the_limits_refuse_the_file_naming_the_limit_and_the_c
         "{err}"
     );
 }
+
+/// A workbook made by a real writer, with its first sheet's XML changed by `edit`.
+fn edited_workbook(edit: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write(0, 0, "Date").expect("cell");
+    sheet.write(0, 1, "Details").expect("cell");
+    sheet.write(1, 0, "01/02/2024").expect("cell");
+    sheet.write(1, 1, "visit").expect("cell");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).expect("part");
+        let name = part.name().expect("a name").to_string();
+        let mut text = Vec::new();
+        part.read_to_end(&mut text).expect("read");
+        if name == "xl/worksheets/sheet1.xml" {
+            text = edit(&String::from_utf8(text).expect("utf-8")).into_bytes();
+        }
+        out.start_file(name, options).expect("part");
+        out.write_all(&text).expect("write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn a_workbook_past_the_row_limit_is_refused_from_what_it_declares_or_its_first_row_past_it() {
+    // A small file that declares two million rows: refused before a cell is read.
+    let claims = edited_workbook(|xml| {
+        xml.replace(
+            r#"<dimension ref="A1:B2"/>"#,
+            r#"<dimension ref="A1:B2000000"/>"#,
+        )
+    });
+    assert!(claims.len() < 20_000, "{} bytes", claims.len());
+    let started = std::time::Instant::now();
+    let err = read_file("claims.xlsx", &claims, None).expect_err("refused");
+    println!(
+        "a workbook claiming 2,000,000 rows refused in {:?}",
+        started.elapsed()
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("sheet \"Sheet1\" (by its declared size) has 2000000 rows; one import takes at most 250000"),
+        "{message}"
+    );
+
+    // One that declares little but holds a row far past the limit: reading stops there.
+    let hides = edited_workbook(|xml| {
+        xml.replace(
+            "</sheetData>",
+            r#"<row r="1000000"><c r="A1000000" t="inlineStr"><is><t>late</t></is></c></row></sheetData>"#,
+        )
+    });
+    let err = read_file("hides.xlsx", &hides, None).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("sheet \"Sheet1\" has 1000000 rows"),
+        "{err}"
+    );
+
+    // Empty rows far down (formatting, no content) are not counted.
+    let formatted = edited_workbook(|xml| {
+        xml.replace(
+            "</sheetData>",
+            r#"<row r="900000" ht="20" customHeight="1"/></sheetData>"#,
+        )
+    });
+    let (_, reading) = read_file("formatted.xlsx", &formatted, None).expect("read");
+    assert_eq!(reading.entries.len() + reading.problems.len(), 1);
+}
