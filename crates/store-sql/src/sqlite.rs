@@ -30,6 +30,23 @@ pub(crate) fn check_file(path: &Path, create: CreateMode) -> Result<(), ConnectE
     Ok(())
 }
 
+/// The lock file beside a database: everyone who opens the database holds it shared; restore
+/// needs it alone.
+fn lock_path(database: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.lock", database.display()))
+}
+
+/// Holds the database's lock file shared for as long as the returned file is open.
+pub(crate) fn hold_in_use(database: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(database))?;
+    file.lock_shared()?;
+    Ok(file)
+}
+
 /// The sqlx URL for a file: created if missing (the caller has already decided it may be).
 pub(crate) fn connect_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
@@ -58,6 +75,12 @@ pub enum BackupError {
     TargetExists(String),
     #[error("{path} is not a casewindow SQLite database: {reason}")]
     NotADatabase { path: String, reason: String },
+    #[error("{0} is in use (a casewindow server or command has it open): stop it, then restore")]
+    InUse(String),
+    #[error(
+        "{path}: its audit trail does not verify ({reason}); it was altered or damaged, so it is not restored"
+    )]
+    AuditTrail { path: String, reason: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -79,31 +102,50 @@ pub async fn backup(store: &SqlStore, target: &Path) -> Result<u64, BackupError>
     Ok(std::fs::metadata(target)?.len())
 }
 
-/// Checks that `source` is an intact casewindow database, then replaces the database at
-/// `target` with it. casewindow must not be serving from `target` meanwhile.
-pub async fn restore(source: &Path, target: &Path) -> Result<(), BackupError> {
+/// Checks that `source` is an intact casewindow database whose audit trail verifies, then
+/// replaces the database at `target` with it, keeping the database it replaces beside it (the
+/// path is returned). Refused while anyone has `target` open.
+pub async fn restore(source: &Path, target: &Path) -> Result<Option<PathBuf>, BackupError> {
     verify(source).await?;
+    // Nobody may have the database open: a server writing to a file being replaced would lose
+    // what it acknowledged.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(target))?;
+    if lock.try_lock().is_err() {
+        return Err(BackupError::InUse(target.display().to_string()));
+    }
     let folder = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let staging: PathBuf = folder.join(format!(
-        ".{}.restoring",
-        target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("casewindow.db")
-    ));
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("casewindow.db");
+    let staging: PathBuf = folder.join(format!(".{name}.restoring"));
     std::fs::copy(source, &staging)?;
     std::fs::File::open(&staging)?.sync_all()?;
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", target.display()));
-        if side.exists() {
-            std::fs::remove_file(side)?;
+    // The database replaced is kept, with its write-ahead log, under a name of its own.
+    let kept = if target.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let kept = folder.join(format!("{name}.replaced-{stamp}"));
+        std::fs::rename(target, &kept)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", target.display()));
+            if side.exists() {
+                std::fs::rename(&side, format!("{}{suffix}", kept.display()))?;
+            }
         }
-    }
+        Some(kept)
+    } else {
+        None
+    };
     std::fs::rename(&staging, target)?;
-    Ok(())
+    drop(lock);
+    Ok(kept)
 }
 
 async fn verify(source: &Path) -> Result<(), BackupError> {
@@ -134,5 +176,20 @@ async fn verify(source: &Path) -> Result<(), BackupError> {
         return Err(not_db("it has no casewindow tables".to_owned()));
     }
     conn.close().await?;
+    // The audit trail, chain by chain, as `casewindow audit verify` checks it.
+    sqlx::any::install_default_drivers();
+    let mut any = sqlx::AnyConnection::connect(&url)
+        .await
+        .map_err(|e| not_db(e.to_string()))?;
+    let chain = crate::audit::verify(&mut any)
+        .await
+        .map_err(|e| not_db(e.to_string()))?;
+    any.close().await?;
+    if let Err(reason) = chain {
+        return Err(BackupError::AuditTrail {
+            path: shown,
+            reason,
+        });
+    }
     Ok(())
 }

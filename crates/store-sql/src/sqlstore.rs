@@ -39,6 +39,8 @@ pub enum ConnectError {
     Missing { path: String },
     #[error("cannot create the SQLite database {path}: the folder {folder} does not exist")]
     MissingFolder { path: String, folder: String },
+    #[error("cannot mark the database as in use: {0}")]
+    InUse(std::io::Error),
     #[error("cannot connect to {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
     #[error("cannot migrate the database: {0}")]
@@ -69,6 +71,9 @@ pub struct SqlStore {
     /// How many times this store has gone to the database (a connection taken for a read or
     /// a transaction), for tests that hold a use case to a number of round trips.
     round_trips: Arc<std::sync::atomic::AtomicU64>,
+    /// On SQLite, a shared lock on the database's lock file for as long as the store is open,
+    /// so that `restore` can tell the database is in use (see [`crate::sqlite::restore`]).
+    _in_use: Option<Arc<std::fs::File>>,
 }
 
 /// An audit event and where to say whether it was committed.
@@ -143,9 +148,13 @@ impl SqlStore {
     pub async fn connect(url: &str, create: CreateMode) -> Result<Self, ConnectError> {
         sqlx::any::install_default_drivers();
         let url = DatabaseUrl::parse(url)?;
+        let mut in_use = None;
         let (connect_url, backend, max_connections) = match &url {
             DatabaseUrl::Sqlite { path } => {
                 sqlite::check_file(path, create)?;
+                in_use = Some(Arc::new(
+                    sqlite::hold_in_use(path).map_err(ConnectError::InUse)?,
+                ));
                 (sqlite::connect_url(path), Backend::Sqlite, 8)
             }
             DatabaseUrl::Postgres { url } => (url.clone(), Backend::Postgres, 16),
@@ -155,9 +164,10 @@ impl SqlStore {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // With write-ahead logging, NORMAL is safe against corruption and avoids an
-                        // fsync per transaction; only the last moments before a power cut can be lost.
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                        // An acknowledged change is on disk: FULL syncs the write-ahead log at
+                        // every commit, so a power cut cannot take back what was confirmed
+                        // (NORMAL could lose the last moments). Its cost is in BENCHMARKS.md.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = FULL").await?;
                     }
                     Ok(())
                 })
@@ -179,6 +189,7 @@ impl SqlStore {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             audit_queue: Arc::default(),
             round_trips: Arc::default(),
+            _in_use: in_use,
         })
     }
 

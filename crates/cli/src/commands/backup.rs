@@ -33,9 +33,12 @@ pub async fn restore(url: &str, args: RestoreArgs) -> anyhow::Result<()> {
     let DatabaseUrl::Sqlite { path } = DatabaseUrl::parse(url)? else {
         anyhow::bail!("restore is for SQLite databases; use pg_restore for PostgreSQL");
     };
-    sqlite::restore(&args.file, &path)
+    let kept = sqlite::restore(&args.file, &path)
         .await
         .with_context(|| format!("restoring {} from {}", path.display(), args.file.display()))?;
     eprintln!("restored {} from {}", path.display(), args.file.display());
+    if let Some(kept) = kept {
+        eprintln!("the database it replaced is kept as {}", kept.display());
+    }
     Ok(())
 }

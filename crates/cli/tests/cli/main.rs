@@ -174,12 +174,33 @@ fn backup_and_restore_bring_back_the_database() {
     let _ = std::fs::remove_file(dir.path().join("casewindow.db-shm"));
     ok(casewindow(&url, &["migrate", "--create"], None));
     assert!(ok(casewindow(&url, &["reviews"], None)).stdout.is_empty());
-    ok(casewindow(
+    let restored = ok(casewindow(
         &url,
         &["restore", backup.to_str().expect("utf-8 path")],
         None,
     ));
     assert_eq!(ok(casewindow(&url, &["reviews"], None)).stdout, before);
+    // The database it replaced is kept beside it, and can be opened.
+    let message = String::from_utf8_lossy(&restored.stderr).into_owned();
+    let kept = std::fs::read_dir(dir.path())
+        .expect("readable")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("casewindow.db.replaced-")
+                    && !n.ends_with("-wal")
+                    && !n.ends_with("-shm")
+            })
+        })
+        .expect("the replaced database is kept");
+    assert!(message.contains(&kept.display().to_string()), "{message}");
+    let kept_url = format!("sqlite:{}", kept.display());
+    assert!(
+        ok(casewindow(&kept_url, &["reviews"], None))
+            .stdout
+            .is_empty()
+    );
 
     let not_a_backup = dir.path().join("notes.txt");
     std::fs::write(&not_a_backup, "not a database").expect("write");
@@ -197,6 +218,83 @@ fn backup_and_restore_bring_back_the_database() {
         before,
         "a refused restore changes nothing"
     );
+}
+
+#[test]
+fn restore_refuses_a_database_in_use_and_a_backup_whose_audit_trail_was_altered() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _) = demo_database(dir.path());
+    let before = ok(casewindow(&url, &["reviews"], None)).stdout;
+    let backup = dir.path().join("backup.db");
+    ok(casewindow(
+        &url,
+        &["backup", backup.to_str().expect("utf-8 path")],
+        None,
+    ));
+
+    // A server has the database open: restore is refused and nothing is replaced.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .env("CASEWINDOW_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let mut lines = std::io::BufReader::new(server.stderr.take().expect("stderr")).lines();
+    let ready = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("casewindow is serving"));
+    assert!(ready, "the server started");
+    let output = casewindow(
+        &url,
+        &["restore", backup.to_str().expect("utf-8 path")],
+        None,
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("is in use"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listing = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .expect("readable")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("replaced"))
+            .count()
+    };
+    assert_eq!(listing(dir.path()), 0, "nothing was replaced");
+
+    // A backup whose audit trail was edited afterwards is refused, before anything is touched.
+    let altered = dir.path().join("altered.db");
+    std::fs::copy(&backup, &altered).expect("copy");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", altered.display()))
+            .await
+            .expect("opens");
+        sqlx::query("UPDATE audit_events SET reason = 'nothing happened' WHERE seq = (SELECT MIN(seq) FROM audit_events)")
+            .execute(&mut conn)
+            .await
+            .expect("edited");
+        conn.close().await.expect("closed");
+    });
+    let output = casewindow(
+        &url,
+        &["restore", altered.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("audit trail does not verify"), "{stderr}");
+    assert_eq!(listing(dir.path()), 0, "nothing was replaced");
+    assert_eq!(ok(casewindow(&url, &["reviews"], None)).stdout, before);
 }
 
 #[test]
