@@ -830,6 +830,34 @@ fn report_writes_the_demo_review_as_word_and_pdf() {
 }
 
 #[test]
+fn a_million_row_chronology_is_refused_by_name_and_nothing_is_written() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, review) = demo_database(dir.path());
+    let mut csv = String::with_capacity(32 << 20);
+    csv.push_str("Date,Details\n");
+    for i in 0..1_000_000 {
+        let _ = writeln!(csv, "01/02/2024,contact {i}");
+    }
+    let file = dir.path().join("police.csv");
+    std::fs::write(&file, csv).expect("file");
+    let path = file.to_string_lossy().into_owned();
+    let refused = casewindow(
+        &url,
+        &["chronology", "import", "--review", &review, "--agency", "Kestrelshire", &path],
+        None,
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("police.csv: the file has 1000001 rows; one import takes at most 250000"),
+        "{stderr}"
+    );
+    let listing = ok(casewindow(&url, &["chronology", "imports", "--review", &review], None));
+    assert!(listing.stdout.is_empty(), "nothing written");
+}
+
+#[test]
 fn chronology_import_lists_every_bad_row_writes_nothing_then_imports_the_corrected_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, review) = demo_database(dir.path());
