@@ -844,7 +844,15 @@ fn a_million_row_chronology_is_refused_by_name_and_nothing_is_written() {
     let path = file.to_string_lossy().into_owned();
     let refused = casewindow(
         &url,
-        &["chronology", "import", "--review", &review, "--agency", "Kestrelshire", &path],
+        &[
+            "chronology",
+            "import",
+            "--review",
+            &review,
+            "--agency",
+            "Kestrelshire Constabulary",
+            &path,
+        ],
         None,
     );
     assert!(!refused.status.success());
@@ -853,7 +861,11 @@ fn a_million_row_chronology_is_refused_by_name_and_nothing_is_written() {
         stderr.contains("police.csv: the file has 1000001 rows; one import takes at most 250000"),
         "{stderr}"
     );
-    let listing = ok(casewindow(&url, &["chronology", "imports", "--review", &review], None));
+    let listing = ok(casewindow(
+        &url,
+        &["chronology", "imports", "--review", &review],
+        None,
+    ));
     assert!(listing.stdout.is_empty(), "nothing written");
 }
 
