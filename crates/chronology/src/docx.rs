@@ -282,7 +282,7 @@ fn push_text(stack: &mut [TableState], text: &str) {
     }
 }
 
-fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+pub(crate) fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().into_inner() == name)

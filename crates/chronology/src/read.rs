@@ -460,9 +460,12 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
         Format::Xls => calamine::Sheets::Xls(
             calamine::Xls::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
         ),
-        _ => calamine::Sheets::Ods(
-            calamine::Ods::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
-        ),
+        _ => {
+            ods_extent(file, bytes)?;
+            calamine::Sheets::Ods(
+                calamine::Ods::new(cursor).map_err(|e| classify(file, format, e.to_string()))?,
+            )
+        }
     };
     let mut out = Vec::new();
     for name in workbook.sheet_names() {
@@ -608,6 +611,112 @@ fn stream_xlsx<R: std::io::Read + std::io::Seek>(
         out.push(Table { name, rows });
     }
     Ok(out)
+}
+
+/// Measures an OpenDocument spreadsheet's tables from its XML before the reader expands them:
+/// a row or cell "repeated" a million times is one element in the file but a million in a
+/// grid. Counts filled rows (with the empty ones between them) and filled columns, and refuses
+/// at the first past a limit. A file whose XML cannot be read is left for the reader to judge.
+fn ods_extent(file: &str, bytes: &[u8]) -> Result<(), ReadError> {
+    use quick_xml::events::Event;
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Ok(content) = archive.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let repeat = |e: &quick_xml::events::BytesStart<'_>, name: &str| {
+        crate::docx::attribute(e, name)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let (mut table, mut rows, mut empty_rows) = (String::new(), 0usize, 0usize);
+    let (mut row_repeat, mut row_filled, mut column, mut filled_to) =
+        (1usize, false, 0usize, 0usize);
+    let (mut in_cell, mut cell_repeat, mut cell_filled) = (false, 1usize, false);
+    loop {
+        let Ok(event) = reader.read_event_into(&mut buf) else {
+            return Ok(());
+        };
+        let mut cell_ends = false;
+        let starts = matches!(event, Event::Start(_));
+        match event {
+            Event::Eof => return Ok(()),
+            Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "table" => {
+                table = crate::docx::attribute(&e, "name").unwrap_or_default();
+                (rows, empty_rows) = (0, 0);
+            }
+            Event::Start(e) if e.local_name().into_inner() == "table-row" => {
+                (row_repeat, row_filled, column, filled_to) =
+                    (repeat(&e, "number-rows-repeated"), false, 0, 0);
+            }
+            Event::Empty(e) if e.local_name().into_inner() == "table-row" => {
+                empty_rows = empty_rows.saturating_add(repeat(&e, "number-rows-repeated"));
+            }
+            Event::Start(e) | Event::Empty(e)
+                if matches!(
+                    e.local_name().into_inner(),
+                    "table-cell" | "covered-table-cell"
+                ) =>
+            {
+                cell_repeat = repeat(&e, "number-columns-repeated");
+                cell_filled = crate::docx::attribute(&e, "value-type").is_some();
+                in_cell = starts;
+                cell_ends = !in_cell;
+            }
+            Event::Text(t) if in_cell && !t.as_ref().trim().is_empty() => cell_filled = true,
+            Event::End(e)
+                if matches!(
+                    e.local_name().into_inner(),
+                    "table-cell" | "covered-table-cell"
+                ) =>
+            {
+                in_cell = false;
+                cell_ends = true;
+            }
+            Event::End(e) if e.local_name().into_inner() == "table-row" => {
+                if row_filled {
+                    rows = rows.saturating_add(empty_rows).saturating_add(row_repeat);
+                    empty_rows = 0;
+                } else {
+                    empty_rows = empty_rows.saturating_add(row_repeat);
+                }
+                if rows > MAX_ROWS {
+                    return Err(ReadError::TooMany {
+                        file: file.to_owned(),
+                        table: format!("sheet \"{table}\""),
+                        what: "rows",
+                        found: rows,
+                        limit: MAX_ROWS,
+                    });
+                }
+                if filled_to > MAX_COLUMNS {
+                    return Err(ReadError::TooMany {
+                        file: file.to_owned(),
+                        table: format!(
+                            "sheet \"{table}\", row {}",
+                            rows.saturating_add(empty_rows)
+                        ),
+                        what: "columns",
+                        found: filled_to,
+                        limit: MAX_COLUMNS,
+                    });
+                }
+            }
+            _ => {}
+        }
+        if cell_ends {
+            column = column.saturating_add(cell_repeat);
+            if cell_filled {
+                row_filled = true;
+                filled_to = column;
+            }
+        }
+        buf.clear();
+    }
 }
 
 /// Refuses zip archives whose parts would decompress beyond the limit (a zip bomb).

@@ -388,3 +388,69 @@ fn a_workbook_past_the_row_limit_is_refused_from_what_it_declares_or_its_first_r
     let (_, reading) = read_file("formatted.xlsx", &formatted, None).expect("read");
     assert_eq!(reading.entries.len() + reading.problems.len(), 1);
 }
+
+/// An OpenDocument spreadsheet whose one table's rows are `rows` (table:table-row elements).
+fn ods(rows: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).expect("part");
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .expect("write");
+    zip.start_file("META-INF/manifest.xml", stored)
+        .expect("part");
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).expect("write");
+    zip.start_file("content.xml", stored).expect("part");
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Police">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip.write_all(content.as_bytes()).expect("write");
+    zip.finish().expect("zip").into_inner()
+}
+
+fn ods_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!(r#"<table:table-cell office:value-type="string"><text:p>{c}</text:p></table:table-cell>"#))
+        .collect();
+    format!("<table:table-row>{cells}</table:table-row>")
+}
+
+#[test]
+fn an_opendocument_sheet_repeating_a_row_past_the_limit_is_refused_before_it_is_expanded() {
+    let heading = ods_row(&["Date", "Details"]);
+    let fine = ods(&format!("{heading}{}", ods_row(&["01/02/2024", "visit"])));
+    let (_, reading) = read_file("police.ods", &fine, None).expect("a small sheet reads");
+    assert_eq!(reading.entries.len(), 1);
+
+    // One filled row, repeated two million times: tiny on disk, refused before expansion.
+    let repeated = ods(&format!(
+        r#"{heading}<table:table-row table:number-rows-repeated="2000000"><table:table-cell office:value-type="string"><text:p>01/02/2024</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>visit</text:p></table:table-cell></table:table-row>"#
+    ));
+    assert!(repeated.len() < 4_000);
+    let err = read_file("police.ods", &repeated, None).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("sheet \"Police\" has 2000001 rows; one import takes at most 250000"),
+        "{err}"
+    );
+
+    // A filled cell repeated across 300 columns.
+    let wide = ods(&format!(
+        r#"{heading}<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="300"><text:p>x</text:p></table:table-cell></table:table-row>"#
+    ));
+    let err = read_file("police.ods", &wide, None).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("sheet \"Police\", row 2 has 300 columns"),
+        "{err}"
+    );
+
+    // Empty rows repeated to the sheet's end (as spreadsheet programs write them) are not rows.
+    let padded = ods(&format!(
+        r#"{heading}{}<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+        ods_row(&["01/02/2024", "visit"])
+    ));
+    let (_, reading) = read_file("police.ods", &padded, None).expect("padding is not rows");
+    assert_eq!(reading.entries.len(), 1);
+}

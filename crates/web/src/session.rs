@@ -5,6 +5,7 @@
 //! Requests whose `Sec-Fetch-Site` or `Origin` shows another site are refused outright.
 
 use crate::error::WebError;
+use crate::routes::{MAX_FORM_BYTES, Needs, route_for};
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -20,8 +21,6 @@ use subtle::ConstantTimeEq;
 pub const SESSION_COOKIE: &str = "cw_session";
 /// Name of the pre-session cookie used for CSRF on the sign-in form.
 pub const PRESESSION_COOKIE: &str = "cw_presession";
-use crate::routes::{MAX_FORM_BYTES, Needs, route_for};
-
 /// The most a request's body may hold, set by [`guard`] for the route it is for.
 #[derive(Clone, Copy, Debug)]
 struct BodyLimit(usize);
