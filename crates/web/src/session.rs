@@ -78,8 +78,19 @@ pub async fn guard<S: Store>(
         }
     }
     request.extensions_mut().insert(BodyLimit(limit));
+    if spec.takes_file() {
+        // A file is read and parsed whole: one at a time, so a burst of uploads holds one file's
+        // working memory, not one per upload; the others wait their turn, unread.
+        let Ok(_turn) = FILES_AT_ONCE.acquire().await else {
+            return WebError::TooLarge.into_response();
+        };
+        return next.run(request).await;
+    }
     next.run(request).await
 }
+
+/// How many requests carrying a file are read and handled at once.
+static FILES_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// The request's viewer, put in the request extensions by [`authenticate`].
 #[derive(Clone, Debug)]
