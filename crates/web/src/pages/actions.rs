@@ -25,6 +25,23 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/actions/{action}", post(update_action::<S>))
 }
 
+/// How an action stands, as shown: past its date and neither done nor dropped, it is
+/// "Overdue" whatever status was last recorded (which is named beside it); otherwise its status.
+pub(crate) fn standing(
+    status: ActionStatus,
+    overdue: bool,
+) -> (&'static str, &'static str, String) {
+    if overdue {
+        (
+            "Overdue",
+            "tag tag--red",
+            format!("last recorded as {}", status.label().to_lowercase()),
+        )
+    } else {
+        (status.label(), status_tag(status), String::new())
+    }
+}
+
 pub(crate) fn status_tag(status: ActionStatus) -> &'static str {
     match status {
         ActionStatus::Done => "tag tag--green",
@@ -56,7 +73,8 @@ struct ActionRow {
     note: String,
     impact: Vec<Impact>,
     version: i64,
-    overdue: bool,
+    /// The status last recorded, when the action is shown as overdue instead.
+    recorded: String,
 }
 
 /// Evidence of an action's impact, as recorded.
@@ -87,6 +105,7 @@ fn action_row(
     today: chrono::NaiveDate,
 ) -> ActionRow {
     let a = stored.record;
+    let (status, tag, recorded) = standing(a.status, a.is_overdue(today));
     ActionRow {
         id: a.id.to_string(),
         finding: a
@@ -102,10 +121,10 @@ fn action_row(
             .due_on
             .map(|d| d.format("%-d %B %Y").to_string())
             .unwrap_or_default(),
-        overdue: a.is_overdue(today),
-        status: a.status.label(),
+        status,
+        recorded,
         status_key: key(&a.status),
-        tag: status_tag(a.status),
+        tag,
         note: a.status_note.clone(),
         impact: a
             .impact_evidence

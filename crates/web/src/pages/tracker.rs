@@ -1,6 +1,6 @@
 //! The partnership-wide action tracker across reviews.
 
-use super::actions::status_tag;
+use super::actions::standing;
 use super::text::{key, parse_key};
 use super::{layout, render};
 use crate::AppState;
@@ -40,7 +40,8 @@ struct Row {
     due: String,
     status: &'static str,
     tag: &'static str,
-    overdue: bool,
+    /// The status last recorded, when the action is shown as overdue instead.
+    recorded: String,
     impact: usize,
 }
 
@@ -92,7 +93,11 @@ async fn show<S: Store>(
         .map(|s| {
             (
                 s.label(),
-                selected.iter().filter(|t| t.action.status == *s).count(),
+                // An overdue action counts as overdue only, as it is shown.
+                selected
+                    .iter()
+                    .filter(|t| !t.overdue && t.action.status == *s)
+                    .count(),
             )
         })
         .collect();
@@ -124,6 +129,7 @@ async fn show<S: Store>(
 
 /// One action as the tracker's table shows it.
 fn row(t: &casewindow_app::tracker::TrackedAction) -> Row {
+    let (status, tag, recorded) = standing(t.action.status, t.overdue);
     Row {
         review: t.review_title.clone(),
         review_href: format!("/reviews/{}/actions", t.review_id),
@@ -138,9 +144,9 @@ fn row(t: &casewindow_app::tracker::TrackedAction) -> Row {
             .due_on
             .map(|d| d.format("%-d %b %Y").to_string())
             .unwrap_or_else(|| "No date".to_owned()),
-        status: t.action.status.label(),
-        tag: status_tag(t.action.status),
-        overdue: t.overdue,
+        status,
+        tag,
+        recorded,
         impact: t.action.impact_evidence.len(),
     }
 }
