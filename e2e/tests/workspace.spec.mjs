@@ -1,6 +1,6 @@
 // The workspace at a reviewer's pace (issue 20), each from a new review, not the demo.
 import { test, expect } from '@playwright/test';
-import { WALKER, signIn, openNewReview, checkAccessibility, keep } from './helpers.mjs';
+import { WALKER, advance, signIn, openNewReview, checkAccessibility, keep } from './helpers.mjs';
 
 test('an action past its date is overdue, not also on track', async ({ page }) => {
   await signIn(page, WALKER);
@@ -33,4 +33,36 @@ test('an action past its date is overdue, not also on track', async ({ page }) =
   await expect(row).not.toContainText('On track');
   await expect(page.getByText(/actions\. Overdue: 1; open: 0; on track: 0;/)).toBeVisible();
   await keep(page, 'workspace-11-tracker-overdue');
+});
+
+test('publication is in the navigation and every refusal links to where it is put right', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child P ${Date.now()}`);
+  await advance(page, review, 'Scoping');
+
+  // The overview names what the next stage needs, each a link to its page.
+  await page.goto(review);
+  const need = page.getByRole('link', { name: 'Write the terms of reference' });
+  await expect(need).toHaveAttribute('href', /\/terms\/edit$/);
+
+  // A refused move: the error summary links to the terms, not to the confirmation button.
+  await page.getByRole('link', { name: 'Try to move to Reviewers appointed' }).click();
+  await page.getByRole('button', { name: 'Confirm and change the stage' }).click();
+  const summary = page.locator('.error-summary');
+  await expect(summary.getByRole('link', { name: 'Write the terms of reference' }))
+    .toHaveAttribute('href', /\/terms\/edit$/);
+  await checkAccessibility(page, 'refused move with links to the fixes');
+  await keep(page, 'workspace-03-refusal-links');
+  await summary.getByRole('link', { name: 'Write the terms of reference' }).click();
+  await expect(page).toHaveURL(/\/terms\/edit$/);
+
+  // Publication has its own place in the review's navigation, with the scan one step away.
+  const nav = page.getByRole('navigation', { name: /review/i });
+  await nav.getByRole('link', { name: 'Publication' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Publication');
+  await expect(page.locator('[aria-current="page"]')).toHaveText('Publication');
+  await page.getByRole('link', { name: 'Run the identifier scan' }).click();
+  await expect(page.getByRole('heading', { name: 'Check for identifying details' })).toBeVisible();
+  await expect(page.locator('[aria-current="page"]')).toHaveText('Publication');
+  await keep(page, 'workspace-03-publication-nav');
 });

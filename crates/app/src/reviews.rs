@@ -32,7 +32,7 @@ pub struct OverviewCounts {
 pub struct Overview {
     pub review: Stored<Review>,
     pub permissions: Vec<Permission>,
-    pub steps: Vec<(ReviewState, Vec<String>)>,
+    pub steps: Vec<(ReviewState, Vec<lifecycle::Unmet>)>,
     pub counts: OverviewCounts,
 }
 

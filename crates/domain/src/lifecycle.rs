@@ -314,12 +314,45 @@ pub struct Transition {
     pub on: NaiveDate,
 }
 
-/// A transition the lifecycle refused, with every reason.
+/// A transition the lifecycle refused, with every reason and, for each, where it is put right.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransitionRefused {
     pub from: ReviewState,
     pub to: Option<ReviewState>,
     pub reasons: Vec<String>,
+    /// Where each reason (by position) is put right.
+    pub fixes: Vec<Fix>,
+}
+
+/// Where what a guard asks for is put right: the part of the review whose page records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// The transition itself (a reason to give, a move that is not next).
+    Transition,
+    /// The review's details: statutory dates, the rapid review decision, parallel processes.
+    Details,
+    Terms,
+    Participants,
+    Chronology,
+    Episodes,
+    Episode(crate::ids::KpeId),
+    Findings,
+    Finding(crate::ids::FindingId),
+    /// Sharing a finding, or a meeting, for testing with the case group.
+    Testing,
+    /// Partnership responses and the action plan.
+    Actions,
+    /// The anonymisation sign-off and the publication decision.
+    Publication,
+    /// Report versions (the final one is frozen there).
+    Versions,
+}
+
+/// One thing a forward move still needs, and where it is put right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmet {
+    pub text: String,
+    pub fix: Fix,
 }
 
 impl fmt::Display for TransitionRefused {
@@ -343,17 +376,26 @@ pub fn apply(
 ) -> Result<(Review, Transition), TransitionRefused> {
     let review = &content.review;
     let from = review.state;
-    let refuse =
-        |to: Option<ReviewState>, reasons: Vec<String>| TransitionRefused { from, to, reasons };
+    let refuse = |to: Option<ReviewState>, reasons: Vec<String>| TransitionRefused {
+        from,
+        to,
+        fixes: vec![Fix::Transition; reasons.len()],
+        reasons,
+    };
     let mut next = review.clone();
     let (to, reason) = match request {
         TransitionRequest::Advance(to) => {
             if !from.next_states().contains(to) {
                 return Err(refuse(Some(*to), vec![not_next(from, *to)]));
             }
-            let reasons = guard(content, *to);
-            if !reasons.is_empty() {
-                return Err(refuse(Some(*to), reasons));
+            let unmet = guard(content, *to);
+            if !unmet.is_empty() {
+                return Err(TransitionRefused {
+                    from,
+                    to: Some(*to),
+                    reasons: unmet.iter().map(|u| u.text.clone()).collect(),
+                    fixes: unmet.iter().map(|u| u.fix).collect(),
+                });
             }
             (*to, None)
         }
@@ -439,23 +481,27 @@ fn not_next(from: ReviewState, to: ReviewState) -> String {
     }
 }
 
-/// The reasons a forward move into `to` is not yet allowed; empty when it is.
-pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
+/// What a forward move into `to` still needs, each with where it is put right; empty when the
+/// move is allowed.
+pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<Unmet> {
     use ReviewState::*;
     let review = &content.review;
     let dates = &review.statutory;
-    let mut reasons = Vec::new();
+    let mut reasons = Unmets::default();
     let outcome = dates.rapid_review_decision.as_ref().map(|d| d.outcome);
     match to {
-        RapidReviewInProgress if dates.notified_on.is_none() => {
-            reasons.push("record the date the national panel was notified".to_owned())
-        }
-        RapidReviewSubmitted if dates.rapid_review_submitted_on.is_none() => {
-            reasons.push("record the date the rapid review was sent to the panel".to_owned())
-        }
-        Decided if outcome.is_none() => {
-            reasons.push("record the rapid review decision and its rationale".to_owned())
-        }
+        RapidReviewInProgress if dates.notified_on.is_none() => reasons.add(
+            Fix::Details,
+            "record the date the national panel was notified",
+        ),
+        RapidReviewSubmitted if dates.rapid_review_submitted_on.is_none() => reasons.add(
+            Fix::Details,
+            "record the date the rapid review was sent to the panel",
+        ),
+        Decided if outcome.is_none() => reasons.add(
+            Fix::Details,
+            "record the rapid review decision and its rationale",
+        ),
         Commissioned
             if !matches!(
                 outcome,
@@ -465,24 +511,30 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
                 )
             ) =>
         {
-            reasons.push("the rapid review decision was not to commission a review".to_owned())
+            reasons.add(
+                Fix::Details,
+                "the rapid review decision was not to commission a review",
+            )
         }
-        NoFurtherReview if outcome != Some(RapidReviewOutcome::NoFurtherReview) => {
-            reasons.push("the rapid review decision was not 'no further review'".to_owned())
-        }
-        OtherLearning if outcome != Some(RapidReviewOutcome::OtherLearning) => {
-            reasons.push("the rapid review decision was not 'other learning'".to_owned())
-        }
+        NoFurtherReview if outcome != Some(RapidReviewOutcome::NoFurtherReview) => reasons.add(
+            Fix::Details,
+            "the rapid review decision was not 'no further review'",
+        ),
+        OtherLearning if outcome != Some(RapidReviewOutcome::OtherLearning) => reasons.add(
+            Fix::Details,
+            "the rapid review decision was not 'other learning'",
+        ),
         ReviewersAppointed => match &content.terms {
-            None => reasons.push("write the terms of reference".to_owned()),
+            None => reasons.add(Fix::Terms, "write the terms of reference"),
             Some(terms) => {
                 if terms.research_questions.is_empty() {
-                    reasons.push(
-                        "the terms of reference need at least one research question".to_owned(),
+                    reasons.add(
+                        Fix::Terms,
+                        "the terms of reference need at least one research question",
                     );
                 }
                 if terms.agreed_on.is_none() {
-                    reasons.push("the terms of reference have not been agreed".to_owned());
+                    reasons.add(Fix::Terms, "the terms of reference have not been agreed");
                 }
             }
         },
@@ -492,11 +544,12 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
                 .iter()
                 .any(|p| p.role == Role::LeadReviewer) =>
         {
-            reasons.push("appoint a lead reviewer".to_owned())
+            reasons.add(Fix::Participants, "appoint a lead reviewer")
         }
-        Analysis if content.chronology_entries == 0 && content.conversations == 0 => {
-            reasons.push("collect at least one agency chronology entry or conversation".to_owned())
-        }
+        Analysis if content.chronology_entries == 0 && content.conversations == 0 => reasons.add(
+            Fix::Chronology,
+            "collect at least one agency chronology entry or conversation",
+        ),
         FindingsDevelopment => guard_analysis(&content.kpes, &mut reasons),
         ReportDrafting => guard_findings(&content.findings, &mut reasons),
         FactualAccuracyAndFamilyPreview => {
@@ -507,7 +560,7 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
                     .find(|(id, _)| *id == finding.id)
                     .map_or(crate::collaboration::Testing::Draft, |(_, t)| *t);
                 if testing == crate::collaboration::Testing::Draft {
-                    reasons.push(format!(
+                    reasons.add(Fix::Testing, format!(
                         "{} has not been tested with the case group (discuss it at a case group or joint meeting, or share it with them)",
                         describe_finding(finding)
                     ));
@@ -517,83 +570,113 @@ pub fn guard(content: &ReviewContent, to: ReviewState) -> Vec<String> {
         PrePublication => {
             for finding in &content.findings {
                 if !content.responses.iter().any(|r| r.finding_id == finding.id) {
-                    reasons.push(format!(
-                        "{} has no partnership response",
-                        describe_finding(finding)
-                    ));
+                    reasons.add(
+                        Fix::Actions,
+                        format!("{} has no partnership response", describe_finding(finding)),
+                    );
                 }
             }
             if content.actions.is_empty() {
-                reasons.push("the action plan is empty".to_owned());
+                reasons.add(Fix::Actions, "the action plan is empty");
             }
         }
         Published => {
             match &review.anonymisation_sign_off {
                 None => {
-                    reasons.push("the anonymisation check has not been signed off".to_owned())
+                    reasons.add(Fix::Publication, "the anonymisation check has not been signed off")
                 }
                 Some(sign_off)
                     if sign_off.fingerprint.is_none()
                         || sign_off.fingerprint != content.final_version =>
                 {
-                    reasons.push(
-                        "freeze the final version of the report after the anonymisation sign-off: what is published is that frozen version".to_owned(),
+                    reasons.add(
+                        Fix::Versions,
+                        "freeze the final version of the report after the anonymisation sign-off: what is published is that frozen version",
                     )
                 }
                 Some(_) => {}
             }
             match &review.publication {
-                None => reasons.push("record the publication decision".to_owned()),
-                Some(decision) if decision.outcome != PublicationOutcome::Publish => {
-                    reasons.push("the recorded publication decision is not to publish".to_owned())
-                }
+                None => reasons.add(Fix::Publication, "record the publication decision"),
+                Some(decision) if decision.outcome != PublicationOutcome::Publish => reasons.add(
+                    Fix::Publication,
+                    "the recorded publication decision is not to publish",
+                ),
                 Some(decision) if decision.published_on.is_none() => {
-                    reasons.push("record the date of publication".to_owned())
+                    reasons.add(Fix::Publication, "record the date of publication")
                 }
                 Some(_) => {}
             }
             for process in &review.parallel_processes {
                 if process.blocks_publication && process.status == ParallelProcessStatus::Active {
-                    reasons.push(format!(
-                        "a parallel process ({:?}) that blocks publication is still active",
-                        process.kind
-                    ));
+                    reasons.add(
+                        Fix::Details,
+                        format!(
+                            "a parallel process ({:?}) that blocks publication is still active",
+                            process.kind
+                        ),
+                    );
                 }
             }
         }
         NotPublished => match &review.publication {
             Some(decision) if decision.outcome == PublicationOutcome::DoNotPublish => {}
-            _ => reasons.push("record a decision not to publish, with its reasons".to_owned()),
+            _ => reasons.add(
+                Fix::Publication,
+                "record a decision not to publish, with its reasons",
+            ),
         },
         Closed => {
             for action in &content.actions {
                 if !action.status.is_closed() {
-                    reasons.push(format!(
-                        "action \"{}\" is still open",
-                        shorten(&action.description)
-                    ));
+                    reasons.add(
+                        Fix::Actions,
+                        format!("action \"{}\" is still open", shorten(&action.description)),
+                    );
                 }
             }
         }
         _ => {}
     }
-    reasons
+    reasons.0
 }
 
-fn guard_analysis(kpes: &[KeyPracticeEpisode], reasons: &mut Vec<String>) {
+/// What a guard collects.
+#[derive(Default)]
+struct Unmets(Vec<Unmet>);
+
+impl Unmets {
+    fn add(&mut self, fix: Fix, text: impl Into<String>) {
+        self.0.push(Unmet {
+            text: text.into(),
+            fix,
+        });
+    }
+}
+
+fn guard_analysis(kpes: &[KeyPracticeEpisode], reasons: &mut Unmets) {
     if kpes.is_empty() {
-        reasons.push("identify at least one key practice episode".to_owned());
+        reasons.add(Fix::Episodes, "identify at least one key practice episode");
     }
     for kpe in kpes {
         let name = format!("KPE {} (\"{}\")", kpe.position, shorten(&kpe.title));
         if kpe.what_happened.trim().is_empty() {
-            reasons.push(format!("{name} does not say what happened"));
+            reasons.add(
+                Fix::Episode(kpe.id),
+                format!("{name} does not say what happened"),
+            );
         }
         if kpe.local_rationality.is_empty() {
-            reasons.push(format!("{name} has no local-rationality account"));
+            reasons.add(
+                Fix::Episode(kpe.id),
+                format!("{name} has no local-rationality account"),
+            );
         }
         if kpe.appraisal.rating.is_none() {
-            reasons.push(format!("{name} has not been appraised"));
+            reasons.add(
+                Fix::Episode(kpe.id),
+                format!("{name} has not been appraised"),
+            );
         }
         if kpe.appraisal.has_unresolved_hindsight() {
             let phrases: Vec<String> = kpe
@@ -602,26 +685,28 @@ fn guard_analysis(kpes: &[KeyPracticeEpisode], reasons: &mut Vec<String>) {
                 .into_iter()
                 .map(|f| format!("\"{}\"", f.phrase))
                 .collect();
-            reasons.push(format!(
-                "{name} has hindsight language in its appraisal ({}) to rephrase or explain",
-                phrases.join(", ")
-            ));
+            reasons.add(
+                Fix::Episode(kpe.id),
+                format!(
+                    "{name} has hindsight language in its appraisal ({}) to rephrase or explain",
+                    phrases.join(", ")
+                ),
+            );
         }
     }
 }
 
-fn guard_findings(findings: &[Finding], reasons: &mut Vec<String>) {
+fn guard_findings(findings: &[Finding], reasons: &mut Unmets) {
     if findings.is_empty() {
-        reasons.push("write at least one finding".to_owned());
+        reasons.add(Fix::Findings, "write at least one finding");
     }
     for finding in findings {
         let missing = incompleteness(finding);
         if !missing.is_empty() {
-            reasons.push(format!(
-                "{} lacks {}",
-                describe_finding(finding),
-                join_and(&missing)
-            ));
+            reasons.add(
+                Fix::Finding(finding.id),
+                format!("{} lacks {}", describe_finding(finding), join_and(&missing)),
+            );
         }
     }
 }
@@ -766,6 +851,33 @@ mod tests {
         .expect("allowed");
         assert_eq!(review.state, ReviewState::ReportDrafting);
         assert_eq!(transition.from, ReviewState::FindingsDevelopment);
+    }
+
+    #[test]
+    fn every_refusal_says_where_it_is_put_right() {
+        let mut drafting = content(ReviewState::ReportDrafting);
+        drafting.findings = vec![finding(1)];
+        let refused = apply(
+            &drafting,
+            &TransitionRequest::Advance(ReviewState::FactualAccuracyAndFamilyPreview),
+            day(10),
+        )
+        .unwrap_err();
+        assert_eq!(refused.reasons.len(), refused.fixes.len());
+        assert!(
+            refused.fixes.iter().all(|f| *f == Fix::Testing),
+            "{refused:?}"
+        );
+        let empty = content(ReviewState::Scoping);
+        let unmet = guard(&empty, ReviewState::ReviewersAppointed);
+        assert_eq!(unmet[0].fix, Fix::Terms);
+        let skipped = apply(
+            &empty,
+            &TransitionRequest::Advance(ReviewState::Published),
+            day(10),
+        )
+        .unwrap_err();
+        assert_eq!(skipped.fixes, [Fix::Transition]);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct ReviewNav {
 }
 
 /// The sections of a review, in the order of the method.
-pub const SECTIONS: [(&str, &str); 19] = [
+pub const SECTIONS: [(&str, &str); 20] = [
     ("", "Overview"),
     ("/terms", "Terms of reference"),
     ("/participants", "Participants"),
@@ -67,6 +67,7 @@ pub const SECTIONS: [(&str, &str); 19] = [
     ("/shared", "Shared with you"),
     ("/actions", "Responses and actions"),
     ("/report", "Report"),
+    ("/publication", "Publication"),
     ("/quality", "Quality markers"),
     ("/history", "Lifecycle history"),
     ("/audit", "Audit trail"),
@@ -102,6 +103,8 @@ pub struct Errors {
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// Where the problem is put right when that is another page (the summary links there).
+    pub href: Option<String>,
 }
 
 impl Errors {
@@ -124,6 +127,16 @@ impl Errors {
         self.list.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
+            href: None,
+        });
+    }
+
+    /// A problem put right on another page, which the summary links to.
+    pub fn add_link(&mut self, message: impl Into<String>, href: impl Into<String>) {
+        self.list.push(FieldError {
+            field: String::new(),
+            message: message.into(),
+            href: Some(href.into()),
         });
     }
 

@@ -275,6 +275,7 @@ pub(crate) fn section_permission(section: &str) -> Permission {
         "/audit" => Permission::ViewAudit,
         "/sharing" => Permission::EditAnalysis,
         "/shared" => Permission::TakePart,
+        "/publication" => Permission::ManageLifecycle,
         _ => Permission::ViewReview,
     }
 }

@@ -312,7 +312,7 @@ async fn publication_page<S: Store>(
     summary: Vec<(&'static str, String)>,
 ) -> Answer {
     let (app, user, id) = (at.app, at.user, at.review);
-    let (stored, frame) = at.frame("", "Publication", &errors).await?;
+    let (stored, frame) = at.frame("/publication", "Publication", &errors).await?;
     let form = form.unwrap_or_else(|| publication_form(&stored));
     let scan = form.get("scan");
     let scan_hits = if scan.is_empty() {

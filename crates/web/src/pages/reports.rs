@@ -191,7 +191,7 @@ async fn scan_page<S: Store>(
     result: Option<Scan>,
 ) -> Answer {
     let id = at.review;
-    let (_, frame) = at.frame("", "Identifier scan", &errors).await?;
+    let (_, frame) = at.frame("/publication", "Identifier scan", &errors).await?;
     let ran = result.is_some();
     let Some(scan) = result else {
         return render(&ScanPage {

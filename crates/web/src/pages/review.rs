@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use casewindow_app::{AppError, NewReview, PartnershipChoice, Permission};
 use casewindow_domain::ids::{PartnershipId, ReviewId};
-use casewindow_domain::lifecycle::{ReviewState, TransitionRequest};
+use casewindow_domain::lifecycle::{Fix, ReviewState, TransitionRequest};
 use casewindow_domain::organisation::Jurisdiction;
 use casewindow_domain::review::{
     HarmType, LearningTogetherVariant, Methodology, Review, ReviewKind,
@@ -236,7 +236,8 @@ async fn create<S: Store>(
 pub struct Step {
     pub state: String,
     pub label: &'static str,
-    pub reasons: Vec<String>,
+    /// What the move still needs, each with the page where it is put right.
+    pub reasons: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -254,6 +255,26 @@ struct OverviewPage {
     counts: Vec<(&'static str, usize, String)>,
     /// The quality markers not yet met (not assessed, or assessed as not fully met).
     quality_unmet: Vec<&'static str>,
+}
+
+/// The page where what a lifecycle guard asks for is put right.
+pub(crate) fn fix_path(id: ReviewId, fix: Fix) -> String {
+    let review = format!("/reviews/{id}");
+    match fix {
+        Fix::Transition => format!("{review}#next-steps"),
+        Fix::Details => format!("{review}/details"),
+        Fix::Terms => format!("{review}/terms/edit"),
+        Fix::Participants => format!("{review}/participants"),
+        Fix::Chronology => format!("{review}/chronology"),
+        Fix::Episodes => format!("{review}/kpes/new"),
+        Fix::Episode(kpe) => format!("{review}/kpes/{kpe}"),
+        Fix::Findings => format!("{review}/findings/new"),
+        Fix::Finding(finding) => format!("{review}/findings/{finding}"),
+        Fix::Testing => format!("{review}/sharing"),
+        Fix::Actions => format!("{review}/actions"),
+        Fix::Publication => format!("{review}/publication"),
+        Fix::Versions => format!("{review}/report/versions"),
+    }
 }
 
 async fn overview<S: Store>(req: Req<S>) -> Answer {
@@ -290,7 +311,10 @@ async fn overview<S: Store>(req: Req<S>) -> Answer {
         .map(|(state, reasons)| Step {
             state: key(&state),
             label: state.label(),
-            reasons: reasons.iter().map(|r| capitalise(r)).collect(),
+            reasons: reasons
+                .iter()
+                .map(|r| (capitalise(&r.text), fix_path(id, r.fix)))
+                .collect(),
         })
         .collect();
     let returns = review
@@ -527,13 +551,15 @@ async fn transition<S: Store>(req: Req<S>, form: FormData) -> Answer {
             } else {
                 "confirm"
             };
-            for reason in &refused.reasons {
-                let message = if reason == "a reason is required" {
-                    "Enter the reason".to_owned()
+            for (reason, fix) in refused.reasons.iter().zip(&refused.fixes) {
+                if reason == "a reason is required" {
+                    errors.add(field, "Enter the reason");
+                } else if *fix == Fix::Transition {
+                    errors.add(field, capitalise(reason));
                 } else {
-                    capitalise(reason)
-                };
-                errors.add(field, message);
+                    // The summary links to the page where the missing fact is recorded.
+                    errors.add_link(capitalise(reason), fix_path(id, *fix));
+                }
             }
         }
         Err(AppError::Conflict(_)) => {
