@@ -119,7 +119,7 @@ test('every page passes axe-core with no serious or critical violations', async 
   await checkAccessibility(page, 'not found');
 });
 
-test('saving over a change someone else made shows both versions and overwrites nothing', async ({ browser, baseURL }) => {
+test('saving over a change made in another window shows what you changed and overwrites nothing', async ({ browser, baseURL }) => {
   const first = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
   const second = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
   const review = await demoReview(first);
@@ -132,7 +132,11 @@ test('saving over a change someone else made shows both versions and overwrites 
   await first.getByRole('button', { name: 'Save the finding' }).click();
   await second.fill('#why_it_matters', 'Typed by a second reviewer on a stale page.');
   await second.getByRole('button', { name: 'Save the finding' }).click();
-  await expect(second.getByRole('heading', { name: 'Someone else changed this since you opened it' })).toBeVisible();
+  // The same person in two windows: it says so, and lists only the field changed, by its label.
+  await expect(second.getByRole('heading', { name: 'You changed this in another window since you opened it here' })).toBeVisible();
+  await expect(second.locator('tr.difference')).toHaveCount(1);
+  await expect(second.locator('tr.difference th')).toContainText('Why it matters');
+  await expect(second.locator('tr.difference th')).toContainText('Changed in both');
   await expect(second.locator('tr.difference')).toContainText('Saved first by one reviewer.');
   await expect(second.locator('tr.difference')).toContainText('Typed by a second reviewer on a stale page.');
   await checkAccessibility(second, 'conflict');

@@ -66,3 +66,29 @@ test('publication is in the navigation and every refusal links to where it is pu
   await expect(page.locator('[aria-current="page"]')).toHaveText('Publication');
   await keep(page, 'workspace-03-publication-nav');
 });
+
+test('a save over your own change in another window names you and lists only what you changed', async ({ browser, baseURL }) => {
+  const first = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
+  await signIn(first, WALKER);
+  const review = await openNewReview(first, `Child R ${Date.now()}`);
+  await first.goto(`${review}/terms/edit`);
+  await first.fill('#purpose', 'To learn from how the family was known to agencies.');
+  await first.fill('#research_questions', 'How was the family known?');
+  await first.getByRole('button', { name: 'Save the terms of reference' }).click();
+  const second = await (await browser.newContext({ baseURL, locale: 'en-GB', storageState: await first.context().storageState() })).newPage();
+  await first.goto(`${review}/terms/edit`);
+  await second.goto(`${review}/terms/edit`);
+  await first.fill('#purpose', "To understand how the family's move between areas was handed over.");
+  await first.getByRole('button', { name: 'Save the terms of reference' }).click();
+  await second.fill('#research_questions', "How are families' moves handed over between areas?");
+  await second.getByRole('button', { name: 'Save the terms of reference' }).click();
+
+  await expect(second.getByRole('heading', { name: 'You changed this in another window since you opened it here' })).toBeVisible();
+  const rows = second.locator('tr.difference');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.locator('th')).toContainText('Research questions');
+  await expect(rows.locator('th')).not.toContainText('Changed in both');
+  await expect(second.getByText(/1 other field changed in the saved version that you did not change/)).toBeVisible();
+  await checkAccessibility(second, 'conflict over your own change');
+  await keep(second, 'workspace-07-conflict');
+});

@@ -313,9 +313,35 @@ pub async fn change<S: Store, R: RecordPage>(
         }
         Err(AppError::Conflict(_)) => {
             let theirs = record_in::<S, R>(app, user, review, id).await?;
-            let mine = change(&theirs.record).unwrap_or_else(|_| theirs.record.clone());
+            // The version the form was opened at: the user's change is what their form did to
+            // it, and the other save is what happened to it since.
+            let (_, revisions) = app.record_history::<R>(&user.actor(), id).await?;
+            let base: Option<R> = revisions
+                .iter()
+                .find(|r| r.version == version)
+                .and_then(|r| serde_json::from_str(&r.body).ok());
+            let opened = base.as_ref().unwrap_or(&theirs.record);
+            let mine = change(opened).unwrap_or_else(|_| opened.clone());
+            let saved_by = match theirs.meta.updated_by {
+                Some(by) if by == user.user.id => SavedBy::You,
+                Some(by) => SavedBy::Someone(
+                    app.user_names(&user.actor())
+                        .await
+                        .ok()
+                        .and_then(|names| names.get(&by).cloned())
+                        .unwrap_or_else(|| "someone else".to_owned()),
+                ),
+                None => SavedBy::Someone("an import or the command line".to_owned()),
+            };
             let (_, frame) = review_frame(app, user, review, R::SECTION, "Changed").await?;
-            conflict(&frame, &theirs, &mine, &theirs.record.edit_href())
+            conflict(
+                &frame,
+                &theirs,
+                base.as_ref(),
+                &mine,
+                &saved_by,
+                &theirs.record.edit_href(),
+            )
         }
         Err(other) => Err(other.into()),
     }
@@ -368,12 +394,15 @@ struct Difference {
     field: String,
     saved: String,
     mine: String,
+    /// The other save changed it too (not only you).
+    both: bool,
 }
 
-/// A field both versions agree on.
-struct Agreed {
-    field: String,
-    value: String,
+/// Who saved the version that stopped the user's save.
+pub enum SavedBy {
+    /// The user, in another window or tab.
+    You,
+    Someone(String),
 }
 
 #[derive(Template)]
@@ -383,19 +412,27 @@ struct ConflictPage {
     back: String,
     version: i64,
     updated_at: String,
+    by_you: bool,
+    by: String,
     rows: Vec<Difference>,
-    same: Vec<Agreed>,
+    /// How many fields only the other save changed (kept, not shown as differences).
+    theirs_only: usize,
 }
 
-/// The conflict page (409): the record as someone else saved it beside the user's version.
+/// The conflict page (409): the fields the user changed, as saved since and as they wrote them.
+/// With the version the user opened (`base`), only what they changed is listed, and whether the
+/// other save changed it too; fields nobody changed are left out.
 pub fn conflict<R: serde::Serialize>(
     layout: &Layout,
     theirs: &Stored<R>,
+    base: Option<&R>,
     mine: &R,
+    saved_by: &SavedBy,
     back: &str,
 ) -> Result<Response, WebError> {
     let theirs_flat = flat(&theirs.record);
     let mine_flat = flat(mine);
+    let base_flat = base.map(flat);
     let value_in = |flat: &[(String, String)], path: &str| {
         flat.iter()
             .find(|(p, _)| p == path)
@@ -409,26 +446,41 @@ pub fn conflict<R: serde::Serialize>(
             .map(|(p, _)| p)
             .filter(|p| !theirs_flat.iter().any(|(q, _)| q == *p)),
     );
-    let (mut rows, mut same) = (Vec::new(), Vec::new());
+    let (mut rows, mut theirs_only) = (Vec::new(), 0);
     // Identifiers mean nothing to a reader; links are shown through their own pages.
     for path in paths.into_iter().filter(|p| !is_identifier(p)) {
-        let field = path.replace('_', " ");
         let (saved, yours) = (value_in(&theirs_flat, path), value_in(&mine_flat, path));
         if saved == yours {
-            same.push(Agreed {
-                field,
-                value: saved,
-            });
-        } else {
-            rows.push(Difference {
-                field,
-                saved,
-                mine: yours,
-            });
+            continue;
         }
+        let (you_changed, they_changed) = match &base_flat {
+            Some(base) => {
+                let opened = value_in(base, path);
+                (yours != opened, saved != opened)
+            }
+            None => (true, true),
+        };
+        if !you_changed {
+            theirs_only += 1;
+            continue;
+        }
+        rows.push(Difference {
+            field: field_label(path),
+            saved,
+            mine: yours,
+            both: they_changed,
+        });
     }
+    let (by_you, by) = match saved_by {
+        SavedBy::You => (true, "you".to_owned()),
+        SavedBy::Someone(name) => (false, name.clone()),
+    };
     let mut frame = layout.clone();
-    frame.title = format!("Someone else changed this – {}", layout.title);
+    frame.title = if by_you {
+        format!("You changed this in another window – {}", layout.title)
+    } else {
+        format!("Someone else changed this – {}", layout.title)
+    };
     let page = ConflictPage {
         layout: frame,
         back: back.to_owned(),
@@ -438,12 +490,34 @@ pub fn conflict<R: serde::Serialize>(
             .updated_at
             .format("%-d %B %Y at %H:%M")
             .to_string(),
+        by_you,
+        by,
         rows,
-        same,
+        theirs_only,
     };
     let mut response = render(&page)?;
     *response.status_mut() = axum::http::StatusCode::CONFLICT;
     Ok(response)
+}
+
+/// A field's path as a reader names it: "local_rationality[1].account" (paths number list
+/// items from 1) becomes "Local rationality 1: account".
+fn field_label(path: &str) -> String {
+    let mut out = String::new();
+    for (n, part) in path.split('.').enumerate() {
+        if n > 0 {
+            out.push_str(": ");
+        }
+        let (name, index) = match part.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        out.push_str(&name.replace('_', " "));
+        if let Some(i) = index {
+            out.push_str(&format!(" {i}"));
+        }
+    }
+    super::text::capitalise(&out)
 }
 
 fn is_identifier(path: &str) -> bool {
@@ -491,4 +565,17 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
 pub fn field_from_path(path: &str) -> String {
     let head = path.split('[').next().unwrap_or(path);
     head.replace('.', "_")
+}
+
+#[cfg(test)]
+mod label_tests {
+    #[test]
+    fn a_field_path_reads_as_its_label() {
+        assert_eq!(super::field_label("timescales"), "Timescales");
+        assert_eq!(
+            super::field_label("local_rationality[2].account"),
+            "Local rationality 2: account"
+        );
+        assert_eq!(super::field_label("why_it_matters"), "Why it matters");
+    }
 }
