@@ -92,3 +92,25 @@ test('a save over your own change in another window names you and lists only wha
   await checkAccessibility(second, 'conflict over your own change');
   await keep(second, 'workspace-07-conflict');
 });
+
+test('a long text states its limit, is counted as typed, and is kept when refused', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child S ${Date.now()}`);
+  await page.goto(`${review}/narrative/new`);
+  const body = page.locator('#body');
+  await expect(body).toHaveAttribute('maxlength', '200000');
+  await expect(page.locator('#body-hint')).toContainText('Up to 200,000 characters.');
+
+  // Pasted past the limit by a script (a browser stops typing at it): 200,050 characters with
+  // line breaks, which the browser sends as two characters each and people count as one.
+  const text = 'A visit was planned.\n'.repeat(9526) + 'x'.repeat(4);
+  expect(text.length).toBe(200050);
+  await page.fill('#heading', 'The first months');
+  await body.evaluate((el, value) => { el.value = value; }, text);
+  await page.getByRole('button', { name: 'Save the section' }).click();
+  await expect(page.locator('.error-summary')).toContainText('is 200,050 characters long; the limit is 200,000');
+  expect((await page.locator('#body').inputValue()).length).toBe(200050);
+  await expect(page.locator('#heading')).toHaveValue('The first months');
+  await checkAccessibility(page, 'a long text refused and kept');
+  await keep(page, 'workspace-09-long-text');
+});

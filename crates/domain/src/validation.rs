@@ -95,11 +95,16 @@ impl Checker {
     }
 
     fn max_len(&mut self, field: &str, value: &str, max: usize) {
-        let n_chars = value.chars().count();
+        // Counted as people count: a line break is one character, however the browser sent it.
+        let n_chars = value.chars().count() - value.matches("\r\n").count();
         if n_chars > max {
             self.fail(
                 field,
-                format!("is {n_chars} characters long; the limit is {max}"),
+                format!(
+                    "is {} characters long; the limit is {}",
+                    thousands(n_chars),
+                    thousands(max)
+                ),
             );
         }
     }
@@ -134,5 +139,43 @@ impl Checker {
     /// The problems found.
     pub fn finish(self) -> Vec<Invalid> {
         self.problems
+    }
+}
+
+/// A count as people write it: 200000 as "200,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod counting_tests {
+    use super::*;
+
+    #[test]
+    fn lengths_are_counted_as_people_count_them() {
+        assert_eq!(thousands(200_000), "200,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_001), "1,000,001");
+        // A line break sent as CR LF is one character.
+        let mut check = Checker::new();
+        check.max_len("body", &"ab\r\n".repeat(4), 12);
+        assert!(check.finish().is_empty());
+        let mut check = Checker::new();
+        check.max_len("body", &"é".repeat(13), 12);
+        let problems = check.finish();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .reason
+                .contains("is 13 characters long; the limit is 12")
+        );
     }
 }

@@ -48,8 +48,9 @@ pub struct RouteSpec {
 /// The routes that take a file (a multipart body): a chronology to import, a source document.
 pub const UPLOADS: &[&str] = &["/reviews/{id}/chronology/import", "/reviews/{id}/documents"];
 
-/// The largest form a route takes when it takes no file.
-pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// The largest form a route takes when it takes no file: room for several long texts at their
+/// limit of 200,000 characters each, however they are encoded.
+pub const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 /// The largest body of a route that takes a file: the largest file, and room for its form.
 pub const MAX_UPLOAD_BYTES: usize = casewindow_chronology::read::MAX_FILE_BYTES + 64 * 1024;
 

@@ -112,14 +112,14 @@ async fn bodies_are_judged_before_they_are_read(engine: Engine) {
             &form,
             &lead.cookie,
             urlencoded,
-            Some(3 << 20),
+            Some(9 << 20),
             endless("csrf_token="),
         ),
     )
     .await;
     assert_eq!(status, Some(StatusCode::PAYLOAD_TOO_LARGE));
     // Undeclared and past the limit: read up to the limit, then refused.
-    let big = format!("csrf_token={}&name={}", lead.csrf, "a".repeat(3 << 20));
+    let big = format!("csrf_token={}&name={}", lead.csrf, "a".repeat(9 << 20));
     let status = status_of(
         &router,
         request(&form, &lead.cookie, urlencoded, None, Body::from(big)),
