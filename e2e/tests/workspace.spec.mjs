@@ -4,7 +4,8 @@ import { WALKER, advance, signIn, openNewReview, checkAccessibility, keep } from
 
 test('an action past its date is overdue, not also on track', async ({ page }) => {
   await signIn(page, WALKER);
-  const review = await openNewReview(page, `Child O ${Date.now()}`);
+  const title = `Child O ${Date.now()}`;
+  const review = await openNewReview(page, title);
   await page.goto(`${review}/agencies`);
   await page.fill('#name', 'Harrowgate Housing Options');
   await page.selectOption('#sector', 'housing');
@@ -31,6 +32,9 @@ test('an action past its date is overdue, not also on track', async ({ page }) =
   await expect(row.locator('strong.tag')).toHaveText(['Overdue']);
   await expect(row).toContainText('last recorded as on track');
   await expect(row).not.toContainText('On track');
+  // Counted once: as overdue, not also as on track (this review's actions only).
+  await page.selectOption('#review', { label: title });
+  await page.getByRole('button', { name: 'Show actions' }).click();
   await expect(page.getByText(/actions\. Overdue: 1; open: 0; on track: 0;/)).toBeVisible();
   await keep(page, 'workspace-11-tracker-overdue');
 });
@@ -113,4 +117,28 @@ test('a long text states its limit, is counted as typed, and is kept when refuse
   await expect(page.locator('#heading')).toHaveValue('The first months');
   await checkAccessibility(page, 'a long text refused and kept');
   await keep(page, 'workspace-09-long-text');
+});
+
+test('a comma nobody quoted is flagged in the preview, not moved into a column without a name', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child T ${Date.now()}`);
+  await page.goto(`${review}/agencies`);
+  await page.fill('#name', 'Harrowgate Police');
+  await page.selectOption('#sector', 'police');
+  await page.getByRole('button', { name: 'Add the agency' }).click();
+
+  await page.goto(`${review}/chronology/import`);
+  const csv = 'Date,Officer,Details\n'
+    + '03/02/2024,PC on response,Attended after a call from a neighbour\n'
+    + '05/02/2024,PC on response,Spoke to mother, who said the children were at school\n';
+  await page.selectOption('#agency_id', { label: 'Harrowgate Police' });
+  await page.setInputFiles('#file', { name: 'police.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  const problems = page.locator('table', { has: page.getByRole('columnheader', { name: 'Why' }) });
+  await expect(problems).toContainText('not quoted');
+  await expect(problems.locator('tbody tr')).toHaveCount(1);
+  await expect(problems.locator('tbody tr td').first()).toHaveText('3');
+  await expect(page.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+  await checkAccessibility(page, 'import preview with an unquoted comma');
+  await keep(page, 'workspace-10-unquoted-comma');
 });

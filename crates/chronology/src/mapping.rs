@@ -351,6 +351,10 @@ pub fn read(tables: &[Table], given: Option<&Mapping>) -> Result<Reading, Mappin
         actor,
         contact,
         headings: &headings,
+        headed: headed(
+            &headings,
+            &[Some(date), Some(description), time, actor, contact],
+        ),
     };
     let first_data = mapping
         .header_rows
@@ -377,6 +381,22 @@ struct Columns<'a> {
     actor: Option<usize>,
     contact: Option<usize>,
     headings: &'a [String],
+    /// How many columns have headings (up to the last that has one).
+    headed: usize,
+}
+
+/// How many columns a table with these headings has, for finding text past them: up to the
+/// last heading (or the last column read, if further); 0 for a table without headings, where
+/// any column may hold something.
+fn headed(headings: &[String], used: &[Option<usize>]) -> usize {
+    match headings.iter().rposition(|h| !h.trim().is_empty()) {
+        Some(last) => used
+            .iter()
+            .flatten()
+            .map(|i| i + 1)
+            .fold(last + 1, usize::max),
+        None => 0,
+    }
 }
 
 impl Columns<'_> {
@@ -489,6 +509,22 @@ fn read_part(
                 row: number,
                 column: name(description),
                 reason: "says nothing about what happened".to_owned(),
+            });
+        }
+        // Text past the last headed column is text nobody would import: most often a delimiter
+        // inside a cell that was not quoted (a comma in the description), which moved the rest
+        // of the cell there.
+        if let Some(stray) = (columns.headed..row.len()).find(|i| !row[*i].trim().is_empty())
+            && columns.headed > 0
+        {
+            bad = true;
+            let shown: String = row[stray].trim().chars().take(40).collect();
+            problems.push(RowProblem {
+                row: number,
+                column: name(stray),
+                reason: format!(
+                    "has text in a column without a heading (\"{shown}\"): probably a comma or other separator inside a cell that was not quoted, which split the cell; quote the cell (or remove the separator) so that none of its text is lost"
+                ),
             });
         }
         if let (false, Some(occurred)) = (bad, occurred) {
@@ -656,6 +692,7 @@ mod tests {
             description: 2,
             actor: None,
             contact: None,
+            headed: headed(&headings, &[Some(0), Some(1), Some(2)]),
             headings: &headings,
         };
         let one = read_part(&table.rows[1..], 1, &columns);

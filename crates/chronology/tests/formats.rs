@@ -454,3 +454,22 @@ fn an_opendocument_sheet_repeating_a_row_past_the_limit_is_refused_before_it_is_
     let (_, reading) = read_file("police.ods", &padded, None).expect("padding is not rows");
     assert_eq!(reading.entries.len(), 1);
 }
+
+#[test]
+fn text_past_the_headed_columns_is_a_problem_named_by_its_row_not_a_silent_loss() {
+    let csv = "Date,Details\n01/02/2024,Visit\n02/02/2024,Spoke to mother, who was upset\n";
+    let (_, reading) = read_file("police.csv", csv.as_bytes(), None).expect("read");
+    assert_eq!(reading.entries.len(), 1);
+    assert_eq!(reading.problems.len(), 1);
+    let problem = &reading.problems[0];
+    assert_eq!((problem.row, problem.column.as_str()), (3, "C"));
+    assert!(problem.reason.contains("not quoted"), "{}", problem.reason);
+    // Quoted, the same text is one cell.
+    let quoted = "Date,Details\n02/02/2024,\"Spoke to mother, who was upset\"\n";
+    let (_, reading) = read_file("police.csv", quoted.as_bytes(), None).expect("read");
+    assert!(reading.problems.is_empty());
+    assert_eq!(
+        reading.entries[0].description,
+        "Spoke to mother, who was upset"
+    );
+}
