@@ -1,6 +1,6 @@
 // The workspace at a reviewer's pace (issue 20), each from a new review, not the demo.
 import { test, expect } from '@playwright/test';
-import { WALKER, advance, signIn, openNewReview, checkAccessibility, keep } from './helpers.mjs';
+import { DEMO_LEAD, WALKER, advance, signIn, openNewReview, checkAccessibility, keep } from './helpers.mjs';
 
 test('an action past its date is overdue, not also on track', async ({ page }) => {
   await signIn(page, WALKER);
@@ -141,4 +141,39 @@ test('a comma nobody quoted is flagged in the preview, not moved into a column w
   await expect(page.getByRole('button', { name: /^Import/ })).toHaveCount(0);
   await checkAccessibility(page, 'import preview with an unquoted comma');
   await keep(page, 'workspace-10-unquoted-comma');
+});
+
+test('the portfolio finds a review by title and stage, and pages a long list', async ({ page, browser, baseURL }) => {
+  await signIn(page, WALKER);
+  const title = `Child U ${Date.now()}`;
+  await openNewReview(page, title);
+  await page.goto('/');
+  await page.fill('#q', title.split(' ').pop());
+  await page.getByRole('button', { name: 'Show reviews' }).click();
+  const rows = page.locator('main table tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(title);
+  await expect(page.getByText(/^1–1 of 1 review/)).toBeVisible();
+  // By stage: every row shown is at that stage.
+  await page.fill('#q', '');
+  const stage = (await rows.first().locator('strong.tag').textContent()).trim();
+  await page.selectOption('#state', { label: stage });
+  await page.getByRole('button', { name: 'Show reviews' }).click();
+  const tags = await page.locator('main table tbody tr strong.tag').allTextContents();
+  expect(tags.length).toBeGreaterThan(0);
+  expect(tags.every((t) => t.trim() === stage)).toBe(true);
+  await checkAccessibility(page, 'portfolio filtered');
+  await keep(page, 'workspace-05-portfolio-filtered');
+
+  // The demo lead takes part in more reviews than a page holds: 25 a page, the rest after.
+  const lead = await (await browser.newContext({ baseURL, locale: 'en-GB' })).newPage();
+  await signIn(lead, DEMO_LEAD);
+  await lead.goto('/');
+  await expect(lead.locator('main table tbody tr')).toHaveCount(25);
+  await expect(lead.getByText(/^1–25 of \d+ reviews/)).toBeVisible();
+  await lead.getByRole('link', { name: 'Next page' }).click();
+  await expect(lead.getByText(/^26–\d+ of \d+ reviews/)).toBeVisible();
+  await expect(lead.getByRole('link', { name: 'Previous page' })).toBeVisible();
+  await checkAccessibility(lead, 'portfolio, second page');
+  await keep(lead, 'workspace-05-portfolio-page-2');
 });

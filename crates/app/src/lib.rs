@@ -53,7 +53,8 @@ pub use library::{
 };
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
 pub use reviews::{
-    NEW_REVIEW_TYPOLOGY, NewReview, Overview, OverviewCounts, PartnershipChoice, ReviewSummary,
+    NEW_REVIEW_TYPOLOGY, NewReview, Overview, OverviewCounts, PORTFOLIO_PAGE, PartnershipChoice,
+    Portfolio, PortfolioQuery, ReviewSummary,
 };
 pub use search::SearchAnswer;
 pub use setup::new_setup_code;

@@ -50,6 +50,33 @@ pub struct ReviewSummary {
     pub readable: bool,
 }
 
+/// What the portfolio shows: words in the title, a stage, a partnership, a page.
+#[derive(Clone, Debug, Default)]
+pub struct PortfolioQuery {
+    pub text: String,
+    pub state: Option<ReviewState>,
+    pub partnership: Option<casewindow_domain::ids::PartnershipId>,
+    /// From 1.
+    pub page: usize,
+}
+
+/// One page of the portfolio, and what its filters can offer.
+#[derive(Clone, Debug)]
+pub struct Portfolio {
+    pub rows: Vec<ReviewSummary>,
+    /// Reviews the person takes part in, and how many of them match the query.
+    pub total: usize,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// The partnerships and stages of the person's reviews, for the filters.
+    pub partnerships: Vec<Partnership>,
+    pub states: Vec<ReviewState>,
+}
+
+/// Reviews on one page of the portfolio.
+pub const PORTFOLIO_PAGE: usize = 25;
+
 fn records<R>(list: Vec<Stored<R>>) -> Vec<R> {
     list.into_iter().map(|stored| stored.record).collect()
 }
@@ -94,6 +121,71 @@ impl<S: Store> App<S> {
             }
         }
         Ok(summaries)
+    }
+
+    /// The person's reviews as the portfolio shows them: the most pressing statutory deadline
+    /// first (overdue before due, sooner before later, then those with no clock running), then
+    /// by title; filtered by the query and cut to its page.
+    pub async fn portfolio(&self, actor: &Actor, query: &PortfolioQuery) -> AppResult<Portfolio> {
+        let mut all = self.reviews(actor).await?;
+        all.sort_by(|a, b| {
+            let urgency = |s: &ReviewSummary| s.working_days_left.unwrap_or(i64::MAX);
+            urgency(a).cmp(&urgency(b)).then_with(|| {
+                a.review
+                    .record
+                    .title
+                    .to_lowercase()
+                    .cmp(&b.review.record.title.to_lowercase())
+            })
+        });
+        let total = all.len();
+        let mut partnerships: Vec<Partnership> = Vec::new();
+        let mut states: Vec<ReviewState> = Vec::new();
+        for summary in &all {
+            if !partnerships.iter().any(|p| p.id == summary.partnership.id) {
+                partnerships.push(summary.partnership.clone());
+            }
+            if !states.contains(&summary.review.record.state) {
+                states.push(summary.review.record.state);
+            }
+        }
+        partnerships.sort_by(|a, b| a.name.cmp(&b.name));
+        states.sort_by_key(|s| ReviewState::ALL.iter().position(|x| x == s));
+        let words: Vec<String> = query
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let matching: Vec<ReviewSummary> = all
+            .into_iter()
+            .filter(|s| {
+                query
+                    .state
+                    .is_none_or(|state| s.review.record.state == state)
+            })
+            .filter(|s| query.partnership.is_none_or(|p| s.partnership.id == p))
+            .filter(|s| {
+                let title = s.review.record.title.to_lowercase();
+                words.iter().all(|w| title.contains(w.as_str()))
+            })
+            .collect();
+        let pages = matching.len().div_ceil(PORTFOLIO_PAGE).max(1);
+        let page = query.page.clamp(1, pages);
+        let count = matching.len();
+        let rows = matching
+            .into_iter()
+            .skip((page - 1) * PORTFOLIO_PAGE)
+            .take(PORTFOLIO_PAGE)
+            .collect();
+        Ok(Portfolio {
+            rows,
+            total,
+            matching: count,
+            page,
+            pages,
+            partnerships,
+            states,
+        })
     }
 
     /// The statutory deadlines of a review, in working days.

@@ -32,11 +32,37 @@ pub struct Row {
     pub on_hold: String,
 }
 
+/// The portfolio's filters, as the address gives them.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Filters {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    partnership: String,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
 #[derive(Template)]
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
     layout: Layout,
     rows: Vec<Row>,
+    q: String,
+    /// (value, label, chosen)
+    states: Vec<(String, &'static str, bool)>,
+    partnerships: Vec<(String, String, bool)>,
+    total: usize,
+    matching: usize,
+    first: usize,
+    last: usize,
+    /// Links to the pages before and after, when there are any.
+    previous: String,
+    next: String,
+    page: usize,
+    pages: usize,
     /// What the user is waiting to do (check-backs, invitations), each with its link.
     waiting: Vec<WaitingRow>,
     is_admin: bool,
@@ -65,9 +91,60 @@ pub fn state_tag(state: casewindow_domain::lifecycle::ReviewState) -> &'static s
 async fn show<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
+    axum::extract::Query(filters): axum::extract::Query<Filters>,
 ) -> Result<Response, WebError> {
-    let summaries = app.reviews(&user.actor()).await?;
-    let rows = summaries
+    let query = casewindow_app::PortfolioQuery {
+        text: filters.q.trim().to_owned(),
+        state: super::text::parse_key(&filters.state),
+        partnership: filters.partnership.parse().ok(),
+        page: filters.page.unwrap_or(1),
+    };
+    let portfolio = app.portfolio(&user.actor(), &query).await?;
+    let link = |page: usize| {
+        let mut pairs = vec![("page", page.to_string())];
+        for (name, value) in [
+            ("q", &filters.q),
+            ("state", &filters.state),
+            ("partnership", &filters.partnership),
+        ] {
+            if !value.trim().is_empty() {
+                pairs.push((name, value.trim().to_owned()));
+            }
+        }
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", super::text::url_encode(v)))
+            .collect();
+        format!("/?{}", encoded.join("&"))
+    };
+    let (page, pages) = (portfolio.page, portfolio.pages);
+    let first = (page - 1) * casewindow_app::PORTFOLIO_PAGE + 1;
+    let last = (first + portfolio.rows.len()).saturating_sub(1);
+    let states = portfolio
+        .states
+        .iter()
+        .map(|s| {
+            (
+                super::text::key(s),
+                s.label(),
+                super::text::key(s) == filters.state,
+            )
+        })
+        .collect();
+    let partnerships = portfolio
+        .partnerships
+        .iter()
+        .map(|p| {
+            (
+                p.id.to_string(),
+                p.name.clone(),
+                p.id.to_string() == filters.partnership,
+            )
+        })
+        .collect();
+    let (total, matching) = (portfolio.total, portfolio.matching);
+    let rows = portfolio
+        .rows
         .into_iter()
         .map(|summary| {
             let review = &summary.review.record;
@@ -181,6 +258,25 @@ async fn show<S: Store>(
     render(&PortfolioPage {
         layout: layout(&user, "Your reviews", vec![]),
         rows,
+        q: filters.q.trim().to_owned(),
+        states,
+        partnerships,
+        total,
+        matching,
+        first,
+        last,
+        previous: if page > 1 {
+            link(page - 1)
+        } else {
+            String::new()
+        },
+        next: if page < pages {
+            link(page + 1)
+        } else {
+            String::new()
+        },
+        page,
+        pages,
         waiting,
         is_admin: user.platform_admin,
         is_analyst: user.national_analyst,

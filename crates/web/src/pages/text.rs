@@ -56,3 +56,17 @@ pub(crate) fn capitalise(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// `value` as a query string value: unreserved characters as they are, everything else as
+/// %XX (spaces too).
+pub(crate) fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
