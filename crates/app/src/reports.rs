@@ -9,6 +9,7 @@ use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::NarrativeSection;
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ReviewId;
+use casewindow_domain::organisation::AgencySector;
 use casewindow_domain::participation::{Participation, Subject};
 use casewindow_domain::response::PartnershipResponse;
 use casewindow_domain::review::TermsOfReference;
@@ -172,8 +173,6 @@ fn context(text: &str, start: usize, end: usize) -> (String, String) {
     let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     (clean(&text[from..start]), clean(&text[end..to]))
 }
-
-use casewindow_domain::organisation::AgencySector;
 
 impl<S: Store> App<S> {
     /// The report template in use.
