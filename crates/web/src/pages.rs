@@ -255,16 +255,21 @@ pub(crate) async fn review_frame_permissions<S: Store>(
         id,
         &review.record.title,
         section,
-        |suffix| match suffix {
-            // Those who write the analysis share drafts rather than receive them.
-            "/shared" => {
-                permissions.contains(&Permission::TakePart)
-                    && !permissions.contains(&Permission::EditAnalysis)
-            }
-            _ => permissions.contains(&section_permission(suffix)),
-        },
+        |suffix| section_visible(&permissions, suffix),
     ));
     Ok((review, frame, permissions))
+}
+
+/// Whether a review's section is in its navigation for someone with `permissions` there.
+pub(crate) fn section_visible(permissions: &[Permission], suffix: &str) -> bool {
+    match suffix {
+        // Those who write the analysis share drafts rather than receive them.
+        "/shared" => {
+            permissions.contains(&Permission::TakePart)
+                && !permissions.contains(&Permission::EditAnalysis)
+        }
+        _ => permissions.contains(&section_permission(suffix)),
+    }
 }
 
 /// The permission needed to read a section of a review (a suffix from `layout::SECTIONS`).

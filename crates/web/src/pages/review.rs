@@ -296,7 +296,7 @@ async fn overview<S: Store>(req: Req<S>) -> Answer {
         id,
         &overview.review.record.title,
         "",
-        |suffix| permissions.contains(&super::section_permission(suffix)),
+        |suffix| super::section_visible(&permissions, suffix),
     ));
     let review = overview.review.record;
     let partnership = app
