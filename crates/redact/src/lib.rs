@@ -407,9 +407,22 @@ fn phrase(text: &str, case_insensitive: bool) -> Result<Regex, GazetteerError> {
 }
 
 fn word_pattern(phrase: &str) -> String {
-    // Whitespace inside a phrase may be any run of whitespace; a possessive may follow.
+    // Whitespace inside a phrase may be any run of whitespace; a possessive may follow. A word
+    // boundary is asked for only where the phrase starts or ends with a letter or digit: a name
+    // ending in a bracket ("... NHS Trust (0-19 service)") has none after it.
     let parts: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
-    format!(r"\b{}(?:['’][sS])?\b", parts.join(r"\s+"))
+    let wordy = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let trimmed = phrase.trim();
+    let start = if wordy(trimmed.chars().next()) {
+        r"\b"
+    } else {
+        ""
+    };
+    if wordy(trimmed.chars().last()) {
+        format!(r"{start}{}(?:['’][sS])?\b", parts.join(r"\s+"))
+    } else {
+        format!(r"{start}{}", parts.join(r"\s+"))
+    }
 }
 
 impl Scanner {
@@ -1170,6 +1183,19 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_name_ending_in_a_bracket_is_still_found() {
+        let renamer = Renamer::new(&[(
+            "Kestrelford Community Health NHS Trust (0-19 service)".to_owned(),
+            "the health visiting service".to_owned(),
+        )])
+        .expect("compiles");
+        assert_eq!(
+            renamer.rename("Kestrelford Community Health NHS Trust (0-19 service) visited."),
+            "The health visiting service visited."
+        );
+    }
 
     #[test]
     fn organisations_are_renamed_whole_with_their_possessives_and_sentence_capitals() {
