@@ -363,11 +363,11 @@ impl<S: Store> App<S> {
             template,
             people,
             places,
-            sources: sources_of(&input),
+            input,
         };
         // The marking follows the documents as they are now: "checked" only while they are
         // exactly what the anonymisation sign-off covered.
-        if let Some(sign_off) = &input.review.anonymisation_sign_off {
+        if let Some(sign_off) = &published.input.review.anonymisation_sign_off {
             let marking =
                 if sign_off.fingerprint.as_deref() == Some(published.fingerprint().as_str()) {
                     CHECKED
@@ -606,6 +606,8 @@ impl<S: Store> App<S> {
                 reason: e.to_string(),
             }])
         })?;
+        // Only the scan says where a hit came from: the records' text is read for it here.
+        let sources = sources_of(&published.input);
         let mut hits = Vec::new();
         for (name, document) in [
             ("report", &published.report),
@@ -614,7 +616,7 @@ impl<S: Store> App<S> {
             let text = document.plain_text();
             for hit in scanner.scan(&text) {
                 let (before, after) = context(&text, hit.start, hit.end);
-                let source = published.source_of(&hit.text);
+                let source = source_of(&sources, &hit.text);
                 hits.push(ScanHit {
                     document: name.to_owned(),
                     hit,
@@ -809,8 +811,8 @@ struct Publishable {
     template: Template,
     people: Vec<Person>,
     places: Vec<Place>,
-    /// The records the documents were made from, with their text, to say where a hit came from.
-    sources: Vec<(HitSource, String)>,
+    /// The records the documents were made from (the scan says where a hit came from).
+    input: ReportInput,
 }
 
 /// Each record the report is made from, with the page that edits it and all its text (as JSON,
@@ -890,14 +892,12 @@ fn text<T: serde::Serialize>(record: &T) -> String {
     serde_json::to_string(record).unwrap_or_default()
 }
 
-impl Publishable {
-    /// The first record whose text holds `text`.
-    fn source_of(&self, text: &str) -> Option<HitSource> {
-        self.sources
-            .iter()
-            .find(|(_, json)| json.contains(text))
-            .map(|(source, _)| source.clone())
-    }
+/// The first record (of [`sources_of`]) whose text holds `text`.
+fn source_of(sources: &[(HitSource, String)], text: &str) -> Option<HitSource> {
+    sources
+        .iter()
+        .find(|(_, json)| json.contains(text))
+        .map(|(source, _)| source.clone())
 }
 
 impl Publishable {

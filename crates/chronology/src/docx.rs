@@ -111,15 +111,9 @@ impl TableState {
 
     /// The table, or the refusal when it holds more than one import takes.
     fn finish(self, file: &str, name: String) -> Result<Table, ReadError> {
-        let too_many = |table: String, what, found, limit| ReadError::TooMany {
-            file: file.to_owned(),
-            table,
-            what,
-            found,
-            limit,
-        };
         if let Some((row, width)) = self.too_wide {
-            return Err(too_many(
+            return Err(ReadError::too_many(
+                file,
                 format!("{name}, row {row}"),
                 "columns",
                 width,
@@ -127,7 +121,13 @@ impl TableState {
             ));
         }
         if self.extra_rows > 0 {
-            return Err(too_many(name, "rows", MAX_ROWS + self.extra_rows, MAX_ROWS));
+            return Err(ReadError::too_many(
+                file,
+                name,
+                "rows",
+                MAX_ROWS + self.extra_rows,
+                MAX_ROWS,
+            ));
         }
         Ok(Table {
             name,

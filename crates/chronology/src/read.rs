@@ -73,6 +73,25 @@ pub enum ReadError {
     NoTable { file: String },
 }
 
+impl ReadError {
+    /// The refusal of a file holding more rows or columns (`what`) than one import takes.
+    pub(crate) fn too_many(
+        file: &str,
+        table: String,
+        what: &'static str,
+        found: usize,
+        limit: usize,
+    ) -> Self {
+        Self::TooMany {
+            file: file.to_owned(),
+            table,
+            what,
+            found,
+            limit,
+        }
+    }
+}
+
 /// One table: a sheet of a workbook, a table of a Word document, or a whole CSV file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
@@ -342,14 +361,6 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
     let mut rows = Vec::new();
     // One record reused for every row: the reader's own iterator allocates one per row.
     let mut record = csv::StringRecord::new();
-    let too_many =
-        |table: String, what: &'static str, found: usize, limit: usize| ReadError::TooMany {
-            file: file.to_owned(),
-            table,
-            what,
-            found,
-            limit,
-        };
     for index in 0.. {
         let more = reader
             .read_record(&mut record)
@@ -367,7 +378,13 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
             while reader.read_record(&mut record).unwrap_or(false) {
                 found += 1;
             }
-            return Err(too_many("the file".to_owned(), "rows", found, MAX_ROWS));
+            return Err(ReadError::too_many(
+                file,
+                "the file".to_owned(),
+                "rows",
+                found,
+                MAX_ROWS,
+            ));
         }
         // Rows are numbered as a spreadsheet shows the file: a blank line is an empty row, a
         // multi-line cell stays in one row. A record's position is where reading it began, so
@@ -396,7 +413,13 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<Table, ReadError> {
             && last >= MAX_COLUMNS
         {
             let row = format!("row {}", rows.len() + 1);
-            return Err(too_many(row, "columns", last + 1, MAX_COLUMNS));
+            return Err(ReadError::too_many(
+                file,
+                row,
+                "columns",
+                last + 1,
+                MAX_COLUMNS,
+            ));
         }
         rows.push(
             record
@@ -488,13 +511,13 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
             if let Some(last) = row.iter().rposition(filled)
                 && last >= MAX_COLUMNS
             {
-                return Err(ReadError::TooMany {
-                    file: file.to_owned(),
-                    table: format!("sheet \"{name}\", row {}", index + 1),
-                    what: "columns",
-                    found: last + 1,
-                    limit: MAX_COLUMNS,
-                });
+                return Err(ReadError::too_many(
+                    file,
+                    format!("sheet \"{name}\", row {}", index + 1),
+                    "columns",
+                    last + 1,
+                    MAX_COLUMNS,
+                ));
             }
             if index < MAX_ROWS {
                 rows.push(row.iter().take(MAX_COLUMNS).map(cell_text).collect());
@@ -503,13 +526,13 @@ fn read_sheets(file: &str, bytes: &[u8], format: Format) -> Result<Vec<Table>, R
             }
         }
         if found > 0 {
-            return Err(ReadError::TooMany {
-                file: file.to_owned(),
-                table: format!("sheet \"{name}\""),
-                what: "rows",
+            return Err(ReadError::too_many(
+                file,
+                format!("sheet \"{name}\""),
+                "rows",
                 found,
-                limit: MAX_ROWS,
-            });
+                MAX_ROWS,
+            ));
         }
         out.push(Table { name, rows });
     }
@@ -524,14 +547,6 @@ fn stream_xlsx<R: std::io::Read + std::io::Seek>(
     mut workbook: calamine::Xlsx<R>,
 ) -> Result<Vec<Table>, ReadError> {
     use calamine::Reader as _;
-    let too_many =
-        |table: String, what: &'static str, found: usize, limit: usize| ReadError::TooMany {
-            file: file.to_owned(),
-            table,
-            what,
-            found,
-            limit,
-        };
     let mut out = Vec::new();
     // Chart sheets and the like hold no cells.
     let names: Vec<String> = workbook
@@ -548,7 +563,8 @@ fn stream_xlsx<R: std::io::Read + std::io::Seek>(
         // Columns are judged by the filled cells alone (a stray format widens a sheet), rows
         // also by what the sheet says of itself.
         if declared.end.0 as usize >= MAX_ROWS {
-            return Err(too_many(
+            return Err(ReadError::too_many(
+                file,
                 format!("sheet \"{name}\" (by its declared size)"),
                 "rows",
                 declared.end.0 as usize + 1,
@@ -567,7 +583,8 @@ fn stream_xlsx<R: std::io::Read + std::io::Seek>(
                 continue;
             }
             if row >= MAX_ROWS {
-                return Err(too_many(
+                return Err(ReadError::too_many(
+                    file,
                     format!("sheet \"{name}\""),
                     "rows",
                     row + 1,
@@ -575,7 +592,8 @@ fn stream_xlsx<R: std::io::Read + std::io::Seek>(
                 ));
             }
             if column >= MAX_COLUMNS {
-                return Err(too_many(
+                return Err(ReadError::too_many(
+                    file,
                     format!("sheet \"{name}\", row {}", row + 1),
                     "columns",
                     column + 1,
@@ -685,25 +703,22 @@ fn ods_extent(file: &str, bytes: &[u8]) -> Result<(), ReadError> {
                     empty_rows = empty_rows.saturating_add(row_repeat);
                 }
                 if rows > MAX_ROWS {
-                    return Err(ReadError::TooMany {
-                        file: file.to_owned(),
-                        table: format!("sheet \"{table}\""),
-                        what: "rows",
-                        found: rows,
-                        limit: MAX_ROWS,
-                    });
+                    return Err(ReadError::too_many(
+                        file,
+                        format!("sheet \"{table}\""),
+                        "rows",
+                        rows,
+                        MAX_ROWS,
+                    ));
                 }
                 if filled_to > MAX_COLUMNS {
-                    return Err(ReadError::TooMany {
-                        file: file.to_owned(),
-                        table: format!(
-                            "sheet \"{table}\", row {}",
-                            rows.saturating_add(empty_rows)
-                        ),
-                        what: "columns",
-                        found: filled_to,
-                        limit: MAX_COLUMNS,
-                    });
+                    return Err(ReadError::too_many(
+                        file,
+                        format!("sheet \"{table}\", row {}", rows.saturating_add(empty_rows)),
+                        "columns",
+                        filled_to,
+                        MAX_COLUMNS,
+                    ));
                 }
             }
             _ => {}
