@@ -11,12 +11,12 @@ test('a reviewer confirms, splits and links from the side-by-side chronology', a
   await page.getByRole('button', { name: 'Show' }).click();
   await checkAccessibility(page, 'side-by-side chronology with decisions');
 
-  const shared = page.locator('.card.shared');
+  const shared = page.locator('table.side-by-side tr.shared');
   const before = await shared.count();
   expect(before).toBeGreaterThan(1);
 
   // Confirm the first group: it says so, and the decision survives a reload.
-  await shared.first().getByRole('button', { name: 'Confirm: the same occurrence' }).click();
+  await shared.first().getByRole('button', { name: /^Confirm: the same occurrence/ }).click();
   await expect(shared.first().getByText('Confirmed by a reviewer')).toBeVisible();
   await page.reload();
   await expect(shared.first().getByText('Confirmed by a reviewer')).toBeVisible();
@@ -31,9 +31,13 @@ test('a reviewer confirms, splits and links from the side-by-side chronology', a
   await expect(shared).toHaveCount(before - 1);
 
   // Link the first possible gap to a key practice episode.
-  const gap = page.locator('.gap-list li').first();
+  const gap = page.locator('.gap-list details').first();
+  await gap.locator('summary').click();
   await gap.getByRole('button', { name: 'Link the gap' }).click();
-  await expect(page.locator('.gap-list li').first().getByText(/Linked to KPE/)).toBeVisible();
+  const linked = page.locator('.gap-list details').first();
+  await expect(linked.locator('summary')).toContainText('Linked');
+  await linked.locator('summary').click();
+  await expect(linked.getByText(/Linked to KPE/)).toBeVisible();
   await checkAccessibility(page, 'side-by-side chronology after decisions');
   await keep(page, 'page-chronology-side-by-side-decisions');
 });

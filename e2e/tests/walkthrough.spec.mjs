@@ -70,8 +70,8 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
     await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
   }
   await page.goto(reviewUrl + '/chronology?view=side-by-side');
-  await expect(page.locator('.card.shared')).toContainText('Recorded by 2 agencies');
-  await expect(page.locator('.card.shared .difference').first()).toBeVisible();
+  await expect(page.locator('tr.shared')).toContainText('Recorded by 2 agencies');
+  await expect(page.locator('tr.shared .difference').first()).toBeVisible();
   await keep(page, 'walk-04-side-by-side');
   await page.goto(reviewUrl + '/chronology?view=timeline');
   await expect(page.locator('svg.timeline-svg circle')).toHaveCount(2);

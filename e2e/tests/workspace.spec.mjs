@@ -177,3 +177,65 @@ test('the portfolio finds a review by title and stage, and pages a long list', a
   await checkAccessibility(lead, 'portfolio, second page');
   await keep(lead, 'workspace-05-portfolio-page-2');
 });
+
+test('side by side is a grid: a column per agency, one row per occurrence, gaps counted and opened one at a time', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child R ${Date.now()}`);
+  for (const [name, sector] of [
+    ['Harrowgate Children\'s Services', 'childrens_social_care'],
+    ['Harrowgate Health Visiting', 'health_visiting0_to19'],
+    ['Fenwick Road Surgery', 'health_gp'],
+    ['Harrowgate Police', 'police'],
+  ]) {
+    await page.goto(`${review}/agencies`);
+    await page.fill('#name', name);
+    await page.selectOption('#sector', sector);
+    await page.getByRole('button', { name: 'Add the agency' }).click();
+  }
+  for (const [agency, precision, date, time, who, contact, text] of [
+    ['Harrowgate Health Visiting', 'day', '2024-03-04', '10:00', 'Health visitor', 'Home visit', 'Joint home visit with the social worker: Child R weighed, weight below the 2nd centile. Mother tired.'],
+    ['Harrowgate Children\'s Services', 'day', '2024-03-04', '10:30', 'Social worker', 'Home visit', 'Joint home visit with the health visitor: Child R weighed, weight below the 2nd centile; mother tired, flat untidy.'],
+    ['Harrowgate Health Visiting', 'day', '2024-03-05', '', 'Health visitor', 'Referral', 'Referred to the GP about Child R\'s weight loss.'],
+    ['Fenwick Road Surgery', 'month', '2024-03-01', '', 'Practice administrator', 'Letter', 'Referral from the health visitor about weight filed; appointment offered.'],
+    ['Harrowgate Health Visiting', 'day', '2024-03-06', '', 'Health visitor', 'Information sharing', 'Concerns about Child R\'s weight shared with police at the front door.'],
+  ]) {
+    await page.goto(`${review}/chronology/new`);
+    await page.getByLabel('Agency').selectOption({ label: agency });
+    await page.selectOption('#precision', precision);
+    await page.fill('#start', date);
+    await page.fill('#time', time);
+    await page.fill('#actor_role', who);
+    await page.fill('#contact_type', contact);
+    await page.fill('#description', text);
+    await page.getByRole('button', { name: 'Add the entry' }).click();
+    await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
+  }
+  await page.goto(`${review}/chronology?view=side-by-side`);
+  const grid = page.locator('table.side-by-side');
+  // A column per agency with entries (the police have none loaded), after the date.
+  await expect(grid.locator('thead th')).toHaveText(['Date', 'Fenwick Road Surgery', 'Harrowgate Children\'s Services', 'Harrowgate Health Visiting']);
+  // The joint visit is one row, each agency in its own column; only time and who differ.
+  const visit = grid.locator('tbody tr', { has: page.locator('p.pre', { hasText: 'Joint home visit with the social worker' }) });
+  await expect(visit).toHaveClass(/shared/);
+  await expect(visit.locator('th')).toContainText('Recorded by 2 agencies');
+  await expect(visit.locator('td').nth(0)).toBeEmpty();
+  await expect(visit.locator('td').nth(1)).toContainText('Joint home visit with the health visitor');
+  await expect(visit.locator('td').nth(2)).toContainText('Joint home visit with the social worker');
+  await expect(visit.locator('.difference')).toHaveText(['10:30', 'Social worker', '10:00', 'Health visitor']);
+  await expect(visit.locator('mark')).toHaveCount(0);
+  // Each entry's date precision is shown.
+  await expect(grid.locator('.entry', { has: page.locator('p.pre', { hasText: 'Referral from the health visitor' }) }).locator('.entry__when')).toHaveText('Mar 2024 month only');
+  // The gaps: counted by kind above the grid, each closed until opened, one open at a time.
+  const gaps = page.locator('section.gaps');
+  await expect(gaps.getByRole('heading')).toHaveText('Possible information-sharing gaps: 1');
+  await expect(gaps.locator('.gap-counts')).toHaveText('Comparison cannot be made: 1');
+  await expect(gaps).not.toContainText('no sign it arrived');
+  const gap = gaps.locator('details').first();
+  await expect(gap).not.toHaveAttribute('open', '');
+  await gap.locator('summary').click();
+  await expect(gap).toContainText('Harrowgate Police, which has no entries here');
+  await gap.getByRole('link', { name: /Show it in the grid/ }).click();
+  await expect(page).toHaveURL(/#entry-/);
+  await checkAccessibility(page, 'side-by-side grid of a new review');
+  await keep(page, 'workspace-01-side-by-side-grid');
+});

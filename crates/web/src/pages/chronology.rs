@@ -60,31 +60,39 @@ struct Filter {
 pub struct EntryView {
     pub id: String,
     pub agency: String,
+    /// The date as known, with the time when there is one.
     pub date: String,
+    /// The date alone, and the time alone (empty when none).
+    pub day: String,
+    pub time: String,
+    /// How precisely the date is known, in a word or two ("month only").
+    pub precision: &'static str,
     pub actor: String,
     pub contact: String,
     pub description: String,
     pub source: String,
-    /// Which of date, actor, contact differ from the others in its group.
-    pub differs: [bool; 3],
-    /// The description in pieces, each marked when its words appear in no other entry of the
-    /// group (what this agency recorded and the others did not); one unmarked piece otherwise.
-    pub said: Vec<(String, bool)>,
+    /// Which of date, time, who and kind of contact differ from another entry on its row.
+    pub differs: [bool; 4],
 }
 
-/// Entries that may record the same occurrence, from different agencies.
 /// A possible information-sharing gap, at its entry.
 pub struct GapView {
     pub entry: EntryView,
+    /// What kind of gap, in a few words.
+    pub kind: &'static str,
     pub why: String,
     /// Key practice episodes that already cite the entry.
     pub linked: Vec<String>,
 }
 
-pub struct Group {
+/// One row of the side-by-side grid: entries of different agencies that may record one
+/// occurrence (or a lone entry), one cell per agency column.
+pub struct Row {
     pub date: String,
-    pub entries: Vec<EntryView>,
+    pub cells: Vec<Option<EntryView>>,
+    /// More than one agency recorded it.
     pub shared: bool,
+    pub count: usize,
     /// Reviewers confirmed the entries record the same occurrence.
     pub confirmed: bool,
     /// The entries' ids, space separated (for the decision forms).
@@ -113,8 +121,12 @@ struct ChronologyBody {
     filter_to: String,
     agencies: Vec<Choice>,
     by_agency: Vec<(String, Vec<EntryView>)>,
-    groups: Vec<Group>,
+    /// The side-by-side grid: its agency columns and its rows.
+    columns: Vec<String>,
+    rows: Vec<Row>,
     gaps: Vec<GapView>,
+    /// How many gaps of each kind, for the summary above them.
+    gap_counts: Vec<(&'static str, usize)>,
     svg: String,
     total: usize,
     filter_subject: String,
@@ -128,7 +140,7 @@ fn view(
     entry: &ChronologyEntry,
     agencies: &[Agency],
     documents: &[SourceDocument],
-    differs: [bool; 3],
+    differs: [bool; 4],
 ) -> EntryView {
     let source = entry
         .source
@@ -142,6 +154,10 @@ fn view(
                 None => title.to_owned(),
             }
         });
+    let day = FuzzyDate {
+        time: None,
+        ..entry.occurred
+    };
     EntryView {
         id: entry.id.to_string(),
         agency: agencies
@@ -149,68 +165,49 @@ fn view(
             .find(|a| a.id == entry.agency_id)
             .map_or_else(|| "Unknown agency".to_owned(), |a| a.name.clone()),
         date: entry.occurred.to_string(),
+        day: day.to_string(),
+        time: entry
+            .occurred
+            .time
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default(),
+        precision: precision_word(entry.occurred.precision),
         actor: entry.actor_role.clone(),
         contact: entry.contact_type.clone(),
         description: entry.description.clone(),
         source,
         differs,
-        said: vec![(entry.description.clone(), false)],
     }
 }
 
-/// Splits `text` into pieces, marking runs of words whose stems are not in `others`. Words
-/// that carry no stem (stop words, short words) and the spaces between words are marked only
-/// inside a marked run.
-fn mark_unshared(text: &str, others: &std::collections::HashSet<String>) -> Vec<(String, bool)> {
-    use casewindow_chronology::align::words;
-    // (text, Some(marked)) for a word with stems, (text, None) for a neutral word or a gap.
-    let mut tokens: Vec<(&str, Option<bool>)> = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
-        let (gap, tail) = rest.split_at(start);
-        let end = tail
-            .find(|c: char| !c.is_alphanumeric() && c != '\'')
-            .unwrap_or(tail.len());
-        let (word, after) = tail.split_at(end);
-        if !gap.is_empty() {
-            tokens.push((gap, None));
-        }
-        if !word.is_empty() {
-            let stems = words(word);
-            let class = (!stems.is_empty()).then(|| stems.iter().all(|w| !others.contains(w)));
-            tokens.push((word, class));
-        }
-        rest = after;
+/// How precisely a date is known, in a word or two beside it.
+fn precision_word(precision: DatePrecision) -> &'static str {
+    match precision {
+        DatePrecision::Day => "day",
+        DatePrecision::Month => "month only",
+        DatePrecision::Year => "year only",
+        DatePrecision::Approximate => "estimated",
+        DatePrecision::Range => "some time between",
     }
-    // A neutral token is marked when the nearest words on both sides are.
-    let before: Vec<bool> = tokens
-        .iter()
-        .scan(false, |last, (_, class)| {
-            let seen = *last;
-            if let Some(marked) = class {
-                *last = *marked;
-            }
-            Some(seen)
-        })
-        .collect();
-    let mut after = vec![false; tokens.len()];
-    let mut next = false;
-    for (idx, (_, class)) in tokens.iter().enumerate().rev() {
-        after[idx] = next;
-        if let Some(marked) = class {
-            next = *marked;
-        }
-    }
-    let mut pieces: Vec<(String, bool)> = Vec::new();
-    for (idx, (piece, class)) in tokens.iter().enumerate() {
-        let marked = class.unwrap_or(before[idx] && after[idx]);
-        match pieces.last_mut() {
-            Some((last, was)) if *was == marked => last.push_str(piece),
-            _ => pieces.push(((*piece).to_owned(), marked)),
-        }
-    }
-    pieces
+}
+
+/// Which of date, time, who and kind of contact `entry` records differently from another
+/// entry of its row. A field one of them left empty is missing there, not different.
+fn differences(entry: &ChronologyEntry, row: &[&ChronologyEntry]) -> [bool; 4] {
+    let differ = |a: &str, b: &str| {
+        let (a, b) = (a.trim(), b.trim());
+        !a.is_empty() && !b.is_empty() && !a.eq_ignore_ascii_case(b)
+    };
+    let others = || row.iter().filter(|o| o.id != entry.id);
+    let day = |d: &FuzzyDate| (d.precision, d.start, d.end);
+    [
+        others().any(|o| day(&o.occurred) != day(&entry.occurred)),
+        others().any(
+            |o| matches!((o.occurred.time, entry.occurred.time), (Some(a), Some(b)) if a != b),
+        ),
+        others().any(|o| differ(&o.actor_role, &entry.actor_role)),
+        others().any(|o| differ(&o.contact_type, &entry.contact_type)),
+    ]
 }
 
 /// Draws the swimlane timeline: one lane per agency, entries placed by date; groups that may be
@@ -314,16 +311,18 @@ async fn show<S: Store>(
     render(&page)
 }
 
-/// Entries that record one occurrence, side by side: what differs between them marked, and for
-/// a lone entry the other agencies' entries a reviewer may join it to.
-fn group_view(
+/// One row of the grid: entries that may record one occurrence, each in its agency's column
+/// with the fields it records differently marked; for a lone entry, the other agencies'
+/// entries a reviewer may join it to.
+fn row_view(
     g: &[&ChronologyEntry],
     confirmed: bool,
+    columns: &[AgencyId],
     entries: &[ChronologyEntry],
     agencies: &[Agency],
     documents: &[SourceDocument],
     may_decide: bool,
-) -> Group {
+) -> Row {
     let shared = g.len() > 1;
     let candidates = if shared || !may_decide {
         Vec::new()
@@ -335,48 +334,30 @@ fn group_view(
                     format!(
                         "{}, {}: {}",
                         o.occurred,
-                        view(o, agencies, documents, [false; 3]).agency,
+                        view(o, agencies, documents, [false; 4]).agency,
                         truncate(&o.description, 60)
                     ),
                 )
             })
             .collect()
     };
-    let entries = g
+    let cells = columns
         .iter()
-        .map(|e| {
-            let differs = if shared {
-                [
-                    g.iter().any(|o| o.occurred != e.occurred),
-                    g.iter()
-                        .any(|o| !o.actor_role.eq_ignore_ascii_case(&e.actor_role)),
-                    g.iter()
-                        .any(|o| !o.contact_type.eq_ignore_ascii_case(&e.contact_type)),
-                ]
-            } else {
-                [false; 3]
-            };
-            let mut shown = view(e, agencies, documents, differs);
-            if shared {
-                let others: std::collections::HashSet<String> = g
-                    .iter()
-                    .filter(|o| o.id != e.id)
-                    .flat_map(|o| {
-                        casewindow_chronology::align::words(&format!(
-                            "{} {} {}",
-                            o.description, o.actor_role, o.contact_type
-                        ))
-                    })
-                    .collect();
-                shown.said = mark_unshared(&e.description, &others);
-            }
-            shown
+        .map(|&agency| {
+            g.iter()
+                .find(|e| e.agency_id == agency)
+                .map(|e| view(e, agencies, documents, differences(e, g)))
         })
         .collect();
-    Group {
-        date: g[0].occurred.to_string(),
-        entries,
+    Row {
+        date: FuzzyDate {
+            time: None,
+            ..g[0].occurred
+        }
+        .to_string(),
+        cells,
         shared,
+        count: g.len(),
         confirmed,
         ids: g
             .iter()
@@ -398,7 +379,8 @@ fn gap_view(
     let entry = &entries[gap.entry];
     let cited = CitationTarget::ChronologyEntry(entry.id);
     GapView {
-        entry: view(entry, agencies, documents, [false; 3]),
+        entry: view(entry, agencies, documents, [false; 4]),
+        kind: gap.kind.label(),
         why: gap.why.clone(),
         linked: episodes
             .iter()
@@ -420,7 +402,7 @@ fn by_agency(
             let mine: Vec<EntryView> = entries
                 .iter()
                 .filter(|e| e.agency_id == agency.id)
-                .map(|e| view(e, agencies, documents, [false; 3]))
+                .map(|e| view(e, agencies, documents, [false; 4]))
                 .collect();
             (!mine.is_empty()).then(|| (agency.name.clone(), mine))
         })
@@ -539,11 +521,32 @@ async fn section<S: Store>(
     } else {
         Vec::new()
     };
-    let group_views = groups
+    // The grid's columns: the agencies with entries shown, in the review's order.
+    let columns: Vec<AgencyId> = agencies
         .iter()
-        .zip(&alignment.confirmed)
-        .map(|(g, &confirmed)| group_view(g, confirmed, &entries, agencies, documents, may_decide))
+        .map(|a| a.id)
+        .filter(|a| entries.iter().any(|e| e.agency_id == *a))
         .collect();
+    let rows = if wanted.view == "side-by-side" {
+        groups
+            .iter()
+            .zip(&alignment.confirmed)
+            .map(|(g, &confirmed)| {
+                row_view(
+                    g, confirmed, &columns, &entries, agencies, documents, may_decide,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut gap_counts: Vec<(&'static str, usize)> = Vec::new();
+    for gap in &gaps {
+        match gap_counts.iter_mut().find(|(kind, _)| *kind == gap.kind) {
+            Some((_, n)) => *n += 1,
+            None => gap_counts.push((gap.kind, 1)),
+        }
+    }
     let svg = if wanted.view == "timeline" {
         swimlane_svg(&entries, agencies, &groups)
     } else {
@@ -562,8 +565,14 @@ async fn section<S: Store>(
             .map(|a| Choice::new(a.id, &a.name))
             .collect(),
         by_agency,
-        groups: group_views,
+        columns: columns
+            .iter()
+            .filter_map(|c| agencies.iter().find(|a| a.id == *c))
+            .map(|a| a.name.clone())
+            .collect(),
+        rows,
         gaps,
+        gap_counts,
         svg,
         total: entries.len(),
         filter_subject: filter.subject.clone(),
@@ -831,29 +840,5 @@ async fn create<S: Store>(req: Req<S>, form: FormData) -> Answer {
     match entry_from(&form, id) {
         Ok(entry) => edit::create_record(&app, &user, id, form, entry).await,
         Err(errors) => entry_page(At::new(&app, &user, id), form, errors).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mark_unshared;
-
-    #[test]
-    fn words_no_other_agency_recorded_are_marked() {
-        let others =
-            casewindow_chronology::align::words("Home visit: mother and baby seen, flat cold")
-                .into_iter()
-                .collect();
-        let text = "Home visit, mother seen; bruise on the left cheek. Flat cold.";
-        let pieces = mark_unshared(text, &others);
-        let marked: Vec<&str> = pieces
-            .iter()
-            .filter(|(_, m)| *m)
-            .map(|(t, _)| t.as_str())
-            .collect();
-        assert_eq!(marked, vec!["bruise on the left cheek"]);
-        let whole: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(whole, text);
-        assert_eq!(mark_unshared("", &others), Vec::new());
     }
 }
