@@ -239,3 +239,78 @@ test('side by side is a grid: a column per agency, one row per occurrence, gaps 
   await checkAccessibility(page, 'side-by-side grid of a new review');
   await keep(page, 'workspace-01-side-by-side-grid');
 });
+
+test('the swimlane has month ticks and whole lane names, its marks open their entries by keyboard, and mistyped dates are questioned and left off', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child V ${Date.now()}`);
+  await page.goto(`${review}/details`);
+  await page.fill('#period_start', '2024-01-01');
+  await page.fill('#period_end', '2024-06-30');
+  await page.getByRole('button', { name: 'Save the details' }).click();
+  const paediatrics = 'Harrowgate Community Paediatrics and Child Development Service (Kestrel Road site)';
+  for (const [name, sector] of [[paediatrics, 'acute_hospital_ed'], ['Harrowgate Police', 'police'], ['Harrowgate Primary School', 'education']]) {
+    await page.goto(`${review}/agencies`);
+    await page.fill('#name', name);
+    await page.selectOption('#sector', sector);
+    await page.getByRole('button', { name: 'Add the agency' }).click();
+  }
+  const add = async (agency, date, text) => {
+    await page.goto(`${review}/chronology/new`);
+    await page.getByLabel('Agency').selectOption({ label: agency });
+    await page.fill('#start', date);
+    await page.fill('#description', text);
+    await page.getByRole('button', { name: 'Add the entry' }).click();
+  };
+  await add('Harrowgate Police', '2024-02-10', 'Call-out to the flat after a neighbour heard shouting.');
+  await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
+  await add(paediatrics, '2024-04-20', 'Clinic review of weight and development.');
+  await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
+  // A date in the future is questioned, with what was typed kept; kept when said to be right.
+  await add(paediatrics, '2099-01-01', 'Follow-up appointment letter.');
+  await expect(page.locator('.error-summary')).toContainText('1 Jan 2099 is in the future');
+  await expect(page.locator('#description')).toHaveValue('Follow-up appointment letter.');
+  await checkAccessibility(page, 'a chronology date questioned');
+  await page.check('#date_checked');
+  await page.getByRole('button', { name: 'Add the entry' }).click();
+  await expect(page.getByRole('heading', { name: 'Agency chronologies' })).toBeVisible();
+  // An imported date years before the period is listed to check before importing.
+  await page.goto(`${review}/chronology/import`);
+  await page.selectOption('#agency_id', { label: 'Harrowgate Primary School' });
+  const csv = 'Date,Staff,Details\n12/03/1998,Class teacher,Year typed wrongly\n15/03/2024,DSL,Concern logged about lunches\n';
+  await page.setInputFiles('#file', { name: 'school.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page.locator('#dates-to-check')).toContainText('Dates to check (1)');
+  await expect(page.locator('#dates-to-check')).toContainText('Row 2: 12 Mar 1998 is 25 years before the period under review (from 1 Jan 2024).');
+  await checkAccessibility(page, 'an import with a date to check');
+  await page.getByRole('button', { name: /^Import 2 entries/ }).click();
+  await expect(page.getByText('2 entries imported from school.csv')).toBeVisible();
+
+  await page.goto(`${review}/chronology?view=timeline`);
+  const svg = page.locator('svg.timeline-svg');
+  // Month ticks inside the period, the year at its start, and the whole long lane name.
+  for (const month of ['Feb', 'Mar', 'Apr', 'May', 'Jun']) await expect(svg.locator('text', { hasText: new RegExp(`^${month}$`) })).toHaveCount(1);
+  await expect(svg.locator('text', { hasText: /^2024$/ })).toHaveCount(1);
+  const names = (await svg.locator('text').allTextContents()).join(' ');
+  expect(names).toContain(paediatrics);
+  // The two mistyped dates are off the axis, and named beside it.
+  const leftOff = page.locator('#left-off');
+  await expect(leftOff.getByRole('heading')).toHaveText('2 entries are left off the timeline');
+  await expect(leftOff).toContainText('1 Jan 2099 is in the future');
+  await expect(leftOff).toContainText('12 Mar 1998 is 25 years before the period under review');
+  // Each drawn mark is a link reached with Tab; Enter opens its entry in the grid.
+  const marks = svg.locator('a');
+  await expect(marks).toHaveCount(3);
+  let inSvg = false;
+  for (let i = 0; i < 80 && !inSvg; i += 1) {
+    await page.keyboard.press('Tab');
+    inSvg = await page.evaluate(() => !!document.activeElement && !!document.activeElement.closest('svg'));
+  }
+  expect(inSvg, 'a mark is reached by Tab').toBe(true);
+  const label = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+  expect(label).toContain('10 Feb 2024, Harrowgate Police: Call-out to the flat');
+  await checkAccessibility(page, 'timeline of a new review');
+  await keep(page, 'workspace-02-timeline');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/view=side-by-side#entry-/);
+  await expect(page.locator(':target')).toContainText('Call-out to the flat');
+});

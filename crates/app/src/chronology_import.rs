@@ -24,6 +24,8 @@ pub struct ImportPreview {
     pub entries: Vec<EntryDraft>,
     /// Rows that cannot be imported; the commit is refused while there are any.
     pub problems: Vec<RowProblem>,
+    /// Rows whose dates look mistyped (row, why): imported as written, but shown to be checked.
+    pub doubtful: Vec<(usize, String)>,
     /// The agency's current submission, which a commit would replace.
     pub replaces: Option<ChronologyImport>,
     /// SHA-256 of the file read, hex encoded (recorded with the import).
@@ -141,8 +143,14 @@ fn preview_of(
     reading: casewindow_chronology::Reading,
     replaces: Option<ChronologyImport>,
     sha256: String,
+    doubt: &dyn Fn(&casewindow_domain::evidence::FuzzyDate) -> Option<String>,
 ) -> ImportPreview {
     ImportPreview {
+        doubtful: reading
+            .entries
+            .iter()
+            .filter_map(|e| doubt(&e.occurred).map(|why| (e.row, why)))
+            .collect(),
         sha256,
         file_name: file_name.to_owned(),
         format: format.label(),
@@ -177,7 +185,46 @@ impl<S: Store> App<S> {
         let (format, tables, sha256) = read_tables(file).await?;
         let reading = map_tables(&tables, mapping.as_ref(), remembered.as_ref())
             .map_err(|e| problem("file", format!("{}: {e}", file.name)))?;
-        Ok(preview_of(file.name, format, reading, replaces, sha256))
+        let doubt = self.date_doubt(review).await?;
+        Ok(preview_of(
+            file.name, format, reading, replaces, sha256, &doubt,
+        ))
+    }
+
+    /// Why a date entered or imported in the review looks mistyped, if it does (see
+    /// [`casewindow_domain::evidence::doubtful_date`]): against the review's period and today.
+    pub(crate) async fn date_doubt(
+        &self,
+        review: ReviewId,
+    ) -> AppResult<impl Fn(&casewindow_domain::evidence::FuzzyDate) -> Option<String> + use<S>>
+    {
+        let review = self
+            .store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?
+            .record;
+        let today = self.today();
+        Ok(move |date: &casewindow_domain::evidence::FuzzyDate| {
+            casewindow_domain::evidence::doubtful_date(
+                date,
+                review.period_start,
+                review.period_end,
+                today,
+            )
+        })
+    }
+
+    /// Why the date of a chronology entry about to be added looks mistyped, if it does: asked
+    /// of whoever adds it before it is kept (they may say it is right).
+    pub async fn doubtful_entry_date(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        date: &casewindow_domain::evidence::FuzzyDate,
+    ) -> AppResult<Option<String>> {
+        self.authorize(actor, review, Permission::EditChronology)
+            .await?;
+        Ok(self.date_doubt(review).await?(date))
     }
 
     /// The agency's current submission in the review, and the mapping it used last time.
@@ -286,6 +333,7 @@ impl<S: Store> App<S> {
             })
             .unwrap_or_default();
         let given = mapping.unwrap_or_default();
+        let doubt = self.date_doubt(review).await?;
         Ok(StagedPreview {
             upload,
             agency: staged.agency_id,
@@ -295,7 +343,9 @@ impl<S: Store> App<S> {
             sample,
             width,
             outcome: outcome
-                .map(|reading| preview_of(&staged.file_name, format, reading, replaces, sha256))
+                .map(|reading| {
+                    preview_of(&staged.file_name, format, reading, replaces, sha256, &doubt)
+                })
                 .map_err(|e| (given, e.to_string())),
         })
     }

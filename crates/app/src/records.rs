@@ -582,6 +582,8 @@ pub struct ChronologyView {
     pub stamp: casewindow_store::ChangeStamp,
     /// The only agency whose records this view holds (an agency's records liaison), if any.
     pub agency_limit: Option<casewindow_domain::ids::AgencyId>,
+    /// The period under review, as far as it is set.
+    pub period: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
 }
 
 /// Things built from a review's content, each kept under the review's change stamp until the
@@ -679,12 +681,12 @@ impl<S: Store> App<S> {
         if let Some(view) = self.chronologies.get(review, stamp, &limit) {
             return Ok(view);
         }
-        let partnership = self
+        let reviewed = self
             .store
             .get::<casewindow_domain::review::Review>(review.0)
             .await?
-            .record
-            .partnership_id;
+            .record;
+        let partnership = reviewed.partnership_id;
         let own = |agency: Option<casewindow_domain::ids::AgencyId>| {
             limit.is_none_or(|l| agency == Some(l))
         };
@@ -721,6 +723,7 @@ impl<S: Store> App<S> {
                 .collect(),
             stamp,
             agency_limit: limit,
+            period: (reviewed.period_start, reviewed.period_end),
         });
         self.chronologies
             .put(review, stamp, limit, std::sync::Arc::clone(&view));

@@ -172,6 +172,54 @@ fn last_day_of_month(first: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, 1)?.pred_opt()
 }
 
+/// How many years outside the period under review a chronology date may be before it is
+/// questioned (agencies' chronologies often reach back into a parent's own history).
+pub const DOUBTFUL_YEARS: i32 = 5;
+
+/// Why a chronology date looks mistyped, if it does: in the future, before 1900, or more than
+/// [`DOUBTFUL_YEARS`] outside the period under review. A question for whoever entered it, not
+/// a refusal: an entry with such a date is kept when they say it is right. (No date of birth is
+/// held for the child, so a date before their birth cannot be told.)
+pub fn doubtful_date(
+    date: &FuzzyDate,
+    period_start: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<String> {
+    if date.start > today {
+        return Some(format!("{date} is in the future"));
+    }
+    if date.end.year() < 1900 {
+        return Some(format!("{date} is before 1900"));
+    }
+    let years = |from: NaiveDate, to: NaiveDate| {
+        let mut n = to.year() - from.year();
+        if (to.month(), to.day()) < (from.month(), from.day()) {
+            n -= 1;
+        }
+        n
+    };
+    if let Some(start) = period_start
+        && years(date.end, start) >= DOUBTFUL_YEARS
+    {
+        return Some(format!(
+            "{date} is {} years before the period under review (from {})",
+            years(date.end, start),
+            start.format("%-d %b %Y")
+        ));
+    }
+    if let Some(end) = period_end
+        && years(end, date.start) >= DOUBTFUL_YEARS
+    {
+        return Some(format!(
+            "{date} is {} years after the period under review (to {})",
+            years(end, date.start),
+            end.format("%-d %b %Y")
+        ));
+    }
+    None
+}
+
 impl fmt::Display for FuzzyDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.precision {
@@ -575,6 +623,41 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    #[test]
+    fn dates_in_the_future_before_1900_or_years_outside_the_period_are_questioned() {
+        let today = day(2026, 12, 7);
+        let (from, to) = (Some(day(2023, 3, 1)), Some(day(2024, 9, 3)));
+        let doubt = |d: FuzzyDate| doubtful_date(&d, from, to, today);
+        assert_eq!(
+            doubt(FuzzyDate::day(day(2099, 1, 1))).as_deref(),
+            Some("1 Jan 2099 is in the future")
+        );
+        assert_eq!(
+            doubt(FuzzyDate::day(day(1, 1, 1))).as_deref(),
+            Some("1 Jan 0001 is before 1900")
+        );
+        assert_eq!(
+            doubt(FuzzyDate::year(2011).expect("year")).as_deref(),
+            Some("2011 is 11 years before the period under review (from 1 Mar 2023)")
+        );
+        assert_eq!(
+            doubt(FuzzyDate::day(day(2029, 9, 3))).as_deref(),
+            Some("3 Sep 2029 is in the future")
+        );
+        // A parent's history a few years back, and the review's own months, are not doubted.
+        assert_eq!(doubt(FuzzyDate::day(day(2018, 3, 2))), None);
+        assert_eq!(doubt(FuzzyDate::month(2024, 1).expect("month")), None);
+        assert_eq!(
+            doubtful_date(&FuzzyDate::day(day(1998, 1, 1)), None, None, today),
+            None,
+            "with no period, only the future and before 1900"
+        );
+        assert_eq!(
+            doubtful_date(&FuzzyDate::day(day(2030, 1, 1)), from, to, day(2035, 1, 1)).as_deref(),
+            Some("1 Jan 2030 is 5 years after the period under review (to 3 Sep 2024)")
+        );
     }
 
     #[test]

@@ -852,6 +852,7 @@ fn episodes_timeline(input: &ReportInput, kpes: &[&KeyPracticeEpisode]) -> Optio
                 // No free text in the SVG: `Document::map_text` (replacing names) does not
                 // reach inside it. The titles are in the table.
                 tip: String::new(),
+                href: String::new(),
             });
         }
         joins.push(join);
@@ -875,7 +876,7 @@ fn episodes_timeline(input: &ReportInput, kpes: &[&KeyPracticeEpisode]) -> Optio
              marked by its number in the lanes of the agencies involved. The table gives the same.",
             placed.len()
         ),
-        svg: swimlane(&caption, &lanes, &marks, &joins),
+        svg: swimlane(&caption, &lanes, &marks, &joins, (None, None)),
         table: Table {
             caption,
             header: vec![

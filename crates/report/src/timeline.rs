@@ -17,8 +17,10 @@ pub struct Mark {
     pub day: bool,
     /// Shown by the mark (for example "2" for a key practice episode); empty for none.
     pub label: String,
-    /// Shown on hover; empty for none.
+    /// Shown on hover, and the link's name when there is one; empty for none.
     pub tip: String,
+    /// Where the mark leads (its entry), as a link reached by keyboard too; empty for none.
+    pub href: String,
 }
 
 /// The lanes' colours: distinguishable, and dark enough for white text and 3:1 contrast.
@@ -110,19 +112,88 @@ fn place_labels(marks: &[Mark], x: impl Fn(NaiveDate) -> f64) -> Vec<(f64, usize
     placed
 }
 
+/// How many months between the axis's ticks: the fewest that keep their labels apart.
+fn tick_months(first: NaiveDate, last: NaiveDate, pixels: f64) -> u32 {
+    #[allow(clippy::cast_precision_loss)]
+    let months = ((last.year() - first.year()) * 12 + last.month() as i32 - first.month() as i32)
+        .max(1) as f64;
+    [1, 2, 3, 6, 12]
+        .into_iter()
+        .find(|&step| pixels / months * f64::from(step) >= 34.0)
+        .unwrap_or(12)
+}
+
+/// The time axis: a dashed line and the year at each new year; between them, a tick and the
+/// month's short name every month (or every two, three or six when the period is long).
+fn axis(
+    svg: &mut String,
+    first: NaiveDate,
+    last: NaiveDate,
+    x: &impl Fn(NaiveDate) -> f64,
+    top: f64,
+    height: f64,
+) {
+    let step = tick_months(first, last, x(last) - x(first));
+    // The first year is named at the start unless a new year's line is there, or comes soon
+    // after.
+    let next_jan = NaiveDate::from_ymd_opt(first.year() + 1, 1, 1);
+    let on_new_year = (first.month(), first.day()) == (1, 1);
+    if !on_new_year && next_jan.is_none_or(|jan| jan > last || x(jan) - x(first) > 60.0) {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="16" font-size="15" font-weight="700" fill="#505a5f">{}</text>"##,
+            x(first),
+            first.year()
+        );
+    }
+    let mut month = NaiveDate::from_ymd_opt(first.year(), first.month(), 1);
+    while let Some(at) = month.filter(|m| *m <= last) {
+        let px = x(at);
+        if at >= first && at.month() == 1 {
+            let _ = write!(
+                svg,
+                r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{height}" stroke="#b1b4b6" stroke-dasharray="3 3"/><text x="{:.1}" y="16" font-size="15" font-weight="700" fill="#505a5f">{}</text>"##,
+                top - 20.0,
+                px + 3.0,
+                at.year()
+            );
+        } else if at >= first && step < 12 && (at.month() - 1) % step == 0 {
+            let _ = write!(
+                svg,
+                r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{top}" stroke="#505a5f"/><text x="{:.1}" y="{}" font-size="13" fill="#505a5f">{}</text>"##,
+                top - 6.0,
+                px + 2.0,
+                top - 9.0,
+                at.format("%b")
+            );
+        }
+        month = at.checked_add_months(chrono::Months::new(1));
+    }
+}
+
 /// Draws the timeline; `joins` lists marks (indices) that belong together. Lanes without marks
 /// are left out. Empty when there are no marks.
-pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usize>]) -> String {
+/// The axis spans `period` (the period under review, as far as it is known) and every mark.
+pub fn swimlane(
+    title: &str,
+    lanes: &[String],
+    marks: &[Mark],
+    joins: &[Vec<usize>],
+    period: (Option<NaiveDate>, Option<NaiveDate>),
+) -> String {
     let used: Vec<usize> = (0..lanes.len())
         .filter(|&l| marks.iter().any(|m| m.lane == l))
         .collect();
     let (Some(first), Some(last)) = (
-        marks.iter().map(|m| m.start).min(),
-        marks.iter().map(|m| m.end).max(),
+        marks.iter().map(|m| m.start).chain(period.0).min(),
+        marks.iter().map(|m| m.end).chain(period.1).max(),
     ) else {
         return String::new();
     };
-    let (label_width, width, lane_height, top) = (300.0, 1000.0, 52.0, 34.0);
+    if marks.is_empty() {
+        return String::new();
+    }
+    let (label_width, width, lane_height, top) = (240.0, 820.0, 56.0, 44.0);
     let span = (last - first).num_days().max(1) as f64;
     let x = |date: NaiveDate| {
         label_width + 10.0 + (date - first).num_days() as f64 / span * (width - label_width - 30.0)
@@ -138,39 +209,20 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
         .map(|(at, _, _, text)| at + text.chars().count() as f64 * LABEL_CHAR + 4.0)
         .fold(width, f64::max);
     let mut svg = String::new();
+    // A picture, unless its marks are links: then a group whose links each name their entry.
+    let role = if marks.iter().any(|m| !m.href.is_empty()) {
+        "group"
+    } else {
+        "img"
+    };
     let _ = write!(
         svg,
-        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {view_width:.0} {height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">{}, {} to {}</title>"#,
+        r#"<svg class="timeline-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {view_width:.0} {height}" role="{role}" aria-labelledby="timeline-title"><title id="timeline-title">{}, {} to {}</title>"#,
         escape(title),
         first.format("%B %Y"),
         last.format("%B %Y")
     );
-    // The first year is named at the start unless a new year's line comes soon after.
-    let next_jan = NaiveDate::from_ymd_opt(first.year() + 1, 1, 1);
-    if next_jan.is_none_or(|jan| jan > last || x(jan) - x(first) > 60.0) {
-        let _ = write!(
-            svg,
-            r##"<text x="{:.1}" y="18" font-size="15" fill="#505a5f">{}</text>"##,
-            x(first),
-            first.year()
-        );
-    }
-    let mut year = first.year();
-    while let Some(jan) = NaiveDate::from_ymd_opt(year, 1, 1) {
-        if jan > last {
-            break;
-        }
-        if jan >= first {
-            let px = x(jan);
-            let _ = write!(
-                svg,
-                r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{height}" stroke="#b1b4b6" stroke-dasharray="3 3"/><text x="{:.1}" y="18" font-size="15" fill="#505a5f">{year}</text>"##,
-                top - 6.0,
-                px + 3.0
-            );
-        }
-        year += 1;
-    }
+    axis(&mut svg, first, last, &x, top, height);
     for (idx, &lane) in used.iter().enumerate() {
         let y = top + lane_height * idx as f64;
         let _ = write!(
@@ -179,7 +231,7 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
             if idx % 2 == 0 { "#f3f2f1" } else { "#ffffff" },
         );
         // The whole name, in up to three lines, centred on the lane.
-        let lines = wrap(&lanes[lane], 40, 3);
+        let lines = wrap(&lanes[lane], 32, 3);
         #[allow(clippy::cast_precision_loss)]
         let first_line = y + lane_height / 2.0 + 5.0 - 7.5 * (lines.len() as f64 - 1.0);
         for (n, line) in lines.iter().enumerate() {
@@ -206,11 +258,21 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
     for mark in marks {
         let colour = COLOURS[row(mark.lane) % COLOURS.len()];
         let y = lane_y(mark.lane);
-        let tip = if mark.tip.is_empty() {
+        let linked = !mark.href.is_empty();
+        let tip = if mark.tip.is_empty() || linked {
             String::new()
         } else {
             format!("<title>{}</title>", escape(&mark.tip))
         };
+        if linked {
+            let _ = write!(
+                svg,
+                r#"<a href="{}" aria-label="{}"><title>{}</title>"#,
+                escape(&mark.href),
+                escape(&mark.tip),
+                escape(&mark.tip)
+            );
+        }
         if mark.day {
             let _ = write!(
                 svg,
@@ -225,6 +287,9 @@ pub fn swimlane(title: &str, lanes: &[String], marks: &[Mark], joins: &[Vec<usiz
                 y - 4.0,
                 (x2 - x1).max(4.0)
             );
+        }
+        if linked {
+            svg.push_str("</a>");
         }
     }
     for (at, lane, below, text) in labels {
@@ -262,6 +327,7 @@ mod tests {
                 day: true,
                 label: String::new(),
                 tip: "call-out & arrest".to_owned(),
+                href: String::new(),
             },
             Mark {
                 lane: 1,
@@ -270,9 +336,10 @@ mod tests {
                 day: false,
                 label: "2".to_owned(),
                 tip: String::new(),
+                href: String::new(),
             },
         ];
-        let svg = swimlane("Timeline", &lanes, &marks, &[vec![0, 1]]);
+        let svg = swimlane("Timeline", &lanes, &marks, &[vec![0, 1]], (None, None));
         assert!(svg.contains("Health &lt;0-19&gt;"));
         assert!(!svg.contains("School"));
         assert!(svg.contains("call-out &amp; arrest"));
@@ -283,7 +350,7 @@ mod tests {
             "the two marks are joined"
         );
         assert!(svg.contains(">2</text>"));
-        assert!(swimlane("Timeline", &lanes, &[], &[]).is_empty());
+        assert!(swimlane("Timeline", &lanes, &[], &[], (None, None)).is_empty());
     }
 
     fn labelled(lane: usize, start: NaiveDate, label: &str) -> Mark {
@@ -294,6 +361,7 @@ mod tests {
             day: true,
             label: label.to_owned(),
             tip: String::new(),
+            href: String::new(),
         }
     }
 

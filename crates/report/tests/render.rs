@@ -363,7 +363,7 @@ fn the_preview_escapes_text_and_links_its_contents() {
     assert!(placed.count() > 1, "the demo places its episodes in time");
     assert_eq!(
         timeline.matches("<circle").count() + timeline.matches("<rect x=\"").count()
-            - timeline.matches("height=\"52\"").count(),
+            - timeline.matches("height=\"56\"").count(),
         marks,
         "one mark per episode and agency"
     );

@@ -87,6 +87,9 @@ pub async fn run(app: &App<SqlStore>, command: ChronologyCommand) -> anyhow::Res
                     p.row, p.column, p.reason
                 );
             }
+            for (row, why) in &preview.doubtful {
+                eprintln!("  {name}: row {row}: check the date: {why}");
+            }
             if let Some(previous) = &preview.replaces {
                 eprintln!(
                     "replaces {} ({} entries, imported {})",

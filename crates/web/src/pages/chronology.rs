@@ -127,6 +127,8 @@ struct ChronologyBody {
     gaps: Vec<GapView>,
     /// How many gaps of each kind, for the summary above them.
     gap_counts: Vec<(&'static str, usize)>,
+    /// Entries left off the timeline, their dates looking mistyped, with why.
+    left_off: Vec<(EntryView, String)>,
     svg: String,
     total: usize,
     filter_subject: String,
@@ -210,17 +212,31 @@ fn differences(entry: &ChronologyEntry, row: &[&ChronologyEntry]) -> [bool; 4] {
     ]
 }
 
-/// Draws the swimlane timeline: one lane per agency, entries placed by date; groups that may be
-/// the same occurrence are joined by a line.
-pub fn swimlane_svg(
-    entries: &[ChronologyEntry],
+/// Draws the swimlane timeline: one lane per agency, entries placed by date, each a link to
+/// its entry in the side-by-side grid; groups that may be the same occurrence are joined by a
+/// line. Entries whose dates look mistyped (`doubt`) are left off the axis, which they would
+/// stretch into a bar, and returned with why, to be listed beside it. The axis spans `period`
+/// (the period asked for, or under review) and the entries drawn.
+pub fn swimlane_svg<'e>(
+    review: ReviewId,
+    entries: &'e [ChronologyEntry],
     agencies: &[Agency],
     groups: &[Vec<&ChronologyEntry>],
-) -> String {
+    period: (Option<NaiveDate>, Option<NaiveDate>),
+    doubt: impl Fn(&FuzzyDate) -> Option<String>,
+) -> (String, Vec<(&'e ChronologyEntry, String)>) {
     use casewindow_report::timeline::{Mark, swimlane};
+    let mut left_off = Vec::new();
+    let mut drawn: Vec<&ChronologyEntry> = Vec::new();
+    for entry in entries {
+        match doubt(&entry.occurred) {
+            Some(why) => left_off.push((entry, why)),
+            None => drawn.push(entry),
+        }
+    }
     let lanes: Vec<String> = agencies.iter().map(|a| a.name.clone()).collect();
     let lane = |id: AgencyId| agencies.iter().position(|a| a.id == id).unwrap_or(0);
-    let marks: Vec<Mark> = entries
+    let marks: Vec<Mark> = drawn
         .iter()
         .map(|e| Mark {
             lane: lane(e.agency_id),
@@ -228,24 +244,37 @@ pub fn swimlane_svg(
             end: e.occurred.end,
             day: e.occurred.precision == DatePrecision::Day,
             label: String::new(),
-            tip: format!("{}: {}", e.occurred, truncate(&e.description, 140)),
+            tip: format!(
+                "{}, {}: {}",
+                e.occurred,
+                lanes[lane(e.agency_id)],
+                truncate(&e.description, 140)
+            ),
+            href: entry_href(review, e.id),
         })
         .collect();
-    let index = |entry: &ChronologyEntry| entries.iter().position(|e| std::ptr::eq(e, entry));
+    let index = |entry: &ChronologyEntry| drawn.iter().position(|e| std::ptr::eq(*e, entry));
     let joins: Vec<Vec<usize>> = groups
         .iter()
         .map(|g| g.iter().filter_map(|e| index(e)).collect())
         .collect();
     let used = agencies
         .iter()
-        .filter(|a| entries.iter().any(|e| e.agency_id == a.id))
+        .filter(|a| drawn.iter().any(|e| e.agency_id == a.id))
         .count();
-    swimlane(
-        &format!("Timeline of {} entries from {used} agencies", entries.len()),
+    let svg = swimlane(
+        &format!("Timeline of {} entries from {used} agencies", drawn.len()),
         &lanes,
         &marks,
         &joins,
-    )
+        period,
+    );
+    (svg, left_off)
+}
+
+/// Where an entry is shown in full: its cell in the side-by-side grid.
+fn entry_href(review: ReviewId, entry: ChronologyEntryId) -> String {
+    format!("/reviews/{review}/chronology?view=side-by-side#entry-{entry}")
 }
 
 async fn show<S: Store>(
@@ -275,8 +304,10 @@ async fn show<S: Store>(
     // what the user may read and decide: the same page section is rendered once and kept
     // until the review changes. A 500-entry chronology is 200 KB of HTML.
     let key = format!(
-        "chronology|{view_name}|{agency_filter:?}|{from:?}|{to:?}|{wanted_subject:?}|{may_decide}|{subjects_readable}|{:?}",
+        "chronology|{view_name}|{agency_filter:?}|{from:?}|{to:?}|{wanted_subject:?}|{may_decide}|{subjects_readable}|{:?}|{}",
         chronology.agency_limit,
+        // What is in the future (and so left off the timeline) changes with the day.
+        app.today(),
     );
     if let Some(body) = app.memo().get(id, chronology.stamp, &key) {
         return render(&ChronologyPage {
@@ -547,11 +578,20 @@ async fn section<S: Store>(
             None => gap_counts.push((gap.kind, 1)),
         }
     }
-    let svg = if wanted.view == "timeline" {
-        swimlane_svg(&entries, agencies, &groups)
+    let (svg, left_off) = if wanted.view == "timeline" {
+        let (from, to) = chronology.period;
+        let today = app.today();
+        let period = (wanted.from.or(from), wanted.to.or(to));
+        swimlane_svg(id, &entries, agencies, &groups, period, |date| {
+            casewindow_domain::evidence::doubtful_date(date, from, to, today)
+        })
     } else {
-        String::new()
+        (String::new(), Vec::new())
     };
+    let left_off: Vec<(EntryView, String)> = left_off
+        .into_iter()
+        .map(|(e, why)| (view(e, agencies, documents, [false; 4]), why))
+        .collect();
     let back = back_after_decision(id, &wanted, subject_filter);
     Ok(ChronologyBody {
         csrf: CSRF_MARK.as_str(),
@@ -573,6 +613,7 @@ async fn section<S: Store>(
         rows,
         gaps,
         gap_counts,
+        left_off,
         svg,
         total: entries.len(),
         filter_subject: filter.subject.clone(),
@@ -838,7 +879,24 @@ async fn create<S: Store>(req: Req<S>, form: FormData) -> Answer {
     let Req { app, user, id } = req;
     super::require(&app, &user, id, ChronologyEntry::PERMISSION).await?;
     match entry_from(&form, id) {
-        Ok(entry) => edit::create_record(&app, &user, id, form, entry).await,
+        Ok(entry) => {
+            // A date that looks mistyped is asked about once, and kept when they say it is right.
+            if !form.checked("date_checked")
+                && let Some(why) = app
+                    .doubtful_entry_date(&user.actor(), id, &entry.occurred)
+                    .await?
+            {
+                let mut errors = Errors::none();
+                errors.add(
+                    "date_checked",
+                    format!(
+                        "{why}. Check the date; if it is right, say so below and add the entry"
+                    ),
+                );
+                return entry_page(At::new(&app, &user, id), form, errors).await;
+            }
+            edit::create_record(&app, &user, id, form, entry).await
+        }
         Err(errors) => entry_page(At::new(&app, &user, id), form, errors).await,
     }
 }

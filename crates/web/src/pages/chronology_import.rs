@@ -242,6 +242,9 @@ struct PreviewPage {
     entries: Vec<EntryRow>,
     problems_total: usize,
     problems: Vec<ProblemRow>,
+    /// Rows whose dates look mistyped: (row, why), the first of them.
+    doubtful_total: usize,
+    doubtful: Vec<(usize, String)>,
     can_import: bool,
 }
 
@@ -420,6 +423,10 @@ async fn preview_page<S: Store>(
         entries: preview.map(entry_rows).unwrap_or_default(),
         problems_total,
         problems: preview.map(problem_rows).unwrap_or_default(),
+        doubtful_total: preview.map_or(0, |p| p.doubtful.len()),
+        doubtful: preview
+            .map(|p| p.doubtful.iter().take(SHOWN_PROBLEMS).cloned().collect())
+            .unwrap_or_default(),
         can_import,
     })
 }
