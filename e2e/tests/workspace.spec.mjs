@@ -314,3 +314,55 @@ test('the swimlane has month ticks and whole lane names, its marks open their en
   await expect(page).toHaveURL(/view=side-by-side#entry-/);
   await expect(page.locator(':target')).toContainText('Call-out to the flat');
 });
+
+test('a practitioner\'s account from their conversation is offered on the episode and taken without retyping', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child L ${Date.now()}`);
+  await page.goto(`${review}/agencies`);
+  await page.fill('#name', 'Harrowgate Health Visiting');
+  await page.selectOption('#sector', 'health_visiting0_to19');
+  await page.getByRole('button', { name: 'Add the agency' }).click();
+  await page.goto(`${review}/participants`);
+  await page.fill('#label', 'Health visitor 2');
+  await page.selectOption('#role', 'case_group_member');
+  await page.getByLabel('Agency (optional)').selectOption({ label: 'Harrowgate Health Visiting' });
+  await page.getByRole('button', { name: 'Add the participant' }).click();
+  await page.goto(`${review}/kpes/new`);
+  await page.fill('#title', 'The missed developmental review');
+  await page.fill('#period_start', '2024-05-09');
+  await page.fill('#what_happened', 'The child was not brought to the review; a letter was sent.');
+  await page.getByRole('button', { name: 'Add the episode' }).click();
+  const episode = page.url();
+
+  await page.goto(`${review}/conversations/new`);
+  await page.getByLabel('Conversation with').selectOption({ label: 'Health visitor 2 (Case group member)' });
+  await page.fill('#held_on', '2025-06-02');
+  await page.fill('#overview', 'Took over the caseload in January.');
+  await page.fill('#episode_0', 'When he was not brought in May');
+  await page.selectOption('#kpe_0', { label: 'KPE 1: The missed developmental review' });
+  await page.fill('#what_they_thought_was_happening_0', 'A family already known to early help, with a social worker involved.');
+  await page.fill('#reasons_and_emotions_0', 'Reassured that others were seeing him.');
+  await page.fill('#other_demands_0', 'A caseload of 600 children.');
+  await page.fill('#conflicting_concerns_0', 'Clinic letters came first that month.');
+  await page.fill('#options_seen_0', 'A second letter, or a home visit.');
+  await page.getByRole('button', { name: 'Save the conversation record' }).click();
+
+  await page.goto(episode);
+  const offered = page.locator('#offered-accounts');
+  await expect(offered).toContainText('Health visitor 2, conversation of 2 June 2025');
+  await expect(offered).toContainText('Placed in this episode');
+  await offered.locator('summary').first().click();
+  await expect(offered).toContainText('A caseload of 600 children.');
+  await checkAccessibility(page, 'an account offered from a conversation');
+  await keep(page, 'workspace-06-offered-account');
+  await offered.getByRole('button', { name: /Use this account/ }).click();
+
+  const account = page.locator('.card', { has: page.getByRole('heading', { name: 'Health visitor 2', level: 3 }) });
+  await expect(account).toContainText('A family already known to early help, with a social worker involved.');
+  await expect(account).toContainText('A caseload of 600 children.');
+  await expect(account).toContainText('Clinic letters came first that month.');
+  await expect(account).toContainText('From a conversation');
+  // Taken once: no longer offered.
+  await expect(page.locator('#offered-accounts')).toHaveCount(0);
+  await keep(page, 'workspace-06-account-taken');
+});

@@ -20,6 +20,7 @@ pub mod documents;
 mod error;
 mod identity;
 mod library;
+mod mindset;
 pub mod patterns;
 pub mod quality;
 mod records;
@@ -51,6 +52,7 @@ pub use library::{
     CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
     SuggestedIssue, pattern_choice,
 };
+pub use mindset::OfferedAccount;
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
 pub use reviews::{
     NEW_REVIEW_TYPOLOGY, NewReview, Overview, OverviewCounts, PORTFOLIO_PAGE, PartnershipChoice,

@@ -485,6 +485,35 @@ pub struct MindsetNote {
     pub options_seen: String,
 }
 
+impl MindsetNote {
+    /// The participant's account of the episode as the key practice episode holds it: what
+    /// they thought was happening, their aims, what was front of mind, what competed with it
+    /// (other demands and conflicting concerns), the options they saw, and their reasons and
+    /// feelings; from a conversation, confirmed when they confirmed its record.
+    pub fn account(
+        &self,
+        participant_id: ParticipationId,
+        confirmed_by_participant: bool,
+    ) -> crate::analysis::LocalRationalityAccount {
+        let joined = |a: &str, b: &str| match (a.trim(), b.trim()) {
+            ("", b) => b.to_owned(),
+            (a, "") => a.to_owned(),
+            (a, b) => format!("{a}\n\n{b}"),
+        };
+        crate::analysis::LocalRationalityAccount {
+            participant_id,
+            what_they_thought_was_happening: self.what_they_thought_was_happening.trim().to_owned(),
+            goals: self.hoped_to_achieve.trim().to_owned(),
+            front_of_mind: self.front_of_mind.trim().to_owned(),
+            competing_demands: joined(&self.other_demands, &self.conflicting_concerns),
+            options_seen: self.options_seen.trim().to_owned(),
+            emotions: self.reasons_and_emotions.trim().to_owned(),
+            source: crate::analysis::AccountSource::Conversation,
+            confirmed_by_participant,
+        }
+    }
+}
+
 /// A contributory factor the participant named (Appendix 3, section 4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -319,6 +319,10 @@ pub const ROUTES: &[RouteSpec] = &[
     get("/reviews/{id}/kpes/{kpe}", p(ViewReview)),
     post("/reviews/{id}/kpes/{kpe}", p(EditAnalysis)),
     post("/reviews/{id}/kpes/{kpe}/accounts", p(EditAnalysis)),
+    post(
+        "/reviews/{id}/kpes/{kpe}/accounts/from-conversation",
+        p(EditAnalysis),
+    ),
     post("/reviews/{id}/kpes/{kpe}/factors", p(EditAnalysis)),
     post("/reviews/{id}/kpes/{kpe}/evidence", p(EditAnalysis)),
     post("/reviews/{id}/kpes/{kpe}/remove", p(EditAnalysis)),

@@ -21,7 +21,7 @@ use casewindow_domain::analysis::{
 use casewindow_domain::evidence::{
     CitationTarget, Conversation, DocumentAccess, FuzzyDate, SourceDocument,
 };
-use casewindow_domain::ids::{AgencyId, KpeId, ParticipationId, ReviewId};
+use casewindow_domain::ids::{AgencyId, ConversationId, KpeId, ParticipationId, ReviewId};
 use casewindow_domain::participation::Participation;
 use casewindow_store::{Store, Stored};
 
@@ -33,6 +33,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "kpe",
         ))
         .route("/reviews/{id}/kpes/{kpe}/accounts", post(add_account::<S>))
+        .route(
+            "/reviews/{id}/kpes/{kpe}/accounts/from-conversation",
+            post(adopt_account::<S>),
+        )
         .route("/reviews/{id}/kpes/{kpe}/factors", post(add_factor::<S>))
         .route("/reviews/{id}/kpes/{kpe}/evidence", post(add_evidence::<S>))
         .route("/reviews/{id}/kpes/{kpe}/remove", post(remove_item::<S>))
@@ -102,6 +106,17 @@ struct AccountView {
 struct AccountAnswer {
     question: &'static str,
     answer: String,
+}
+
+/// A participant's account a conversation holds, offered to the episode.
+struct OfferedView {
+    conversation: String,
+    note: usize,
+    /// "Health visitor 1, conversation of 2 June 2025"
+    whose: String,
+    episode: String,
+    placed_here: bool,
+    answers: Vec<AccountAnswer>,
 }
 
 /// One contributory factor as shown.
@@ -187,6 +202,8 @@ struct KpePage {
     sources: Vec<Choice>,
     levels: Vec<Choice>,
     analysis: Analysis,
+    /// Accounts the conversations hold that the episode does not yet.
+    offered: Vec<OfferedView>,
     /// What may be cited: value `chronology_entry:<id>` or `source_document:<id>`.
     evidence_options: Vec<Choice>,
     /// The viewer cannot read the chronologies now (no right, or no reason given yet).
@@ -549,6 +566,31 @@ async fn page<S: Store>(
     // others see that something is cited.
     let sources = Sources::read(app, &actor, id, &participants).await?;
     let kpe = stored.map(|s| &s.record);
+    let offered = match kpe {
+        Some(k) => app.offered_accounts(&actor, id, k.id).await?,
+        None => Vec::new(),
+    };
+    let name_of = |pid: ParticipationId| {
+        participants
+            .iter()
+            .find(|p| p.id == pid)
+            .map_or_else(|| "Unknown participant".to_owned(), |p| p.label.clone())
+    };
+    let offered = offered
+        .into_iter()
+        .map(|o| OfferedView {
+            conversation: o.conversation.to_string(),
+            note: o.note,
+            whose: format!(
+                "{}, conversation of {}",
+                name_of(o.participant),
+                o.held_on.format("%-d %B %Y")
+            ),
+            episode: o.episode,
+            placed_here: o.placed_here,
+            answers: account_view(0, String::new(), &o.account).answers,
+        })
+        .collect();
     render(&KpePage {
         layout: frame,
         errors,
@@ -574,6 +616,7 @@ async fn page<S: Store>(
         analysis: kpe.map_or_else(Analysis::default, |k| {
             Analysis::of(k, &participants, &sources)
         }),
+        offered,
         evidence_options: sources.choices(),
         evidence_hidden: sources.chronology.is_none() && sources.conversations.is_empty(),
         chronology_href: format!("/reviews/{id}/chronology"),
@@ -653,6 +696,33 @@ async fn add_account<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
     change_kpe(&app, &user, ids, &form, reason, &ACCOUNT_FIELDS, |kpe| {
         let mut changed = kpe.clone();
         changed.local_rationality.push(account_from(&form)?);
+        Ok(changed)
+    })
+    .await
+}
+
+/// Takes a participant's account from their conversation into the episode: the server reads
+/// it from the conversation (the form names only which one).
+async fn adopt_account<S: Store>(on: On<S, KpeId>, form: FormData) -> Answer {
+    let (app, user, id, kpe) = on.parts();
+    let (Ok(conversation), Ok(note)) = (
+        form.get("conversation").parse::<ConversationId>(),
+        form.get("note").parse::<usize>(),
+    ) else {
+        return Err(WebError::BadRequest);
+    };
+    let account = app
+        .account_from_conversation(&user.actor(), id, conversation, note)
+        .await?;
+    let reason = "added a local-rationality account from the participant's conversation";
+    change_kpe(&app, &user, (id, kpe), &form, reason, &[], |kpe| {
+        let mut changed = kpe.clone();
+        if changed.local_rationality.contains(&account) {
+            let mut errors = Errors::none();
+            errors.add("account-form", "The episode already holds that account");
+            return Err(errors);
+        }
+        changed.local_rationality.push(account.clone());
         Ok(changed)
     })
     .await
