@@ -10,6 +10,21 @@ async function demoReview(page) {
   return page.url();
 }
 
+const SECTIONS = [
+  ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
+  ['subjects', '/subjects'], ['subject-new', '/subjects/new'], ['genogram', '/genogram'],
+  ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
+  ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'], ['documents', '/documents'],
+  ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],
+  ['narrative-new', '/narrative/new'], ['kpes', '/kpes'], ['kpe-new', '/kpes/new'], ['findings', '/findings'],
+  ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],
+  ['transition-hold', '/transition?action=hold'],
+  ['details', '/details'], ['publication', '/publication'], ['audit', '/audit'],
+  ['report', '/report'], ['report-versions', '/report/versions'], ['briefing', '/briefing'], ['scan', '/publication/scan'],
+  ['meetings', '/meetings'], ['meeting-new', '/meetings/new'], ['sharing', '/sharing'], ['shared', '/shared'],
+  ['quality', '/quality'],
+];
+
 test('every page passes axe-core with no serious or critical violations', async ({ page }) => {
   await page.goto('/sign-in');
   await checkAccessibility(page, 'sign in');
@@ -19,21 +34,7 @@ test('every page passes axe-core with no serious or critical violations', async 
   await checkAccessibility(page, 'portfolio');
   await keep(page, 'page-portfolio');
 
-  const sections = [
-    ['overview', ''], ['terms', '/terms'], ['terms-edit', '/terms/edit'], ['participants', '/participants'],
-    ['subjects', '/subjects'], ['subject-new', '/subjects/new'], ['genogram', '/genogram'],
-    ['agencies', '/agencies'], ['chronology', '/chronology'], ['chronology-side-by-side', '/chronology?view=side-by-side'],
-    ['chronology-timeline', '/chronology?view=timeline'], ['chronology-new', '/chronology/new'], ['documents', '/documents'],
-    ['conversations', '/conversations'], ['conversation-new', '/conversations/new'], ['narrative', '/narrative'],
-    ['narrative-new', '/narrative/new'], ['kpes', '/kpes'], ['kpe-new', '/kpes/new'], ['findings', '/findings'],
-    ['finding-new', '/findings/new'], ['actions', '/actions'], ['history', '/history'],
-    ['transition-hold', '/transition?action=hold'],
-    ['details', '/details'], ['publication', '/publication'], ['audit', '/audit'],
-    ['report', '/report'], ['report-versions', '/report/versions'], ['briefing', '/briefing'], ['scan', '/publication/scan'],
-    ['meetings', '/meetings'], ['meeting-new', '/meetings/new'], ['sharing', '/sharing'], ['shared', '/shared'],
-    ['quality', '/quality'],
-  ];
-  for (const [name, suffix] of sections) {
+  for (const [name, suffix] of SECTIONS) {
     await page.goto(review + suffix);
     await expect(page.locator('h1')).toBeVisible();
     await checkAccessibility(page, name);
@@ -157,4 +158,46 @@ test('a form with an error comes back with everything typed still there', async 
   await expect(page.locator('#description')).toHaveValue('Call from school about bruising.');
   await expect(page.locator('#contact_type')).toHaveValue('Telephone call');
   await keep(page, 'page-chronology-new-errors');
+});
+
+test('at 390 px wide every page shows its content first, the sections collapsed, nothing wider than the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const review = await demoReview(page);
+  const pages = [['portfolio', '/'], ['library', '/library'], ['tracker', '/actions'], ['search', '/search?q=home+visit'], ['account', '/account']]
+    .concat(SECTIONS.map(([name, suffix]) => [name, review.replace(/^https?:\/\/[^/]+/, '') + suffix]));
+  const overflowing = [];
+  for (const [name, path] of pages) {
+    await page.goto(path);
+    const h1 = page.locator('h1');
+    await expect(h1).toBeVisible();
+    // Content first: the heading is on the first screen, the review's sections collapsed.
+    expect((await h1.boundingBox()).y, `${name}: heading on the first screen`).toBeLessThan(400);
+    const menu = page.locator('nav.side-nav details');
+    if (await menu.count()) {
+      await expect(menu).not.toHaveAttribute('open', '');
+      await expect(menu.getByRole('link').first()).toBeHidden();
+    }
+    // Nothing makes the page scroll sideways (wide tables and charts scroll in their own box).
+    const wide = await page.evaluate(() => {
+      if (document.documentElement.scrollWidth <= 391) return [];
+      // The widest elements not inside a box that scrolls by itself.
+      const scrolls = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+      return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 392 && !scrolls(e))
+        .slice(-3).map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+    });
+    if (wide.length) overflowing.push(`${name}: ${wide.join(', ')}`);
+    await checkAccessibility(page, `${name} at 390 px`);
+  }
+  expect(overflowing, 'pages wider than the screen at 390 px').toEqual([]);
+  // The sections open without a script, and take you there.
+  await page.goto(review + '/chronology?view=side-by-side');
+  await keep(page, 'page-390-side-by-side');
+  const menu = page.locator('nav.side-nav details');
+  await menu.locator('summary').click();
+  await expect(menu.getByRole('link', { name: 'Findings' })).toBeVisible();
+  await keep(page, 'page-390-sections-open');
+  await menu.getByRole('link', { name: 'Findings' }).click();
+  await expect(page.getByRole('heading', { name: 'Findings', level: 1 })).toBeVisible();
+  await page.goto('/library');
+  await keep(page, 'page-390-library');
 });

@@ -366,3 +366,46 @@ test('a practitioner\'s account from their conversation is offered on the episod
   await expect(page.locator('#offered-accounts')).toHaveCount(0);
   await keep(page, 'workspace-06-account-taken');
 });
+
+test('at 390 px a new review shows its content first: a skip link, the sections collapsed, the grid scrolling in its own box', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child N ${Date.now()}`);
+  await page.goto(`${review}/agencies`);
+  for (const [name, sector] of [['Harrowgate Police', 'police'], ['Harrowgate Children\'s Services', 'childrens_social_care']]) {
+    await page.fill('#name', name);
+    await page.selectOption('#sector', sector);
+    await page.getByRole('button', { name: 'Add the agency' }).click();
+  }
+  for (const agency of ['Harrowgate Police', 'Harrowgate Children\'s Services']) {
+    await page.goto(`${review}/chronology/new`);
+    await page.getByLabel('Agency').selectOption({ label: agency });
+    await page.fill('#start', '2024-02-10');
+    await page.fill('#description', 'Joint visit to the flat after a neighbour heard shouting.');
+    await page.getByRole('button', { name: 'Add the entry' }).click();
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${review}/chronology?view=side-by-side`);
+  // The first Tab reaches the skip link; it leads past the sections to the content.
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveText('Skip to main content');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
+  // The heading is on the first screen; the sections are one closed menu before it.
+  const h1 = page.getByRole('heading', { name: 'Agency chronologies', level: 1 });
+  expect((await h1.boundingBox()).y).toBeLessThan(400);
+  const menu = page.locator('nav.side-nav details');
+  await expect(menu).not.toHaveAttribute('open', '');
+  await expect(menu.getByRole('link', { name: 'Findings' })).toBeHidden();
+  // The grid scrolls in its own box; the page does not scroll sideways.
+  const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 392).slice(0, 6).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`));
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), wide.join('; ')).toBeLessThanOrEqual(391);
+  const grid = page.locator('.grid-scroll');
+  expect(await grid.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await checkAccessibility(page, 'side by side at 390 px');
+  await keep(page, 'workspace-08-390-side-by-side');
+  await menu.locator('summary').click();
+  await expect(menu.getByRole('link', { name: 'Findings' })).toBeVisible();
+  await checkAccessibility(page, 'sections open at 390 px');
+  await menu.getByRole('link', { name: 'Agencies' }).click();
+  await expect(page.getByRole('heading', { name: 'Agencies', level: 1 })).toBeVisible();
+});
