@@ -409,3 +409,47 @@ test('at 390 px a new review shows its content first: a skip link, the sections 
   await menu.getByRole('link', { name: 'Agencies' }).click();
   await expect(page.getByRole('heading', { name: 'Agencies', level: 1 })).toBeVisible();
 });
+
+test('a narrative section and a participant added by mistake are withdrawn with a reason, kept in history, never deleted', async ({ page }) => {
+  await signIn(page, WALKER);
+  const review = await openNewReview(page, `Child K ${Date.now()}`);
+  await page.goto(`${review}/narrative/new`);
+  await page.fill('#heading', 'The first months (duplicate)');
+  await page.fill('#body', 'A section typed twice by mistake.');
+  await page.getByRole('button', { name: 'Save the section' }).click();
+  await page.getByRole('link', { name: 'The first months (duplicate)' }).click();
+  // A reason is needed.
+  await page.locator('#withdraw summary').click();
+  await page.getByRole('button', { name: 'Withdraw the section' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Say why it is withdrawn');
+  await checkAccessibility(page, 'withdrawing a section without a reason');
+  await page.fill('#withdraw_reason', 'Typed twice; the other copy stands.');
+  await page.getByRole('button', { name: 'Withdraw the section' }).click();
+  await expect(page.getByRole('heading', { name: 'Narrative', level: 1 })).toBeVisible();
+  await expect(page.locator('main .card', { hasText: 'A section typed twice' })).toHaveCount(0);
+  const gone = page.locator('details.withdrawn-list');
+  await expect(gone.locator('summary')).toHaveText('Withdrawn sections (1)');
+  await gone.locator('summary').click();
+  await expect(gone).toContainText('Typed twice; the other copy stands.');
+  await keep(page, 'workspace-04-withdrawn-section');
+  // Kept in the history and the audit trail with the reason.
+  await gone.getByRole('link', { name: 'The first months (duplicate)' }).click();
+  await expect(page.locator('#withdrawn')).toContainText('Typed twice; the other copy stands.');
+  await page.goto(`${review}/audit`);
+  await expect(page.locator('main')).toContainText('withdrew it: Typed twice; the other copy stands.');
+
+  await page.goto(`${review}/participants`);
+  await page.fill('#label', 'Social worker 9');
+  await page.selectOption('#role', 'case_group_member');
+  await page.getByRole('button', { name: 'Add the participant' }).click();
+  await page.getByRole('link', { name: 'Change Social worker 9' }).click();
+  await page.locator('#withdraw summary').click();
+  await page.fill('#withdraw_reason', 'Not involved with this family.');
+  await page.getByRole('button', { name: 'Withdraw the participant' }).click();
+  await expect(page.getByRole('cell', { name: 'Social worker 9', exact: true })).toHaveCount(0);
+  await expect(page.locator('details.withdrawn-list summary')).toHaveText('Withdrawn participants (1)');
+  await checkAccessibility(page, 'participants with one withdrawn');
+  // No longer offered for a conversation.
+  await page.goto(`${review}/conversations/new`);
+  await expect(page.getByLabel('Conversation with').locator('option', { hasText: 'Social worker 9' })).toHaveCount(0);
+});

@@ -104,6 +104,7 @@ impl<S: Store> App<S> {
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             };
             self.store.insert(&observer, &change).await?;
         }

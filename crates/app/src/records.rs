@@ -367,6 +367,54 @@ impl<S: Store> App<S> {
     }
 
     /// The records of one kind in a review, if the actor may read them.
+    /// Withdraws a record (a narrative section, a participant) with the reason, from the
+    /// version the user saw: kept with its history and shown as withdrawn, never deleted; the
+    /// reason is the change's reason in the history and the audit trail.
+    pub async fn withdraw<R: InReview + casewindow_domain::validation::Withdrawable>(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        id: uuid::Uuid,
+        expected_version: i64,
+        reason: &str,
+    ) -> AppResult<Stored<R>> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "withdraw_reason".to_owned(),
+                reason: "say why it is withdrawn".to_owned(),
+            }]));
+        }
+        let today = self.today();
+        let edited = self
+            .edit::<R, Problem>(
+                actor,
+                review,
+                id,
+                expected_version,
+                &format!("withdrew it: {reason}"),
+                |record| {
+                    if record.withdrawn().is_some() {
+                        return Err(Problem {
+                            path: "withdraw_reason".to_owned(),
+                            reason: "it is already withdrawn".to_owned(),
+                        });
+                    }
+                    let mut changed = record.clone();
+                    changed.withdraw(casewindow_domain::validation::Withdrawal {
+                        on: today,
+                        reason: reason.to_owned(),
+                    });
+                    Ok(changed)
+                },
+            )
+            .await?;
+        match edited {
+            Edited::Saved(saved) => Ok(saved),
+            Edited::Refused { why, .. } => Err(AppError::Invalid(vec![why])),
+        }
+    }
+
     pub async fn records<R: InReview>(
         &self,
         actor: &Actor,

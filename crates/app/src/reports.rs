@@ -244,9 +244,15 @@ impl<S: Store> App<S> {
                 .into_iter()
                 .next(),
             agencies,
-            participants: records(self.records::<Participation>(actor, review).await?),
+            participants: records(self.records::<Participation>(actor, review).await?)
+                .into_iter()
+                .filter(|p| p.withdrawn.is_none())
+                .collect(),
             subjects: records(self.records::<Subject>(actor, review).await?),
-            narrative: records(self.records::<NarrativeSection>(actor, review).await?),
+            narrative: records(self.records::<NarrativeSection>(actor, review).await?)
+                .into_iter()
+                .filter(|s| s.withdrawn.is_none())
+                .collect(),
             kpes: records(self.records::<KeyPracticeEpisode>(actor, review).await?),
             findings: records(self.records::<Finding>(actor, review).await?),
             responses: records(self.records::<PartnershipResponse>(actor, review).await?),

@@ -490,6 +490,7 @@ impl<S: Store> App<S> {
             consent: None,
             declined_on: None,
             contribution: String::new(),
+            withdrawn: None,
         };
         let change = self.change(actor, "opened the review");
         let meta = RecordMeta::created(&change);

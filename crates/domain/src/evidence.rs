@@ -631,6 +631,19 @@ pub struct NarrativeSection {
     pub perspective_agency_id: Option<AgencyId>,
     pub body: String,
     pub citations: Vec<Citation>,
+    /// Taken out of the narrative (and the report), with why; kept with its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<crate::validation::Withdrawal>,
+}
+
+impl crate::validation::Withdrawable for NarrativeSection {
+    fn withdrawn(&self) -> Option<&crate::validation::Withdrawal> {
+        self.withdrawn.as_ref()
+    }
+
+    fn withdraw(&mut self, withdrawal: crate::validation::Withdrawal) {
+        self.withdrawn = Some(withdrawal);
+    }
 }
 
 impl Validate for NarrativeSection {
@@ -642,6 +655,7 @@ impl Validate for NarrativeSection {
         for (idx, citation) in self.citations.iter().enumerate() {
             check.optional(&format!("citations[{idx}].note"), &citation.note);
         }
+        check.withdrawal(self.withdrawn.as_ref());
         check.finish()
     }
 }

@@ -95,6 +95,23 @@ pub struct Participation {
     /// What they contributed (a conversation, a written account, a meeting), in plain words.
     #[serde(default)]
     pub contribution: String,
+    /// Taken off the review (added by mistake, or no longer part of it), with why; their
+    /// access ends with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<crate::validation::Withdrawal>,
+}
+
+impl crate::validation::Withdrawable for Participation {
+    fn withdrawn(&self) -> Option<&crate::validation::Withdrawal> {
+        self.withdrawn.as_ref()
+    }
+
+    /// Their access to the review ends: the account is unlinked (the record's history keeps
+    /// which it was).
+    fn withdraw(&mut self, withdrawal: crate::validation::Withdrawal) {
+        self.withdrawn = Some(withdrawal);
+        self.user_id = None;
+    }
 }
 
 impl Participation {
@@ -121,6 +138,13 @@ impl Validate for Participation {
             }
         }
         check.optional("contribution", &self.contribution);
+        check.withdrawal(self.withdrawn.as_ref());
+        if self.withdrawn.is_some() && self.user_id.is_some() {
+            check.fail(
+                "user_id",
+                "a withdrawn participant has no access to the review",
+            );
+        }
         check.finish()
     }
 }

@@ -179,3 +179,28 @@ mod counting_tests {
         );
     }
 }
+
+/// A record taken out of use, and why: it stays, with its history, and is shown as withdrawn
+/// (never deleted), so what was there and who removed it can always be told.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    pub on: chrono::NaiveDate,
+    pub reason: String,
+}
+
+/// A record that can be withdrawn.
+pub trait Withdrawable {
+    fn withdrawn(&self) -> Option<&Withdrawal>;
+    /// Marks the record withdrawn, with whatever else withdrawal means for it.
+    fn withdraw(&mut self, withdrawal: Withdrawal);
+}
+
+impl Checker {
+    /// A withdrawal, when there is one, says why.
+    pub fn withdrawal(&mut self, withdrawn: Option<&Withdrawal>) {
+        if let Some(w) = withdrawn {
+            self.required("withdrawn.reason", &w.reason);
+        }
+    }
+}

@@ -425,6 +425,7 @@ fn family_member(
         ),
         declined_on: declined.map(day),
         contribution: contribution.to_owned(),
+        withdrawn: None,
     }
 }
 

@@ -145,6 +145,7 @@ impl Sample {
             consent: None,
             declined_on: None,
             contribution: String::new(),
+            withdrawn: None,
         };
         let health_visitor = Participation {
             id: ParticipationId(id()),
@@ -161,6 +162,7 @@ impl Sample {
             }),
             declined_on: None,
             contribution: "A conversation with the review team.".to_owned(),
+            withdrawn: None,
         };
         let child = Subject {
             id: SubjectId(id()),
@@ -290,6 +292,7 @@ impl Sample {
                 target: CitationTarget::Conversation(conversation.id),
                 note: String::new(),
             }],
+            withdrawn: None,
         };
         let finding = Finding {
             id: FindingId(id()),

@@ -271,6 +271,10 @@ pub const ROUTES: &[RouteSpec] = &[
         "/reviews/{id}/participants/{participation}",
         p(ManageParticipants),
     ),
+    post(
+        "/reviews/{id}/participants/{participation}/withdraw",
+        p(ManageParticipants),
+    ),
     get(
         "/reviews/{id}/participants/{participation}/letters/invitation.docx",
         p(ManageParticipants),
@@ -313,6 +317,10 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/reviews/{id}/narrative/new", p(EditAnalysis)),
     get("/reviews/{id}/narrative/{section}", p(ViewReview)),
     post("/reviews/{id}/narrative/{section}", p(EditAnalysis)),
+    post(
+        "/reviews/{id}/narrative/{section}/withdraw",
+        p(EditAnalysis),
+    ),
     get("/reviews/{id}/kpes", p(ViewReview)),
     get("/reviews/{id}/kpes/new", p(EditAnalysis)),
     post("/reviews/{id}/kpes/new", p(EditAnalysis)),

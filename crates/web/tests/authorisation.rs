@@ -141,6 +141,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
             consent: None,
             declined_on: None,
             contribution: String::new(),
+            withdrawn: None,
         };
         db.store
             .insert(&participation, &change("matrix"))
@@ -547,6 +548,7 @@ async fn state_changing_requests_need_the_session_csrf_token_and_the_same_site(e
         consent: None,
         declined_on: None,
         contribution: String::new(),
+        withdrawn: None,
     };
     db.store
         .insert(&participation, &change("test"))

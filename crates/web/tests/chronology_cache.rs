@@ -40,6 +40,7 @@ async fn join(
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             },
             &change("joined"),
         )

@@ -43,6 +43,7 @@ async fn a_team_member_says_why_before_reading_chronologies_and_the_reason_is_au
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             },
             &change("joined the team"),
         )

@@ -213,6 +213,7 @@ both_backends!(
                     consent: None,
                     declined_on: None,
                     contribution: String::new(),
+                    withdrawn: None,
                 },
                 &change("liaison"),
             )

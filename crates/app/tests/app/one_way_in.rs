@@ -72,6 +72,7 @@ async fn member(
         consent: None,
         declined_on: None,
         contribution: String::new(),
+        withdrawn: None,
     };
     store.insert(&participation, &change("joined")).await?;
     Ok((actor(user.id), participation.id))
@@ -251,6 +252,7 @@ both_backends!(
                     consent: None,
                     declined_on: None,
                     contribution: String::new(),
+                    withdrawn: None,
                 };
                 let outcome = app.create(&acting, &given).await;
                 match (may_give(actor_role, target), outcome) {

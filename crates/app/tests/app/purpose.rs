@@ -36,6 +36,7 @@ both_backends!(
                     consent: None,
                     declined_on: None,
                     contribution: String::new(),
+                    withdrawn: None,
                 },
                 &change("joined"),
             )

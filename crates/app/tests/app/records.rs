@@ -166,6 +166,7 @@ both_backends!(
             consent: None,
             declined_on: None,
             contribution: String::new(),
+            withdrawn: None,
         };
         app.create(&Actor::system("test"), &participation).await?;
         let actor = Actor {
@@ -253,6 +254,7 @@ both_backends!(
                         consent: None,
                         declined_on: None,
                         contribution: String::new(),
+                        withdrawn: None,
                     },
                     &casewindow_testkit::fixtures::change("joined"),
                 )
@@ -321,6 +323,117 @@ both_backends!(
             })
             .count();
         assert_eq!(named, 1);
+        Ok(())
+    }
+);
+
+both_backends!(
+    a_withdrawn_record_says_why_keeps_its_history_and_a_participant_loses_access,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::evidence::NarrativeSection;
+        use casewindow_domain::participation::Participation;
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = crate::lead(&sample);
+        let review = sample.review.id;
+        let section = sample.narrative.id.0;
+
+        // No reason, no withdrawal; nothing written.
+        let refused = app
+            .withdraw::<NarrativeSection>(&lead, review, section, 1, "  ")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, AppError::Invalid(ref p) if p[0].path == "withdraw_reason"),
+            "{refused}"
+        );
+        assert_eq!(
+            store.get::<NarrativeSection>(section).await?.meta.version,
+            1
+        );
+
+        // From a stale version: a conflict, not a withdrawal.
+        let stale = app
+            .withdraw::<NarrativeSection>(&lead, review, section, 7, "A duplicate")
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, AppError::Conflict(_)), "{stale}");
+
+        let saved = app
+            .withdraw::<NarrativeSection>(
+                &lead,
+                review,
+                section,
+                1,
+                "A duplicate of the first section",
+            )
+            .await?;
+        let withdrawn = saved.record.withdrawn.clone().expect("withdrawn");
+        assert_eq!(withdrawn.reason, "A duplicate of the first section");
+        assert_eq!(withdrawn.on, app.today());
+        // Kept, with the version before it and the reason in its history.
+        let (_, revisions) = app
+            .record_history::<NarrativeSection>(&lead, section)
+            .await?;
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(
+            revisions[0].reason,
+            "withdrew it: A duplicate of the first section"
+        );
+        assert!(!revisions[0].body.contains("withdrawn"));
+        // Once only.
+        let again = app
+            .withdraw::<NarrativeSection>(&lead, review, section, 2, "Again")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(again, AppError::Invalid(ref p) if p[0].reason.contains("already")),
+            "{again}"
+        );
+        // Left out of the report.
+        let report = app
+            .render_document(
+                &lead,
+                review,
+                casewindow_report::DocumentKind::Report,
+                casewindow_app::reports::Format::Html,
+            )
+            .await?;
+        let report = String::from_utf8(report)?;
+        assert!(
+            !report.contains(sample.narrative.body.trim()),
+            "a withdrawn section is not reported"
+        );
+
+        // The only lead reviewer cannot be withdrawn; a case group member can, and loses any
+        // access the participation gave.
+        let lead_refused = app
+            .withdraw::<Participation>(&lead, review, sample.lead.id.0, 1, "Added by mistake")
+            .await
+            .unwrap_err();
+        assert!(
+            !matches!(lead_refused, AppError::Conflict(_)),
+            "{lead_refused}"
+        );
+        assert!(
+            store
+                .get::<Participation>(sample.lead.id.0)
+                .await?
+                .record
+                .withdrawn
+                .is_none()
+        );
+        let member = app
+            .withdraw::<Participation>(
+                &lead,
+                review,
+                sample.health_visitor.id.0,
+                1,
+                "Added by mistake",
+            )
+            .await?;
+        assert!(member.record.withdrawn.is_some() && member.record.user_id.is_none());
         Ok(())
     }
 );

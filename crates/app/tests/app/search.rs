@@ -34,6 +34,7 @@ async fn member(store: &SqlStore, sample: &Sample, role: Role, name: &str) -> Ac
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             },
             &change("joined"),
         )

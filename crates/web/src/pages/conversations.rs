@@ -352,10 +352,13 @@ async fn edit_page<S: Store>(
     };
     let (_, frame) = at.frame("/conversations", title, &errors).await?;
     let actor = user.actor();
+    // A withdrawn participant is offered only to a conversation already held with them.
+    let chosen = form.get("participant_id");
     let participants = app
         .records::<Participation>(&actor, id)
         .await?
         .into_iter()
+        .filter(|p| p.record.withdrawn.is_none() || p.record.id.to_string() == chosen)
         .map(|p| {
             let label = format!("{} ({})", p.record.label, p.record.role.label());
             Choice::new(p.record.id.to_string(), label)

@@ -212,6 +212,79 @@ pub async fn update_handler<S: Store, R: RecordForm>(
     update::<S, R>(&app, &user, review, id, form).await
 }
 
+/// The withdrawal part of a record's page: how to withdraw it, or that it was.
+pub struct WithdrawView {
+    /// Where the withdrawal form is sent.
+    pub action: String,
+    pub version: i64,
+    /// What the record is called ("section", "participant").
+    pub what: &'static str,
+    /// "on 7 December 2026: added by mistake", once withdrawn.
+    pub done: Option<String>,
+}
+
+impl WithdrawView {
+    /// For a saved record (none for a new one).
+    pub fn of<R: casewindow_domain::validation::Withdrawable>(
+        stored: Option<&Stored<R>>,
+        action: String,
+        what: &'static str,
+    ) -> Option<Self> {
+        let stored = stored?;
+        Some(Self {
+            action,
+            version: stored.meta.version,
+            what,
+            done: stored.record.withdrawn().map(withdrawn_text),
+        })
+    }
+}
+
+/// When and why a record was withdrawn: "on 7 December 2026: added by mistake".
+pub fn withdrawn_text(w: &casewindow_domain::validation::Withdrawal) -> String {
+    format!("on {}: {}", w.on.format("%-d %B %Y"), w.reason)
+}
+
+/// `POST …/{record}/withdraw`: withdraws the record with the reason given, then back to its
+/// list; a missing reason comes back to the record's page saying so.
+pub async fn withdraw_handler<S: Store, R>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((review, id)): Path<(ReviewId, uuid::Uuid)>,
+    form: FormData,
+) -> Result<Response, WebError>
+where
+    R: RecordForm + casewindow_domain::validation::Withdrawable,
+{
+    let version = version(&form).unwrap_or(0);
+    let reason = form.get("withdraw_reason");
+    match app
+        .withdraw::<R>(&user.actor(), review, id, version, &reason)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/reviews/{review}{}", R::SECTION))),
+        Err(AppError::Invalid(problems)) => {
+            let current = record_in::<S, R>(&app, &user, review, id).await?;
+            let mut errors = Errors::none();
+            for problem in &problems {
+                let mut why = problem.reason.clone();
+                if let Some(first) = why.get(..1) {
+                    why.replace_range(..1, &first.to_uppercase());
+                }
+                errors.add("withdraw_reason", why);
+            }
+            let mut shown = stored_form(&current);
+            shown.set("withdraw_reason", reason);
+            R::page(
+                At::new(&app, &user, review),
+                Shown::new(shown, errors, Some(&current)),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Creates the record the form describes, once per the form's one-time key: a repeated
 /// submit leads where the first one did.
 pub async fn create<S: Store, R: RecordForm>(

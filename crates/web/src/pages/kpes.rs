@@ -602,6 +602,7 @@ async fn page<S: Store>(
         agencies,
         participants: participants
             .iter()
+            .filter(|p| p.withdrawn.is_none())
             .map(|p| {
                 Choice::new(
                     p.id.to_string(),

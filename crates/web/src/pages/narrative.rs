@@ -26,6 +26,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             "/reviews/{id}/narrative",
             "section",
         ))
+        .route(
+            "/reviews/{id}/narrative/{section}/withdraw",
+            axum::routing::post(edit::withdraw_handler::<S, NarrativeSection>),
+        )
 }
 
 /// Everything a section may cite that the user may read, valued as `kind:id`.
@@ -103,6 +107,8 @@ pub(super) fn parse_citation(value: &str) -> Option<Citation> {
 
 /// A narrative section as listed, with what it cites.
 struct SectionView {
+    /// "on 7 December 2026: a duplicate of the first section", when withdrawn.
+    withdrawn: Option<String>,
     href: String,
     heading: String,
     period: String,
@@ -116,6 +122,8 @@ struct ListPage {
     layout: Layout,
     id: String,
     sections: Vec<SectionView>,
+    /// How many of the sections are withdrawn.
+    withdrawn: usize,
 }
 
 async fn list<S: Store>(req: Req<S>) -> Answer {
@@ -142,6 +150,7 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
                 })
                 .collect();
             SectionView {
+                withdrawn: s.withdrawn.as_ref().map(edit::withdrawn_text),
                 href: format!("/reviews/{id}/narrative/{}", s.id),
                 heading: s.heading,
                 period: s.period,
@@ -149,10 +158,11 @@ async fn list<S: Store>(req: Req<S>) -> Answer {
                 cites,
             }
         })
-        .collect();
+        .collect::<Vec<SectionView>>();
     render(&ListPage {
         layout: frame,
         id: id.to_string(),
+        withdrawn: sections.iter().filter(|s| s.withdrawn.is_some()).count(),
         sections,
     })
 }
@@ -166,6 +176,7 @@ struct EditPage {
     action: String,
     is_new: bool,
     citables: Vec<Choice>,
+    withdraw: Option<edit::WithdrawView>,
 }
 
 async fn edit_page<S: Store>(
@@ -174,6 +185,13 @@ async fn edit_page<S: Store>(
 ) -> Result<Response, WebError> {
     let (app, user, id) = (at.app, at.user, at.review);
     let (form, errors, existing) = (shown.form, shown.errors, shown.existing);
+    let withdraw = edit::WithdrawView::of(
+        existing,
+        existing.map_or_else(String::new, |s| {
+            format!("/reviews/{id}/narrative/{}/withdraw", s.record.id)
+        }),
+        "section",
+    );
     let existing = existing.map(|s| s.record.id);
     let (_, frame) = at.frame("/narrative", "Narrative section", &errors).await?;
     let citables = citables(app, user, id).await?;
@@ -184,6 +202,7 @@ async fn edit_page<S: Store>(
         action: edit::form_action(&format!("/reviews/{id}/narrative"), existing),
         is_new: existing.is_none(),
         citables,
+        withdraw,
     })
 }
 
@@ -217,6 +236,7 @@ impl RecordForm for NarrativeSection {
             perspective_agency_id: None,
             body: String::new(),
             citations: Vec::new(),
+            withdrawn: None,
         }
     }
 

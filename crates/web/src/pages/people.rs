@@ -38,6 +38,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             get(edit::edit_form::<S, Participation>).post(edit::update_handler::<S, Participation>),
         )
         .route(
+            "/reviews/{id}/participants/{participation}/withdraw",
+            post(edit::withdraw_handler::<S, Participation>),
+        )
+        .route(
             "/reviews/{id}/participants/{participation}/letters/invitation.docx",
             get(invitation::<S>),
         )
@@ -202,6 +206,8 @@ struct ParticipantRow {
     agency: String,
     /// The name of their account, or that they have none.
     account: String,
+    /// "on 7 December 2026: added by mistake", when withdrawn.
+    withdrawn: Option<String>,
 }
 
 #[derive(Template)]
@@ -215,6 +221,8 @@ struct ParticipantsPage {
     roles: Vec<Choice>,
     agencies: Vec<Choice>,
     can_add: bool,
+    /// How many of the rows are withdrawn participants.
+    withdrawn: usize,
 }
 
 async fn participants_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
@@ -239,6 +247,7 @@ async fn participants_page<S: Store>(at: At<'_, S>, form: FormData, errors: Erro
                 .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_else(|| "No account".to_owned());
             ParticipantRow {
+                withdrawn: p.withdrawn.as_ref().map(edit::withdrawn_text),
                 id: p.id.to_string(),
                 label: p.label,
                 role: p.role.label(),
@@ -246,12 +255,13 @@ async fn participants_page<S: Store>(at: At<'_, S>, form: FormData, errors: Erro
                 account,
             }
         })
-        .collect();
+        .collect::<Vec<ParticipantRow>>();
     render(&ParticipantsPage {
         layout: frame,
         errors,
         form,
         id: id.to_string(),
+        withdrawn: rows.iter().filter(|r| r.withdrawn.is_some()).count(),
         rows,
         roles: choices(Role::ALL, Role::label),
         agencies: agencies
@@ -311,6 +321,7 @@ impl RecordForm for Participation {
             consent: None,
             declined_on: None,
             contribution: String::new(),
+            withdrawn: None,
         }
     }
 
@@ -403,6 +414,7 @@ struct ParticipantEditPage {
     version: i64,
     roles: Vec<Choice>,
     agencies: Vec<Choice>,
+    withdraw: Option<edit::WithdrawView>,
 }
 
 /// The consent the form records: kept as it was when the form does not ask; none when the
@@ -509,5 +521,10 @@ async fn edit_page<S: Store>(
             .into_iter()
             .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
+        withdraw: edit::WithdrawView::of(
+            Some(stored),
+            format!("/reviews/{id}/participants/{}/withdraw", stored.record.id),
+            "participant",
+        ),
     })
 }

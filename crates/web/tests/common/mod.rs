@@ -89,6 +89,7 @@ pub async fn signed_in_lead<S: casewindow_store::Store>(
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             },
             &casewindow_testkit::fixtures::change("joined the team"),
         )
@@ -139,6 +140,7 @@ pub async fn signed_in_as<S: casewindow_store::Store>(
                 consent: None,
                 declined_on: None,
                 contribution: String::new(),
+                withdrawn: None,
             },
             &casewindow_testkit::fixtures::change("joined"),
         )
