@@ -452,4 +452,24 @@ test('a narrative section and a participant added by mistake are withdrawn with 
   // No longer offered for a conversation.
   await page.goto(`${review}/conversations/new`);
   await expect(page.getByLabel('Conversation with').locator('option', { hasText: 'Social worker 9' })).toHaveCount(0);
+
+  // An agency added by mistake: withdrawn with a reason, no longer offered, still named.
+  await page.goto(`${review}/agencies`);
+  await page.fill('#name', 'Harrowgate Polise');
+  await page.selectOption('#sector', 'police');
+  await page.getByRole('button', { name: 'Add the agency' }).click();
+  const row = page.locator('tr', { hasText: 'Harrowgate Polise' });
+  await row.locator('summary').click();
+  await row.getByRole('button', { name: 'Withdraw the agency' }).click();
+  await expect(page.locator('.error-summary')).toContainText('The agency was not withdrawn: say why the agency is withdrawn');
+  await page.locator('tr', { hasText: 'Harrowgate Polise' }).getByLabel('Why Harrowgate Polise is withdrawn').fill('Misspelt; added again correctly.');
+  await page.locator('tr', { hasText: 'Harrowgate Polise' }).getByRole('button', { name: 'Withdraw the agency' }).click();
+  await expect(page.locator('tr', { hasText: 'Harrowgate Polise' })).toHaveCount(0);
+  await expect(page.locator('details.withdrawn-list summary')).toHaveText('Withdrawn agencies (1)');
+  await checkAccessibility(page, 'agencies with one withdrawn');
+  await keep(page, 'workspace-04-withdrawn-agency');
+  await page.goto(`${review}/chronology/new`);
+  await expect(page.getByLabel('Agency').locator('option', { hasText: 'Harrowgate Polise' })).toHaveCount(0);
+  await page.goto(`${review}/audit`);
+  await expect(page.locator('main')).toContainText('withdrew an agency: Misspelt; added again correctly.');
 });

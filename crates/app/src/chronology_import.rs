@@ -582,11 +582,26 @@ impl<S: Store> App<S> {
         self.authorize(actor, review, Permission::EditChronology)
             .await?;
         match self.agency_limit(actor, review).await? {
-            Some(own) if own != agency => Err(AppError::NotFound {
-                what: format!("agency {agency}"),
-            }),
-            _ => Ok(()),
+            Some(own) if own != agency => {
+                return Err(AppError::NotFound {
+                    what: format!("agency {agency}"),
+                });
+            }
+            _ => {}
         }
+        // A withdrawn agency (added by mistake) takes no new chronology.
+        if let Ok(found) = self.store.agency(agency).await
+            && found.withdrawn.is_some()
+        {
+            return Err(problem(
+                "agency_id",
+                format!(
+                    "{} was withdrawn: choose the agency the chronology is from",
+                    found.name
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Every import of a review's chronologies, newest first (current and replaced).

@@ -572,6 +572,7 @@ impl<S: Store> App<S> {
             name: name.trim().to_owned(),
             sector,
             publication_name: None,
+            withdrawn: None,
         };
         crate::error::check_fields(&agency)?;
         // The database refuses a second agency of the same name in a partnership (any case), so
@@ -631,6 +632,57 @@ impl<S: Store> App<S> {
             });
         }
         Ok(found)
+    }
+
+    /// Withdraws an agency added by mistake, with why: it is no longer offered for new
+    /// records (entries, imports, participants, actions), and records that name it keep its
+    /// name. Never deleted; audited in this review.
+    pub async fn withdraw_agency(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        agency: casewindow_domain::ids::AgencyId,
+        reason: &str,
+    ) -> AppResult<()> {
+        self.authorize(actor, review, Permission::ManageParticipants)
+            .await?;
+        let known = self
+            .agencies_of(actor, review)
+            .await?
+            .into_iter()
+            .any(|a| a.id == agency);
+        if !known {
+            return Err(AppError::NotFound {
+                what: "agency".to_owned(),
+            });
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "withdraw_reason".to_owned(),
+                reason: "say why the agency is withdrawn".to_owned(),
+            }]));
+        }
+        let withdrawal = casewindow_domain::validation::Withdrawal {
+            on: self.today(),
+            reason: reason.to_owned(),
+        };
+        let done = self
+            .store
+            .withdraw_agency(
+                review,
+                agency,
+                &withdrawal,
+                &self.change(actor, &format!("withdrew an agency: {reason}")),
+            )
+            .await?;
+        if !done {
+            return Err(AppError::Invalid(vec![Problem {
+                path: "withdraw_reason".to_owned(),
+                reason: "the agency is already withdrawn".to_owned(),
+            }]));
+        }
+        Ok(())
     }
 
     /// The agencies of the review's partnership, plus any other agency its records refer to.

@@ -182,6 +182,10 @@ pub struct Agency {
     /// can identify the family; without one, its sector's ([`AgencySector::publication_name`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publication_name: Option<String>,
+    /// Withdrawn (added by mistake), with why: no longer offered for new records; records
+    /// that name it keep its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<crate::validation::Withdrawal>,
 }
 
 impl Agency {

@@ -95,14 +95,16 @@ pub(crate) async fn insert_agency(
     agency: &Agency,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO agencies (id, partnership_id, name, sector, publication_name) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO agencies (id, partnership_id, name, sector, publication_name, withdrawn_on, withdrawn_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(agency.id.0.to_string())
     .bind(agency.partnership_id.map(|p| p.0.to_string()))
     .bind(agency.name.clone())
     .bind(enum_text(&agency.sector)?)
     .bind(agency.publication_name.clone())
+    .bind(agency.withdrawn.as_ref().map(|w| w.on.to_string()))
+    .bind(agency.withdrawn.as_ref().map(|w| w.reason.clone()))
     .execute(conn)
     .await
     .map_err(map)?;
@@ -124,6 +126,26 @@ pub(crate) async fn set_agency_publication_name(
     Ok(done.rows_affected() == 1)
 }
 
+/// Withdraws an agency with why, unless it already is; `false` when there is no such agency
+/// or it was already withdrawn (one conditional statement: two at once withdraw it once).
+pub(crate) async fn withdraw_agency(
+    conn: &mut AnyConnection,
+    id: AgencyId,
+    withdrawal: &casewindow_domain::validation::Withdrawal,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE agencies SET withdrawn_on = $1, withdrawn_reason = $2 \
+         WHERE id = $3 AND withdrawn_on IS NULL",
+    )
+    .bind(withdrawal.on.to_string())
+    .bind(withdrawal.reason.clone())
+    .bind(id.0.to_string())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
 fn read_agency(row: &AnyRow) -> Result<Agency, StoreError> {
     let id: String = get(row, "id")?;
     let partnership: Option<String> = get(row, "partnership_id")?;
@@ -135,6 +157,21 @@ fn read_agency(row: &AnyRow) -> Result<Agency, StoreError> {
         name: get(row, "name")?,
         sector: parse_enum("agency", &id, get(row, "sector")?)?,
         publication_name: get(row, "publication_name")?,
+        withdrawn: {
+            let on: Option<String> = get(row, "withdrawn_on")?;
+            let reason: Option<String> = get(row, "withdrawn_reason")?;
+            match on {
+                Some(on) => Some(casewindow_domain::validation::Withdrawal {
+                    on: on.parse().map_err(|_| StoreError::Corrupt {
+                        kind: "agency",
+                        id: id.clone(),
+                        reason: format!("withdrawn_on {on:?} is not a date"),
+                    })?,
+                    reason: reason.unwrap_or_default(),
+                }),
+                None => None,
+            }
+        },
     })
 }
 
@@ -144,13 +181,13 @@ pub(crate) async fn agencies(
 ) -> Result<Vec<Agency>, StoreError> {
     let rows = match id {
         Some(id) => {
-            sqlx::query("SELECT id, partnership_id, name, sector, publication_name FROM agencies WHERE id = $1")
+            sqlx::query("SELECT id, partnership_id, name, sector, publication_name, withdrawn_on, withdrawn_reason FROM agencies WHERE id = $1")
                 .bind(id.0.to_string())
                 .fetch_all(conn)
                 .await
         }
         None => {
-            sqlx::query("SELECT id, partnership_id, name, sector, publication_name FROM agencies ORDER BY name, id")
+            sqlx::query("SELECT id, partnership_id, name, sector, publication_name, withdrawn_on, withdrawn_reason FROM agencies ORDER BY name, id")
                 .fetch_all(conn)
                 .await
         }

@@ -502,6 +502,24 @@ impl ReferenceData for SqlStore {
         Ok(true)
     }
 
+    async fn withdraw_agency(
+        &self,
+        review: ReviewId,
+        id: AgencyId,
+        withdrawal: &casewindow_domain::validation::Withdrawal,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !reference::withdraw_agency(&mut tx, id, withdrawal).await? {
+            return Ok(false);
+        }
+        let mut entry = audit::for_reference("withdraw", "agencies", id.0, change);
+        entry.review_id = Some(review);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency> {
         one(
             reference::agencies(&mut *self.read().await?, Some(id)).await?,

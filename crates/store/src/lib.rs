@@ -167,6 +167,15 @@ pub trait ReferenceData: Send + Sync + 'static {
         name: Option<&str>,
         change: &Change,
     ) -> StoreResult<bool>;
+    /// Withdraws an agency (added by mistake) with why, audited in the review where it was
+    /// withdrawn; `false` when there is no such agency or it already was.
+    async fn withdraw_agency(
+        &self,
+        review: ReviewId,
+        id: AgencyId,
+        withdrawal: &casewindow_domain::validation::Withdrawal,
+        change: &Change,
+    ) -> StoreResult<bool>;
     async fn agency(&self, id: AgencyId) -> StoreResult<Agency>;
     /// All agencies, ordered by name.
     async fn agencies(&self) -> StoreResult<Vec<Agency>>;

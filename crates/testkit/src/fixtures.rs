@@ -72,6 +72,7 @@ impl Sample {
             name: "Eastbrook Children's Services".to_owned(),
             sector: AgencySector::ChildrensSocialCare,
             publication_name: None,
+            withdrawn: None,
         };
         let health = Agency {
             id: AgencyId(id()),
@@ -79,6 +80,7 @@ impl Sample {
             name: "Eastbrook Community Health".to_owned(),
             sector: AgencySector::HealthVisiting0To19,
             publication_name: Some("the health visiting team".to_owned()),
+            withdrawn: None,
         };
         let reviewer = User {
             id: UserId(id()),

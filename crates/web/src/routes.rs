@@ -243,6 +243,10 @@ pub const ROUTES: &[RouteSpec] = &[
         "/reviews/{id}/agencies/{agency}/publication-name",
         p(ManageParticipants),
     ),
+    post(
+        "/reviews/{id}/agencies/{agency}/withdraw",
+        p(ManageParticipants),
+    ),
     get("/reviews/{id}/participants", p(ViewReview)),
     post("/reviews/{id}/participants", p(ManageParticipants)),
     get("/reviews/{id}/subjects", p(ViewReview)),

@@ -437,3 +437,44 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    an_agency_is_withdrawn_once_with_why_and_takes_no_new_chronology,
+    |store: SqlStore, _url| async move {
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = crate::lead(&sample);
+        let (review, agency) = (sample.review.id, sample.health.id);
+        let refused = app
+            .withdraw_agency(&lead, review, agency, " ")
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, AppError::Invalid(_)), "{refused}");
+        // Two at once: one withdraws it, the other is told it already was.
+        let (a, b) = tokio::join!(
+            app.withdraw_agency(&lead, review, agency, "Added by mistake"),
+            app.withdraw_agency(&lead, review, agency, "Added twice")
+        );
+        assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
+        let read = store.agency(agency).await?;
+        let withdrawn = read.withdrawn.expect("withdrawn, and read back");
+        assert!(["Added by mistake", "Added twice"].contains(&withdrawn.reason.as_str()));
+        assert_eq!(read.name, sample.health.name, "kept, with its name");
+        let import = app
+            .preview_chronology(
+                &lead,
+                review,
+                agency,
+                casewindow_app::ImportFile {
+                    name: "health.csv",
+                    bytes: b"Date,Details\n01/03/2024,Home visit\n",
+                },
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(import.to_string().contains("was withdrawn"), "{import}");
+        Ok(())
+    }
+);

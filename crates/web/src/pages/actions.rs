@@ -201,6 +201,7 @@ async fn page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer
         actions,
         agencies: agencies
             .into_iter()
+            .filter(|a| a.withdrawn.is_none())
             .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
         statuses: choices(ActionStatus::ALL, ActionStatus::label),

@@ -725,6 +725,7 @@ async fn entry_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> 
         .agencies_of(&actor, id)
         .await?
         .into_iter()
+        .filter(|a| a.withdrawn.is_none())
         .map(|a| Choice::new(a.id.to_string(), a.name))
         .collect();
     let documents = app

@@ -130,6 +130,7 @@ async fn start_page<S: Store>(
         agencies: agencies
             .iter()
             .filter(|a| limit.is_none_or(|own| own == a.id))
+            .filter(|a| a.withdrawn.is_none())
             .map(|a| Choice::new(a.id.to_string(), a.name.clone()))
             .collect(),
         done,

@@ -121,6 +121,7 @@ async fn page<S: Store>(req: &Req<S>, form: FormData, errors: Errors) -> Answer 
         None => view.agencies.iter().collect(),
     }
     .into_iter()
+    .filter(|a| a.withdrawn.is_none())
     .map(|a| Choice::new(a.id, a.name.clone()))
     .collect();
     render(&ListPage {

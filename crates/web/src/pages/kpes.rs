@@ -554,6 +554,7 @@ async fn page<S: Store>(
             a.partnership_id == Some(review.record.partnership_id)
                 || form.has("agencies", &a.id.to_string())
         })
+        .filter(|a| a.withdrawn.is_none() || form.has("agencies", &a.id.to_string()))
         .map(|a| Choice::new(a.id.to_string(), a.name))
         .collect();
     let participants: Vec<Participation> = app

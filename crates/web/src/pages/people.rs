@@ -30,6 +30,10 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
             post(name_for_publication::<S>),
         )
         .route(
+            "/reviews/{id}/agencies/{agency}/withdraw",
+            post(withdraw_agency::<S>),
+        )
+        .route(
             "/reviews/{id}/participants",
             get(participants::<S>).post(edit::create_handler::<S, Participation>),
         )
@@ -101,6 +105,8 @@ struct AgencyRow {
     /// What published documents call it, and whether that is its own choice or its sector's.
     published: String,
     chosen: String,
+    /// "on 7 December 2026: added by mistake", when withdrawn.
+    withdrawn: Option<String>,
 }
 
 #[derive(Template)]
@@ -113,6 +119,8 @@ struct AgenciesPage {
     rows: Vec<AgencyRow>,
     sectors: Vec<Choice>,
     can_add: bool,
+    /// How many of the rows are withdrawn agencies.
+    withdrawn: usize,
 }
 
 async fn agencies_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) -> Answer {
@@ -123,18 +131,20 @@ async fn agencies_page<S: Store>(at: At<'_, S>, form: FormData, errors: Errors) 
         .await?
         .into_iter()
         .map(|a| AgencyRow {
+            withdrawn: a.withdrawn.as_ref().map(edit::withdrawn_text),
             id: a.id.to_string(),
             published: a.published_name(),
             chosen: a.publication_name.clone().unwrap_or_default(),
             name: a.name,
             sector: a.sector.label(),
         })
-        .collect();
+        .collect::<Vec<AgencyRow>>();
     render(&AgenciesPage {
         layout: frame,
         errors,
         form,
         id: id.to_string(),
+        withdrawn: rows.iter().filter(|r| r.withdrawn.is_some()).count(),
         rows,
         sectors: choices(AgencySector::ALL, AgencySector::label),
         can_add: may(app, user, id, Permission::ManageParticipants).await,
@@ -157,6 +167,32 @@ async fn name_for_publication<S: Store>(
         ))),
         Err(AppError::Invalid(problems)) => {
             let errors = Errors::from_problems(&problems, |p| p.to_owned());
+            agencies_page(At::new(&app, &user, id), FormData::default(), errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Withdraws an agency added by mistake, with the reason given.
+async fn withdraw_agency<S: Store>(
+    State(app): State<AppState<S>>,
+    SignedIn(user): SignedIn,
+    Path((id, agency)): Path<(ReviewId, AgencyId)>,
+    form: FormData,
+) -> Answer {
+    match app
+        .withdraw_agency(&user.actor(), id, agency, &form.get("withdraw_reason"))
+        .await
+    {
+        Ok(()) => Ok(super::edit::see_other(&format!("/reviews/{id}/agencies"))),
+        Err(AppError::Invalid(problems)) => {
+            let mut errors = Errors::none();
+            for problem in &problems {
+                errors.add(
+                    &format!("withdraw_reason-{agency}"),
+                    format!("The agency was not withdrawn: {}", problem.reason),
+                );
+            }
             agencies_page(At::new(&app, &user, id), FormData::default(), errors).await
         }
         Err(other) => Err(other.into()),
@@ -266,6 +302,7 @@ async fn participants_page<S: Store>(at: At<'_, S>, form: FormData, errors: Erro
         roles: choices(Role::ALL, Role::label),
         agencies: agencies
             .into_iter()
+            .filter(|a| a.withdrawn.is_none())
             .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
         can_add: may(app, user, id, Permission::ManageParticipants).await,
@@ -508,6 +545,7 @@ async fn edit_page<S: Store>(
         format!("/reviews/{id}/participants"),
         "Participants".to_owned(),
     ));
+    let chosen = form.get("agency_id");
     let agencies = app.agencies_of(&user.actor(), id).await?;
     render(&ParticipantEditPage {
         layout: frame,
@@ -519,6 +557,7 @@ async fn edit_page<S: Store>(
         roles: choices(Role::ALL, Role::label),
         agencies: agencies
             .into_iter()
+            .filter(|a| a.withdrawn.is_none() || chosen == a.id.to_string())
             .map(|a| Choice::new(a.id.to_string(), a.name))
             .collect(),
         withdraw: edit::WithdrawView::of(

@@ -307,6 +307,7 @@ async fn edit_page<S: Store>(
         .agencies_of(&at.user.actor(), at.review)
         .await?
         .into_iter()
+        .filter(|a| a.withdrawn.is_none() || shown.form.has("agencies_in_scope", &a.id.to_string()))
         .map(|a| Choice::new(a.id.to_string(), a.name))
         .collect();
     render(&EditPage {
