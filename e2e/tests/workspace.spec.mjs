@@ -143,7 +143,7 @@ test('a comma nobody quoted is flagged in the preview, not moved into a column w
   await keep(page, 'workspace-10-unquoted-comma');
 });
 
-test('the portfolio finds a review by title and stage, and pages a long list', async ({ page, browser, baseURL }) => {
+test('the portfolio finds a review by title, stage and my role, and pages a long list', async ({ page, browser, baseURL }) => {
   await signIn(page, WALKER);
   const title = `Child U ${Date.now()}`;
   await openNewReview(page, title);
@@ -176,6 +176,19 @@ test('the portfolio finds a review by title and stage, and pages a long list', a
   await expect(lead.getByRole('link', { name: 'Previous page' })).toBeVisible();
   await checkAccessibility(lead, 'portfolio, second page');
   await keep(lead, 'workspace-05-portfolio-page-2');
+
+  // By "my role": the demo lead leads Child W and observes the library's other reviews.
+  await lead.goto('/');
+  await lead.selectOption('#role', { label: 'Lead reviewer' });
+  await lead.getByRole('button', { name: 'Show reviews' }).click();
+  await expect(lead.getByRole('link', { name: 'Child W', exact: true })).toBeVisible();
+  const led = Number((await lead.getByText(/^1–\d+ of (\d+) reviews?/).textContent()).match(/of (\d+)/)[1]);
+  await lead.selectOption('#role', { label: 'Observer' });
+  await lead.getByRole('button', { name: 'Show reviews' }).click();
+  await expect(lead.getByRole('link', { name: 'Child W', exact: true })).toHaveCount(0);
+  const observed = Number((await lead.getByText(/^1–\d+ of (\d+) reviews?/).textContent()).match(/of (\d+)/)[1]);
+  expect(led + observed).toBeGreaterThan(25);
+  await checkAccessibility(lead, 'portfolio by my role');
 });
 
 test('side by side is a grid: a column per agency, one row per occurrence, gaps counted and opened one at a time', async ({ page }) => {

@@ -48,6 +48,8 @@ pub struct ReviewSummary {
     /// Whether the actor reads the review's pages; otherwise they take part only through what
     /// is shared with them (case group and family members).
     pub readable: bool,
+    /// The actor's roles in the review (none for the system itself).
+    pub roles: Vec<Role>,
 }
 
 /// What the portfolio shows: words in the title, a stage, a partnership, a page.
@@ -56,6 +58,8 @@ pub struct PortfolioQuery {
     pub text: String,
     pub state: Option<ReviewState>,
     pub partnership: Option<casewindow_domain::ids::PartnershipId>,
+    /// Only the reviews where the person has this role.
+    pub role: Option<Role>,
     /// From 1.
     pub page: usize,
 }
@@ -69,9 +73,10 @@ pub struct Portfolio {
     pub matching: usize,
     pub page: usize,
     pub pages: usize,
-    /// The partnerships and stages of the person's reviews, for the filters.
+    /// The partnerships, stages and the person's roles across their reviews, for the filters.
     pub partnerships: Vec<Partnership>,
     pub states: Vec<ReviewState>,
+    pub roles: Vec<Role>,
 }
 
 /// Reviews on one page of the portfolio.
@@ -94,6 +99,13 @@ impl<S: Store> App<S> {
             .await?;
         let partnerships = self.store.partnerships().await?;
         let today = self.today();
+        let mut roles: std::collections::HashMap<ReviewId, Vec<Role>> = Default::default();
+        if let Some(user) = actor.user {
+            for taking_part in self.store.participations_of(user).await? {
+                let p = taking_part.record;
+                roles.entry(p.review_id).or_default().push(p.role);
+            }
+        }
         let mut summaries = Vec::new();
         for partnership in partnerships {
             for review in self.store.list::<Review>(partnership.id.0).await? {
@@ -117,6 +129,7 @@ impl<S: Store> App<S> {
                     next_deadline,
                     working_days_left,
                     readable: readable.as_ref().is_none_or(|ids| ids.contains(&id)),
+                    roles: roles.get(&id).cloned().unwrap_or_default(),
                 });
             }
         }
@@ -141,7 +154,13 @@ impl<S: Store> App<S> {
         let total = all.len();
         let mut partnerships: Vec<Partnership> = Vec::new();
         let mut states: Vec<ReviewState> = Vec::new();
+        let mut roles: Vec<Role> = Vec::new();
         for summary in &all {
+            for role in &summary.roles {
+                if !roles.contains(role) {
+                    roles.push(*role);
+                }
+            }
             if !partnerships.iter().any(|p| p.id == summary.partnership.id) {
                 partnerships.push(summary.partnership.clone());
             }
@@ -151,6 +170,7 @@ impl<S: Store> App<S> {
         }
         partnerships.sort_by(|a, b| a.name.cmp(&b.name));
         states.sort_by_key(|s| ReviewState::ALL.iter().position(|x| x == s));
+        roles.sort_by_key(|r| Role::ALL.iter().position(|x| x == r));
         let words: Vec<String> = query
             .text
             .split_whitespace()
@@ -164,6 +184,7 @@ impl<S: Store> App<S> {
                     .is_none_or(|state| s.review.record.state == state)
             })
             .filter(|s| query.partnership.is_none_or(|p| s.partnership.id == p))
+            .filter(|s| query.role.is_none_or(|r| s.roles.contains(&r)))
             .filter(|s| {
                 let title = s.review.record.title.to_lowercase();
                 words.iter().all(|w| title.contains(w.as_str()))
@@ -185,6 +206,7 @@ impl<S: Store> App<S> {
             pages,
             partnerships,
             states,
+            roles,
         })
     }
 

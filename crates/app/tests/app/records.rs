@@ -478,3 +478,30 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_portfolio_filters_by_the_persons_role_in_each_review,
+    |store: SqlStore, _url| async move {
+        use casewindow_app::PortfolioQuery;
+        use casewindow_domain::participation::Role;
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = crate::lead(&sample);
+        let all = app.portfolio(&lead, &PortfolioQuery::default()).await?;
+        assert_eq!(all.matching, 1);
+        assert_eq!(all.roles, vec![Role::LeadReviewer]);
+        let led = PortfolioQuery {
+            role: Some(Role::LeadReviewer),
+            ..PortfolioQuery::default()
+        };
+        assert_eq!(app.portfolio(&lead, &led).await?.matching, 1);
+        let observed = PortfolioQuery {
+            role: Some(Role::Observer),
+            ..PortfolioQuery::default()
+        };
+        let none = app.portfolio(&lead, &observed).await?;
+        assert_eq!((none.matching, none.total), (0, 1));
+        Ok(())
+    }
+);

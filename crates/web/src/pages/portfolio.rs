@@ -42,6 +42,8 @@ struct Filters {
     #[serde(default)]
     partnership: String,
     #[serde(default)]
+    role: String,
+    #[serde(default)]
     page: Option<usize>,
 }
 
@@ -54,6 +56,7 @@ struct PortfolioPage {
     /// (value, label, chosen)
     states: Vec<(String, &'static str, bool)>,
     partnerships: Vec<(String, String, bool)>,
+    roles: Vec<(String, &'static str, bool)>,
     total: usize,
     matching: usize,
     first: usize,
@@ -97,6 +100,7 @@ async fn show<S: Store>(
         text: filters.q.trim().to_owned(),
         state: super::text::parse_key(&filters.state),
         partnership: filters.partnership.parse().ok(),
+        role: super::text::parse_key(&filters.role),
         page: filters.page.unwrap_or(1),
     };
     let portfolio = app.portfolio(&user.actor(), &query).await?;
@@ -106,6 +110,7 @@ async fn show<S: Store>(
             ("q", &filters.q),
             ("state", &filters.state),
             ("partnership", &filters.partnership),
+            ("role", &filters.role),
         ] {
             if !value.trim().is_empty() {
                 pairs.push((name, value.trim().to_owned()));
@@ -139,6 +144,17 @@ async fn show<S: Store>(
                 p.id.to_string(),
                 p.name.clone(),
                 p.id.to_string() == filters.partnership,
+            )
+        })
+        .collect();
+    let roles = portfolio
+        .roles
+        .iter()
+        .map(|r| {
+            (
+                super::text::key(r),
+                r.label(),
+                super::text::key(r) == filters.role,
             )
         })
         .collect();
@@ -261,6 +277,7 @@ async fn show<S: Store>(
         q: filters.q.trim().to_owned(),
         states,
         partnerships,
+        roles,
         total,
         matching,
         first,
