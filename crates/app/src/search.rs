@@ -114,7 +114,8 @@ fn documents(
             body: join(&parts),
         });
     }
-    for n in narrative.iter().map(|s| &s.record) {
+    // A withdrawn section is kept, not searched.
+    for n in (narrative.iter().map(|s| &s.record)).filter(|n| n.withdrawn.is_none()) {
         docs.push(Doc {
             kind: Kind::Narrative,
             id: n.id.0,

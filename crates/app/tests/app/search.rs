@@ -168,3 +168,29 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    a_withdrawn_narrative_section_is_no_longer_found,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::evidence::NarrativeSection;
+        let app = App::new(store.clone());
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = crate::lead(&sample);
+        let none = Filters::default();
+        let narrative = |found: &casewindow_app::SearchAnswer| {
+            found.results.hits.iter().any(|h| h.kind == Kind::Narrative)
+        };
+        assert!(narrative(&app.search(&lead, "picture", &none, 20).await?));
+        app.withdraw::<NarrativeSection>(
+            &lead,
+            sample.review.id,
+            sample.narrative.id.0,
+            1,
+            "A duplicate",
+        )
+        .await?;
+        assert!(!narrative(&app.search(&lead, "picture", &none, 20).await?));
+        Ok(())
+    }
+);
