@@ -330,7 +330,6 @@ impl<S: Store> App<S> {
         review: ReviewId,
         kpe: casewindow_domain::ids::KpeId,
         entry: ChronologyEntryId,
-        why: &str,
     ) -> AppResult<()> {
         use casewindow_domain::analysis::KeyPracticeEpisode;
         use casewindow_domain::evidence::{Citation, CitationTarget};
@@ -352,11 +351,25 @@ impl<S: Store> App<S> {
         if current.record.evidence.iter().any(|c| c.target == target) {
             return Ok(());
         }
+        // Why it is a gap is the server's own finding over the whole chronology, never the
+        // page's text sent back; an entry that is a gap only in a filtered view is cited
+        // without a reason.
+        let view = self.chronology(actor, review).await?;
+        let decisions = self.link_decisions(actor, review).await?;
+        let found = align_chronologies(&view.entries, &view.agencies, &decisions);
+        let why: Vec<&str> = found
+            .gaps
+            .iter()
+            .filter(|g| view.entries[g.entry].id == entry)
+            .map(|g| g.why.as_str())
+            .collect();
+        let note = if why.is_empty() {
+            "Possible information-sharing gap".to_owned()
+        } else {
+            format!("Possible information-sharing gap: {}", why.join("; "))
+        };
         let mut episode = current.record.clone();
-        episode.evidence.push(Citation {
-            target,
-            note: format!("Possible information-sharing gap: {}", why.trim()),
-        });
+        episode.evidence.push(Citation { target, note });
         self.update(
             actor,
             &episode,

@@ -200,14 +200,8 @@ both_backends!(
             .clone();
         let entry = find(&entries, "Weighed baby");
         for _ in 0..2 {
-            app.link_gap_to_kpe(
-                &actor,
-                sample.review.id,
-                sample.kpe.id,
-                entry,
-                "a referral to the police with no sign it arrived",
-            )
-            .await?;
+            app.link_gap_to_kpe(&actor, sample.review.id, sample.kpe.id, entry)
+                .await?;
         }
         let kpe = store.get::<KeyPracticeEpisode>(sample.kpe.id.0).await?;
         let cited: Vec<_> = kpe

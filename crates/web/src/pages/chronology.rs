@@ -697,8 +697,7 @@ async fn link_gap<S: Store>(req: Req<S>, form: FormData) -> Answer {
         form.get("kpe").parse::<KpeId>(),
         form.get("entry").parse::<ChronologyEntryId>(),
     ) {
-        app.link_gap_to_kpe(&user.actor(), id, kpe, entry, &form.get("why"))
-            .await?;
+        app.link_gap_to_kpe(&user.actor(), id, kpe, entry).await?;
     }
     Ok(edit::see_other(&back_to(&form, id)))
 }
