@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage conformance on SQLite and PostgreSQL, application, command
 # line, the reports as LibreOffice and poppler read them, and the pages in a real browser (Debian chromium driven by Playwright, checked with
-# axe-core). Starts (or installs) PostgreSQL, chromium and the npm packages when missing.
+# axe-core), and the JSON API against its own OpenAPI description (Schemathesis). Starts (or
+# installs) PostgreSQL, chromium, the npm packages and Schemathesis when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
@@ -30,3 +31,6 @@ ensure_e2e_packages
 cargo build --quiet --workspace --all-targets
 (cd e2e && CASEWINDOW_BIN="$BIN" npx playwright test)
 echo "screenshots of every page: e2e/artifacts/screenshots/" >&2
+
+step "API: Schemathesis against the served OpenAPI description, with a token made on the account page"
+CASEWINDOW_BIN="$BIN" api-check/run.sh

@@ -72,6 +72,14 @@ impl Permission {
         matches!(self, Self::TakePart | Self::SignOff | Self::AssessQuality)
     }
 
+    /// Whether the permission only reads (what a read-only API token may use).
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Self::ViewReview | Self::ViewChronology | Self::ViewConversations | Self::ViewAudit
+        )
+    }
+
     /// The permission needed to read records of a kind.
     pub fn to_read(kind: RecordKind) -> Self {
         match kind {
@@ -148,6 +156,16 @@ pub(crate) enum Grant {
     /// Granted once the actor has said why (see [`reason_required`]).
     NeedsReason,
     No,
+    /// The roles grant it, but the actor is a program whose token only reads.
+    ReadOnlyToken,
+}
+
+/// Whether the actor's token (if it acts with one) lets it use `permission`.
+pub(crate) fn token_allows(actor: &Actor, permission: Permission) -> bool {
+    actor
+        .token
+        .as_ref()
+        .is_none_or(|token| token.write || permission.is_read())
 }
 
 /// The decision [`App::authorize`] makes, from the actor's participations in `review` (for a
@@ -164,8 +182,11 @@ pub(crate) fn grant(
         .map(|p| p.role)
         .filter(|role| permits(*role, permission))
         .collect();
-    if granting.is_empty() {
+    if granting.is_empty() || actor.token.as_ref().is_some_and(|t| !t.reaches(review)) {
         return Grant::No;
+    }
+    if !token_allows(actor, permission) {
+        return Grant::ReadOnlyToken;
     }
     // Revealing an identity takes its reason in the request itself.
     let needs_reason = permission != Permission::RevealIdentity
@@ -280,6 +301,9 @@ impl<S: Store> App<S> {
         let Some(user) = actor.user else {
             return Ok(Vec::new());
         };
+        if actor.token.as_ref().is_some_and(|t| !t.reaches(review)) {
+            return Ok(Vec::new());
+        }
         Ok(self
             .store
             .participations_in(user, review)
@@ -289,6 +313,22 @@ impl<S: Store> App<S> {
             .collect())
     }
 
+    /// Every part the actor takes in reviews: for a program acting with a token, only in the
+    /// reviews the token reaches.
+    pub(crate) async fn participations_of(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Vec<casewindow_store::Stored<Participation>>> {
+        let Some(user) = actor.user else {
+            return Ok(Vec::new());
+        };
+        let mut all = self.store.participations_of(user).await?;
+        if let Some(token) = &actor.token {
+            all.retain(|p| token.reaches(p.record.review_id));
+        }
+        Ok(all)
+    }
+
     /// The reviews the actor takes part in, in a role granting `permission` when one is given;
     /// `None` for the system actor, who is not limited.
     pub(crate) async fn reviews_taking_part(
@@ -296,18 +336,21 @@ impl<S: Store> App<S> {
         actor: &Actor,
         permission: Option<Permission>,
     ) -> AppResult<Option<std::collections::HashSet<ReviewId>>> {
-        let Some(user) = actor.user else {
+        if actor.user.is_none() {
             return Ok(None);
-        };
+        }
         if actor.platform_admin || actor.national_analyst {
             return Ok(Some(std::collections::HashSet::new()));
         }
         Ok(Some(
-            self.store
-                .participations_of(user)
+            self.participations_of(actor)
                 .await?
                 .into_iter()
-                .filter(|p| permission.is_none_or(|perm| permits(p.record.role, perm)))
+                .filter(|p| {
+                    permission.is_none_or(|perm| {
+                        permits(p.record.role, perm) && token_allows(actor, perm)
+                    })
+                })
                 .map(|p| p.record.review_id)
                 .collect(),
         ))
@@ -380,6 +423,7 @@ impl<S: Store> App<S> {
         match grant(actor, review, &roles, permission) {
             Grant::Yes => Ok(roles),
             Grant::NeedsReason => Err(AppError::ReasonNeeded { review }),
+            Grant::ReadOnlyToken => Err(AppError::ReadOnlyToken),
             Grant::No => Err(not_found()),
         }
     }
@@ -399,11 +443,12 @@ impl<S: Store> App<S> {
         if actor.user.is_none() {
             return Ok(true);
         }
-        Ok(self
-            .roles_in(actor, review)
-            .await?
-            .iter()
-            .any(|p| permits(p.role, permission)))
+        Ok(token_allows(actor, permission)
+            && self
+                .roles_in(actor, review)
+                .await?
+                .iter()
+                .any(|p| permits(p.role, permission)))
     }
 
     /// Every permission the actor holds in a review.
@@ -417,7 +462,7 @@ impl<S: Store> App<S> {
         let roles = self.roles_in(actor, review).await?;
         Ok(Permission::ALL
             .into_iter()
-            .filter(|p| roles.iter().any(|r| permits(r.role, *p)))
+            .filter(|p| token_allows(actor, *p) && roles.iter().any(|r| permits(r.role, *p)))
             .collect())
     }
 }

@@ -210,6 +210,7 @@ impl CurrentUser {
             platform_admin: self.platform_admin,
             national_analyst: self.national_analyst,
             purpose: self.purpose.clone(),
+            token: None,
         }
     }
 }

@@ -49,7 +49,7 @@ impl<S: Store> App<S> {
             return Ok(Vec::new());
         }
         let mut waiting = Vec::new();
-        let mine = self.store.participations_of(user).await?;
+        let mine = self.participations_of(actor).await?;
         let mut reviews: std::collections::BTreeSet<casewindow_domain::ids::ReviewId> =
             std::collections::BTreeSet::new();
         for p in &mine {

@@ -28,6 +28,9 @@ pub enum AppError {
     ReasonNeeded {
         review: casewindow_domain::ids::ReviewId,
     },
+    /// A program's API token only reads, and this would change something.
+    #[error("this API token only reads: make one that may write")]
+    ReadOnlyToken,
     /// A storage failure that is not the user's to fix.
     #[error("storage failure")]
     Store(#[source] StoreError),

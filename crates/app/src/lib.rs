@@ -30,6 +30,7 @@ mod reviews;
 mod search;
 mod setup;
 pub mod sharing;
+mod tokens;
 pub mod totp;
 pub mod tracker;
 mod transfer;
@@ -60,6 +61,7 @@ pub use reviews::{
 };
 pub use search::SearchAnswer;
 pub use setup::new_setup_code;
+pub use tokens::{NewToken, TOKEN_PREFIX, TokenView};
 pub use vault::{Vault, VaultError};
 
 use casewindow_domain::calendar::WorkingCalendar;
@@ -86,6 +88,27 @@ pub struct Actor {
     /// Why the actor is reading a review's restricted content, where their role must say
     /// (see [`reason_required`]): the review and the reason, recorded with every read.
     pub purpose: Option<(casewindow_domain::ids::ReviewId, String)>,
+    /// What a program acting with one of the user's API tokens is limited to; `None` for the
+    /// user themselves.
+    pub token: Option<TokenLimits>,
+}
+
+/// The limits of an API token: what its owner chose when making it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenLimits {
+    /// The token, for the audit trail.
+    pub id: uuid::Uuid,
+    /// Whether it may change records; otherwise it only reads.
+    pub write: bool,
+    /// The reviews it reaches; empty: every review its owner takes part in.
+    pub reviews: Vec<casewindow_domain::ids::ReviewId>,
+}
+
+impl TokenLimits {
+    /// Whether the token reaches `review`.
+    pub fn reaches(&self, review: casewindow_domain::ids::ReviewId) -> bool {
+        self.reviews.is_empty() || self.reviews.contains(&review)
+    }
 }
 
 impl Actor {
@@ -97,6 +120,7 @@ impl Actor {
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         }
     }
 

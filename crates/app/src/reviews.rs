@@ -100,11 +100,9 @@ impl<S: Store> App<S> {
         let partnerships = self.store.partnerships().await?;
         let today = self.today();
         let mut roles: std::collections::HashMap<ReviewId, Vec<Role>> = Default::default();
-        if let Some(user) = actor.user {
-            for taking_part in self.store.participations_of(user).await? {
-                let p = taking_part.record;
-                roles.entry(p.review_id).or_default().push(p.role);
-            }
+        for taking_part in self.participations_of(actor).await? {
+            let p = taking_part.record;
+            roles.entry(p.review_id).or_default().push(p.role);
         }
         let mut summaries = Vec::new();
         for partnership in partnerships {

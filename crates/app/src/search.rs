@@ -158,7 +158,7 @@ impl<S: Store> App<S> {
     ) -> AppResult<(HashMap<Uuid, Scope>, Vec<ReviewId>)> {
         let mut scopes = HashMap::new();
         let mut withheld = Vec::new();
-        let Some(user) = actor.user else {
+        let Some(_) = actor.user else {
             // The system itself reads everything.
             for review in self
                 .store
@@ -177,7 +177,7 @@ impl<S: Store> App<S> {
         };
         let mut by_review: HashMap<ReviewId, Vec<casewindow_domain::participation::Participation>> =
             HashMap::new();
-        for p in self.store.participations_of(user).await? {
+        for p in self.participations_of(actor).await? {
             by_review
                 .entry(p.record.review_id)
                 .or_default()
@@ -196,7 +196,7 @@ impl<S: Store> App<S> {
                     scope.chronology_agency = agency_limit_of(&roles).map(|a| a.0);
                 }
                 Grant::NeedsReason => withheld.push(review),
-                Grant::No => {}
+                Grant::No | Grant::ReadOnlyToken => {}
             }
             if !scope.kinds.is_empty() {
                 scopes.insert(review.0, scope);

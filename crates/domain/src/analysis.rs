@@ -9,7 +9,19 @@ use crate::validation::{Checker, Invalid, Validate};
 use serde::{Deserialize, Serialize};
 
 /// Where a contributory factor sits (Appendix 5 levels).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FactorLevel {
     /// Front line, the family: complexity of problems, engagement, family dynamics, language.
@@ -58,7 +70,7 @@ impl FactorLevel {
 }
 
 /// Whether a factor made good practice more likely or poor practice more likely.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Supports,
@@ -66,7 +78,7 @@ pub enum Direction {
 }
 
 /// A contributory factor in one episode.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContributoryFactor {
     pub level: FactorLevel,
@@ -77,7 +89,7 @@ pub struct ContributoryFactor {
 }
 
 /// Where a local-rationality account comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSource {
     /// From a conversation with the participant.
@@ -89,7 +101,7 @@ pub enum AccountSource {
 }
 
 /// How the situation looked to one participant at the time, so that their actions make sense.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocalRationalityAccount {
     pub participant_id: ParticipationId,
@@ -104,7 +116,7 @@ pub struct LocalRationalityAccount {
 }
 
 /// The review team's judgement of the practice in an episode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     Good,
@@ -114,7 +126,7 @@ pub enum Rating {
 }
 
 /// Whether an episode shows good, problematic or mixed practice (KPEs are deliberately neutral).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Valence {
     Good,
@@ -123,7 +135,7 @@ pub enum Valence {
 }
 
 /// The appraisal of an episode, judged against what was knowable then.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appraisal {
     pub rating: Option<Rating>,
@@ -155,7 +167,7 @@ impl Appraisal {
 }
 
 /// A key practice episode.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyPracticeEpisode {
     pub id: KpeId,

@@ -12,7 +12,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// Who a draft is shared with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// The practitioners who were involved.
@@ -69,7 +81,7 @@ impl Audience {
 }
 
 /// What kind of item is shared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SharedKind {
     Kpe,
@@ -77,7 +89,7 @@ pub enum SharedKind {
 }
 
 /// A reviewer's answer to a comment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentAnswer {
     /// The comment is right and nothing needed changing, or it was taken as it stood.
@@ -115,7 +127,7 @@ impl CommentAnswer {
 }
 
 /// Who met.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
     ReviewTeam,
@@ -143,7 +155,7 @@ impl MeetingKind {
 }
 
 /// What a meeting discussed, or a disagreement is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Topic {
     Kpe(KpeId),
@@ -153,7 +165,7 @@ pub enum Topic {
 }
 
 /// What a meeting concluded about an item it discussed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemOutcome {
     /// Discussed; no conclusion recorded.
@@ -176,7 +188,7 @@ impl ItemOutcome {
 }
 
 /// An item a meeting discussed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingItem {
     pub topic: Topic,
@@ -184,7 +196,7 @@ pub struct MeetingItem {
 }
 
 /// An action a meeting agreed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingAction {
     pub description: String,
@@ -195,7 +207,7 @@ pub struct MeetingAction {
 }
 
 /// Where a disagreement stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisagreementStatus {
     /// Not yet resolved.
@@ -221,7 +233,7 @@ impl DisagreementStatus {
 }
 
 /// One participant's view in a disagreement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct View {
     pub holder: ParticipationId,
@@ -229,7 +241,7 @@ pub struct View {
 }
 
 /// A disagreement, kept rather than smoothed over.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disagreement {
     pub about: Topic,
@@ -243,7 +255,7 @@ pub struct Disagreement {
 }
 
 /// A meeting of the review team, the case group, or both.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meeting {
     pub id: MeetingId,
@@ -341,7 +353,19 @@ impl Validate for Meeting {
 }
 
 /// How far a finding has been tested, from what the meetings and comments recorded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Testing {
     /// Not yet tested with the case group.
@@ -417,7 +441,7 @@ pub fn testing_of(finding: FindingId, meetings: &[Meeting], comments: CommentFac
 }
 
 /// A partner signatory's decision on a version put to them for sign-off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOffDecision {
     SignedOff,
@@ -439,7 +463,7 @@ impl SignOffDecision {
 }
 
 /// The three parts of the quality markers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QualityPart {
     SettingUp,
@@ -462,7 +486,7 @@ impl QualityPart {
 }
 
 /// A marker of a good case review, in our own words, grouped as the quality markers are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QualityMarker {
     DecisionRecorded,
@@ -577,7 +601,7 @@ impl QualityMarker {
 }
 
 /// A quality assessment's judgement on one marker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QualityRating {
     Met,

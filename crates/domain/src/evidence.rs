@@ -14,7 +14,7 @@ use std::fmt;
 
 /// How precisely a date is known. Agency records are often vague; the review keeps that
 /// vagueness instead of inventing a day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatePrecision {
     /// A known day.
@@ -52,7 +52,7 @@ impl DatePrecision {
 }
 
 /// A date as precisely as it is known: `start..=end` with a precision, and an optional time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FuzzyDate {
     pub precision: DatePrecision,
@@ -251,7 +251,7 @@ impl fmt::Display for FuzzyDate {
 }
 
 /// What kind of document was received.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceDocumentKind {
     AgencyRecord,
@@ -299,7 +299,7 @@ impl SourceDocumentKind {
 }
 
 /// The lawful basis on which the review holds a document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalBasis {
     /// The partners' power to require information for a review (Children Act 2004, s16H).
@@ -338,7 +338,7 @@ impl LegalBasis {
 }
 
 /// Who may read a document's file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentAccess {
     /// Everyone who may read the review's documents (a liaison only their own agency's).
@@ -362,7 +362,7 @@ impl DocumentAccess {
 }
 
 /// A file kept with a document, sealed at rest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentFile {
     /// The file's name as uploaded (no folders).
@@ -373,7 +373,7 @@ pub struct DocumentFile {
 }
 
 /// An entry in the register of documents the review received.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDocument {
     pub id: SourceDocumentId,
@@ -411,7 +411,7 @@ impl Validate for SourceDocument {
 }
 
 /// Where a chronology entry came from: a document, and the row in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub document_id: SourceDocumentId,
@@ -420,7 +420,7 @@ pub struct Provenance {
 }
 
 /// One entry in one agency's chronology. Agencies' accounts are kept side by side, never merged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChronologyEntry {
     pub id: ChronologyEntryId,
@@ -448,7 +448,7 @@ impl Validate for ChronologyEntry {
 }
 
 /// Whether the participant has seen and agreed the record of their conversation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum CheckBack {
     /// Not yet sent to the participant.
@@ -469,7 +469,7 @@ pub enum CheckBack {
 }
 
 /// The participant's mindset in one episode (Appendix 3, section 3b).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MindsetNote {
     /// The episode, if it has been identified as a KPE.
@@ -515,7 +515,7 @@ impl MindsetNote {
 }
 
 /// A contributory factor the participant named (Appendix 3, section 4).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactorNote {
     pub level: FactorLevel,
@@ -525,7 +525,7 @@ pub struct FactorNote {
 }
 
 /// A structured conversation with a practitioner or family member, in the Appendix 3 structure.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Conversation {
     pub id: ConversationId,
@@ -600,7 +600,7 @@ impl Validate for Conversation {
 }
 
 /// What a citation points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum CitationTarget {
     ChronologyEntry(ChronologyEntryId),
@@ -609,7 +609,7 @@ pub enum CitationTarget {
 }
 
 /// A reference from analysis or narrative back to the evidence.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Citation {
     pub target: CitationTarget,
@@ -618,7 +618,7 @@ pub struct Citation {
 }
 
 /// A section of the multi-agency narrative: the "view of the case" from several perspectives.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NarrativeSection {
     pub id: NarrativeSectionId,

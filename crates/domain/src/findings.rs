@@ -7,7 +7,7 @@ use crate::validation::{Checker, Invalid, Validate};
 use serde::{Deserialize, Serialize};
 
 /// Whether the pattern supports good practice or makes poor practice more likely.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
     Constructive,
@@ -15,7 +15,7 @@ pub enum Polarity {
 }
 
 /// Kinds of evidence that a finding is not a one-off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GeneralityEvidenceKind {
     ReviewTeamKnowledge,
@@ -48,7 +48,7 @@ impl GeneralityEvidenceKind {
 }
 
 /// One piece of evidence that the finding is about the system, not just this case.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GeneralityEvidence {
     pub kind: GeneralityEvidenceKind,
@@ -58,7 +58,7 @@ pub struct GeneralityEvidence {
 }
 
 /// How far a finding has been tested.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     Draft,
@@ -88,7 +88,7 @@ impl FindingStatus {
 }
 
 /// A systemic finding, in the finding template.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub id: FindingId,
@@ -122,7 +122,7 @@ pub struct Finding {
 }
 
 /// A reviewer's decision on the pattern library's suggestion.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatternChoice {
     /// The pattern suggested first.
@@ -199,7 +199,7 @@ impl Validate for Finding {
 }
 
 /// Where a recurrent issue is in its curation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecurrentIssueStatus {
     Proposed,
@@ -210,7 +210,7 @@ pub enum RecurrentIssueStatus {
 
 /// A recurrent issue within one pattern: what findings from different reviews have in common
 /// underneath different surfaces. The list grows as reviews accumulate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecurrentIssue {
     pub id: RecurrentIssueId,

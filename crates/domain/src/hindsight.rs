@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// A phrase in an appraisal that suggests hindsight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HindsightFlag {
     /// Byte offset of the phrase in the text.
     pub start: usize,

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The real identity behind a pseudonymised subject.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(from = "IdentityWire")]
 pub struct SubjectIdentity {
     pub subject_id: SubjectId,
@@ -24,7 +24,7 @@ pub struct SubjectIdentity {
 }
 
 /// An address and when the person lived there.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatedAddress {
     pub address: String,
@@ -33,7 +33,7 @@ pub struct DatedAddress {
 }
 
 /// A number or reference that identifies a person in an agency's system.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identifier {
     /// "NHS number", "Police national computer", "Local authority case number".
@@ -110,7 +110,7 @@ impl Validate for SubjectIdentity {
 }
 
 /// Sex as recorded for a subject (drawn in the genogram: squares, circles, diamonds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -136,7 +136,7 @@ impl Sex {
 /// A subject's special-category characteristics (UK GDPR article 9 and the Equality Act's
 /// protected characteristics), sealed in the vault like identities: readable by the review
 /// team, each reading audited, never exported or searched.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectCharacteristics {
     pub subject_id: SubjectId,

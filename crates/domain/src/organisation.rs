@@ -5,7 +5,7 @@ use crate::validation::{Checker, Invalid, Validate};
 use serde::{Deserialize, Serialize};
 
 /// Which UK nation's statutory framework the partnership works under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Jurisdiction {
     England,
@@ -15,7 +15,7 @@ pub enum Jurisdiction {
 }
 
 /// What sort of body the partnership is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipKind {
     /// A local safeguarding children board (before 2019 in England).
@@ -29,7 +29,7 @@ pub enum PartnershipKind {
 }
 
 /// A safeguarding partnership: the body that commissions reviews and responds to findings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Partnership {
     pub id: PartnershipId,
@@ -47,7 +47,19 @@ impl Validate for Partnership {
 }
 
 /// The part of the multi-agency system an agency belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencySector {
     ChildrensSocialCare,
@@ -170,7 +182,7 @@ impl AgencySector {
 }
 
 /// An agency that worked with the child or family.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agency {
     pub id: AgencyId,
@@ -212,7 +224,7 @@ impl Validate for Agency {
 }
 
 /// A person who uses casewindow. Accounts and credentials are kept elsewhere.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub id: UserId,

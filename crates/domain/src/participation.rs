@@ -7,7 +7,19 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A role in one review. Permissions are granted per review, by role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     LeadReviewer,
@@ -63,7 +75,7 @@ impl Role {
 }
 
 /// The consent a participant gave to take part.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub given_on: NaiveDate,
@@ -75,7 +87,7 @@ pub struct Consent {
 }
 
 /// Someone's part in one review.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Participation {
     pub id: ParticipationId,
@@ -151,7 +163,7 @@ impl Validate for Participation {
 
 /// A member of the family or household, known only by pseudonym. Sex, ethnicity and disability
 /// are special-category data and live sealed in the vault ([`crate::identity::SubjectCharacteristics`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     pub id: SubjectId,
@@ -214,7 +226,19 @@ impl Validate for Subject {
 }
 
 /// A legal status a child can have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalStatus {
     EarlyHelp,
@@ -253,7 +277,7 @@ impl LegalStatus {
 }
 
 /// A legal status held from one date to another.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalStatusPeriod {
     pub status: LegalStatus,
@@ -265,7 +289,19 @@ pub struct LegalStatusPeriod {
 }
 
 /// How one person in the review is related to another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationshipKind {
     /// Birth or adoptive parent.
@@ -314,7 +350,7 @@ impl RelationshipKind {
 }
 
 /// A relationship from the subject holding it to another subject of the same review.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relationship {
     pub kind: RelationshipKind,

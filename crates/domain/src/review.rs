@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The statutory or local kind of review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewKind {
     /// Serious case review (England, before 2019).
@@ -56,7 +56,7 @@ impl ReviewKind {
 }
 
 /// The intensity variant of a Learning Together review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LearningTogetherVariant {
     Full,
@@ -68,7 +68,7 @@ pub enum LearningTogetherVariant {
 }
 
 /// The review methodology.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum Methodology {
     /// SCIE Learning Together systems approach, with its variant.
@@ -107,7 +107,19 @@ impl Methodology {
 }
 
 /// The kind of harm that led to the review (a facet for cross-review analysis).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HarmType {
     Neglect,
@@ -161,7 +173,19 @@ impl HarmType {
 }
 
 /// Age band of the child at the centre of the review (a facet for cross-review analysis).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AgeBand {
     Unborn,
@@ -200,7 +224,7 @@ impl AgeBand {
 }
 
 /// Kinds of process that run alongside a review and may constrain it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParallelProcessKind {
     CriminalInvestigation,
@@ -245,7 +269,7 @@ impl ParallelProcessKind {
 }
 
 /// Whether a parallel process is still running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParallelProcessStatus {
     Active,
@@ -253,7 +277,7 @@ pub enum ParallelProcessStatus {
 }
 
 /// A process running alongside the review (trial, inquest, ...) and what it constrains.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParallelProcess {
     pub kind: ParallelProcessKind,
@@ -267,7 +291,7 @@ pub struct ParallelProcess {
 }
 
 /// The decision of a rapid review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RapidReviewOutcome {
     /// Commission a local child safeguarding practice review.
@@ -301,7 +325,7 @@ impl RapidReviewOutcome {
 }
 
 /// The recorded decision of a rapid review.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RapidReviewDecision {
     pub outcome: RapidReviewOutcome,
@@ -310,7 +334,7 @@ pub struct RapidReviewDecision {
 }
 
 /// The statutory timeline of a review that started with a serious incident notification.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatutoryDates {
     /// When the incident happened.
@@ -325,7 +349,7 @@ pub struct StatutoryDates {
 }
 
 /// Which statutory clock a deadline belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineKind {
     /// Notify the national panel within 5 working days of becoming aware.
@@ -353,7 +377,7 @@ impl DeadlineKind {
 }
 
 /// A statutory deadline, computed in working days.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     pub kind: DeadlineKind,
     pub starts_on: NaiveDate,
@@ -400,7 +424,7 @@ impl StatutoryDates {
 }
 
 /// The record that the report and briefing were checked for identifying details.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnonymisationSignOff {
     pub signed_off_by: UserId,
@@ -420,7 +444,7 @@ pub struct AnonymisationSignOff {
 }
 
 /// A possible identifier the scan showed, judged not identifying by the person signing off.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptedHit {
     /// What the scan took it for ("Name", "School").
@@ -431,7 +455,7 @@ pub struct AcceptedHit {
 }
 
 /// What the partnership decided about publication.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicationOutcome {
     Publish,
@@ -455,7 +479,7 @@ impl PublicationOutcome {
 }
 
 /// The partnership's publication decision and what followed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicationDecision {
     pub outcome: PublicationOutcome,
@@ -468,7 +492,7 @@ pub struct PublicationDecision {
 }
 
 /// Facets used to analyse findings across reviews.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewFacets {
     pub harm_types: Vec<HarmType>,
@@ -476,7 +500,7 @@ pub struct ReviewFacets {
 }
 
 /// A case review.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub id: ReviewId,
@@ -623,7 +647,7 @@ impl Validate for Review {
 }
 
 /// The terms of reference of one review. Each saved change is a new version (its revisions).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TermsOfReference {
     pub id: TermsOfReferenceId,
@@ -660,7 +684,19 @@ impl Validate for TermsOfReference {
 }
 
 /// The stages a frozen version of the report moves through, each version frozen at one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStage {
     Draft,

@@ -11,7 +11,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One of the six underlying patterns of systemic factors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Pattern {
     /// 1. How people work with tools: forms, recording systems, frameworks, procedures.
@@ -86,7 +98,7 @@ impl fmt::Display for Pattern {
 }
 
 /// One category of one typology version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypologyCategory {
     /// The code within its version ("1" to "6" for the built-in versions).
@@ -98,7 +110,7 @@ pub struct TypologyCategory {
 }
 
 /// A published or local wording of the typology.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypologyVersion {
     /// Stable key, e.g. `learning-together-2008`.
@@ -110,7 +122,7 @@ pub struct TypologyVersion {
 }
 
 /// A correspondence between a category of one version and a category of another.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypologyMapping {
     pub from_version: String,

@@ -182,7 +182,7 @@ mod counting_tests {
 
 /// A record taken out of use, and why: it stays, with its history, and is shown as withdrawn
 /// (never deleted), so what was there and who removed it can always be told.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     pub on: chrono::NaiveDate,

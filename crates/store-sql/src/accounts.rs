@@ -322,3 +322,132 @@ pub(crate) async fn participations_of(
     )
     .await
 }
+
+const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.name, t.token_hash, t.scope, t.reviews, t.created_at, t.expires_at, t.revoked_at, t.last_used_at";
+
+fn read_token(row: &AnyRow) -> Result<casewindow_store::ApiToken, StoreError> {
+    let id: String = row.try_get("id").map_err(map)?;
+    let owner: String = row.try_get("user_id").map_err(map)?;
+    let reviews: String = row.try_get("reviews").map_err(map)?;
+    let at = |column: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        let ms: Option<i64> = row.try_get(column).map_err(map)?;
+        ms.map(|ms| from_millis("api token", &id, ms)).transpose()
+    };
+    Ok(casewindow_store::ApiToken {
+        id: Uuid::parse_str(&id).map_err(|e| corrupt("api token", &id, e))?,
+        user_id: user_id(&owner)?,
+        name: row.try_get("name").map_err(map)?,
+        token_hash: row.try_get("token_hash").map_err(map)?,
+        write: row.try_get::<String, _>("scope").map_err(map)? == "write",
+        reviews: serde_json::from_str(&reviews).map_err(|e| corrupt("api token", &id, e))?,
+        created_at: at("created_at")?.ok_or_else(|| corrupt("api token", &id, "no created_at"))?,
+        expires_at: at("expires_at")?.ok_or_else(|| corrupt("api token", &id, "no expires_at"))?,
+        revoked_at: at("revoked_at")?,
+        last_used_at: at("last_used_at")?,
+    })
+}
+
+pub(crate) async fn insert_api_token(
+    conn: &mut AnyConnection,
+    token: &casewindow_store::ApiToken,
+) -> Result<(), StoreError> {
+    let reviews = serde_json::to_string(&token.reviews)
+        .map_err(|e| StoreError::Integrity(format!("api token reviews: {e}")))?;
+    sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, scope, reviews, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)")
+        .bind(token.id.to_string())
+        .bind(token.user_id.0.to_string())
+        .bind(token.name.clone())
+        .bind(token.token_hash.clone())
+        .bind(if token.write { "write" } else { "read" })
+        .bind(reviews)
+        .bind(millis(token.created_at))
+        .bind(millis(token.expires_at))
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) async fn api_tokens_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Vec<casewindow_store::ApiToken>, StoreError> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.created_at DESC, t.id"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user.0.to_string())
+        .fetch_all(conn)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(read_token)
+        .collect()
+}
+
+/// Revokes a token of `user` that is not revoked yet, in one statement.
+pub(crate) async fn revoke_api_token(
+    conn: &mut AnyConnection,
+    user: UserId,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(millis(at))
+    .bind(id.to_string())
+    .bind(user.0.to_string())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The live token with this hash, with its owner and their account.
+pub(crate) async fn live_api_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(casewindow_store::ApiToken, User, Account)>, StoreError> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS}, u.display_name, u.email, {ACCOUNT_COLUMNS} \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.user_id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash.to_owned())
+        .bind(millis(now))
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    row.map(|row| {
+        let token = read_token(&row)?;
+        let account = read_account(&row)?;
+        let user = User {
+            id: token.user_id,
+            display_name: row.try_get("display_name").map_err(map)?,
+            email: row.try_get("email").map_err(map)?,
+        };
+        Ok((token, user, account))
+    })
+    .transpose()
+}
+
+/// Moves a token's last use to `at` if it was more than a minute before (one statement).
+pub(crate) async fn touch_api_token(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(millis(at))
+    .bind(id.to_string())
+    .bind(millis(at) - 60_000)
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}

@@ -13,9 +13,9 @@ use casewindow_domain::organisation::{Agency, Partnership, User};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::{TypologyMapping, TypologyVersion};
 use casewindow_store::{
-    Account, Accounts, Audit, Backend, Change, Chronologies, Facts, ImportSummary, Record,
-    RecordKind, RecordMeta, Records, ReferenceData, ReviewBundle, Revision, Sealed, Session, Store,
-    StoreError, StoreResult, Stored, StoredTransition,
+    Account, Accounts, ApiToken, Audit, Backend, Change, Chronologies, Facts, ImportSummary,
+    Record, RecordKind, RecordMeta, Records, ReferenceData, ReviewBundle, Revision, Sealed,
+    Session, Store, StoreError, StoreResult, Stored, StoredTransition,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
@@ -979,6 +979,58 @@ impl Accounts for SqlStore {
         let mut tx = self.begin().await?;
         accounts::delete_sessions_of(&mut tx, user).await?;
         tx.commit().await.map_err(map)
+    }
+
+    async fn insert_api_token(&self, token: &ApiToken, change: &Change) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        accounts::insert_api_token(&mut tx, token).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("create", "api_tokens", token.id, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        accounts::api_tokens_of(&mut *self.read().await?, user).await
+    }
+
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: uuid::Uuid,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !accounts::revoke_api_token(&mut tx, user, id, change.at).await? {
+            return Ok(false);
+        }
+        audit::append(
+            &mut tx,
+            &audit::for_reference("revoke", "api_tokens", id, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
+    async fn use_api_token(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Option<(ApiToken, User, Account)>> {
+        let found = accounts::live_api_token(&mut *self.read().await?, token_hash, now).await?;
+        if let Some((token, _, _)) = &found
+            && token
+                .last_used_at
+                .is_none_or(|last| now - last > chrono::Duration::minutes(1))
+        {
+            let mut tx = self.begin().await?;
+            accounts::touch_api_token(&mut tx, token.id, now).await?;
+            tx.commit().await.map_err(map)?;
+        }
+        Ok(found)
     }
 }
 

@@ -48,3 +48,24 @@ pub struct Session {
     /// nothing except typing the code.
     pub pending_second_factor: bool,
 }
+
+/// A personal access token for programs using the JSON API. The token itself is shown once,
+/// when it is made; only its SHA-256 is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: uuid::Uuid,
+    pub user_id: UserId,
+    /// What its owner called it ("performance dashboard").
+    pub name: String,
+    /// SHA-256 of the token, hex encoded.
+    pub token_hash: String,
+    /// Whether it may change records (otherwise it only reads).
+    pub write: bool,
+    /// The reviews it reaches; empty: every review its owner takes part in.
+    pub reviews: Vec<casewindow_domain::ids::ReviewId>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// When it was last used, to the minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+}

@@ -20,7 +20,7 @@ mod facts;
 mod record;
 mod records;
 
-pub use account::{Account, Session};
+pub use account::{Account, ApiToken, Session};
 pub use chronology::{
     ChronologyImport, LinkDecision, Progress, SUBMISSION_PREFIX_LEN, StagedUpload, entry_id,
     prefix_of_entry, submission_prefix,
@@ -321,6 +321,25 @@ pub trait Accounts: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Signs a user out everywhere.
     async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()>;
+    /// Keeps a new API token (audited as a change of its owner's account).
+    async fn insert_api_token(&self, token: &ApiToken, change: &Change) -> StoreResult<()>;
+    /// A user's API tokens, newest first, revoked and expired ones included.
+    async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes token `id` of `user` in one conditional statement (audited); `false` if it is
+    /// not theirs or was revoked already.
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: uuid::Uuid,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// The live token with this hash (not revoked, not expired at `now`) with its owner and
+    /// their account; its last use is moved to `now` when it was more than a minute ago.
+    async fn use_api_token(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Option<(ApiToken, User, Account)>>;
     /// Whether any platform administrator has an account.
     async fn has_platform_admin(&self) -> StoreResult<bool>;
     /// Creates the first platform administrator, unless one exists by the time the transaction

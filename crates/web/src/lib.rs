@@ -13,6 +13,7 @@
 //! the application layer, never here. Errors are logged in full and answered with a safe
 //! message: no SQL text, stack traces or personal data.
 
+pub mod api;
 mod charts;
 mod error;
 mod form;
@@ -42,7 +43,7 @@ pub type AppState<S> = Arc<App<S>>;
 /// Builds the application's routes.
 pub fn router<S: Store>(app: App<S>) -> Router {
     let state: AppState<S> = Arc::new(app);
-    Router::new()
+    let pages = Router::new()
         .route("/health", get(health::<S>))
         .route("/assets/app.css", get(stylesheet))
         .route("/assets/app.js", get(script))
@@ -59,9 +60,14 @@ pub fn router<S: Store>(app: App<S>) -> Router {
             state.clone(),
             session::authenticate::<S>,
         ))
+        .with_state(state.clone());
+    // The API reads no cookie: it has its own authentication (a bearer token), and neither
+    // the session nor the CSRF check of the pages.
+    Router::new()
+        .nest(api::BASE, api::router(state))
+        .merge(pages)
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(observe::observe))
-        .with_state(state)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes.

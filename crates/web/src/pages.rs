@@ -29,6 +29,7 @@ mod sharing;
 mod subjects;
 mod terms;
 pub(crate) mod text;
+mod tokens;
 mod tracker;
 mod versions;
 
@@ -141,6 +142,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .merge(auth::routes::<S>())
         .merge(account::routes::<S>())
+        .merge(tokens::routes::<S>())
         .merge(portfolio::routes::<S>())
         .merge(review::routes::<S>())
         .merge(findings::routes::<S>())

@@ -17,6 +17,9 @@ pub enum Needs {
     /// Anyone signed in who may read findings across reviews: members (their own reviews) and
     /// national analysts (every review, de-identified); not platform administrators.
     Library,
+    /// Anyone signed in but a platform administrator (who sees no case content): members and
+    /// national analysts, for what is their own (the tokens their programs use).
+    Person,
     /// Those who may propose a recurrent issue: national analysts, and members who write
     /// findings in some review.
     Proposer,
@@ -119,8 +122,8 @@ const fn post(path: &'static str, needs: Needs) -> RouteSpec {
 }
 
 use Needs::{
-    Admin, CheckBack, CheckBackReply, Curator, FirstRun, Library, NotAdmin, Proposer, Public,
-    SharedWith, SignedIn,
+    Admin, CheckBack, CheckBackReply, Curator, FirstRun, Library, NotAdmin, Person, Proposer,
+    Public, SharedWith, SignedIn,
 };
 use Permission::*;
 
@@ -144,6 +147,9 @@ pub const ROUTES: &[RouteSpec] = &[
     get("/account/two-step", SignedIn),
     post("/account/two-step", SignedIn),
     post("/account/two-step/remove", SignedIn),
+    get("/account/tokens", Person),
+    post("/account/tokens", Person),
+    post("/account/tokens/{token}/revoke", Person),
     get("/library", Library),
     get("/library/issues", Library),
     post("/library/issues", Proposer),

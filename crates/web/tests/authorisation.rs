@@ -56,7 +56,9 @@ fn expected(needs: Needs, viewer: &Viewer, own: bool) -> bool {
         Needs::Public => true,
         Needs::SignedIn => !matches!(viewer, Viewer::Anonymous),
         Needs::NotAdmin => matches!(viewer, Viewer::Member { .. }),
-        Needs::Library => matches!(viewer, Viewer::Member { .. } | Viewer::Analyst { .. }),
+        Needs::Library | Needs::Person => {
+            matches!(viewer, Viewer::Member { .. } | Viewer::Analyst { .. })
+        }
         Needs::Admin => matches!(viewer, Viewer::Admin { .. }),
         // The viewer's role is in review A, whichever review the path names.
         Needs::Proposer => match viewer {
@@ -425,7 +427,10 @@ fn routes_in_sources() -> Vec<(String, String)> {
         for entry in std::fs::read_dir(&dir).expect("readable source folder") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                stack.push(path);
+                // The API's operations have their own table and matrix (`api.rs`).
+                if !path.ends_with("api") {
+                    stack.push(path);
+                }
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("readable source");

@@ -705,6 +705,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let scan = app
             .identifier_scan(

@@ -139,6 +139,7 @@ both_backends!(
             platform_admin: true,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         assert!(app.reviews(&actor).await?.is_empty());
         let err = app.review(&actor, sample.review.id).await.unwrap_err();
@@ -161,6 +162,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,
@@ -215,6 +217,7 @@ both_backends!(
             platform_admin: true,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         assert!(matches!(
             app.reveal_identity(&observer, sample.child.id, "curious")

@@ -224,6 +224,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let file = ImportFile {
             name: "health.csv",

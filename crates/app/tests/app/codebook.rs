@@ -33,6 +33,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: true,
             purpose: None,
+            token: None,
         };
         let lead = crate::lead(&sample);
 

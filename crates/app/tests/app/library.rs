@@ -85,6 +85,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let err = app
             .suggest_for_finding(&stranger, id, text)
@@ -223,6 +224,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: true,
             purpose: None,
+            token: None,
         };
         let findings = app.library_findings(&analyst).await?;
         let read = findings

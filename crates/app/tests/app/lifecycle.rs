@@ -23,6 +23,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let review = sample.review.id;
 

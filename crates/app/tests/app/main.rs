@@ -12,6 +12,7 @@ mod records;
 mod reports;
 mod search;
 mod second_factor;
+mod tokens;
 mod transfer;
 mod vault_rotation;
 
@@ -23,5 +24,6 @@ pub(crate) fn lead(sample: &casewindow_testkit::fixtures::Sample) -> casewindow_
         platform_admin: false,
         national_analyst: false,
         purpose: None,
+        token: None,
     }
 }

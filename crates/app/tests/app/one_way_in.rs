@@ -85,6 +85,7 @@ fn actor(user: UserId) -> Actor {
         platform_admin: false,
         national_analyst: false,
         purpose: None,
+        token: None,
     }
 }
 

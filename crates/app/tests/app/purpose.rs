@@ -47,6 +47,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let err = app
             .records::<ChronologyEntry>(&actor, sample.review.id)
@@ -81,6 +82,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         app.records::<ChronologyEntry>(&lead, sample.review.id)
             .await?;

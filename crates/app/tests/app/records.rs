@@ -175,6 +175,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
 
         let seen = app
@@ -266,6 +267,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let findings = app.records::<Finding>(&actor, sample.review.id).await?;
         assert_eq!(

@@ -23,6 +23,7 @@ fn user_actor(user: casewindow_domain::ids::UserId) -> Actor {
         platform_admin: false,
         national_analyst: false,
         purpose: None,
+        token: None,
     }
 }
 
@@ -34,6 +35,7 @@ fn administrator() -> Actor {
         platform_admin: true,
         national_analyst: false,
         purpose: None,
+        token: None,
     }
 }
 

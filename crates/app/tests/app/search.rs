@@ -46,6 +46,7 @@ async fn member(store: &SqlStore, sample: &Sample, role: Role, name: &str) -> Ac
         platform_admin: false,
         national_analyst: false,
         purpose: None,
+        token: None,
     }
 }
 

@@ -228,6 +228,7 @@ both_backends!(
             platform_admin: false,
             national_analyst: false,
             purpose: None,
+            token: None,
         };
         let identity = casewindow_domain::identity::SubjectIdentity {
             subject_id: sample.child.id,

@@ -19,6 +19,7 @@ async fn review_with_history(app: &App<SqlStore>, store: &SqlStore) -> anyhow::R
         platform_admin: false,
         national_analyst: false,
         purpose: None,
+        token: None,
     };
     let mut finding = sample.finding.clone();
     finding.statement = "Growth records held by separate teams hide faltering growth.".to_owned();
