@@ -53,7 +53,7 @@ struct TokensPage {
 }
 
 fn day(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
+    at.format("%-d %b %Y").to_string()
 }
 
 fn row(token: TokenView) -> Row {
@@ -86,7 +86,7 @@ fn row(token: TokenView) -> Row {
         expires: day(token.expires_at),
         last_used: token.last_used_at.map_or_else(
             || "Never".to_owned(),
-            |at| at.format("%-d %B %Y, %H:%M").to_string(),
+            |at| at.format("%-d %b %Y, %H:%M").to_string(),
         ),
         state,
         live: token.live,
