@@ -116,7 +116,10 @@ impl<S: Store> App<S> {
         self.store
             .insert_api_token(&token, &self.change(actor, "made an API token"))
             .await?;
-        let titles = self.review_titles(actor).await?;
+        let titles = mine
+            .into_iter()
+            .map(|s| (s.review.record.id, s.review.record.title))
+            .collect();
         Ok((self.token_view(token, &titles), secret))
     }
 

@@ -124,6 +124,35 @@ fn member(user: casewindow_domain::ids::UserId, national_analyst: bool) -> Actor
     }
 }
 
+/// Gives `user` `role` in `review` (a liaison for `agency`).
+async fn join(
+    store: &impl Store,
+    review: casewindow_domain::ids::ReviewId,
+    user: casewindow_domain::ids::UserId,
+    role: Role,
+    agency: Option<casewindow_domain::ids::AgencyId>,
+) {
+    store
+        .insert(
+            &Participation {
+                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+                review_id: review,
+                user_id: Some(user),
+                label: format!("{role:?}"),
+                role,
+                agency_id: agency,
+                invited_on: None,
+                consent: None,
+                declined_on: None,
+                contribution: String::new(),
+                withdrawn: None,
+            },
+            &change("joined"),
+        )
+        .await
+        .expect("participation");
+}
+
 fn expected(needs: ApiNeeds, role: Option<Role>, writes: bool, write_token: bool) -> bool {
     if writes && !write_token {
         return false;
@@ -159,25 +188,14 @@ async fn every_api_operation_allows_exactly_what_role_and_token_allow(engine: En
             )
             .await
             .expect("account");
-        db.store
-            .insert(
-                &Participation {
-                    id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                    review_id: own.review.id,
-                    user_id: Some(user.id),
-                    label: format!("{role:?}"),
-                    role,
-                    agency_id: (role == Role::AgencyRecordsLiaison).then_some(own.entry.agency_id),
-                    invited_on: None,
-                    consent: None,
-                    declined_on: None,
-                    contribution: String::new(),
-                    withdrawn: None,
-                },
-                &change("matrix"),
-            )
-            .await
-            .expect("participation");
+        join(
+            &db.store,
+            own.review.id,
+            user.id,
+            role,
+            (role == Role::AgencyRecordsLiaison).then_some(own.entry.agency_id),
+        )
+        .await;
         let actor = member(user.id, false);
         viewers.push((
             Some(role),
@@ -275,25 +293,14 @@ async fn a_token_scoped_to_one_review_reaches_nothing_else(engine: Engine) {
         .await
         .expect("account");
     for sample in [&own, &other] {
-        db.store
-            .insert(
-                &Participation {
-                    id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                    review_id: sample.review.id,
-                    user_id: Some(user.id),
-                    label: "Lead".to_owned(),
-                    role: Role::LeadReviewer,
-                    agency_id: None,
-                    invited_on: None,
-                    consent: None,
-                    declined_on: None,
-                    contribution: String::new(),
-                    withdrawn: None,
-                },
-                &change("lead"),
-            )
-            .await
-            .expect("participation");
+        join(
+            &db.store,
+            sample.review.id,
+            user.id,
+            Role::LeadReviewer,
+            None,
+        )
+        .await;
     }
     let actor = member(user.id, false);
     let scoped = token(&app, &actor, true, vec![own.review.id]).await;
@@ -355,25 +362,7 @@ async fn changes_name_their_version_and_problems_name_their_fields(engine: Engin
         )
         .await
         .expect("account");
-    db.store
-        .insert(
-            &Participation {
-                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                review_id: own.review.id,
-                user_id: Some(user.id),
-                label: "Lead".to_owned(),
-                role: Role::LeadReviewer,
-                agency_id: None,
-                invited_on: None,
-                consent: None,
-                declined_on: None,
-                contribution: String::new(),
-                withdrawn: None,
-            },
-            &change("lead"),
-        )
-        .await
-        .expect("participation");
+    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
     let secret = token(&app, &member(user.id, false), true, vec![]).await;
     let router = casewindow_web::router(app.clone());
     let findings = format!("{BASE}/reviews/{}/findings", own.review.id);

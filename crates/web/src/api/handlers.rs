@@ -132,12 +132,7 @@ pub(crate) async fn list<S: Store, R: ApiKind>(
             .filter_map(|field| query.get(field).map(|v| (*field, v)))
             .all(|(field, value)| matches(&record, field, value));
         if wanted {
-            items.push(json!({
-                "version": stored.meta.version,
-                "created_at": stored.meta.created_at,
-                "updated_at": stored.meta.updated_at,
-                "record": record,
-            }));
+            items.push(envelope(&record, &stored.meta));
         }
     }
     Ok(page_of(items, page, per_page))
@@ -211,9 +206,9 @@ fn record_from<R: ApiKind>(object: Map<String, Value>) -> Result<R, Problem> {
 /// What the server records about the pattern library's suggestion when a finding's pattern is
 /// set through the API: the earlier record, now with the pattern chosen (a program cannot
 /// name a suggestion run).
-fn settle_finding(record: &mut Value, earlier: Option<&Value>) -> Result<(), Problem> {
+fn settle_finding(record: &mut Value, earlier: Option<&Value>) {
     let Some(object) = record.as_object_mut() else {
-        return Ok(());
+        return;
     };
     let chosen = object
         .get("pattern")
@@ -227,7 +222,6 @@ fn settle_finding(record: &mut Value, earlier: Option<&Value>) -> Result<(), Pro
         "pattern_choice".to_owned(),
         serde_json::to_value(choice).unwrap_or(Value::Null),
     );
-    Ok(())
 }
 
 pub(crate) async fn create<S: Store, R: ApiKind>(
@@ -247,7 +241,7 @@ pub(crate) async fn create<S: Store, R: ApiKind>(
     }
     let mut value = Value::Object(object);
     if R::KIND == casewindow_store::RecordKind::Finding {
-        settle_finding(&mut value, None)?;
+        settle_finding(&mut value, None);
     }
     let Value::Object(object) = value else {
         return Err(Problem::field("(body)", "must be a JSON object"));
@@ -301,28 +295,31 @@ pub(crate) async fn update<S: Store, R: ApiKind>(
         return Err(Problem::query("reason", "say why the record is changing"));
     }
     refuse_server_fields::<R>(&object)?;
-    let current = app.record::<R>(&actor, id).await?;
-    if current.record.review_id() != review {
-        return Err(Problem::not_found(R::NOUN));
+    // The server's fields come from the record as `App::edit` reads it (once, after deciding
+    // the actor may write); a stale version is refused by the write itself.
+    let edited = app
+        .edit(&actor, review, id, expected, &reason, |current: &R| {
+            let stored = serde_json::to_value(current)
+                .map_err(|e| Problem::from(casewindow_app::AppError::Internal(e.to_string())))?;
+            for field in server_owned::<R>() {
+                if let Some(value) = stored.get(field) {
+                    object.insert(field.to_owned(), value.clone());
+                }
+            }
+            let mut value = Value::Object(object);
+            if R::KIND == casewindow_store::RecordKind::Finding {
+                settle_finding(&mut value, Some(&stored));
+            }
+            match value {
+                Value::Object(object) => record_from::<R>(object),
+                _ => Err(Problem::field("(body)", "must be a JSON object")),
+            }
+        })
+        .await?;
+    match edited {
+        casewindow_app::Edited::Saved(saved) => Ok(one(StatusCode::OK, &saved)),
+        casewindow_app::Edited::Refused { why, .. } => Err(why),
     }
-    // A stale version is refused by the update itself, after it has decided the actor may write.
-    let stored = serde_json::to_value(&current.record)
-        .map_err(|e| Problem::from(casewindow_app::AppError::Internal(e.to_string())))?;
-    for field in server_owned::<R>() {
-        if let Some(value) = stored.get(field) {
-            object.insert(field.to_owned(), value.clone());
-        }
-    }
-    let mut value = Value::Object(object);
-    if R::KIND == casewindow_store::RecordKind::Finding {
-        settle_finding(&mut value, Some(&stored))?;
-    }
-    let Value::Object(object) = value else {
-        return Err(Problem::field("(body)", "must be a JSON object"));
-    };
-    let record: R = record_from(object)?;
-    let saved = app.update(&actor, &record, expected, &reason).await?;
-    Ok(one(StatusCode::OK, &saved))
 }
 
 /// A review as listed.
