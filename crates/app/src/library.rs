@@ -366,6 +366,36 @@ impl<S: Store> App<S> {
         Ok(out)
     }
 
+    /// The likeliest pattern of each text, with its probability, from the whole library (no
+    /// review left out).
+    pub(crate) async fn likeliest_patterns(
+        &self,
+        texts: &[String],
+    ) -> AppResult<Vec<Option<(Pattern, f32)>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let LibraryContext { knowledge, .. } =
+            self.library_context(ReviewId(uuid::Uuid::nil())).await?;
+        let engine = self
+            .library_engine(ReviewId(uuid::Uuid::nil()), knowledge)
+            .await?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let reprs = engine
+            .represent(&refs, self.library.embedder())
+            .map_err(AppError::Internal)?;
+        Ok(reprs
+            .iter()
+            .map(|repr| {
+                engine
+                    .suggest_pattern(repr)
+                    .ranked
+                    .first()
+                    .map(|s| (s.item, s.score))
+            })
+            .collect())
+    }
+
     /// Every finding of every review whose findings the actor may read, with the review's facets
     /// and the finding's recurrent issues.
     pub async fn library_findings(&self, actor: &Actor) -> AppResult<Vec<LibraryFinding>> {

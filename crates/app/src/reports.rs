@@ -231,7 +231,11 @@ impl<S: Store> App<S> {
             .await?)
     }
 
-    async fn report_input(&self, actor: &Actor, review: ReviewId) -> AppResult<ReportInput> {
+    pub(crate) async fn report_input(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<ReportInput> {
         let stored = self.review(actor, review).await?;
         let partnership = self.store.partnership(stored.record.partnership_id).await?;
         let agencies = self.agencies_of(actor, review).await?;
@@ -323,23 +327,10 @@ impl<S: Store> App<S> {
         let mut report = casewindow_report::report(&input, &template);
         let mut briefing = casewindow_report::briefing(&input, &template);
         let (people, mut places) = self.known_people(actor, review, why).await?;
-        // Agencies' own names can identify the family: the documents use their publication
-        // names, in the text as in the tables, and the scan looks for what is left (a school
-        // called by its distinctive name alone).
-        let agency_names: Vec<(String, String)> = input
-            .agencies
-            .iter()
-            .map(|a| (a.name.clone(), input.agency_name(a.id)))
-            .collect();
-        let renamer = casewindow_redact::Renamer::new(&agency_names).map_err(|e| {
-            AppError::Invalid(vec![Problem {
-                path: "agencies".to_owned(),
-                reason: e.to_string(),
-            }])
-        })?;
-        let rename = |text: &str| renamer.rename(text);
-        report.map_text(&rename);
-        briefing.map_text(&rename);
+        let cleaner = Cleaner::new(&input, &people)?;
+        let clean = |text: &str| cleaner.clean(text);
+        report.map_text(&clean);
+        briefing.map_text(&clean);
         places.extend(input.agencies.iter().map(|a| Place {
             name: a.name.clone(),
             kind: match a.sector {
@@ -348,21 +339,6 @@ impl<S: Store> App<S> {
                 _ => PlaceKind::Other,
             },
         }));
-        if !people.is_empty() {
-            let scanner = Scanner::new(&Gazetteer {
-                people: people.clone(),
-                ..Gazetteer::default()
-            })
-            .map_err(|e| {
-                AppError::Invalid(vec![Problem {
-                    path: "identity".to_owned(),
-                    reason: e.to_string(),
-                }])
-            })?;
-            let pseudonymise = |text: &str| scanner.pseudonymise(text);
-            report.map_text(&pseudonymise);
-            briefing.map_text(&pseudonymise);
-        }
         let mut published = Publishable {
             report,
             briefing,
@@ -811,6 +787,55 @@ pub const OUT_OF_DATE: &str =
     "Changed since it was checked for identifying details: not for publication until checked again";
 
 /// The report and the briefing as they would be published, and who the vault knows.
+/// What publication does to every text of a review: agencies called by their publication
+/// names (their own names can identify the family), then the people the identity vault knows
+/// replaced by their pseudonyms.
+pub(crate) struct Cleaner {
+    renamer: casewindow_redact::Renamer,
+    scanner: Option<Scanner>,
+}
+
+impl Cleaner {
+    pub(crate) fn new(input: &ReportInput, people: &[Person]) -> AppResult<Self> {
+        let agency_names: Vec<(String, String)> = input
+            .agencies
+            .iter()
+            .map(|a| (a.name.clone(), input.agency_name(a.id)))
+            .collect();
+        let renamer = casewindow_redact::Renamer::new(&agency_names).map_err(|e| {
+            AppError::Invalid(vec![Problem {
+                path: "agencies".to_owned(),
+                reason: e.to_string(),
+            }])
+        })?;
+        let scanner = if people.is_empty() {
+            None
+        } else {
+            Some(
+                Scanner::new(&Gazetteer {
+                    people: people.to_vec(),
+                    ..Gazetteer::default()
+                })
+                .map_err(|e| {
+                    AppError::Invalid(vec![Problem {
+                        path: "identity".to_owned(),
+                        reason: e.to_string(),
+                    }])
+                })?,
+            )
+        };
+        Ok(Self { renamer, scanner })
+    }
+
+    pub(crate) fn clean(&self, text: &str) -> String {
+        let renamed = self.renamer.rename(text);
+        match &self.scanner {
+            Some(scanner) => scanner.pseudonymise(&renamed),
+            None => renamed,
+        }
+    }
+}
+
 struct Publishable {
     report: Document,
     briefing: Document,

@@ -43,7 +43,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// List the reviews in the database.
     Reviews,
-    /// Export a review as a versioned JSON document.
+    /// Export a review (JSON, REFI-QDA), the library (REFI-QDA, CSV), the codebook (REFI-QDA),
+    /// a chronology or the actions (CSV).
     Export {
         #[command(subcommand)]
         what: commands::transfer::ExportWhat,

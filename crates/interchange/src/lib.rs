@@ -14,10 +14,13 @@
 //!
 //! Real identities (the identity vault) are never part of the format.
 //!
-//! This crate does no I/O: it works on strings and values.
+//! [`refiqda`] writes and reads the exchange standard of qualitative-analysis software.
+//!
+//! This crate does no I/O: it works on strings, bytes and values.
 
 mod document;
 mod problems;
+pub mod refiqda;
 mod validate;
 
 pub use document::{

@@ -127,7 +127,8 @@ impl ReportInput {
         }
     }
 
-    fn participant_label(&self, id: casewindow_domain::ids::ParticipationId) -> String {
+    /// What the documents call a participant: their label ("Social worker A").
+    pub fn participant_label(&self, id: casewindow_domain::ids::ParticipationId) -> String {
         self.participants
             .iter()
             .find(|p| p.id == id)

@@ -384,3 +384,79 @@ pub(crate) async fn report_version_file(
         row.try_get("file").map_err(map)?,
     )))
 }
+
+pub(crate) async fn stage_codebook(
+    conn: &mut AnyConnection,
+    staged: &casewindow_store::StagedCodebook,
+    purge_before: chrono::DateTime<chrono::Utc>,
+    change: &Change,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM staged_codebooks WHERE staged_at < $1")
+        .bind(millis(purge_before))
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    sqlx::query(
+        "INSERT INTO staged_codebooks (id, user_id, file_name, bytes, staged_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(staged.id.to_string())
+    .bind(staged.user_id.0.to_string())
+    .bind(staged.file_name.clone())
+    .bind(staged.bytes.clone())
+    .bind(millis(staged.staged_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    crate::audit::append(
+        conn,
+        &crate::audit::for_reference("create", "staged_codebooks", staged.id, change),
+    )
+    .await
+}
+
+pub(crate) async fn staged_codebook(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<casewindow_store::StagedCodebook>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT user_id, file_name, bytes, staged_at FROM staged_codebooks WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?
+    else {
+        return Ok(None);
+    };
+    let key = id.to_string();
+    let user: String = row.try_get("user_id").map_err(map)?;
+    Ok(Some(casewindow_store::StagedCodebook {
+        id,
+        user_id: casewindow_domain::ids::UserId(
+            Uuid::parse_str(&user).map_err(|e| corrupt("staged codebook", &key, e))?,
+        ),
+        file_name: row.try_get("file_name").map_err(map)?,
+        bytes: row.try_get("bytes").map_err(map)?,
+        staged_at: from_millis(
+            "staged codebook",
+            &key,
+            row.try_get("staged_at").map_err(map)?,
+        )?,
+    }))
+}
+
+/// Claims a staged codebook of `user`'s: `true` when this call removed it.
+pub(crate) async fn claim_codebook(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    user: casewindow_domain::ids::UserId,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM staged_codebooks WHERE id = $1 AND user_id = $2")
+        .bind(id.to_string())
+        .bind(user.0.to_string())
+        .execute(conn)
+        .await
+        .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1404,6 +1404,47 @@ impl Sealed for SqlStore {
 
 #[async_trait]
 impl Facts for SqlStore {
+    async fn stage_codebook(
+        &self,
+        staged: &casewindow_store::StagedCodebook,
+        purge_before: chrono::DateTime<chrono::Utc>,
+        change: &Change,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        facts::stage_codebook(&mut tx, staged, purge_before, change).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn staged_codebook(
+        &self,
+        id: Uuid,
+    ) -> StoreResult<Option<casewindow_store::StagedCodebook>> {
+        facts::staged_codebook(&mut *self.read().await?, id).await
+    }
+
+    async fn import_codebook(
+        &self,
+        id: Uuid,
+        user: casewindow_domain::ids::UserId,
+        issues: &[casewindow_store::ErasedRecord],
+        change: &Change,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !facts::claim_codebook(&mut tx, id, user).await? {
+            return Ok(false);
+        }
+        for erased in issues {
+            records::insert(&mut tx, erased).await?;
+            audit::append(&mut tx, &audit::for_record("create", erased, change)).await?;
+        }
+        audit::append(
+            &mut tx,
+            &audit::for_reference("delete", "staged_codebooks", id, change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
         let row =
             sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")

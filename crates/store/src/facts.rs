@@ -104,3 +104,23 @@ pub struct NewReportVersion {
     pub pdf_sha256: String,
     pub fingerprint: String,
 }
+
+/// A REFI-QDA codebook uploaded to be imported as proposed recurrent issues, waiting for its
+/// uploader to choose each code's pattern. Only that person may use it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StagedCodebook {
+    pub id: Uuid,
+    pub user_id: casewindow_domain::ids::UserId,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub staged_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl std::fmt::Debug for StagedCodebook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedCodebook")
+            .field("id", &self.id)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}

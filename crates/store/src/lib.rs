@@ -29,7 +29,9 @@ pub use collaboration::{
     Comment, CommentOn, GivenAnswer, QualityAssessment, Share, VersionSignOff,
 };
 pub use error::StoreError;
-pub use facts::{NewReportVersion, Reference, ReportVersion, ScanRun, SuggestionRun, Target};
+pub use facts::{
+    NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook, SuggestionRun, Target,
+};
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
     StoredTransition,
@@ -509,6 +511,26 @@ pub trait Facts: Send + Sync + 'static {
     async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
     /// A kept suggestion by id.
     async fn suggestion_run(&self, id: Uuid) -> StoreResult<Option<SuggestionRun>>;
+    /// Keeps an uploaded codebook until it is imported, and purges codebooks staged before
+    /// `purge_before`. Audited.
+    async fn stage_codebook(
+        &self,
+        staged: &StagedCodebook,
+        purge_before: chrono::DateTime<chrono::Utc>,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// A staged codebook by id.
+    async fn staged_codebook(&self, id: Uuid) -> StoreResult<Option<StagedCodebook>>;
+    /// Imports a staged codebook of `user`'s in one transaction: claims it (removing it, in one
+    /// conditional statement) and creates `issues`, audited. `false`, with nothing written,
+    /// when it is no longer there (already imported, or purged).
+    async fn import_codebook(
+        &self,
+        id: Uuid,
+        user: casewindow_domain::ids::UserId,
+        issues: &[ErasedRecord],
+        change: &Change,
+    ) -> StoreResult<bool>;
     /// Keeps an identifier scan and audits it, in one transaction.
     async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
     /// A kept identifier scan by id.
