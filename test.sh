@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage conformance on SQLite and PostgreSQL, application, command
 # line, the reports as LibreOffice and poppler read them, and the pages in a real browser (Debian chromium driven by Playwright, checked with
-# axe-core), and the JSON API against its own OpenAPI description (Schemathesis). Starts (or
-# installs) PostgreSQL, chromium, the npm packages and Schemathesis when missing.
+# axe-core), the JSON API against its own OpenAPI description (Schemathesis), and the exports as
+# qualitative-analysis libraries and LibreOffice Calc read them. Starts (or installs)
+# PostgreSQL, chromium, the npm packages and the Python checkers when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
@@ -34,3 +35,6 @@ echo "screenshots of every page: e2e/artifacts/screenshots/" >&2
 
 step "API: Schemathesis against the served OpenAPI description, with a token made on the account page"
 CASEWINDOW_BIN="$BIN" api-check/run.sh
+
+step "exchange: REFI-QDA projects and codebooks read by xmlschema, pyrefiqda and portableQDA; CSV by LibreOffice Calc"
+interop/run.sh

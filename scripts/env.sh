@@ -48,13 +48,15 @@ ensure_chromium() {
 # The programs readers open our reports with, for the report tests: LibreOffice (converts our
 # Word file to PDF) and poppler (pdftotext, pdffonts, pdfinfo), from Debian.
 ensure_report_tools() {
-    if command -v libreoffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; then
+    # Writer opens the reports; Calc (its spreadsheet library, libsclo) opens the CSV exports.
+    if command -v libreoffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
+        && [ -e /usr/lib/libreoffice/program/libsclo.so ]; then
         return
     fi
-    step "installing LibreOffice Writer and poppler-utils from Debian"
+    step "installing LibreOffice Writer and Calc and poppler-utils from Debian"
     command -v apt-get >/dev/null || die "libreoffice and pdftotext are needed and apt-get is not available"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        libreoffice-writer-nogui poppler-utils >/dev/null
+        libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null
 }
 
 # Playwright and axe-core from the npm registry, exactly as locked; no browser download.

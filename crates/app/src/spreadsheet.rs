@@ -222,7 +222,7 @@ impl<S: Store> App<S> {
             "Date",
             "Until",
             "Time",
-            "Date as recorded",
+            "Date known to",
             "Agency",
             "Who acted",
             "Contact",
@@ -245,7 +245,13 @@ impl<S: Store> App<S> {
                         .map(|t| t.format("%H:%M").to_string())
                         .unwrap_or_default(),
                 ),
-                Cell::text(date.to_string()),
+                Cell::text(match date.precision {
+                    DatePrecision::Day => "the day",
+                    DatePrecision::Month => "the month",
+                    DatePrecision::Year => "the year",
+                    DatePrecision::Approximate => "approximately",
+                    DatePrecision::Range => "a range of days",
+                }),
                 Cell::text(agencies.get(&entry.agency_id).cloned().unwrap_or_default()),
                 Cell::text(entry.actor_role.clone()),
                 Cell::text(entry.contact_type.clone()),

@@ -64,7 +64,8 @@ impl Code {
     }
 }
 
-/// A named group of codes (the standard's `Set`).
+/// A named group of codes (the standard's `Set`; in a codebook, its members name their code by
+/// a `guid` attribute, as the codebook schema has it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeSet {
     pub guid: Uuid,
@@ -237,11 +238,7 @@ fn write_sets(out: &mut String, sets: &[CodeSet], indent: usize) {
             out.push_str("</Description>\n");
         }
         for member in &set.members {
-            let _ = writeln!(
-                out,
-                "{pad}    <MemberCode targetGUID=\"{}\"/>",
-                guid(member)
-            );
+            let _ = writeln!(out, "{pad}    <MemberCode guid=\"{}\"/>", guid(member));
         }
         let _ = writeln!(out, "{pad}  </Set>");
     }

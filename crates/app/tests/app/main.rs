@@ -4,6 +4,7 @@ mod accounts;
 mod alignment;
 mod chronology_import;
 mod codebook;
+mod exchange;
 mod library;
 mod lifecycle;
 mod one_way_in;
@@ -26,4 +27,32 @@ pub(crate) fn lead(sample: &casewindow_testkit::fixtures::Sample) -> casewindow_
         purpose: None,
         token: None,
     }
+}
+
+/// Makes `user` a lead reviewer of the sample's review too.
+pub(crate) async fn join(
+    store: &casewindow_store_sql::SqlStore,
+    sample: &casewindow_testkit::fixtures::Sample,
+    user: casewindow_domain::ids::UserId,
+) -> anyhow::Result<()> {
+    use casewindow_store::prelude::*;
+    store
+        .insert(
+            &casewindow_domain::participation::Participation {
+                id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
+                review_id: sample.review.id,
+                user_id: Some(user),
+                label: "Lead".to_owned(),
+                role: casewindow_domain::participation::Role::LeadReviewer,
+                agency_id: None,
+                invited_on: None,
+                consent: None,
+                declined_on: None,
+                contribution: String::new(),
+                withdrawn: None,
+            },
+            &casewindow_testkit::fixtures::change("joined"),
+        )
+        .await?;
+    Ok(())
 }
