@@ -640,6 +640,9 @@ impl<S: Store> App<S> {
 /// How long an uploaded codebook waits for its import.
 const STAGED_FOR: chrono::Duration = chrono::Duration::days(1);
 
+/// How likely the library's suggestion must be for the import form to choose it for the person.
+pub const SURE_ENOUGH: f32 = 0.5;
+
 /// Why a code of an imported codebook is proposed as it is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Proposal {
@@ -657,11 +660,15 @@ pub enum Proposal {
 
 impl Proposal {
     /// The pattern the form offers first; `None`: not imported unless a person chooses one.
+    /// A suggestion is offered only when the library is fairly sure of it.
     #[must_use]
     pub fn pattern(&self) -> Option<Pattern> {
         match self {
-            Self::Beneath(p) | Self::Suggested(p, _) => Some(*p),
-            Self::IsPattern(_) | Self::AlreadyHeld(..) | Self::Unknown => None,
+            Self::Beneath(p) => Some(*p),
+            Self::Suggested(p, probability) if *probability >= SURE_ENOUGH => Some(*p),
+            Self::Suggested(..) | Self::IsPattern(_) | Self::AlreadyHeld(..) | Self::Unknown => {
+                None
+            }
         }
     }
 }

@@ -195,9 +195,14 @@ impl<S: Store> App<S> {
         sheet.finish()
     }
 
-    /// A review's chronology (what the actor may read of it), one row per entry in date order;
-    /// the read is audited as reading the chronology is.
-    pub async fn chronology_csv(&self, actor: &Actor, review: ReviewId) -> AppResult<Vec<u8>> {
+    /// A review's chronology (what the actor may read of it), one row per entry in date order,
+    /// with the review's title (to name the file); the read is audited as reading the
+    /// chronology is.
+    pub async fn chronology_csv(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+    ) -> AppResult<(String, Vec<u8>)> {
         let mut entries: Vec<ChronologyEntry> = self
             .records::<ChronologyEntry>(actor, review)
             .await?
@@ -269,7 +274,13 @@ impl<S: Store> App<S> {
         }
         self.audit_export(actor, Some(review), "chronology", "csv")
             .await?;
-        sheet.finish()
+        let title = self
+            .store
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await?
+            .record
+            .title;
+        Ok((title, sheet.finish()?))
     }
 }
 

@@ -12,6 +12,7 @@ mod conversations;
 mod details;
 mod documents;
 mod edit;
+mod exchange;
 mod findings;
 mod kpes;
 mod library;
@@ -164,6 +165,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(audit::routes::<S>())
         .merge(library::routes::<S>())
         .merge(codebook::routes::<S>())
+        .merge(exchange::routes::<S>())
         .merge(reports::routes::<S>())
         .merge(tracker::routes::<S>())
         .merge(search::routes::<S>())

@@ -48,8 +48,13 @@ pub struct RouteSpec {
     pub needs: Needs,
 }
 
-/// The routes that take a file (a multipart body): a chronology to import, a source document.
-pub const UPLOADS: &[&str] = &["/reviews/{id}/chronology/import", "/reviews/{id}/documents"];
+/// The routes that take a file (a multipart body): a chronology to import, a source document, a
+/// codebook to import.
+pub const UPLOADS: &[&str] = &[
+    "/reviews/{id}/chronology/import",
+    "/reviews/{id}/documents",
+    "/library/issues/import",
+];
 
 /// The largest form a route takes when it takes no file: room for several long texts at their
 /// limit of 200,000 characters each, however they are encoded.
@@ -154,6 +159,14 @@ pub const ROUTES: &[RouteSpec] = &[
     get("/library/issues", Library),
     post("/library/issues", Proposer),
     get("/library/issues/{issue}", Library),
+    get("/library/issues/import", Proposer),
+    post("/library/issues/import", Proposer),
+    get("/library/issues/import/{import}", Proposer),
+    post("/library/issues/import/{import}", Proposer),
+    get("/library/project.qdpx", Library),
+    get("/library/findings.csv", Library),
+    get("/library/codebook.qdc", Library),
+    get("/actions.csv", NotAdmin),
     post("/library/issues/{issue}", Curator),
     get("/actions", NotAdmin),
     get("/search", NotAdmin),
@@ -186,6 +199,7 @@ pub const ROUTES: &[RouteSpec] = &[
     get("/reviews/{id}/briefing", p(ViewReview)),
     get("/reviews/{id}/report.docx", p(ViewReview)),
     get("/reviews/{id}/report.pdf", p(ViewReview)),
+    get("/reviews/{id}/project.qdpx", p(ViewReview)),
     get("/reviews/{id}/report/versions", p(ViewReview)),
     post("/reviews/{id}/report/versions", p(ManageLifecycle)),
     get(
@@ -295,6 +309,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     post("/reviews/{id}/purpose", p(ViewReview)),
     get("/reviews/{id}/chronology", p(ViewChronology)),
+    get("/reviews/{id}/chronology.csv", p(ViewChronology)),
     get("/reviews/{id}/chronology/new", p(EditChronology)),
     post("/reviews/{id}/chronology/new", p(EditChronology)),
     post("/reviews/{id}/chronology/links", p(EditAnalysis)),

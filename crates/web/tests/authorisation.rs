@@ -308,6 +308,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{section}", &sample.narrative.id.to_string())
                     .replace("{action}", &sample.action.id.to_string())
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
+                    .replace("{import}", &uuid::Uuid::new_v4().to_string())
                     .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{subject}", &sample.child.id.to_string())
                     .replace("{agency}", &sample.health.id.to_string())

@@ -270,7 +270,9 @@ both_backends!(
         ));
 
         // A chronology: read as the chronology is, audited.
-        let csv = String::from_utf8(app.chronology_csv(&lead, sample.review.id).await?)?;
+        let (title, csv) = app.chronology_csv(&lead, sample.review.id).await?;
+        assert_eq!(title, sample.review.title);
+        let csv = String::from_utf8(csv)?;
         assert!(csv.starts_with('\u{feff}'));
         assert!(csv.contains(&sample.entry.description));
         assert!(csv.contains("2024-03-01"), "{csv}");

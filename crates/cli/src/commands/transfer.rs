@@ -156,7 +156,7 @@ pub async fn export(app: &App<SqlStore>, what: ExportWhat) -> anyhow::Result<()>
             id,
             format: CsvFormat::Csv,
             output,
-        } => (app.chronology_csv(&actor, id).await?, false, output),
+        } => (app.chronology_csv(&actor, id).await?.1, false, output),
         ExportWhat::Actions {
             format: CsvFormat::Csv,
             output,

@@ -10,7 +10,7 @@ use crate::layout::{Errors, Layout};
 use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::{AppError, CurrentUser, IssueDecision};
@@ -54,6 +54,8 @@ struct CodebookPage {
     pattern_options: Vec<super::text::Choice>,
     may_propose: bool,
     curator: bool,
+    /// How many issues an import just proposed.
+    imported: Option<usize>,
 }
 
 fn crumbs() -> Vec<(String, String)> {
@@ -68,6 +70,7 @@ async fn list_page<S: Store>(
     user: &CurrentUser,
     form: FormData,
     errors: Errors,
+    imported: Option<usize>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let issues = app.codebook(&actor).await?;
@@ -106,14 +109,21 @@ async fn list_page<S: Store>(
             .collect(),
         may_propose: app.may_propose_issue(&actor).await?,
         curator: app.may_curate(&actor),
+        imported,
     })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Imported {
+    imported: Option<usize>,
 }
 
 async fn list<S: Store>(
     State(app): State<AppState<S>>,
     SignedIn(user): SignedIn,
+    Query(Imported { imported }): Query<Imported>,
 ) -> Result<Response, WebError> {
-    list_page(&app, &user, FormData::default(), Errors::none()).await
+    list_page(&app, &user, FormData::default(), Errors::none(), imported).await
 }
 
 async fn propose<S: Store>(
@@ -166,7 +176,7 @@ async fn propose<S: Store>(
             Err(other) => return Err(other.into()),
         }
     }
-    list_page(&app, &user, form, errors).await
+    list_page(&app, &user, form, errors, None).await
 }
 
 struct HistoryRow {
