@@ -142,6 +142,9 @@ impl<S: Store> App<S> {
         label: &str,
         description: &str,
     ) -> AppResult<Stored<RecurrentIssue>> {
+        if actor.token.as_ref().is_some_and(|t| !t.write) {
+            return Err(AppError::ReadOnlyToken);
+        }
         if !self.may_propose_issue(actor).await? {
             return Err(AppError::NotFound {
                 what: "the codebook".to_owned(),

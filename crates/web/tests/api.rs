@@ -28,6 +28,14 @@ fn body_of(record: &impl serde::Serialize, server: &[&str]) -> Value {
 
 /// The path of `operation` in `sample`'s review, and the body a write sends.
 fn request_for(path: &str, sample: &Sample) -> (String, Value) {
+    if path == "/recurrent-issues" {
+        let body = json!({
+            "pattern": "family_professional",
+            "label": "Interpreters booked too late for home visits",
+            "description": "Visits go ahead without an interpreter.",
+        });
+        return (format!("{BASE}{path}"), body);
+    }
     let segment = path.split('/').nth(3).unwrap_or_default();
     let (id, body) = match segment {
         "chronology-entries" => (sample.entry.id.0, body_of(&sample.entry, &["source"])),
@@ -163,6 +171,8 @@ fn expected(needs: ApiNeeds, role: Option<Role>, writes: bool, write_token: bool
             permits(r, Permission::ViewReview) || permits(r, Permission::ViewChronology)
         }),
         ApiNeeds::Permission(permission) => role.is_some_and(|r| permits(r, permission)),
+        // A national analyst (no role), or a member who writes findings.
+        ApiNeeds::Proposer => role.is_none_or(|r| permits(r, Permission::EditAnalysis)),
     }
 }
 
@@ -516,5 +526,66 @@ async fn changes_name_their_version_and_problems_name_their_fields(engine: Engin
         .expect("audit")
         .expect("intact");
     assert!(chain > 8);
+    db.cleanup().await.expect("cleanup");
+}
+
+casewindow_testkit::each_engine!(a_program_proposes_a_recurrent_issue_for_curators_to_accept);
+async fn a_program_proposes_a_recurrent_issue_for_curators_to_accept(engine: Engine) {
+    let db = TestDb::new(engine).await.expect("database");
+    let app = App::new(db.store.clone());
+    app.prepare().await.expect("prepare");
+    let own = Sample::new();
+    own.insert_all(&db.store).await.expect("review");
+    let user = app
+        .create_account(
+            "Lead",
+            "lead@example.org",
+            "api propose password 2026",
+            false,
+        )
+        .await
+        .expect("account");
+    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
+    let writer = token(&app, &member(user.id, false), true, vec![]).await;
+    let reader = token(&app, &member(user.id, false), false, vec![]).await;
+    let router = casewindow_web::router(app.clone());
+    let uri = format!("{BASE}/recurrent-issues");
+    let body = json!({
+        "pattern": "management",
+        "label": "Supervision crowded out by caseload talk",
+        "description": "Supervision time goes on case throughput, not reflection.",
+    });
+    let (status, created) = send(&router, "POST", &uri, &writer, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["record"]["status"], "proposed");
+    assert_eq!(created["record"]["pattern"], "management");
+    let id = created["record"]["id"].as_str().expect("an id").to_owned();
+    let (status, read) = send(
+        &router,
+        "GET",
+        &format!("{uri}/{id}"),
+        &reader,
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        read["record"]["label"],
+        "Supervision crowded out by caseload talk"
+    );
+    // A read token proposes nothing; a nameless issue and a field the server sets are refused
+    // by name.
+    let (status, problem) = send(&router, "POST", &uri, &reader, &body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let mut nameless = body.clone();
+    nameless["label"] = json!("  ");
+    let (status, problem) = send(&router, "POST", &uri, &writer, &nameless).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("label"), "{problem}");
+    let mut with_status = body.clone();
+    with_status["status"] = json!("accepted");
+    let (status, problem) = send(&router, "POST", &uri, &writer, &with_status).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("status"), "{problem}");
     db.cleanup().await.expect("cleanup");
 }

@@ -518,6 +518,51 @@ pub(crate) async fn issues<S: Store>(
     Ok(page_of(items, page, per_page))
 }
 
+/// A recurrent issue to propose.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProposeRequest {
+    pub pattern: casewindow_domain::typology::Pattern,
+    /// What the findings have in common underneath, in a few words.
+    #[schema(example = "Interpreters booked too late for home visits")]
+    pub label: String,
+    /// The underlying issue in general terms, without the details of any one case.
+    #[schema(
+        example = "Visits go ahead without an interpreter, so what the parents say is not heard."
+    )]
+    pub description: String,
+}
+
+pub(crate) async fn propose<S: Store>(
+    State(app): State<AppState<S>>,
+    Extension(actor): Extension<Actor>,
+    body: Bytes,
+) -> Answer {
+    let object = body_object(&body)?;
+    let request: ProposeRequest = serde_path_to_error::deserialize(Value::Object(object))
+        .map_err(|err| Problem::field(err.path().to_string(), err.inner().to_string()))?;
+    if request.label.trim().is_empty() {
+        return Err(Problem::field("label", "name the issue"));
+    }
+    let issue = app
+        .propose_issue(
+            &actor,
+            request.pattern,
+            &request.label,
+            &request.description,
+        )
+        .await?;
+    let mut response = one(StatusCode::CREATED, &issue);
+    if let Ok(location) = axum::http::HeaderValue::from_str(&format!(
+        "{}/recurrent-issues/{}",
+        super::BASE,
+        issue.record.id
+    )) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
 pub(crate) async fn issue<S: Store>(
     State(app): State<AppState<S>>,
     Extension(actor): Extension<Actor>,

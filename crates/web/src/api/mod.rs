@@ -52,6 +52,9 @@ pub enum ApiNeeds {
     Library,
     /// A member: the reviews they take part in.
     Member,
+    /// Someone who may propose a recurrent issue: a national analyst, or a member who writes
+    /// findings in some review the token reaches.
+    Proposer,
 }
 
 /// One operation of the API.
@@ -168,6 +171,13 @@ pub fn operations() -> Vec<ApiOperation> {
             ApiNeeds::Library,
         ),
         op(
+            "POST",
+            "/recurrent-issues".to_owned(),
+            "proposeRecurrentIssue".to_owned(),
+            "Propose a recurrent issue under a pattern (accepted at once when a national analyst proposes it)".to_owned(),
+            ApiNeeds::Proposer,
+        ),
+        op(
             "GET",
             "/recurrent-issues/{id}".to_owned(),
             "getRecurrentIssue".to_owned(),
@@ -209,7 +219,10 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             "/reviews/{review}/suggestions",
             post(handlers::suggest::<S>),
         )
-        .route("/recurrent-issues", get(handlers::issues::<S>))
+        .route(
+            "/recurrent-issues",
+            get(handlers::issues::<S>).post(handlers::propose::<S>),
+        )
         .route("/recurrent-issues/{id}", get(handlers::issue::<S>));
     router = kind_routes::<S, ChronologyEntry>(router);
     router = kind_routes::<S, Conversation>(router);

@@ -2,7 +2,7 @@
 //! the router is built from), schemas from the records' own types (`utoipa::ToSchema`), so the
 //! description cannot drift from what is served.
 
-use super::handlers::{MAX_PER_PAGE, PER_PAGE, SuggestRequest, Suggestions};
+use super::handlers::{MAX_PER_PAGE, PER_PAGE, ProposeRequest, SuggestRequest, Suggestions};
 use super::kinds::{ApiKind, server_owned};
 use super::problem::ProblemDetails;
 use super::{ApiNeeds, ApiOperation, BASE, operations};
@@ -233,6 +233,11 @@ fn operation(o: &ApiOperation) -> Value {
             ));
             responses.insert("200".into(), json!({"description": "A page of the codebook, by pattern and code, each with how many findings and reviews it reaches.", "content": json_body(reference("RecurrentIssuePage"))}));
         }
+        ("POST", "/recurrent-issues", _) => {
+            request_body =
+                Some(json!({"required": true, "content": json_body(reference("ProposeRequest"))}));
+            responses.insert("201".into(), json!({"description": "The proposed issue (accepted at once when a national analyst proposed it).", "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}, "content": json_body(reference("RecurrentIssueItem"))}));
+        }
         ("GET", "/recurrent-issues/{id}", _) => {
             responses.insert("200".into(), json!({"description": "The recurrent issue.", "headers": {"ETag": {"schema": {"type": "string"}}}, "content": json_body(reference("RecurrentIssueItem"))}));
         }
@@ -359,6 +364,7 @@ pub fn document() -> Value {
     );
     schemas.insert(format!("{issue}Page"), page_of(&format!("{issue}Listed")));
     collect::<SuggestRequest>(&mut schemas);
+    collect::<ProposeRequest>(&mut schemas);
     collect::<Suggestions>(&mut schemas);
     collect::<ProblemDetails>(&mut schemas);
     let mut paths = Map::new();
