@@ -498,6 +498,19 @@ impl<S: Store> App<S> {
                 what: "page".to_owned(),
             });
         }
+        if let Some(token) = &actor.token {
+            if !token.write {
+                return Err(AppError::ReadOnlyToken);
+            }
+            if !token.reviews.is_empty() {
+                return Err(AppError::Invalid(vec![Problem {
+                    path: "token".to_owned(),
+                    reason: "this token reaches only the reviews it was made for, so it cannot \
+                             open a new one: use a token for all your reviews"
+                        .to_owned(),
+                }]));
+            }
+        }
         crate::error::check_fields(review)?;
         let lead = Participation {
             id: ParticipationId(uuid::Uuid::new_v4()),

@@ -355,6 +355,96 @@ pub(crate) async fn reviews<S: Store>(
     Ok(page_of(items, page, per_page))
 }
 
+/// A partnership to create with a review.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPartnership {
+    #[schema(example = "Harrowgate Safeguarding Children Partnership")]
+    pub name: String,
+    pub jurisdiction: casewindow_domain::organisation::Jurisdiction,
+}
+
+/// A review to open: what a person says on the "Open a new review" page.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OpenReviewRequest {
+    #[schema(example = "Child T")]
+    pub title: String,
+    /// An existing partnership (from another review's `partnership_id`), or
+    /// `new_partnership`: one of the two.
+    #[serde(default)]
+    pub partnership_id: Option<casewindow_domain::ids::PartnershipId>,
+    #[serde(default)]
+    pub new_partnership: Option<NewPartnership>,
+    pub kind: casewindow_domain::review::ReviewKind,
+    pub methodology: casewindow_domain::review::Methodology,
+    #[serde(default)]
+    pub period_start: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub period_end: Option<chrono::NaiveDate>,
+    /// When the local authority learnt of the incident (starts the statutory clocks).
+    #[serde(default)]
+    pub local_authority_aware_on: Option<chrono::NaiveDate>,
+    /// When the national panel was notified.
+    #[serde(default)]
+    pub notified_on: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub harm_types: Vec<casewindow_domain::review::HarmType>,
+}
+
+pub(crate) async fn open_review<S: Store>(
+    State(app): State<AppState<S>>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    use casewindow_app::{NewReview, PartnershipChoice};
+    let object = body_object(&body)?;
+    let request: OpenReviewRequest = serde_path_to_error::deserialize(Value::Object(object))
+        .map_err(|err| Problem::field(err.path().to_string(), err.inner().to_string()))?;
+    let partnership = match (request.partnership_id, request.new_partnership) {
+        (Some(id), None) => PartnershipChoice::Existing(id),
+        (None, Some(new)) => PartnershipChoice::New {
+            name: new.name.trim().to_owned(),
+            jurisdiction: new.jurisdiction,
+        },
+        _ => {
+            return Err(Problem::field(
+                "partnership_id",
+                "give either partnership_id or new_partnership",
+            ));
+        }
+    };
+    let once = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|key| format!("api:{}:{key}", actor.label));
+    let stored = app
+        .open_review(
+            &actor,
+            NewReview {
+                title: request.title,
+                partnership,
+                kind: request.kind,
+                methodology: request.methodology,
+                period_start: request.period_start,
+                period_end: request.period_end,
+                local_authority_aware_on: request.local_authority_aware_on,
+                notified_on: request.notified_on,
+                harm_types: request.harm_types,
+            },
+            once.as_deref(),
+        )
+        .await?;
+    let mut response = one(StatusCode::CREATED, &stored);
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("{}/reviews/{}", super::BASE, stored.record.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
 pub(crate) async fn review<S: Store>(
     State(app): State<AppState<S>>,
     Extension(actor): Extension<Actor>,

@@ -50,7 +50,7 @@ pub enum ApiNeeds {
     ReviewOrChronology,
     /// A member (their own reviews) or national analyst: the library.
     Library,
-    /// A member: the reviews they take part in.
+    /// A member: the reviews they take part in (listing them), or opening a new one.
     Member,
     /// Someone who may propose a recurrent issue: a national analyst, or a member who writes
     /// findings in some review the token reaches.
@@ -143,6 +143,13 @@ pub fn operations() -> Vec<ApiOperation> {
             ApiNeeds::Member,
         ),
         op(
+            "POST",
+            "/reviews".to_owned(),
+            "openReview".to_owned(),
+            "Open a new review (the token's owner becomes its lead reviewer)".to_owned(),
+            ApiNeeds::Member,
+        ),
+        op(
             "GET",
             "/reviews/{review}".to_owned(),
             "getReview".to_owned(),
@@ -212,7 +219,10 @@ fn kind_routes<S: Store, R: ApiKind>(router: Router<AppState<S>>) -> Router<AppS
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let mut router = Router::new()
         .route("/openapi.json", get(openapi::serve))
-        .route("/reviews", get(handlers::reviews::<S>))
+        .route(
+            "/reviews",
+            get(handlers::reviews::<S>).post(handlers::open_review::<S>),
+        )
         .route("/reviews/{review}", get(handlers::review::<S>))
         .route("/reviews/{review}/agencies", get(handlers::agencies::<S>))
         .route(

@@ -2,7 +2,10 @@
 //! the router is built from), schemas from the records' own types (`utoipa::ToSchema`), so the
 //! description cannot drift from what is served.
 
-use super::handlers::{MAX_PER_PAGE, PER_PAGE, ProposeRequest, SuggestRequest, Suggestions};
+use super::handlers::{
+    MAX_PER_PAGE, NewPartnership, OpenReviewRequest, PER_PAGE, ProposeRequest, SuggestRequest,
+    Suggestions,
+};
 use super::kinds::{ApiKind, server_owned};
 use super::problem::ProblemDetails;
 use super::{ApiNeeds, ApiOperation, BASE, operations};
@@ -209,6 +212,17 @@ fn operation(o: &ApiOperation) -> Value {
             ));
             responses.insert("200".into(), json!({"description": "A page of reviews, by title.", "content": json_body(reference("ReviewPage"))}));
         }
+        ("POST", "/reviews", _) => {
+            parameters.push(json!({
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "The same key sent again opens nothing more and answers with the review the first request opened.",
+                "schema": {"type": "string", "maxLength": 100}
+            }));
+            request_body = Some(
+                json!({"required": true, "content": json_body(reference("OpenReviewRequest"))}),
+            );
+            responses.insert("201".into(), json!({"description": "The review, opened; the token's owner is its lead reviewer.", "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}, "content": json_body(reference("ReviewItem"))}));
+        }
         ("GET", "/reviews/{review}", _) => {
             responses.insert("200".into(), json!({"description": "The review.", "headers": {"ETag": {"schema": {"type": "string"}}}, "content": json_body(reference("ReviewItem"))}));
         }
@@ -365,6 +379,8 @@ pub fn document() -> Value {
     schemas.insert(format!("{issue}Page"), page_of(&format!("{issue}Listed")));
     collect::<SuggestRequest>(&mut schemas);
     collect::<ProposeRequest>(&mut schemas);
+    collect::<OpenReviewRequest>(&mut schemas);
+    collect::<NewPartnership>(&mut schemas);
     collect::<Suggestions>(&mut schemas);
     collect::<ProblemDetails>(&mut schemas);
     let mut paths = Map::new();
