@@ -637,6 +637,10 @@ impl<S: Store> App<S> {
     }
 }
 
+/// The most codes of one codebook the pattern library suggests a pattern for (the rest, if
+/// any, wait for a person's choice), so that a large codebook's page stays quick.
+pub const MOST_SUGGESTED: usize = 300;
+
 /// How long an uploaded codebook waits for its import.
 const STAGED_FOR: chrono::Duration = chrono::Duration::days(1);
 
@@ -744,9 +748,9 @@ pub fn pattern_named(name: &str) -> Option<Pattern> {
 }
 
 impl<S: Store> App<S> {
-    /// Reads an uploaded REFI-QDA codebook and keeps it for its uploader to map; refused (with
-    /// the code's place and why) when it cannot be read. Anyone who may propose a recurrent
-    /// issue may import.
+    /// Reads an uploaded REFI-QDA codebook and keeps it for its uploader to map (in place of
+    /// any they uploaded before); refused (with the code's place and why) when it cannot be
+    /// read. Anyone who may propose a recurrent issue may import.
     pub async fn stage_codebook(
         &self,
         actor: &Actor,
@@ -856,7 +860,9 @@ impl<S: Store> App<S> {
             } else if let Some(pattern) = above {
                 Proposal::Beneath(pattern)
             } else {
-                to_suggest.push(index);
+                if to_suggest.len() < MOST_SUGGESTED {
+                    to_suggest.push(index);
+                }
                 Proposal::Unknown
             };
             out.push(ImportedCode {

@@ -391,8 +391,10 @@ pub(crate) async fn stage_codebook(
     purge_before: chrono::DateTime<chrono::Utc>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM staged_codebooks WHERE staged_at < $1")
+    // Purged after a while, and one per person: a new upload replaces their last.
+    sqlx::query("DELETE FROM staged_codebooks WHERE staged_at < $1 OR user_id = $2")
         .bind(millis(purge_before))
+        .bind(staged.user_id.0.to_string())
         .execute(&mut *conn)
         .await
         .map_err(map)?;

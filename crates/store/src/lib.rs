@@ -511,8 +511,8 @@ pub trait Facts: Send + Sync + 'static {
     async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
     /// A kept suggestion by id.
     async fn suggestion_run(&self, id: Uuid) -> StoreResult<Option<SuggestionRun>>;
-    /// Keeps an uploaded codebook until it is imported, and purges codebooks staged before
-    /// `purge_before`. Audited.
+    /// Keeps an uploaded codebook until it is imported, in place of any other its uploader
+    /// staged, and purges codebooks staged before `purge_before`. Audited.
     async fn stage_codebook(
         &self,
         staged: &StagedCodebook,

@@ -189,6 +189,18 @@ both_backends!(
                 .await,
             Err(AppError::NotFound { .. })
         ));
+        // One upload waits per person: a new one replaces the last.
+        let first = app
+            .stage_codebook(&lead, "a.qdc", foreign_codebook(&sample.issue))
+            .await?;
+        let second = app
+            .stage_codebook(&lead, "b.qdc", foreign_codebook(&sample.issue))
+            .await?;
+        assert!(matches!(
+            app.codebook_import(&lead, first).await,
+            Err(AppError::NotFound { .. })
+        ));
+        assert_eq!(app.codebook_import(&lead, second).await?.file_name, "b.qdc");
         assert_eq!(store.list_all::<RecurrentIssue>().await?.len(), before + 2);
 
         // The exported codebook now carries them (still proposed), under their patterns.
