@@ -100,6 +100,85 @@ const GENERIC: &[&str] = &[
     "and",
     "for",
     "of",
+    // What services do and for whom: not where they are.
+    "regional",
+    "area",
+    "division",
+    "domestic",
+    "abuse",
+    "violence",
+    "sexual",
+    "assault",
+    "victim",
+    "victims",
+    "drug",
+    "drugs",
+    "alcohol",
+    "substance",
+    "misuse",
+    "recovery",
+    "maternity",
+    "infirmary",
+    "hospitals",
+    "healthcare",
+    "medical",
+    "centre",
+    "centres",
+    "center",
+    "teaching",
+    "learning",
+    "pupil",
+    "referral",
+    "unit",
+    "network",
+    "federation",
+    "association",
+    "office",
+    "delivery",
+    "special",
+    "adolescent",
+    "adolescents",
+    "disability",
+    "disabilities",
+    "complex",
+    "needs",
+    "women's",
+    "women",
+    "aid",
+    "refuge",
+    "project",
+    "detached",
+    "family",
+    "families",
+    "support",
+    "advice",
+    "academies",
+    "schools",
+    "college",
+    "nursery",
+    "hub",
+    "emergency",
+    "paediatric",
+    "paediatrics",
+    "midwifery",
+    "psychiatric",
+    "psychology",
+    "therapy",
+    "wellbeing",
+    "homeless",
+    "homelessness",
+    "tenancy",
+    "benefits",
+    "work",
+    "pensions",
+    "employment",
+    "courts",
+    "court",
+    "tribunal",
+    "prison",
+    "custody",
+    "offender",
+    "management",
 ];
 
 /// The place names inside an organisation's name: its distinctive capitalised words
@@ -107,22 +186,30 @@ const GENERIC: &[&str] = &[
 pub(crate) fn area_names(name: &str) -> Vec<String> {
     name.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '/' | '&'))
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().count() >= 4 && w.chars().next().is_some_and(char::is_uppercase))
+        .filter(|w| w.chars().count() >= 3 && w.chars().next().is_some_and(char::is_uppercase))
         .filter(|w| !GENERIC.contains(&w.to_lowercase().as_str()))
         .map(str::to_owned)
         .collect()
 }
 
-/// Replaces every hit of the scanner in `text` by its suggestion.
+/// Replaces every hit of the scanner in `text` by its suggestion; the words of one name found
+/// apart ("Redwater" and "Fens") become one replacement.
 fn redact(scanner: &Scanner, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
+    let mut last: Option<String> = None;
     for hit in scanner.scan(text) {
         if hit.start < at {
             continue;
         }
-        out.push_str(&text[at..hit.start]);
+        let between = &text[at..hit.start];
+        if last.as_deref() == Some(hit.suggestion.as_str()) && between.trim().is_empty() {
+            at = hit.end;
+            continue;
+        }
+        out.push_str(between);
         out.push_str(&hit.suggestion);
+        last = Some(hit.suggestion.clone());
         at = hit.end;
     }
     out.push_str(&text[at..]);
@@ -131,7 +218,17 @@ fn redact(scanner: &Scanner, text: &str) -> String {
 
 /// The finding as a national analyst reads it.
 fn deidentified(scanner: &Scanner, finding: &Finding) -> Finding {
-    let clean = |text: &str| redact(scanner, &scanner.pseudonymise(text));
+    let clean = |text: &str| {
+        let cleaned = redact(scanner, &scanner.pseudonymise(text));
+        // A sentence that began with a name begins with its replacement, capitalised.
+        let mut chars = cleaned.chars();
+        match (chars.next(), text.chars().next()) {
+            (Some(first), Some(was)) if first.is_lowercase() && was.is_uppercase() => {
+                first.to_uppercase().chain(chars).collect()
+            }
+            _ => cleaned,
+        }
+    };
     Finding {
         statement: clean(&finding.statement),
         context: clean(&finding.context),
@@ -198,10 +295,15 @@ impl<S: Store> App<S> {
                 .await?
             {
                 let title = other.record.title.trim();
-                if title.chars().count() >= 3 && !people.iter().any(|p| p.name == title) {
+                if title.chars().count() >= 3
+                    && !people
+                        .iter()
+                        .any(|p| p.name == title || p.aliases.iter().any(|a| a == title))
+                {
+                    // The whole title only: its words alone ("Children", "and") name nobody.
                     people.push(Person {
-                        name: title.to_owned(),
-                        aliases: Vec::new(),
+                        name: String::new(),
+                        aliases: vec![title.to_owned()],
                         pseudonym: "another review's child".to_owned(),
                     });
                 }
@@ -266,6 +368,42 @@ mod tests {
             ["Wessex", "Kingsmere"]
         );
         assert!(area_names("Children's Social Care").is_empty());
+        // What a service does is not where it is.
+        assert_eq!(
+            area_names("Larkhaven Domestic Abuse Service"),
+            ["Larkhaven"]
+        );
+        assert_eq!(
+            area_names("Cwm Tawelog Regional Safeguarding Board"),
+            ["Cwm", "Tawelog"]
+        );
+    }
+
+    #[test]
+    fn a_place_of_two_words_is_one_place_and_a_review_title_is_not_its_words() {
+        let scanner = Scanner::new(&Gazetteer {
+            people: vec![Person {
+                name: String::new(),
+                aliases: vec!["Children J and K".to_owned()],
+                pseudonym: "another review's child".to_owned(),
+            }],
+            places: ["Redwater", "Fens"]
+                .into_iter()
+                .map(|name| casewindow_redact::Place {
+                    name: name.to_owned(),
+                    kind: casewindow_redact::PlaceKind::Other,
+                })
+                .collect(),
+            ..Gazetteer::default()
+        })
+        .expect("scanner");
+        assert_eq!(
+            redact(
+                &scanner,
+                "Children in Redwater Fens, and as for Children J and K, and more."
+            ),
+            "Children in a local place, and as for another review's child, and more."
+        );
     }
 
     #[test]

@@ -441,11 +441,14 @@ impl Scanner {
             };
             let mut forms: Vec<&str> = vec![person.name.as_str()];
             forms.extend(person.aliases.iter().map(String::as_str));
-            // Each part of a full name alone (first name, surname) identifies as well.
+            // Each part of a full name alone (first name, surname) identifies as well; not a
+            // particle or a joining word ("van", "and"), which is no name on its own.
             let parts: Vec<&str> = person
                 .name
                 .split_whitespace()
                 .filter(|p| p.chars().count() >= 3)
+                .filter(|p| p.chars().next().is_some_and(char::is_uppercase))
+                .filter(|p| !FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(p)))
                 .collect();
             if parts.len() > 1 {
                 forms.extend(parts);
