@@ -49,6 +49,19 @@ fn invalid(path: &str, reason: &str) -> AppError {
     }])
 }
 
+/// A code for `label` under `pattern` that none of `taken` is: [`code_for`], numbered on
+/// from 2 when that is taken.
+pub(crate) fn unused_code_among(taken: &HashSet<String>, pattern: Pattern, label: &str) -> String {
+    let base = code_for(pattern, label);
+    let mut code = base.clone();
+    let mut n = 2;
+    while taken.contains(&code) {
+        code = format!("{base}-{n}");
+        n += 1;
+    }
+    code
+}
+
 /// A short stable code from a label: the pattern's key and the label's first words.
 pub fn code_for(pattern: Pattern, label: &str) -> String {
     let words: Vec<String> = label
@@ -179,14 +192,7 @@ impl<S: Store> App<S> {
             .into_iter()
             .map(|i| i.record.code)
             .collect();
-        let base = code_for(pattern, label);
-        let mut code = base.clone();
-        let mut n = 2;
-        while taken.contains(&code) {
-            code = format!("{base}-{n}");
-            n += 1;
-        }
-        Ok(code)
+        Ok(unused_code_among(&taken, pattern, label))
     }
 
     /// A curator's decision on an issue at `version`, with the reason kept in its history.

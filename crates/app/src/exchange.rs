@@ -7,7 +7,7 @@
 //! earlier one. A review's texts are exported as they would be published (agencies by their
 //! publication names, people by their pseudonyms).
 
-use crate::library::LibraryFinding;
+use crate::library::{LibraryFinding, resolve_merges as resolve};
 use crate::reports::Cleaner;
 use crate::{Actor, App, AppError, AppResult};
 use casewindow_domain::findings::{Finding, Polarity, RecurrentIssue, RecurrentIssueStatus};
@@ -102,22 +102,6 @@ fn is_open(issue: &RecurrentIssue) -> bool {
         issue.status,
         RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
     )
-}
-
-/// The issue a finding's link means now (after merges), if it exists.
-fn resolve(
-    issues: &HashMap<RecurrentIssueId, RecurrentIssue>,
-    id: RecurrentIssueId,
-) -> Option<&RecurrentIssue> {
-    let mut issue = issues.get(&id)?;
-    // Bounded, in case of a cycle.
-    for _ in 0..8 {
-        match issue.merged_into.and_then(|m| issues.get(&m)) {
-            Some(next) => issue = next,
-            None => break,
-        }
-    }
-    Some(issue)
 }
 
 /// Text gathered for one source, with the stretches to code.
@@ -952,13 +936,7 @@ impl<S: Store> App<S> {
             if !seen.insert(index) {
                 continue;
             }
-            let base = crate::codebook::code_for(pattern, &code.name);
-            let mut short = base.clone();
-            let mut n = 2;
-            while taken.contains(&short) {
-                short = format!("{base}-{n}");
-                n += 1;
-            }
+            let short = crate::codebook::unused_code_among(&taken, pattern, &code.name);
             taken.insert(short.clone());
             let issue = RecurrentIssue {
                 // The same upload and code always give the same issue.

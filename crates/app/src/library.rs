@@ -311,16 +311,8 @@ impl<S: Store> App<S> {
             return Ok(Vec::new());
         }
         // One engine over the whole library (no review left out) gives the shared term space.
-        let LibraryContext { knowledge, .. } =
-            self.library_context(ReviewId(uuid::Uuid::nil())).await?;
-        let engine = self
-            .library_engine(ReviewId(uuid::Uuid::nil()), knowledge)
-            .await?;
         let texts: Vec<String> = unlinked.iter().map(|f| finding_text(&f.finding)).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let reprs = engine
-            .represent(&refs, self.library.embedder())
-            .map_err(AppError::Internal)?;
+        let (engine, reprs) = self.whole_library(&texts).await?;
         let mut out = Vec::new();
         for pattern in Pattern::ALL {
             let indices: Vec<usize> = (0..unlinked.len())
@@ -366,15 +358,12 @@ impl<S: Store> App<S> {
         Ok(out)
     }
 
-    /// The likeliest pattern of each text, with its probability, from the whole library (no
-    /// review left out).
-    pub(crate) async fn likeliest_patterns(
+    /// The engine over the whole library (no review left out) and the texts as it represents
+    /// them.
+    async fn whole_library(
         &self,
         texts: &[String],
-    ) -> AppResult<Vec<Option<(Pattern, f32)>>> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
+    ) -> AppResult<(Arc<Engine>, Vec<casewindow_patterns::Repr>)> {
         let LibraryContext { knowledge, .. } =
             self.library_context(ReviewId(uuid::Uuid::nil())).await?;
         let engine = self
@@ -384,6 +373,19 @@ impl<S: Store> App<S> {
         let reprs = engine
             .represent(&refs, self.library.embedder())
             .map_err(AppError::Internal)?;
+        Ok((engine, reprs))
+    }
+
+    /// The likeliest pattern of each text, with its probability, from the whole library (no
+    /// review left out).
+    pub(crate) async fn likeliest_patterns(
+        &self,
+        texts: &[String],
+    ) -> AppResult<Vec<Option<(Pattern, f32)>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (engine, reprs) = self.whole_library(texts).await?;
         Ok(reprs
             .iter()
             .map(|repr| {
@@ -441,17 +443,7 @@ impl<S: Store> App<S> {
                 }
             }
         }
-        let resolve = |id: &RecurrentIssueId| {
-            let mut issue = issues.get(id)?;
-            // Follow merges (bounded, in case of a cycle).
-            for _ in 0..8 {
-                match issue.merged_into.and_then(|m| issues.get(&m)) {
-                    Some(next) => issue = next,
-                    None => break,
-                }
-            }
-            Some(issue.clone())
-        };
+        let resolve = |id: &RecurrentIssueId| resolve_merges(&issues, *id).cloned();
         let mut out: Vec<LibraryFinding> = self
             .store
             .list_all::<Finding>()
@@ -864,4 +856,20 @@ pub fn pattern_choice(
             c
         }),
     }
+}
+
+/// The issue a finding's link to `id` means now: after merges, the issue it was merged into
+/// (followed a bounded number of times, in case of a cycle).
+pub(crate) fn resolve_merges(
+    issues: &HashMap<RecurrentIssueId, RecurrentIssue>,
+    id: RecurrentIssueId,
+) -> Option<&RecurrentIssue> {
+    let mut issue = issues.get(&id)?;
+    for _ in 0..8 {
+        match issue.merged_into.and_then(|m| issues.get(&m)) {
+            Some(next) => issue = next,
+            None => break,
+        }
+    }
+    Some(issue)
 }

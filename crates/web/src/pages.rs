@@ -174,6 +174,43 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(purpose::routes::<S>())
 }
 
+/// A file to save, never cached.
+pub(crate) fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A title as part of a file name: ASCII letters and digits, the rest dashes.
+pub(crate) fn file_stem(title: &str) -> String {
+    let stem: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    if stem.is_empty() {
+        "review".to_owned()
+    } else {
+        stem.to_owned()
+    }
+}
+
 /// Renders a page. A page with form errors (its title then starts with "Error:", see
 /// `base.html`) is marked, so that a POST answered with it is a 422 (see `observe`).
 pub(crate) fn render(page: &impl Template) -> Result<Response, WebError> {
@@ -309,4 +346,16 @@ pub(crate) async fn may<S: Store>(
     app.may(&user.actor(), id, permission)
         .await
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_plain() {
+        assert_eq!(file_stem("Child \"W\"; rm -rf"), "child--w---rm--rf");
+        assert_eq!(file_stem("Ça"), "a");
+        assert_eq!(file_stem("——"), "review");
+    }
 }

@@ -188,6 +188,34 @@ fn expected(needs: ApiNeeds, role: Option<Role>, writes: bool, write_token: bool
     }
 }
 
+/// A database with one review whose lead reviewer has an account: the database, the
+/// application, the review and the lead.
+async fn one_lead(
+    engine: Engine,
+) -> (
+    TestDb,
+    App<casewindow_store_sql::SqlStore>,
+    Sample,
+    casewindow_domain::organisation::User,
+) {
+    let db = TestDb::new(engine).await.expect("database");
+    let app = App::new(db.store.clone());
+    app.prepare().await.expect("prepare");
+    let own = Sample::new();
+    own.insert_all(&db.store).await.expect("review");
+    let user = app
+        .create_account(
+            "Lead",
+            "lead@example.org",
+            "programs keep the minutes tidy 7",
+            false,
+        )
+        .await
+        .expect("account");
+    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
+    (db, app, own, user)
+}
+
 casewindow_testkit::each_engine!(every_api_operation_allows_exactly_what_role_and_token_allow);
 async fn every_api_operation_allows_exactly_what_role_and_token_allow(engine: Engine) {
     let db = TestDb::new(engine).await.expect("database");
@@ -370,21 +398,7 @@ async fn a_token_scoped_to_one_review_reaches_nothing_else(engine: Engine) {
 
 casewindow_testkit::each_engine!(changes_name_their_version_and_problems_name_their_fields);
 async fn changes_name_their_version_and_problems_name_their_fields(engine: Engine) {
-    let db = TestDb::new(engine).await.expect("database");
-    let app = App::new(db.store.clone());
-    app.prepare().await.expect("prepare");
-    let own = Sample::new();
-    own.insert_all(&db.store).await.expect("review");
-    let user = app
-        .create_account(
-            "Lead",
-            "lead@example.org",
-            "api problems password 2026",
-            false,
-        )
-        .await
-        .expect("account");
-    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
+    let (db, app, own, user) = one_lead(engine).await;
     let secret = token(&app, &member(user.id, false), true, vec![]).await;
     let router = casewindow_web::router(app.clone());
     let findings = format!("{BASE}/reviews/{}/findings", own.review.id);
@@ -543,21 +557,7 @@ async fn changes_name_their_version_and_problems_name_their_fields(engine: Engin
 
 casewindow_testkit::each_engine!(a_program_proposes_a_recurrent_issue_for_curators_to_accept);
 async fn a_program_proposes_a_recurrent_issue_for_curators_to_accept(engine: Engine) {
-    let db = TestDb::new(engine).await.expect("database");
-    let app = App::new(db.store.clone());
-    app.prepare().await.expect("prepare");
-    let own = Sample::new();
-    own.insert_all(&db.store).await.expect("review");
-    let user = app
-        .create_account(
-            "Lead",
-            "lead@example.org",
-            "api propose password 2026",
-            false,
-        )
-        .await
-        .expect("account");
-    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
+    let (db, app, _own, user) = one_lead(engine).await;
     let writer = token(&app, &member(user.id, false), true, vec![]).await;
     let reader = token(&app, &member(user.id, false), false, vec![]).await;
     let router = casewindow_web::router(app.clone());
@@ -604,21 +604,7 @@ async fn a_program_proposes_a_recurrent_issue_for_curators_to_accept(engine: Eng
 
 casewindow_testkit::each_engine!(a_program_opens_a_review_once_with_an_unscoped_write_token);
 async fn a_program_opens_a_review_once_with_an_unscoped_write_token(engine: Engine) {
-    let db = TestDb::new(engine).await.expect("database");
-    let app = App::new(db.store.clone());
-    app.prepare().await.expect("prepare");
-    let own = Sample::new();
-    own.insert_all(&db.store).await.expect("review");
-    let user = app
-        .create_account(
-            "Lead",
-            "lead@example.org",
-            "api open review password 2026",
-            false,
-        )
-        .await
-        .expect("account");
-    join(&db.store, own.review.id, user.id, Role::LeadReviewer, None).await;
+    let (db, app, own, user) = one_lead(engine).await;
     let actor = member(user.id, false);
     let writer = token(&app, &actor, true, vec![]).await;
     let reader = token(&app, &actor, false, vec![]).await;

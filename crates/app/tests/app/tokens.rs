@@ -4,11 +4,10 @@
 
 use casewindow_app::{Actor, App, AppError, NewToken, Permission, TOKEN_PREFIX};
 use casewindow_domain::findings::Finding;
-use casewindow_domain::participation::{Participation, Role};
 use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
-use casewindow_testkit::fixtures::{Sample, change};
+use casewindow_testkit::fixtures::Sample;
 
 async fn lead_of_two(
     store: &SqlStore,
@@ -27,24 +26,7 @@ async fn lead_of_two(
         )
         .await?;
     for sample in [&first, &second] {
-        store
-            .insert(
-                &Participation {
-                    id: casewindow_domain::ids::ParticipationId(uuid::Uuid::new_v4()),
-                    review_id: sample.review.id,
-                    user_id: Some(user.id),
-                    label: "Lead".to_owned(),
-                    role: Role::LeadReviewer,
-                    agency_id: None,
-                    invited_on: None,
-                    consent: None,
-                    declined_on: None,
-                    contribution: String::new(),
-                    withdrawn: None,
-                },
-                &change("joined"),
-            )
-            .await?;
+        crate::join(store, sample, user.id).await?;
     }
     let actor = Actor {
         user: Some(user.id),

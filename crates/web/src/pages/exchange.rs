@@ -3,7 +3,7 @@
 //! person chooses each code's pattern, then the chosen codes become proposed recurrent issues.
 
 use super::text::Choice;
-use super::{Answer, Req, layout, render};
+use super::{Answer, Req, attachment, file_stem as stem, layout, render};
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::{FormData, MultipartForm};
@@ -12,8 +12,7 @@ use crate::session::SignedIn;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::exchange::{CodebookImport, Proposal, SURE_ENOUGH};
 use casewindow_app::{AppError, CurrentUser};
@@ -42,42 +41,6 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 const QDPX: &str = "application/zip";
 const QDC: &str = "application/xml; charset=utf-8";
 const CSV: &str = "text/csv; charset=utf-8";
-
-/// A file to save, never cached.
-fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-/// A review's title as part of a file name: letters and digits, the rest dashes.
-fn stem(title: &str) -> String {
-    let stem: String = title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let stem = stem.trim_matches('-');
-    if stem.is_empty() {
-        "review".to_owned()
-    } else {
-        stem.to_owned()
-    }
-}
 
 async fn review_project<S: Store>(req: Req<S>) -> Answer {
     let Req { app, user, id } = req;
@@ -387,17 +350,5 @@ async fn import_confirm<S: Store>(
             Ok(super::edit::see_other("/library/issues/import?gone=1"))
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_are_plain() {
-        assert_eq!(stem("Child \"W\"; rm -rf"), "child--w---rm--rf");
-        assert_eq!(stem("Ça"), "a");
-        assert_eq!(stem("——"), "review");
     }
 }

@@ -9,8 +9,7 @@ use crate::form::FormData;
 use crate::layout::{Errors, Layout};
 use askama::Template;
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::reports::{
     Format, HitSource, Scan, extra_names_text, kind_label, parse_extra_names,
@@ -96,37 +95,18 @@ async fn download<S: Store>(
         Format::Pdf => ("application/pdf", "pdf"),
         Format::Html => ("text/html; charset=utf-8", "html"),
     };
-    let stem: String = review
-        .record
-        .title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
     let name = match kind {
         DocumentKind::Report => "report",
         DocumentKind::Briefing => "briefing",
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}-{name}.{extension}\"",
-                    stem.trim_matches('-')
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(super::attachment(
+        content_type,
+        &format!(
+            "{}-{name}.{extension}",
+            super::file_stem(&review.record.title)
+        ),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 async fn report_docx<S: Store>(req: Req<S>) -> Answer {
