@@ -59,6 +59,10 @@ fn request_for(path: &str, sample: &Sample) -> (String, Value) {
         ),
         "responses" => (sample.response.id.0, body_of(&sample.response, &[])),
         "actions" => (sample.action.id.0, body_of(&sample.action, &[])),
+        "agencies" => (
+            uuid::Uuid::nil(),
+            json!({"name": "Harrowgate Community Health", "sector": "police"}),
+        ),
         "suggestions" => (
             uuid::Uuid::nil(),
             json!({"text": "Nobody told the school the child protection plan had ended."}),

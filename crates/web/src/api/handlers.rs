@@ -475,6 +475,31 @@ pub(crate) async fn agencies<S: Store>(
     Ok(page_of(items, page, per_page))
 }
 
+/// An agency to add to a review's partnership.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewAgency {
+    #[schema(example = "Harrowgate Community Health (0-19 service)")]
+    pub name: String,
+    pub sector: casewindow_domain::organisation::AgencySector,
+}
+
+pub(crate) async fn add_agency<S: Store>(
+    State(app): State<AppState<S>>,
+    Extension(actor): Extension<Actor>,
+    Path(review): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let review: ReviewId = parse_id(&review, "review")?;
+    let object = body_object(&body)?;
+    let request: NewAgency = serde_path_to_error::deserialize(Value::Object(object))
+        .map_err(|err| Problem::field(err.path().to_string(), err.inner().to_string()))?;
+    let agency = app
+        .create_agency(&actor, review, &request.name, request.sector)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(&agency)).into_response())
+}
+
 /// The text to suggest for.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

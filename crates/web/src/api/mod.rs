@@ -165,6 +165,13 @@ pub fn operations() -> Vec<ApiOperation> {
         ),
         op(
             "POST",
+            "/reviews/{review}/agencies".to_owned(),
+            "addAgency".to_owned(),
+            "Add an agency to the review's partnership".to_owned(),
+            ApiNeeds::Permission(casewindow_app::Permission::ManageParticipants),
+        ),
+        op(
+            "POST",
             "/reviews/{review}/suggestions".to_owned(),
             "suggest".to_owned(),
             "The pattern library's suggestions for a finding's text (nothing is saved but the suggestion itself)".to_owned(),
@@ -224,7 +231,10 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             get(handlers::reviews::<S>).post(handlers::open_review::<S>),
         )
         .route("/reviews/{review}", get(handlers::review::<S>))
-        .route("/reviews/{review}/agencies", get(handlers::agencies::<S>))
+        .route(
+            "/reviews/{review}/agencies",
+            get(handlers::agencies::<S>).post(handlers::add_agency::<S>),
+        )
         .route(
             "/reviews/{review}/suggestions",
             post(handlers::suggest::<S>),

@@ -3,8 +3,8 @@
 //! description cannot drift from what is served.
 
 use super::handlers::{
-    MAX_PER_PAGE, NewPartnership, OpenReviewRequest, PER_PAGE, ProposeRequest, SuggestRequest,
-    Suggestions,
+    MAX_PER_PAGE, NewAgency, NewPartnership, OpenReviewRequest, PER_PAGE, ProposeRequest,
+    SuggestRequest, Suggestions,
 };
 use super::kinds::{ApiKind, server_owned};
 use super::problem::ProblemDetails;
@@ -229,6 +229,11 @@ fn operation(o: &ApiOperation) -> Value {
         ("GET", "/reviews/{review}/agencies", _) => {
             responses.insert("200".into(), json!({"description": "A page of the agencies of the review's partnership.", "content": json_body(reference("AgencyPage"))}));
         }
+        ("POST", "/reviews/{review}/agencies", _) => {
+            request_body =
+                Some(json!({"required": true, "content": json_body(reference("NewAgency"))}));
+            responses.insert("201".into(), json!({"description": "The agency, added to the partnership.", "content": json_body(reference("Agency"))}));
+        }
         ("POST", "/reviews/{review}/suggestions", _) => {
             request_body =
                 Some(json!({"required": true, "content": json_body(reference("SuggestRequest"))}));
@@ -379,6 +384,7 @@ pub fn document() -> Value {
     schemas.insert(format!("{issue}Page"), page_of(&format!("{issue}Listed")));
     collect::<SuggestRequest>(&mut schemas);
     collect::<ProposeRequest>(&mut schemas);
+    collect::<NewAgency>(&mut schemas);
     collect::<OpenReviewRequest>(&mut schemas);
     collect::<NewPartnership>(&mut schemas);
     collect::<Suggestions>(&mut schemas);

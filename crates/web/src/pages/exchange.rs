@@ -218,8 +218,7 @@ fn field_of(index: usize) -> String {
     format!("pattern_{index}")
 }
 
-async fn map_page<S: Store>(
-    app: &AppState<S>,
+fn map_page(
     user: &CurrentUser,
     import: CodebookImport,
     form: Option<&FormData>,
@@ -250,7 +249,6 @@ async fn map_page<S: Store>(
         .collect();
     let mut frame = layout(user, "Choose the patterns", crumbs());
     frame.has_errors = !errors.is_empty();
-    let _ = app;
     render(&MapPage {
         layout: frame,
         errors,
@@ -294,7 +292,7 @@ async fn import_map<S: Store>(
     Path(import): Path<uuid::Uuid>,
 ) -> Answer {
     match staged(&app, &user, import).await? {
-        Ok(import) => map_page(&app, &user, import, None, Errors::none()).await,
+        Ok(import) => map_page(&user, import, None, Errors::none()),
         Err(gone) => Ok(gone),
     }
 }
@@ -333,7 +331,7 @@ async fn import_confirm<S: Store>(
         );
     }
     if !errors.is_empty() {
-        return map_page(&app, &user, staged, Some(&form), errors).await;
+        return map_page(&user, staged, Some(&form), errors);
     }
     match app.import_codebook(&actor, import, &choices).await {
         Ok(count) => Ok(super::edit::see_other(&format!(
@@ -343,7 +341,7 @@ async fn import_confirm<S: Store>(
             for problem in problems {
                 errors.add("codes", format!("{}: {}", problem.path, problem.reason));
             }
-            map_page(&app, &user, staged, Some(&form), errors).await
+            map_page(&user, staged, Some(&form), errors)
         }
         // Imported by another submission of the same form meanwhile.
         Err(AppError::NotFound { .. }) => {
