@@ -183,6 +183,19 @@ both_backends!(
             .expect("imported");
         assert_eq!(interpreters.record.pattern, Pattern::FamilyProfessional);
 
+        // A finding of the review links an imported issue like any other of the library.
+        let mut linked = sample.finding.clone();
+        linked.recurrent_issue_ids = vec![sample.issue.id, interpreters.record.id];
+        let saved = app
+            .update(&lead, &linked, 1, "linked to an imported issue")
+            .await?;
+        assert!(
+            saved
+                .record
+                .recurrent_issue_ids
+                .contains(&interpreters.record.id)
+        );
+
         // A second submission imports nothing more.
         assert!(matches!(
             app.import_codebook(&lead, id, &[(1, Pattern::Management)])
