@@ -6,6 +6,7 @@ pub mod backup;
 pub mod chronology;
 pub mod demo;
 pub mod eval;
+pub mod ingest;
 pub mod migrate;
 pub mod report;
 pub mod reviews;

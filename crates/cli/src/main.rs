@@ -98,6 +98,8 @@ enum Command {
     Report(commands::report::Args),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
+    /// Read published review reports (PDF, Word) and show the findings they state.
+    Ingest(commands::ingest::Args),
 }
 
 fn main() -> ExitCode {
@@ -139,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(args) => commands::eval::run(args),
         Command::Agreement(args) => commands::agreement::run(args),
         Command::Scan(args) => commands::scan::run(args),
+        Command::Ingest(args) => commands::ingest::run(args),
         command => {
             let (app, store) = open(&url).await?;
             match command {
@@ -160,7 +163,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 | Command::Restore(_)
                 | Command::Eval(_)
                 | Command::Agreement(_)
-                | Command::Scan(_) => {
+                | Command::Scan(_)
+                | Command::Ingest(_) => {
                     unreachable!("handled above")
                 }
             }

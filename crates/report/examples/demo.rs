@@ -1,5 +1,5 @@
 //! Writes the demo review's report and briefing (HTML, DOCX, PDF) into a folder, for looking at:
-//! `cargo run -p casewindow-report --example demo -- OUT_DIR`.
+//! `cargo run -p casewindow-report --example demo -- OUT_DIR [REVIEW.json]` (Child W by default).
 
 use casewindow_report::{ReportInput, Template, briefing, docx, html, pdf, report};
 use std::path::PathBuf;
@@ -7,7 +7,10 @@ use std::path::PathBuf;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::args().nth(1).ok_or("usage: demo OUT_DIR")?);
     std::fs::create_dir_all(&out)?;
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/demo/child-w.json");
+    let path = std::env::args().nth(2).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/demo/child-w.json"),
+        PathBuf::from,
+    );
     let document: casewindow_interchange::ReviewDocument =
         serde_json::from_str(&std::fs::read_to_string(path)?)?;
     let input = ReportInput::from_document(

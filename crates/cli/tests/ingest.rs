@@ -1,0 +1,100 @@
+//! `casewindow ingest` on real-world files made by other software (../shared/corpus, some
+//! hostile on purpose): every PDF and Word file is read or refused with a clear reason within
+//! 10 s, and nothing crashes. Also the exact measuring interface on a report casewindow wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn corpus() -> Option<PathBuf> {
+    std::env::var_os("CASEWINDOW_SHARED_CORPUS")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+            PathBuf::from("/work/shared/corpus"),
+        ])
+        .find(|d| d.join("MANIFEST.tsv").is_file())
+}
+
+fn ingest(path: &Path) -> (std::process::Output, Duration) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(["ingest", "--dry-run", "--json"])
+        .arg(path)
+        .env("CASEWINDOW_LOG", "error")
+        .output()
+        .expect("casewindow runs");
+    (output, started.elapsed())
+}
+
+#[test]
+fn every_corpus_pdf_and_word_file_is_read_or_refused_within_ten_seconds() {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: the shared corpus (shared/corpus) is not on this machine");
+        return;
+    };
+    let mut files: Vec<PathBuf> = ["pdf", "docx"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).expect("corpus folder"))
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 250, "the whole corpus: {}", files.len());
+    let mut problems = Vec::new();
+    let (mut read, mut refused, mut slowest) = (0, 0, Duration::ZERO);
+    let mut reasons = std::collections::BTreeMap::<String, usize>::new();
+    for path in &files {
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let (output, took) = ingest(path);
+        slowest = slowest.max(took);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if took > Duration::from_secs(11) {
+            problems.push(format!("{name}: took {took:?}"));
+        }
+        if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
+            problems.push(format!("{name}: a panic reached the user: {stderr}"));
+        }
+        if output.status.success() {
+            match serde_json::from_str::<serde_json::Value>(&stdout) {
+                Ok(v) if v["findings"].is_array() => read += 1,
+                _ => problems.push(format!(
+                    "{name}: output is not the JSON interface: {stdout}"
+                )),
+            }
+        } else {
+            refused += 1;
+            let message = stderr.trim();
+            // One line, naming the file, saying why.
+            if !message.starts_with("error: ")
+                || message.lines().count() > 2
+                || !message.contains(name.as_str())
+            {
+                problems.push(format!("{name}: unclear refusal: {message:?}"));
+            }
+            let reason = message
+                .split(": ")
+                .nth(2)
+                .unwrap_or(message)
+                .split(&[';', '('][..])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            *reasons.entry(reason).or_default() += 1;
+        }
+    }
+    eprintln!(
+        "corpus: {} files, {read} read, {refused} refused, slowest {slowest:?}",
+        files.len()
+    );
+    for (reason, n) in &reasons {
+        eprintln!("  {n:>3} refused: {reason}");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
