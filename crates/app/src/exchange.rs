@@ -997,7 +997,7 @@ fn flat(roots: &[Code]) -> Vec<(usize, Code)> {
 }
 
 /// A file's name as shown: its last part, short.
-fn file_label(name: &str) -> String {
+pub(crate) fn file_label(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
     let short: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
     if short.is_empty() {

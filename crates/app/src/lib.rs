@@ -23,6 +23,7 @@ mod identity;
 mod library;
 mod mindset;
 pub mod patterns;
+pub mod published;
 pub mod quality;
 mod records;
 mod reference;

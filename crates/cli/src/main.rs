@@ -107,7 +107,13 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CASEWINDOW_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| "info".into())
+                // The PDF reader logs what it finds in a document; never into our logs.
+                .add_directive(
+                    "pdf_oxide=off"
+                        .parse()
+                        .unwrap_or_else(|_| unreachable!("a valid directive")),
+                ),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -141,7 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(args) => commands::eval::run(args),
         Command::Agreement(args) => commands::agreement::run(args),
         Command::Scan(args) => commands::scan::run(args),
-        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Ingest(args) if !commands::ingest::writes(&args) => commands::ingest::run(args),
         command => {
             let (app, store) = open(&url).await?;
             match command {
@@ -159,12 +165,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Vault { command } => commands::vault::run(&app, &url, command).await,
                 Command::Chronology { command } => commands::chronology::run(&app, command).await,
                 Command::Admin { command } => commands::user::admin(&app, command).await,
+                Command::Ingest(args) => commands::ingest::stage(&app, args).await,
                 Command::Migrate(_)
                 | Command::Restore(_)
                 | Command::Eval(_)
                 | Command::Agreement(_)
-                | Command::Scan(_)
-                | Command::Ingest(_) => {
+                | Command::Scan(_) => {
                     unreachable!("handled above")
                 }
             }

@@ -98,3 +98,107 @@ fn every_corpus_pdf_and_word_file_is_read_or_refused_within_ten_seconds() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+fn casewindow(url: &str, args: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_casewindow"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("CASEWINDOW_LOG", "warn")
+        .output()
+        .expect("casewindow runs");
+    assert!(
+        output.status.success(),
+        "casewindow {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+#[test]
+fn a_folder_of_reports_is_kept_for_review_once_and_the_measuring_interface_is_exact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("casewindow.db").display());
+    casewindow(&url, &["migrate", "--create"]);
+    casewindow(&url, &["demo"]);
+    let listing = String::from_utf8(casewindow(&url, &["reviews"]).stdout).expect("utf-8");
+    let child_w = listing
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("Child W"))
+        .and_then(|l| l.split('\t').next())
+        .expect("the demo has Child W")
+        .to_owned();
+    let reports = dir.path().join("reports");
+    std::fs::create_dir(&reports).expect("folder");
+    for format in ["docx", "pdf"] {
+        let out = reports.join(format!("child-w.{format}"));
+        casewindow(
+            &url,
+            &[
+                "report",
+                "--review",
+                &child_w,
+                "--format",
+                format,
+                "-o",
+                out.to_str().expect("path"),
+            ],
+        );
+    }
+    std::fs::write(reports.join("minutes.txt"), "not a report").expect("write");
+
+    // The exact interface: title and findings with number, text, pattern key and pages.
+    let (output, _) = ingest(&reports.join("child-w.pdf"));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(value["title"], "Child W");
+    let findings = value["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 6);
+    assert_eq!(findings[0]["number"], "1");
+    assert_eq!(findings[0]["pattern"], "tool");
+    assert!(
+        findings[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Kestrelford's children's social care case record"))
+    );
+    assert!(
+        findings[0]["pages"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty() && p.iter().all(serde_json::Value::is_u64))
+    );
+
+    // Kept for review, each file's outcome listed; a second run keeps nothing again.
+    let first =
+        String::from_utf8(casewindow(&url, &["ingest", reports.to_str().expect("path")]).stdout)
+            .expect("utf-8");
+    assert!(
+        first.contains("needs review               child-w.docx: Child W (6 findings proposed)"),
+        "{first}"
+    );
+    assert!(
+        first.contains("refused                    minutes.txt: this is not a PDF or a Word"),
+        "{first}"
+    );
+    assert!(
+        first.contains("2 kept for review, 0 kept before, 1 refused, of 3 files"),
+        "{first}"
+    );
+    let second = String::from_utf8(
+        casewindow(&url, &["ingest", "--json", reports.to_str().expect("path")]).stdout,
+    )
+    .expect("utf-8");
+    let outcomes: Vec<serde_json::Value> = second
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let states: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o["outcome"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            "kept before, needs review",
+            "kept before, needs review",
+            "refused"
+        ]
+    );
+}

@@ -13,10 +13,10 @@
 
 use crate::text::{Block, Kind, Text, squash};
 use casewindow_domain::typology::Pattern;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the search found in a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Proposal {
     pub title: Option<String>,
     pub partnership: Option<String>,
@@ -27,35 +27,26 @@ pub struct Proposal {
 }
 
 /// One finding as the report states it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProposedFinding {
     /// Its number as printed ("3", "2.1").
     pub number: String,
     /// The finding statement.
     pub text: String,
-    /// The typology category the report states, if any.
-    #[serde(serialize_with = "pattern_key")]
+    /// The typology category the report states, if any (its key, e.g. `multiagency_crisis`).
     pub pattern: Option<Pattern>,
     /// The category as the report words it.
     pub category: Option<String>,
     /// A second category the report names ("also …").
-    #[serde(serialize_with = "pattern_key")]
     pub secondary: Option<Pattern>,
     /// "constructive" or "unsafe", where the report says.
-    pub polarity: Option<&'static str>,
+    pub polarity: Option<String>,
     /// The text that supports the statement, paragraph by paragraph.
     pub supporting: Vec<String>,
     /// The questions or recommendations for the partnership that go with it.
     pub questions: Vec<String>,
     /// The pages the statement is on.
     pub pages: Vec<u32>,
-}
-
-fn pattern_key<S: serde::Serializer>(p: &Option<Pattern>, s: S) -> Result<S::Ok, S::Error> {
-    match p {
-        Some(p) => s.serialize_str(p.key()),
-        None => s.serialize_none(),
-    }
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -558,7 +549,7 @@ fn finding_from(blocks: &[Block], start: &Start, end: usize) -> Option<ProposedF
         pattern: cat.as_ref().map(|c| c.pattern),
         category: cat.as_ref().map(|c| c.label.clone()),
         secondary: cat.as_ref().and_then(|c| c.secondary),
-        polarity: cat.as_ref().and_then(|c| c.polarity),
+        polarity: cat.as_ref().and_then(|c| c.polarity).map(str::to_owned),
         supporting,
         questions,
         pages: (first..=last.max(first)).collect(),
@@ -727,7 +718,8 @@ fn table_findings(blocks: &[Block]) -> Vec<ProposedFinding> {
             polarity: cat
                 .as_ref()
                 .and_then(|c| c.polarity)
-                .or_else(|| polarity_in(&block.text)),
+                .or_else(|| polarity_in(&block.text))
+                .map(str::to_owned),
             supporting: paragraphs,
             questions,
             pages: (block.page..=block.last_page).collect(),
@@ -868,7 +860,7 @@ pub fn propose(text: &Text) -> Proposal {
                 f.pattern = Some(c.pattern);
                 f.category = Some(c.label);
                 f.secondary = c.secondary;
-                f.polarity = f.polarity.or(c.polarity);
+                f.polarity = f.polarity.or(c.polarity.map(str::to_owned));
             }
             candidates.push((start.at, body, f));
         }

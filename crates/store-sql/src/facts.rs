@@ -462,3 +462,161 @@ pub(crate) async fn claim_codebook(
         .map_err(map)?;
     Ok(done.rows_affected() == 1)
 }
+
+const REPORT_COLUMNS: &str =
+    "id, file_name, sha256, pages, title, findings, staged_by, staged_at, review_id, imported_at";
+
+fn staged_report_from(
+    row: &sqlx::any::AnyRow,
+    with_file: bool,
+) -> Result<casewindow_store::StagedReport, StoreError> {
+    let key: String = row.try_get("id").map_err(map)?;
+    let id = Uuid::parse_str(&key).map_err(|e| corrupt("report import", &key, e))?;
+    let review: Option<String> = row.try_get("review_id").map_err(map)?;
+    let imported_at: Option<i64> = row.try_get("imported_at").map_err(map)?;
+    let pages: i64 = row.try_get("pages").map_err(map)?;
+    let findings: i64 = row.try_get("findings").map_err(map)?;
+    Ok(casewindow_store::StagedReport {
+        id,
+        file_name: row.try_get("file_name").map_err(map)?,
+        sha256: row.try_get("sha256").map_err(map)?,
+        pages: u32::try_from(pages).unwrap_or(0),
+        bytes: if with_file {
+            row.try_get("bytes").map_err(map)?
+        } else {
+            Vec::new()
+        },
+        title: row.try_get("title").map_err(map)?,
+        findings: u32::try_from(findings).unwrap_or(0),
+        proposal: if with_file {
+            row.try_get("proposal").map_err(map)?
+        } else {
+            String::new()
+        },
+        staged_by: parse_user(
+            "report import",
+            &key,
+            row.try_get("staged_by").map_err(map)?,
+        )?,
+        staged_at: from_millis(
+            "report import",
+            &key,
+            row.try_get("staged_at").map_err(map)?,
+        )?,
+        review_id: review
+            .map(|r| Uuid::parse_str(&r).map(ReviewId))
+            .transpose()
+            .map_err(|e| corrupt("report import", &key, e))?,
+        imported_at: imported_at
+            .map(|at| from_millis("report import", &key, at))
+            .transpose()?,
+    })
+}
+
+/// Keeps an uploaded report unless the same file is kept already: `(id, new)`.
+pub(crate) async fn stage_report(
+    conn: &mut AnyConnection,
+    staged: &casewindow_store::StagedReport,
+    change: &Change,
+) -> Result<(Uuid, bool), StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO report_imports (id, file_name, sha256, pages, bytes, title, findings, proposal, staged_by, staged_at, review_id, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(staged.id.to_string())
+    .bind(staged.file_name.clone())
+    .bind(staged.sha256.clone())
+    .bind(i64::from(staged.pages))
+    .bind(staged.bytes.clone())
+    .bind(staged.title.clone())
+    .bind(i64::from(staged.findings))
+    .bind(staged.proposal.clone())
+    .bind(user_text(staged.staged_by))
+    .bind(millis(staged.staged_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    if inserted.rows_affected() == 1 {
+        crate::audit::append(
+            conn,
+            &crate::audit::for_reference("create", "report_imports", staged.id, change),
+        )
+        .await?;
+        return Ok((staged.id, true));
+    }
+    let row = sqlx::query("SELECT id FROM report_imports WHERE sha256 = $1")
+        .bind(staged.sha256.clone())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map)?;
+    let key: String = row.try_get("id").map_err(map)?;
+    Ok((
+        Uuid::parse_str(&key).map_err(|e| corrupt("report import", &key, e))?,
+        false,
+    ))
+}
+
+pub(crate) async fn staged_reports(
+    conn: &mut AnyConnection,
+) -> Result<Vec<casewindow_store::StagedReport>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM report_imports ORDER BY staged_at DESC, id"
+    )))
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter().map(|r| staged_report_from(r, false)).collect()
+}
+
+pub(crate) async fn staged_report(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<casewindow_store::StagedReport>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS}, bytes, proposal FROM report_imports WHERE id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(map)?;
+    row.map(|r| staged_report_from(&r, true)).transpose()
+}
+
+/// Claims a kept report for `review`: `true` when this statement set it.
+pub(crate) async fn claim_report(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    review: ReviewId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE report_imports SET review_id = $1, imported_at = $2 WHERE id = $3 AND review_id IS NULL",
+    )
+    .bind(review.0.to_string())
+    .bind(millis(at))
+    .bind(id.to_string())
+    .execute(conn)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn discard_report(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    change: &Change,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM report_imports WHERE id = $1 AND review_id IS NULL")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    if done.rows_affected() == 1 {
+        crate::audit::append(
+            conn,
+            &crate::audit::for_reference("delete", "report_imports", id, change),
+        )
+        .await?;
+    }
+    Ok(done.rows_affected() == 1)
+}

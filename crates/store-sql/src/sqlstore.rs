@@ -1445,6 +1445,65 @@ impl Facts for SqlStore {
         tx.commit().await.map_err(map)?;
         Ok(true)
     }
+    async fn stage_report(
+        &self,
+        staged: &casewindow_store::StagedReport,
+        change: &Change,
+    ) -> StoreResult<(Uuid, bool)> {
+        let mut tx = self.begin().await?;
+        let outcome = facts::stage_report(&mut tx, staged, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(outcome)
+    }
+
+    async fn staged_reports(&self) -> StoreResult<Vec<casewindow_store::StagedReport>> {
+        facts::staged_reports(&mut *self.read().await?).await
+    }
+
+    async fn staged_report(&self, id: Uuid) -> StoreResult<Option<casewindow_store::StagedReport>> {
+        facts::staged_report(&mut *self.read().await?, id).await
+    }
+
+    async fn import_report(
+        &self,
+        id: Uuid,
+        bundle: &ReviewBundle,
+    ) -> StoreResult<Option<ImportSummary>> {
+        let Some(first) = bundle.records.first() else {
+            return Err(StoreError::Integrity(
+                "an import needs its review".to_owned(),
+            ));
+        };
+        let mut tx = self.begin().await?;
+        if !facts::claim_report(&mut tx, id, ReviewId(first.id), bundle.at).await? {
+            return Ok(None);
+        }
+        tx.bulk(true).await?;
+        let summary = import::write(&mut tx, bundle).await?;
+        let change = Change {
+            actor: bundle.actor,
+            at: bundle.at,
+            reason: bundle.reason.clone(),
+        };
+        let mut entry = audit::for_record("import", first, &change);
+        entry.entity_id = format!("{} ({} records)", first.id, summary.records);
+        audit::append(&mut tx, &entry).await?;
+        audit::append(
+            &mut tx,
+            &audit::for_reference("update", "report_imports", id, &change),
+        )
+        .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(Some(summary))
+    }
+
+    async fn discard_report(&self, id: Uuid, change: &Change) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = facts::discard_report(&mut tx, id, change).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(done)
+    }
+
     async fn report_template(&self) -> StoreResult<Option<(i64, String)>> {
         let row =
             sqlx::query("SELECT version, body FROM report_templates ORDER BY version DESC LIMIT 1")

@@ -124,3 +124,37 @@ impl std::fmt::Debug for StagedCodebook {
             .finish_non_exhaustive()
     }
 }
+
+/// A published review report uploaded for its findings, waiting for a reviewer to confirm them
+/// (or, with `review_id`, already imported as that findings-only review).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StagedReport {
+    pub id: Uuid,
+    pub file_name: String,
+    /// SHA-256 of the file, lower-case hex: the same file is staged once.
+    pub sha256: String,
+    pub pages: u32,
+    pub bytes: Vec<u8>,
+    /// The title the report states (or its file name).
+    pub title: String,
+    /// How many findings casewindow proposed.
+    pub findings: u32,
+    /// What casewindow proposed, as JSON (the ingest crate's `Proposal`).
+    pub proposal: String,
+    pub staged_by: Option<casewindow_domain::ids::UserId>,
+    pub staged_at: chrono::DateTime<chrono::Utc>,
+    pub review_id: Option<casewindow_domain::ids::ReviewId>,
+    pub imported_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl std::fmt::Debug for StagedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedReport")
+            .field("id", &self.id)
+            .field("bytes", &self.bytes.len())
+            .field("pages", &self.pages)
+            .field("findings", &self.findings)
+            .field("review_id", &self.review_id)
+            .finish_non_exhaustive()
+    }
+}

@@ -30,7 +30,8 @@ pub use collaboration::{
 };
 pub use error::StoreError;
 pub use facts::{
-    NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook, SuggestionRun, Target,
+    NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook, StagedReport,
+    SuggestionRun, Target,
 };
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -531,6 +532,27 @@ pub trait Facts: Send + Sync + 'static {
         issues: &[ErasedRecord],
         change: &Change,
     ) -> StoreResult<bool>;
+    /// Keeps an uploaded report for a reviewer to confirm its findings, audited; when the same
+    /// file (by hash) is already kept, keeps nothing and gives that one's id. `(id, new)`.
+    async fn stage_report(
+        &self,
+        staged: &StagedReport,
+        change: &Change,
+    ) -> StoreResult<(Uuid, bool)>;
+    /// Every kept report, newest first, without its file or proposal.
+    async fn staged_reports(&self) -> StoreResult<Vec<StagedReport>>;
+    /// A kept report with its file and proposal.
+    async fn staged_report(&self, id: Uuid) -> StoreResult<Option<StagedReport>>;
+    /// Imports a kept report's confirmed findings as a review in one transaction: claims the
+    /// report (one conditional UPDATE setting its review) and writes `bundle`, audited. `None`,
+    /// with nothing written, when it was already imported or is gone.
+    async fn import_report(
+        &self,
+        id: Uuid,
+        bundle: &ReviewBundle,
+    ) -> StoreResult<Option<ImportSummary>>;
+    /// Removes a kept report not yet imported, audited; `false` when there was none.
+    async fn discard_report(&self, id: Uuid, change: &Change) -> StoreResult<bool>;
     /// Keeps an identifier scan and audits it, in one transaction.
     async fn put_scan_run(&self, run: &ScanRun, change: &Change) -> StoreResult<()>;
     /// A kept identifier scan by id.

@@ -8,6 +8,7 @@ mod exchange;
 mod library;
 mod lifecycle;
 mod one_way_in;
+mod published;
 mod purpose;
 mod records;
 mod reports;

@@ -13,7 +13,10 @@ use anyhow::Context as _;
 pub struct Args {
     /// A report (PDF with a text layer, or .docx), or a folder of them.
     path: PathBuf,
-    /// Read the reports and show what was found; write nothing.
+    /// Read the reports and show what was found; write nothing. Without it, each report that
+    /// reads is kept, with its proposed findings, for a reviewer to confirm on the library's
+    /// "Published reports" page (nothing enters the library unconfirmed); a file kept before is
+    /// not kept again, so an interrupted run can simply be repeated.
     #[arg(long)]
     dry_run: bool,
     /// Print JSON: for one file {"title", "partnership", "date", "pages", "findings": [{"number",
@@ -33,13 +36,105 @@ const MEMORY_LIMIT: u64 = 3 << 30;
 /// Largest file read.
 const MAX_FILE: u64 = casewindow_ingest::MAX_BYTES as u64;
 
-pub fn run(args: Args) -> anyhow::Result<()> {
-    if !args.dry_run {
-        anyhow::bail!(
-            "ingest writes nothing yet without a reviewer's confirmation: run it with --dry-run to \
-             see what each report states"
+/// Whether the command writes to the database (and so needs it open).
+#[must_use]
+pub fn writes(args: &Args) -> bool {
+    !args.dry_run && !args.in_process
+}
+
+/// The files to read: the one named, or every file of the folder named, in name order.
+fn files_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("reading the folder {}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Keeps every report that reads for a reviewer to confirm, listing each file's outcome.
+pub async fn stage(
+    app: &casewindow_app::App<impl casewindow_store::Store>,
+    args: Args,
+) -> anyhow::Result<()> {
+    let actor = casewindow_app::Actor::system("command line");
+    let files = files_of(&args.path)?;
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    if args.json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let (mut kept, mut known, mut refused) = (0usize, 0usize, 0usize);
+    for path in &files {
+        bar.set_message(label(path));
+        // Read first in a child process with limits; only a file that reads there is read
+        // again here to be kept.
+        let checked = isolated(path, Duration::from_secs(args.timeout));
+        let outcome = match checked {
+            Err(reason) => Err(reason),
+            Ok(_) => {
+                let bytes =
+                    std::fs::read(path).with_context(|| format!("reading {}", label(path)))?;
+                app.stage_report(&actor, &label(path), bytes)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let line = match outcome {
+            Ok(staged) => {
+                let state = match (staged.new, staged.review) {
+                    (true, _) => {
+                        kept += 1;
+                        "needs review"
+                    }
+                    (false, Some(_)) => {
+                        known += 1;
+                        "imported before"
+                    }
+                    (false, None) => {
+                        known += 1;
+                        "kept before, needs review"
+                    }
+                };
+                if args.json {
+                    serde_json::json!({"file": label(path), "outcome": state, "id": staged.id, "title": staged.title, "findings": staged.findings}).to_string()
+                } else {
+                    format!(
+                        "{state:<26} {}: {} ({} findings proposed)",
+                        label(path),
+                        staged.title,
+                        staged.findings
+                    )
+                }
+            }
+            Err(reason) => {
+                refused += 1;
+                if args.json {
+                    serde_json::json!({"file": label(path), "outcome": "refused", "reason": reason})
+                        .to_string()
+                } else {
+                    format!("{:<26} {reason}", "refused")
+                }
+            }
+        };
+        bar.suspend(|| println!("{line}"));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if !args.json {
+        println!(
+            "\n{kept} kept for review, {known} kept before, {refused} refused, of {} files. \
+             Confirm their findings on the library's Published reports page.",
+            files.len()
         );
     }
+    Ok(())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
     if args.in_process {
         return in_process(&args.path);
     }
@@ -183,12 +278,7 @@ fn print_proposal(path: &Path, json: &str) -> anyhow::Result<()> {
 
 /// Every report in a folder, each file's outcome listed.
 fn folder(args: &Args) -> anyhow::Result<()> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.path)
-        .with_context(|| format!("reading the folder {}", args.path.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+    let files = files_of(&args.path)?;
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     if args.json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
