@@ -162,7 +162,11 @@ fn finding_start(text: &str) -> Option<(String, String, bool)> {
 fn contents_entry(text: &str) -> bool {
     let trimmed = text.trim_end();
     let without = trimmed.trim_end_matches(|c: char| c.is_ascii_digit());
-    if without.len() == trimmed.len() {
+    // The page number stands apart: after a space, a tab or dot leaders ("Finding 5.1" is a
+    // number, not a page).
+    if without.len() == trimmed.len()
+        || !(without.ends_with([' ', '\t', '\u{a0}', '\u{2060}', '…']) || without.ends_with(".."))
+    {
         return false;
     }
     let before = without.trim_end_matches([' ', '\u{2060}', '\t', '\u{a0}']);
@@ -414,6 +418,20 @@ fn line_of(block: &Block) -> String {
 fn starts(blocks: &[Block]) -> Vec<Start> {
     let mut out = Vec::new();
     for (at, block) in blocks.iter().enumerate() {
+        // A row of several cells is read with its table (see `table_findings`); a row of a
+        // contents table is a contents entry.
+        if let Kind::Row { table, .. } = &block.kind {
+            let table_start = (0..=at)
+                .rev()
+                .take_while(
+                    |&i| matches!(&blocks[i].kind, Kind::Row { table: t, .. } if t == table),
+                )
+                .last()
+                .unwrap_or(at);
+            if row_as_line(block).is_none() || contents_table(blocks, table_start, *table) {
+                continue;
+            }
+        }
         let line = line_of(block);
         if contents_entry(&line) {
             continue;
@@ -481,11 +499,15 @@ fn finding_from(blocks: &[Block], start: &Start, end: usize) -> Option<ProposedF
     let opening = &blocks[start.at];
     let (rest, mut cat) = bracketed_category(&start.rest);
     let mut statement: Option<(String, u32, u32)> = None;
+    // What follows the number on its line is the statement when it reads as one (a sentence,
+    // or long); a short phrase without a full stop is the finding's title.
+    let reads_as_statement = sentence_like(&rest)
+        && (rest.ends_with(['.', '?', '!']) || rest.split_whitespace().count() >= 15);
     if let Some(c) = category_line(&rest)
         .filter(|_| !sentence_like(&rest) || rest.split_whitespace().count() <= 12)
     {
         cat = cat.or(Some(c));
-    } else if sentence_like(&rest) {
+    } else if reads_as_statement {
         statement = Some((rest.clone(), opening.page, opening.last_page));
     }
     let mut supporting = Vec::new();
@@ -539,7 +561,15 @@ fn finding_from(blocks: &[Block], start: &Start, end: usize) -> Option<ProposedF
         }
     }
     let (text, first, last) = statement?;
-    let text = squash(&text);
+    let mut text = squash(&text);
+    // "… the statement. (Family–professional interaction; unsafe)"
+    if text.ends_with(')') {
+        let (rest, bracketed) = bracketed_category(&text);
+        if let Some(c) = bracketed {
+            text = rest;
+            cat = cat.or(Some(c));
+        }
+    }
     if text.split_whitespace().count() < 3 {
         return None;
     }
@@ -614,6 +644,25 @@ impl Columns {
     }
 }
 
+/// Whether the table starting at `at` is a contents list: its last column holds only page
+/// numbers.
+fn contents_table(blocks: &[Block], at: usize, table: u32) -> bool {
+    let rows: Vec<&Vec<String>> = blocks[at..]
+        .iter()
+        .map_while(|b| match &b.kind {
+            Kind::Row { table: t, cells } if *t == table => Some(cells),
+            _ => None,
+        })
+        .collect();
+    rows.len() >= 2
+        && rows.iter().all(|cells| {
+            cells.last().is_some_and(|c| {
+                let c = c.trim();
+                !c.is_empty() && c.len() <= 4 && c.chars().all(|ch| ch.is_ascii_digit())
+            })
+        })
+}
+
 /// A leading number ("3", "4.2", "3.") of a cell, and the rest.
 fn leading_number(text: &str) -> Option<(String, String)> {
     let first = text.split_whitespace().next()?;
@@ -628,7 +677,18 @@ fn leading_number(text: &str) -> Option<(String, String)> {
 /// Findings stated as the rows of a table with a finding column; a table that runs on to the
 /// next page (with or without its header repeated) is one table.
 fn table_findings(blocks: &[Block]) -> Vec<ProposedFinding> {
-    let mut out: Vec<ProposedFinding> = Vec::new();
+    // Rows are gathered per finding first: a finding's cells may run over several rows (a row
+    // split by a page break, or cells whose paragraphs are far apart), and a row with no
+    // number belongs to the finding before it.
+    struct Gathered {
+        number: String,
+        finding: Vec<String>,
+        category: String,
+        questions: Vec<String>,
+        pages: Vec<u32>,
+        row_text: String,
+    }
+    let mut gathered: Vec<Gathered> = Vec::new();
     let mut current: Option<(Columns, usize, u32)> = None;
     let mut header_text = String::new();
     for (i, block) in blocks.iter().enumerate() {
@@ -641,14 +701,24 @@ fn table_findings(blocks: &[Block]) -> Vec<ProposedFinding> {
                     && i <= last + 3
                     && block.page > blocks[*last].page)
         });
-        let columns = if let Some(columns) = Columns::of_header(cells) {
-            if block.text != header_text || continuing.is_none() {
-                header_text = block.text.clone();
-            }
+        let first_row =
+            i == 0 || !matches!(&blocks[i - 1].kind, Kind::Row { table: t, .. } if t == table);
+        let header = if first_row && !contents_table(blocks, i, *table) {
+            Columns::of_header(cells)
+        } else {
+            None
+        };
+        // A header row (the first, or repeated on a new page) names the columns.
+        let repeated_header = continuing.is_some() && block.text == header_text;
+        let columns = if let Some(columns) = header {
+            header_text.clone_from(&block.text);
             current = Some((columns, i, *table));
             continue;
         } else if let Some((columns, _, _)) = continuing {
             current = Some((columns, i, *table));
+            if repeated_header {
+                continue;
+            }
             columns
         } else {
             current = None;
@@ -660,72 +730,108 @@ fn table_findings(blocks: &[Block]) -> Vec<ProposedFinding> {
             .map(squash)
             .filter(|p| !p.is_empty())
             .collect();
-        let mut number_cell = squash(&cell(columns.number));
+        let mut number = squash(&cell(columns.number));
         if columns.number.is_none()
             && let Some(first) = paragraphs.first_mut()
-            && let Some((n, rest)) = leading_number(first)
         {
-            number_cell = n;
-            *first = rest;
+            if let Some((n, rest)) = leading_number(first) {
+                number = n;
+                *first = rest;
+            } else if let Some((n, rest, _)) = finding_start(first) {
+                // "Finding 3" opening the cell, on its own line or before the statement.
+                number = n;
+                if sentence_like(&rest) {
+                    *first = rest;
+                } else {
+                    paragraphs.remove(0);
+                }
+            }
         }
+        let number = finding_start(&number)
+            .map(|(n, _, _)| n)
+            .or_else(|| leading_number(&number).map(|(n, _)| n))
+            .unwrap_or(number);
         let questions: Vec<String> = cell(columns.questions)
             .split('\n')
             .map(|q| squash(strip_list_label(q)))
             .filter(|q| !q.is_empty())
             .collect();
-        let cat = category(&cell(columns.category));
-        // A row continued on the next page: its number cell is empty.
-        if number_cell.is_empty()
-            && let Some(prev) = out.last_mut()
-        {
-            if let Some(first) = paragraphs.first()
-                && !prev.text.ends_with(['.', '?', '!'])
-                && prev.supporting.is_empty()
-            {
-                prev.text = squash(&format!("{} {first}", prev.text));
-                paragraphs.remove(0);
-                if !prev.pages.contains(&block.page) {
-                    prev.pages.push(block.page);
+        let category_text = squash(&cell(columns.category).replace('\n', " "));
+        match gathered.last_mut() {
+            // A row with no number of its own continues the finding before it.
+            Some(g) if number.is_empty() => {
+                // A paragraph cut by the row's end goes on where the next row begins.
+                if let (Some(last), Some(first)) = (g.finding.last_mut(), paragraphs.first())
+                    && !last.ends_with(['.', '?', '!'])
+                {
+                    *last = squash(&format!("{last} {first}"));
+                    paragraphs.remove(0);
+                }
+                g.finding.extend(paragraphs);
+                if !category_text.is_empty() {
+                    g.category = if g.category.ends_with('-') {
+                        format!("{}{category_text}", g.category)
+                    } else {
+                        squash(&format!("{} {category_text}", g.category))
+                    };
+                }
+                if let (Some(last), Some(first)) = (g.questions.last_mut(), questions.first())
+                    && !last.ends_with(['.', '?', '!'])
+                {
+                    *last = squash(&format!("{last} {first}"));
+                    g.questions.extend(questions.into_iter().skip(1));
+                } else {
+                    g.questions.extend(questions);
+                }
+                if !g.pages.contains(&block.page) {
+                    g.pages.push(block.page);
                 }
             }
-            prev.supporting.extend(paragraphs);
-            prev.questions.extend(questions);
-            if prev.pattern.is_none()
-                && let Some(c) = cat
-            {
-                prev.pattern = Some(c.pattern);
-                prev.category = Some(c.label);
+            _ => {
+                if number.is_empty() && paragraphs.is_empty() {
+                    continue;
+                }
+                let number = if number.is_empty() {
+                    (gathered.len() + 1).to_string()
+                } else {
+                    number
+                };
+                gathered.push(Gathered {
+                    number,
+                    finding: paragraphs,
+                    category: category_text,
+                    questions,
+                    pages: vec![block.page],
+                    row_text: block.text.clone(),
+                });
             }
-            continue;
         }
-        if paragraphs.is_empty() {
-            continue;
-        }
-        let mut statement = paragraphs.remove(0);
-        if let Some((_, rest, _)) = finding_start(&statement).filter(|(_, r, _)| sentence_like(r)) {
-            statement = rest;
-        }
-        let number = finding_start(&number_cell)
-            .map(|(n, _, _)| n)
-            .or_else(|| leading_number(&number_cell).map(|(n, _)| n))
-            .unwrap_or_else(|| (out.len() + 1).to_string());
-        out.push(ProposedFinding {
-            number,
-            text: statement,
-            pattern: cat.as_ref().map(|c| c.pattern),
-            category: cat.as_ref().map(|c| c.label.clone()),
-            secondary: cat.as_ref().and_then(|c| c.secondary),
-            polarity: cat
-                .as_ref()
-                .and_then(|c| c.polarity)
-                .or_else(|| polarity_in(&block.text))
-                .map(str::to_owned),
-            supporting: paragraphs,
-            questions,
-            pages: (block.page..=block.last_page).collect(),
-        });
     }
-    out
+    gathered
+        .into_iter()
+        .filter_map(|mut g| {
+            if g.finding.is_empty() {
+                return None;
+            }
+            let statement = g.finding.remove(0);
+            let cat = category(&g.category);
+            Some(ProposedFinding {
+                number: g.number,
+                text: statement,
+                pattern: cat.as_ref().map(|c| c.pattern),
+                category: cat.as_ref().map(|c| c.label.clone()),
+                secondary: cat.as_ref().and_then(|c| c.secondary),
+                polarity: cat
+                    .as_ref()
+                    .and_then(|c| c.polarity)
+                    .or_else(|| polarity_in(&g.row_text))
+                    .map(str::to_owned),
+                supporting: g.finding,
+                questions: g.questions,
+                pages: g.pages,
+            })
+        })
+        .collect()
 }
 
 fn title(text: &Text) -> Option<String> {
@@ -883,7 +989,7 @@ pub fn propose(text: &Text) -> Proposal {
     chosen.sort_by_key(|c| c.0);
     let mut findings: Vec<ProposedFinding> = chosen.into_iter().map(|c| c.2).collect();
     let from_tables = table_findings(blocks);
-    if from_tables.len() > findings.len() {
+    if !from_tables.is_empty() && from_tables.len() >= findings.len() {
         findings = from_tables;
     }
     Proposal {
@@ -974,5 +1080,6 @@ mod tests {
         assert!(contents_entry("Finding 2 ........ 26"));
         assert!(contents_entry("Finding 3 27"));
         assert!(!contents_entry("Finding 3: Agencies wait 27 days"));
+        assert!(!contents_entry("Finding 5.1"));
     }
 }

@@ -379,20 +379,25 @@ fn flows(region: Region, body: f32) -> Vec<Flow> {
     // from their top, so a cell's text has no gap in it.
     let mut rows: Vec<Vec<Vec<Line>>> = Vec::new();
     let mut last_y: Option<f32> = None;
-    let mut stopped = vec![false; bounds.len() - 1];
+    // (Columns' baselines need not agree, so a column has stopped only where its own text
+    // has a gap.)
+    let mut column_y: Vec<Option<f32>> = vec![None; bounds.len() - 1];
     for line in &region.lines {
         let parts: Vec<Option<Line>> = bounds.windows(2).map(|w| line.slice(w[0], w[1])).collect();
-        let resumed = parts.iter().zip(&stopped).any(|(p, s)| p.is_some() && *s);
+        let resumed = parts
+            .iter()
+            .zip(&column_y)
+            .any(|(p, y)| p.is_some() && y.is_some_and(|y| line.y - y > pitch * 1.6));
         let new_row = last_y.is_none_or(|y| line.y - y > pitch * 1.2) || resumed;
         if new_row {
             rows.push(vec![Vec::new(); bounds.len() - 1]);
-            stopped.iter_mut().for_each(|s| *s = false);
+            column_y.iter_mut().for_each(|y| *y = None);
         }
         if let Some(row) = rows.last_mut() {
             for (c, part) in parts.into_iter().enumerate() {
-                match part {
-                    Some(part) => row[c].push(part),
-                    None => stopped[c] = !row[c].is_empty(),
+                if let Some(part) = part {
+                    column_y[c] = Some(part.y);
+                    row[c].push(part);
                 }
             }
         }
@@ -690,7 +695,9 @@ pub fn text(pages: &[Page], metadata_title: Option<String>) -> Text {
     }
     let recurring = |s: &str| {
         let seen = edge_shapes.get(s).map_or(0, HashSet::len);
-        pages.len() >= 2 && seen >= 2 && seen * 3 >= pages.len()
+        // On at least half the pages: a table's header row repeated on the pages it runs
+        // over is not a running header (unless the table runs over most of the report).
+        pages.len() >= 2 && seen >= 2 && seen * 2 >= pages.len()
     };
 
     let mut blocks: Vec<Block> = Vec::new();
