@@ -195,6 +195,15 @@ impl MultipartForm {
     pub fn file(&self, name: &str) -> Option<&UploadedFile> {
         self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
     }
+
+    /// Every file sent in a field (a field that takes several).
+    pub fn files(&self, name: &str) -> Vec<&UploadedFile> {
+        self.files
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, f)| f)
+            .collect()
+    }
 }
 
 /// The last part of a path a browser may send as a file name, without control characters,

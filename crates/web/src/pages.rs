@@ -20,6 +20,7 @@ mod meetings;
 mod narrative;
 mod people;
 mod portfolio;
+mod published;
 mod purpose;
 mod quality;
 mod reports;
@@ -169,6 +170,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(reports::routes::<S>())
         .merge(tracker::routes::<S>())
         .merge(search::routes::<S>())
+        .merge(published::routes::<S>())
         .merge(admin::routes::<S>())
         .merge(setup::routes::<S>())
         .merge(purpose::routes::<S>())

@@ -49,11 +49,12 @@ pub struct RouteSpec {
 }
 
 /// The routes that take a file (a multipart body): a chronology to import, a source document, a
-/// codebook to import.
+/// codebook to import, published reports to read.
 pub const UPLOADS: &[&str] = &[
     "/reviews/{id}/chronology/import",
     "/reviews/{id}/documents",
     "/library/issues/import",
+    "/library/reports",
 ];
 
 /// The largest form a route takes when it takes no file: room for several long texts at their
@@ -163,6 +164,11 @@ pub const ROUTES: &[RouteSpec] = &[
     post("/library/issues/import", Proposer),
     get("/library/issues/import/{import}", Proposer),
     post("/library/issues/import/{import}", Proposer),
+    get("/library/reports", Proposer),
+    post("/library/reports", Proposer),
+    get("/library/reports/{report}", Proposer),
+    post("/library/reports/{report}", Proposer),
+    get("/library/reports/{report}/file", Proposer),
     get("/library/project.qdpx", Library),
     get("/library/findings.csv", Library),
     get("/library/codebook.qdc", Library),

@@ -124,6 +124,17 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
         .expect("case group member");
     own.health_visitor.user_id = Some(case_group_user);
     own.insert_all(&db.store).await.expect("review A");
+    // A published report kept for review (of the library, not of either review).
+    let report = app
+        .stage_report(
+            &casewindow_app::Actor::system("matrix"),
+            "published.docx",
+            casewindow_report::docx::render(&casewindow_report::sample_document())
+                .expect("a Word document"),
+        )
+        .await
+        .expect("kept")
+        .id;
     other.insert_all(&db.store).await.expect("review B");
     for (role, user) in &members {
         if *role == Role::CaseGroupMember {
@@ -309,6 +320,7 @@ async fn every_route_allows_exactly_the_roles_the_table_says(engine: Engine) {
                     .replace("{action}", &sample.action.id.to_string())
                     .replace("{upload}", &uuid::Uuid::new_v4().to_string())
                     .replace("{import}", &uuid::Uuid::new_v4().to_string())
+                    .replace("{report}", &report.to_string())
                     .replace("{issue}", &sample.issue.id.to_string())
                     .replace("{subject}", &sample.child.id.to_string())
                     .replace("{agency}", &sample.health.id.to_string())

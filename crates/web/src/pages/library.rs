@@ -206,6 +206,7 @@ struct LibraryPage {
     top_issue_rows: Vec<(String, String, usize, usize)>,
     agreement: Option<AgreementView>,
     candidates: Vec<CandidateView>,
+    may_import: bool,
 }
 
 /// A chart's numbers as a table: a column per heading, a row per pattern with its counts.
@@ -262,7 +263,9 @@ async fn show<S: Store>(
         .collect();
     let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
     let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
+    let may_import = app.may_import_reports(&user.actor()).await?;
     render(&LibraryPage {
+        may_import,
         layout: layout(
             &user,
             "Pattern library",
