@@ -11,6 +11,9 @@ source scripts/env.sh
 ensure_postgres
 ensure_model
 ensure_report_tools
+# Before the tests, not only the browser's: chromium brings fonts (Liberation) that LibreOffice
+# then uses for the reports the importer's tests have it make, so every run lays them out alike.
+ensure_chromium
 # The model tests must run here, not skip.
 export CASEWINDOW_REQUIRE_MODEL=1
 
@@ -27,7 +30,6 @@ else
 fi
 
 step "browser tests: Playwright in Debian chromium, axe-core on every page"
-ensure_chromium
 ensure_e2e_packages
 cargo build --quiet --workspace --all-targets
 (cd e2e && CASEWINDOW_BIN="$BIN" npx playwright test)

@@ -306,6 +306,32 @@ fn regions(lines: Vec<Line>, body: f32) -> Vec<Region> {
             && out.last().is_some_and(|r| r.splits.is_empty())
             && lines[i].y - lines[i - 1].y < lines[i + 1].y - lines[i].y;
         let better_later = better_later || continues_above;
+        // A table begins with a line that has text in two of its columns (its header or first
+        // row): lines before it that keep to one column (a heading, the sentence introducing
+        // the table) are not the table's.
+        let columns_used = |line: &Line| {
+            let mut bounds = vec![f32::NEG_INFINITY];
+            bounds.extend(splits.iter().copied());
+            bounds.push(f32::INFINITY);
+            bounds
+                .windows(2)
+                .filter(|w| line.slice(w[0], w[1]).is_some())
+                .count()
+        };
+        let first_wide = (i..j).find(|&k| columns_used(&lines[k]) >= 2).unwrap_or(j);
+        if j - first_wide >= 3 && first_wide > i && !splits.is_empty() && !better_later {
+            for line in &lines[i..first_wide] {
+                match out.last_mut() {
+                    Some(r) if r.splits.is_empty() => r.lines.push(line.clone()),
+                    _ => out.push(Region {
+                        lines: vec![line.clone()],
+                        splits: Vec::new(),
+                    }),
+                }
+            }
+            i = first_wide;
+            continue;
+        }
         if j - i >= 3 && !splits.is_empty() && !better_later {
             out.push(Region {
                 lines: lines[i..j].to_vec(),

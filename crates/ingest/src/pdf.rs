@@ -78,13 +78,22 @@ fn page(file: &str, doc: &PdfDocument, index: usize) -> Result<Page, ReadError> 
         })?;
     let mut glyphs = Vec::new();
     for span in spans {
-        // What a tagged PDF marks as pagination (running headers and footers, page numbers)
-        // is not the report's text.
-        if matches!(
-            span.artifact_type,
-            Some(pdf_oxide::extractors::text::ArtifactType::Pagination(_))
-        ) {
-            continue;
+        // What a tagged PDF marks as a running header, footer, page number or watermark is not
+        // the report's text. ("Other" pagination is the library's guess and has been seen on a
+        // finding's bold number at a page's foot: kept, for the layout's own judgement.)
+        {
+            use pdf_oxide::extractors::text::{ArtifactType, PaginationSubtype};
+            if matches!(
+                span.artifact_type,
+                Some(ArtifactType::Pagination(
+                    PaginationSubtype::Header
+                        | PaginationSubtype::Footer
+                        | PaginationSubtype::PageNumber
+                        | PaginationSubtype::Watermark
+                ))
+            ) {
+                continue;
+            }
         }
         // Text turned on its side (a watermark, a rotated table heading) is not body text.
         if span.rotation_degrees.abs() >= 1.0 {
