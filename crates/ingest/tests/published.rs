@@ -5,29 +5,12 @@
 mod common;
 
 use casewindow_report::{pdf, sample_document};
-use common::{Expected, Tally, measure};
-use std::path::{Path, PathBuf};
-
-fn reports() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reports");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/reports")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
-        .collect();
-    out.sort();
-    out
-}
+use common::{Tally, expected_for, fixtures, measure};
 
 #[test]
 fn every_finding_of_every_house_style_is_recovered() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let files = reports();
-    assert!(
-        files.len() >= 8,
-        "at least eight house styles, found {}",
-        files.len()
-    );
+    let files = fixtures("reports", "typ");
     let mut problems = Vec::new();
     let mut all = Tally::default();
     Tally::header();
@@ -38,11 +21,7 @@ fn every_finding_of_every_house_style_is_recovered() {
             .to_string_lossy()
             .into_owned();
         let source = std::fs::read_to_string(path).expect("source");
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("expected.json"))
-                .expect("expected answer"),
-        )
-        .expect("expected answer's JSON");
+        let expected = expected_for(path);
         let bytes = pdf::render(&sample_document(), &source, today).expect("typesets");
         let tally = measure(&format!("{name}.pdf"), &bytes, &expected, &mut problems);
         tally.line(&name, &expected.style);

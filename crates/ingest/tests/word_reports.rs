@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::{Expected, Tally, measure};
-use std::path::{Path, PathBuf};
+use common::{Tally, expected_for, fixtures, measure};
+use std::path::Path;
 use std::process::Command;
 
 fn soffice(profile: &Path, args: &[&str]) -> bool {
@@ -28,18 +28,7 @@ fn every_finding_of_every_word_house_style_is_recovered_from_word_and_pdf() {
         eprintln!("skipped: LibreOffice (soffice) is not installed");
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/word-reports");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/word-reports")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 8,
-        "at least eight house styles, found {}",
-        files.len()
-    );
+    let files = fixtures("word-reports", "html");
     let work = tempfile::tempdir().expect("temp dir");
     let profile = work.path().join("profile");
     let out = work.path().join("out");
@@ -52,11 +41,7 @@ fn every_finding_of_every_word_house_style_is_recovered_from_word_and_pdf() {
             .expect("name")
             .to_string_lossy()
             .into_owned();
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("expected.json"))
-                .expect("expected answer"),
-        )
-        .expect("expected answer's JSON");
+        let expected = expected_for(path);
         let docx = out.join(format!("{name}.docx"));
         let pdf = out.join(format!("{name}.pdf"));
         let outdir = out.to_str().expect("path");

@@ -2,7 +2,7 @@
 //! reworded, merged (findings re-linked in the same transaction), split and retired by a
 //! national analyst, each change kept in the issue's history; stale decisions refused.
 
-use casewindow_app::{Actor, App, AppError, IssueDecision, Standing};
+use casewindow_app::{App, AppError, IssueDecision};
 use casewindow_domain::findings::{Finding, RecurrentIssue, RecurrentIssueStatus};
 use casewindow_domain::typology::Pattern;
 use casewindow_store::RecordKind;
@@ -19,22 +19,7 @@ both_backends!(
         sample.insert_all(&store).await?;
         let other = Sample::new();
         other.insert_all(&store).await?;
-        let analyst_user = app
-            .create_account_as(
-                "Nina Analyst",
-                "nina.analyst@example.org",
-                "codebook curator password 2026",
-                Standing::NationalAnalyst,
-            )
-            .await?;
-        let analyst = Actor {
-            user: Some(analyst_user.id),
-            label: "analyst".to_owned(),
-            platform_admin: false,
-            national_analyst: true,
-            purpose: None,
-            token: None,
-        };
+        let analyst = crate::national_analyst(&app, "nina.analyst@example.org").await?;
         let lead = crate::lead(&sample);
 
         // A lead reviewer proposes; it waits for an analyst.

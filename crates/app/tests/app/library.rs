@@ -210,22 +210,7 @@ both_backends!(
         let mut other = casewindow_testkit::fixtures::Sample::new();
         other.review.title = "Baby Q".to_owned();
         other.insert_all(&store).await?;
-        let analyst_user = app
-            .create_account_as(
-                "Nina Analyst",
-                "nina.deidentify@example.org",
-                "de-identified reader password 2026",
-                casewindow_app::Standing::NationalAnalyst,
-            )
-            .await?;
-        let analyst = Actor {
-            user: Some(analyst_user.id),
-            label: "analyst".to_owned(),
-            platform_admin: false,
-            national_analyst: true,
-            purpose: None,
-            token: None,
-        };
+        let analyst = crate::national_analyst(&app, "nina.deidentify@example.org").await?;
         let findings = app.library_findings(&analyst).await?;
         let read = findings
             .iter()

@@ -30,6 +30,29 @@ pub(crate) fn lead(sample: &casewindow_testkit::fixtures::Sample) -> casewindow_
     }
 }
 
+/// A new national analyst account, acting.
+pub(crate) async fn national_analyst(
+    app: &casewindow_app::App<casewindow_store_sql::SqlStore>,
+    email: &str,
+) -> anyhow::Result<casewindow_app::Actor> {
+    let user = app
+        .create_account_as(
+            "Nina Analyst",
+            email,
+            "national analyst password 2026",
+            casewindow_app::Standing::NationalAnalyst,
+        )
+        .await?;
+    Ok(casewindow_app::Actor {
+        user: Some(user.id),
+        label: "analyst".to_owned(),
+        platform_admin: false,
+        national_analyst: true,
+        purpose: None,
+        token: None,
+    })
+}
+
 /// Makes `user` a lead reviewer of the sample's review too.
 pub(crate) async fn join(
     store: &casewindow_store_sql::SqlStore,

@@ -190,22 +190,7 @@ both_backends!(
         assert!(app.discard_report(&lead, staged.id).await.is_err());
 
         // National analysts read the imported findings, de-identified.
-        let analyst_user = app
-            .create_account_as(
-                "Nia Analyst",
-                "nia.analyst@example.org",
-                "analyst password 2026 long",
-                Standing::NationalAnalyst,
-            )
-            .await?;
-        let analyst = Actor {
-            user: Some(analyst_user.id),
-            label: "analyst".to_owned(),
-            platform_admin: false,
-            national_analyst: true,
-            purpose: None,
-            token: None,
-        };
+        let analyst = crate::national_analyst(&app, "nia.analyst@example.org").await?;
         let library = app.library_findings(&analyst).await?;
         let imported: Vec<_> = library.iter().filter(|f| f.review == review).collect();
         assert_eq!(imported.len(), 4);

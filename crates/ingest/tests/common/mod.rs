@@ -15,6 +15,33 @@ pub struct ExpectedFinding {
     pub pattern: Option<String>,
 }
 
+/// The expected answer beside a fixture (`NAME.expected.json`).
+pub fn expected_for(fixture: &std::path::Path) -> Expected {
+    serde_json::from_str(
+        &std::fs::read_to_string(fixture.with_extension("expected.json")).expect("expected answer"),
+    )
+    .expect("expected answer's JSON")
+}
+
+/// The fixtures of a folder of `tests/` with the given extension, in name order.
+pub fn fixtures(folder: &str, extension: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(folder);
+    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("the fixtures' folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    out.sort();
+    assert!(
+        out.len() >= 8,
+        "at least eight house styles in {folder}, found {}",
+        out.len()
+    );
+    out
+}
+
 pub fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
