@@ -143,7 +143,11 @@ impl<S: Store> App<S> {
         bytes: Vec<u8>,
     ) -> AppResult<StagedOutcome> {
         self.report_importer(actor).await?;
-        let label = crate::exchange::file_label(file_name);
+        let label = if file_name.trim().is_empty() {
+            "report".to_owned()
+        } else {
+            crate::exchange::file_label(file_name)
+        };
         let sha256 = hex(&sha2::Sha256::digest(&bytes));
         let proposal = read_report(&label, bytes.clone()).await?;
         let title = proposal
