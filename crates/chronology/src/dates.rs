@@ -24,20 +24,7 @@ fn unreadable(text: &str) -> DateError {
     ))
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use casewindow_domain::calendar::MONTH_NAMES as MONTHS;
 
 /// A month's number from its name or a common abbreviation ("Sept" too), in any case, without
 /// allocating.

@@ -6,17 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn corpus() -> Option<PathBuf> {
-    std::env::var_os("CASEWINDOW_SHARED_CORPUS")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-            PathBuf::from("/work/shared/corpus"),
-        ])
-        .find(|d| d.join("MANIFEST.tsv").is_file())
-}
-
 fn ingest(path: &Path) -> (std::process::Output, Duration) {
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_casewindow"))
@@ -30,7 +19,7 @@ fn ingest(path: &Path) -> (std::process::Output, Duration) {
 
 #[test]
 fn every_corpus_pdf_and_word_file_is_read_or_refused_within_ten_seconds() {
-    let Some(dir) = corpus() else {
+    let Some(dir) = casewindow_testkit::shared_corpus() else {
         eprintln!("skipped: the shared corpus (shared/corpus) is not on this machine");
         return;
     };

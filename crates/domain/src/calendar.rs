@@ -10,6 +10,22 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
+/// The months' English names, in lower case, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// The bank holiday list for England and Wales shipped with casewindow.
 const ENGLAND_AND_WALES: &str = include_str!("../data/bank_holidays_england_and_wales.tsv");
 

@@ -882,20 +882,7 @@ fn partnership(text: &Text) -> Option<String> {
         })
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use casewindow_domain::calendar::MONTH_NAMES as MONTHS;
 
 fn date(text: &Text) -> Option<String> {
     text.blocks

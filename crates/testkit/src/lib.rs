@@ -12,6 +12,20 @@
 
 pub mod fixtures;
 
+/// The shared corpus of files made by other software (`../shared/corpus`): beside the
+/// checkout, or where `CASEWINDOW_SHARED_CORPUS` says; `None` when it is not on this machine.
+#[must_use]
+pub fn shared_corpus() -> Option<std::path::PathBuf> {
+    std::env::var_os("CASEWINDOW_SHARED_CORPUS")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+            std::path::PathBuf::from("/work/shared/corpus"),
+        ])
+        .find(|d| d.join("MANIFEST.tsv").is_file())
+}
+
 use casewindow_store_sql::{CreateMode, SqlStore};
 use sqlx::{AssertSqlSafe, Connection};
 use std::future::Future;

@@ -20,7 +20,7 @@ use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 use casewindow_testkit::fixtures::{Sample, change};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tower::ServiceExt;
 
 const BOUNDARY: &str = "----casewindowdocumentboundary";
@@ -340,22 +340,10 @@ both_backends!(
     }
 );
 
-/// The shared corpus: beside the checkout, or where CASEWINDOW_SHARED_CORPUS says.
-fn corpus() -> Option<PathBuf> {
-    std::env::var_os("CASEWINDOW_SHARED_CORPUS")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-            PathBuf::from("/work/shared/corpus"),
-        ])
-        .find(|d| d.join("MANIFEST.tsv").is_file())
-}
-
 both_backends!(
     every_corpus_file_is_kept_or_refused_in_words,
     |store: SqlStore, _url: String| async move {
-        let Some(dir) = corpus() else {
+        let Some(dir) = casewindow_testkit::shared_corpus() else {
             panic!("../shared/corpus is needed for this test (set CASEWINDOW_SHARED_CORPUS)");
         };
         let key = base64::engine::general_purpose::STANDARD.encode([4u8; 32]);
