@@ -1,7 +1,8 @@
 //! The pattern library's shipped knowledge and the bridge from stored findings to the engine.
 
 use casewindow_domain::findings::{Finding, RecurrentIssue};
-use casewindow_domain::typology::builtin_versions;
+use casewindow_domain::typology::{Pattern, builtin_versions};
+use casewindow_patterns::engine::SHIPPED;
 use casewindow_patterns::{Example, IssueDef, Knowledge};
 
 use crate::demo::demo_documents;
@@ -32,6 +33,7 @@ pub fn example_of(finding: &Finding, issue: Option<String>, review: String) -> O
         pattern: finding.pattern?,
         issue,
         review: Some(review),
+        weight: casewindow_patterns::engine::DECIDED,
     })
 }
 
@@ -46,9 +48,66 @@ pub fn issue_def(issue: &RecurrentIssue) -> IssueDef {
     }
 }
 
+/// Worked examples of findings under each pattern, and the recurrent themes within each pattern
+/// (after the typology's own sub-items in Appendix 6 of the method's guide), written for this
+/// project in our own words: JSON Lines of `{pattern, polarity, theme, text}` and
+/// `{pattern, label, description}`.
+const WORKED_EXAMPLES: [(&str, &str); 2] = [
+    ("a", include_str!("../knowledge/examples_a.jsonl")),
+    ("b", include_str!("../knowledge/examples_b.jsonl")),
+];
+const THEMES: [&str; 2] = [
+    include_str!("../knowledge/themes_a.jsonl"),
+    include_str!("../knowledge/themes_b.jsonl"),
+];
+
+#[derive(serde::Deserialize)]
+struct WorkedExample {
+    pattern: String,
+    text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Theme {
+    pattern: String,
+    description: String,
+}
+
+/// The worked examples as (file, line, pattern, text); a test checks that every line reads.
+fn worked_examples() -> impl Iterator<Item = (&'static str, usize, Option<Pattern>, String)> {
+    WORKED_EXAMPLES.into_iter().flat_map(|(file, source)| {
+        source
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(move |(i, line)| {
+                let parsed: Option<WorkedExample> = serde_json::from_str(line).ok();
+                let pattern = parsed.as_ref().and_then(|w| Pattern::from_key(&w.pattern));
+                (
+                    file,
+                    i + 1,
+                    pattern,
+                    parsed.map(|w| w.text).unwrap_or_default(),
+                )
+            })
+    })
+}
+
+fn themes() -> impl Iterator<Item = (Option<Pattern>, String)> {
+    THEMES.into_iter().flat_map(|source| {
+        source.lines().filter(|l| !l.trim().is_empty()).map(|line| {
+            match serde_json::from_str::<Theme>(line) {
+                Ok(t) => (Pattern::from_key(&t.pattern), t.description),
+                Err(_) => (None, String::new()),
+            }
+        })
+    })
+}
+
 /// What the product knows before any review is entered: the typology's wording (every built-in
-/// version), the starter recurrent issues and the fictional findings of the demo library, all
-/// written for this project.
+/// version) and its recurrent themes, worked examples of each pattern, the starter recurrent
+/// issues and the fictional findings of the demo library, all written for this project. Every
+/// shipped example counts less than a finding a reviewer has decided.
 #[must_use]
 pub fn starter_knowledge() -> Knowledge {
     let mut knowledge = Knowledge::default();
@@ -58,6 +117,23 @@ pub fn starter_knowledge() -> Knowledge {
                 category.pattern,
                 format!("{}. {}", category.label, category.description),
             ));
+        }
+    }
+    for (pattern, description) in themes() {
+        if let Some(pattern) = pattern {
+            knowledge.pattern_descriptions.push((pattern, description));
+        }
+    }
+    for (file, line, pattern, text) in worked_examples() {
+        if let Some(pattern) = pattern {
+            knowledge.examples.push(Example {
+                id: format!("worked-{file}-{line}"),
+                text,
+                pattern,
+                issue: None,
+                review: None,
+                weight: SHIPPED,
+            });
         }
     }
     let mut seen_issues = std::collections::HashSet::new();
@@ -86,8 +162,39 @@ pub fn starter_knowledge() -> Knowledge {
                 .and_then(|id| issue_codes.get(id).cloned());
             knowledge
                 .examples
-                .extend(example_of(record, issue, review.clone()));
+                .extend(example_of(record, issue, review.clone()).map(|e| Example {
+                    weight: SHIPPED,
+                    ..e
+                }));
         }
     }
     knowledge
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_worked_example_and_theme_reads_and_every_pattern_has_both() {
+        let mut examples = [0usize; 6];
+        for (file, line, pattern, text) in worked_examples() {
+            let pattern = pattern.unwrap_or_else(|| panic!("examples_{file}.jsonl line {line}"));
+            assert!(
+                text.split_whitespace().count() >= 10,
+                "examples_{file}.jsonl line {line}"
+            );
+            examples[pattern.number() as usize - 1] += 1;
+        }
+        let mut themes_per = [0usize; 6];
+        for (pattern, description) in themes() {
+            let pattern = pattern.expect("every theme names a pattern");
+            assert!(!description.trim().is_empty());
+            themes_per[pattern.number() as usize - 1] += 1;
+        }
+        assert!(examples.iter().all(|n| *n >= 20), "{examples:?}");
+        assert!(themes_per.iter().all(|n| *n >= 5), "{themes_per:?}");
+        let knowledge = starter_knowledge();
+        assert!(knowledge.examples.iter().all(|e| e.weight == SHIPPED));
+    }
 }

@@ -158,6 +158,7 @@ fn library(n: usize) -> Knowledge {
             pattern: Pattern::ALL[rng.below(6)],
             issue: (rng.below(3) == 0).then(|| format!("issue.{}", rng.below(60))),
             review: Some(format!("review {}", i / 4)),
+            weight: casewindow_patterns::engine::DECIDED,
         })
         .collect();
     Knowledge {

@@ -92,7 +92,16 @@ pub struct Example {
     /// The review it comes from (findings of one review never count as evidence of generality
     /// for each other).
     pub review: Option<String>,
+    /// How much it counts in the classifier and the neighbours' vote: a finding a reviewer has
+    /// decided counts [`DECIDED`]; shipped examples, written for the project, count less
+    /// ([`SHIPPED`]), so a library's own decisions outweigh the starter knowledge.
+    pub weight: f32,
 }
+
+/// Weight of a finding whose pattern a reviewer decided.
+pub const DECIDED: f32 = 1.0;
+/// Weight of a shipped example (the starter library and the worked examples).
+pub const SHIPPED: f32 = 0.5;
 
 /// A recurrent issue under a pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +160,9 @@ pub struct Neighbour {
     pub issue: Option<String>,
     pub review: Option<String>,
     pub similarity: f32,
+    /// The example's weight (see [`Example::weight`]).
+    #[serde(skip)]
+    pub weight: f32,
 }
 
 /// The pattern suggestion for one text.
@@ -195,7 +207,9 @@ pub struct IssueSuggestion {
     pub nearest: Vec<Neighbour>,
 }
 
-/// Tunable weights. The defaults are fixed in code; they are not fitted to any evaluation set.
+/// Tunable weights. The defaults are chosen on the product's own shipped knowledge (the demo
+/// library predicted from the worked examples and the other way round: `cargo run --release -p
+/// casewindow-cli --example tune`), never on a set the engine is measured on.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     /// Temperature of the classifier's softmax (calibration).
@@ -212,6 +226,9 @@ pub struct Settings {
     pub pattern_weight: f32,
     /// Temperature of the issue softmax.
     pub issue_temperature: f32,
+    /// Calibration: the combined pattern probabilities are raised to this power and
+    /// renormalised, so that a suggestion said to be 70% likely is right about 70% of the time.
+    pub sharpness: f32,
     pub training: Training,
 }
 
@@ -219,12 +236,13 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             temperature: 1.0,
-            neighbour_share: 0.3,
+            neighbour_share: 0.15,
             neighbours: 7,
             issue_share: 0.3,
             max_training_examples: 5_000,
             pattern_weight: 0.15,
             issue_temperature: 0.05,
+            sharpness: 3.0,
             training: Training::default(),
         }
     }
@@ -310,7 +328,7 @@ impl Engine {
         let mut rows = Vec::with_capacity(reprs.len());
         let labels = examples
             .iter()
-            .map(|e| (e.pattern, 1.0))
+            .map(|e| (e.pattern, e.weight))
             .chain(issues.iter().map(|i| (i.pattern, 1.0)))
             .chain(pattern_descriptions.iter().map(|(p, _)| (*p, 1.0)));
         // A large library trains the classifier on an even sample of its findings (every
@@ -435,6 +453,7 @@ impl Engine {
             issue: e.issue.clone(),
             review: e.review.clone(),
             similarity,
+            weight: e.weight,
         }
     }
 
@@ -479,7 +498,7 @@ impl Engine {
         };
         let mut vote = [0.0f32; 6];
         for n in &nearest {
-            vote[pattern_index(n.pattern)] += n.similarity.max(0.0) + 1e-3;
+            vote[pattern_index(n.pattern)] += n.weight * (n.similarity.max(0.0) + 1e-3);
         }
         let total: f32 = vote.iter().sum();
         let issues = self.issue_evidence(repr, &similarities);
@@ -502,6 +521,15 @@ impl Engine {
                 }
             })
             .collect();
+        if (self.settings.sharpness - 1.0).abs() > f32::EPSILON {
+            for s in &mut ranked {
+                s.score = s.score.max(1e-9).powf(self.settings.sharpness);
+            }
+            let total: f32 = ranked.iter().map(|s| s.score).sum();
+            for s in &mut ranked {
+                s.score /= total;
+            }
+        }
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
         PatternSuggestion {
             ranked,
@@ -577,8 +605,11 @@ impl Engine {
         for (issue, issue_repr) in issues.iter().zip(issue_reprs) {
             let (similarity, description_similarity, linked) =
                 self.issue_similarity(repr, &issue.code, issue_repr, &pattern.similarities);
-            let p = pattern.probability(issue.pattern).max(1e-4);
-            let score = similarity + self.settings.pattern_weight * p.ln();
+            // The probabilities were sharpened for calibration (ln p' = s ln p - ln Z, Z the same
+            // for every issue), so dividing the weight by the sharpness ranks as ln p did.
+            let p = pattern.probability(issue.pattern).max(1e-9);
+            let weight = self.settings.pattern_weight / self.settings.sharpness.max(1e-3);
+            let score = similarity + weight * p.ln();
             raw.push((score, description_similarity, linked));
         }
         let mut scores: Vec<f32> = raw.iter().map(|(s, _, _)| *s).collect();

@@ -245,6 +245,7 @@ fn example(f: &LabelledFinding) -> Example {
         pattern: f.category,
         issue: f.issue.clone(),
         review: f.review.clone(),
+        weight: crate::engine::DECIDED,
     }
 }
 
@@ -579,6 +580,68 @@ pub fn retrieval_metrics(
     (queries > 0).then(|| RetrievalMetrics {
         map: ap_sum / queries as f64,
         p_at_5: p5_sum / queries as f64,
+    })
+}
+
+/// How well settings carry from one body of findings to another written apart: the shipped
+/// examples are split by where they come from (`source` of each example's id), and each part is
+/// predicted with the rest of the shipped knowledge (descriptions, issues, the other parts) as
+/// the library. This is how the product's settings are chosen: on its own knowledge, never on a
+/// set it is measured on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transfer {
+    /// Per part: (part, macro-F1, negative log-likelihood per finding).
+    pub parts: Vec<(String, f64, f64)>,
+    pub macro_f1: f64,
+    pub nll: f64,
+}
+
+/// Predicts each part of `shipped` (examples grouped by `part_of`) from the rest.
+///
+/// # Errors
+/// When the embedder fails.
+pub fn transfer(
+    shipped: &Knowledge,
+    part_of: impl Fn(&Example) -> String,
+    embedder: Option<&dyn Embedder>,
+    settings: Settings,
+) -> Result<Transfer, String> {
+    let mut parts: Vec<String> = shipped.examples.iter().map(&part_of).collect();
+    parts.sort_unstable();
+    parts.dedup();
+    let mut out = Vec::new();
+    for part in &parts {
+        let (test, rest): (Vec<&Example>, Vec<&Example>) =
+            shipped.examples.iter().partition(|e| &part_of(e) == part);
+        let knowledge = Knowledge {
+            examples: rest.into_iter().cloned().collect(),
+            issues: shipped.issues.clone(),
+            pattern_descriptions: shipped.pattern_descriptions.clone(),
+        };
+        let engine = Engine::build(knowledge, embedder, settings)?;
+        let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
+        let reprs = engine.represent(&texts, embedder)?;
+        let mut pairs = Vec::with_capacity(test.len());
+        let mut nll = 0.0;
+        for (example, repr) in test.iter().zip(&reprs) {
+            let suggestion = engine.suggest_pattern(repr);
+            pairs.push((
+                example.pattern.key().to_owned(),
+                suggestion.best().key().to_owned(),
+            ));
+            nll -= f64::from(suggestion.probability(example.pattern).max(1e-6)).ln();
+        }
+        out.push((
+            part.clone(),
+            macro_f1(&pairs),
+            nll / test.len().max(1) as f64,
+        ));
+    }
+    let n = out.len().max(1) as f64;
+    Ok(Transfer {
+        macro_f1: out.iter().map(|p| p.1).sum::<f64>() / n,
+        nll: out.iter().map(|p| p.2).sum::<f64>() / n,
+        parts: out,
     })
 }
 
