@@ -140,7 +140,8 @@ test('a lead reviewer walks a whole review through the workspace', async ({ page
   // The pattern library suggests a pattern, explains why, and keeps what was typed.
   await page.getByRole('button', { name: 'Suggest a pattern from this text' }).click();
   await expect(page.getByRole('heading', { name: 'Suggested by the pattern library' })).toBeVisible();
-  await expect(page.locator('.suggestion__headline')).toContainText('% likely');
+  // One pattern when the library is clearly ahead, two side by side when it is not.
+  await expect(page.locator('.suggestion__headline')).toHaveText(/% likely|^Not clear-cut: .+ \(\d+%\) or .+ \(\d+%\)\.$/);
   await expect(page.locator('#statement')).toHaveValue(/Growth records held by separate teams/);
   await keep(page, 'walk-06-finding-suggestion');
   await page.check('#pattern-tool');

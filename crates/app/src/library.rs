@@ -106,6 +106,8 @@ pub struct SuggestedIssue {
 pub struct FindingSuggestions {
     /// All six patterns, most likely first, with probabilities.
     pub patterns: Vec<(Pattern, f32)>,
+    /// The first pattern is not clearly ahead: the first two are to be shown side by side.
+    pub unsure: bool,
     /// The library findings nearest the text.
     pub reasons: Vec<Reason>,
     /// The likeliest recurrent issues.
@@ -174,6 +176,7 @@ impl FindingSuggestions {
                 "pattern": r.pattern.key(), "similarity": r.similarity, "review": r.review,
                 "issue": r.issue, "text": r.text,
             })).collect::<Vec<_>>(),
+            "unsure": self.unsure,
             "engine": self.engine,
             "library_size": self.library_size,
         })
@@ -564,6 +567,7 @@ impl<S: Store> App<S> {
             })
             .collect();
         Ok(FindingSuggestions {
+            unsure: suggestion.unsure(),
             patterns: suggestion
                 .ranked
                 .iter()

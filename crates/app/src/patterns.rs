@@ -52,9 +52,11 @@ pub fn issue_def(issue: &RecurrentIssue) -> IssueDef {
 /// (after the typology's own sub-items in Appendix 6 of the method's guide), written for this
 /// project in our own words: JSON Lines of `{pattern, polarity, theme, text}` and
 /// `{pattern, label, description}`.
-const WORKED_EXAMPLES: [(&str, &str); 2] = [
+const WORKED_EXAMPLES: [(&str, &str); 4] = [
     ("a", include_str!("../knowledge/examples_a.jsonl")),
     ("b", include_str!("../knowledge/examples_b.jsonl")),
+    ("c", include_str!("../knowledge/examples_c.jsonl")),
+    ("d", include_str!("../knowledge/examples_d.jsonl")),
 ];
 const THEMES: [&str; 2] = [
     include_str!("../knowledge/themes_a.jsonl"),

@@ -1,8 +1,7 @@
 //! Chooses the pattern engine's settings on the product's own shipped knowledge, never on a set
-//! it is measured on: the demo library's findings are predicted from the worked examples (with
-//! the typology's wording and the starter issues), and the worked examples from the demo
-//! library; every setting in a small grid is scored by its mean macro-F1 and log-loss over the
-//! two directions.
+//! it is measured on: the demo library and each file of worked examples (written apart) are
+//! predicted in turn from the rest (with the typology's wording and the starter issues); every
+//! setting in a small grid is scored by its mean macro-F1 and log-loss over the parts.
 //!
 //! Usage: `cargo run --release -p casewindow-cli --example tune` (with `CASEWINDOW_MODEL_DIR`
 //! set, as `source scripts/env.sh && ensure_model` does; without it, lexical features only).
@@ -23,12 +22,14 @@ fn main() -> anyhow::Result<()> {
     let cached = model.map(|m| CachedEmbedder::new(Arc::new(m)));
     let embedder = cached.as_ref().map(|c| c as &dyn Embedder);
     let shipped = casewindow_app::patterns::starter_knowledge();
+    // The demo library and each file of worked examples, written apart, in turn.
     let part = |e: &casewindow_patterns::Example| {
-        if e.id.starts_with("worked-") {
-            "worked examples".to_owned()
-        } else {
-            "demo library".to_owned()
-        }
+        e.id.strip_prefix("worked-")
+            .and_then(|rest| rest.split('-').next())
+            .map_or_else(
+                || "demo library".to_owned(),
+                |file| format!("worked {file}"),
+            )
     };
     let mut rows = Vec::new();
     for neighbour_share in [0.0, 0.15, 0.3] {
@@ -47,10 +48,10 @@ fn main() -> anyhow::Result<()> {
                     let each: Vec<String> = t
                         .parts
                         .iter()
-                        .map(|(p, f1, _)| format!("{p} {f1:.3}"))
+                        .map(|(p, accuracy)| format!("{p} {accuracy:.3}"))
                         .collect();
                     rows.push((t.macro_f1, t.nll, format!(
-                        "neighbours {neighbour_share:.2}  issues {issue_share:.2}  l2 {l2:.0e}  dense ×{dense_scale:.0}  →  macro-F1 {:.3}  log-loss {:.3}  ({})",
+                        "neighbours {neighbour_share:.2}  issues {issue_share:.2}  l2 {l2:.0e}  dense ×{dense_scale:.0}  →  macro-F1 {:.3}  log-loss {:.3}  (accuracy: {})",
                         t.macro_f1, t.nll, each.join(", ")
                     )));
                 }

@@ -165,6 +165,9 @@ pub struct Neighbour {
     pub weight: f32,
 }
 
+/// The probability from which a pattern suggestion is shown alone.
+pub const SURE: f32 = 0.6;
+
 /// The pattern suggestion for one text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PatternSuggestion {
@@ -182,6 +185,14 @@ impl PatternSuggestion {
     #[must_use]
     pub fn best(&self) -> Pattern {
         self.ranked.first().map_or(Pattern::Reasoning, |s| s.item)
+    }
+
+    /// Whether the first pattern is not clearly ahead: its (calibrated) probability is below
+    /// [`SURE`], so it would be wrong more often than a reviewer should rely on. Two patterns are
+    /// then shown side by side rather than one.
+    #[must_use]
+    pub fn unsure(&self) -> bool {
+        self.ranked.first().is_none_or(|s| s.score < SURE)
     }
 
     /// Probability of `pattern`.
@@ -238,7 +249,7 @@ impl Default for Settings {
             temperature: 1.0,
             neighbour_share: 0.15,
             neighbours: 7,
-            issue_share: 0.3,
+            issue_share: 0.15,
             max_training_examples: 5_000,
             pattern_weight: 0.15,
             issue_temperature: 0.05,

@@ -204,6 +204,10 @@ pub struct EvalReport {
     pub issue_assign: Option<IssueAssignMetrics>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_retrieval: Option<RetrievalMetrics>,
+    /// Leave-one-review-out only: the spread of the figures across groups of reviews.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folds: Option<Folds>,
+    pub calibration: Calibration,
 }
 
 /// One test finding's predictions (for pooling folds and for inspection).
@@ -215,6 +219,9 @@ pub struct Prediction {
     pub gold: String,
     pub ranked: Vec<String>,
     pub probability: f32,
+    /// The first pattern was not clearly ahead, so two were shown.
+    #[serde(default)]
+    pub unsure: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gold_issue: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -303,6 +310,7 @@ fn predict(
                     .map(|s| s.item.key().to_owned())
                     .collect(),
                 probability: suggestion.ranked.first().map_or(0.0, |s| s.score),
+                unsure: suggestion.unsure(),
                 gold_issue: finding.issue.clone(),
                 issues: if issues.is_some() {
                     ranked_issues
@@ -338,7 +346,7 @@ pub fn evaluate(
     let engine = build_engine(&input.shipped, &library, input.issues, embedder, settings)?;
     let test: Vec<&LabelledFinding> = input.test.iter().collect();
     let predicted = predict(&engine, &test, input.issues, embedder)?;
-    report(&input, &engine, predicted, embedder)
+    report(&input, &engine, predicted, embedder, false)
 }
 
 /// Leave-one-review-out: each review's test findings are predicted with every other test
@@ -382,7 +390,7 @@ pub fn evaluate_leave_one_review_out(
     // Direct similarity between test findings needs one shared space: the library's.
     let library: Vec<&LabelledFinding> = input.library.iter().collect();
     let engine = build_engine(&input.shipped, &library, input.issues, embedder, settings)?;
-    report(&input, &engine, predicted, embedder)
+    report(&input, &engine, predicted, embedder, true)
 }
 
 fn report(
@@ -390,6 +398,7 @@ fn report(
     engine: &Engine,
     predicted: Vec<Predicted>,
     embedder: Option<&dyn Embedder>,
+    by_review_folds: bool,
 ) -> Result<(EvalReport, Vec<Prediction>), String> {
     let predictions: Vec<Prediction> = predicted.iter().map(|p| p.prediction.clone()).collect();
     let category = category_metrics(&predictions);
@@ -410,6 +419,12 @@ fn report(
             category,
             issue_assign,
             issue_retrieval,
+            folds: if by_review_folds {
+                folds(input.test, &predictions)
+            } else {
+                None
+            },
+            calibration: calibration(&predictions),
         },
         predictions,
     ))
@@ -583,16 +598,270 @@ pub fn retrieval_metrics(
     })
 }
 
+/// The spread of a measure across folds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    fn of(values: &[f64]) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = if values.len() > 1 {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        Some(Self {
+            mean,
+            sd,
+            min: values.iter().copied().fold(f64::INFINITY, f64::min),
+            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        })
+    }
+}
+
+/// Leave-one-review-out figures per group of reviews: the reviews, in name order, are dealt into
+/// `k` groups and each group's pooled predictions are scored alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Folds {
+    pub k: usize,
+    pub macro_f1: Spread,
+    pub accuracy: Spread,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_top3: Option<Spread>,
+}
+
+/// Folds of review groups for the spread.
+pub const FOLDS: usize = 6;
+
+fn folds(test: &[LabelledFinding], predictions: &[Prediction]) -> Option<Folds> {
+    let mut reviews: Vec<Option<&str>> = test.iter().map(|f| f.review.as_deref()).collect();
+    reviews.sort_unstable();
+    reviews.dedup();
+    if reviews.len() < FOLDS {
+        return None;
+    }
+    let group_of: HashMap<Option<&str>, usize> = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (*r, i % FOLDS))
+        .collect();
+    let review_of: HashMap<&str, Option<&str>> = test
+        .iter()
+        .map(|f| (f.id.as_str(), f.review.as_deref()))
+        .collect();
+    let mut f1 = Vec::new();
+    let mut accuracy = Vec::new();
+    let mut top3 = Vec::new();
+    for group in 0..FOLDS {
+        let part: Vec<Prediction> = predictions
+            .iter()
+            .filter(|p| review_of.get(p.id.as_str()).and_then(|r| group_of.get(r)) == Some(&group))
+            .cloned()
+            .collect();
+        if part.is_empty() {
+            continue;
+        }
+        let c = category_metrics(&part);
+        f1.push(c.macro_f1);
+        accuracy.push(c.accuracy);
+        if let Some(a) = issue_assign_metrics(&part) {
+            top3.push(a.top3);
+        }
+    }
+    Some(Folds {
+        k: FOLDS,
+        macro_f1: Spread::of(&f1)?,
+        accuracy: Spread::of(&accuracy)?,
+        issue_top3: Spread::of(&top3),
+    })
+}
+
+/// One bin of the reliability curve: findings whose first pattern was given a probability in
+/// `[low, high)`, the mean of that probability and how often the first pattern was right.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bin {
+    pub low: f64,
+    pub high: f64,
+    pub n: usize,
+    pub confidence: f64,
+    pub accuracy: f64,
+}
+
+/// How far the stated probability of the first pattern is from how often it is right, and what
+/// showing two patterns when unsure buys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Expected calibration error over ten equal-width bins.
+    pub ece: f64,
+    pub bins: Vec<Bin>,
+    /// Findings where the first pattern was clearly ahead (one pattern shown) and how often it
+    /// was right.
+    pub sure: usize,
+    pub sure_accuracy: f64,
+    /// Findings where two patterns were shown, and how often the right one was among them.
+    pub unsure: usize,
+    pub unsure_top2_accuracy: f64,
+}
+
+fn calibration(predictions: &[Prediction]) -> Calibration {
+    let mut bins: Vec<Bin> = (0..10)
+        .map(|i| Bin {
+            low: f64::from(i) / 10.0,
+            high: f64::from(i + 1) / 10.0,
+            n: 0,
+            confidence: 0.0,
+            accuracy: 0.0,
+        })
+        .collect();
+    let (mut sure, mut sure_right, mut unsure, mut unsure_right) = (0, 0, 0, 0);
+    for p in predictions {
+        let confidence = f64::from(p.probability).clamp(0.0, 1.0);
+        let right = p.ranked.first() == Some(&p.gold);
+        let bin = &mut bins[((confidence * 10.0) as usize).min(9)];
+        bin.n += 1;
+        bin.confidence += confidence;
+        bin.accuracy += f64::from(u8::from(right));
+        if p.unsure {
+            unsure += 1;
+            unsure_right += usize::from(p.ranked.iter().take(2).any(|r| *r == p.gold));
+        } else {
+            sure += 1;
+            sure_right += usize::from(right);
+        }
+    }
+    let total = predictions.len().max(1) as f64;
+    let mut ece = 0.0;
+    for bin in &mut bins {
+        if bin.n > 0 {
+            bin.confidence /= bin.n as f64;
+            bin.accuracy /= bin.n as f64;
+            ece += bin.n as f64 / total * (bin.confidence - bin.accuracy).abs();
+        }
+    }
+    let rate = |right: usize, n: usize| if n == 0 { 0.0 } else { right as f64 / n as f64 };
+    Calibration {
+        ece,
+        bins: bins.into_iter().filter(|b| b.n > 0).collect(),
+        sure,
+        sure_accuracy: rate(sure_right, sure),
+        unsure,
+        unsure_top2_accuracy: rate(unsure_right, unsure),
+    }
+}
+
+/// One point of the learning curve: the findings of a block of reviews, each predicted with
+/// every earlier review's findings in the library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamPoint {
+    /// Reviews in the library when the block's first review arrived.
+    pub reviews_before: usize,
+    pub reviews: usize,
+    pub findings: usize,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_top3: Option<f64>,
+    /// The same findings predicted with no earlier review in the library (the given library
+    /// only): what the stream has added is the difference.
+    pub accuracy_without_earlier: f64,
+}
+
+/// A simulated stream: the test findings arrive review by review, in the order the file first
+/// names each review; each review's findings are predicted with the library (if any) and every
+/// earlier review's findings, as decided by their reviewers, then added. The predictions are
+/// pooled in blocks of `block` reviews.
+///
+/// # Errors
+/// When the embedder fails.
+pub fn evaluate_stream(
+    input: EvalInput<'_>,
+    embedder: Option<&dyn Embedder>,
+    settings: Settings,
+    block: usize,
+) -> Result<Vec<StreamPoint>, String> {
+    let mut order: Vec<Option<&str>> = Vec::new();
+    for f in input.test {
+        if !order.contains(&f.review.as_deref()) {
+            order.push(f.review.as_deref());
+        }
+    }
+    let first: Vec<&LabelledFinding> = input.library.iter().collect();
+    let without = build_engine(&input.shipped, &first, input.issues, embedder, settings)?;
+    let mut points = Vec::new();
+    for (index, reviews) in order.chunks(block.max(1)).enumerate() {
+        let start = index * block.max(1);
+        let mut predictions = Vec::new();
+        for (offset, review) in reviews.iter().enumerate() {
+            let earlier = &order[..start + offset];
+            let held: Vec<&LabelledFinding> = input
+                .test
+                .iter()
+                .filter(|f| f.review.as_deref() == *review)
+                .collect();
+            let library: Vec<&LabelledFinding> = input
+                .library
+                .iter()
+                .chain(
+                    input
+                        .test
+                        .iter()
+                        .filter(|f| earlier.contains(&f.review.as_deref())),
+                )
+                .collect();
+            let engine = build_engine(&input.shipped, &library, input.issues, embedder, settings)?;
+            predictions.extend(
+                predict(&engine, &held, input.issues, embedder)?
+                    .into_iter()
+                    .map(|p| p.prediction),
+            );
+        }
+        let block_findings: Vec<&LabelledFinding> = input
+            .test
+            .iter()
+            .filter(|f| reviews.contains(&f.review.as_deref()))
+            .collect();
+        let baseline: Vec<Prediction> = predict(&without, &block_findings, input.issues, embedder)?
+            .into_iter()
+            .map(|p| p.prediction)
+            .collect();
+        let c = category_metrics(&predictions);
+        points.push(StreamPoint {
+            accuracy_without_earlier: category_metrics(&baseline).accuracy,
+            reviews_before: start,
+            reviews: reviews.len(),
+            findings: predictions.len(),
+            accuracy: c.accuracy,
+            macro_f1: c.macro_f1,
+            issue_top3: input
+                .issues
+                .and_then(|_| issue_assign_metrics(&predictions))
+                .map(|a| a.top3),
+        });
+    }
+    Ok(points)
+}
+
 /// How well settings carry from one body of findings to another written apart: the shipped
-/// examples are split by where they come from (`source` of each example's id), and each part is
+/// examples are split by where they come from (`part_of` each example), and each part is
 /// predicted with the rest of the shipped knowledge (descriptions, issues, the other parts) as
-/// the library. This is how the product's settings are chosen: on its own knowledge, never on a
-/// set it is measured on.
+/// the library; the predictions are pooled. This is how the product's settings are chosen: on
+/// its own knowledge, never on a set it is measured on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Transfer {
-    /// Per part: (part, macro-F1, negative log-likelihood per finding).
-    pub parts: Vec<(String, f64, f64)>,
+    /// Per part: (part, accuracy).
+    pub parts: Vec<(String, f64)>,
+    /// Over the pooled predictions.
     pub macro_f1: f64,
+    /// Negative log-likelihood of the right pattern per finding, pooled.
     pub nll: f64,
 }
 
@@ -609,7 +878,9 @@ pub fn transfer(
     let mut parts: Vec<String> = shipped.examples.iter().map(&part_of).collect();
     parts.sort_unstable();
     parts.dedup();
-    let mut out = Vec::new();
+    let mut pairs = Vec::new();
+    let mut nll = 0.0;
+    let mut accuracy = Vec::new();
     for part in &parts {
         let (test, rest): (Vec<&Example>, Vec<&Example>) =
             shipped.examples.iter().partition(|e| &part_of(e) == part);
@@ -621,27 +892,22 @@ pub fn transfer(
         let engine = Engine::build(knowledge, embedder, settings)?;
         let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
         let reprs = engine.represent(&texts, embedder)?;
-        let mut pairs = Vec::with_capacity(test.len());
-        let mut nll = 0.0;
+        let mut right = 0usize;
         for (example, repr) in test.iter().zip(&reprs) {
             let suggestion = engine.suggest_pattern(repr);
+            right += usize::from(suggestion.best() == example.pattern);
             pairs.push((
                 example.pattern.key().to_owned(),
                 suggestion.best().key().to_owned(),
             ));
             nll -= f64::from(suggestion.probability(example.pattern).max(1e-6)).ln();
         }
-        out.push((
-            part.clone(),
-            macro_f1(&pairs),
-            nll / test.len().max(1) as f64,
-        ));
+        accuracy.push((part.clone(), right as f64 / test.len().max(1) as f64));
     }
-    let n = out.len().max(1) as f64;
     Ok(Transfer {
-        macro_f1: out.iter().map(|p| p.1).sum::<f64>() / n,
-        nll: out.iter().map(|p| p.2).sum::<f64>() / n,
-        parts: out,
+        macro_f1: macro_f1(&pairs),
+        nll: nll / pairs.len().max(1) as f64,
+        parts: accuracy,
     })
 }
 
@@ -761,6 +1027,53 @@ mod tests {
         let m = retrieval_metrics(&test, &rankings).expect("queries");
         assert!((m.map - 0.75).abs() < 1e-9);
         assert!((m.p_at_5 - 0.2).abs() < 1e-9);
+    }
+
+    fn prediction(id: &str, gold: &str, ranked: [&str; 2], probability: f32) -> Prediction {
+        Prediction {
+            id: id.into(),
+            category: ranked[0].into(),
+            gold: gold.into(),
+            ranked: ranked.iter().map(|r| (*r).to_owned()).collect(),
+            probability,
+            unsure: probability < crate::engine::SURE,
+            gold_issue: None,
+            issues: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn calibration_error_of_a_known_set() {
+        // Four at 0.9, three right: bin 0.9 has confidence 0.9, accuracy 0.75. Two at 0.5, one
+        // right (second pattern right for the other): bin 0.5 has 0.5 against 0.5.
+        let p = [
+            prediction("1", "a", ["a", "b"], 0.9),
+            prediction("2", "a", ["a", "b"], 0.9),
+            prediction("3", "a", ["a", "b"], 0.9),
+            prediction("4", "b", ["a", "c"], 0.9),
+            prediction("5", "a", ["a", "b"], 0.5),
+            prediction("6", "b", ["a", "b"], 0.5),
+        ];
+        let c = calibration(&p);
+        let expected = 4.0 / 6.0 * (0.9f64 - 0.75).abs();
+        assert!(
+            (c.ece - expected).abs() < 1e-6,
+            "{} against {expected}",
+            c.ece
+        );
+        assert_eq!(c.bins.len(), 2);
+        assert_eq!((c.sure, c.unsure), (4, 2));
+        assert!((c.sure_accuracy - 0.75).abs() < 1e-9);
+        assert!((c.unsure_top2_accuracy - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn spread_is_mean_sample_deviation_and_range() {
+        let s = Spread::of(&[0.5, 0.7, 0.9]).expect("values");
+        assert!((s.mean - 0.7).abs() < 1e-9);
+        assert!((s.sd - 0.2).abs() < 1e-9);
+        assert!((s.min - 0.5).abs() < 1e-9 && (s.max - 0.9).abs() < 1e-9);
+        assert!(Spread::of(&[]).is_none());
     }
 
     #[test]

@@ -6,7 +6,8 @@ use anyhow::Context as _;
 use casewindow_patterns::Settings;
 use casewindow_patterns::engine::CachedEmbedder;
 use casewindow_patterns::eval::{
-    EvalInput, evaluate, evaluate_leave_one_review_out, parse_findings, parse_issues,
+    EvalInput, evaluate, evaluate_leave_one_review_out, evaluate_stream, parse_findings,
+    parse_issues,
 };
 
 #[derive(Debug, clap::Args)]
@@ -36,6 +37,11 @@ pub struct Args {
     /// Use lexical features only, even when a model is available.
     #[arg(long)]
     no_model: bool,
+    /// Simulate a growing library: the test findings arrive review by review (in file order),
+    /// each predicted with every earlier review's findings added as decided; prints the learning
+    /// curve in blocks of this many reviews.
+    #[arg(long, value_name = "REVIEWS", conflicts_with = "leave_one_review_out")]
+    stream: Option<usize>,
 }
 
 /// Loads the sentence-embedding model unless told not to; says plainly when there is none.
@@ -86,6 +92,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let embedder = cached
         .as_ref()
         .map(|c| c as &dyn casewindow_patterns::Embedder);
+    if let Some(block) = args.stream {
+        let curve = evaluate_stream(input, embedder, Settings::default(), block.max(1))
+            .map_err(anyhow::Error::msg)?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({ "n": test.len(), "stream": curve })
+            );
+        } else {
+            println!("reviews before  findings  accuracy  without them  macro-F1  issue top-3");
+            for p in &curve {
+                println!(
+                    "{:>14}  {:>8}  {:>8.3}  {:>12.3}  {:>8.3}  {}",
+                    p.reviews_before,
+                    p.findings,
+                    p.accuracy,
+                    p.accuracy_without_earlier,
+                    p.macro_f1,
+                    p.issue_top3.map_or("–".to_owned(), |t| format!("{t:.3}"))
+                );
+            }
+        }
+        return Ok(());
+    }
     let (report, predictions) = if args.leave_one_review_out {
         evaluate_leave_one_review_out(input, embedder, Settings::default())
     } else {
@@ -115,6 +145,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(r) = &report.issue_retrieval {
             println!("issue retrieval: MAP {:.3}, P@5 {:.3}", r.map, r.p_at_5);
         }
+        if let Some(f) = &report.folds {
+            println!(
+                "across {} groups of reviews: macro-F1 {:.3} ± {:.3} (min {:.3}, max {:.3})",
+                f.k, f.macro_f1.mean, f.macro_f1.sd, f.macro_f1.min, f.macro_f1.max
+            );
+        }
+        let k = &report.calibration;
+        println!(
+            "calibration: expected calibration error {:.3}; one pattern shown for {} (right {:.3}), two for {} (right one among them {:.3})",
+            k.ece, k.sure, k.sure_accuracy, k.unsure, k.unsure_top2_accuracy
+        );
     }
     Ok(())
 }

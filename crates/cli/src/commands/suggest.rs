@@ -39,8 +39,15 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
         println!("{value}");
         return Ok(());
     }
+    if s.unsure {
+        println!("not clear-cut (below 60%): weigh both");
+    }
     for (i, (pattern, p)) in s.patterns.iter().enumerate().take(2) {
-        let which = if i == 0 { "suggested" } else { "runner-up" };
+        let which = match (i, s.unsure) {
+            (0, false) => "suggested",
+            (_, false) => "runner-up",
+            (_, true) => "either",
+        };
         println!("{which}: {pattern} ({:.0}%)", p * 100.0);
     }
     println!("likely recurrent issues:");

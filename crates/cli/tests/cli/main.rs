@@ -593,6 +593,40 @@ fn eval_reads_any_labelled_file_and_prints_each_section_its_inputs_allow() {
     assert!(with_issues["issue_assign"]["top3"].as_f64().is_some());
     // Two issues only: the right one is always among the top three.
     assert_eq!(with_issues["issue_assign"]["top3"].as_f64(), Some(1.0));
+    // Calibration is always reported: the bins hold every finding once.
+    let bins = with_issues["calibration"]["bins"].as_array().expect("bins");
+    let counted: u64 = bins.iter().map(|b| b["n"].as_u64().expect("n")).sum();
+    assert_eq!(counted, 4);
+    let shown = with_issues["calibration"]["sure"].as_u64().expect("sure")
+        + with_issues["calibration"]["unsure"]
+            .as_u64()
+            .expect("unsure");
+    assert_eq!(shown, 4);
+    assert!(
+        with_issues.get("folds").is_none(),
+        "folds only leaving reviews out"
+    );
+
+    // The simulated stream: two reviews in blocks of one; the first has no earlier review.
+    let stream = json_of(&eval(&[
+        "--test",
+        test_path,
+        "--issues",
+        issues_path,
+        "--stream",
+        "1",
+        "--json",
+        "--no-model",
+    ]));
+    let points = stream["stream"].as_array().expect("a curve");
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[0]["reviews_before"], 0);
+    assert_eq!(points[1]["reviews_before"], 1);
+    assert_eq!(points[0]["findings"].as_u64(), Some(2));
+    assert_eq!(
+        points[0]["accuracy"], points[0]["accuracy_without_earlier"],
+        "nothing came before the first review"
+    );
 
     std::fs::write(
         &test,
@@ -655,6 +689,11 @@ fn eval_meets_the_quality_bars_on_the_development_findings() {
     assert!(figure(&warm, "category", "macro_f1") >= 0.80);
     assert!(figure(&warm, "issue_assign", "top3") >= 0.85);
     assert!(figure(&warm, "issue_retrieval", "map") >= 0.35);
+    // Leaving reviews out reports the spread across six groups of reviews, and the calibrated
+    // probabilities stay close to how often the suggestion is right.
+    assert_eq!(warm["folds"]["k"], 6);
+    assert!(warm["folds"]["macro_f1"]["sd"].as_f64().expect("sd") >= 0.0);
+    assert!(figure(&warm, "calibration", "ece") <= 0.2);
 }
 
 #[test]

@@ -545,6 +545,8 @@ pub(crate) struct Suggestions {
     pub suggestion: uuid::Uuid,
     /// All six patterns, most likely first.
     pub patterns: Vec<PatternSuggestion>,
+    /// The first pattern is not clearly ahead (below 60%): show the first two side by side.
+    pub unsure: bool,
     pub issues: Vec<IssueSuggestion>,
     pub nearest: Vec<NearFinding>,
     /// What produced them.
@@ -575,6 +577,7 @@ pub(crate) async fn suggest<S: Store>(
                 probability: *p,
             })
             .collect(),
+        unsure: s.unsure,
         issues: s
             .issues
             .iter()

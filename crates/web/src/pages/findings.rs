@@ -214,6 +214,8 @@ struct SuggestionView {
     best: String,
     best_percent: u32,
     runner_up: Option<NextBest>,
+    /// Show the first two patterns as equals: the library is not clearly sure of the first.
+    unsure: bool,
     reasons: Vec<ReasonView>,
     issues: Vec<IssueView>,
     engine: String,
@@ -258,6 +260,7 @@ fn suggestion_view(s: &casewindow_app::FindingSuggestions) -> SuggestionView {
             label: label(*p),
             percent: percent(*v),
         }),
+        unsure: s.unsure,
         reasons: s
             .reasons
             .iter()
