@@ -53,8 +53,8 @@ pub use demo::{DemoSummary, demo_documents};
 pub use error::AppError;
 pub use identity::NewSubject;
 pub use library::{
-    CandidateIssue, FindingSuggestions, LibraryFinding, PatternLibrary, Reason, SimilarFinding,
-    SuggestedIssue, pattern_choice,
+    CandidateIssue, FindingDraft, FindingSuggestions, LibraryFinding, PatternLibrary, Reason,
+    SimilarFinding, SuggestedIssue, pattern_choice,
 };
 pub use mindset::OfferedAccount;
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};

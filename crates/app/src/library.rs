@@ -11,10 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
+use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::findings::{
     Finding, GeneralityEvidence, GeneralityEvidenceKind, RecurrentIssue, RecurrentIssueStatus,
 };
-use casewindow_domain::ids::{FindingId, RecurrentIssueId, ReviewId};
+use casewindow_domain::ids::{FindingId, KpeId, RecurrentIssueId, ReviewId};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::Pattern;
 use casewindow_patterns::engine::CachedEmbedder;
@@ -116,6 +117,29 @@ pub struct FindingSuggestions {
     pub engine: String,
     /// How many library findings the suggestion drew on.
     pub library_size: usize,
+}
+
+/// A finding as typed, before it is saved: what a suggestion reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FindingDraft {
+    pub statement: String,
+    pub context: String,
+    pub manifestation: String,
+    /// Descriptions of the evidence of how widespread the issue is.
+    pub evidence: Vec<String>,
+    /// The key practice episodes it draws on.
+    pub kpes: Vec<KpeId>,
+}
+
+impl FindingDraft {
+    /// A draft that is a statement alone.
+    #[must_use]
+    pub fn text(statement: &str) -> Self {
+        Self {
+            statement: statement.to_owned(),
+            ..Self::default()
+        }
+    }
 }
 
 /// A finding as the cross-review library shows it.
@@ -494,9 +518,29 @@ impl<S: Store> App<S> {
         review: ReviewId,
         text: &str,
     ) -> AppResult<FindingSuggestions> {
+        self.suggest_for_draft(actor, review, &FindingDraft::text(text))
+            .await
+    }
+
+    /// Suggests a pattern and recurrent issues for a finding as typed in `review`: its text
+    /// (statement, context, how it showed, how widespread) and the contributory factors
+    /// recorded at the key practice episodes it draws on.
+    pub async fn suggest_for_draft(
+        &self,
+        actor: &Actor,
+        review: ReviewId,
+        draft: &FindingDraft,
+    ) -> AppResult<FindingSuggestions> {
         self.authorize(actor, review, Permission::EditAnalysis)
             .await?;
-        if text.trim().is_empty() {
+        let text = crate::patterns::draft_text(
+            &draft.statement,
+            &draft.context,
+            &draft.manifestation,
+            draft.evidence.iter().map(String::as_str),
+        );
+        let text = text.as_str();
+        if draft.statement.trim().is_empty() {
             return Err(AppError::Invalid(vec![casewindow_interchange::Problem {
                 path: "statement".to_owned(),
                 reason: "write the finding statement first".to_owned(),
@@ -515,7 +559,17 @@ impl<S: Store> App<S> {
             .represent(&[text], library.embedder())
             .map_err(AppError::Internal)?;
         let repr = reprs.into_iter().next().unwrap_or_default();
-        let suggestion = engine.suggest_pattern(&repr);
+        let mut suggestion = engine.suggest_pattern(&repr);
+        if !draft.kpes.is_empty() {
+            let episodes = self.store.list::<KeyPracticeEpisode>(review.0).await?;
+            let prior = crate::patterns::factor_prior(
+                episodes
+                    .iter()
+                    .filter(|k| draft.kpes.contains(&k.record.id))
+                    .flat_map(|k| &k.record.contributory_factors),
+            );
+            suggestion.blend(prior, crate::patterns::FACTOR_SHARE);
+        }
         let own_issues = engine.issues().to_vec();
         let ranked_issues =
             engine.suggest_issues(&repr, &suggestion, &own_issues, engine.own_issue_reprs());
@@ -771,9 +825,9 @@ impl<S: Store> App<S> {
         &self,
         actor: &Actor,
         review: ReviewId,
-        text: &str,
+        draft: &FindingDraft,
     ) -> AppResult<(FindingSuggestions, uuid::Uuid)> {
-        let suggestions = self.suggest_for_finding(actor, review, text).await?;
+        let suggestions = self.suggest_for_draft(actor, review, draft).await?;
         let id = uuid::Uuid::new_v4();
         if let Some((suggested, p)) = suggestions.patterns.first() {
             let run = casewindow_store::SuggestionRun {

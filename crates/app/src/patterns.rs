@@ -7,11 +7,30 @@ use casewindow_patterns::{Example, IssueDef, Knowledge};
 
 use crate::demo::demo_documents;
 
-/// The text of a finding as the engine reads it: the statement, then how it showed in the case.
+/// The text of a finding as the engine reads it: the statement first, then its introduction
+/// and context, how it showed in the case, and the evidence of how widespread it is.
 #[must_use]
 pub fn finding_text(finding: &Finding) -> String {
-    let mut text = finding.statement.trim().to_owned();
-    for part in [&finding.context, &finding.manifestation] {
+    draft_text(
+        &finding.statement,
+        &finding.context,
+        &finding.manifestation,
+        finding
+            .generality_evidence
+            .iter()
+            .map(|e| e.description.as_str()),
+    )
+}
+
+/// [`finding_text`] of a finding as typed.
+pub fn draft_text<'a>(
+    statement: &str,
+    context: &'a str,
+    manifestation: &'a str,
+    evidence: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut text = statement.trim().to_owned();
+    for part in [context, manifestation].into_iter().chain(evidence) {
         let part = part.trim();
         if !part.is_empty() {
             if !text.is_empty() {
@@ -21,6 +40,27 @@ pub fn finding_text(finding: &Finding) -> String {
         }
     }
     text
+}
+
+/// How much the contributory factors of a finding's episodes count in its pattern suggestion.
+/// Modest: no labelled set links findings to episodes, so this share is set by judgement, not
+/// measured; the text keeps the larger say.
+pub const FACTOR_SHARE: f32 = 0.15;
+
+/// What the contributory factors recorded at key practice episodes say about a finding's
+/// pattern: each factor's level points to patterns (see [`casewindow_domain::analysis::FactorLevel::patterns`]),
+/// summed over the factors, in the order of [`Pattern::ALL`].
+#[must_use]
+pub fn factor_prior<'a>(
+    factors: impl IntoIterator<Item = &'a casewindow_domain::analysis::ContributoryFactor>,
+) -> [f32; 6] {
+    let mut prior = [0.0; 6];
+    for factor in factors {
+        for (pattern, share) in factor.level.patterns() {
+            prior[pattern.number() as usize - 1] += share;
+        }
+    }
+    prior
 }
 
 /// A finding with a pattern as a library example (`None` while it has no pattern). `issue` is

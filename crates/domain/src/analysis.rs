@@ -67,6 +67,28 @@ impl FactorLevel {
             Self::Other => "Other",
         }
     }
+
+    /// The typology's patterns a contributory factor at this level most often points to, with
+    /// their shares (summing to 1; none for "other"). The levels of the contributory-factor
+    /// framework and the six patterns describe the same system from two sides: the family level
+    /// is the family–professional interaction, the practitioner's own mindset is human
+    /// judgement, conditions of work split between management systems and the tools people work
+    /// with, the inter-agency team is multi-agency working (in a crisis or over time).
+    #[must_use]
+    pub fn patterns(self) -> &'static [(crate::typology::Pattern, f32)] {
+        use crate::typology::Pattern as P;
+        match self {
+            Self::Family => &[(P::FamilyProfessional, 1.0)],
+            Self::Personal => &[(P::Reasoning, 1.0)],
+            Self::Role => &[(P::Management, 0.5), (P::FamilyProfessional, 0.5)],
+            Self::ConditionsOfWork => &[(P::Management, 0.6), (P::Tool, 0.4)],
+            Self::OwnTeam | Self::OrganisationalCultureAndManagement | Self::WiderContext => {
+                &[(P::Management, 1.0)]
+            }
+            Self::InterAgencyTeam => &[(P::MultiagencyCrisis, 0.5), (P::MultiagencyLongterm, 0.5)],
+            Self::Other => &[],
+        }
+    }
 }
 
 /// Whether a factor made good practice more likely or poor practice more likely.

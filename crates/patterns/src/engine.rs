@@ -195,6 +195,22 @@ impl PatternSuggestion {
         self.ranked.first().is_none_or(|s| s.score < SURE)
     }
 
+    /// Mixes in other evidence about the pattern (for example the contributory factors of the
+    /// episodes a finding draws on): `share` of each probability comes from `prior`, a
+    /// distribution over [`Pattern::ALL`] in its order; the ranking is redone. A prior that sums
+    /// to nothing changes nothing.
+    pub fn blend(&mut self, prior: [f32; 6], share: f32) {
+        let total: f32 = prior.iter().sum();
+        if total <= 0.0 {
+            return;
+        }
+        let share = share.clamp(0.0, 1.0);
+        for s in &mut self.ranked {
+            s.score = (1.0 - share) * s.score + share * prior[pattern_index(s.item)] / total;
+        }
+        self.ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
+
     /// Probability of `pattern`.
     #[must_use]
     pub fn probability(&self, pattern: Pattern) -> f32 {
@@ -719,4 +735,39 @@ pub fn top_k(scored: &mut Vec<(usize, f32)>, k: usize) {
         scored.truncate(k);
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blending_a_prior_moves_probability_towards_it_and_reranks() {
+        let mut s = PatternSuggestion {
+            ranked: vec![
+                Scored {
+                    item: Pattern::Tool,
+                    score: 0.5,
+                },
+                Scored {
+                    item: Pattern::Reasoning,
+                    score: 0.3,
+                },
+                Scored {
+                    item: Pattern::FamilyProfessional,
+                    score: 0.2,
+                },
+            ],
+            nearest: Vec::new(),
+            similarities: Vec::new(),
+        };
+        s.blend([0.0; 6], 0.5);
+        assert_eq!(s.best(), Pattern::Tool, "an empty prior changes nothing");
+        let mut family = [0.0; 6];
+        family[4] = 2.0;
+        s.blend(family, 0.5);
+        assert_eq!(s.best(), Pattern::FamilyProfessional);
+        assert!((s.probability(Pattern::FamilyProfessional) - 0.6).abs() < 1e-6);
+        assert!((s.ranked.iter().map(|r| r.score).sum::<f32>() - 1.0).abs() < 1e-6);
+    }
 }

@@ -224,3 +224,69 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_contributory_factors_of_a_findings_episodes_weigh_in_its_suggestion,
+    |store: SqlStore, _url| async move {
+        use casewindow_domain::analysis::{
+            ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
+        };
+        let app = App::new(store.clone());
+        app.load_demo(None, |_, _, _| {}).await?;
+        let actor = Actor::system("test");
+        let reviews = store.list_all::<Review>().await?;
+        let child_w = reviews
+            .iter()
+            .find(|r| r.record.title.contains("Child W"))
+            .expect("the demo review");
+        let id = child_w.record.id;
+        // An episode whose factors all sit with the family.
+        let mut kpe = store.list::<KeyPracticeEpisode>(id.0).await?[0].clone();
+        kpe.record.contributory_factors = vec![
+            ContributoryFactor {
+                level: FactorLevel::Family,
+                factor: "willingness to engage".to_owned(),
+                description: "The father declined visits.".to_owned(),
+                direction: Direction::Hinders,
+            };
+            3
+        ];
+        store
+            .update(
+                &kpe.record,
+                kpe.meta.version,
+                &casewindow_testkit::fixtures::change("factors"),
+            )
+            .await?;
+        let text = "Practitioners recorded the concerns but no one brought them together.";
+        let plain = app
+            .suggest_for_draft(&actor, id, &casewindow_app::FindingDraft::text(text))
+            .await?;
+        let with_episode = app
+            .suggest_for_draft(
+                &actor,
+                id,
+                &casewindow_app::FindingDraft {
+                    kpes: vec![kpe.record.id],
+                    ..casewindow_app::FindingDraft::text(text)
+                },
+            )
+            .await?;
+        let family = |s: &casewindow_app::FindingSuggestions| {
+            s.patterns
+                .iter()
+                .find(|(p, _)| *p == Pattern::FamilyProfessional)
+                .map(|(_, v)| *v)
+                .expect("every pattern is ranked")
+        };
+        assert!(
+            family(&with_episode) > family(&plain) + 0.1,
+            "{} against {}",
+            family(&with_episode),
+            family(&plain)
+        );
+        let total: f32 = with_episode.patterns.iter().map(|(_, p)| p).sum();
+        assert!((total - 1.0).abs() < 1e-3, "{total}");
+        Ok(())
+    }
+);

@@ -399,14 +399,22 @@ both_backends!(
             Err(AppError::Invalid(_))
         ));
         let text = "Supervision was squeezed by caseload and the risk was not revisited.";
-        let (theirs, their_run) = app.suggest_and_keep(&colleague, review, text).await?;
+        let (theirs, their_run) = app
+            .suggest_and_keep(
+                &colleague,
+                review,
+                &casewindow_app::FindingDraft::text(text),
+            )
+            .await?;
         assert!(matches!(
             app.pattern_choice(&lead, review, Some(&their_run.to_string()), chosen, None)
                 .await,
             Err(AppError::Invalid(_))
         ));
         // One's own: recorded as the server computed it.
-        let (mine, run) = app.suggest_and_keep(&lead, review, text).await?;
+        let (mine, run) = app
+            .suggest_and_keep(&lead, review, &casewindow_app::FindingDraft::text(text))
+            .await?;
         assert_eq!(mine.patterns, theirs.patterns);
         let choice = app
             .pattern_choice(&lead, review, Some(&run.to_string()), chosen, None)

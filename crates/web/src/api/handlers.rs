@@ -565,7 +565,13 @@ pub(crate) async fn suggest<S: Store>(
     let object = body_object(&body)?;
     let request: SuggestRequest = serde_path_to_error::deserialize(Value::Object(object))
         .map_err(|err| Problem::field(err.path().to_string(), err.inner().to_string()))?;
-    let (s, run) = app.suggest_and_keep(&actor, review, &request.text).await?;
+    let (s, run) = app
+        .suggest_and_keep(
+            &actor,
+            review,
+            &casewindow_app::FindingDraft::text(&request.text),
+        )
+        .await?;
     let answer = Suggestions {
         suggestion: run,
         patterns: s

@@ -645,8 +645,8 @@ async fn update<S: Store>(on: On<S, FindingId>, form: FormData) -> Answer {
     edit::update::<S, Finding>(&app, &user, id, finding.0, form).await
 }
 
-/// Shows the pattern library's suggestion for the statement and context as typed, keeping
-/// everything typed; nothing is saved.
+/// Shows the pattern library's suggestion for the finding as typed (its text and the episodes
+/// ticked), keeping everything typed; nothing is saved.
 async fn suggest<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
@@ -654,17 +654,20 @@ async fn suggest<S: Store>(
     mut form: FormData,
     existing: Option<&Stored<Finding>>,
 ) -> Result<Response, WebError> {
-    let text = [
-        form.get("statement"),
-        form.get("context"),
-        form.get("manifestation"),
-    ]
-    .iter()
-    .map(|t| t.trim())
-    .filter(|t| !t.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
-    match app.suggest_and_keep(&user.actor(), id, &text).await {
+    let draft = casewindow_app::FindingDraft {
+        statement: form.get("statement"),
+        context: form.get("context"),
+        manifestation: form.get("manifestation"),
+        evidence: (0..evidence_count(&form))
+            .map(|idx| form.get(&format!("evidence_description_{idx}")))
+            .collect(),
+        kpes: form
+            .all("kpe_ids")
+            .iter()
+            .filter_map(|k| k.parse::<KpeId>().ok())
+            .collect(),
+    };
+    match app.suggest_and_keep(&user.actor(), id, &draft).await {
         Ok((s, run)) => {
             // Only the kept suggestion's id travels with the form.
             form.set("suggestion_run", run.to_string());
