@@ -265,7 +265,7 @@ impl Default for Settings {
             temperature: 1.0,
             neighbour_share: 0.15,
             neighbours: 7,
-            issue_share: 0.15,
+            issue_share: 0.3,
             max_training_examples: 5_000,
             pattern_weight: 0.15,
             issue_temperature: 0.05,
