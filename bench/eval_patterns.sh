@@ -19,8 +19,8 @@ DATA="${CASEWINDOW_SHARED_DATA:-../shared/data}"
 FINDINGS="${1:-$DATA/dev_findings.jsonl}"
 ISSUES="${2:-$DATA/dev_issues.json}"
 cargo build --quiet -p casewindow-cli --examples --bins
-step "settings chosen on the shipped knowledge (best five of the grid, then calibration)"
-"$CARGO_TARGET_DIR/debug/examples/tune" | sed -n '1,5p;/calibration/,$p'
+step "settings chosen on the shipped knowledge (best five of the grid, recurrent issues, calibration)"
+"$CARGO_TARGET_DIR/debug/examples/tune" | sed -n '1,5p;/recurrent issues/,$p'
 run() { printf '%-34s ' "$1"; shift; "$BIN" eval --test "$FINDINGS" "$@"; }
 step "the development findings"
 run "cold (no issue list)"            --json 2>/dev/null

@@ -1,7 +1,8 @@
 //! Chooses the pattern engine's settings on the product's own shipped knowledge, never on a set
 //! it is measured on: the demo library and each file of worked examples (written apart) are
 //! predicted in turn from the rest (with the typology's wording and the starter issues); every
-//! setting in a small grid is scored by its mean macro-F1 and log-loss over the parts.
+//! setting in a small grid is scored by its pooled macro-F1 and log-loss over the parts; the
+//! recurrent-issue settings by top-3 over the demo library's reviews, each left out in turn.
 //!
 //! Usage: `cargo run --release -p casewindow-cli --example tune` (with `CASEWINDOW_MODEL_DIR`
 //! set, as `source scripts/env.sh && ensure_model` does; without it, lexical features only).
@@ -60,6 +61,33 @@ fn main() -> anyhow::Result<()> {
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
     for (_, _, line) in &rows {
+        println!("{line}");
+    }
+    // Recurrent issues: the demo library's reviews, each left out in turn, matched to the
+    // starter issues.
+    println!("\nrecurrent issues (demo library, leave one review out):");
+    let mut issue_rows = Vec::new();
+    for pattern_weight in [0.05, 0.15, 0.3] {
+        for linked_share in [0.3, 0.5] {
+            for linked_nearest in [0, 2] {
+                let settings = Settings {
+                    pattern_weight,
+                    linked_share,
+                    linked_nearest,
+                    ..Settings::default()
+                };
+                let (top1, top3) =
+                    casewindow_patterns::eval::transfer_issues(&shipped, embedder, settings)
+                        .map_err(anyhow::Error::msg)?;
+                issue_rows.push((top3, top1, format!(
+                    "pattern weight {pattern_weight:.2}  linked share {linked_share:.1}  nearest {}  →  top-3 {top3:.3}  top-1 {top1:.3}",
+                    if linked_nearest == 0 { "all".to_owned() } else { linked_nearest.to_string() }
+                )));
+            }
+        }
+    }
+    issue_rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    for (_, _, line) in issue_rows.iter().take(8) {
         println!("{line}");
     }
     // Calibration of the default settings: the sharpness with the lowest log-loss.

@@ -251,6 +251,12 @@ pub struct Settings {
     pub max_training_examples: usize,
     /// Weight of log P(pattern) in an issue's score.
     pub pattern_weight: f32,
+    /// Share of the linked findings (against the issue's description) in a text's closeness to
+    /// an issue.
+    pub linked_share: f32,
+    /// How many of an issue's linked findings, the nearest, its closeness is averaged over (0:
+    /// all of them).
+    pub linked_nearest: usize,
     /// Temperature of the issue softmax.
     pub issue_temperature: f32,
     /// Calibration: the combined pattern probabilities are raised to this power and
@@ -267,7 +273,9 @@ impl Default for Settings {
             neighbours: 7,
             issue_share: 0.3,
             max_training_examples: 5_000,
-            pattern_weight: 0.15,
+            pattern_weight: 0.05,
+            linked_share: 0.3,
+            linked_nearest: 2,
             issue_temperature: 0.05,
             sharpness: 3.0,
             training: Training::default(),
@@ -565,9 +573,9 @@ impl Engine {
         }
     }
 
-    /// How close a text is to an issue: to its description and to the findings linked to it,
-    /// the description counting as much as all the findings together. Also returns the
-    /// description's similarity and the three nearest linked findings.
+    /// How close a text is to an issue: to its description and to the findings linked to it
+    /// (the mean similarity of all of them, or of the nearest few), in the shares the settings
+    /// give. Also returns the description's similarity and the three nearest linked findings.
     fn issue_similarity(
         &self,
         repr: &Repr,
@@ -588,8 +596,15 @@ impl Engine {
         let similarity = if linked.is_empty() {
             description_similarity
         } else {
-            let mean = linked.iter().map(|(_, s)| s).sum::<f32>() / linked.len() as f32;
-            0.5 * description_similarity + 0.5 * mean
+            let mut values: Vec<f32> = linked.iter().map(|(_, s)| *s).collect();
+            let nearest = self.settings.linked_nearest;
+            if nearest > 0 && values.len() > nearest {
+                values.select_nth_unstable_by(nearest - 1, |a, b| b.total_cmp(a));
+                values.truncate(nearest);
+            }
+            let mean = values.iter().sum::<f32>() / values.len() as f32;
+            let share = self.settings.linked_share;
+            (1.0 - share) * description_similarity + share * mean
         };
         top_k(&mut linked, 3);
         (similarity, description_similarity, linked)

@@ -911,6 +911,56 @@ pub fn transfer(
     })
 }
 
+/// Recurrent-issue assignment carried across reviews of the shipped knowledge: each review's
+/// findings that are linked to an issue are predicted with every other shipped example as the
+/// library (leave one review out); pooled (top-1, top-3) among the shipped issues.
+///
+/// # Errors
+/// When the embedder fails.
+pub fn transfer_issues(
+    shipped: &Knowledge,
+    embedder: Option<&dyn Embedder>,
+    settings: Settings,
+) -> Result<(f64, f64), String> {
+    let mut reviews: Vec<&str> = shipped
+        .examples
+        .iter()
+        .filter(|e| e.issue.is_some())
+        .filter_map(|e| e.review.as_deref())
+        .collect();
+    reviews.sort_unstable();
+    reviews.dedup();
+    let (mut n, mut top1, mut top3) = (0usize, 0usize, 0usize);
+    for review in reviews {
+        let (test, rest): (Vec<&Example>, Vec<&Example>) = shipped
+            .examples
+            .iter()
+            .partition(|e| e.review.as_deref() == Some(review));
+        let knowledge = Knowledge {
+            examples: rest.into_iter().cloned().collect(),
+            issues: shipped.issues.clone(),
+            pattern_descriptions: shipped.pattern_descriptions.clone(),
+        };
+        let engine = Engine::build(knowledge, embedder, settings)?;
+        let test: Vec<&Example> = test.into_iter().filter(|e| e.issue.is_some()).collect();
+        let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
+        let reprs = engine.represent(&texts, embedder)?;
+        for (example, repr) in test.iter().zip(&reprs) {
+            let suggestion = engine.suggest_pattern(repr);
+            let ranked =
+                engine.suggest_issues(repr, &suggestion, engine.issues(), engine.own_issue_reprs());
+            let position = ranked
+                .iter()
+                .position(|i| Some(&i.code) == example.issue.as_ref());
+            n += 1;
+            top1 += usize::from(position == Some(0));
+            top3 += usize::from(position.is_some_and(|p| p < 3));
+        }
+    }
+    let n = n.max(1) as f64;
+    Ok((top1 as f64 / n, top3 as f64 / n))
+}
+
 /// Agreement between two raters on the same findings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agreement {
