@@ -587,9 +587,13 @@ impl<S: Store> App<S> {
                 similarity: n.similarity,
                 text: visible.then(|| example.map(|e| e.text.clone())).flatten(),
                 review: if visible {
-                    review_of
-                        .map(|(_, t)| t.clone())
-                        .or_else(|| Some("Starter library".to_owned()))
+                    review_of.map(|(_, t)| t.clone()).or_else(|| {
+                        Some(if n.id.starts_with(crate::patterns::WORKED_PREFIX) {
+                            "worked example, written for casewindow".to_owned()
+                        } else {
+                            "Starter library".to_owned()
+                        })
+                    })
                 } else {
                     None
                 },

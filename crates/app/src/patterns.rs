@@ -103,6 +103,9 @@ const THEMES: [&str; 2] = [
     include_str!("../knowledge/themes_b.jsonl"),
 ];
 
+/// How a worked example's id begins (`worked-a-12`: file a, line 12).
+pub const WORKED_PREFIX: &str = "worked-";
+
 #[derive(serde::Deserialize)]
 struct WorkedExample {
     pattern: String,
@@ -169,7 +172,7 @@ pub fn starter_knowledge() -> Knowledge {
     for (file, line, pattern, text) in worked_examples() {
         if let Some(pattern) = pattern {
             knowledge.examples.push(Example {
-                id: format!("worked-{file}-{line}"),
+                id: format!("{WORKED_PREFIX}{file}-{line}"),
                 text,
                 pattern,
                 issue: None,

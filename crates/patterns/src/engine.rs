@@ -235,7 +235,7 @@ pub struct IssueSuggestion {
 }
 
 /// Tunable weights. The defaults are chosen on the product's own shipped knowledge (the demo
-/// library predicted from the worked examples and the other way round: `cargo run --release -p
+/// library and each file of worked examples predicted from the rest: `cargo run --release -p
 /// casewindow-cli --example tune`), never on a set the engine is measured on.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -678,8 +678,8 @@ impl Engine {
         out
     }
 
-    /// Library findings most likely to share the underlying issue of a represented text, best
-    /// first, as (example index, score). The score adds the text's probability for the issue a
+    /// Library findings of reviews most likely to share the underlying issue of a represented
+    /// text, best first, as (example index, score). The score adds the text's probability for the issue a
     /// finding is linked to, the text's probability for the finding's pattern, and their direct
     /// similarity, so a shared issue outweighs shared surface words.
     #[must_use]
@@ -706,10 +706,13 @@ impl Engine {
             fresh = self.index.similarities(repr);
             &fresh
         };
+        // Only findings of a review are evidence that an issue recurs: a worked example, which
+        // belongs to none, is left out.
         let mut scored: Vec<(usize, f32)> = similarities
             .iter()
             .copied()
             .enumerate()
+            .filter(|(i, _)| self.examples[*i].review.is_some())
             .map(|(i, similarity)| {
                 let issue = self.example_issue[i].map_or(0.0, |slot| by_slot[slot]);
                 let score = issue
