@@ -760,6 +760,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_findings_of_a_review_are_offered_as_sharing_an_issue() {
+        let example = |id: &str, review: Option<&str>| Example {
+            id: id.to_owned(),
+            text: "Closed episodes hid the earlier referrals from the duty worker.".to_owned(),
+            pattern: Pattern::Tool,
+            issue: None,
+            review: review.map(str::to_owned),
+            weight: if review.is_some() { DECIDED } else { SHIPPED },
+        };
+        let knowledge = Knowledge {
+            examples: vec![example("worked", None), example("found", Some("R1"))],
+            ..Knowledge::default()
+        };
+        let engine = Engine::build(knowledge, None, Settings::default()).expect("built");
+        let repr = engine
+            .represent(&["Closed episodes hid the earlier referrals."], None)
+            .expect("represented")
+            .remove(0);
+        let suggestion = engine.suggest_pattern(&repr);
+        let same = engine.same_issue(&repr, &suggestion, &Default::default(), 10);
+        let ids: Vec<&str> = same
+            .iter()
+            .map(|(i, _)| engine.examples()[*i].id.as_str())
+            .collect();
+        assert_eq!(ids, ["found"]);
+    }
+
+    #[test]
     fn blending_a_prior_moves_probability_towards_it_and_reranks() {
         let mut s = PatternSuggestion {
             ranked: vec![
