@@ -5,21 +5,31 @@ use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::{FindingId, UserId};
 use casewindow_domain::review::Review;
 use casewindow_domain::typology::Pattern;
+use casewindow_store::Stored;
 use casewindow_store::prelude::*;
 use casewindow_store_sql::SqlStore;
 use casewindow_testkit::both_backends;
 
+/// The demo loaded, the system actor, and every review.
+async fn demo(store: &SqlStore) -> anyhow::Result<(App<SqlStore>, Actor, Vec<Stored<Review>>)> {
+    let app = App::new(store.clone());
+    app.load_demo(None, |_, _, _| {}).await?;
+    let reviews = store.list_all::<Review>().await?;
+    Ok((app, Actor::system("test"), reviews))
+}
+
+fn child_w(reviews: &[Stored<Review>]) -> &Stored<Review> {
+    reviews
+        .iter()
+        .find(|r| r.record.title.contains("Child W"))
+        .expect("the demo review")
+}
+
 both_backends!(
     suggestions_explain_themselves_and_learn_from_new_findings,
     |store: SqlStore, _url| async move {
-        let app = App::new(store.clone());
-        app.load_demo(None, |_, _, _| {}).await?;
-        let actor = Actor::system("test");
-        let reviews = store.list_all::<Review>().await?;
-        let child_w = reviews
-            .iter()
-            .find(|r| r.record.title.contains("Child W"))
-            .expect("the demo review");
+        let (app, actor, reviews) = demo(&store).await?;
+        let child_w = child_w(&reviews);
         let other = reviews
             .iter()
             .find(|r| r.record.id != child_w.record.id)
@@ -231,15 +241,8 @@ both_backends!(
         use casewindow_domain::analysis::{
             ContributoryFactor, Direction, FactorLevel, KeyPracticeEpisode,
         };
-        let app = App::new(store.clone());
-        app.load_demo(None, |_, _, _| {}).await?;
-        let actor = Actor::system("test");
-        let reviews = store.list_all::<Review>().await?;
-        let child_w = reviews
-            .iter()
-            .find(|r| r.record.title.contains("Child W"))
-            .expect("the demo review");
-        let id = child_w.record.id;
+        let (app, actor, reviews) = demo(&store).await?;
+        let id = child_w(&reviews).record.id;
         // An episode whose factors all sit with the family.
         let mut kpe = store.list::<KeyPracticeEpisode>(id.0).await?[0].clone();
         kpe.record.contributory_factors = vec![
