@@ -155,6 +155,12 @@ fn themes() -> impl Iterator<Item = (Option<Pattern>, String)> {
 /// shipped example counts less than a finding a reviewer has decided.
 #[must_use]
 pub fn starter_knowledge() -> Knowledge {
+    // Read once: every suggestion starts from it, and it never changes while the binary runs.
+    static STARTER: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
+    STARTER.get_or_init(read_starter_knowledge).clone()
+}
+
+fn read_starter_knowledge() -> Knowledge {
     let mut knowledge = Knowledge::default();
     for version in builtin_versions() {
         for category in version.categories {
