@@ -158,8 +158,6 @@ pub struct App<S> {
     chronologies: Arc<records::ChronologyCache>,
     /// Rendered texts kept until their review changes.
     memo: Arc<records::Memo>,
-    /// The full-text index, brought up to date before each search.
-    search: search::SharedSearch,
 }
 
 impl<S: Store> App<S> {
@@ -174,7 +172,6 @@ impl<S: Store> App<S> {
             setup_code: Arc::new(std::sync::Mutex::new(None)),
             chronologies: Arc::default(),
             memo: Arc::default(),
-            search: Arc::default(),
         }
     }
 

@@ -1,10 +1,12 @@
 //! Full-text search across the reviews a reader may open: findings, key practice episodes,
 //! narrative and (where their role lets them read it) agency chronologies.
 //!
-//! The index (`casewindow-search`, in memory) is brought up to date review by review from the
-//! store's change stamps before each search, so a search never misses a saved change and two
-//! servers on one database agree. What the reader may see is decided here, per review, by the
-//! same [`App::authorize`] every other use case calls; the index is asked only about that.
+//! The index is the database's own full-text search, shared by every server on it. Before each
+//! search, every review whose documents are older than its change stamp is written again (at
+//! that stamp, claimed in one conditional statement, so two servers never both write it), so a
+//! search never misses a saved change and two servers on one database agree; nothing is kept
+//! in memory. What the reader may see is decided here, per review, by the same
+//! [`App::authorize`] every other use case calls; the store is asked only about that.
 //! Showing chronology entries is a reading of the chronology, audited per review with the
 //! reader's reason.
 
@@ -14,21 +16,16 @@ use casewindow_domain::analysis::KeyPracticeEpisode;
 use casewindow_domain::evidence::{ChronologyEntry, NarrativeSection};
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ReviewId;
-use casewindow_search::{Doc, Filters, Index, Kind, Results, Scope};
-use casewindow_store::{RecordKind, Store, Stored};
+use casewindow_search::{Doc, Filters, Kind, MAX_MATCHES, Query, Results, Scope};
+use casewindow_store::{RecordKind, SearchScope, Store, Stored};
 use chrono::Datelike;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
-/// The index and the change stamp each review was indexed at.
-#[derive(Default)]
-pub(crate) struct SearchState {
-    index: Option<Index>,
-    indexed: HashMap<ReviewId, i64>,
-}
-
-pub(crate) type SharedSearch = Arc<Mutex<SearchState>>;
+/// Words of context around the matches in a hit's quoted passage.
+const SNIPPET_WORDS: usize = 36;
+/// Characters of a hit's quoted passage, at most.
+const SNIPPET_CHARS: usize = 240;
 
 /// A search's answer, with what is needed to show it.
 pub struct SearchAnswer {
@@ -205,80 +202,42 @@ impl<S: Store> App<S> {
         Ok((scopes, withheld))
     }
 
-    /// Brings the index up to date for `reviews`: those changed since they were indexed (by
-    /// their change stamps) are read again and replaced in one commit.
-    async fn refresh_search(&self, reviews: &[ReviewId]) -> AppResult<()> {
-        // Stamps first, then content: what is indexed is never older than its stamp.
-        let stamps = self.store.change_stamps().await?;
-        let stale: Vec<ReviewId> = {
-            let state = self.search.lock().unwrap_or_else(PoisonError::into_inner);
-            reviews
-                .iter()
-                .copied()
-                .filter(|r| {
-                    state.index.is_none()
-                        || state.indexed.get(r) != Some(&stamps.get(r).copied().unwrap_or(0))
-                })
-                .collect()
-        };
-        if stale.is_empty() {
-            return Ok(());
+    /// Writes again the search documents of every review changed since they were written (by
+    /// its change stamp), so what is searched is never older than what is saved. Stamps are
+    /// read before content, so what is written is never older than its stamp. Returns how many
+    /// reviews were written.
+    pub async fn bring_search_up_to_date(&self) -> AppResult<usize> {
+        let mut written = 0;
+        for (review, stamp) in self.store.stale_search_reviews().await? {
+            if self.index_for_search(review, stamp).await? {
+                written += 1;
+            }
         }
-        let mut docs = Vec::new();
-        for &review in &stale {
-            let title = match self
-                .store
-                .get::<casewindow_domain::review::Review>(review.0)
-                .await
-            {
-                Ok(r) => r.record.title,
-                // Not (or no longer) a review: nothing of it is indexed.
-                Err(casewindow_store::StoreError::NotFound { .. }) => continue,
-                Err(other) => return Err(other.into()),
-            };
-            docs.extend(documents(
-                review,
-                &title,
-                &self.store.list::<Finding>(review.0).await?,
-                &self.store.list::<KeyPracticeEpisode>(review.0).await?,
-                &self.store.list::<NarrativeSection>(review.0).await?,
-                &self.store.list::<ChronologyEntry>(review.0).await?,
-            ));
-        }
-        let search = Arc::clone(&self.search);
-        tokio::task::spawn_blocking(move || -> AppResult<()> {
-            let mut state = search.lock().unwrap_or_else(PoisonError::into_inner);
-            if state.index.is_none() {
-                state.index = Some(Index::new().map_err(search_failed)?);
-                state.indexed.clear();
-            }
-            let ids: Vec<Uuid> = stale.iter().map(|r| r.0).collect();
-            if let Some(index) = state.index.as_mut() {
-                index.replace(&ids, &docs).map_err(search_failed)?;
-            }
-            for review in stale {
-                state
-                    .indexed
-                    .insert(review, stamps.get(&review).copied().unwrap_or(0));
-            }
-            Ok(())
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("indexing for search: {e}")))?
+        Ok(written)
     }
 
-    /// Indexes every review (at server start, so the first search is quick). Returns how many
-    /// reviews were indexed.
-    pub async fn warm_search_index(&self) -> AppResult<usize> {
-        let reviews: Vec<ReviewId> = self
+    /// Writes a review's search documents at change stamp `stamp`, read after it; `false` when
+    /// they were already written at that stamp or later, or it is not a review.
+    pub(crate) async fn index_for_search(&self, review: ReviewId, stamp: i64) -> AppResult<bool> {
+        let title = match self
             .store
-            .list_all::<casewindow_domain::review::Review>()
-            .await?
-            .into_iter()
-            .map(|r| r.record.id)
-            .collect();
-        self.refresh_search(&reviews).await?;
-        Ok(reviews.len())
+            .get::<casewindow_domain::review::Review>(review.0)
+            .await
+        {
+            Ok(r) => r.record.title,
+            // Not (or no longer) a review: nothing of it is indexed.
+            Err(casewindow_store::StoreError::NotFound { .. }) => return Ok(false),
+            Err(other) => return Err(other.into()),
+        };
+        let docs = documents(
+            review,
+            &title,
+            &self.store.list::<Finding>(review.0).await?,
+            &self.store.list::<KeyPracticeEpisode>(review.0).await?,
+            &self.store.list::<NarrativeSection>(review.0).await?,
+            &self.store.list::<ChronologyEntry>(review.0).await?,
+        );
+        Ok(self.store.index_review(review, stamp, &docs).await?)
     }
 
     /// Searches the findings, key practice episodes, narrative and chronology entries of every
@@ -298,22 +257,36 @@ impl<S: Store> App<S> {
             });
         }
         let (scopes, withheld) = self.search_scopes(actor).await?;
-        let reviews: Vec<ReviewId> = scopes.keys().map(|&r| ReviewId(r)).collect();
-        self.refresh_search(&reviews).await?;
         let reviews_searched = scopes.len();
-        let search = Arc::clone(&self.search);
-        let (query, filters) = (text.to_owned(), filters.clone());
-        let results = tokio::task::spawn_blocking(move || -> AppResult<Results> {
-            let state = search.lock().unwrap_or_else(PoisonError::into_inner);
-            match &state.index {
-                Some(index) => index
-                    .search(&query, &scopes, &filters, limit)
-                    .map_err(search_failed),
-                None => Ok(Results::default()),
-            }
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("searching: {e}")))??;
+        self.bring_search_up_to_date().await?;
+        let scopes: Vec<SearchScope> = scopes
+            .into_iter()
+            .map(|(review, scope)| {
+                let mut kinds: Vec<Kind> = scope.kinds.into_iter().collect();
+                kinds.sort();
+                SearchScope {
+                    review: ReviewId(review),
+                    kinds,
+                    agency: scope.chronology_agency,
+                }
+            })
+            .collect();
+        let query = Query::parse(text);
+        let matches = self
+            .store
+            .search_matches(&query, &scopes, MAX_MATCHES)
+            .await?;
+        let mut results: Results = casewindow_search::tally(matches, filters, limit);
+        // Only the hits shown are quoted.
+        let ids: Vec<Uuid> = results.hits.iter().map(|h| h.id).collect();
+        let mut quoted = self
+            .store
+            .search_snippets(&query, &ids, SNIPPET_WORDS)
+            .await?;
+        for hit in &mut results.hits {
+            let (marked, body) = quoted.remove(&hit.id).unwrap_or_default();
+            hit.snippet = casewindow_search::snippet(&marked, &body, SNIPPET_CHARS);
+        }
 
         // Showing chronology entries is reading them.
         let mut shown: Vec<Uuid> = results
@@ -367,8 +340,4 @@ impl<S: Store> App<S> {
             reviews_searched,
         })
     }
-}
-
-fn search_failed(e: casewindow_search::SearchError) -> AppError {
-    AppError::Internal(e.to_string())
 }

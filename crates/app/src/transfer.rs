@@ -145,6 +145,10 @@ impl<S: Store> App<S> {
                 ),
                 other => other.into(),
             })?;
+        // Searchable at once: a failure here only leaves it to the next search to write.
+        if let Ok(stamp) = self.store.change_stamp(review_id).await {
+            let _ = self.index_for_search(review_id, stamp.review).await;
+        }
         Ok((review_id, summary))
     }
 }

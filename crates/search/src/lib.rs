@@ -1,22 +1,22 @@
-//! Full-text search across reviews, without I/O: an in-memory tantivy index of the documents each
-//! review is made of (findings, key practice episodes, chronology entries, narrative sections),
-//! stemmed English, replaced a review at a time when its content changes.
+//! Full-text search across reviews, without I/O: the documents each review is made of
+//! (findings, key practice episodes, chronology entries, narrative sections), the query language
+//! readers type, and the counting of facets over the ranked matches.
 //!
-//! The index knows nothing of who may read what. [`Index::search`] takes the reviews (and, per
-//! review, the kinds and agencies) the caller has already established the reader may see, and
-//! never returns, counts or highlights anything else.
+//! The matching itself is the database's (PostgreSQL's text search, SQLite's FTS5: see
+//! `casewindow-store-sql`), so every server on one database searches one index that is always
+//! current. What is here decides nothing about who may read what: the store is given the scopes
+//! the caller has established, and [`tally`] counts only what it returned.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Range;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use thiserror::Error;
 use uuid::Uuid;
+
+/// At most this many matches are ranked and counted per search.
+pub const MAX_MATCHES: usize = 5_000;
+
+/// The characters that mark where a quoted text matched, as the database returns snippets;
+/// removed from every text indexed, so they mark nothing else.
+pub const MATCH_START: char = '\u{1}';
+pub const MATCH_END: char = '\u{2}';
 
 /// What a search document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,13 +120,13 @@ pub struct Hit {
 }
 
 /// The answer to a search: the best hits, and how many of every facet value matched among
-/// everything the reader may see (before the facet filters are applied to that facet).
+/// everything the reader may see (each facet counted with every other facet's filter applied).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Results {
     pub hits: Vec<Hit>,
     /// How many matched in all, after the filters.
     pub total: usize,
-    /// More matched than were looked at ([`Index::MAX_MATCHES`]); counts are of the best.
+    /// More matched than were looked at ([`MAX_MATCHES`]); counts are of the best.
     pub truncated: bool,
     pub kinds: BTreeMap<Kind, usize>,
     pub patterns: BTreeMap<String, usize>,
@@ -136,339 +136,248 @@ pub struct Results {
     pub years: BTreeMap<i32, usize>,
 }
 
-#[derive(Debug, Error)]
-pub enum SearchError {
-    #[error("the search index failed: {0}")]
-    Index(#[from] tantivy::TantivyError),
+/// One document as the database ranked it, before it is counted and shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub kind: Kind,
+    pub id: Uuid,
+    pub review: Uuid,
+    pub agency: Option<Uuid>,
+    pub pattern: String,
+    pub year: Option<i32>,
+    pub title: String,
+    pub review_title: String,
+    pub score: f32,
 }
 
-struct Fields {
-    /// Where the document's metadata is kept in [`Index::meta`] (a fast field: ranking and
-    /// counting facets read it without opening the stored documents).
-    slot: Field,
-    review: Field,
-    title: Field,
-    body: Field,
+/// One part of a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// A word; its stem matches ("assessing" finds "assessment").
+    Word(String),
+    /// Words in this order ("strategy meeting", in quotes).
+    Phrase(Vec<String>),
+    /// A word or phrase that must not occur (`-word`, `-"two words"`).
+    Not(Vec<String>),
 }
 
-/// What is shown and counted of a document, kept beside the index.
-struct Meta {
-    kind: Kind,
-    id: Uuid,
-    review: Uuid,
-    agency: Option<Uuid>,
-    pattern: String,
-    year: Option<i32>,
-    title: String,
-    review_title: std::sync::Arc<str>,
+/// What a reader typed, read leniently: words (all must match), "quoted phrases" and
+/// `-excluded` words or phrases. Nothing a reader types is an error: stray quotes, brackets and
+/// operators are dropped, and punctuation inside words is read as a space.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    pub parts: Vec<Part>,
 }
 
-/// The in-memory index.
-pub struct Index {
-    index: tantivy::Index,
-    writer: IndexWriter,
-    reader: IndexReader,
-    fields: Fields,
-    meta: HashMap<u64, Meta>,
-    slots: HashMap<Uuid, Vec<u64>>,
-    next_slot: u64,
+/// Characters kept in a word: letters, digits and apostrophes within words.
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
-impl Index {
-    /// At most this many matches are ranked and counted per search.
-    pub const MAX_MATCHES: usize = 5_000;
-    /// Up to this many readable reviews, the search itself is limited to them.
-    const RESTRICT_UP_TO: usize = 200;
+impl Query {
+    /// Longest query read; the rest is ignored.
+    pub const MAX_PARTS: usize = 32;
 
-    pub fn new() -> Result<Self, SearchError> {
-        let mut schema = Schema::builder();
-        let text = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("en_stem")
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            )
-            .set_stored();
-        let fields = Fields {
-            slot: schema.add_u64_field("slot", FAST),
-            review: schema.add_text_field("review", STRING),
-            title: schema.add_text_field("title", text.clone()),
-            body: schema.add_text_field("body", text),
-        };
-        let index = tantivy::Index::create_in_ram(schema.build());
-        // One indexing thread: the server has other work, and reviews are indexed one at a time.
-        let writer = index.writer_with_num_threads(1, 32_000_000)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(Self {
-            index,
-            writer,
-            reader,
-            fields,
-            meta: HashMap::new(),
-            slots: HashMap::new(),
-            next_slot: 0,
-        })
-    }
-
-    /// Replaces everything indexed for these reviews by `docs` (which must belong to them), in
-    /// one commit: a search sees the reviews before or after, never half of either.
-    pub fn replace(&mut self, reviews: &[Uuid], docs: &[Doc]) -> Result<(), SearchError> {
-        for review in reviews {
-            self.writer.delete_term(Term::from_field_text(
-                self.fields.review,
-                &review.to_string(),
-            ));
-        }
-        let mut added: Vec<(u64, Meta)> = Vec::with_capacity(docs.len());
-        let mut titles: HashMap<Uuid, std::sync::Arc<str>> = HashMap::new();
-        for doc in docs {
-            let review_title = std::sync::Arc::clone(
-                titles
-                    .entry(doc.review)
-                    .or_insert_with(|| std::sync::Arc::from(doc.review_title.as_str())),
-            );
-            let f = &self.fields;
-            let slot = self.next_slot;
-            self.next_slot += 1;
-            let mut d = TantivyDocument::default();
-            d.add_u64(f.slot, slot);
-            d.add_text(f.review, doc.review.to_string());
-            d.add_text(f.title, &doc.title);
-            d.add_text(f.body, &doc.body);
-            self.writer.add_document(d)?;
-            added.push((
-                slot,
-                Meta {
-                    kind: doc.kind,
-                    id: doc.id,
-                    review: doc.review,
-                    agency: doc.agency,
-                    pattern: doc.pattern.clone(),
-                    year: doc.year,
-                    title: doc.title.clone(),
-                    review_title,
-                },
-            ));
-        }
-        self.writer.commit()?;
-        self.reader.reload()?;
-        // The metadata follows the commit: a failed commit leaves the old documents searchable
-        // with their old metadata.
-        for review in reviews {
-            for slot in self.slots.remove(review).unwrap_or_default() {
-                self.meta.remove(&slot);
+    pub fn parse(text: &str) -> Query {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+            rest = &rest[start..];
+            let negated = rest.starts_with('-');
+            let body = if negated { &rest[1..] } else { rest };
+            let (chunk, quoted, after) = if let Some(inner) = body.strip_prefix('"') {
+                match inner.find('"') {
+                    Some(end) => (&inner[..end], true, &inner[end + 1..]),
+                    // An unclosed quote runs to the end.
+                    None => (inner, true, ""),
+                }
+            } else {
+                let end = body.find(char::is_whitespace).unwrap_or(body.len());
+                (&body[..end], false, &body[end..])
+            };
+            rest = after;
+            if !quoted && !negated && matches!(chunk, "AND" | "OR" | "NOT") {
+                continue;
+            }
+            let words = words_of(chunk);
+            if words.is_empty() {
+                continue;
+            }
+            parts.push(if negated {
+                Part::Not(words)
+            } else if quoted && words.len() > 1 {
+                Part::Phrase(words)
+            } else if words.len() == 1 {
+                Part::Word(words.into_iter().next().unwrap_or_default())
+            } else {
+                // "child's-plan" typed without quotes: its words in order.
+                Part::Phrase(words)
+            });
+            if parts.len() == Self::MAX_PARTS {
+                break;
             }
         }
-        for (slot, meta) in added {
-            self.slots.entry(meta.review).or_default().push(slot);
-            self.meta.insert(slot, meta);
-        }
-        Ok(())
+        Query { parts }
     }
 
-    /// How many documents are indexed.
-    pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
+    /// Whether anything must match (a query of exclusions alone finds nothing).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        !self.parts.iter().any(|p| !matches!(p, Part::Not(_)))
     }
 
-    /// The best `limit` matches of `text` (words, "quoted phrases", `-excluded` words; stems
-    /// match, so "assessing" finds "assessment") among what `scopes` let the reader see, with
-    /// facet counts and a highlighted snippet per hit.
-    pub fn search(
-        &self,
-        text: &str,
-        scopes: &HashMap<Uuid, Scope>,
-        filters: &Filters,
-        limit: usize,
-    ) -> Result<Results, SearchError> {
-        let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 2.0);
-        let (query, _errors) = parser.parse_query_lenient(text);
-        // Only the reviews the reader may see are searched at all.
-        let readable: Vec<(Occur, Box<dyn Query>)> = scopes
+    /// As PostgreSQL's `websearch_to_tsquery` reads it: every part quoted, so no word a reader
+    /// types ("or") becomes an operator.
+    pub fn to_websearch(&self) -> String {
+        self.parts
             .iter()
-            .filter(|(_, scope)| !scope.kinds.is_empty())
-            .map(|(review, _)| {
-                let term = Term::from_field_text(f.review, &review.to_string());
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                )
+            .map(|part| match part {
+                Part::Word(w) => format!("\"{w}\""),
+                Part::Phrase(words) => format!("\"{}\"", words.join(" ")),
+                Part::Not(words) => format!("-\"{}\"", words.join(" ")),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// As SQLite's FTS5 reads it: each part a quoted string (quotes doubled), all required,
+    /// the exclusions after `NOT`. `None` when nothing must match.
+    pub fn to_fts5(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let quote = |words: &[String]| format!("\"{}\"", words.join(" ").replace('"', "\"\""));
+        let required: Vec<String> = self
+            .parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Word(w) => Some(quote(std::slice::from_ref(w))),
+                Part::Phrase(words) => Some(quote(words)),
+                Part::Not(_) => None,
             })
             .collect();
-        if readable.is_empty() || text.trim().is_empty() {
-            return Ok(Results::default());
-        }
-        // A reader of a few reviews is searched within them; for one who may read most of the
-        // index, a disjunction over every review costs more than dropping what they may not
-        // read from the best matches (which happens below for everyone).
-        let restricted: Box<dyn Query> = if readable.len() <= Self::RESTRICT_UP_TO {
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Must, query.box_clone()),
-                (Occur::Must, Box::new(BooleanQuery::new(readable))),
-            ]))
-        } else {
-            query.box_clone()
-        };
-        let searcher = self.reader.searcher();
-        let top = searcher.search(
-            &*restricted,
-            &TopDocs::with_limit(Self::MAX_MATCHES).order_by_score(),
-        )?;
-        let truncated = top.len() == Self::MAX_MATCHES;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.body)?;
-        snippets.set_max_num_chars(240);
-
-        let mut results = Results {
-            truncated,
-            ..Results::default()
-        };
-        let mut kept: Vec<(tantivy::DocAddress, Hit)> = Vec::new();
-        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
-        for (score, address) in top {
-            let column = match columns.entry(address.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .u64("slot")?,
-                ),
-            };
-            let Some(meta) = column
-                .first(address.doc_id)
-                .and_then(|slot| self.meta.get(&slot))
-            else {
-                continue;
-            };
-            let (kind, review, agency, year) = (meta.kind, meta.review, meta.agency, meta.year);
-            let pattern = &meta.pattern;
-            // What the reader may not see is dropped before it is counted.
-            let Some(scope) = scopes.get(&review) else {
-                continue;
-            };
-            if !scope.kinds.contains(&kind)
-                || (kind == Kind::Chronology
-                    && scope.chronology_agency.is_some()
-                    && scope.chronology_agency != agency)
-            {
-                continue;
-            }
-            // Each facet is counted with every other facet's filter applied, so its counts say
-            // what choosing one of its values would show.
-            let passes = |skip: usize| {
-                (skip == 0 || filters.kinds.is_empty() || filters.kinds.contains(&kind))
-                    && (skip == 1
-                        || filters.patterns.is_empty()
-                        || filters.patterns.contains(pattern))
-                    && (skip == 2
-                        || filters.reviews.is_empty()
-                        || filters.reviews.contains(&review))
-                    && (skip == 3
-                        || filters.years.is_empty()
-                        || year.is_some_and(|y| filters.years.contains(&y)))
-            };
-            if passes(0) {
-                *results.kinds.entry(kind).or_default() += 1;
-            }
-            if passes(1) && !pattern.is_empty() {
-                *results.patterns.entry(pattern.clone()).or_default() += 1;
-            }
-            if passes(2) {
-                *results.reviews.entry(review).or_default() += 1;
-                results
-                    .review_titles
-                    .entry(review)
-                    .or_insert_with(|| meta.review_title.to_string());
-            }
-            if let Some(y) = year
-                && passes(3)
-            {
-                *results.years.entry(y).or_default() += 1;
-            }
-            if passes(usize::MAX) {
-                results.total += 1;
-                if kept.len() < limit {
-                    kept.push((
-                        address,
-                        Hit {
-                            kind,
-                            id: meta.id,
-                            review,
-                            agency,
-                            pattern: pattern.clone(),
-                            year,
-                            title: meta.title.clone(),
-                            review_title: meta.review_title.to_string(),
-                            snippet: Vec::new(),
-                            score,
-                        },
-                    ));
-                }
+        let mut out = format!("({})", required.join(" AND "));
+        for part in &self.parts {
+            if let Part::Not(words) = part {
+                out.push_str(" NOT ");
+                out.push_str(&quote(words));
             }
         }
-        results.hits = kept
-            .into_iter()
-            .map(|(address, mut hit)| -> Result<Hit, SearchError> {
-                // Only the hits shown are read from the stored documents, for their snippets.
-                let doc: TantivyDocument = searcher.doc(address)?;
-                let snippet = snippets.snippet_from_doc(&doc);
-                hit.snippet = if snippet.fragment().is_empty() {
-                    // The match was in the title only: quote the start of the text.
-                    let body = doc
-                        .get_first(f.body)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default();
-                    vec![Piece {
-                        text: shorten(body, 240),
-                        matched: false,
-                    }]
-                } else {
-                    pieces(snippet.fragment(), snippet.highlighted())
-                };
-                Ok(hit)
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(results)
+        Some(out)
     }
 }
 
-/// The fragment cut at the highlighted ranges.
-fn pieces(fragment: &str, highlighted: &[Range<usize>]) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for range in highlighted {
-        let (start, end) = (range.start.max(at), range.end.min(fragment.len()));
-        if start >= end || !fragment.is_char_boundary(start) || !fragment.is_char_boundary(end) {
-            continue;
+/// A text as it is indexed: the match marks removed.
+pub fn clean(text: &str) -> String {
+    text.replace([MATCH_START, MATCH_END], "")
+}
+
+/// Counts the facets of the ranked matches (best first) and keeps the best `limit` that pass
+/// every filter, in order. Each facet is counted with every other facet's filter applied, so
+/// its counts say what choosing one of its values would show. The matches must already be
+/// limited to what the reader may see.
+pub fn tally(matches: Vec<Match>, filters: &Filters, limit: usize) -> Results {
+    let mut results = Results {
+        truncated: matches.len() >= MAX_MATCHES,
+        ..Results::default()
+    };
+    for m in matches {
+        let passes = |skip: usize| {
+            (skip == 0 || filters.kinds.is_empty() || filters.kinds.contains(&m.kind))
+                && (skip == 1
+                    || filters.patterns.is_empty()
+                    || filters.patterns.contains(&m.pattern))
+                && (skip == 2 || filters.reviews.is_empty() || filters.reviews.contains(&m.review))
+                && (skip == 3
+                    || filters.years.is_empty()
+                    || m.year.is_some_and(|y| filters.years.contains(&y)))
+        };
+        if passes(0) {
+            *results.kinds.entry(m.kind).or_default() += 1;
         }
-        if start > at {
+        if passes(1) && !m.pattern.is_empty() {
+            *results.patterns.entry(m.pattern.clone()).or_default() += 1;
+        }
+        if passes(2) {
+            *results.reviews.entry(m.review).or_default() += 1;
+            results
+                .review_titles
+                .entry(m.review)
+                .or_insert_with(|| m.review_title.clone());
+        }
+        if let Some(y) = m.year
+            && passes(3)
+        {
+            *results.years.entry(y).or_default() += 1;
+        }
+        if passes(usize::MAX) {
+            results.total += 1;
+            if results.hits.len() < limit {
+                results.hits.push(Hit {
+                    kind: m.kind,
+                    id: m.id,
+                    review: m.review,
+                    agency: m.agency,
+                    pattern: m.pattern,
+                    year: m.year,
+                    title: m.title,
+                    review_title: m.review_title,
+                    snippet: Vec::new(),
+                    score: m.score,
+                });
+            }
+        }
+    }
+    results
+}
+
+/// A snippet as the database marks it ([`MATCH_START`] … [`MATCH_END`] around each match),
+/// cut into pieces, at most `max` characters of text. A snippet with no match marked (the
+/// match was in the title only) is the start of `body` instead.
+pub fn snippet(marked: &str, body: &str, max: usize) -> Vec<Piece> {
+    if !marked.contains(MATCH_START) {
+        return vec![Piece {
+            text: shorten(&clean(body), max),
+            matched: false,
+        }];
+    }
+    let mut out: Vec<Piece> = Vec::new();
+    let mut left = max;
+    let mut matched = false;
+    let mut text = String::new();
+    let flush = |text: &mut String, matched: bool, out: &mut Vec<Piece>| {
+        if !text.is_empty() {
             out.push(Piece {
-                text: fragment[at..start].to_owned(),
-                matched: false,
+                text: std::mem::take(text),
+                matched,
             });
         }
-        out.push(Piece {
-            text: fragment[start..end].to_owned(),
-            matched: true,
-        });
-        at = end;
+    };
+    for c in marked.chars() {
+        match c {
+            MATCH_START => {
+                flush(&mut text, matched, &mut out);
+                matched = true;
+            }
+            MATCH_END => {
+                flush(&mut text, matched, &mut out);
+                matched = false;
+            }
+            _ if left == 0 => {}
+            _ => {
+                // Line breaks read as spaces in a quoted fragment.
+                text.push(if c.is_whitespace() { ' ' } else { c });
+                left -= 1;
+            }
+        }
     }
-    if at < fragment.len() {
-        out.push(Piece {
-            text: fragment[at..].to_owned(),
-            matched: false,
-        });
+    if left == 0 && !matched {
+        text.push('…');
     }
+    flush(&mut text, matched, &mut out);
     out
 }
 
@@ -486,173 +395,32 @@ fn shorten(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn doc(kind: Kind, review: Uuid, agency: Option<Uuid>, title: &str, body: &str) -> Doc {
-        Doc {
-            kind,
-            id: Uuid::new_v4(),
-            review,
-            agency,
-            pattern: if kind == Kind::Finding {
-                "reasoning".to_owned()
-            } else {
-                String::new()
-            },
-            year: Some(2021),
-            title: title.to_owned(),
-            body: body.to_owned(),
-            review_title: format!("Review {review}"),
-        }
-    }
-
-    fn all_kinds() -> Scope {
-        Scope {
-            kinds: Kind::ALL.into_iter().collect(),
-            chronology_agency: None,
-        }
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| (*s).to_owned()).collect()
     }
 
     #[test]
-    fn stems_match_snippets_highlight_and_facets_count() -> Result<(), SearchError> {
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let mut index = Index::new()?;
-        index.replace(
-            &[a, b],
-            &[
-                doc(
-                    Kind::Finding,
-                    a,
-                    None,
-                    "Assessments start again at every referral",
-                    "Each new referral led to a fresh assessment that did not read the history.",
-                ),
-                doc(
-                    Kind::Chronology,
-                    b,
-                    None,
-                    "3 May 2021, police",
-                    "Officers attended; the mother was assessed as coping.",
-                ),
-                doc(
-                    Kind::Narrative,
-                    b,
-                    None,
-                    "Early years",
-                    "Nothing about it here.",
-                ),
-            ],
-        )?;
-        let scopes: HashMap<Uuid, Scope> = [(a, all_kinds()), (b, all_kinds())].into();
-        let found = index.search("assessing", &scopes, &Filters::default(), 10)?;
-        assert_eq!(found.total, 2, "{found:?}");
-        assert_eq!(found.kinds.get(&Kind::Finding), Some(&1));
-        assert_eq!(found.kinds.get(&Kind::Chronology), Some(&1));
-        assert_eq!(found.patterns.get("reasoning"), Some(&1));
-        let chronology = found
-            .hits
-            .iter()
-            .find(|h| h.kind == Kind::Chronology)
-            .expect("the entry");
-        assert!(
-            chronology
-                .snippet
-                .iter()
-                .any(|p| p.matched && p.text == "assessed"),
-            "{:?}",
-            chronology.snippet
-        );
-        // A facet filter narrows the hits, not the counts of its own facet.
-        let only = Filters {
-            kinds: [Kind::Finding].into(),
-            ..Filters::default()
-        };
-        let found = index.search("assessing", &scopes, &only, 10)?;
-        assert_eq!(found.total, 1);
-        assert_eq!(found.kinds.len(), 2);
-        assert!(found.hits.iter().all(|h| h.kind == Kind::Finding));
-        Ok(())
-    }
-
-    #[test]
-    fn nothing_outside_the_readers_scope_is_found_or_counted() -> Result<(), SearchError> {
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let (police, health) = (Uuid::new_v4(), Uuid::new_v4());
-        let mut index = Index::new()?;
-        index.replace(
-            &[a, b],
-            &[
-                doc(Kind::Finding, a, None, "Neglect", "neglect was not named"),
-                doc(
-                    Kind::Chronology,
-                    a,
-                    Some(police),
-                    "Police",
-                    "neglect reported",
-                ),
-                doc(Kind::Chronology, a, Some(health), "Health", "neglect noted"),
-                doc(Kind::Finding, b, None, "Other review", "neglect elsewhere"),
-            ],
-        )?;
-        // A liaison for health in review a; nothing of review b.
-        let scopes: HashMap<Uuid, Scope> = [(
-            a,
-            Scope {
-                kinds: [Kind::Chronology].into(),
-                chronology_agency: Some(health),
-            },
-        )]
-        .into();
-        let found = index.search("neglect", &scopes, &Filters::default(), 10)?;
-        assert_eq!(found.total, 1, "{found:?}");
-        assert_eq!(found.hits[0].agency, Some(health));
-        assert_eq!(found.reviews.len(), 1);
-        assert!(
-            index
-                .search("neglect", &HashMap::new(), &Filters::default(), 10)?
-                .hits
-                .is_empty()
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn replacing_a_review_removes_what_it_no_longer_holds() -> Result<(), SearchError> {
-        let a = Uuid::new_v4();
-        let mut index = Index::new()?;
-        index.replace(
-            &[a],
-            &[doc(Kind::Finding, a, None, "Old", "caseload pressure")],
-        )?;
-        index.replace(
-            &[a],
-            &[doc(Kind::Finding, a, None, "New", "supervision gaps")],
-        )?;
-        let scopes: HashMap<Uuid, Scope> = [(a, all_kinds())].into();
+    fn queries_are_read_leniently() {
+        let q = Query::parse(r#"Strategy "home visit" -police -"core group" OR x's"#);
         assert_eq!(
-            index
-                .search("caseload", &scopes, &Filters::default(), 10)?
-                .total,
-            0
+            q.parts,
+            vec![
+                Part::Word("strategy".into()),
+                Part::Phrase(words(&["home", "visit"])),
+                Part::Not(words(&["police"])),
+                Part::Not(words(&["core", "group"])),
+                Part::Word("x's".into()),
+            ]
         );
         assert_eq!(
-            index
-                .search("supervision", &scopes, &Filters::default(), 10)?
-                .total,
-            1
+            q.to_websearch(),
+            r#""strategy" "home visit" -"police" -"core group" "x's""#
         );
-        assert_eq!(index.len(), 1);
-        Ok(())
-    }
-
-    #[test]
-    fn odd_queries_are_read_leniently() -> Result<(), SearchError> {
-        let a = Uuid::new_v4();
-        let mut index = Index::new()?;
-        index.replace(
-            &[a],
-            &[doc(Kind::Finding, a, None, "T", "strategy meeting held")],
-        )?;
-        let scopes: HashMap<Uuid, Scope> = [(a, all_kinds())].into();
-        for query in [
+        assert_eq!(
+            q.to_fts5().as_deref(),
+            Some(r#"("strategy" AND "home visit" AND "x's") NOT "police" NOT "core group""#)
+        );
+        for odd in [
             "\"strategy meeting",
             "strategy AND",
             "(((",
@@ -660,15 +428,97 @@ mod tests {
             "-",
             "   ",
             "*",
+            "\"\"",
         ] {
-            index.search(query, &scopes, &Filters::default(), 10)?;
+            let q = Query::parse(odd);
+            assert!(q.parts.len() <= 2, "{odd}: {q:?}");
+            assert!(!q.to_websearch().contains("\"\""), "{odd}");
         }
         assert_eq!(
-            index
-                .search("\"strategy meeting\"", &scopes, &Filters::default(), 10)?
-                .total,
-            1
+            Query::parse("\"strategy meeting").parts,
+            vec![Part::Phrase(words(&["strategy", "meeting"]))]
         );
-        Ok(())
+        assert!(Query::parse("-police").is_empty());
+        assert_eq!(Query::parse("-police").to_fts5(), None);
+        assert_eq!(
+            Query::parse("title:").parts,
+            vec![Part::Word("title".into())]
+        );
+        // A quote inside a word cannot end the string FTS5 reads.
+        assert!(
+            !Query::parse("a\"b")
+                .to_fts5()
+                .unwrap_or_default()
+                .contains("\"\"\"")
+        );
+        assert_eq!(
+            Query::parse(&"w ".repeat(100)).parts.len(),
+            Query::MAX_PARTS
+        );
+    }
+
+    fn m(kind: Kind, review: Uuid, pattern: &str, year: i32) -> Match {
+        Match {
+            kind,
+            id: Uuid::new_v4(),
+            review,
+            agency: None,
+            pattern: pattern.to_owned(),
+            year: Some(year),
+            title: "t".to_owned(),
+            review_title: format!("Review {review}"),
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_facet_filter_narrows_the_hits_not_its_own_counts() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let matches = vec![
+            m(Kind::Finding, a, "reasoning", 2021),
+            m(Kind::Chronology, b, "", 2020),
+            m(Kind::Finding, b, "tools", 2020),
+        ];
+        let all = tally(matches.clone(), &Filters::default(), 10);
+        assert_eq!(all.total, 3);
+        assert_eq!(all.kinds.get(&Kind::Finding), Some(&2));
+        assert_eq!(all.patterns.len(), 2);
+        assert_eq!(all.years.get(&2020), Some(&2));
+        let only = Filters {
+            kinds: [Kind::Finding].into(),
+            years: [2020].into(),
+            ..Filters::default()
+        };
+        let some = tally(matches, &only, 10);
+        assert_eq!(some.total, 1);
+        assert_eq!(some.hits[0].pattern, "tools");
+        // Kinds are counted with the year filter only; years with the kind filter only.
+        assert_eq!(some.kinds.get(&Kind::Chronology), Some(&1));
+        assert_eq!(some.years.get(&2021), Some(&1));
+        assert!(!some.truncated);
+        let limited = tally(
+            vec![m(Kind::Finding, a, "", 2021); 3],
+            &Filters::default(),
+            2,
+        );
+        assert_eq!((limited.total, limited.hits.len()), (3, 2));
+    }
+
+    #[test]
+    fn snippets_are_cut_at_the_marks() {
+        let marked = format!("the mother was {MATCH_START}assessed{MATCH_END} as coping");
+        let pieces = snippet(&marked, "", 240);
+        assert_eq!(pieces.len(), 3);
+        assert!(pieces[1].matched && pieces[1].text == "assessed");
+        // No mark: the match was in the title; the start of the text is quoted.
+        let pieces = snippet("no mark", "A long text about it", 7);
+        assert_eq!(
+            pieces,
+            vec![Piece {
+                text: "A long…".into(),
+                matched: false
+            }]
+        );
+        assert_eq!(clean(&marked), "the mother was assessed as coping");
     }
 }

@@ -20,6 +20,7 @@ mod facts;
 mod import;
 mod records;
 mod reference;
+mod search;
 pub mod sqlite;
 mod sqlstore;
 mod submissions;

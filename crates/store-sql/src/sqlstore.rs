@@ -3,7 +3,7 @@
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
 use crate::{
-    accounts, audit, chronology, collaboration, facts, import, records, reference, sqlite,
+    accounts, audit, chronology, collaboration, facts, import, records, reference, search, sqlite,
     submissions,
 };
 use async_trait::async_trait;
@@ -235,7 +235,9 @@ impl SqlStore {
 
     /// The schema as the database describes it: each table's columns (name, and whether it
     /// may be NULL) and the indexes created by name, for the test that holds the two engines'
-    /// migrations to the same shape. Migration bookkeeping tables are left out.
+    /// migrations to the same shape. Migration bookkeeping tables are left out, and so is each
+    /// engine's own full-text structure: SQLite's FTS5 table `search_text` (and the tables it
+    /// keeps), PostgreSQL's `search_documents.tsv` and its GIN index.
     pub async fn schema(&self) -> StoreResult<Schema> {
         let mut conn = self.read().await?;
         let (columns_sql, indexes_sql) = match self.backend {
@@ -265,6 +267,10 @@ impl SqlStore {
             let table: String = row.try_get("table_name").map_err(map)?;
             let column: String = row.try_get("column_name").map_err(map)?;
             let not_null: i64 = row.try_get("not_null").map_err(map)?;
+            if table.starts_with("search_text") || (table == "search_documents" && column == "tsv")
+            {
+                continue;
+            }
             schema
                 .tables
                 .entry(table)
@@ -278,6 +284,9 @@ impl SqlStore {
         {
             let index: String = row.try_get("index_name").map_err(map)?;
             let table: String = row.try_get("table_name").map_err(map)?;
+            if table.starts_with("search_text") || index == "search_documents_tsv" {
+                continue;
+            }
             schema.indexes.insert(index, table);
         }
         Ok(schema)
@@ -1722,5 +1731,44 @@ impl casewindow_store::Collaboration for SqlStore {
         review: ReviewId,
     ) -> StoreResult<Vec<casewindow_store::QualityAssessment>> {
         collaboration::quality_assessments(&mut *self.read().await?, review).await
+    }
+}
+
+#[async_trait]
+impl casewindow_store::Search for SqlStore {
+    async fn stale_search_reviews(&self) -> StoreResult<Vec<(ReviewId, i64)>> {
+        search::stale(&mut *self.read().await?).await
+    }
+
+    async fn index_review(
+        &self,
+        review: ReviewId,
+        stamp: i64,
+        docs: &[casewindow_search::Doc],
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !search::replace(&mut tx, self.backend, review, stamp, docs).await? {
+            return Ok(false);
+        }
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
+    async fn search_matches(
+        &self,
+        query: &casewindow_search::Query,
+        scopes: &[casewindow_store::SearchScope],
+        limit: usize,
+    ) -> StoreResult<Vec<casewindow_search::Match>> {
+        search::matches(&mut *self.read().await?, self.backend, query, scopes, limit).await
+    }
+
+    async fn search_snippets(
+        &self,
+        query: &casewindow_search::Query,
+        ids: &[Uuid],
+        words: usize,
+    ) -> StoreResult<std::collections::HashMap<Uuid, (String, String)>> {
+        search::snippets(&mut *self.read().await?, self.backend, query, ids, words).await
     }
 }

@@ -51,7 +51,7 @@ use uuid::Uuid;
 pub mod prelude {
     pub use crate::{
         Accounts as _, Audit as _, Chronologies as _, Collaboration as _, Facts as _, Records as _,
-        ReferenceData as _, Sealed as _, Store,
+        ReferenceData as _, Sealed as _, Search as _, Store,
     };
 }
 
@@ -134,6 +134,7 @@ pub trait Store:
     + Sealed
     + Facts
     + Collaboration
+    + Search
     + Send
     + Sync
     + 'static
@@ -640,4 +641,49 @@ pub trait Collaboration: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// A review's quality assessments, oldest first.
     async fn quality_assessments(&self, review: ReviewId) -> StoreResult<Vec<QualityAssessment>>;
+}
+
+/// What one reader may see of one review, for a search: these kinds of document, and of
+/// chronology entries only one agency's when `agency` is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchScope {
+    pub review: ReviewId,
+    pub kinds: Vec<casewindow_search::Kind>,
+    pub agency: Option<Uuid>,
+}
+
+/// Full-text search in the database: one index every server shares, kept per review at the
+/// review's change stamp.
+#[async_trait]
+pub trait Search: Send + Sync + 'static {
+    /// The reviews whose search documents are older than their change stamp (or missing), with
+    /// that stamp.
+    async fn stale_search_reviews(&self) -> StoreResult<Vec<(ReviewId, i64)>>;
+    /// Replaces a review's search documents by `docs`, written at change stamp `stamp`, in one
+    /// transaction; `false` (and nothing written) when they were already written at that stamp
+    /// or a later one (by another server, or a search that got there first). The claim is one
+    /// conditional statement, so two writers never both replace them.
+    async fn index_review(
+        &self,
+        review: ReviewId,
+        stamp: i64,
+        docs: &[casewindow_search::Doc],
+    ) -> StoreResult<bool>;
+    /// The best matches of `query` (at most `limit`, best first) among the documents `scopes`
+    /// allow, and nothing else.
+    async fn search_matches(
+        &self,
+        query: &casewindow_search::Query,
+        scopes: &[SearchScope],
+        limit: usize,
+    ) -> StoreResult<Vec<casewindow_search::Match>>;
+    /// For each document named, its text with the matches of `query` marked
+    /// ([`casewindow_search::MATCH_START`] … [`casewindow_search::MATCH_END`]) around a passage
+    /// of about `words` words, and its whole text; documents that are gone are left out.
+    async fn search_snippets(
+        &self,
+        query: &casewindow_search::Query,
+        ids: &[Uuid],
+        words: usize,
+    ) -> StoreResult<std::collections::HashMap<Uuid, (String, String)>>;
 }

@@ -50,9 +50,9 @@ pub async fn run(app: App<SqlStore>, database: String, args: Args) -> anyhow::Re
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "warming the pattern library failed"),
         }
-        match warming.warm_search_index().await {
-            Ok(reviews) => tracing::info!(reviews, "search index ready"),
-            Err(err) => tracing::warn!(error = %err, "building the search index failed"),
+        match warming.bring_search_up_to_date().await {
+            Ok(reviews) => tracing::info!(reviews, "search documents brought up to date"),
+            Err(err) => tracing::warn!(error = %err, "bringing search up to date failed"),
         }
     });
     let listener = tokio::net::TcpListener::bind(args.addr)
