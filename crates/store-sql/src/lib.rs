@@ -12,6 +12,7 @@
 //! Nothing outside this crate writes SQL. Errors carry no SQL text.
 
 mod accounts;
+mod across;
 mod audit;
 mod chronology;
 mod collaboration;

@@ -358,7 +358,8 @@ async fn delete_links(
     Ok(())
 }
 
-const SELECT_COLUMNS: &str = "id, body, version, created_at, created_by, updated_at, updated_by";
+pub(crate) const SELECT_COLUMNS: &str =
+    "id, body, version, created_at, created_by, updated_at, updated_by";
 
 pub(crate) fn read_row(kind: RecordKind, row: &AnyRow) -> Result<(String, RecordMeta), StoreError> {
     let id: String = row.try_get("id").map_err(map)?;

@@ -3,8 +3,8 @@
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
 use crate::{
-    accounts, audit, chronology, collaboration, facts, import, records, reference, search, sqlite,
-    submissions,
+    accounts, across, audit, chronology, collaboration, facts, import, records, reference, search,
+    sqlite, submissions,
 };
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
@@ -1770,5 +1770,18 @@ impl casewindow_store::Search for SqlStore {
         words: usize,
     ) -> StoreResult<std::collections::HashMap<Uuid, (String, String)>> {
         search::snippets(&mut *self.read().await?, self.backend, query, ids, words).await
+    }
+}
+
+#[async_trait]
+impl casewindow_store::Across for SqlStore {
+    async fn actions_page(
+        &self,
+        query: &casewindow_store::ActionQuery,
+    ) -> StoreResult<casewindow_store::ActionPage> {
+        let mut tx = self.snapshot().await?;
+        let page = across::actions_page(&mut tx, self.backend, query).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(page)
     }
 }

@@ -20,6 +20,8 @@ mod facts;
 mod record;
 mod records;
 
+pub use records::key as column_key;
+
 pub use account::{Account, ApiToken, Session};
 pub use chronology::{
     ChronologyImport, LinkDecision, Progress, SUBMISSION_PREFIX_LEN, StagedUpload, entry_id,
@@ -50,8 +52,8 @@ use uuid::Uuid;
 /// Every area of the store, for code that holds a concrete store: `use casewindow_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Accounts as _, Audit as _, Chronologies as _, Collaboration as _, Facts as _, Records as _,
-        ReferenceData as _, Sealed as _, Search as _, Store,
+        Accounts as _, Across as _, Audit as _, Chronologies as _, Collaboration as _, Facts as _,
+        Records as _, ReferenceData as _, Sealed as _, Search as _, Store,
     };
 }
 
@@ -135,6 +137,7 @@ pub trait Store:
     + Facts
     + Collaboration
     + Search
+    + Across
     + Send
     + Sync
     + 'static
@@ -686,4 +689,51 @@ pub trait Search: Send + Sync + 'static {
         ids: &[Uuid],
         words: usize,
     ) -> StoreResult<std::collections::HashMap<Uuid, (String, String)>>;
+}
+
+/// Which actions a page of the action tracker shows, among the reader's reviews.
+#[derive(Clone, Debug, Default)]
+pub struct ActionQuery {
+    /// The reviews whose actions the reader may see; nothing else is read.
+    pub reviews: Vec<ReviewId>,
+    /// Only actions at this status (its key), shown as not overdue.
+    pub status: Option<String>,
+    pub review: Option<ReviewId>,
+    pub owner: Option<casewindow_domain::ids::AgencyId>,
+    pub overdue_only: bool,
+    /// Statuses (keys) that need no further work: such an action is never overdue.
+    pub closed: Vec<String>,
+    /// An action not closed and due before this day is overdue.
+    pub today: chrono::NaiveDate,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Reviews listed for a page's review filter, at most: with more, `ActionPage::reviews` holds
+/// one more than this, and the page does not list them.
+pub const REVIEWS_LISTED: usize = 100;
+
+/// One page of the action tracker, with counts over every action that matched.
+#[derive(Clone, Debug, Default)]
+pub struct ActionPage {
+    /// Overdue first, then open before closed, then by due date (none last), review title.
+    pub actions: Vec<Stored<casewindow_domain::response::Action>>,
+    /// Actions in the reader's reviews, and how many of them match the query.
+    pub total: usize,
+    pub matching: usize,
+    /// Of those matching: how many at each status (key) that are not overdue, and how many
+    /// overdue.
+    pub by_status: Vec<(String, usize)>,
+    pub overdue: usize,
+    /// Every owner and review with an action in the reader's reviews, for the filters.
+    pub owners: Vec<casewindow_domain::ids::AgencyId>,
+    pub reviews: Vec<ReviewId>,
+}
+
+/// Reads across many reviews, counted and paged in the database, so a page costs the same with
+/// five reviews or five thousand.
+#[async_trait]
+pub trait Across: Send + Sync + 'static {
+    /// One page of the actions of the reader's reviews.
+    async fn actions_page(&self, query: &ActionQuery) -> StoreResult<ActionPage>;
 }

@@ -13,8 +13,9 @@ use casewindow_domain::review::{Review, TermsOfReference};
 use serde::Serialize;
 use uuid::Uuid;
 
-/// The serde name of a unit enum variant (`Pattern::Tool` → `tool`).
-fn key<T: Serialize>(value: &T) -> String {
+/// The serde name of a unit enum variant (`Pattern::Tool` → `tool`), as its typed column holds
+/// it.
+pub fn key<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         other => panic!("column value must serialise to a string, got {other:?}"),

@@ -262,6 +262,142 @@ both_backends!(
 );
 
 both_backends!(
+    the_action_tracker_pages_filters_and_counts_in_the_database_as_the_whole_list_orders,
+    |store: SqlStore, _url: String| async move {
+        use casewindow_app::tracker::{TRACKER_PAGE, TrackerQuery};
+        use casewindow_domain::response::ActionStatus;
+        let app = App::new(store.clone());
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(&store).await?;
+        let lead = user_actor(sample.reviewer.id);
+        // Sixty more actions: due dates past and future, some without, open, done and dropped,
+        // owned by either agency.
+        for i in 0..60u32 {
+            let mut action = sample.action.clone();
+            action.id = casewindow_domain::ids::ActionId(uuid::Uuid::new_v4());
+            action.description = format!("Action {i}");
+            action.due_on = (i % 7 != 0)
+                .then(|| chrono::NaiveDate::from_ymd_opt(2019 + (i % 9) as i32, 1 + i % 12, 1))
+                .flatten();
+            action.status = match i % 5 {
+                0 => ActionStatus::Done,
+                1 => ActionStatus::Dropped,
+                _ => ActionStatus::Open,
+            };
+            if action.status == ActionStatus::Dropped {
+                action.status_note = "no longer needed".to_owned();
+            }
+            action.owner_agency_id = if i % 2 == 0 {
+                sample.health.id
+            } else {
+                sample.social_care.id
+            };
+            app.create(&lead, &action).await?;
+        }
+        let whole = app.action_tracker(&lead).await?;
+        assert_eq!(whole.len(), 61);
+        let mut paged = Vec::new();
+        for page in 1..=2 {
+            let found = app
+                .action_tracker_page(
+                    &lead,
+                    &TrackerQuery {
+                        page,
+                        ..TrackerQuery::default()
+                    },
+                )
+                .await?;
+            assert_eq!((found.total, found.matching, found.pages), (61, 61, 2));
+            assert_eq!(found.page, page);
+            assert!(found.rows.len() <= TRACKER_PAGE);
+            paged.extend(found.rows);
+        }
+        let ids = |list: &[casewindow_app::tracker::TrackedAction]| -> Vec<_> {
+            list.iter().map(|t| t.action.id).collect()
+        };
+        assert_eq!(ids(&paged), ids(&whole), "pages in the whole list's order");
+        // Past the last page: the last page.
+        let last = app
+            .action_tracker_page(
+                &lead,
+                &TrackerQuery {
+                    page: 9,
+                    ..TrackerQuery::default()
+                },
+            )
+            .await?;
+        assert_eq!((last.page, last.rows.len()), (2, 11));
+        // Counts: overdue ones only as overdue.
+        let first = app
+            .action_tracker_page(&lead, &TrackerQuery::default())
+            .await?;
+        let overdue = whole.iter().filter(|t| t.overdue).count();
+        assert!(overdue > 0);
+        assert_eq!(first.overdue, overdue);
+        for (status, n) in &first.by_status {
+            let expected = whole
+                .iter()
+                .filter(|t| !t.overdue && t.action.status == *status)
+                .count();
+            assert_eq!(*n, expected, "{status:?}");
+        }
+        assert_eq!(first.owners.len(), 2);
+        assert_eq!(first.reviews.as_ref().map(Vec::len), Some(1));
+        // Filters: an owner, overdue only, a status.
+        let health = app
+            .action_tracker_page(
+                &lead,
+                &TrackerQuery {
+                    owner: Some(sample.health.id),
+                    overdue_only: true,
+                    ..TrackerQuery::default()
+                },
+            )
+            .await?;
+        let expected = whole
+            .iter()
+            .filter(|t| t.overdue && t.action.owner_agency_id == sample.health.id)
+            .count();
+        assert_eq!(health.matching, expected);
+        assert!(
+            health
+                .rows
+                .iter()
+                .all(|t| t.overdue && t.action.owner_agency_id == sample.health.id)
+        );
+        let dropped = app
+            .action_tracker_page(
+                &lead,
+                &TrackerQuery {
+                    status: Some(ActionStatus::Dropped),
+                    ..TrackerQuery::default()
+                },
+            )
+            .await?;
+        assert_eq!(dropped.matching, 12);
+        // Someone without a part in the review sees nothing of it.
+        let stranger = app
+            .create_account(
+                "Stranger",
+                "stranger@example.org",
+                "a long enough passphrase",
+                false,
+            )
+            .await?;
+        let none = app
+            .action_tracker_page(&user_actor(stranger.id), &TrackerQuery::default())
+            .await?;
+        assert_eq!((none.total, none.rows.len(), none.owners.len()), (0, 0, 0));
+        assert!(matches!(
+            app.action_tracker_page(&administrator(), &TrackerQuery::default())
+                .await,
+            Err(AppError::NotFound { .. })
+        ));
+        Ok(())
+    }
+);
+
+both_backends!(
     published_documents_call_agencies_by_their_publication_names,
     |store: SqlStore, _url: String| async move {
         let app = App::new(store.clone());

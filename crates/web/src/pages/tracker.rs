@@ -12,6 +12,8 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use casewindow_app::tracker::{TRACKER_PAGE, TrackerQuery};
+use casewindow_domain::ids::{AgencyId, ReviewId};
 use casewindow_domain::response::ActionStatus;
 use casewindow_store::Store;
 
@@ -29,6 +31,8 @@ struct Filter {
     owner: String,
     #[serde(default)]
     overdue: String,
+    #[serde(default)]
+    page: String,
 }
 
 struct Row {
@@ -51,13 +55,23 @@ struct TrackerPage {
     layout: Layout,
     rows: Vec<Row>,
     total: usize,
+    matching: usize,
     counts: Vec<(&'static str, usize)>,
     overdue: usize,
     statuses: Vec<(String, &'static str, bool)>,
-    reviews: Vec<(String, String, bool)>,
-    owners: Vec<(String, bool)>,
+    /// Every review with an action, when few enough to list.
+    reviews: Option<Vec<(String, String, bool)>>,
+    /// The review chosen, when the reviews are not listed.
+    review: String,
+    owners: Vec<(String, String, bool)>,
     overdue_only: bool,
     filtered: bool,
+    page: usize,
+    pages: usize,
+    first: usize,
+    last: usize,
+    previous: String,
+    next: String,
 }
 
 async fn show<S: Store>(
@@ -65,65 +79,91 @@ async fn show<S: Store>(
     SignedIn(user): SignedIn,
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
-    let all = app.action_tracker(&user.actor()).await?;
     let status = parse_key::<ActionStatus>(&filter.status);
     let overdue_only = filter.overdue == "yes";
-    let selected: Vec<_> = all
+    let review = uuid::Uuid::parse_str(filter.review.trim()).ok();
+    let owner = uuid::Uuid::parse_str(filter.owner.trim()).ok();
+    let query = TrackerQuery {
+        status,
+        review: review.map(ReviewId),
+        owner: owner.map(AgencyId),
+        overdue_only,
+        page: filter.page.trim().parse().unwrap_or(1),
+    };
+    let found = app.action_tracker_page(&user.actor(), &query).await?;
+    let counts = found
+        .by_status
         .iter()
-        .filter(|t| status.is_none_or(|s| t.action.status == s))
-        .filter(|t| filter.review.is_empty() || t.review_id.to_string() == filter.review)
-        .filter(|t| filter.owner.is_empty() || t.owner == filter.owner)
-        .filter(|t| !overdue_only || t.overdue)
+        .map(|(s, n)| (s.label(), *n))
         .collect();
-    let mut reviews: Vec<(String, String, bool)> = Vec::new();
-    let mut owners: Vec<(String, bool)> = Vec::new();
-    for t in &all {
-        let id = t.review_id.to_string();
-        if !reviews.iter().any(|(i, _, _)| *i == id) {
-            reviews.push((id.clone(), t.review_title.clone(), id == filter.review));
-        }
-        if !owners.iter().any(|(o, _)| *o == t.owner) {
-            owners.push((t.owner.clone(), t.owner == filter.owner));
-        }
-    }
-    reviews.sort_by(|a, b| a.1.cmp(&b.1));
-    owners.sort();
-    let counts = ActionStatus::ALL
+    let rows: Vec<Row> = found.rows.iter().map(row).collect();
+    let first = if rows.is_empty() {
+        0
+    } else {
+        (found.page - 1) * TRACKER_PAGE + 1
+    };
+    let last = (first + rows.len()).saturating_sub(1);
+    let link = |page: usize| {
+        let mut parts: Vec<String> = [
+            ("status", filter.status.as_str()),
+            ("review", filter.review.as_str()),
+            ("owner", filter.owner.as_str()),
+            ("overdue", filter.overdue.as_str()),
+        ]
         .iter()
-        .map(|s| {
-            (
-                s.label(),
-                // An overdue action counts as overdue only, as it is shown.
-                selected
-                    .iter()
-                    .filter(|t| !t.overdue && t.action.status == *s)
-                    .count(),
-            )
-        })
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", super::text::url_encode(v)))
         .collect();
-    let overdue = selected.iter().filter(|t| t.overdue).count();
-    let rows = selected.iter().map(|t| row(t)).collect();
+        parts.push(format!("page={page}"));
+        format!("/actions?{}", parts.join("&"))
+    };
+    let chosen_review = review.map(|r| r.to_string()).unwrap_or_default();
     render(&TrackerPage {
         layout: layout(
             &user,
             "Action tracker",
             vec![("/".to_owned(), "Your reviews".to_owned())],
         ),
-        total: all.len(),
+        total: found.total,
+        matching: found.matching,
         rows,
         counts,
-        overdue,
+        overdue: found.overdue,
         statuses: ActionStatus::ALL
             .iter()
             .map(|s| (key(s), s.label(), status == Some(*s)))
             .collect(),
-        reviews,
-        owners,
+        reviews: found.reviews.map(|list| {
+            list.into_iter()
+                .map(|(id, title)| {
+                    let id = id.to_string();
+                    let chosen = id == chosen_review;
+                    (id, title, chosen)
+                })
+                .collect()
+        }),
+        review: chosen_review.clone(),
+        owners: found
+            .owners
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name, Some(id.0) == owner))
+            .collect(),
         overdue_only,
-        filtered: status.is_some()
-            || !filter.review.is_empty()
-            || !filter.owner.is_empty()
-            || overdue_only,
+        filtered: status.is_some() || review.is_some() || owner.is_some() || overdue_only,
+        previous: if found.page > 1 {
+            link(found.page - 1)
+        } else {
+            String::new()
+        },
+        next: if found.page < found.pages {
+            link(found.page + 1)
+        } else {
+            String::new()
+        },
+        page: found.page,
+        pages: found.pages,
+        first,
+        last,
     })
 }
 
