@@ -21,6 +21,7 @@ mod error;
 pub mod exchange;
 mod identity;
 mod library;
+mod library_pages;
 mod mindset;
 pub mod patterns;
 pub mod published;
@@ -56,6 +57,7 @@ pub use library::{
     CandidateIssue, FindingDraft, FindingSuggestions, LibraryFinding, PatternLibrary, Reason,
     SimilarFinding, SuggestedIssue, pattern_choice,
 };
+pub use library_pages::LibraryKey;
 pub use mindset::OfferedAccount;
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
 pub use reviews::{
@@ -158,6 +160,8 @@ pub struct App<S> {
     chronologies: Arc<records::ChronologyCache>,
     /// Rendered texts kept until their review changes.
     memo: Arc<records::Memo>,
+    /// Library pages kept until the library changes.
+    library_pages: Arc<library_pages::LibraryPages>,
 }
 
 impl<S: Store> App<S> {
@@ -172,6 +176,7 @@ impl<S: Store> App<S> {
             setup_code: Arc::new(std::sync::Mutex::new(None)),
             chronologies: Arc::default(),
             memo: Arc::default(),
+            library_pages: Arc::default(),
         }
     }
 

@@ -85,6 +85,20 @@ pub(crate) async fn change_stamps(
         .collect()
 }
 
+/// The sum of every change stamp and how many there are.
+pub(crate) async fn library_stamp(conn: &mut AnyConnection) -> Result<(i64, i64), StoreError> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS total, COUNT(*) AS n FROM review_changes",
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(map)?;
+    Ok((
+        row.try_get("total").map_err(map)?,
+        row.try_get("n").map_err(map)?,
+    ))
+}
+
 /// Appends an event inside the caller's transaction without moving any change stamp (a read,
 /// a reveal, a sign-in: nothing changed). Returns its sequence number.
 pub(crate) async fn append_event(

@@ -1098,6 +1098,10 @@ impl Audit for SqlStore {
         audit::change_stamp(&mut *self.read().await?, review).await
     }
 
+    async fn library_stamp(&self) -> StoreResult<(i64, i64)> {
+        audit::library_stamp(&mut *self.read().await?).await
+    }
+
     async fn change_stamps(&self) -> StoreResult<std::collections::HashMap<ReviewId, i64>> {
         audit::change_stamps(&mut *self.read().await?).await
     }

@@ -371,6 +371,10 @@ pub trait Audit: Send + Sync + 'static {
     async fn change_stamp(&self, review: ReviewId) -> StoreResult<ChangeStamp>;
     /// The review part of every review's change stamp, in one read.
     async fn change_stamps(&self) -> StoreResult<std::collections::HashMap<ReviewId, i64>>;
+    /// Where the whole library stands: the sum of every change stamp (each review's and the
+    /// instance's) and how many there are. Stamps only grow, so it moves with every change
+    /// anywhere, whatever order transactions commit in.
+    async fn library_stamp(&self) -> StoreResult<(i64, i64)>;
     /// A review's events, newest first, at most `limit`.
     async fn audit_events(
         &self,

@@ -191,6 +191,13 @@ struct Row {
 #[template(path = "library.html")]
 struct LibraryPage {
     layout: Layout,
+    content: std::sync::Arc<str>,
+}
+
+/// The page's content, kept until the library changes.
+#[derive(Template)]
+#[template(path = "library_content.html")]
+struct LibraryContent {
     total: usize,
     shown: usize,
     reviews: usize,
@@ -245,9 +252,42 @@ async fn show<S: Store>(
     if user.platform_admin {
         return Err(WebError::NotFound);
     }
-    let all = app.library_findings(&user.actor()).await?;
-    let selected: Vec<&LibraryFinding> = all.iter().filter(|f| passes(f, &filter, None)).collect();
+    let actor = user.actor();
+    let may_import = app.may_import_reports(&actor).await?;
+    let view = format!(
+        "library {may_import} {}",
+        FACETS
+            .iter()
+            .map(|f| format!("{}={}", f.name(), f.chosen(&filter)))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let key = app.library_key(&actor, &view).await?;
     let analyst = user.national_analyst;
+    let content = app
+        .library_page(key, || content(&app, &actor, &filter, analyst, may_import))
+        .await?;
+    render(&LibraryPage {
+        layout: layout(
+            &user,
+            "Pattern library",
+            vec![("/".to_owned(), "Your reviews".to_owned())],
+        ),
+        content,
+    })
+}
+
+/// The page's content: the findings passing the filters, the facets, the charts and the
+/// candidate issues.
+async fn content<S: Store>(
+    app: &AppState<S>,
+    actor: &casewindow_app::Actor,
+    filter: &Filter,
+    analyst: bool,
+    may_import: bool,
+) -> Result<String, WebError> {
+    let all = app.library_findings(actor).await?;
+    let selected: Vec<&LibraryFinding> = all.iter().filter(|f| passes(f, filter, None)).collect();
     let rows = selected
         .iter()
         .take(PAGE)
@@ -256,25 +296,19 @@ async fn show<S: Store>(
     let (by_year, by_year_table) = year_chart(&selected);
     let (top_issues, top) = top_issue_chart(&selected);
     let candidates = app
-        .candidate_issues(&user.actor())
+        .candidate_issues(actor)
         .await?
         .into_iter()
         .map(|c| candidate_view(c, analyst))
         .collect();
     let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
-    let filtered = FACETS.iter().any(|f| !f.chosen(&filter).is_empty());
-    let may_import = app.may_import_reports(&user.actor()).await?;
-    render(&LibraryPage {
+    let filtered = FACETS.iter().any(|f| !f.chosen(filter).is_empty());
+    Ok(LibraryContent {
         may_import,
-        layout: layout(
-            &user,
-            "Pattern library",
-            vec![("/".to_owned(), "Your reviews".to_owned())],
-        ),
         total: all.len(),
         shown: selected.len(),
         reviews: reviews.len(),
-        facets: facet_views(&all, &filter),
+        facets: facet_views(&all, filter),
         filtered,
         more: selected.len().saturating_sub(PAGE),
         rows,
@@ -286,7 +320,8 @@ async fn show<S: Store>(
         top_issue_rows: top,
         agreement: agreement_view(&selected),
         candidates,
-    })
+    }
+    .render()?)
 }
 
 /// Each facet with every value the findings passing the other facets' choices have.
