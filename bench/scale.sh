@@ -167,8 +167,10 @@ measure() {
         v=$(ms "$(awk '$1 == "50%" { print $2 }' "$out")"); p50=$(awk -v a="$p50" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
         v=$(ms "$(awk '$1 == "99%" { print $2 }' "$out")"); p99=$(awk -v a="$p99" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
         rps=$(awk -v a="$rps" -v b="$(awk '/Requests\/sec/ { print $2 }' "$out")" 'BEGIN { printf "%.0f", a + b }')
-        errors=$(( errors + $(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out" | head -n 1 | sed 's/^$/0/') ))
-        errors=$(( errors + $(awk '/Non-2xx/ { print $5 }' "$out" | head -n 1 | sed 's/^$/0/') ))
+        v=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out" | head -n 1)
+        errors=$(( errors + ${v:-0} ))
+        v=$(awk '/Non-2xx/ { print $5 }' "$out" | head -n 1)
+        errors=$(( errors + ${v:-0} ))
     done
     local size
     size=$(curl -s -o /dev/null -w '%{size_download}' -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$PORT$path")

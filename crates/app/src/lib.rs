@@ -57,7 +57,7 @@ pub use library::{
     CandidateIssue, FindingDraft, FindingSuggestions, LibraryFinding, PatternLibrary, Reason,
     SimilarFinding, SuggestedIssue, pattern_choice,
 };
-pub use library_pages::LibraryKey;
+pub use library_pages::{KeptCandidates, LibraryKey};
 pub use mindset::OfferedAccount;
 pub use records::{ChronologyView, Edited, InReview, Kept, Memo};
 pub use reviews::{
@@ -162,6 +162,8 @@ pub struct App<S> {
     memo: Arc<records::Memo>,
     /// Library pages kept until the library changes.
     library_pages: Arc<library_pages::LibraryPages>,
+    /// Candidate issues as last found for each reader.
+    candidates: Arc<library_pages::Candidates>,
 }
 
 impl<S: Store> App<S> {
@@ -177,6 +179,7 @@ impl<S: Store> App<S> {
             chronologies: Arc::default(),
             memo: Arc::default(),
             library_pages: Arc::default(),
+            candidates: Arc::default(),
         }
     }
 

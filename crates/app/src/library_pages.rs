@@ -9,13 +9,43 @@
 //! whoever waits for it finds it kept.
 
 use crate::access::Permission;
-use crate::{Actor, App, AppResult};
+use crate::{Actor, App, AppResult, CandidateIssue};
 use casewindow_store::Store;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Pages kept at once.
 const KEPT: usize = 32;
+/// Readers whose candidate issues are kept at once.
+const KEPT_CANDIDATES: usize = 64;
+/// How long a page waits for candidate issues being looked for before it shows the last ones
+/// found (or says they are being looked for); the search goes on and keeps what it finds.
+const CANDIDATES_WAIT: Duration = Duration::from_secs(2);
+
+/// Candidate issues as last found for a reader.
+#[derive(Clone, Debug)]
+pub struct KeptCandidates {
+    pub candidates: Arc<Vec<CandidateIssue>>,
+    /// When they were looked for.
+    pub at: DateTime<Utc>,
+    /// Whether the library has changed since (a new search is under way).
+    pub current: bool,
+}
+
+type Reader = (u64, bool);
+/// Candidate issues found at a library stamp, and when.
+type Found = ((i64, i64), Arc<Vec<CandidateIssue>>, DateTime<Utc>);
+
+/// Candidate issues by reader, each with the library stamp it was found at, and the readers
+/// whose candidates are being looked for.
+#[derive(Default)]
+pub struct Candidates {
+    kept: Mutex<HashMap<Reader, Found>>,
+    running: Mutex<HashSet<Reader>>,
+}
 
 /// What a library page's content depends on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,5 +126,77 @@ impl<S: Store> App<S> {
         let page: Arc<str> = Arc::from(build().await?);
         self.library_pages.put(key, Arc::clone(&page));
         Ok(page)
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Candidate new recurrent issues for this reader: found at the library's present state
+    /// when that takes no more than a moment; otherwise the last found (`current` false) while
+    /// a search for the present state goes on, or `None` when there are none yet. Across a
+    /// nation's library, discovery reads every unlinked finding, so it never holds up a page.
+    pub async fn kept_candidate_issues(&self, actor: &Actor) -> AppResult<Option<KeptCandidates>> {
+        let key = self.library_key(actor, "candidates").await?;
+        let reader: Reader = (key.reader, key.analyst);
+        let kept = |app: &Self| {
+            app.candidates
+                .kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&reader)
+                .cloned()
+        };
+        if let Some((stamp, found, at)) = kept(self)
+            && stamp == key.stamp
+        {
+            return Ok(Some(KeptCandidates {
+                candidates: found,
+                at,
+                current: true,
+            }));
+        }
+        let started = self
+            .candidates
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(reader);
+        if started {
+            let (app, actor, stamp) = (self.clone(), actor.clone(), key.stamp);
+            let search = tokio::spawn(async move {
+                let outcome = app.candidate_issues(&actor).await;
+                if let Ok(found) = &outcome {
+                    let mut kept = app
+                        .candidates
+                        .kept
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    if kept.len() >= KEPT_CANDIDATES && !kept.contains_key(&reader) {
+                        kept.clear();
+                    }
+                    kept.insert(reader, (stamp, Arc::new(found.clone()), app.now()));
+                }
+                app.candidates
+                    .running
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&reader);
+                outcome.map(|_| ())
+            });
+            match tokio::time::timeout(CANDIDATES_WAIT, search).await {
+                Ok(Ok(outcome)) => outcome?,
+                Ok(Err(joined)) => {
+                    return Err(crate::AppError::Internal(format!(
+                        "looking for candidate issues: {joined}"
+                    )));
+                }
+                // Still looking: the last found, if any, are shown meanwhile.
+                Err(_) => {}
+            }
+        }
+        Ok(kept(self).map(|(stamp, found, at)| KeptCandidates {
+            candidates: found,
+            at,
+            current: stamp == key.stamp,
+        }))
     }
 }

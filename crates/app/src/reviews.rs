@@ -161,11 +161,16 @@ impl<S: Store> App<S> {
             });
         }
         summaries.sort_by(|a, b| {
-            (&a.partnership.name, &a.review.record.title, a.review.record.id).cmp(&(
-                &b.partnership.name,
-                &b.review.record.title,
-                b.review.record.id,
-            ))
+            (
+                &a.partnership.name,
+                &a.review.record.title,
+                a.review.record.id,
+            )
+                .cmp(&(
+                    &b.partnership.name,
+                    &b.review.record.title,
+                    b.review.record.id,
+                ))
         });
         Ok(summaries)
     }

@@ -138,6 +138,7 @@ pub trait Store:
     + Collaboration
     + Search
     + Across
+    + Clone
     + Send
     + Sync
     + 'static

@@ -212,8 +212,21 @@ struct LibraryContent {
     top_issues: String,
     top_issue_rows: Vec<(String, String, usize, usize)>,
     agreement: Option<AgreementView>,
-    candidates: Vec<CandidateView>,
     may_import: bool,
+}
+
+/// Where the candidate issues go in the kept content.
+const CANDIDATES_HERE: &str = "<!--candidates-->";
+
+/// The candidate issues as last found, rendered for each request.
+#[derive(Template)]
+#[template(path = "library_candidates.html")]
+struct CandidatesSection {
+    /// Whether they have been looked for at all yet.
+    looked: bool,
+    current: bool,
+    at: String,
+    candidates: Vec<CandidateView>,
 }
 
 /// A chart's numbers as a table: a column per heading, a row per pattern with its counts.
@@ -267,6 +280,26 @@ async fn show<S: Store>(
     let content = app
         .library_page(key, || content(&app, &actor, &filter, analyst, may_import))
         .await?;
+    let kept = app.kept_candidate_issues(&actor).await?;
+    let section = CandidatesSection {
+        looked: kept.is_some(),
+        current: kept.as_ref().is_some_and(|k| k.current),
+        at: kept
+            .as_ref()
+            .map(|k| k.at.format("%-d %B %Y at %H:%M UTC").to_string())
+            .unwrap_or_default(),
+        candidates: kept
+            .map(|k| {
+                k.candidates
+                    .iter()
+                    .cloned()
+                    .map(|c| candidate_view(c, analyst))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+    .render()?;
+    let content: std::sync::Arc<str> = content.replacen(CANDIDATES_HERE, &section, 1).into();
     render(&LibraryPage {
         layout: layout(
             &user,
@@ -295,12 +328,6 @@ async fn content<S: Store>(
         .collect();
     let (by_year, by_year_table) = year_chart(&selected);
     let (top_issues, top) = top_issue_chart(&selected);
-    let candidates = app
-        .candidate_issues(actor)
-        .await?
-        .into_iter()
-        .map(|c| candidate_view(c, analyst))
-        .collect();
     let reviews: HashSet<_> = selected.iter().map(|f| f.review).collect();
     let filtered = FACETS.iter().any(|f| !f.chosen(filter).is_empty());
     Ok(LibraryContent {
@@ -319,7 +346,6 @@ async fn content<S: Store>(
         top_issues,
         top_issue_rows: top,
         agreement: agreement_view(&selected),
-        candidates,
     }
     .render()?)
 }
