@@ -131,6 +131,7 @@ now_ms() { date +%s%3N; }
 step "starting $INSTANCES instance(s) on one $ENGINE database of $TOTAL reviews"
 SESSION=""
 READY_ROWS=()
+FIRSTS=()
 for i in $(seq 0 $((INSTANCES - 1))); do
     port=$((PORT + i))
     start=$(now_ms)
@@ -140,11 +141,14 @@ for i in $(seq 0 $((INSTANCES - 1))); do
     healthy=$(( $(now_ms) - start ))
     [ -n "$SESSION" ] || SESSION=$(sign_in "http://127.0.0.1:$port" "$i")
     [ -n "$SESSION" ] || die "could not sign in"
+    firsts=""
     for page in "${PAGES[@]}"; do
         path="${page#*|}"
-        code=$(curl -s -o /dev/null -w '%{http_code}' -m 60 -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$port$path")
+        read -r code took < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -m 120 -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$port$path")
         [ "$code" = 200 ] || die "instance $i answered $code for $path"
+        firsts="$firsts ${page%%|*}: $(awk -v t="$took" 'BEGIN { printf "%d ms", t * 1000 }');"
     done
+    FIRSTS+=("instance $((i + 1)) first answers:$firsts")
     ready=$(( $(now_ms) - start ))
     rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/${SERVERS[$i]}/status")
     READY_ROWS+=("| instance $((i + 1)) | ${healthy} ms | ${ready} ms | ${rss} MB |")
@@ -187,6 +191,8 @@ echo
 echo "| instance | /health answers | every page answered once | resident memory after start |"
 echo "| --- | --- | --- | --- |"
 printf '%s\n' "${READY_ROWS[@]}"
+echo
+printf '%s\n' "${FIRSTS[@]}"
 echo
 for i in $(seq 0 $((INSTANCES - 1))); do
     printf 'instance %d resident memory after the load: %s MB\n' $((i + 1)) \

@@ -55,39 +55,53 @@ impl<S: Store> App<S> {
         for p in &mine {
             reviews.insert(p.record.review_id);
         }
+        // Check-backs sent to the person, in every review, in one read.
+        let ids: Vec<_> = mine.iter().map(|p| p.record.id).collect();
+        let mut sent: std::collections::HashMap<_, Vec<_>> = Default::default();
+        for c in self.store.conversations_with(&ids).await? {
+            if let CheckBack::Sent { sent_on } = c.record.check_back {
+                sent.entry(c.record.review_id)
+                    .or_default()
+                    .push((c.record.id, sent_on));
+            }
+        }
         for review in reviews {
+            let own: Vec<&Participation> = mine
+                .iter()
+                .map(|p| &p.record)
+                .filter(|p| p.review_id == review)
+                .collect();
+            let invited: Vec<_> = own
+                .iter()
+                .filter(|p| p.consent.is_none() && p.declined_on.is_none())
+                .filter_map(|p| p.invited_on)
+                .collect();
+            let checks = sent.remove(&review).unwrap_or_default();
+            let shares_possible = own
+                .iter()
+                .any(|p| casewindow_domain::collaboration::Audience::of_role(p.role).is_some());
+            // A review with nothing that could be waiting is not read at all.
+            if invited.is_empty() && checks.is_empty() && !shares_possible {
+                continue;
+            }
             let title = self
                 .store
                 .get::<casewindow_domain::review::Review>(review.0)
                 .await?
                 .record
                 .title;
-            let own: Vec<&Participation> = mine
-                .iter()
-                .map(|p| &p.record)
-                .filter(|p| p.review_id == review)
-                .collect();
-            for p in &own {
-                if let Some(invited_on) = p.invited_on
-                    && p.consent.is_none()
-                    && p.declined_on.is_none()
-                {
-                    waiting.push(Waiting::Invitation {
-                        review_title: title.clone(),
-                        invited_on,
-                    });
-                }
+            for invited_on in invited {
+                waiting.push(Waiting::Invitation {
+                    review_title: title.clone(),
+                    invited_on,
+                });
             }
-            for c in self.store.list::<Conversation>(review.0).await? {
-                if let CheckBack::Sent { sent_on } = c.record.check_back
-                    && own.iter().any(|p| p.id == c.record.participant_id)
-                {
-                    waiting.push(Waiting::CheckBack {
-                        review_title: title.clone(),
-                        conversation: c.record.id,
-                        sent_on,
-                    });
-                }
+            for (conversation, sent_on) in checks {
+                waiting.push(Waiting::CheckBack {
+                    review_title: title.clone(),
+                    conversation,
+                    sent_on,
+                });
             }
             if let Some(shared) = self.shared_waiting(user, review, &title, &own).await? {
                 waiting.push(shared);

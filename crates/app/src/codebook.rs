@@ -15,6 +15,7 @@ use casewindow_store::{RecordKind, RecordMeta, Revision, Store, StoreError, Stor
 use std::collections::HashSet;
 
 /// An issue in the codebook with how far it reaches.
+#[derive(Clone)]
 pub struct CodebookIssue {
     pub issue: Stored<RecurrentIssue>,
     /// Findings linked to it, and the reviews they come from, across the instance.
@@ -104,22 +105,26 @@ impl<S: Store> App<S> {
     /// reaches.
     pub async fn codebook(&self, actor: &Actor) -> AppResult<Vec<CodebookIssue>> {
         self.refuse_unless_library_reader(actor)?;
-        let findings = self.store.list_all::<Finding>().await?;
+        // The same for every reader: kept until anything changes.
+        let key = self
+            .library_key(&Actor::system("codebook"), "codebook")
+            .await?;
+        let issues = self.kept_across(key, || self.codebook_now()).await?;
+        Ok((*issues).clone())
+    }
+
+    async fn codebook_now(&self) -> AppResult<Vec<CodebookIssue>> {
+        let reach = self.store.issue_reach().await?;
         let mut issues: Vec<CodebookIssue> = self
             .store
             .list_all::<RecurrentIssue>()
             .await?
             .into_iter()
             .map(|issue| {
-                let linked: Vec<&Finding> = findings
-                    .iter()
-                    .map(|f| &f.record)
-                    .filter(|f| f.recurrent_issue_ids.contains(&issue.record.id))
-                    .collect();
-                let reviews: HashSet<_> = linked.iter().map(|f| f.review_id).collect();
+                let (findings, reviews) = reach.get(&issue.record.id).copied().unwrap_or((0, 0));
                 CodebookIssue {
-                    findings: linked.len(),
-                    reviews: reviews.len(),
+                    findings,
+                    reviews,
                     issue,
                 }
             })

@@ -56,15 +56,22 @@ pub struct LibraryKey {
     view: String,
 }
 
-/// Library pages' content, the most recently used first.
+/// A kept page or view, of whatever type its key's view names.
+type Value = Arc<dyn std::any::Any + Send + Sync>;
+/// A reader, the library stamp at which their reviews were read, and the hash of those.
+type KnownReader = (Actor, (i64, i64), u64);
+
+/// Pages and views across reviews, the most recently used first; and the set of reviews each
+/// reader may read, at the library stamp it was read at.
 #[derive(Default)]
 pub struct LibraryPages {
-    items: Mutex<Vec<(LibraryKey, Arc<str>)>>,
+    items: Mutex<Vec<(LibraryKey, Value)>>,
+    readers: Mutex<Vec<KnownReader>>,
     turn: tokio::sync::Mutex<()>,
 }
 
 impl LibraryPages {
-    fn get(&self, key: &LibraryKey) -> Option<Arc<str>> {
+    fn get(&self, key: &LibraryKey) -> Option<Value> {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
         let at = items.iter().position(|(k, _)| k == key)?;
         let item = items.remove(at);
@@ -73,7 +80,7 @@ impl LibraryPages {
         Some(value)
     }
 
-    fn put(&self, key: LibraryKey, value: Arc<str>) {
+    fn put(&self, key: LibraryKey, value: Value) {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
         // Pages of older states of the library are never asked for again.
         items.retain(|(k, _)| k.stamp == key.stamp && *k != key);
@@ -87,19 +94,45 @@ impl<S: Store> App<S> {
     /// name and choices, as the caller writes them).
     pub async fn library_key(&self, actor: &Actor, view: &str) -> AppResult<LibraryKey> {
         let stamp = self.store.library_stamp().await?;
-        let reader = match self
-            .reviews_taking_part(actor, Some(Permission::ViewReview))
-            .await?
-        {
-            Some(set) if !actor.national_analyst => {
-                let mut ids: Vec<_> = set.into_iter().map(|r| r.0).collect();
-                ids.sort_unstable();
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                ids.hash(&mut hasher);
-                hasher.finish()
+        // Who reads what changes only with a change somewhere, which moves the stamp.
+        let known = {
+            let readers = self
+                .library_pages
+                .readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            readers
+                .iter()
+                .find(|(a, s, _)| a == actor && *s == stamp)
+                .map(|(_, _, r)| *r)
+        };
+        let reader = match known {
+            Some(reader) => reader,
+            None => {
+                let reader = match self
+                    .reviews_taking_part(actor, Some(Permission::ViewReview))
+                    .await?
+                {
+                    Some(set) if !actor.national_analyst => {
+                        let mut ids: Vec<_> = set.into_iter().map(|r| r.0).collect();
+                        ids.sort_unstable();
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        ids.hash(&mut hasher);
+                        hasher.finish()
+                    }
+                    // The system and national analysts read every review.
+                    _ => 0,
+                };
+                let mut readers = self
+                    .library_pages
+                    .readers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                readers.retain(|(a, s, _)| *s == stamp && a != actor);
+                readers.insert(0, (actor.clone(), stamp, reader));
+                readers.truncate(KEPT * 8);
+                reader
             }
-            // The system and national analysts read every review.
-            _ => 0,
         };
         Ok(LibraryKey {
             stamp,
@@ -116,16 +149,35 @@ impl<S: Store> App<S> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<String, E>>,
     {
-        if let Some(page) = self.library_pages.get(&key) {
-            return Ok(page);
+        let page = self
+            .kept_across(key, || async { build().await.map(Arc::<str>::from) })
+            .await?;
+        Ok(Arc::clone(&page))
+    }
+
+    /// A view across reviews kept under `key` (whose view names its type), or built by
+    /// `build`, one at a time, and kept.
+    pub(crate) async fn kept_across<T, F, Fut, E>(
+        &self,
+        key: LibraryKey,
+        build: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        let found = |pages: &LibraryPages| pages.get(&key).and_then(|v| Arc::downcast::<T>(v).ok());
+        if let Some(value) = found(&self.library_pages) {
+            return Ok(value);
         }
         let _turn = self.library_pages.turn.lock().await;
-        if let Some(page) = self.library_pages.get(&key) {
-            return Ok(page);
+        if let Some(value) = found(&self.library_pages) {
+            return Ok(value);
         }
-        let page: Arc<str> = Arc::from(build().await?);
-        self.library_pages.put(key, Arc::clone(&page));
-        Ok(page)
+        let value = Arc::new(build().await?);
+        self.library_pages.put(key, Arc::clone(&value) as Value);
+        Ok(value)
     }
 }
 

@@ -178,7 +178,18 @@ impl<S: Store> App<S> {
     /// The person's reviews as the portfolio shows them: the most pressing statutory deadline
     /// first (overdue before due, sooner before later, then those with no clock running), then
     /// by title; filtered by the query and cut to its page.
+    ///
+    /// Kept until anything changes (or the day does), for this reader and query.
     pub async fn portfolio(&self, actor: &Actor, query: &PortfolioQuery) -> AppResult<Portfolio> {
+        let view = format!("portfolio {} {actor:?} {query:?}", self.today());
+        let key = self.library_key(actor, &view).await?;
+        let page = self
+            .kept_across(key, || self.portfolio_now(actor, query))
+            .await?;
+        Ok((*page).clone())
+    }
+
+    async fn portfolio_now(&self, actor: &Actor, query: &PortfolioQuery) -> AppResult<Portfolio> {
         let mut all = self.reviews(actor).await?;
         all.sort_by_cached_key(|s| {
             (

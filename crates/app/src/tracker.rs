@@ -57,6 +57,8 @@ pub struct TrackedAction {
 impl<S: Store> App<S> {
     /// One page of the actions in the reviews the actor may see, overdue first, then open
     /// before closed, then by due date; filtered, counted and paged by the database.
+    ///
+    /// Kept until anything changes (or the day does), for this reader and query.
     pub async fn action_tracker_page(
         &self,
         actor: &Actor,
@@ -67,6 +69,15 @@ impl<S: Store> App<S> {
                 what: "the action tracker".to_owned(),
             });
         }
+        let view = format!("action tracker {} {actor:?} {query:?}", self.today());
+        let key = self.library_key(actor, &view).await?;
+        let page = self
+            .kept_across(key, || self.tracker_page(actor, query))
+            .await?;
+        Ok((*page).clone())
+    }
+
+    async fn tracker_page(&self, actor: &Actor, query: &TrackerQuery) -> AppResult<TrackerPage> {
         let reviews: Vec<ReviewId> = match self
             .reviews_taking_part(actor, Some(Permission::ViewReview))
             .await?

@@ -4,7 +4,7 @@
 
 use crate::error::{corrupt, map};
 use crate::records;
-use casewindow_domain::ids::{AgencyId, ReviewId};
+use casewindow_domain::ids::{AgencyId, RecurrentIssueId, ReviewId};
 use casewindow_domain::response::Action;
 use casewindow_store::{
     ActionPage, ActionQuery, Backend, REVIEWS_LISTED, RecordKind, StoreError, Stored,
@@ -159,4 +159,57 @@ async fn fetch_in_order(
         found.insert(id, Stored { record, meta });
     }
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Findings and reviews linked to each recurrent issue.
+pub(crate) async fn issue_reach(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<HashMap<RecurrentIssueId, (usize, usize)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT fi.issue_id, COUNT(*) AS findings, COUNT(DISTINCT f.review_id) AS reviews \
+         FROM finding_issues fi JOIN findings f ON f.id = fi.finding_id GROUP BY fi.issue_id",
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("issue_id").map_err(map)?;
+            let issue = Uuid::parse_str(&id).map_err(|e| corrupt("recurrent issue", &id, e))?;
+            let count = |name: &str| -> Result<usize, StoreError> {
+                Ok(usize::try_from(row.try_get::<i64, _>(name).map_err(map)?).unwrap_or(0))
+            };
+            Ok((
+                RecurrentIssueId(issue),
+                (count("findings")?, count("reviews")?),
+            ))
+        })
+        .collect()
+}
+
+/// The conversations held with any of these participants.
+pub(crate) async fn conversations_with(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    participants: &[String],
+) -> Result<Vec<Stored<casewindow_domain::evidence::Conversation>>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM conversations WHERE participant_id IN ({}) ORDER BY review_id, sort_key, id",
+        records::SELECT_COLUMNS,
+        expand(backend, "$1")
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(json_ids(participants.iter().cloned()))
+        .fetch_all(conn)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("id").map_err(map)?;
+            let (body, meta) = records::read_row(RecordKind::Conversation, row)?;
+            let record =
+                serde_json::from_str(&body).map_err(|e| corrupt("conversation", &id, e))?;
+            Ok(Stored { record, meta })
+        })
+        .collect()
 }

@@ -1788,4 +1788,20 @@ impl casewindow_store::Across for SqlStore {
         tx.commit().await.map_err(map)?;
         Ok(page)
     }
+
+    async fn conversations_with(
+        &self,
+        participants: &[casewindow_domain::ids::ParticipationId],
+    ) -> StoreResult<Vec<Stored<casewindow_domain::evidence::Conversation>>> {
+        let ids: Vec<String> = participants.iter().map(|p| p.0.to_string()).collect();
+        across::conversations_with(&mut *self.read().await?, self.backend, &ids).await
+    }
+
+    async fn issue_reach(
+        &self,
+    ) -> StoreResult<
+        std::collections::HashMap<casewindow_domain::ids::RecurrentIssueId, (usize, usize)>,
+    > {
+        across::issue_reach(&mut *self.read().await?).await
+    }
 }

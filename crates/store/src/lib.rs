@@ -741,4 +741,16 @@ pub struct ActionPage {
 pub trait Across: Send + Sync + 'static {
     /// One page of the actions of the reader's reviews.
     async fn actions_page(&self, query: &ActionQuery) -> StoreResult<ActionPage>;
+    /// The conversations held with any of these participants, in any review.
+    async fn conversations_with(
+        &self,
+        participants: &[casewindow_domain::ids::ParticipationId],
+    ) -> StoreResult<Vec<Stored<casewindow_domain::evidence::Conversation>>>;
+    /// For each recurrent issue linked to any finding: how many findings are linked to it and
+    /// from how many reviews, counted in the database.
+    async fn issue_reach(
+        &self,
+    ) -> StoreResult<
+        std::collections::HashMap<casewindow_domain::ids::RecurrentIssueId, (usize, usize)>,
+    >;
 }

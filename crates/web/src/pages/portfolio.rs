@@ -68,9 +68,14 @@ struct PortfolioPage {
     pages: usize,
     /// What the user is waiting to do (check-backs, invitations), each with its link.
     waiting: Vec<WaitingRow>,
+    /// How many more are waiting than are listed.
+    waiting_more: usize,
     is_admin: bool,
     is_analyst: bool,
 }
+
+/// Things waiting for the user listed at most; the rest are counted.
+const WAITING_SHOWN: usize = 20;
 
 /// Something waiting for the user, as the home page lists it.
 struct WaitingRow {
@@ -215,10 +220,11 @@ async fn show<S: Store>(
             }
         })
         .collect();
-    let waiting = app
-        .waiting_for(&user.actor())
-        .await?
+    let all_waiting = app.waiting_for(&user.actor()).await?;
+    let waiting_more = all_waiting.len().saturating_sub(WAITING_SHOWN);
+    let waiting = all_waiting
         .into_iter()
+        .take(WAITING_SHOWN)
         .map(|w| match w {
             casewindow_app::Waiting::CheckBack {
                 review_title,
@@ -295,6 +301,7 @@ async fn show<S: Store>(
         page,
         pages,
         waiting,
+        waiting_more,
         is_admin: user.platform_admin,
         is_analyst: user.national_analyst,
     })
