@@ -4,9 +4,10 @@
 //! is tens of thousands. Its content is built once per state of the library and reader, and kept:
 //! the key is the library stamp (read before the content, so what is kept is never older than
 //! its key), the set of reviews the reader may read, whether they read de-identified, and the
-//! page's own choices. Every request still reads the stamp and the reader's roles, so a change
-//! made through any server is seen at once through every other. One page is built at a time;
-//! whoever waits for it finds it kept.
+//! page's own choices. Every request still reads the stamp, so a change made through any server
+//! is seen at once through every other. Each page is built once however many ask for it at
+//! once; whoever waits for it finds it kept. The portfolio, the action tracker, the codebook and
+//! search answers are kept the same way.
 
 use crate::access::Permission;
 use crate::{Actor, App, AppResult, CandidateIssue};
@@ -67,7 +68,9 @@ type KnownReader = (Actor, (i64, i64), u64);
 pub struct LibraryPages {
     items: Mutex<Vec<(LibraryKey, Value)>>,
     readers: Mutex<Vec<KnownReader>>,
-    turn: tokio::sync::Mutex<()>,
+    /// A turn for each key being built, so one page is built once however many ask at once,
+    /// and different pages are built side by side.
+    turns: Mutex<Vec<(LibraryKey, Arc<tokio::sync::Mutex<()>>)>>,
 }
 
 impl LibraryPages {
@@ -171,13 +174,36 @@ impl<S: Store> App<S> {
         if let Some(value) = found(&self.library_pages) {
             return Ok(value);
         }
-        let _turn = self.library_pages.turn.lock().await;
+        let turn = {
+            let mut turns = self
+                .library_pages
+                .turns
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match turns.iter().find(|(k, _)| *k == key) {
+                Some((_, turn)) => Arc::clone(turn),
+                None => {
+                    let turn = Arc::new(tokio::sync::Mutex::new(()));
+                    turns.push((key.clone(), Arc::clone(&turn)));
+                    turn
+                }
+            }
+        };
+        let _turn = turn.lock().await;
         if let Some(value) = found(&self.library_pages) {
             return Ok(value);
         }
-        let value = Arc::new(build().await?);
-        self.library_pages.put(key, Arc::clone(&value) as Value);
-        Ok(value)
+        let built = build().await.map(Arc::new);
+        if let Ok(value) = &built {
+            self.library_pages
+                .put(key.clone(), Arc::clone(value) as Value);
+        }
+        self.library_pages
+            .turns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(k, _)| *k != key);
+        built
     }
 }
 

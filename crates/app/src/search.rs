@@ -28,6 +28,7 @@ const SNIPPET_WORDS: usize = 36;
 const SNIPPET_CHARS: usize = 240;
 
 /// A search's answer, with what is needed to show it.
+#[derive(Clone)]
 pub struct SearchAnswer {
     pub results: Results,
     /// The title of every review with a hit or a count.
@@ -39,6 +40,19 @@ pub struct SearchAnswer {
     pub chronologies_withheld: Vec<(ReviewId, String)>,
     /// How many reviews were searched.
     pub reviews_searched: usize,
+}
+
+/// The filters in a fixed order, for the key a search is kept under.
+fn filters_key(filters: &Filters) -> String {
+    let mut kinds: Vec<&str> = filters.kinds.iter().map(|k| k.as_str()).collect();
+    kinds.sort_unstable();
+    let mut patterns: Vec<&str> = filters.patterns.iter().map(String::as_str).collect();
+    patterns.sort_unstable();
+    let mut reviews: Vec<String> = filters.reviews.iter().map(Uuid::to_string).collect();
+    reviews.sort_unstable();
+    let mut years: Vec<i32> = filters.years.iter().copied().collect();
+    years.sort_unstable();
+    format!("{kinds:?} {patterns:?} {reviews:?} {years:?}")
 }
 
 fn join(parts: &[&str]) -> String {
@@ -256,6 +270,46 @@ impl<S: Store> App<S> {
                 what: "search".to_owned(),
             });
         }
+        // Kept until anything changes, for this reader and search; what it shows of
+        // chronologies is audited on every call.
+        let view = format!("search {actor:?} {limit} {} {text}", filters_key(filters));
+        let key = self.library_key(actor, &view).await?;
+        let answer = self
+            .kept_across(key, || self.search_now(actor, text, filters, limit))
+            .await?;
+        // Showing chronology entries is reading them.
+        let mut shown: Vec<Uuid> = answer
+            .results
+            .hits
+            .iter()
+            .filter(|h| h.kind == Kind::Chronology)
+            .map(|h| h.review)
+            .collect();
+        shown.sort_unstable();
+        shown.dedup();
+        for review in shown {
+            let review = ReviewId(review);
+            let reason = actor.purpose_in(review).unwrap_or_default().to_owned();
+            self.audit_event(
+                actor,
+                review,
+                "search",
+                RecordKind::ChronologyEntry.table(),
+                "search results",
+                &reason,
+            )
+            .await?;
+        }
+        Ok((*answer).clone())
+    }
+
+    async fn search_now(
+        &self,
+        actor: &Actor,
+        text: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> AppResult<SearchAnswer> {
         let (scopes, withheld) = self.search_scopes(actor).await?;
         let reviews_searched = scopes.len();
         self.bring_search_up_to_date().await?;
@@ -286,29 +340,6 @@ impl<S: Store> App<S> {
         for hit in &mut results.hits {
             let (marked, body) = quoted.remove(&hit.id).unwrap_or_default();
             hit.snippet = casewindow_search::snippet(&marked, &body, SNIPPET_CHARS);
-        }
-
-        // Showing chronology entries is reading them.
-        let mut shown: Vec<Uuid> = results
-            .hits
-            .iter()
-            .filter(|h| h.kind == Kind::Chronology)
-            .map(|h| h.review)
-            .collect();
-        shown.sort_unstable();
-        shown.dedup();
-        for review in shown {
-            let review = ReviewId(review);
-            let reason = actor.purpose_in(review).unwrap_or_default().to_owned();
-            self.audit_event(
-                actor,
-                review,
-                "search",
-                RecordKind::ChronologyEntry.table(),
-                "search results",
-                &reason,
-            )
-            .await?;
         }
 
         let mut review_titles = results.review_titles.clone();
