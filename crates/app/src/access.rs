@@ -322,7 +322,19 @@ impl<S: Store> App<S> {
         let Some(user) = actor.user else {
             return Ok(Vec::new());
         };
-        let mut all = self.store.participations_of(user).await?;
+        // Someone in thousands of reviews has thousands of roles: read once per state of the
+        // library (any change to any role moves its stamp).
+        let stamp = self.store.library_stamp().await?;
+        let found = match self.library_pages.roles_at(user, stamp) {
+            Some(found) => found,
+            None => {
+                let found = std::sync::Arc::new(self.store.participations_of(user).await?);
+                self.library_pages
+                    .keep_roles(user, stamp, std::sync::Arc::clone(&found));
+                found
+            }
+        };
+        let mut all = (*found).clone();
         if let Some(token) = &actor.token {
             all.retain(|p| token.reaches(p.record.review_id));
         }

@@ -42,6 +42,18 @@ impl<S: Store> App<S> {
     /// What the signed-in user is waiting to do in the reviews they take part in: conversation
     /// records sent for their check-back, and invitations not yet answered. Only their own.
     pub async fn waiting_for(&self, actor: &Actor) -> AppResult<Vec<Waiting>> {
+        if actor.user.is_none() {
+            return Ok(Vec::new());
+        }
+        // Kept until anything changes, for this person.
+        let key = self
+            .library_key(actor, &format!("waiting {actor:?}"))
+            .await?;
+        let waiting = self.kept_across(key, || self.waiting_now(actor)).await?;
+        Ok((*waiting).clone())
+    }
+
+    async fn waiting_now(&self, actor: &Actor) -> AppResult<Vec<Waiting>> {
         let Some(user) = actor.user else {
             return Ok(Vec::new());
         };

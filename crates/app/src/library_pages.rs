@@ -71,6 +71,43 @@ pub struct LibraryPages {
     /// A turn for each key being built, so one page is built once however many ask at once,
     /// and different pages are built side by side.
     turns: Mutex<Vec<(LibraryKey, Arc<tokio::sync::Mutex<()>>)>>,
+    /// Each person's roles in every review, at the library stamp they were read at.
+    roles: Mutex<Vec<KnownRoles>>,
+}
+
+/// A person's participations, read at a library stamp.
+type KnownRoles = (
+    casewindow_domain::ids::UserId,
+    (i64, i64),
+    Arc<Vec<casewindow_store::Stored<casewindow_domain::participation::Participation>>>,
+);
+
+impl LibraryPages {
+    /// A person's participations as read at `stamp`, if they were.
+    pub(crate) fn roles_at(
+        &self,
+        user: casewindow_domain::ids::UserId,
+        stamp: (i64, i64),
+    ) -> Option<Arc<Vec<casewindow_store::Stored<casewindow_domain::participation::Participation>>>>
+    {
+        let roles = self.roles.lock().unwrap_or_else(PoisonError::into_inner);
+        roles
+            .iter()
+            .find(|(u, s, _)| *u == user && *s == stamp)
+            .map(|(_, _, p)| Arc::clone(p))
+    }
+
+    pub(crate) fn keep_roles(
+        &self,
+        user: casewindow_domain::ids::UserId,
+        stamp: (i64, i64),
+        found: Arc<Vec<casewindow_store::Stored<casewindow_domain::participation::Participation>>>,
+    ) {
+        let mut roles = self.roles.lock().unwrap_or_else(PoisonError::into_inner);
+        roles.retain(|(u, s, _)| *s == stamp && *u != user);
+        roles.insert(0, (user, stamp, found));
+        roles.truncate(KEPT * 8);
+    }
 }
 
 impl LibraryPages {

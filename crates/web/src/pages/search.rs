@@ -22,6 +22,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
 
 /// How many hits a page shows.
 const SHOWN: usize = 50;
+/// Reviews offered in the review filter, at most: those with most matches.
+const REVIEWS_LISTED: usize = 50;
 
 #[derive(serde::Deserialize, Default)]
 struct Params {
@@ -58,6 +60,8 @@ struct SearchPage {
     total: usize,
     truncated: bool,
     reviews_searched: usize,
+    /// Reviews with a match (more than are listed in the review filter, perhaps).
+    reviews_matched: usize,
     kinds: Vec<Choice>,
     patterns: Vec<Choice>,
     reviews: Vec<Choice>,
@@ -106,10 +110,15 @@ fn facet_choices(
             )
         })
         .collect();
-    let mut reviews: Vec<Choice> = results
-        .reviews
-        .iter()
-        .map(|(r, n)| {
+    // The reviews with most matches (and the one chosen), so the list stays short however
+    // many reviews match.
+    let mut counted: Vec<(&uuid::Uuid, &usize)> = results.reviews.iter().collect();
+    counted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut reviews: Vec<Choice> = counted
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (r, _))| *i < REVIEWS_LISTED || Some(**r) == review)
+        .map(|(_, (r, n))| {
             (
                 r.to_string(),
                 format!("{} ({n})", title_of(r)),
@@ -213,6 +222,7 @@ async fn show<S: Store>(
         total: results.total,
         truncated: results.truncated,
         reviews_searched: answer.reviews_searched,
+        reviews_matched: answer.results.reviews.len(),
         kinds,
         patterns,
         reviews,
