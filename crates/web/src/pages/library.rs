@@ -154,13 +154,27 @@ fn polarity_label(p: Polarity) -> &'static str {
     }
 }
 
+/// Each finding's values of every facet, worked out once (each facet's counts ask of every
+/// finding whether it passes every other facet).
+struct Valued<'a> {
+    finding: &'a LibraryFinding,
+    values: [Vec<(String, String)>; FACETS.len()],
+}
+
+fn valued(all: &[LibraryFinding]) -> Vec<Valued<'_>> {
+    all.iter()
+        .map(|finding| Valued {
+            finding,
+            values: FACETS.map(|facet| facet.values(finding)),
+        })
+        .collect()
+}
+
 /// Whether a finding passes every filter except `skip`'s.
-fn passes(f: &LibraryFinding, filter: &Filter, skip: Option<Facet>) -> bool {
-    FACETS.iter().all(|facet| {
+fn passes(v: &Valued<'_>, filter: &Filter, skip: Option<Facet>) -> bool {
+    FACETS.iter().zip(&v.values).all(|(facet, values)| {
         let chosen = facet.chosen(filter);
-        Some(*facet) == skip
-            || chosen.is_empty()
-            || facet.values(f).iter().any(|(v, _)| v == chosen)
+        Some(*facet) == skip || chosen.is_empty() || values.iter().any(|(v, _)| v == chosen)
     })
 }
 
@@ -320,7 +334,12 @@ async fn content<S: Store>(
     may_import: bool,
 ) -> Result<String, WebError> {
     let all = app.library_findings(actor).await?;
-    let selected: Vec<&LibraryFinding> = all.iter().filter(|f| passes(f, filter, None)).collect();
+    let valued = valued(&all);
+    let selected: Vec<&LibraryFinding> = valued
+        .iter()
+        .filter(|v| passes(v, filter, None))
+        .map(|v| v.finding)
+        .collect();
     let rows = selected
         .iter()
         .take(PAGE)
@@ -335,7 +354,7 @@ async fn content<S: Store>(
         total: all.len(),
         shown: selected.len(),
         reviews: reviews.len(),
-        facets: facet_views(&all, filter),
+        facets: facet_views(&valued, filter),
         filtered,
         more: selected.len().saturating_sub(PAGE),
         rows,
@@ -351,13 +370,14 @@ async fn content<S: Store>(
 }
 
 /// Each facet with every value the findings passing the other facets' choices have.
-fn facet_views(all: &[LibraryFinding], filter: &Filter) -> Vec<FacetView> {
+fn facet_views(all: &[Valued<'_>], filter: &Filter) -> Vec<FacetView> {
     FACETS
         .iter()
-        .map(|facet| {
-            let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        .enumerate()
+        .map(|(at, facet)| {
+            let mut counts: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
             for f in all.iter().filter(|f| passes(f, filter, Some(*facet))) {
-                for (value, label) in facet.values(f) {
+                for (value, label) in &f.values[at] {
                     counts.entry(value).or_insert((label, 0)).1 += 1;
                 }
             }
@@ -365,8 +385,8 @@ fn facet_views(all: &[LibraryFinding], filter: &Filter) -> Vec<FacetView> {
                 .into_iter()
                 .map(|(value, (label, count))| Option_ {
                     selected: facet.chosen(filter) == value,
-                    value,
-                    label,
+                    value: value.to_owned(),
+                    label: label.to_owned(),
                     count,
                 })
                 .collect();
