@@ -164,17 +164,24 @@ pub(crate) async fn matches(
              ORDER BY score DESC, d.id LIMIT $3",
             query.to_websearch(),
         ),
+        // The full-text query runs once, first, and each match is looked up in the scopes
+        // through an index (`IN` builds one; a join on the scopes scanned them for every
+        // match: 2.5 s against 61 ms for "home visit" across 1,000 reviews).
         Backend::Sqlite => (
             "WITH scope AS MATERIALIZED (\
                  SELECT json_extract(value, '$.r') AS r, json_extract(value, '$.k') AS k, \
-                     json_extract(value, '$.a') AS a FROM json_each($1)) \
+                     json_extract(value, '$.a') AS a FROM json_each($1)), \
+             hits AS MATERIALIZED (\
+                 SELECT rowid AS doc, -bm25(search_text, 2.0, 1.0) AS score \
+                 FROM search_text WHERE search_text MATCH $2) \
              SELECT d.kind, d.id, d.review_id, d.agency_id, d.pattern, d.year, d.title, \
-                 d.review_title, -bm25(search_text, 2.0, 1.0) AS score \
-             FROM search_text \
-             JOIN search_documents d ON d.rowid = search_text.rowid \
-             JOIN scope s ON s.r = d.review_id AND s.k = d.kind \
-                 AND (s.a IS NULL OR s.a = d.agency_id) \
-             WHERE search_text MATCH $2 \
+                 d.review_title, hits.score AS score \
+             FROM hits \
+             CROSS JOIN search_documents d ON d.rowid = hits.doc \
+             WHERE (d.review_id || ' ' || d.kind) IN \
+                     (SELECT r || ' ' || k FROM scope WHERE a IS NULL) \
+                 OR (d.review_id || ' ' || d.kind || ' ' || COALESCE(d.agency_id, '')) IN \
+                     (SELECT r || ' ' || k || ' ' || a FROM scope WHERE a IS NOT NULL) \
              ORDER BY score DESC, d.id LIMIT $3",
             query.to_fts5().unwrap_or_default(),
         ),
@@ -247,8 +254,9 @@ pub(crate) async fn snippets(
         Backend::Sqlite => {
             sqlx::query(
                 "SELECT d.id, snippet(search_text, 1, char(1), char(2), '…', $3) AS marked, d.body \
-                 FROM search_text JOIN search_documents d ON d.rowid = search_text.rowid \
-                 WHERE search_text MATCH $1 AND d.id IN (SELECT value FROM json_each($2))",
+                 FROM search_text CROSS JOIN search_documents d ON d.rowid = search_text.rowid \
+                 WHERE search_text MATCH $1 AND search_text.rowid IN \
+                     (SELECT rowid FROM search_documents WHERE id IN (SELECT value FROM json_each($2)))",
             )
             .bind(query.to_fts5().unwrap_or_default())
             .bind(ids_json)
