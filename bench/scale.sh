@@ -5,7 +5,8 @@
 # Settings: ENGINE (postgres|sqlite), REVIEWS (5000), INSTANCES (2), CONNECTIONS (16, split
 # evenly across the instances, one wrk per instance, run at once), DURATION (15s per page),
 # PORT (8290: instances on PORT, PORT+1, ...), BIN (an already-built binary; else a release
-# build), REBUILD (1: build the database afresh even if a kept one exists), SEARCH (the query).
+# build), REBUILD (1: build the database afresh even if a kept one exists), SEARCH and SEARCH2
+# (the two searches measured).
 #
 # The database is built once (the demo, its Child W copied to REVIEWS reviews by
 # bench/scale_demo.py, one copy with a 500-entry chronology) and kept for later runs:
@@ -29,6 +30,7 @@ CONNECTIONS="${CONNECTIONS:-16}"
 DURATION="${DURATION:-15s}"
 PORT="${PORT:-8290}"
 SEARCH="${SEARCH:-supervision capacity}"
+SEARCH2="${SEARCH2:-home visit}"
 PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
 PG_DB="cw_scale_$REVIEWS"
 KEEP_DIR="$HOME/.cache/casewindow/scale"
@@ -106,6 +108,7 @@ TARGET=$(awk -F'\t' '$2 == "Child W (load copy 1)" { print $1 }' "$WORK/reviews"
 [ -n "$TARGET" ] || die "the library has no load copy 1"
 
 QUERY=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$SEARCH")
+QUERY2=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$SEARCH2")
 PAGES=(
     "static file (/assets/app.css)|/assets/app.css"
     "portfolio (/)|/"
@@ -116,6 +119,7 @@ PAGES=(
     "codebook|/library/issues"
     "action tracker|/actions"
     "search \"$SEARCH\"|/search?q=$QUERY"
+    "search \"$SEARCH2\" (matches in every review)|/search?q=$QUERY2"
 )
 
 sign_in() {

@@ -287,7 +287,8 @@ impl<S: Store> App<S> {
             .collect();
         shown.sort_unstable();
         shown.dedup();
-        for review in shown {
+        // One event per review, written together (one commit for all, not one after another).
+        futures_util::future::try_join_all(shown.into_iter().map(|review| async move {
             let review = ReviewId(review);
             let reason = actor.purpose_in(review).unwrap_or_default().to_owned();
             self.audit_event(
@@ -298,8 +299,9 @@ impl<S: Store> App<S> {
                 "search results",
                 &reason,
             )
-            .await?;
-        }
+            .await
+        }))
+        .await?;
         Ok((*answer).clone())
     }
 
