@@ -54,7 +54,40 @@ pub struct TrackedAction {
     pub overdue: bool,
 }
 
+/// Partnerships' and agencies' names, by id.
+type Names = (
+    HashMap<casewindow_domain::ids::PartnershipId, String>,
+    HashMap<AgencyId, String>,
+);
+
+/// An agency's name, or that it is not known.
+fn agency_name(agencies: &HashMap<AgencyId, String>, agency: AgencyId) -> String {
+    agencies
+        .get(&agency)
+        .cloned()
+        .unwrap_or_else(|| "Unknown agency".to_owned())
+}
+
 impl<S: Store> App<S> {
+    /// Partnerships' and agencies' names, as the tracker shows them.
+    async fn tracker_names(&self) -> AppResult<Names> {
+        let partnerships = self
+            .store
+            .partnerships()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let agencies = self
+            .store
+            .agencies()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+        Ok((partnerships, agencies))
+    }
+
     /// One page of the actions in the reviews the actor may see, overdue first, then open
     /// before closed, then by due date; filtered, counted and paged by the database.
     ///
@@ -115,20 +148,7 @@ impl<S: Store> App<S> {
             store_query.offset = (page - 1) * TRACKER_PAGE;
             found = self.store.actions_page(&store_query).await?;
         }
-        let agencies: HashMap<AgencyId, String> = self
-            .store
-            .agencies()
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
-        let partnerships: HashMap<_, String> = self
-            .store
-            .partnerships()
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
+        let (partnerships, agencies) = self.tracker_names().await?;
         let mut titles: HashMap<ReviewId, (String, String)> = HashMap::new();
         let mut wanted: Vec<ReviewId> = found.actions.iter().map(|a| a.record.review_id).collect();
         if found.reviews.len() <= casewindow_store::REVIEWS_LISTED {
@@ -161,10 +181,7 @@ impl<S: Store> App<S> {
                 review_id: action.review_id,
                 review_title: title,
                 partnership,
-                owner: agencies
-                    .get(&action.owner_agency_id)
-                    .cloned()
-                    .unwrap_or_else(|| "Unknown agency".to_owned()),
+                owner: agency_name(&agencies, action.owner_agency_id),
                 finding_number,
                 overdue: action.is_overdue(today),
                 action,
@@ -173,15 +190,7 @@ impl<S: Store> App<S> {
         let mut owners: Vec<(AgencyId, String)> = found
             .owners
             .iter()
-            .map(|o| {
-                (
-                    *o,
-                    agencies
-                        .get(o)
-                        .cloned()
-                        .unwrap_or_else(|| "Unknown agency".to_owned()),
-                )
-            })
+            .map(|o| (*o, agency_name(&agencies, *o)))
             .collect();
         owners.sort_by(|a, b| a.1.cmp(&b.1));
         let reviews = (found.reviews.len() <= casewindow_store::REVIEWS_LISTED).then(|| {
@@ -226,20 +235,7 @@ impl<S: Store> App<S> {
             });
         }
         let reviews = self.viewable_reviews(actor).await?;
-        let partnerships: HashMap<_, String> = self
-            .store
-            .partnerships()
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let agencies: HashMap<_, String> = self
-            .store
-            .agencies()
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
+        let (partnerships, agencies) = self.tracker_names().await?;
         let today = self.today();
         let mut tracked = Vec::new();
         for (review_id, review) in &reviews {
@@ -263,10 +259,7 @@ impl<S: Store> App<S> {
                         .get(&review.partnership_id)
                         .cloned()
                         .unwrap_or_default(),
-                    owner: agencies
-                        .get(&action.owner_agency_id)
-                        .cloned()
-                        .unwrap_or_else(|| "Unknown agency".to_owned()),
+                    owner: agency_name(&agencies, action.owner_agency_id),
                     finding_number: action.finding_id.and_then(|f| findings.get(&f).copied()),
                     overdue: action.is_overdue(today),
                     action,
