@@ -22,6 +22,7 @@ pub mod exchange;
 mod identity;
 mod library;
 mod library_pages;
+mod library_snapshot;
 mod mindset;
 pub mod patterns;
 pub mod published;
@@ -164,6 +165,8 @@ pub struct App<S> {
     library_pages: Arc<library_pages::LibraryPages>,
     /// Candidate issues as last found for each reader.
     candidates: Arc<library_pages::Candidates>,
+    /// The whole library at its last read state, shared by every reader.
+    snapshots: Arc<library_snapshot::Snapshots>,
 }
 
 impl<S: Store> App<S> {
@@ -180,6 +183,7 @@ impl<S: Store> App<S> {
             memo: Arc::default(),
             library_pages: Arc::default(),
             candidates: Arc::default(),
+            snapshots: Arc::default(),
         }
     }
 

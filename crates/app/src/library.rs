@@ -7,6 +7,7 @@
 //! changes, so the suggestions learn as the library grows without anyone retraining anything.
 //! Embeddings are remembered per text, so a rebuild only embeds what is new.
 
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,10 @@ use crate::{Actor, App, AppError, AppResult};
 
 /// Engines kept at once (one per review being edited).
 const CACHED_ENGINES: usize = 8;
+/// Kept embeddings asked of the database at once.
+const EMBEDDINGS_READ: usize = 5_000;
+/// Texts embedded, then kept in the database, at once.
+const EMBEDDINGS_WRITTEN: usize = 256;
 
 /// The instance's pattern library: the optional embedding model and the built engines.
 pub struct PatternLibrary {
@@ -160,7 +165,7 @@ pub struct LibraryFinding {
 
 /// A candidate new recurrent issue: findings of one pattern, from several reviews, that no
 /// recurrent issue covers yet.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CandidateIssue {
     pub pattern: Pattern,
     pub key_terms: Vec<String>,
@@ -396,6 +401,7 @@ impl<S: Store> App<S> {
         let engine = self
             .library_engine(ReviewId(uuid::Uuid::nil()), knowledge)
             .await?;
+        self.embed_once(texts.to_vec()).await?;
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let reprs = engine
             .represent(&refs, self.library.embedder())
@@ -431,79 +437,20 @@ impl<S: Store> App<S> {
         if actor.platform_admin {
             return Ok(Vec::new());
         }
-        let reviews = if actor.national_analyst {
-            self.store
-                .list_all::<casewindow_domain::review::Review>()
-                .await?
-                .into_iter()
-                .map(|r| (r.record.id, r.record))
-                .collect()
+        // National analysts read every review, de-identified; others the reviews they may view.
+        let readable = if actor.national_analyst {
+            None
         } else {
-            self.viewable_reviews(actor).await?
+            self.reviews_taking_part(actor, Some(Permission::ViewReview))
+                .await?
         };
-        let issues: HashMap<RecurrentIssueId, RecurrentIssue> = self
-            .store
-            .list_all::<RecurrentIssue>()
-            .await?
-            .into_iter()
-            .map(|i| (i.record.id, i.record))
+        let snapshot = self.library_snapshot().await?;
+        let mut out: Vec<LibraryFinding> = snapshot
+            .findings
+            .iter()
+            .filter(|f| readable.as_ref().is_none_or(|set| set.contains(&f.review)))
+            .cloned()
             .collect();
-        // Sectors of the agencies whose practitioners took part in each review.
-        let sector_of: HashMap<_, _> = self
-            .store
-            .agencies()
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.sector))
-            .collect();
-        let mut sectors: HashMap<ReviewId, Vec<casewindow_domain::organisation::AgencySector>> =
-            HashMap::new();
-        for p in self
-            .store
-            .list_all::<casewindow_domain::participation::Participation>()
-            .await?
-        {
-            if let Some(sector) = p.record.agency_id.and_then(|a| sector_of.get(&a)) {
-                let list = sectors.entry(p.record.review_id).or_default();
-                if !list.contains(sector) {
-                    list.push(*sector);
-                }
-            }
-        }
-        let resolve = |id: &RecurrentIssueId| resolve_merges(&issues, *id).cloned();
-        let mut out: Vec<LibraryFinding> = self
-            .store
-            .list_all::<Finding>()
-            .await?
-            .into_iter()
-            .filter_map(|stored| {
-                let finding = stored.record;
-                let review = reviews.get(&finding.review_id)?;
-                let mut linked: Vec<RecurrentIssue> = finding
-                    .recurrent_issue_ids
-                    .iter()
-                    .filter_map(&resolve)
-                    .collect();
-                linked.dedup_by_key(|i| i.id);
-                Some(LibraryFinding {
-                    review: review.id,
-                    review_title: review.title.clone(),
-                    review_kind: review.kind,
-                    year: chrono::Datelike::year(&review.opened_on),
-                    harm_types: review.facets.harm_types.clone(),
-                    age_band: review.facets.child_age_band,
-                    sectors: sectors.get(&review.id).cloned().unwrap_or_default(),
-                    issues: linked,
-                    finding,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.year
-                .cmp(&a.year)
-                .then_with(|| a.review_title.cmp(&b.review_title))
-                .then(a.finding.position.cmp(&b.finding.position))
-        });
         if actor.national_analyst {
             self.deidentify(actor, &mut out).await?;
         }
@@ -641,34 +588,79 @@ impl<S: Store> App<S> {
     /// Embeds the starter knowledge and every stored finding ahead of the first suggestion (a
     /// server calls this in the background at start). Does nothing without a model.
     pub async fn warm_pattern_library(&self) -> AppResult<usize> {
-        let Some(embedder) = self.library.embedder.clone() else {
+        if self.library.embedder.is_none() {
             return Ok(0);
-        };
-        let knowledge = starter_knowledge();
-        let mut texts: Vec<String> = knowledge.examples.into_iter().map(|e| e.text).collect();
+        }
+        let mut texts = starter_knowledge().texts();
         texts.extend(
-            knowledge
-                .issues
-                .iter()
-                .map(casewindow_patterns::engine::issue_text),
-        );
-        texts.extend(knowledge.pattern_descriptions.into_iter().map(|(_, d)| d));
-        texts.extend(
-            self.store
-                .list_all::<Finding>()
+            self.library_snapshot()
                 .await?
+                .findings
                 .iter()
-                .map(|f| finding_text(&f.record)),
+                .map(|f| finding_text(&f.finding)),
         );
         let count = texts.len();
-        tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            embedder.embed(&refs).map(|_| ())
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("warming the pattern library: {e}")))?
-        .map_err(AppError::Internal)?;
+        self.embed_once(texts).await?;
         Ok(count)
+    }
+
+    /// Makes sure every text is embedded in this process: taken from the vectors kept in the
+    /// database when some server embedded it before, or embedded now and kept there, so no
+    /// text is embedded twice whatever the number of servers. Does nothing without a model.
+    async fn embed_once(&self, texts: Vec<String>) -> AppResult<()> {
+        let Some(embedder) = self.library.embedder.clone() else {
+            return Ok(());
+        };
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let missing = embedder.missing(&refs).map_err(AppError::Internal)?;
+        drop(refs);
+        drop(texts);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let model = embedder.fingerprint();
+        let hashes: Vec<String> = missing
+            .iter()
+            .map(|t| {
+                Sha256::digest(t.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect();
+        let mut kept: HashMap<String, Vec<f32>> = HashMap::new();
+        for chunk in hashes.chunks(EMBEDDINGS_READ) {
+            kept.extend(self.store.embeddings(&model, chunk).await?);
+        }
+        let mut found = Vec::new();
+        let mut needed = Vec::new();
+        for (text, hash) in missing.into_iter().zip(hashes) {
+            match kept.remove(&hash) {
+                Some(vector) => found.push((text, vector)),
+                None => needed.push((text, hash)),
+            }
+        }
+        embedder.remember(found).map_err(AppError::Internal)?;
+        if needed.is_empty() {
+            return Ok(());
+        }
+        // Embedded a batch at a time and kept as it goes, so a long first embedding of a
+        // large library is shared with other servers before it ends.
+        for batch in needed.chunks(EMBEDDINGS_WRITTEN) {
+            let texts: Vec<String> = batch.iter().map(|(t, _)| t.clone()).collect();
+            let cached = Arc::clone(&embedder);
+            let vectors = tokio::task::spawn_blocking(move || {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                cached.embed(&refs)
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("embedding the library: {e}")))?
+            .map_err(AppError::Internal)?;
+            let vectors: Vec<(String, Vec<f32>)> =
+                batch.iter().map(|(_, h)| h.clone()).zip(vectors).collect();
+            self.store.keep_embeddings(&model, &vectors).await?;
+        }
+        Ok(())
     }
 
     /// The engine for `review` over `knowledge`, reused while the knowledge is unchanged.
@@ -691,6 +683,7 @@ impl<S: Store> App<S> {
                 return Ok(engine.clone());
             }
         }
+        self.embed_once(knowledge.texts()).await?;
         let library = self.library.clone();
         let engine = tokio::task::spawn_blocking(move || {
             Engine::build(knowledge, library.embedder(), Settings::default())
@@ -721,38 +714,33 @@ struct LibraryContext {
 
 impl<S: Store> App<S> {
     async fn library_context(&self, review: ReviewId) -> AppResult<LibraryContext> {
-        let findings = self.store.list_all::<Finding>().await?;
-        let issues = self.store.list_all::<RecurrentIssue>().await?;
-        let reviews = self.store.list_all::<Review>().await?;
-        let titles: HashMap<String, (ReviewId, String)> = reviews
+        let snapshot = self.library_snapshot().await?;
+        let titles: HashMap<String, (ReviewId, String)> = snapshot
+            .titles
             .iter()
-            .map(|r| {
-                (
-                    r.record.id.to_string(),
-                    (r.record.id, r.record.title.clone()),
-                )
-            })
+            .map(|(id, title)| (id.to_string(), (*id, title.clone())))
             .collect();
         let issue_codes: HashMap<RecurrentIssueId, &RecurrentIssue> =
-            issues.iter().map(|i| (i.record.id, &i.record)).collect();
-        let live_issues: Vec<RecurrentIssue> = issues
+            snapshot.issues.iter().map(|i| (i.id, i)).collect();
+        let live_issues: Vec<RecurrentIssue> = snapshot
+            .issues
             .iter()
-            .map(|i| i.record.clone())
             .filter(|i| {
                 matches!(
                     i.status,
                     RecurrentIssueStatus::Accepted | RecurrentIssueStatus::Proposed
                 )
             })
+            .cloned()
             .collect();
+        let findings = snapshot.findings.iter().map(|f| &f.finding);
 
         let mut knowledge = starter_knowledge();
-        let stored_ids: HashSet<String> =
-            findings.iter().map(|f| f.record.id.to_string()).collect();
+        let stored_ids: HashSet<String> = findings.clone().map(|f| f.id.to_string()).collect();
         // Starter examples that are also stored (the demo loaded) are taken from the store, so
         // their current text and pattern count and the review's own findings can be left out.
         knowledge.examples.retain(|e| !stored_ids.contains(&e.id));
-        for f in findings.iter().map(|s| &s.record) {
+        for f in findings {
             if f.review_id == review {
                 continue;
             }

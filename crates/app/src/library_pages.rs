@@ -8,13 +8,16 @@
 //! is seen at once through every other. Each page is built once however many ask for it at
 //! once; whoever waits for it finds it kept. The portfolio, the action tracker, the codebook and
 //! search answers are kept the same way.
+//!
+//! Candidate issues take longest to find; they are also kept in the database under a stable
+//! hash of the reader's reviews, so a server that has just started shows what another found.
 
 use crate::access::Permission;
 use crate::{Actor, App, AppResult, CandidateIssue};
 use casewindow_store::Store;
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -22,9 +25,11 @@ use std::time::Duration;
 const KEPT: usize = 32;
 /// Readers whose candidate issues are kept at once.
 const KEPT_CANDIDATES: usize = 64;
-/// How long a page waits for candidate issues being looked for before it shows the last ones
-/// found (or says they are being looked for); the search goes on and keeps what it finds.
+/// How long a page waits for candidate issues being looked for before it says they are being
+/// looked for; the search goes on and keeps what it finds.
 const CANDIDATES_WAIT: Duration = Duration::from_secs(2);
+/// How long it waits when earlier ones are known, before it shows those.
+const CANDIDATES_WAIT_KNOWN: Duration = Duration::from_millis(300);
 
 /// Candidate issues as last found for a reader.
 #[derive(Clone, Debug)]
@@ -154,11 +159,16 @@ impl<S: Store> App<S> {
                     .await?
                 {
                     Some(set) if !actor.national_analyst => {
+                        // A hash that is the same in every process, as candidate issues are
+                        // kept in the database by it.
                         let mut ids: Vec<_> = set.into_iter().map(|r| r.0).collect();
                         ids.sort_unstable();
-                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                        ids.hash(&mut hasher);
-                        hasher.finish()
+                        let mut hasher = Sha256::new();
+                        for id in ids {
+                            hasher.update(id.as_bytes());
+                        }
+                        let digest = hasher.finalize();
+                        u64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
                     }
                     // The system and national analysts read every review.
                     _ => 0,
@@ -252,6 +262,7 @@ impl<S: Store> App<S> {
     pub async fn kept_candidate_issues(&self, actor: &Actor) -> AppResult<Option<KeptCandidates>> {
         let key = self.library_key(actor, "candidates").await?;
         let reader: Reader = (key.reader, key.analyst);
+        let stored_as = format!("{:016x}{}", reader.0, if reader.1 { "-d" } else { "" });
         let kept = |app: &Self| {
             app.candidates
                 .kept
@@ -260,12 +271,29 @@ impl<S: Store> App<S> {
                 .get(&reader)
                 .cloned()
         };
-        if let Some((stamp, found, at)) = kept(self)
-            && stamp == key.stamp
+        let mut known = kept(self);
+        if known
+            .as_ref()
+            .is_none_or(|(stamp, _, _)| *stamp != key.stamp)
+        {
+            // Another server (or this one, before it started) may have found them.
+            if let Some(found) = self.store.found_candidates(&stored_as).await?
+                && known
+                    .as_ref()
+                    .is_none_or(|(stamp, _, _)| stamp.0 <= found.stamp.0)
+                && let Ok(candidates) = serde_json::from_str::<Vec<CandidateIssue>>(&found.body)
+            {
+                let found: Found = (found.stamp, Arc::new(candidates), found.at);
+                self.keep_found(reader, found.clone());
+                known = Some(found);
+            }
+        }
+        if let Some((stamp, found, at)) = &known
+            && *stamp == key.stamp
         {
             return Ok(Some(KeptCandidates {
-                candidates: found,
-                at,
+                candidates: Arc::clone(found),
+                at: *at,
                 current: true,
             }));
         }
@@ -279,25 +307,42 @@ impl<S: Store> App<S> {
             let (app, actor, stamp) = (self.clone(), actor.clone(), key.stamp);
             let search = tokio::spawn(async move {
                 let outcome = app.candidate_issues(&actor).await;
-                if let Ok(found) = &outcome {
-                    let mut kept = app
-                        .candidates
-                        .kept
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner);
-                    if kept.len() >= KEPT_CANDIDATES && !kept.contains_key(&reader) {
-                        kept.clear();
+                let kept = match &outcome {
+                    Ok(found) => {
+                        let at = app.now();
+                        app.keep_found(reader, (stamp, Arc::new(found.clone()), at));
+                        match serde_json::to_string(found) {
+                            Ok(body) => {
+                                app.store
+                                    .keep_candidates(&casewindow_store::FoundCandidates {
+                                        reader: stored_as,
+                                        stamp,
+                                        at,
+                                        body,
+                                    })
+                                    .await
+                            }
+                            Err(err) => {
+                                Err(casewindow_store::StoreError::Unexpected(Box::new(err)))
+                            }
+                        }
                     }
-                    kept.insert(reader, (stamp, Arc::new(found.clone()), app.now()));
-                }
+                    Err(_) => Ok(()),
+                };
                 app.candidates
                     .running
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .remove(&reader);
-                outcome.map(|_| ())
+                outcome?;
+                kept.map_err(crate::AppError::from)
             });
-            match tokio::time::timeout(CANDIDATES_WAIT, search).await {
+            let wait = if known.is_some() {
+                CANDIDATES_WAIT_KNOWN
+            } else {
+                CANDIDATES_WAIT
+            };
+            match tokio::time::timeout(wait, search).await {
                 Ok(Ok(outcome)) => outcome?,
                 Ok(Err(joined)) => {
                     return Err(crate::AppError::Internal(format!(
@@ -313,5 +358,23 @@ impl<S: Store> App<S> {
             at,
             current: stamp == key.stamp,
         }))
+    }
+
+    /// Keeps candidate issues found for a reader in this process.
+    fn keep_found(&self, reader: Reader, found: Found) {
+        let mut kept = self
+            .candidates
+            .kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= KEPT_CANDIDATES && !kept.contains_key(&reader) {
+            kept.clear();
+        }
+        if kept
+            .get(&reader)
+            .is_none_or(|(stamp, _, _)| stamp.0 <= found.0.0)
+        {
+            kept.insert(reader, found);
+        }
     }
 }

@@ -128,7 +128,8 @@ impl<S: Store> App<S> {
             }
             list
         } else {
-            self.store.list_all::<Review>().await?
+            // Shared with the library's views, read once per state of the library.
+            self.library_snapshot().await?.reviews.clone()
         };
         let today = self.today();
         // Many reviews share a deadline's date; each date's working days are counted once.

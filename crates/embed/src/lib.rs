@@ -17,6 +17,7 @@ mod simd;
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
 /// Why the model could not be loaded or run.
@@ -41,8 +42,15 @@ pub struct SentenceModel {
     encoder: bert::Encoder,
     tokenizer: Tokenizer,
     name: String,
+    /// The name, this forward pass's version and a hash of the model's files: vectors kept
+    /// under it are the ones this model computes.
+    fingerprint: String,
     threads: usize,
 }
+
+/// Changes whenever the forward pass would compute different vectors from the same files
+/// (quantisation, pooling, truncation), so vectors kept by an older one are not reused.
+const FORWARD_PASS: &str = "casewindow-embed/1";
 
 impl std::fmt::Debug for SentenceModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -69,9 +77,19 @@ impl SentenceModel {
         };
         let config: bert::Config = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| load(format!("config.json is not a BERT configuration: {e}")))?;
-        let encoder = bert::Encoder::load(config, &read("model.safetensors")?)
+        let config_bytes = read("config.json")?;
+        let weights = read("model.safetensors")?;
+        let tokenizer_bytes = read("tokenizer.json")?;
+        let mut files = Sha256::new();
+        for bytes in [&config_bytes, &weights, &tokenizer_bytes] {
+            files.update((bytes.len() as u64).to_le_bytes());
+            files.update(bytes);
+        }
+        let files = files.finalize();
+        let encoder = bert::Encoder::load(config, &weights)
             .map_err(|e| load(format!("model.safetensors: {e}")))?;
-        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
+        drop(weights);
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer_bytes)
             .map_err(|e| load(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
         tokenizer
@@ -92,10 +110,18 @@ impl SentenceModel {
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| n != "model")
             .unwrap_or_else(|| "all-MiniLM-L6-v2".to_owned());
+        let fingerprint = format!(
+            "{name} {FORWARD_PASS} {}",
+            files[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
         Ok(Self {
             encoder,
             tokenizer,
             name,
+            fingerprint,
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         })
     }
@@ -202,6 +228,10 @@ impl SentenceModel {
 impl casewindow_patterns::Embedder for SentenceModel {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {

@@ -27,6 +27,11 @@ pub trait Embedder: Send + Sync {
     /// # Errors
     /// When the model fails; the message is for the operator.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+    /// What identifies the vectors this embedder computes (model, files, method), so vectors
+    /// kept elsewhere are reused only by an embedder that would compute the same.
+    fn fingerprint(&self) -> String {
+        self.name().to_owned()
+    }
 }
 
 /// An embedder that remembers every text it has embedded (evaluation folds and library
@@ -46,9 +51,47 @@ impl CachedEmbedder {
     }
 }
 
+impl CachedEmbedder {
+    /// The texts among `texts` not embedded here yet, each once.
+    ///
+    /// # Errors
+    /// When the cache is poisoned.
+    pub fn missing(&self, texts: &[&str]) -> Result<Vec<String>, String> {
+        let cache = self
+            .cache
+            .lock()
+            .map_err(|_| "embedding cache poisoned".to_owned())?;
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !cache.contains_key(*t))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        Ok(missing.into_iter().map(str::to_owned).collect())
+    }
+
+    /// Remembers vectors computed elsewhere by an embedder of the same fingerprint.
+    ///
+    /// # Errors
+    /// When the cache is poisoned.
+    pub fn remember(&self, vectors: Vec<(String, Vec<f32>)>) -> Result<(), String> {
+        let mut cache = self
+            .cache
+            .lock()
+            .map_err(|_| "embedding cache poisoned".to_owned())?;
+        cache.extend(vectors);
+        Ok(())
+    }
+}
+
 impl Embedder for CachedEmbedder {
     fn name(&self) -> &str {
         self.inner.name()
+    }
+
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
@@ -119,6 +162,20 @@ pub struct Knowledge {
     pub issues: Vec<IssueDef>,
     /// Descriptions of each pattern (the codebook's wording), used as extra examples.
     pub pattern_descriptions: Vec<(Pattern, String)>,
+}
+
+impl Knowledge {
+    /// Every text [`Engine::build`] represents, in its order: the examples, the issues, the
+    /// patterns' descriptions.
+    #[must_use]
+    pub fn texts(&self) -> Vec<String> {
+        self.examples
+            .iter()
+            .map(|e| e.text.clone())
+            .chain(self.issues.iter().map(issue_text))
+            .chain(self.pattern_descriptions.iter().map(|(_, d)| d.clone()))
+            .collect()
+    }
 }
 
 /// A text as the engine compares it.

@@ -16,6 +16,7 @@ mod across;
 mod audit;
 mod chronology;
 mod collaboration;
+mod derived;
 mod error;
 mod facts;
 mod import;

@@ -3,8 +3,8 @@
 use crate::error::{corrupt, map};
 use crate::url::{DatabaseUrl, UrlError};
 use crate::{
-    accounts, across, audit, chronology, collaboration, facts, import, records, reference, search,
-    sqlite, submissions,
+    accounts, across, audit, chronology, collaboration, derived, facts, import, records, reference,
+    search, sqlite, submissions,
 };
 use async_trait::async_trait;
 use casewindow_domain::ids::{AgencyId, PartnershipId, ReviewId, SubjectId, UserId};
@@ -1417,6 +1417,40 @@ impl Sealed for SqlStore {
 
 #[async_trait]
 impl Facts for SqlStore {
+    async fn found_candidates(
+        &self,
+        reader: &str,
+    ) -> StoreResult<Option<casewindow_store::FoundCandidates>> {
+        derived::found_candidates(&mut *self.read().await?, reader).await
+    }
+
+    async fn keep_candidates(&self, found: &casewindow_store::FoundCandidates) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        derived::keep_candidates(&mut tx, found).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn embeddings(
+        &self,
+        model: &str,
+        hashes: &[String],
+    ) -> StoreResult<Vec<(String, Vec<f32>)>> {
+        derived::embeddings(&mut *self.read().await?, self.backend, model, hashes).await
+    }
+
+    async fn keep_embeddings(
+        &self,
+        model: &str,
+        vectors: &[(String, Vec<f32>)],
+    ) -> StoreResult<()> {
+        if vectors.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        derived::keep_embeddings(&mut tx, model, vectors).await?;
+        tx.commit().await.map_err(map)
+    }
+
     async fn stage_codebook(
         &self,
         staged: &casewindow_store::StagedCodebook,

@@ -158,3 +158,16 @@ impl std::fmt::Debug for StagedReport {
             .finish_non_exhaustive()
     }
 }
+
+/// Candidate recurrent issues one server found for a set of readable reviews, kept so that
+/// every server can show them without looking again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundCandidates {
+    /// A stable hash of the readers' reviews and whether they read de-identified.
+    pub reader: String,
+    /// The library stamp they were found at.
+    pub stamp: (i64, i64),
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The candidates, as the application writes them (JSON).
+    pub body: String,
+}

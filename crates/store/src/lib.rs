@@ -32,8 +32,8 @@ pub use collaboration::{
 };
 pub use error::StoreError;
 pub use facts::{
-    NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook, StagedReport,
-    SuggestionRun, Target,
+    FoundCandidates, NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook,
+    StagedReport, SuggestionRun, Target,
 };
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -517,6 +517,20 @@ pub trait Sealed: Send + Sync + 'static {
 /// Facts the server established and later requests name by id (suggestion runs, identifier scans), and the report template's versions.
 #[async_trait]
 pub trait Facts: Send + Sync + 'static {
+    /// Candidate issues last found for `reader` (a stable hash of a reader's reviews), if any.
+    async fn found_candidates(&self, reader: &str) -> StoreResult<Option<FoundCandidates>>;
+    /// Keeps candidate issues for their reader, in place of any found at an earlier library
+    /// stamp; ones found at a later stamp stay (one conditional upsert).
+    async fn keep_candidates(&self, found: &FoundCandidates) -> StoreResult<()>;
+    /// Sentence embeddings of `model` kept for these texts (by SHA-256, hex), as `(hash, vector)`.
+    async fn embeddings(
+        &self,
+        model: &str,
+        hashes: &[String],
+    ) -> StoreResult<Vec<(String, Vec<f32>)>>;
+    /// Keeps sentence embeddings of `model` by their text's hash; one already kept stays.
+    async fn keep_embeddings(&self, model: &str, vectors: &[(String, Vec<f32>)])
+    -> StoreResult<()>;
     /// Keeps the pattern library's suggestion for a text, for the finding written with it.
     async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
     /// A kept suggestion by id.

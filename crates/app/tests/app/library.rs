@@ -293,3 +293,110 @@ both_backends!(
         Ok(())
     }
 );
+
+/// An embedder that counts the texts it embeds; a text's vector comes from its bytes.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl casewindow_patterns::Embedder for Counting {
+    fn name(&self) -> &str {
+        "counting test embedder"
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        self.0
+            .fetch_add(texts.len(), std::sync::atomic::Ordering::SeqCst);
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let mut v = [0.0_f32; 16];
+                for (i, b) in t.bytes().enumerate() {
+                    v[(i + usize::from(b)) % 16] += f32::from(b) / 255.0;
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+                v.iter().map(|x| x / norm).collect()
+            })
+            .collect())
+    }
+}
+
+fn counted(store: &SqlStore) -> (App<SqlStore>, std::sync::Arc<Counting>) {
+    let counting = std::sync::Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let app = App::new(store.clone()).with_pattern_library(
+        casewindow_app::PatternLibrary::with_embedder(counting.clone()),
+    );
+    (app, counting)
+}
+
+both_backends!(
+    a_text_is_embedded_once_whatever_the_number_of_servers,
+    |store: SqlStore, _url| async move {
+        let (_, actor, reviews) = demo(&store).await?;
+        let id = child_w(&reviews).record.id;
+        let (first, first_count) = counted(&store);
+        let (second, second_count) = counted(&store);
+        let count = |c: &Counting| c.0.load(std::sync::atomic::Ordering::SeqCst);
+
+        let warmed = first.warm_pattern_library().await?;
+        assert!(warmed > 0 && count(&first_count) > 0);
+        // A second server takes every vector the first kept, and embeds nothing.
+        assert_eq!(second.warm_pattern_library().await?, warmed);
+        assert_eq!(count(&second_count), 0);
+
+        let text = "Health visitors could not see the school nurse's notes in their system.";
+        let a = first.suggest_for_finding(&actor, id, text).await?;
+        let before = count(&second_count);
+        let b = second.suggest_for_finding(&actor, id, text).await?;
+        assert_eq!(a.patterns, b.patterns, "both servers suggest alike");
+        assert_eq!(a.engine, b.engine);
+        // Only the draft itself, which is not kept, is embedded by the second server.
+        assert_eq!(count(&second_count) - before, 1);
+
+        // A finding saved through one server is embedded once, by whichever needs it first.
+        let other = reviews
+            .iter()
+            .find(|r| r.record.id != id)
+            .expect("another review");
+        let mut finding = store.list::<Finding>(other.record.id.0).await?[0]
+            .record
+            .clone();
+        finding.id = FindingId(uuid::Uuid::new_v4());
+        finding.statement =
+            "Nobody owned the referral once the family moved across the border.".to_owned();
+        finding.position = 99;
+        first.create(&actor, &finding).await?;
+        first.suggest_for_finding(&actor, id, text).await?;
+        let before = count(&second_count);
+        second.suggest_for_finding(&actor, id, text).await?;
+        assert_eq!(count(&second_count) - before, 0, "nothing new to embed");
+        Ok(())
+    }
+);
+
+both_backends!(
+    candidate_issues_found_by_one_server_are_shown_by_another_without_looking_again,
+    |store: SqlStore, _url| async move {
+        let (_, actor, _) = demo(&store).await?;
+        let at = |h| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 8)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .expect("a time")
+                .and_utc()
+        };
+        let first = App::new(store.clone()).with_clock(move || at(9));
+        let second = App::new(store.clone()).with_clock(move || at(17));
+        let found = first
+            .kept_candidate_issues(&actor)
+            .await?
+            .expect("found within the wait, in a library this small");
+        assert!(found.current);
+        assert_eq!(found.at, at(9));
+        let shown = second
+            .kept_candidate_issues(&actor)
+            .await?
+            .expect("the first server's");
+        assert!(shown.current);
+        assert_eq!(shown.at, at(9), "not looked for again");
+        assert_eq!(shown.candidates, found.candidates);
+        Ok(())
+    }
+);

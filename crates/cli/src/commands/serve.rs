@@ -45,6 +45,10 @@ pub async fn run(app: App<SqlStore>, database: String, args: Args) -> anyhow::Re
     }
     let warming = app.clone();
     tokio::spawn(async move {
+        match warming.warm_library().await {
+            Ok(findings) => tracing::info!(findings, "library read"),
+            Err(err) => tracing::warn!(error = %err, "reading the library failed"),
+        }
         match warming.warm_pattern_library().await {
             Ok(texts) if texts > 0 => tracing::info!(texts, "pattern library ready"),
             Ok(_) => {}

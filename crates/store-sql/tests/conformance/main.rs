@@ -793,3 +793,56 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    candidate_issues_found_later_replace_those_found_earlier_never_the_reverse,
+    |store: SqlStore, _url| async move {
+        let found = |stamp: (i64, i64), body: &str| casewindow_store::FoundCandidates {
+            reader: "00ff00ff00ff00ff".to_owned(),
+            stamp,
+            at: chrono::DateTime::from_timestamp_millis(1_765_000_000_000 + stamp.0)
+                .expect("a time"),
+            body: body.to_owned(),
+        };
+        assert_eq!(store.found_candidates("00ff00ff00ff00ff").await?, None);
+        store.keep_candidates(&found((10, 2), "[1]")).await?;
+        store.keep_candidates(&found((30, 3), "[3]")).await?;
+        // A search that began before the later one and ended after it keeps nothing.
+        store.keep_candidates(&found((20, 3), "[2]")).await?;
+        assert_eq!(
+            store.found_candidates("00ff00ff00ff00ff").await?,
+            Some(found((30, 3), "[3]"))
+        );
+        assert_eq!(store.found_candidates("another reader").await?, None);
+        Ok(())
+    }
+);
+
+both_backends!(
+    embeddings_are_kept_once_by_model_and_text,
+    |store: SqlStore, _url| async move {
+        let a = ("a".repeat(64), vec![0.5_f32, -0.25, 1e-7, 3.0]);
+        let b = ("b".repeat(64), vec![1.0_f32; 384]);
+        store
+            .keep_embeddings("model one", &[a.clone(), b.clone()])
+            .await?;
+        // The first vector kept for a text stays.
+        store
+            .keep_embeddings("model one", &[(a.0.clone(), vec![9.0; 4])])
+            .await?;
+        let mut read = store
+            .embeddings("model one", &[a.0.clone(), b.0.clone(), "c".repeat(64)])
+            .await?;
+        read.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(read, vec![a.clone(), b]);
+        assert!(
+            store
+                .embeddings("model two", std::slice::from_ref(&a.0))
+                .await?
+                .is_empty(),
+            "another model's vectors are its own"
+        );
+        assert!(store.embeddings("model one", &[]).await?.is_empty());
+        Ok(())
+    }
+);
