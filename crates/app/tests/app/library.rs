@@ -400,3 +400,51 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    the_library_read_again_after_changes_is_the_library_read_afresh,
+    |store: SqlStore, _url| async move {
+        let (app, actor, reviews) = demo(&store).await?;
+        let before = app.library_findings(&actor).await?;
+        // A finding added to one review, another's statement changed, a finding's issues
+        // changed in a third: the next read takes only those reviews again.
+        let mut changed = 0;
+        for (n, review) in reviews.iter().take(3).enumerate() {
+            let Some(stored) = store
+                .list::<Finding>(review.record.id.0)
+                .await?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let mut finding = stored.record.clone();
+            match n {
+                0 => {
+                    finding.id = FindingId(uuid::Uuid::new_v4());
+                    finding.position = 77;
+                    finding.statement = "A finding added after the library was read.".to_owned();
+                    app.create(&actor, &finding).await?;
+                }
+                1 => {
+                    finding.statement = format!("{} (restated)", finding.statement);
+                    app.update(&actor, &finding, stored.meta.version, "restated")
+                        .await?;
+                }
+                _ => {
+                    finding.recurrent_issue_ids.clear();
+                    app.update(&actor, &finding, stored.meta.version, "unlinked")
+                        .await?;
+                }
+            }
+            changed += 1;
+        }
+        assert_eq!(changed, 3, "the demo's first reviews have findings");
+        let after = app.library_findings(&actor).await?;
+        let afresh = App::new(store.clone()).library_findings(&actor).await?;
+        assert_ne!(after, before);
+        assert_eq!(after.len(), before.len() + 1);
+        assert_eq!(after, afresh);
+        Ok(())
+    }
+);
