@@ -255,7 +255,7 @@ impl<S: Store> App<S> {
                 slot.insert(self.deidentifying_scanner(actor, f.review).await?);
             }
             let scanner = &scanners[&f.review];
-            f.finding = deidentified(scanner, &f.finding);
+            f.finding = std::sync::Arc::new(deidentified(scanner, &f.finding));
             f.review_title = review_code(f.review);
         }
         Ok(())

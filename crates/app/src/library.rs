@@ -150,7 +150,8 @@ impl FindingDraft {
 /// A finding as the cross-review library shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LibraryFinding {
-    pub finding: Finding,
+    /// Shared with the library's snapshot: a reader's copy of the library costs no text.
+    pub finding: Arc<Finding>,
     pub review: ReviewId,
     pub review_title: String,
     pub review_kind: casewindow_domain::review::ReviewKind,

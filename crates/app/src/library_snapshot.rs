@@ -63,7 +63,7 @@ impl Snapshots {
 struct ReviewPart {
     review: Stored<Review>,
     agencies: Vec<AgencyId>,
-    findings: Vec<Finding>,
+    findings: Vec<Arc<Finding>>,
 }
 
 impl<S: Store> App<S> {
@@ -89,6 +89,13 @@ impl<S: Store> App<S> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&snapshot));
         Ok(snapshot)
+    }
+
+    /// The library at its present state if it is already read (nothing is read, nothing waited
+    /// for).
+    pub(crate) async fn current_snapshot(&self) -> AppResult<Option<Arc<LibrarySnapshot>>> {
+        let stamp = self.store.library_stamp().await?;
+        Ok(self.snapshots.last().filter(|s| s.stamp == stamp))
     }
 
     /// Reads the library ahead of the first page that needs it (a server calls this in the
@@ -121,12 +128,12 @@ impl<S: Store> App<S> {
         let mut parts: HashMap<ReviewId, ReviewPart> = HashMap::new();
         match (last, changed) {
             (Some(last), Some(changed)) => {
-                let mut findings: HashMap<ReviewId, Vec<Finding>> = HashMap::new();
+                let mut findings: HashMap<ReviewId, Vec<Arc<Finding>>> = HashMap::new();
                 for f in &last.findings {
                     findings
                         .entry(f.review)
                         .or_default()
-                        .push(f.finding.clone());
+                        .push(Arc::clone(&f.finding));
                 }
                 for review in &last.reviews {
                     let id = review.record.id;
@@ -151,9 +158,9 @@ impl<S: Store> App<S> {
                 }
             }
             _ => {
-                let (reviews, participations, findings) = tokio::try_join!(
+                let (reviews, taking_part, findings) = tokio::try_join!(
                     self.store.list_all::<Review>(),
-                    self.store.list_all::<Participation>(),
+                    self.store.review_agencies(),
                     self.store.list_all::<Finding>(),
                 )?;
                 for review in reviews {
@@ -166,16 +173,14 @@ impl<S: Store> App<S> {
                         },
                     );
                 }
-                for p in participations {
-                    if let (Some(agency), Some(part)) =
-                        (p.record.agency_id, parts.get_mut(&p.record.review_id))
-                    {
+                for (review, agency) in taking_part {
+                    if let Some(part) = parts.get_mut(&review) {
                         part.agencies.push(agency);
                     }
                 }
                 for f in findings {
                     if let Some(part) = parts.get_mut(&f.record.review_id) {
-                        part.findings.push(f.record);
+                        part.findings.push(Arc::new(f.record));
                     }
                 }
             }
@@ -201,7 +206,7 @@ impl<S: Store> App<S> {
                 .into_iter()
                 .filter_map(|p| p.record.agency_id)
                 .collect(),
-            findings: findings.into_iter().map(|f| f.record).collect(),
+            findings: findings.into_iter().map(|f| Arc::new(f.record)).collect(),
         }))
     }
 }

@@ -127,9 +127,11 @@ impl<S: Store> App<S> {
                 }
             }
             list
+        } else if let Some(snapshot) = self.current_snapshot().await? {
+            // Already read for the library's views.
+            snapshot.reviews.clone()
         } else {
-            // Shared with the library's views, read once per state of the library.
-            self.library_snapshot().await?.reviews.clone()
+            self.store.list_all::<Review>().await?
         };
         let today = self.today();
         // Many reviews share a deadline's date; each date's working days are counted once.

@@ -187,6 +187,30 @@ pub(crate) async fn issue_reach(
         .collect()
 }
 
+pub(crate) async fn review_agencies(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<(ReviewId, AgencyId)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT review_id, agency_id FROM participations \
+         WHERE agency_id IS NOT NULL ORDER BY review_id, agency_id",
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let review: String = row.try_get("review_id").map_err(map)?;
+            let agency: String = row.try_get("agency_id").map_err(map)?;
+            let parse =
+                |what, text: &str| Uuid::parse_str(text).map_err(|e| corrupt(what, text, e));
+            Ok((
+                ReviewId(parse("participation", &review)?),
+                AgencyId(parse("participation", &agency)?),
+            ))
+        })
+        .collect()
+}
+
 /// The conversations held with any of these participants.
 pub(crate) async fn conversations_with(
     conn: &mut sqlx::AnyConnection,

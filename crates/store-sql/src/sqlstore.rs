@@ -1813,6 +1813,10 @@ impl casewindow_store::Search for SqlStore {
 
 #[async_trait]
 impl casewindow_store::Across for SqlStore {
+    async fn review_agencies(&self) -> StoreResult<Vec<(ReviewId, AgencyId)>> {
+        across::review_agencies(&mut *self.read().await?).await
+    }
+
     async fn actions_page(
         &self,
         query: &casewindow_store::ActionQuery,

@@ -753,6 +753,10 @@ pub struct ActionPage {
 /// five reviews or five thousand.
 #[async_trait]
 pub trait Across: Send + Sync + 'static {
+    /// Each review with each agency whose practitioners take part in it, once.
+    async fn review_agencies(
+        &self,
+    ) -> StoreResult<Vec<(ReviewId, casewindow_domain::ids::AgencyId)>>;
     /// One page of the actions of the reader's reviews.
     async fn actions_page(&self, query: &ActionQuery) -> StoreResult<ActionPage>;
     /// The conversations held with any of these participants, in any review.

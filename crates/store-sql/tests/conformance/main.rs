@@ -846,3 +846,24 @@ both_backends!(
         Ok(())
     }
 );
+
+both_backends!(
+    each_review_is_listed_once_with_each_agency_taking_part,
+    |store: SqlStore, _url| async move {
+        let sample = Sample::new();
+        sample.insert_all(&store).await?;
+        let agency = sample.health_visitor.agency_id.expect("an agency");
+        let mut second = sample.health_visitor.clone();
+        second.id = casewindow_domain::ids::ParticipationId(Uuid::new_v4());
+        second.label = "Health visitor 2".to_owned();
+        store
+            .create(&second, None, &change("a second health visitor"))
+            .await?;
+        assert_eq!(
+            store.review_agencies().await?,
+            vec![(sample.review.id, agency)],
+            "the lead takes part for no agency; two health visitors count once"
+        );
+        Ok(())
+    }
+);
