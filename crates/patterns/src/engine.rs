@@ -51,6 +51,21 @@ impl CachedEmbedder {
     }
 }
 
+/// The texts among `texts` the cache does not hold, each once.
+fn not_in<'t>(
+    cache: &std::collections::HashMap<String, Vec<f32>>,
+    texts: &[&'t str],
+) -> Vec<&'t str> {
+    let mut missing: Vec<&str> = texts
+        .iter()
+        .copied()
+        .filter(|t| !cache.contains_key(*t))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
 impl CachedEmbedder {
     /// The texts among `texts` not embedded here yet, each once.
     ///
@@ -61,14 +76,10 @@ impl CachedEmbedder {
             .cache
             .lock()
             .map_err(|_| "embedding cache poisoned".to_owned())?;
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|t| !cache.contains_key(*t))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
-        Ok(missing.into_iter().map(str::to_owned).collect())
+        Ok(not_in(&cache, texts)
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Remembers vectors computed elsewhere by an embedder of the same fingerprint.
@@ -99,13 +110,7 @@ impl Embedder for CachedEmbedder {
             .cache
             .lock()
             .map_err(|_| "embedding cache poisoned".to_owned())?;
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|t| !cache.contains_key(*t))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = not_in(&cache, texts);
         if !missing.is_empty() {
             let vectors = self.inner.embed(&missing)?;
             for (text, vector) in missing.into_iter().zip(vectors) {
