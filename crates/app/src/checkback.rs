@@ -77,21 +77,31 @@ impl<S: Store> App<S> {
                     .push((c.record.id, sent_on));
             }
         }
+        // Only reviews where something is shared or a report version exists can wait on the
+        // person's comment or sign-off: found in one read, not review by review.
+        let listed: Vec<_> = reviews.iter().copied().collect();
+        let sharing: std::collections::HashSet<_> = self
+            .store
+            .reviews_sharing(&listed)
+            .await?
+            .into_iter()
+            .collect();
+        let mut own_of: std::collections::HashMap<_, Vec<&Participation>> = Default::default();
+        for p in mine.iter().map(|p| &p.record) {
+            own_of.entry(p.review_id).or_default().push(p);
+        }
         for review in reviews {
-            let own: Vec<&Participation> = mine
-                .iter()
-                .map(|p| &p.record)
-                .filter(|p| p.review_id == review)
-                .collect();
+            let own = own_of.remove(&review).unwrap_or_default();
             let invited: Vec<_> = own
                 .iter()
                 .filter(|p| p.consent.is_none() && p.declined_on.is_none())
                 .filter_map(|p| p.invited_on)
                 .collect();
             let checks = sent.remove(&review).unwrap_or_default();
-            let shares_possible = own
-                .iter()
-                .any(|p| casewindow_domain::collaboration::Audience::of_role(p.role).is_some());
+            let shares_possible = sharing.contains(&review)
+                && own
+                    .iter()
+                    .any(|p| casewindow_domain::collaboration::Audience::of_role(p.role).is_some());
             // A review with nothing that could be waiting is not read at all.
             if invited.is_empty() && checks.is_empty() && !shares_possible {
                 continue;

@@ -187,6 +187,35 @@ pub(crate) async fn issue_reach(
         .collect()
 }
 
+pub(crate) async fn reviews_sharing(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    reviews: &[String],
+) -> Result<Vec<ReviewId>, StoreError> {
+    if reviews.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT review_id FROM shares WHERE review_id IN ({0}) \
+         UNION SELECT review_id FROM report_versions WHERE review_id IN ({0})",
+        expand(backend, "$1")
+    );
+    let wanted = serde_json::to_string(reviews).map_err(|e| StoreError::Unexpected(Box::new(e)))?;
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(wanted)
+        .fetch_all(conn)
+        .await
+        .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("review_id").map_err(map)?;
+            Ok(ReviewId(
+                Uuid::parse_str(&id).map_err(|e| corrupt("share", &id, e))?,
+            ))
+        })
+        .collect()
+}
+
 pub(crate) async fn review_agencies(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<Vec<(ReviewId, AgencyId)>, StoreError> {

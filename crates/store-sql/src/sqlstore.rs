@@ -1813,6 +1813,11 @@ impl casewindow_store::Search for SqlStore {
 
 #[async_trait]
 impl casewindow_store::Across for SqlStore {
+    async fn reviews_sharing(&self, reviews: &[ReviewId]) -> StoreResult<Vec<ReviewId>> {
+        let ids: Vec<String> = reviews.iter().map(|r| r.0.to_string()).collect();
+        across::reviews_sharing(&mut *self.read().await?, self.backend, &ids).await
+    }
+
     async fn review_agencies(&self) -> StoreResult<Vec<(ReviewId, AgencyId)>> {
         across::review_agencies(&mut *self.read().await?).await
     }

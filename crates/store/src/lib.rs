@@ -753,6 +753,9 @@ pub struct ActionPage {
 /// five reviews or five thousand.
 #[async_trait]
 pub trait Across: Send + Sync + 'static {
+    /// Those of `reviews` with anything shared with readers or any report version (what a
+    /// participant's comments or sign-off may be waited for on).
+    async fn reviews_sharing(&self, reviews: &[ReviewId]) -> StoreResult<Vec<ReviewId>>;
     /// Each review with each agency whose practitioners take part in it, once.
     async fn review_agencies(
         &self,
