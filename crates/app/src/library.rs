@@ -402,7 +402,7 @@ impl<S: Store> App<S> {
         let engine = self
             .library_engine(ReviewId(uuid::Uuid::nil()), knowledge)
             .await?;
-        self.embed_once(texts.to_vec()).await?;
+        self.embed_once(texts).await?;
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let reprs = engine
             .represent(&refs, self.library.embedder())
@@ -601,21 +601,19 @@ impl<S: Store> App<S> {
                 .map(|f| finding_text(&f.finding)),
         );
         let count = texts.len();
-        self.embed_once(texts).await?;
+        self.embed_once(&texts).await?;
         Ok(count)
     }
 
     /// Makes sure every text is embedded in this process: taken from the vectors kept in the
     /// database when some server embedded it before, or embedded now and kept there, so no
     /// text is embedded twice whatever the number of servers. Does nothing without a model.
-    async fn embed_once(&self, texts: Vec<String>) -> AppResult<()> {
+    async fn embed_once(&self, texts: &[String]) -> AppResult<()> {
         let Some(embedder) = self.library.embedder.clone() else {
             return Ok(());
         };
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let missing = embedder.missing(&refs).map_err(AppError::Internal)?;
-        drop(refs);
-        drop(texts);
         if missing.is_empty() {
             return Ok(());
         }
@@ -684,7 +682,7 @@ impl<S: Store> App<S> {
                 return Ok(engine.clone());
             }
         }
-        self.embed_once(knowledge.texts()).await?;
+        self.embed_once(&knowledge.texts()).await?;
         let library = self.library.clone();
         let engine = tokio::task::spawn_blocking(move || {
             Engine::build(knowledge, library.embedder(), Settings::default())

@@ -2,7 +2,7 @@
 //! a JSON array of ids, expanded and joined in the query, so nothing outside them is read, and
 //! only one page of records leaves the database.
 
-use crate::error::{corrupt, map};
+use crate::error::{corrupt, map, uuid_column};
 use crate::records;
 use casewindow_domain::ids::{AgencyId, RecurrentIssueId, ReviewId};
 use casewindow_domain::response::Action;
@@ -207,12 +207,7 @@ pub(crate) async fn reviews_sharing(
         .await
         .map_err(map)?;
     rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("review_id").map_err(map)?;
-            Ok(ReviewId(
-                Uuid::parse_str(&id).map_err(|e| corrupt("share", &id, e))?,
-            ))
-        })
+        .map(|row| Ok(ReviewId(uuid_column(row, "review_id", "share")?)))
         .collect()
 }
 
@@ -228,13 +223,9 @@ pub(crate) async fn review_agencies(
     .map_err(map)?;
     rows.iter()
         .map(|row| {
-            let review: String = row.try_get("review_id").map_err(map)?;
-            let agency: String = row.try_get("agency_id").map_err(map)?;
-            let parse =
-                |what, text: &str| Uuid::parse_str(text).map_err(|e| corrupt(what, text, e));
             Ok((
-                ReviewId(parse("participation", &review)?),
-                AgencyId(parse("participation", &agency)?),
+                ReviewId(uuid_column(row, "review_id", "participation")?),
+                AgencyId(uuid_column(row, "agency_id", "participation")?),
             ))
         })
         .collect()

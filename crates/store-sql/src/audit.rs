@@ -1,6 +1,6 @@
 //! Appending to and reading the hash-chained audit trail.
 
-use crate::error::{corrupt, map};
+use crate::error::{corrupt, map, uuid_column};
 use crate::records::{from_millis, millis, parse_user, user_text};
 use casewindow_domain::ids::ReviewId;
 use casewindow_store::audit::{AuditEntry, AuditEvent, GENESIS, chain_of, event_hash};
@@ -77,10 +77,8 @@ pub(crate) async fn change_stamps(
         .map_err(map)?;
     rows.iter()
         .map(|row| {
-            let id: String = row.try_get("review_id").map_err(map)?;
-            let seq: i64 = row.try_get("seq").map_err(map)?;
-            let review = Uuid::parse_str(&id).map_err(|e| corrupt("change stamp", &id, e))?;
-            Ok((ReviewId(review), seq))
+            let review = uuid_column(row, "review_id", "change stamp")?;
+            Ok((ReviewId(review), row.try_get("seq").map_err(map)?))
         })
         .collect()
 }

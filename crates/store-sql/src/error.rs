@@ -39,3 +39,15 @@ pub(crate) fn corrupt(kind: &'static str, id: &str, reason: impl std::fmt::Displ
         reason: reason.to_string(),
     }
 }
+
+/// A text column holding an id, read as a UUID; a stored value that is none is `Corrupt`
+/// (named by `kind` and the value).
+pub(crate) fn uuid_column(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    kind: &'static str,
+) -> Result<uuid::Uuid, StoreError> {
+    use sqlx::Row;
+    let text: String = row.try_get(column).map_err(map)?;
+    uuid::Uuid::parse_str(&text).map_err(|e| corrupt(kind, &text, e))
+}

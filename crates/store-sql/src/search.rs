@@ -3,7 +3,7 @@
 //! `snippet`). A review's documents are replaced whole at its change stamp; who may read what
 //! arrives as scopes, joined in the query, so nothing outside them is ranked or returned.
 
-use crate::error::{corrupt, map};
+use crate::error::{corrupt, map, uuid_column};
 use casewindow_domain::ids::ReviewId;
 use casewindow_search::{Doc, Kind, MATCH_END, MATCH_START, Match, Query, clean};
 use casewindow_store::{Backend, SearchScope, StoreError};
@@ -28,10 +28,8 @@ pub(crate) async fn stale(conn: &mut AnyConnection) -> Result<Vec<(ReviewId, i64
     .map_err(map)?;
     rows.iter()
         .map(|row| {
-            let id: String = row.try_get("review_id").map_err(map)?;
-            let seq: i64 = row.try_get("seq").map_err(map)?;
-            let review = Uuid::parse_str(&id).map_err(|e| corrupt("search stamp", &id, e))?;
-            Ok((ReviewId(review), seq))
+            let review = uuid_column(row, "review_id", "search stamp")?;
+            Ok((ReviewId(review), row.try_get("seq").map_err(map)?))
         })
         .collect()
 }
