@@ -247,6 +247,20 @@ test('a lead reviewer opens a new review, imports a chronology and writes findin
   expect(pdf.status()).toBe(200);
   expect(pdf.headers()['content-type']).toContain('application/pdf');
   expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+  // 7. The pattern library, read again for the reviews that changed, shows the new findings
+  // with the issues they were linked to; the home page lists the new review.
+  await page.goto('/library');
+  const library = page.locator('main');
+  for (const finding of FINDINGS) {
+    const row = library.locator('tr', { hasText: finding.statement });
+    await expect(row, 'the new finding in the library').toHaveCount(1);
+    await expect(row).toContainText(finding.issue.split(': ')[1]);
+  }
+  await keep(page, 'journey-11-library');
+  await page.goto('/');
+  await expect(page.locator('main')).toContainText(TITLE);
+  await keep(page, 'journey-12-home');
 });
 
 async function advance(page, reviewUrl, stage) {
