@@ -91,13 +91,6 @@ impl<S: Store> App<S> {
         Ok(snapshot)
     }
 
-    /// The library at its present state if it is already read (nothing is read, nothing waited
-    /// for).
-    pub(crate) async fn current_snapshot(&self) -> AppResult<Option<Arc<LibrarySnapshot>>> {
-        let stamp = self.store.library_stamp().await?;
-        Ok(self.snapshots.last().filter(|s| s.stamp == stamp))
-    }
-
     /// Reads the library ahead of the first page that needs it (a server calls this in the
     /// background at start). Returns the number of findings read.
     pub async fn warm_library(&self) -> AppResult<usize> {
