@@ -94,6 +94,8 @@ impl<S: Store> App<S> {
             let own = own_of.remove(&review).unwrap_or_default();
             let invited: Vec<_> = own
                 .iter()
+                // The lead reviewer asks the others; no lead waits on their own question.
+                .filter(|p| p.role != casewindow_domain::participation::Role::LeadReviewer)
                 .filter(|p| p.consent.is_none() && p.declined_on.is_none())
                 .filter_map(|p| p.invited_on)
                 .collect();

@@ -1,6 +1,7 @@
 //! Small server-side SVG charts. Colours and text are attributes (no inline CSS, so the strict
 //! Content-Security-Policy holds); each chart has a title and description for screen readers,
-//! and every page that shows one also gives its figures as a table.
+//! and every page that shows one also gives its figures as a table. A chart is drawn at its own
+//! size, so a grid of one year is as small as it looks and a wide one scrolls in its box.
 
 use std::fmt::Write as _;
 
@@ -23,7 +24,7 @@ fn esc(text: &str) -> String {
 fn open(out: &mut String, width: u32, height: u32, id: &str, title: &str, description: &str) {
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-t {id}-d" font-family="Arial, sans-serif" font-size="13"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-t {id}-d" font-family="Arial, sans-serif" font-size="13"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
         esc(description)
     );

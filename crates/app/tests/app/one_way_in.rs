@@ -540,6 +540,15 @@ both_backends!(
         let roles = app.roles_in(&actor, opened.record.id).await?;
         assert_eq!(roles.len(), 1);
         assert_eq!(roles[0].role, Role::LeadReviewer);
+        // Nobody invited the opener, so nothing waits for their answer to an invitation.
+        assert_eq!(roles[0].invited_on, None);
+        let waiting = app.waiting_for(&actor).await?;
+        assert!(
+            !waiting
+                .iter()
+                .any(|w| matches!(w, casewindow_app::Waiting::Invitation { .. })),
+            "{waiting:?}"
+        );
         let notified = app
             .open_review(
                 &actor,
