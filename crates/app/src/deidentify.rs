@@ -16,15 +16,25 @@ use casewindow_domain::ids::ReviewId;
 use casewindow_domain::participation::Subject;
 use casewindow_redact::{Gazetteer, Person, Scanner};
 use casewindow_store::Store;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The neutral code shown for a review to national analysts: stable, and not derived from
-/// anything about the case.
+/// anything about the case. Twelve digits in threes of four, the first not 0: too many for two
+/// of a nation's reviews to share one, and in a shape the identifier scan reads as nothing (six
+/// letters and digits read as a postcode now and then: "E383EB").
 pub fn review_code(review: ReviewId) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(review.0.as_bytes());
-    let hex: String = digest.iter().take(3).map(|b| format!("{b:02X}")).collect();
-    format!("Review {hex}")
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // Never a leading 0: "0932-4034-1105" reads as a telephone number.
+    let n = 100_000_000_000 + u64::from_be_bytes(first) % 900_000_000_000;
+    format!(
+        "Review {:04}-{:04}-{:04}",
+        n / 100_000_000,
+        n / 10_000 % 10_000,
+        n % 10_000
+    )
 }
 
 /// Words of partnership and agency names that say what an organisation is rather than where.
@@ -286,29 +296,32 @@ impl<S: Store> App<S> {
             person.pseudonym = "the subject".to_owned();
         }
         // Every review's title ("Baby M", "Child N"): a finding that names another review
-        // identifies that one.
-        let partnerships = self.store.partnerships().await?;
-        for partnership in &partnerships {
-            for other in self
-                .store
-                .list::<casewindow_domain::review::Review>(partnership.id.0)
-                .await?
-            {
-                let title = other.record.title.trim();
-                if title.chars().count() >= 3
-                    && !people
-                        .iter()
-                        .any(|p| p.name == title || p.aliases.iter().any(|a| a == title))
-                {
-                    // The whole title only: its words alone ("Children", "and") name nobody.
-                    people.push(Person {
-                        name: String::new(),
-                        aliases: vec![title.to_owned()],
-                        pseudonym: "another review's child".to_owned(),
-                    });
-                }
+        // identifies that one. Taken from the library as read once for every view, not read
+        // again partnership by partnership for each review de-identified.
+        let snapshot = self.library_snapshot().await?;
+        let mut titles: Vec<&str> = snapshot
+            .titles
+            .values()
+            .map(|t| t.trim())
+            .filter(|t| t.chars().count() >= 3)
+            .collect();
+        titles.sort_unstable();
+        titles.dedup();
+        let mut named: HashSet<String> = people
+            .iter()
+            .flat_map(|p| std::iter::once(p.name.clone()).chain(p.aliases.iter().cloned()))
+            .collect();
+        for title in titles {
+            if named.insert(title.to_owned()) {
+                // The whole title only: its words alone ("Children", "and") name nobody.
+                people.push(Person {
+                    name: String::new(),
+                    aliases: vec![title.to_owned()],
+                    pseudonym: "another review's child".to_owned(),
+                });
             }
         }
+        let partnerships = self.store.partnerships().await?;
         // The places in the names of the review's partnership and agencies.
         let reviewed = self
             .store
@@ -411,7 +424,16 @@ mod tests {
         let review = ReviewId(uuid::Uuid::new_v4());
         assert_eq!(review_code(review), review_code(review));
         assert!(!review_code(review).contains(&review.0.to_string()[..6]));
-        assert_eq!(review_code(review).len(), "Review ABCDEF".len());
+        assert_eq!(review_code(review).len(), "Review 0000-0000-0000".len());
+        // The identifier scan finds nothing in a code.
+        let scanner = Scanner::new(&Gazetteer::default()).expect("a scanner");
+        for _ in 0..200 {
+            let code = review_code(ReviewId(uuid::Uuid::new_v4()));
+            assert!(
+                scanner.scan(&format!("Quoted from {code}.")).is_empty(),
+                "{code}"
+            );
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod search;
 mod setup;
 pub mod sharing;
 mod spreadsheet;
+pub mod thematic;
 mod tokens;
 pub mod totp;
 pub mod tracker;

@@ -340,6 +340,14 @@ impl<S: Store> App<S> {
             .into_iter()
             .filter(|f| f.issues.is_empty() && f.finding.pattern.is_some())
             .collect();
+        self.discover_candidates(&unlinked).await
+    }
+
+    /// Candidate new issues among `unlinked` (findings with a pattern and no recurrent issue).
+    pub(crate) async fn discover_candidates(
+        &self,
+        unlinked: &[LibraryFinding],
+    ) -> AppResult<Vec<CandidateIssue>> {
         if unlinked.is_empty() {
             return Ok(Vec::new());
         }
@@ -393,7 +401,7 @@ impl<S: Store> App<S> {
 
     /// The engine over the whole library (no review left out) and the texts as it represents
     /// them.
-    async fn whole_library(
+    pub(crate) async fn whole_library(
         &self,
         texts: &[String],
     ) -> AppResult<(Arc<Engine>, Vec<casewindow_patterns::Repr>)> {

@@ -14,6 +14,7 @@ pub mod scan;
 pub mod serve;
 pub mod subjects;
 pub mod suggest;
+pub mod thematic;
 pub mod transfer;
 pub mod user;
 pub mod vault;

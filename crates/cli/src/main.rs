@@ -100,6 +100,9 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// Read published review reports (PDF, Word) and show the findings they state.
     Ingest(commands::ingest::Args),
+    /// A thematic analysis across the library's reviews (de-identified, small counts
+    /// suppressed) as JSON, HTML, Word or PDF, kept as a version; list and compare versions.
+    Thematic(commands::thematic::Args),
 }
 
 fn main() -> ExitCode {
@@ -156,6 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Reviews => commands::reviews::run(&app).await,
                 Command::Suggest(args) => commands::suggest::run(app, args).await,
                 Command::Report(args) => commands::report::run(&app, args).await,
+                Command::Thematic(args) => commands::thematic::run(app, args).await,
                 Command::Export { what } => commands::transfer::export(&app, what).await,
                 Command::Import { what } => commands::transfer::import(&app, what).await,
                 Command::Backup(args) => commands::backup::backup(&store, args).await,

@@ -207,6 +207,50 @@ impl Repr {
     }
 }
 
+/// How central each text is among `reprs`: its similarity to their centroid (the mean of their
+/// vectors, lexical and semantic parts weighted as in [`Repr::similarity`]). The most central
+/// text is the one closest in wording and meaning to all the others together: a group's most
+/// representative member. Linear in the group's size, unlike comparing every pair.
+#[must_use]
+pub fn centrality(reprs: &[&Repr]) -> Vec<f32> {
+    let mut lexical: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
+    for repr in reprs {
+        for &(term, weight) in &repr.lexical.0 {
+            *lexical.entry(term).or_default() += weight;
+        }
+    }
+    let width = reprs.iter().find_map(|r| r.dense.as_ref().map(Vec::len));
+    let dense: Option<Vec<f32>> = width.map(|width| {
+        let mut sum = vec![0.0; width];
+        for dense in reprs.iter().filter_map(|r| r.dense.as_ref()) {
+            for (s, v) in sum.iter_mut().zip(dense) {
+                *s += v;
+            }
+        }
+        sum
+    });
+    #[allow(clippy::cast_precision_loss)]
+    let n = reprs.len().max(1) as f32;
+    reprs
+        .iter()
+        .map(|repr| {
+            let lexical: f32 = repr
+                .lexical
+                .0
+                .iter()
+                .map(|(term, weight)| weight * lexical.get(term).copied().unwrap_or(0.0))
+                .sum::<f32>()
+                / n;
+            match (&repr.dense, &dense) {
+                (Some(own), Some(sum)) => {
+                    (1.0 - DENSE_SHARE) * lexical + DENSE_SHARE * dense_dot(own, sum) / n
+                }
+                _ => lexical,
+            }
+        })
+        .collect()
+}
+
 /// One pattern with its probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Scored<T> {
@@ -877,5 +921,33 @@ mod tests {
         assert_eq!(s.best(), Pattern::FamilyProfessional);
         assert!((s.probability(Pattern::FamilyProfessional) - 0.6).abs() < 1e-6);
         assert!((s.ranked.iter().map(|r| r.score).sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+}
+
+#[cfg(test)]
+mod centrality_tests {
+    use super::{Repr, centrality};
+    use crate::space::Sparse;
+
+    fn repr(terms: &[(u32, f32)]) -> Repr {
+        let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        Repr {
+            lexical: Sparse(terms.iter().map(|&(t, w)| (t, w / norm)).collect()),
+            dense: None,
+        }
+    }
+
+    #[test]
+    fn the_text_sharing_most_with_the_others_is_the_most_central() {
+        // The second shares a term with each of the others; they share none with each other.
+        let group = [
+            repr(&[(1, 1.0), (2, 1.0)]),
+            repr(&[(2, 1.0), (3, 1.0)]),
+            repr(&[(3, 1.0), (4, 1.0)]),
+        ];
+        let refs: Vec<&Repr> = group.iter().collect();
+        let c = centrality(&refs);
+        assert!(c[1] > c[0] && c[1] > c[2], "{c:?}");
+        assert!(centrality(&[]).is_empty());
     }
 }

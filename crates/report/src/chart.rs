@@ -142,3 +142,78 @@ pub fn typology_figure(findings: &[Finding]) -> Figure {
         },
     }
 }
+
+/// Horizontal bars of shares (0 to 1), each with its interval drawn as a line with end ticks:
+/// `(label, share, low, high)`. A share hidden for small numbers is passed as all zeros and drawn
+/// as "not shown".
+pub fn interval_bars(id: &str, title: &str, bars: &[(String, f64, f64, f64)]) -> String {
+    let (label_w, bar_w, row_h, top) = (310.0_f64, 300.0_f64, 34.0_f64, 34.0_f64);
+    let width = label_w + bar_w + 70.0;
+    #[allow(clippy::cast_precision_loss)]
+    let height = top + row_h * bars.len().max(1) as f64 + 10.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
+         width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"{id}-title\">\
+         <title id=\"{id}-title\">{}</title>",
+        escape(title)
+    );
+    // The scale: 0, 50% and 100%.
+    for (share, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
+        let x = label_w + bar_w * share;
+        let _ = write!(
+            svg,
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b1b4b6\"/>\
+             <text x=\"{x}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#0b0c0c\">{label}</text>",
+            top - 6.0,
+            height - 10.0,
+            top - 12.0
+        );
+    }
+    for (row, (label, share, low, high)) in bars.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let y = top + row as f64 * row_h;
+        let middle = y + row_h / 2.0;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#0b0c0c\">{}</text>",
+            label_w - 10.0,
+            middle + 4.0,
+            escape(label)
+        );
+        if *high <= 0.0 {
+            let _ = write!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#505a5f\">not shown (small numbers)</text>",
+                label_w + 6.0,
+                middle + 4.0
+            );
+            continue;
+        }
+        let _ = write!(
+            svg,
+            "<rect x=\"{label_w}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"#1d70b8\"/>",
+            y + 8.0,
+            bar_w * share,
+            row_h - 16.0
+        );
+        let (x1, x2) = (label_w + bar_w * low, label_w + bar_w * high);
+        let _ = write!(
+            svg,
+            "<line x1=\"{x1:.1}\" y1=\"{middle}\" x2=\"{x2:.1}\" y2=\"{middle}\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>\
+             <line x1=\"{x1:.1}\" y1=\"{}\" x2=\"{x1:.1}\" y2=\"{}\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>\
+             <line x1=\"{x2:.1}\" y1=\"{}\" x2=\"{x2:.1}\" y2=\"{}\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#0b0c0c\">{:.0}%</text>",
+            middle - 6.0,
+            middle + 6.0,
+            middle - 6.0,
+            middle + 6.0,
+            x2 + 6.0,
+            middle + 4.0,
+            share * 100.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -13,6 +13,7 @@ pub mod html;
 pub mod model;
 pub mod pdf;
 pub mod template;
+pub mod thematic;
 pub mod timeline;
 
 pub use build::{Letter, ReportInput, briefing, letter, report};

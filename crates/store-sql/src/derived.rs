@@ -3,10 +3,13 @@
 //! embeddings by model and text.
 
 use crate::across::expand;
-use crate::error::{corrupt, map};
+use crate::error::{corrupt, map, uuid_column};
 use crate::records::{from_millis, millis};
-use casewindow_store::{Backend, FoundCandidates, StoreError};
+use casewindow_domain::ids::UserId;
+use casewindow_store::{Backend, Change, FoundCandidates, StoreError, ThematicVersion};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use uuid::Uuid;
 
 pub(crate) async fn found_candidates(
     conn: &mut AnyConnection,
@@ -130,6 +133,92 @@ fn unpack(bytes: &[u8]) -> Option<Vec<f32>> {
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect(),
     )
+}
+
+pub(crate) async fn keep_thematic(
+    conn: &mut AnyConnection,
+    version: &ThematicVersion,
+    change: &Change,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO thematic_versions \
+         (id, made_at, made_by, audience, scope, library_state, analysis) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(version.id.to_string())
+    .bind(millis(version.made_at))
+    .bind(version.made_by.map(|u| u.0.to_string()))
+    .bind(&version.audience)
+    .bind(&version.scope)
+    .bind(&version.library_state)
+    .bind(&version.analysis)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    crate::audit::append_event(
+        conn,
+        &crate::audit::for_reference("create", "thematic_versions", version.id, change),
+    )
+    .await
+    .map(|_| ())
+}
+
+const THEMATIC: &str = "id, made_at, made_by, audience, scope, library_state, analysis";
+
+fn thematic_from(row: &AnyRow) -> Result<ThematicVersion, StoreError> {
+    let id = uuid_column(row, "id", "thematic analysis")?;
+    let label = id.to_string();
+    let made_by: Option<String> = row.try_get("made_by").map_err(map)?;
+    Ok(ThematicVersion {
+        id,
+        made_at: from_millis(
+            "thematic analysis",
+            &label,
+            row.try_get("made_at").map_err(map)?,
+        )?,
+        made_by: made_by
+            .map(|u| {
+                Uuid::parse_str(&u)
+                    .map(UserId)
+                    .map_err(|e| corrupt("thematic analysis", &label, e))
+            })
+            .transpose()?,
+        audience: row.try_get("audience").map_err(map)?,
+        scope: row.try_get("scope").map_err(map)?,
+        library_state: row.try_get("library_state").map_err(map)?,
+        analysis: row.try_get("analysis").map_err(map)?,
+    })
+}
+
+pub(crate) async fn thematic_versions(
+    conn: &mut AnyConnection,
+    audience: &str,
+    limit: usize,
+) -> Result<Vec<ThematicVersion>, StoreError> {
+    let sql = format!(
+        "SELECT {THEMATIC} FROM thematic_versions WHERE audience = $1 \
+         ORDER BY made_at DESC, id LIMIT $2"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(audience)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(conn)
+        .await
+        .map_err(map)?;
+    rows.iter().map(thematic_from).collect()
+}
+
+pub(crate) async fn thematic_version(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<ThematicVersion>, StoreError> {
+    let sql = format!("SELECT {THEMATIC} FROM thematic_versions WHERE id = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map)?;
+    row.as_ref().map(thematic_from).transpose()
 }
 
 #[cfg(test)]

@@ -171,3 +171,22 @@ pub struct FoundCandidates {
     /// The candidates, as the application writes them (JSON).
     pub body: String,
 }
+
+/// A thematic analysis across reviews as it was made: kept as a version with its scope and the
+/// library's state, so it can be read again and compared with a later one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThematicVersion {
+    pub id: Uuid,
+    pub made_at: DateTime<Utc>,
+    /// Who made it (`None`: the command line).
+    pub made_by: Option<UserId>,
+    /// Who may read it: `national` (de-identified, every national analyst and the command
+    /// line) or `user:` and the id of the person who made it.
+    pub audience: String,
+    /// What it covers, as the application writes it (JSON).
+    pub scope: String,
+    /// The library stamp it was made at.
+    pub library_state: String,
+    /// The analysis, as the application writes it (JSON).
+    pub analysis: String,
+}

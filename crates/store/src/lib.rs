@@ -33,7 +33,7 @@ pub use collaboration::{
 pub use error::StoreError;
 pub use facts::{
     FoundCandidates, NewReportVersion, Reference, ReportVersion, ScanRun, StagedCodebook,
-    StagedReport, SuggestionRun, Target,
+    StagedReport, SuggestionRun, Target, ThematicVersion,
 };
 pub use record::{
     Change, ColumnValue, ErasedRecord, LinkKind, Record, RecordKind, RecordMeta, Revision, Stored,
@@ -531,6 +531,17 @@ pub trait Facts: Send + Sync + 'static {
     /// Keeps sentence embeddings of `model` by their text's hash; one already kept stays.
     async fn keep_embeddings(&self, model: &str, vectors: &[(String, Vec<f32>)])
     -> StoreResult<()>;
+    /// Keeps a thematic analysis as a version, with an audit event (of the instance's chain;
+    /// the library itself does not change, so no change stamp moves).
+    async fn keep_thematic(&self, version: &ThematicVersion, change: &Change) -> StoreResult<()>;
+    /// The thematic analyses `audience` may read, newest first, at most `limit`.
+    async fn thematic_versions(
+        &self,
+        audience: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ThematicVersion>>;
+    /// One kept thematic analysis, whoever may read it (the caller checks).
+    async fn thematic_version(&self, id: Uuid) -> StoreResult<Option<ThematicVersion>>;
     /// Keeps the pattern library's suggestion for a text, for the finding written with it.
     async fn put_suggestion_run(&self, run: &SuggestionRun) -> StoreResult<()>;
     /// A kept suggestion by id.
