@@ -17,7 +17,8 @@
 # every measured page answer (signed in as the demo lead reviewer, who takes part in every
 # copy), measures each page with wrk split across the instances (p99 is the worse of the
 # instances' p99), records each page's size, and each instance's resident memory after the load.
-# Prints Markdown for BENCHMARKS.md.
+# After the load it adds one more instance and times it the same way (a server joining a
+# deployment whose database is in use). Prints Markdown for BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN_OVERRIDE="${BIN:-}"
@@ -132,12 +133,10 @@ sign_in() {
 
 now_ms() { date +%s%3N; }
 
-step "starting $INSTANCES instance(s) on one $ENGINE database of $TOTAL reviews"
-SESSION=""
-READY_ROWS=()
-FIRSTS=()
-for i in $(seq 0 $((INSTANCES - 1))); do
-    port=$((PORT + i))
+# Starts instance $1 (port PORT+$1) and times it from start until /health answers and until every
+# measured page has answered once; records its first answers and resident memory.
+start_instance() {
+    local i="$1" port=$((PORT + $1)) start healthy firsts ready rss code took page path
     start=$(now_ms)
     "$BIN" serve --addr "127.0.0.1:$port" &
     SERVERS+=($!)
@@ -155,7 +154,15 @@ for i in $(seq 0 $((INSTANCES - 1))); do
     FIRSTS+=("instance $((i + 1)) first answers:$firsts")
     ready=$(( $(now_ms) - start ))
     rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/${SERVERS[$i]}/status")
-    READY_ROWS+=("| instance $((i + 1)) | ${healthy} ms | ${ready} ms | ${rss} MB |")
+    READY_ROWS+=("| instance $((i + 1))${2:-} | ${healthy} ms | ${ready} ms | ${rss} MB |")
+}
+
+step "starting $INSTANCES instance(s) on one $ENGINE database of $TOTAL reviews"
+SESSION=""
+READY_ROWS=()
+FIRSTS=()
+for i in $(seq 0 $((INSTANCES - 1))); do
+    start_instance "$i"
 done
 
 # Figures from wrk's --latency output, to milliseconds.
@@ -191,6 +198,10 @@ echo "| --- | --- | --- | --- | --- | --- |"
 for page in "${PAGES[@]}"; do
     measure "${page%%|*}" "${page#*|}"
 done
+# One more instance added once the others have served the load: a server joining (or
+# restarting in) a deployment whose database is in use.
+step "adding instance $((INSTANCES + 1)) after the load"
+start_instance "$INSTANCES" " (added after the load)"
 echo
 echo "| instance | /health answers | every page answered once | resident memory after start |"
 echo "| --- | --- | --- | --- |"

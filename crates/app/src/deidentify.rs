@@ -14,9 +14,9 @@ use crate::{Actor, App, AppError, AppResult};
 use casewindow_domain::findings::Finding;
 use casewindow_domain::ids::ReviewId;
 use casewindow_domain::participation::Subject;
-use casewindow_redact::{Gazetteer, Person, Scanner};
+use casewindow_redact::{Gazetteer, Person, PhraseSet, Scanner};
 use casewindow_store::Store;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The neutral code shown for a review to national analysts: stable, and not derived from
 /// anything about the case. Twelve digits in threes of four, the first not 0: too many for two
@@ -227,9 +227,11 @@ fn redact(scanner: &Scanner, text: &str) -> String {
 }
 
 /// The finding as a national analyst reads it.
-fn deidentified(scanner: &Scanner, finding: &Finding) -> Finding {
+fn deidentified(titles: &PhraseSet, scanner: &Scanner, finding: &Finding) -> Finding {
     let clean = |text: &str| {
-        let cleaned = redact(scanner, &scanner.pseudonymise(text));
+        // The review's own people first (a child's pseudonym may also be its review's title),
+        // then every review's title, then what the scan finds by form.
+        let cleaned = redact(scanner, &titles.replace(&scanner.pseudonymise(text)));
         // A sentence that began with a name begins with its replacement, capitalised.
         let mut chars = cleaned.chars();
         match (chars.next(), text.chars().next()) {
@@ -259,16 +261,33 @@ impl<S: Store> App<S> {
         actor: &Actor,
         findings: &mut [LibraryFinding],
     ) -> AppResult<()> {
+        let titles = self.every_review_title().await?;
         let mut scanners: HashMap<ReviewId, Scanner> = HashMap::new();
         for f in findings.iter_mut() {
             if let std::collections::hash_map::Entry::Vacant(slot) = scanners.entry(f.review) {
                 slot.insert(self.deidentifying_scanner(actor, f.review).await?);
             }
             let scanner = &scanners[&f.review];
-            f.finding = std::sync::Arc::new(deidentified(scanner, &f.finding));
+            f.finding = std::sync::Arc::new(deidentified(&titles, scanner, &f.finding));
             f.review_title = review_code(f.review);
         }
         Ok(())
+    }
+
+    /// Every review's title ("Baby M", "Child N"), to be replaced wherever it appears: a finding
+    /// that names another review identifies that one. Whole titles only (their words alone,
+    /// "Children", "and", name nobody), from the library as read once for every view, found in
+    /// one pass however many reviews there are.
+    async fn every_review_title(&self) -> AppResult<PhraseSet> {
+        let snapshot = self.library_snapshot().await?;
+        let titles: Vec<&str> = snapshot
+            .titles
+            .values()
+            .map(|t| t.trim())
+            .filter(|t| t.chars().count() >= 3)
+            .collect();
+        PhraseSet::new(&titles, "another review's child")
+            .map_err(|e| AppError::Internal(format!("de-identifying review titles: {e}")))
     }
 
     /// A scanner that knows the review's people (real names from the vault, when it is
@@ -294,32 +313,6 @@ impl<S: Store> App<S> {
         }
         for person in &mut people {
             person.pseudonym = "the subject".to_owned();
-        }
-        // Every review's title ("Baby M", "Child N"): a finding that names another review
-        // identifies that one. Taken from the library as read once for every view, not read
-        // again partnership by partnership for each review de-identified.
-        let snapshot = self.library_snapshot().await?;
-        let mut titles: Vec<&str> = snapshot
-            .titles
-            .values()
-            .map(|t| t.trim())
-            .filter(|t| t.chars().count() >= 3)
-            .collect();
-        titles.sort_unstable();
-        titles.dedup();
-        let mut named: HashSet<String> = people
-            .iter()
-            .flat_map(|p| std::iter::once(p.name.clone()).chain(p.aliases.iter().cloned()))
-            .collect();
-        for title in titles {
-            if named.insert(title.to_owned()) {
-                // The whole title only: its words alone ("Children", "and") name nobody.
-                people.push(Person {
-                    name: String::new(),
-                    aliases: vec![title.to_owned()],
-                    pseudonym: "another review's child".to_owned(),
-                });
-            }
         }
         let partnerships = self.store.partnerships().await?;
         // The places in the names of the review's partnership and agencies.
@@ -452,12 +445,35 @@ mod tests {
                 .to_owned(),
             ..crate::deidentify::tests::blank_finding()
         };
-        let clean = deidentified(&scanner, &finding).statement;
+        let titles =
+            PhraseSet::new(&["Child Q", "Baby (R)"], "another review's child").expect("titles");
+        let clean = deidentified(&titles, &scanner, &finding).statement;
         assert!(!clean.contains("Jordan"), "{clean}");
         assert!(!clean.contains("Jordy"), "{clean}");
         assert!(!clean.contains("12 March"), "{clean}");
         assert!(!clean.contains("SW1A"), "{clean}");
         assert!(clean.contains("health visitor"), "{clean}");
+    }
+
+    #[test]
+    fn every_reviews_title_is_replaced_in_one_pass_whole_and_in_any_case() {
+        let titles: Vec<String> = (1..=3000).map(|n| format!("Child W (copy {n})")).collect();
+        let mut phrases: Vec<&str> = titles.iter().map(String::as_str).collect();
+        phrases.extend(["Child Q", "Baby R"]);
+        let set = PhraseSet::new(&phrases, "another review's child").expect("titles");
+        assert_eq!(
+            set.replace("As in child q and Child W (copy 2999), the Children of Baby Rose."),
+            "As in another review's child and another review's child, the Children of Baby Rose."
+        );
+        let scanner = Scanner::new(&Gazetteer::default()).expect("scanner");
+        let finding = Finding {
+            statement: "Child Q's records were closed.".to_owned(),
+            ..blank_finding()
+        };
+        assert_eq!(
+            deidentified(&set, &scanner, &finding).statement,
+            "Another review's child records were closed."
+        );
     }
 
     fn blank_finding() -> Finding {

@@ -930,6 +930,62 @@ pub fn nhs_checksum_ok(digits: &str) -> bool {
     check != 10 && check == d[9]
 }
 
+/// Many whole phrases (a nation's review titles), each replaced by one wording, found in one
+/// pass: a single alternation, the longest phrases first, in any case, on word boundaries where
+/// a phrase starts or ends with a letter or digit. Thousands of phrases cost one search of the
+/// text, where a [`Scanner`] searches once for each name it knows.
+#[derive(Debug)]
+pub struct PhraseSet {
+    re: Option<Regex>,
+    replacement: String,
+}
+
+impl PhraseSet {
+    /// # Errors
+    /// When the phrases together are too long to search for.
+    pub fn new(phrases: &[&str], replacement: &str) -> Result<Self, GazetteerError> {
+        let mut sorted: Vec<&str> = phrases
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        sorted.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        sorted.dedup();
+        if sorted.is_empty() {
+            return Ok(Self {
+                re: None,
+                replacement: replacement.to_owned(),
+            });
+        }
+        let alternatives: Vec<String> = sorted.iter().map(|p| word_pattern(p)).collect();
+        let re = RegexBuilder::new(&format!("(?:{})", alternatives.join("|")))
+            .case_insensitive(true)
+            .size_limit(256 << 20)
+            .build()
+            .map_err(|e| {
+                GazetteerError(format!(
+                    "{} phrases are too many to search for: {e}",
+                    sorted.len()
+                ))
+            })?;
+        Ok(Self {
+            re: Some(re),
+            replacement: replacement.to_owned(),
+        })
+    }
+
+    /// `text` with every phrase replaced.
+    #[must_use]
+    pub fn replace(&self, text: &str) -> String {
+        match &self.re {
+            Some(re) => re
+                .replace_all(text, regex::NoExpand(&self.replacement))
+                .into_owned(),
+            None => text.to_owned(),
+        }
+    }
+}
+
 /// Keeps the best of overlapping hits: higher priority (lower number) first, then the longer.
 /// Replaces organisations' own names with what published documents call them ("Millrace Lane
 /// Surgery" becomes "the GP practice"): whole names only, in any case, possessives kept, a

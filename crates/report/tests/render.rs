@@ -557,3 +557,224 @@ fn a_disagreement_that_stands_is_in_the_report_with_each_view_by_the_holders_par
             .contains("Where views differ")
     );
 }
+
+/// A thematic analysis with everything a national one holds: long issue labels, hidden counts,
+/// four periods, sectors, changes, candidates and questions.
+fn thematic_sample() -> casewindow_report::thematic::Analysis {
+    use casewindow_report::thematic::{
+        Analysis, CandidateFigures, Changes, Example, IssueChange, IssueFigures, PatternFigures,
+        Period, Question, Scope, SectorFigures, Together, difference, wilson,
+    };
+    use std::collections::BTreeMap;
+    let names = [
+        "Tools",
+        "Management systems",
+        "Multi-agency working in incidents and crises",
+        "Multi-agency working in longer-term work",
+        "Family-professional interaction",
+        "Human judgement and reasoning",
+    ];
+    let years: Vec<String> = (2014..=2026).map(|y| y.to_string()).collect();
+    let by = |n: usize| -> BTreeMap<String, Option<usize>> {
+        years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| (y.clone(), (i % 3 != 0).then_some(n + i)))
+            .collect()
+    };
+    let example = |i: usize| Example {
+        finding: format!("00000000-0000-4000-8000-{i:012}"),
+        review: format!("Review 1234-5678-{:04}", 1000 + i),
+        statement: "When several agencies are working with a family at once, each holds part of \
+                    the picture and nobody is asked to put the parts together, so a pattern of \
+                    concern that no single agency sees goes unrecognised for months."
+            .to_owned(),
+    };
+    let patterns: Vec<PatternFigures> = (1..=6u8)
+        .map(|p| PatternFigures {
+            pattern: p,
+            name: names[usize::from(p) - 1].to_owned(),
+            findings: Some(1200 + usize::from(p) * 37),
+            reviews: Some(900 + usize::from(p) * 11),
+            constructive: (p != 6).then_some(200),
+            unsafe_: Some(1000),
+            undecided: (p != 6).then_some(p.into()),
+            by_year: by(40),
+            prevalence: wilson(900 + usize::from(p) * 11, 5000),
+            prevalence_by_year: years.iter().map(|y| (y.clone(), wilson(70, 400))).collect(),
+        })
+        .collect();
+    let issues: Vec<IssueFigures> = (0..30)
+        .map(|i| IssueFigures {
+            issue: format!("issue-{i}"),
+            label: format!(
+                "Information about the adults in a household does not reach the practitioners \
+                 working with the children ({i})"
+            ),
+            pattern: u8::try_from(i % 6 + 1).unwrap(),
+            reviews: (i < 25).then_some(800 - i * 20),
+            partnerships: (i < 20).then_some(120 - i),
+            findings: Some(900 - i * 20),
+            examples: (0..3).map(|j| format!("f-{i}-{j}")).collect(),
+            example_statements: (0..3).map(|j| example(i * 3 + j)).collect(),
+        })
+        .collect();
+    let periods: Vec<Period> = [(2014, 2016), (2017, 2019), (2020, 2022), (2023, 2026)]
+        .iter()
+        .map(|&(from, to)| Period {
+            from,
+            to,
+            reviews: Some(1250),
+            patterns: (1..=6)
+                .map(|p: u8| (p.to_string(), wilson(300 + usize::from(p) * 10, 1250)))
+                .collect(),
+            findings: (1..=6).map(|p: u8| (p.to_string(), Some(400))).collect(),
+        })
+        .collect();
+    Analysis {
+        scope: Scope {
+            partnerships: vec![
+                "Fernmouth Safeguarding Children Partnership".to_owned(),
+                "Redwater and Lowfield Safeguarding Children Partnership".to_owned(),
+            ],
+            from: Some(2014),
+            to: Some(2026),
+            kinds: vec!["Local child safeguarding practice review".to_owned()],
+        },
+        made_on: "2026-12-08".to_owned(),
+        library_state: "123456789.5000".to_owned(),
+        library_reviews: 5000,
+        reviews_without_findings: 12,
+        suppressed_below: 5,
+        reviews: Some(5000),
+        findings: Some(30000),
+        partnerships: Some(150),
+        reviews_by_year: by(380),
+        reviews_by_kind: [
+            ("Serious case review".to_owned(), Some(2000)),
+            ("Themed review".to_owned(), None),
+        ]
+        .into_iter()
+        .collect(),
+        periods,
+        patterns,
+        issues: issues.clone(),
+        patterns_together: (0..15)
+            .map(|i| Together {
+                first: format!("{}. {}", i % 6 + 1, names[i % 6]),
+                second: format!("{}. {}", (i + 1) % 6 + 1, names[(i + 1) % 6]),
+                reviews: (i % 4 != 0).then_some(400 + i),
+            })
+            .collect(),
+        issues_together: issues
+            .iter()
+            .take(10)
+            .map(|i| Together {
+                first: i.label.clone(),
+                second: issues[29].label.clone(),
+                reviews: Some(55),
+            })
+            .collect(),
+        sectors: [
+            "Children's social care",
+            "Acute hospital and emergency department",
+            "Police",
+        ]
+        .iter()
+        .map(|s| SectorFigures {
+            sector: (*s).to_owned(),
+            reviews: Some(3000),
+            by_pattern: (1..=6).map(|p: u8| (p.to_string(), Some(1000))).collect(),
+        })
+        .collect(),
+        changes: Some(Changes {
+            basis: "The period chosen is compared with the same number of years before it."
+                .to_owned(),
+            now: (2020, 2026),
+            before: Some((2013, 2019)),
+            reviews_now: Some(2900),
+            reviews_before: Some(2100),
+            issues: issues
+                .iter()
+                .take(20)
+                .enumerate()
+                .map(|(n, i)| IssueChange {
+                    issue: i.issue.clone(),
+                    label: i.label.clone(),
+                    reviews_now: Some(300 + n),
+                    reviews_before: (n % 5 != 0).then_some(150),
+                    difference: difference(300 + n, 2900, 150, 2100),
+                    direction: "rising".to_owned(),
+                })
+                .collect(),
+        }),
+        candidates: (0..4)
+            .map(|c| CandidateFigures {
+                pattern: 4,
+                key_terms: vec!["interpreter".into(), "unplanned".into(), "booking".into()],
+                reviews: (c != 3).then_some(12),
+                examples: (0..3).map(example).collect(),
+            })
+            .collect(),
+        questions: (0..6)
+            .map(|q| Question {
+                question: format!(
+                    "Who should hold the whole picture when several agencies are working with \
+                     an exploited young person ({q})?"
+                ),
+                because: "\"No one holds the whole picture\" recurs in 800 reviews across 120 \
+                          partnerships (pattern 4)."
+                    .to_owned(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_thematic_analysis_is_laid_out_cleanly_in_pdf_and_word() {
+    let template = Template::default();
+    let analysis = thematic_sample();
+    let document = casewindow_report::thematic::document(&analysis);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("thematic.pdf");
+    let bytes = pdf::render(
+        &document,
+        &template.layout,
+        NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    let pages = assert_laid_out_cleanly(&path, REPORT_MARGIN, "the thematic analysis");
+    println!("the thematic analysis: {pages} pages laid out cleanly");
+    assert_fonts_embedded(&path);
+    let text = normal(&pdf_text(&path));
+    for heading in [
+        "Scope and method",
+        "The six patterns across reviews",
+        "Over the years",
+        "Recurrent issues",
+        "What occurs together",
+        "By agency sector",
+        "Rising and falling",
+        "Candidate new recurrent issues",
+        "Questions for the system",
+    ] {
+        assert!(text.contains(heading), "the PDF lacks {heading}");
+    }
+    assert!(text.contains(&normal(&analysis.issues[0].example_statements[0].statement)));
+    assert!(text.contains("<5"), "hidden counts are shown as <5");
+
+    let path = dir.path().join("thematic.docx");
+    std::fs::write(&path, docx::render(&document).unwrap()).unwrap();
+    let converted = libreoffice_pdf(&path);
+    let pages = assert_laid_out_cleanly(
+        &converted,
+        WORD_MARGIN,
+        "LibreOffice's PDF of the Word thematic analysis",
+    );
+    println!("LibreOffice's PDF of the Word thematic analysis: {pages} pages laid out cleanly");
+    let text = normal(&pdf_text(&converted));
+    assert!(text.contains("Questions for the system"));
+    let html = html::render(&document);
+    assert!(html.contains("Rising and falling"));
+}

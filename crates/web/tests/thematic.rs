@@ -79,9 +79,8 @@ fn expect_single(what: &str, shown: Option<usize>, count: usize) {
 fn expect_group(what: &str, shown: &[Option<usize>], counts: &[usize]) {
     assert_eq!(shown.len(), counts.len(), "{what}");
     for (s, c) in shown.iter().zip(counts) {
-        match s {
-            Some(s) => assert_eq!(s, c, "{what}"),
-            None => {}
+        if let Some(s) = s {
+            assert_eq!(s, c, "{what}");
         }
         if *c < SUPPRESS_BELOW {
             assert_eq!(*s, None, "{what}: {c} must be hidden");
@@ -381,7 +380,10 @@ both_backends!(
         assert!(versions.iter().any(|v| v.id == id));
         let kept = app.thematic_version(&analyst(), id).await?;
         assert!(
-            same(&serde_json::to_value(&kept)?, &serde_json::to_value(&whole)?),
+            same(
+                &serde_json::to_value(&kept)?,
+                &serde_json::to_value(&whole)?
+            ),
             "read again as made"
         );
         let compared = app.compare_thematic(&analyst(), id, versions[0].id).await?;
