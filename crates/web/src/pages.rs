@@ -31,6 +31,7 @@ mod sharing;
 mod subjects;
 mod terms;
 pub(crate) mod text;
+mod thematic;
 mod tokens;
 mod tracker;
 mod versions;
@@ -165,6 +166,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .merge(details::routes::<S>())
         .merge(audit::routes::<S>())
         .merge(library::routes::<S>())
+        .merge(thematic::routes::<S>())
         .merge(codebook::routes::<S>())
         .merge(exchange::routes::<S>())
         .merge(reports::routes::<S>())

@@ -410,3 +410,145 @@ both_backends!(
         Ok(())
     }
 );
+
+mod common;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+both_backends!(
+    a_member_writes_reads_downloads_and_compares_analyses_on_the_pages,
+    |store: SqlStore, _url: String| async move {
+        let app = App::new(store.clone());
+        app.prepare().await?;
+        let sample = casewindow_testkit::fixtures::Sample::new();
+        sample.insert_all(&store).await?;
+        let (cookie, csrf) =
+            common::signed_in_lead(&app, &store, &sample, "thematic.lead@example.org").await;
+        let router = casewindow_web::router(app.clone());
+
+        let (status, page) = common::get(&router, "/library/thematic", &cookie).await;
+        assert_eq!(status, axum::http::StatusCode::OK, "{page}");
+        assert!(page.contains("No analysis yet."), "{page}");
+
+        // A year that is not one, and a partnership the reader has no review in, are named.
+        let (status, _, page) = common::send(
+            &router,
+            "POST",
+            "/library/thematic",
+            &cookie,
+            Some(FORM.to_owned()),
+            format!("csrf_token={csrf}&from=20x1&partnerships=Nowhere+Partnership"),
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Enter a year as four digits"), "{page}");
+        assert!(page.contains("Nowhere Partnership"), "{page}");
+        let (status, _, page) = common::send(
+            &router,
+            "POST",
+            "/library/thematic",
+            &cookie,
+            Some(FORM.to_owned()),
+            format!("csrf_token={csrf}&partnerships=Nowhere+Partnership"),
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("no partnership called") && page.contains("Nowhere Partnership"),
+            "{page}"
+        );
+        // Without the form's token nothing is made.
+        let (status, _, _) = common::send(
+            &router,
+            "POST",
+            "/library/thematic",
+            &cookie,
+            Some(FORM.to_owned()),
+            String::new(),
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
+
+        // Written, then shown as the document, with its downloads.
+        let mut made = Vec::new();
+        for _ in 0..2 {
+            let (status, location, _) = common::send(
+                &router,
+                "POST",
+                "/library/thematic",
+                &cookie,
+                Some(FORM.to_owned()),
+                format!("csrf_token={csrf}"),
+            )
+            .await;
+            assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+            assert!(
+                location.starts_with("/library/thematic?version="),
+                "{location}"
+            );
+            made.push(
+                location
+                    .trim_start_matches("/library/thematic?version=")
+                    .trim_end_matches("#analysis")
+                    .to_owned(),
+            );
+        }
+        let (status, page) = common::get(
+            &router,
+            &format!("/library/thematic?version={}", made[0]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        for part in [
+            "Scope and method",
+            "Questions for the system",
+            "analysis.pdf?version=",
+        ] {
+            assert!(page.contains(part), "{part}");
+        }
+        let (status, pdf) = common::get(
+            &router,
+            &format!("/library/thematic/analysis.pdf?version={}", made[0]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        assert!(pdf.starts_with("%PDF"));
+        let (status, json) = common::get(
+            &router,
+            &format!("/library/thematic/analysis.json?version={}", made[0]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        let analysis: Analysis = serde_json::from_str(&json)?;
+        assert!(analysis.scope.partnerships.is_empty());
+        let (status, page) = common::get(
+            &router,
+            &format!(
+                "/library/thematic/compare?first={}&second={}",
+                made[0], made[1]
+            ),
+            &cookie,
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        assert!(page.contains("Reviews analysed"), "{page}");
+        // A download without an analysis chosen says so; an analysis of someone else's is not
+        // found.
+        let (status, page) = common::get(&router, "/library/thematic/analysis.docx", &cookie).await;
+        assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("choose an analysis"), "{page}");
+        let (other, _) =
+            common::signed_in_lead(&app, &store, &sample, "thematic.other@example.org").await;
+        let (status, _) = common::get(
+            &router,
+            &format!("/library/thematic?version={}", made[0]),
+            &other,
+        )
+        .await;
+        assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
+        Ok(())
+    }
+);
