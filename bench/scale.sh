@@ -136,7 +136,7 @@ now_ms() { date +%s%3N; }
 # Starts instance $1 (port PORT+$1) and times it from start until /health answers and until every
 # measured page has answered once; records its first answers and resident memory.
 start_instance() {
-    local i="$1" port=$((PORT + $1)) start healthy firsts ready rss code took page path
+    local i="$1" port=$((PORT + $1)) start healthy firsts ready bar_ready rss code took page path
     start=$(now_ms)
     "$BIN" serve --addr "127.0.0.1:$port" &
     SERVERS+=($!)
@@ -150,11 +150,13 @@ start_instance() {
         read -r code took < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -m 120 -H "Cookie: cw_session=$SESSION" "http://127.0.0.1:$port$path")
         [ "$code" = 200 ] || die "instance $i answered $code for $path"
         firsts="$firsts ${page%%|*}: $(awk -v t="$took" 'BEGIN { printf "%d ms", t * 1000 }');"
+        # Every page the bar names answered (the search matching every review is not one).
+        [ "$path" = "/search?q=$QUERY" ] && bar_ready=$(( $(now_ms) - start ))
     done
     FIRSTS+=("instance $((i + 1)) first answers:$firsts")
     ready=$(( $(now_ms) - start ))
     rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/${SERVERS[$i]}/status")
-    READY_ROWS+=("| instance $((i + 1))${2:-} | ${healthy} ms | ${ready} ms | ${rss} MB |")
+    READY_ROWS+=("| instance $((i + 1))${2:-} | ${healthy} ms | ${bar_ready} ms | ${ready} ms | ${rss} MB |")
 }
 
 step "starting $INSTANCES instance(s) on one $ENGINE database of $TOTAL reviews"
@@ -203,8 +205,8 @@ done
 step "adding instance $((INSTANCES + 1)) after the load"
 start_instance "$INSTANCES" " (added after the load)"
 echo
-echo "| instance | /health answers | every page answered once | resident memory after start |"
-echo "| --- | --- | --- | --- |"
+echo "| instance | /health answers | every page of the bar answered once | and the search matching every review | resident memory after start |"
+echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${READY_ROWS[@]}"
 echo
 printf '%s\n' "${FIRSTS[@]}"
