@@ -430,6 +430,16 @@ impl<S: Store> App<S> {
         format: Format,
     ) -> AppResult<Vec<u8>> {
         let (document, template) = self.review_document(actor, review, kind).await?;
+        self.render_in(document, template, format).await
+    }
+
+    /// A document in `format`, typeset off the async threads with the report template's layout.
+    pub(crate) async fn render_in(
+        &self,
+        document: casewindow_report::Document,
+        template: casewindow_report::Template,
+        format: Format,
+    ) -> AppResult<Vec<u8>> {
         let today = self.today();
         tokio::task::spawn_blocking(move || match format {
             Format::Html => Ok(casewindow_report::html::render(&document).into_bytes()),

@@ -378,16 +378,7 @@ impl<S: Store> App<S> {
     pub async fn render_thematic(&self, analysis: &Analysis, format: Format) -> AppResult<Vec<u8>> {
         let document = casewindow_report::thematic::document(analysis);
         let template = self.report_template().await?.template;
-        let today = self.today();
-        tokio::task::spawn_blocking(move || match format {
-            Format::Html => Ok(casewindow_report::html::render(&document).into_bytes()),
-            Format::Docx => casewindow_report::docx::render(&document)
-                .map_err(|e| AppError::Internal(e.to_string())),
-            Format::Pdf => casewindow_report::pdf::render(&document, &template.layout, today)
-                .map_err(|e| AppError::Internal(e.to_string())),
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        self.render_in(document, template, format).await
     }
 }
 

@@ -274,8 +274,15 @@ fn cell(c: Option<usize>) -> String {
     c.map_or_else(|| format!("<{SUPPRESS_BELOW}"), |c| c.to_string())
 }
 
+/// A share in whole percent, but never "100%" or "0%" for a share that is not all or none (one
+/// decimal then: 4,988 of 5,000 is 99.8%).
 fn percent(value: f64) -> String {
-    format!("{:.0}%", value * 100.0)
+    let p = value * 100.0;
+    if (p.round() >= 100.0 && value < 1.0) || (p.round() <= 0.0 && value > 0.0) {
+        format!("{:.1}%", p.clamp(0.1, 99.9))
+    } else {
+        format!("{p:.0}%")
+    }
 }
 
 fn share_text(share: Option<Share>) -> String {
@@ -423,10 +430,13 @@ pub fn document(analysis: &Analysis) -> Document {
             "No issue reaches enough reviews for a question to follow from it.".to_owned(),
         ));
     }
-    for q in &analysis.questions {
-        blocks.push(Block::Labelled {
-            label: q.question.clone(),
-            text: q.because.clone(),
+    if !analysis.questions.is_empty() {
+        blocks.push(Block::Numbered {
+            items: analysis
+                .questions
+                .iter()
+                .map(|q| format!("{} {}", q.question, q.because))
+                .collect(),
         });
     }
 
@@ -835,6 +845,16 @@ mod tests {
             (d.low - 0.0524).abs() < 1e-4 && (d.high - 0.3339).abs() < 1e-4,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn a_share_that_is_not_all_is_never_shown_as_all() {
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(4988.0 / 5000.0), "99.8%");
+        assert_eq!(percent(0.99999), "99.9%");
+        assert_eq!(percent(0.0004), "0.1%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.636), "64%");
     }
 
     #[test]

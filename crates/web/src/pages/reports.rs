@@ -87,14 +87,7 @@ async fn download<S: Store>(
 ) -> Result<Response, WebError> {
     let review = app.review(&user.actor(), id).await?;
     let bytes = app.render_document(&user.actor(), id, kind, format).await?;
-    let (content_type, extension) = match format {
-        Format::Docx => (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        Format::Pdf => ("application/pdf", "pdf"),
-        Format::Html => ("text/html; charset=utf-8", "html"),
-    };
+    let (content_type, extension) = file_type(format);
     let name = match kind {
         DocumentKind::Report => "report",
         DocumentKind::Briefing => "briefing",
@@ -107,6 +100,18 @@ async fn download<S: Store>(
         ),
         bytes,
     ))
+}
+
+/// The content type and file extension of a document in `format`.
+pub(super) fn file_type(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::Docx => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        Format::Pdf => ("application/pdf", "pdf"),
+        Format::Html => ("text/html; charset=utf-8", "html"),
+    }
 }
 
 async fn report_docx<S: Store>(req: Req<S>) -> Answer {

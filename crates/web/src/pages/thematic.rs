@@ -291,14 +291,7 @@ async fn download<S: Store>(
 ) -> Answer {
     let (id, analysis) = chosen(app, user, which).await?;
     let bytes = app.render_thematic(&analysis, format).await?;
-    let (content_type, extension) = match format {
-        Format::Docx => (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        Format::Pdf => ("application/pdf", "pdf"),
-        Format::Html => ("text/html; charset=utf-8", "html"),
-    };
+    let (content_type, extension) = super::reports::file_type(format);
     Ok(attachment(
         content_type,
         &format!("thematic-analysis-{}.{extension}", &id.to_string()[..8]),
