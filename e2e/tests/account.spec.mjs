@@ -92,7 +92,7 @@ test('a national analyst reads de-identified findings and nothing of any review'
   await keep(page, 'page-library-analyst');
   const table = page.locator('table').filter({ hasText: 'Finding' }).first();
   // Reviews are shown by neutral codes, and no finding links into its review.
-  await expect(page.getByText(/Review [0-9A-F]{6}/).first()).toBeVisible();
+  await expect(page.getByText(/Review [1-9][0-9]{3}-[0-9]{4}-[0-9]{4}/).first()).toBeVisible();
   await expect(page.locator('a[href^="/reviews/"]')).toHaveCount(0);
   await expect(table).not.toContainText('Child W');
   for (const path of ['/actions', '/reviews/new']) {
