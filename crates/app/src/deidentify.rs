@@ -37,6 +37,9 @@ pub fn review_code(review: ReviewId) -> String {
     )
 }
 
+/// What a review's title becomes in de-identified text.
+pub(crate) const ANOTHER_REVIEW: &str = "another review's child";
+
 /// Words of partnership and agency names that say what an organisation is rather than where.
 const GENERIC: &[&str] = &[
     "safeguarding",
@@ -278,15 +281,10 @@ impl<S: Store> App<S> {
     /// that names another review identifies that one. Whole titles only (their words alone,
     /// "Children", "and", name nobody), from the library as read once for every view, found in
     /// one pass however many reviews there are.
-    async fn every_review_title(&self) -> AppResult<PhraseSet> {
-        let snapshot = self.library_snapshot().await?;
-        let titles: Vec<&str> = snapshot
-            .titles
-            .values()
-            .map(|t| t.trim())
-            .filter(|t| t.chars().count() >= 3)
-            .collect();
-        PhraseSet::new(&titles, "another review's child")
+    async fn every_review_title(&self) -> AppResult<std::sync::Arc<PhraseSet>> {
+        self.library_snapshot()
+            .await?
+            .title_search()
             .map_err(|e| AppError::Internal(format!("de-identifying review titles: {e}")))
     }
 

@@ -38,6 +38,32 @@ pub(crate) struct LibrarySnapshot {
     /// whose practitioners took part in it: what the next state is read from, review by review.
     seqs: HashMap<ReviewId, i64>,
     agencies: HashMap<ReviewId, Vec<AgencyId>>,
+    /// Every review's title as one search (de-identification replaces them), built the first
+    /// time it is asked for at this state.
+    title_search: std::sync::OnceLock<Arc<casewindow_redact::PhraseSet>>,
+}
+
+impl LibrarySnapshot {
+    /// Every review's title (of three characters or more) as one search, each replaced by what
+    /// de-identification calls another review's child; built once per state of the library.
+    pub fn title_search(
+        &self,
+    ) -> Result<Arc<casewindow_redact::PhraseSet>, casewindow_redact::GazetteerError> {
+        if let Some(built) = self.title_search.get() {
+            return Ok(Arc::clone(built));
+        }
+        let titles: Vec<&str> = self
+            .titles
+            .values()
+            .map(|t| t.trim())
+            .filter(|t| t.chars().count() >= 3)
+            .collect();
+        let built = Arc::new(casewindow_redact::PhraseSet::new(
+            &titles,
+            crate::deidentify::ANOTHER_REVIEW,
+        )?);
+        Ok(Arc::clone(self.title_search.get_or_init(|| built)))
+    }
 }
 
 /// Above this many changed reviews the next state is read whole, not review by review.
@@ -269,5 +295,6 @@ fn assemble(
         findings,
         seqs,
         agencies: agencies_of,
+        title_search: std::sync::OnceLock::new(),
     }
 }

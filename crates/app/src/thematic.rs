@@ -325,16 +325,23 @@ impl<S: Store> App<S> {
             return Ok(Vec::new());
         }
         let kept = self.store.thematic_versions(&audience(actor), 100).await?;
+        /// What a list shows of an analysis: its totals, not the whole of it.
+        #[derive(serde::Deserialize)]
+        struct Totals {
+            reviews: Option<usize>,
+            findings: Option<usize>,
+        }
         kept.into_iter()
             .map(|v| {
-                let analysis = parse(&v)?;
+                let scope: Scope = parse(&v, &v.scope)?;
+                let totals: Totals = parse(&v, &v.analysis)?;
                 Ok(ThematicSummary {
                     id: v.id,
                     made_at: v.made_at,
-                    scope: analysis.scope,
+                    scope,
                     library_state: v.library_state,
-                    reviews: analysis.reviews,
-                    findings: analysis.findings,
+                    reviews: totals.reviews,
+                    findings: totals.findings,
                 })
             })
             .collect()
@@ -356,7 +363,7 @@ impl<S: Store> App<S> {
         if kept.audience != audience(actor) {
             return Err(not_found());
         }
-        parse(&kept)
+        parse(&kept, &kept.analysis)
     }
 
     /// Two kept analyses' figures side by side: reviews and findings, each pattern's findings
@@ -396,8 +403,9 @@ fn audience(actor: &Actor) -> String {
     }
 }
 
-fn parse(kept: &ThematicVersion) -> AppResult<Analysis> {
-    serde_json::from_str(&kept.analysis).map_err(|e| {
+/// A kept analysis's JSON (`text`, its scope or the analysis itself) read back.
+fn parse<T: serde::de::DeserializeOwned>(kept: &ThematicVersion, text: &str) -> AppResult<T> {
+    serde_json::from_str(text).map_err(|e| {
         AppError::Store(casewindow_store::StoreError::Corrupt {
             kind: "thematic analysis",
             id: kept.id.to_string(),

@@ -264,13 +264,15 @@ fn month_of(date: &str) -> String {
         .map_or_else(|_| date.to_owned(), |d| d.format("%B %Y").to_string())
 }
 
-/// A count as the document prints it.
-fn count(c: Option<usize>) -> String {
+/// A count as the document prints it ("fewer than 5" when hidden).
+#[must_use]
+pub fn count(c: Option<usize>) -> String {
     c.map_or_else(|| format!("fewer than {SUPPRESS_BELOW}"), |c| c.to_string())
 }
 
-/// A count in a table cell.
-fn cell(c: Option<usize>) -> String {
+/// A count in a table cell ("<5" when hidden).
+#[must_use]
+pub fn cell(c: Option<usize>) -> String {
     c.map_or_else(|| format!("<{SUPPRESS_BELOW}"), |c| c.to_string())
 }
 
@@ -310,8 +312,8 @@ fn points(share: Option<Share>) -> String {
 }
 
 /// The scope in words.
-fn scope_text(analysis: &Analysis) -> String {
-    let scope = &analysis.scope;
+#[must_use]
+pub fn scope_text(scope: &Scope) -> String {
     let partnerships = if scope.partnerships.is_empty() {
         "every partnership whose reviews the analyst may read".to_owned()
     } else {
@@ -350,7 +352,7 @@ pub fn document(analysis: &Analysis) -> Document {
         count(analysis.reviews),
         count(analysis.findings),
         count(analysis.partnerships),
-        scope_text(analysis)
+        scope_text(&analysis.scope)
     )));
     blocks.push(paragraph(format!(
         "A review is analysed when at least one of its findings has been placed in one of the \
@@ -449,7 +451,7 @@ pub fn document(analysis: &Analysis) -> Document {
             count(analysis.reviews)
         ),
         meta: vec![
-            scope_text(analysis),
+            scope_text(&analysis.scope),
             // The month only: a full date reads as an identifier to the scan.
             format!("Made in {}", month_of(&analysis.made_on)),
             format!("Library state {}", analysis.library_state),

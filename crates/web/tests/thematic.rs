@@ -415,6 +415,23 @@ mod common;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// The thematic analysis's form sent with `body`: the status, the `Location` header and the page.
+async fn post(
+    router: &axum::Router,
+    cookie: &str,
+    body: String,
+) -> (axum::http::StatusCode, String, String) {
+    common::send(
+        router,
+        "POST",
+        "/library/thematic",
+        cookie,
+        Some(FORM.to_owned()),
+        body,
+    )
+    .await
+}
+
 both_backends!(
     a_member_writes_reads_downloads_and_compares_analyses_on_the_pages,
     |store: SqlStore, _url: String| async move {
@@ -431,24 +448,18 @@ both_backends!(
         assert!(page.contains("No analysis yet."), "{page}");
 
         // A year that is not one, and a partnership the reader has no review in, are named.
-        let (status, _, page) = common::send(
+        let (status, _, page) = post(
             &router,
-            "POST",
-            "/library/thematic",
             &cookie,
-            Some(FORM.to_owned()),
             format!("csrf_token={csrf}&from=20x1&partnerships=Nowhere+Partnership"),
         )
         .await;
         assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("Enter a year as four digits"), "{page}");
         assert!(page.contains("Nowhere Partnership"), "{page}");
-        let (status, _, page) = common::send(
+        let (status, _, page) = post(
             &router,
-            "POST",
-            "/library/thematic",
             &cookie,
-            Some(FORM.to_owned()),
             format!("csrf_token={csrf}&partnerships=Nowhere+Partnership"),
         )
         .await;
@@ -458,29 +469,13 @@ both_backends!(
             "{page}"
         );
         // Without the form's token nothing is made.
-        let (status, _, _) = common::send(
-            &router,
-            "POST",
-            "/library/thematic",
-            &cookie,
-            Some(FORM.to_owned()),
-            String::new(),
-        )
-        .await;
+        let (status, _, _) = post(&router, &cookie, String::new()).await;
         assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
 
         // Written, then shown as the document, with its downloads.
         let mut made = Vec::new();
         for _ in 0..2 {
-            let (status, location, _) = common::send(
-                &router,
-                "POST",
-                "/library/thematic",
-                &cookie,
-                Some(FORM.to_owned()),
-                format!("csrf_token={csrf}"),
-            )
-            .await;
+            let (status, location, _) = post(&router, &cookie, format!("csrf_token={csrf}")).await;
             assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
             assert!(
                 location.starts_with("/library/thematic?version="),

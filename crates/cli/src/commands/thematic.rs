@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use casewindow_app::reports::Format;
 use casewindow_app::thematic::ThematicRequest;
 use casewindow_app::{Actor, App};
+use casewindow_report::thematic::{cell, scope_text};
 use casewindow_store_sql::SqlStore;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -62,15 +63,14 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
     if args.versions {
         println!("id\tmade at\tlibrary state\treviews\tfindings\tscope");
         for v in app.thematic_versions(&actor).await? {
-            let count = |c: Option<usize>| c.map_or_else(|| "<5".to_owned(), |c| c.to_string());
             println!(
                 "{}\t{}\t{}\t{}\t{}\t{}",
                 v.id,
                 v.made_at.format("%Y-%m-%d %H:%M"),
                 v.library_state,
-                count(v.reviews),
-                count(v.findings),
-                serde_json::to_string(&v.scope)?
+                cell(v.reviews),
+                cell(v.findings),
+                scope_text(&v.scope)
             );
         }
         return Ok(());
@@ -81,8 +81,7 @@ pub async fn run(app: App<SqlStore>, args: Args) -> anyhow::Result<()> {
         };
         println!("figure\t{first}\t{second}");
         for row in app.compare_thematic(&actor, *first, *second).await? {
-            let count = |c: Option<usize>| c.map_or_else(|| "<5".to_owned(), |c| c.to_string());
-            println!("{}\t{}\t{}", row.what, count(row.first), count(row.second));
+            println!("{}\t{}\t{}", row.what, cell(row.first), cell(row.second));
         }
         return Ok(());
     }

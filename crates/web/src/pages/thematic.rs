@@ -15,9 +15,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use casewindow_app::reports::Format;
-use casewindow_app::thematic::{ThematicRequest, ThematicSummary};
+use casewindow_app::thematic::ThematicRequest;
 use casewindow_app::{AppError, CurrentUser};
 use casewindow_domain::review::ReviewKind;
+use casewindow_report::thematic::{count, scope_text};
 use casewindow_store::Store;
 
 pub fn routes<S: Store>() -> Router<AppState<S>> {
@@ -71,32 +72,6 @@ struct ThematicPage {
     versions: Vec<VersionRow>,
     /// The analysis shown, if one is chosen: its id and the document as HTML.
     shown: Option<(String, String)>,
-}
-
-fn count(c: Option<usize>) -> String {
-    c.map_or_else(|| "fewer than 5".to_owned(), |c| c.to_string())
-}
-
-fn scope_words(summary: &ThematicSummary) -> String {
-    let scope = &summary.scope;
-    let mut parts = Vec::new();
-    parts.push(if scope.partnerships.is_empty() {
-        "every partnership".to_owned()
-    } else {
-        scope.partnerships.join("; ")
-    });
-    match (scope.from, scope.to) {
-        (None, None) => parts.push("every year".to_owned()),
-        (from, to) => parts.push(format!(
-            "{} to {}",
-            from.map_or_else(|| "the first year".to_owned(), |y| y.to_string()),
-            to.map_or_else(|| "the last year".to_owned(), |y| y.to_string())
-        )),
-    }
-    if !scope.kinds.is_empty() {
-        parts.push(scope.kinds.join(", "));
-    }
-    parts.join("; ")
 }
 
 /// The key of a kind of review as the form sends it.
@@ -160,7 +135,7 @@ async fn show_page<S: Store>(
             .map(|v| VersionRow {
                 id: v.id.to_string(),
                 made_at: v.made_at.format("%-d %B %Y, %H:%M").to_string(),
-                scope: scope_words(v),
+                scope: scope_text(&v.scope),
                 reviews: count(v.reviews),
                 findings: count(v.findings),
                 shown: shown
