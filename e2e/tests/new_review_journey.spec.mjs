@@ -261,6 +261,27 @@ test('a lead reviewer opens a new review, imports a chronology and writes findin
   await page.goto('/');
   await expect(page.locator('main')).toContainText(TITLE);
   await keep(page, 'journey-12-home');
+
+  // 8. A thematic analysis of the reviews she can read (this one): its issues are there, every
+  // count is under 5 and so hidden, and the review's title is nowhere in the document.
+  await page.goto('/library');
+  await page.getByRole('link', { name: 'Thematic analysis' }).click();
+  await expect(page.getByText('No analysis yet.')).toBeVisible();
+  await page.getByRole('button', { name: 'Write the analysis' }).click();
+  const analysis = page.locator('#analysis');
+  await expect(analysis.getByRole('heading', { name: 'Scope and method' })).toBeVisible();
+  await expect(analysis).toContainText('fewer than 5 reviews');
+  for (const finding of FINDINGS) {
+    await expect(analysis.locator('tr', { hasText: finding.issue.split(': ')[1] })).toContainText('<5');
+  }
+  await expect(analysis).not.toContainText(TITLE);
+  await keep(page, 'journey-13-thematic');
+  const json = await page.request.get(await page.getByRole('link', { name: 'Download its figures as JSON' }).getAttribute('href'));
+  expect(json.status()).toBe(200);
+  const figures = await json.json();
+  expect(figures.reviews).toBeNull();
+  expect(figures.findings).toBeNull();
+  expect(figures.issues.map((i) => i.label).sort()).toEqual(FINDINGS.map((f) => f.issue.split(': ')[1]).sort());
 });
 
 async function advance(page, reviewUrl, stage) {
